@@ -1,0 +1,55 @@
+"""The error vocabulary every layer shares; stdlib only, at the bottom of the import graph.
+
+Each error carries structured fields and builds its message from them, so edges can map
+types to responses in one table and never match on message text.
+"""
+
+from __future__ import annotations
+
+
+class ApprovalError(Exception):
+    """Base of every error Greenlight raises on purpose."""
+
+
+class InvalidRequestError(ApprovalError):
+    """Input from outside is malformed; the caller must fix it and retry."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"invalid {field}: {problem}")
+
+
+class NotFoundError(ApprovalError):
+    """No approval exists under this id (never created, or long expired)."""
+
+    def __init__(self, approval_id: str) -> None:
+        self.approval_id = approval_id
+        super().__init__(f"approval {approval_id} not found; it may have been removed")
+
+
+class NotAuthorizedError(ApprovalError):
+    """The user may not decide this approval; nothing was changed."""
+
+    def __init__(self, approval_id: str, user_id: str, why: str) -> None:
+        self.approval_id = approval_id
+        self.user_id = user_id
+        self.why = why
+        super().__init__(f"user {user_id} may not decide approval {approval_id}: {why}")
+
+
+class ConflictError(ApprovalError):
+    """The approval is no longer pending: someone else decided, or it expired."""
+
+    def __init__(self, approval_id: str, status: str) -> None:
+        self.approval_id = approval_id
+        self.status = status
+        super().__init__(f"approval {approval_id} is already {status}")
+
+
+class ConfigError(ApprovalError):
+    """Configuration is missing or malformed; lists every problem at once."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("configuration invalid: " + "; ".join(problems))

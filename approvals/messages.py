@@ -1,0 +1,41 @@
+"""What the clicker is told, ephemerally, when a click changes nothing or counts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from approvals.blocks import escape, mention, slack_date
+from approvals.votes import Status
+
+if TYPE_CHECKING:
+    from approvals.record import ApprovalRecord
+
+
+def already_decided(record: ApprovalRecord) -> str:
+    """For a click on an approval that is no longer pending."""
+    when = slack_date(record.decided_at) if record.decided_at else "earlier"
+    if record.status is Status.EXPIRED:
+        return f"This request expired {when} without a decision; nothing was changed."
+    who = ", ".join(mention(u) for u in record.decided_by) or "someone"
+    return f"Already {record.status.value} by {who} {when}; nothing was changed."
+
+
+def not_authorized(why: str) -> str:
+    """For a click by someone who may not decide."""
+    return f"You can't decide this request: {escape(why)}. Nothing was changed."
+
+
+def not_found() -> str:
+    """For a click whose approval no longer exists."""
+    return "This approval request no longer exists; nothing was changed."
+
+
+def vote_counted(record: ApprovalRecord) -> str:
+    """For a vote that counted without deciding yet."""
+    approvals = sum(1 for v in record.votes if v.verdict.value == "approve")
+    return f"Your approval is recorded ({approvals} of {record.policy.quorum})."
+
+
+def invalid(problem: str) -> str:
+    """For a click or submission we could not read."""
+    return f"That request could not be processed: {escape(problem)}. Nothing was changed."
