@@ -42,6 +42,7 @@ class ApprovalRecord:
     decided_by: tuple[str, ...] = ()
     decided_at: str | None = None
     reason: str | None = None
+    version: int = 0
 
     def vote_of(self, user_id: str) -> Vote | None:
         """The vote `user_id` already cast, if any."""
@@ -54,7 +55,7 @@ class ApprovalRecord:
         votes = (*self.votes, vote)
         status = tally(votes, self.policy.quorum)
         if status is Status.PENDING:
-            return replace(self, votes=votes)
+            return replace(self, votes=votes, version=self.version + 1)
         deciders = deciding_votes(votes, status)
         return replace(
             self,
@@ -63,6 +64,7 @@ class ApprovalRecord:
             decided_by=tuple(v.user_id for v in deciders),
             decided_at=vote.at,
             reason=deciders[0].reason if status is Status.REJECTED else None,
+            version=self.version + 1,
         )
 
     def expired(self, at: str) -> ApprovalRecord:
@@ -88,6 +90,7 @@ class ApprovalRecord:
             "created_at": self.created_at,
             "expires_at": self.expires_at,
             "ttl": self.ttl,
+            "version": self.version,
         }
         if self.slack:
             item["slack"] = {"channel": self.slack.channel, "ts": self.slack.ts}
@@ -118,6 +121,7 @@ class ApprovalRecord:
             decided_by=tuple(str(u) for u in item.get("decided_by", [])),
             decided_at=item.get("decided_at"),
             reason=item.get("reason"),
+            version=int(item.get("version", 0)),
         )
 
 

@@ -1,0 +1,1 @@
+"""Adapters both Lambdas share: DynamoDB, Secrets Manager, Slack Web API clients."""

@@ -1,0 +1,38 @@
+"""Slack credentials from Secrets Manager, through Powertools Parameters (cached per container)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_lambda_powertools.utilities import parameters
+
+from approvals.errors import ConfigError
+from approvals.secret import Secret
+
+CACHE_SECONDS = 300  # a rotated secret is picked up within five minutes
+
+
+@dataclass(frozen=True, slots=True)
+class SlackCredentials:
+    """The bot token and signing secret, wrapped so they never print."""
+
+    bot_token: Secret
+    signing_secret: Secret
+
+
+def load_slack_credentials(secret_name: str) -> SlackCredentials:
+    """Read the JSON secret `{"bot_token": …, "signing_secret": …}`.
+
+    Raises:
+        ConfigError: the secret is missing a key or is not JSON.
+    """
+    try:
+        value = parameters.get_secret(secret_name, transform="json", max_age=CACHE_SECONDS)
+    except parameters.exceptions.TransformParameterError as err:
+        raise ConfigError([f"secret {secret_name} is not a JSON object"]) from err
+    if not isinstance(value, dict):
+        raise ConfigError([f"secret {secret_name} is not a JSON object"])
+    missing = [k for k in ("bot_token", "signing_secret") if not value.get(k)]
+    if missing:
+        raise ConfigError([f"secret {secret_name} lacks {k}" for k in missing])
+    return SlackCredentials(Secret(str(value["bot_token"])), Secret(str(value["signing_secret"])))

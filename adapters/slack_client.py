@@ -1,0 +1,24 @@
+"""A Slack Web API client set up the way both Lambdas need it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+if TYPE_CHECKING:
+    from approvals.secret import Secret
+
+TIMEOUT_SECONDS = 5
+
+
+def build_web_client(token: Secret, base_url: str | None = None) -> WebClient:
+    """A WebClient that honours 429 Retry-After and can point at a local fake Slack."""
+    client = WebClient(
+        token=token.reveal(),
+        base_url=base_url or WebClient.BASE_URL,
+        timeout=TIMEOUT_SECONDS,
+    )
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client

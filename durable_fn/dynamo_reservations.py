@@ -1,0 +1,55 @@
+"""Reservations (inventory, later shipping slots) as conditional writes keyed by order id."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from adapters.dynamo_approvals import is_condition_failure, plain
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+
+class DynamoReservations:
+    """The Reservations port over the `reservations` table (key `reservation_id`)."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def reserve(self, kind: str, order_id: str, details: dict[str, Any]) -> dict[str, Any]:
+        """Hold `kind` for the order once; a retried or replayed step gets the first hold back."""
+        item: dict[str, Any] = {
+            "reservation_id": f"{kind}#{order_id}",
+            "kind": kind,
+            "order_id": order_id,
+            "status": "held",
+            "details": details,
+        }
+        try:
+            self._table.put_item(
+                Item=item, ConditionExpression="attribute_not_exists(reservation_id)"
+            )
+        except ClientError as err:
+            if not is_condition_failure(err):
+                raise
+            stored = self._table.get_item(Key={"reservation_id": item["reservation_id"]})
+            return dict(plain(stored["Item"]))
+        return item
+
+    def release(self, kind: str, order_id: str) -> bool:
+        """Release a held reservation; False if it was released already (or never held)."""
+        try:
+            self._table.update_item(
+                Key={"reservation_id": f"{kind}#{order_id}"},
+                UpdateExpression="SET #s = :released",
+                ConditionExpression="#s = :held",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":released": "released", ":held": "held"},
+            )
+        except ClientError as err:
+            if is_condition_failure(err):
+                return False
+            raise
+        return True

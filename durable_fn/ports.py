@@ -1,0 +1,101 @@
+"""The outside systems the workflow talks to, as capabilities it can be handed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from approvals.record import ApprovalRecord, SlackMessage
+
+
+class ApprovalStore(Protocol):
+    """Where approval records live (DynamoDB `approvals`)."""
+
+    def create(self, record: ApprovalRecord) -> ApprovalRecord:
+        """Store a new record; if it exists already (a retried step), return the stored one."""
+        ...
+
+    def attach_message(self, approval_id: str, message: SlackMessage) -> None:
+        """Remember where the request was posted."""
+        ...
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        """Read a record (strongly consistent); raises NotFoundError."""
+        ...
+
+    def expire(self, approval_id: str, at: str) -> ApprovalRecord:
+        """Mark a pending record expired; return the record as it now stands."""
+        ...
+
+
+class ApprovalNotifier(Protocol):
+    """Where people see requests and outcomes (Slack)."""
+
+    def post_request(self, record: ApprovalRecord) -> SlackMessage:
+        """Post the request with its buttons."""
+        ...
+
+    def update_request(self, record: ApprovalRecord) -> None:
+        """Redraw the posted request to match the record."""
+        ...
+
+    def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
+        """Tell a person something, in the request's thread when there is one."""
+        ...
+
+
+class Reservations(Protocol):
+    """Holds that must be released if the order does not go through."""
+
+    def reserve(self, kind: str, order_id: str, details: dict[str, Any]) -> dict[str, Any]:
+        """Hold `kind` for the order, once; a repeat returns the first hold."""
+        ...
+
+    def release(self, kind: str, order_id: str) -> bool:
+        """Release the hold; False if it was already released."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """A successful charge at the payment provider."""
+
+    charge_id: str
+    amount_cents: int
+    currency: str
+
+
+class PaymentGateway(Protocol):
+    """Takes money, once per idempotency key."""
+
+    def charge(self, idempotency_key: str, amount_cents: int, currency: str, card: str) -> Charge:
+        """Charge the card; raises PaymentDeclinedError or PaymentUnavailableError."""
+        ...
+
+
+class PaymentDeclinedError(Exception):
+    """The provider refused the card: retrying cannot help."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"card declined ({code})")
+
+
+class PaymentUnavailableError(Exception):
+    """The provider could not be reached or failed: retrying may help."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """Everything the workflow touches, built once per container."""
+
+    approvals: ApprovalStore
+    notifier: ApprovalNotifier
+    reservations: Reservations
+    payments: PaymentGateway
+    clock: Callable[[], datetime]
+    new_id: Callable[[], str]

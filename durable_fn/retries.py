@@ -1,0 +1,71 @@
+"""Explicit retry strategies for every step (the SDK default of six attempts is never used)."""
+
+from __future__ import annotations
+
+from aws_durable_execution_sdk_python.config import (
+    Duration,
+    JitterStrategy,
+    StepConfig,
+    StepSemantics,
+)
+from aws_durable_execution_sdk_python.retries import (
+    RetryDecision,
+    RetryStrategyConfig,
+    create_retry_strategy,
+)
+
+from approvals.errors import ApprovalError
+from durable_fn.ports import PaymentUnavailableError
+
+
+def _never(_error: Exception, _attempts: int) -> RetryDecision:
+    return RetryDecision.no_retry()
+
+
+def _transient_only(config: RetryStrategyConfig) -> StepConfig:
+    """Back off on infrastructure errors; our own domain errors are permanent."""
+    backoff = create_retry_strategy(config)
+
+    def strategy(error: Exception, attempts_made: int) -> RetryDecision:
+        if isinstance(error, ApprovalError):
+            return RetryDecision.no_retry()
+        return backoff(error, attempts_made)
+
+    return StepConfig(retry_strategy=strategy)
+
+
+def _backoff(attempts: int, first: int, most: int) -> RetryStrategyConfig:
+    return RetryStrategyConfig(
+        max_attempts=attempts,
+        initial_delay=Duration.from_seconds(first),
+        max_delay=Duration.from_seconds(most),
+        backoff_rate=2.0,
+        jitter_strategy=JitterStrategy.FULL,
+    )
+
+
+NO_RETRY = StepConfig(retry_strategy=_never)
+"""Pure, deterministic steps: a second attempt would fail the same way."""
+
+STORE = _transient_only(_backoff(attempts=4, first=1, most=10))
+"""DynamoDB writes: conditional, so a retry never doubles anything."""
+
+SLACK_POST = StepConfig(
+    retry_strategy=_transient_only(_backoff(attempts=4, first=2, most=30)).retry_strategy,
+    step_semantics=StepSemantics.AT_MOST_ONCE_PER_RETRY,
+)
+"""Posting to Slack: an interrupted attempt is not blindly re-run; the retry looks first."""
+
+PAYMENT = StepConfig(
+    retry_strategy=create_retry_strategy(
+        RetryStrategyConfig(
+            max_attempts=5,
+            initial_delay=Duration.from_seconds(1),
+            max_delay=Duration.from_seconds(60),
+            backoff_rate=2.0,
+            jitter_strategy=JitterStrategy.FULL,
+            retryable_error_types=[PaymentUnavailableError],
+        )
+    )
+)
+"""Charging: only an unavailable provider is retried; a declined card never is."""

@@ -1,0 +1,48 @@
+"""Posts and redraws approval requests in Slack."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from approvals.blocks import mention, request_blocks, summary_text
+from approvals.record import ApprovalRecord, SlackMessage
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+
+class SlackApprovalNotifier:
+    """The ApprovalNotifier port over the Slack Web API."""
+
+    def __init__(self, client: WebClient, channel: str) -> None:
+        self._client = client
+        self._channel = channel
+
+    def post_request(self, record: ApprovalRecord) -> SlackMessage:
+        """Post the request with its buttons to the configured channel."""
+        response = self._client.chat_postMessage(
+            channel=self._channel,
+            text=summary_text(record),
+            blocks=request_blocks(record),
+            unfurl_links=False,
+        )
+        return SlackMessage(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def update_request(self, record: ApprovalRecord) -> None:
+        """Redraw the posted message to match the record (e.g. Expired, buttons gone)."""
+        if record.slack is None:
+            return
+        self._client.chat_update(
+            channel=record.slack.channel,
+            ts=record.slack.ts,
+            text=summary_text(record),
+            blocks=request_blocks(record),
+        )
+
+    def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
+        """Reply in the request's thread, or post to the channel when there is none."""
+        self._client.chat_postMessage(
+            channel=thread.channel if thread else self._channel,
+            thread_ts=thread.ts if thread else None,
+            text=f"{mention(user_id)} {text}",
+        )
