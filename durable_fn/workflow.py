@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_durable_execution_sdk_python import StepError
+from aws_durable_execution_sdk_python import StepError, durable_execution
+from aws_lambda_powertools import Logger
 
 from approvals.blocks import mention
 from approvals.votes import Status
@@ -16,6 +17,8 @@ from durable_fn.approval_gate import request_approval
 from durable_fn.order import Order, parse_order
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aws_durable_execution_sdk_python import DurableContext
 
     from approvals.outcome import Outcome
@@ -29,6 +32,19 @@ STEP_RELEASE = "release inventory"
 STEP_CHARGE = "charge payment"
 STEP_NOTIFY = "notify requester"
 INVENTORY = "inventory"
+
+logger = Logger()
+
+
+def make_handler(deps: Dependencies, settings: Settings) -> Callable[[Any, Any], Any]:
+    """The durable Lambda handler over the given dependencies (tests pass in-memory ones)."""
+
+    @durable_execution
+    def handle(event: Any, context: DurableContext) -> dict[str, Any]:
+        context.set_logger(logger)
+        return process_order(event, context, deps, settings)
+
+    return handle
 
 
 def process_order(

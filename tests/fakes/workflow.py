@@ -1,0 +1,167 @@
+"""In-memory implementations of the workflow's ports, type-checked against the Protocols."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from approvals.errors import ConflictError, NotFoundError
+from durable_fn.ports import (
+    Charge,
+    Dependencies,
+    PaymentDeclinedError,
+    PaymentUnavailableError,
+)
+
+if TYPE_CHECKING:
+    from approvals.record import ApprovalRecord, SlackMessage
+    from approvals.votes import Vote
+    from durable_fn.ports import (
+        ApprovalNotifier,
+        ApprovalStore,
+        PaymentGateway,
+        Reservations,
+    )
+
+
+class InMemoryApprovalStore:
+    """Approval records in a dict, with the same conditional semantics as DynamoDB's."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, ApprovalRecord] = {}
+        self._lock = threading.Lock()
+
+    def create(self, record: ApprovalRecord) -> ApprovalRecord:
+        with self._lock:
+            return self.records.setdefault(record.approval_id, record)
+
+    def attach_message(self, approval_id: str, message: SlackMessage) -> None:
+        with self._lock:
+            self.records[approval_id] = replace(self.records[approval_id], slack=message)
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        with self._lock:
+            if approval_id not in self.records:
+                raise NotFoundError(approval_id)
+            return self.records[approval_id]
+
+    def expire(self, approval_id: str, at: str) -> ApprovalRecord:
+        with self._lock:
+            record = self.records[approval_id].expired(at)
+            self.records[approval_id] = record
+            return record
+
+    def record_vote(self, record: ApprovalRecord, vote: Vote) -> tuple[ApprovalRecord, bool]:
+        with self._lock:
+            current = self.records[record.approval_id]
+            if current.status.is_final:
+                raise ConflictError(current.approval_id, current.status.value)
+            after = current.with_vote(vote)
+            self.records[record.approval_id] = after
+            return after, after.status.is_final and after is not current
+
+    def only(self) -> ApprovalRecord:
+        """The single record a one-approval test created."""
+        (record,) = self.records.values()
+        return record
+
+
+@dataclass
+class RecordingNotifier:
+    """Remembers every post, update and notification; can be told to fail posting."""
+
+    posts: list[ApprovalRecord] = field(default_factory=list)
+    updates: list[ApprovalRecord] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)
+    fail_posts: int = 0
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def post_request(self, record: ApprovalRecord) -> SlackMessage:
+        from approvals.record import SlackMessage  # noqa: PLC0415  # runtime use only here
+
+        if self.fail_posts > 0:
+            self.fail_posts -= 1
+            raise ConnectionError("slack unreachable")
+        self.posts.append(record)
+        return SlackMessage("C0APPROVALS", f"1700000000.{next(self._ts):06d}")
+
+    def update_request(self, record: ApprovalRecord) -> None:
+        self.updates.append(record)
+
+    def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
+        self.notices.append((user_id, text))
+
+
+@dataclass
+class RecordingReservations:
+    """Holds by (kind, order id), and the order in which things were reserved and released."""
+
+    held: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    def reserve(self, kind: str, order_id: str, details: dict[str, Any]) -> dict[str, Any]:
+        key = (kind, order_id)
+        if key not in self.held:
+            self.log.append(f"reserve {kind}")
+            self.held[key] = {"kind": kind, "order_id": order_id, "status": "held"} | details
+        return self.held[key]
+
+    def release(self, kind: str, order_id: str) -> bool:
+        hold = self.held.get((kind, order_id))
+        if hold is None or hold["status"] != "held":
+            return False
+        hold["status"] = "released"
+        self.log.append(f"release {kind}")
+        return True
+
+
+@dataclass
+class ScriptedPayments:
+    """Fails `unavailable` times, then charges once per idempotency key (or declines)."""
+
+    unavailable: int = 0
+    decline: bool = False
+    attempts: int = 0
+    charges: dict[str, Charge] = field(default_factory=dict)
+
+    def charge(self, idempotency_key: str, amount_cents: int, currency: str, card: str) -> Charge:
+        self.attempts += 1
+        if self.decline:
+            raise PaymentDeclinedError("card_declined")
+        if self.unavailable > 0:
+            self.unavailable -= 1
+            raise PaymentUnavailableError("provider returned 503")
+        if idempotency_key not in self.charges:
+            self.charges[idempotency_key] = Charge(
+                f"ch_{len(self.charges) + 1}", amount_cents, currency
+            )
+        return self.charges[idempotency_key]
+
+
+@dataclass
+class FakeWorld:
+    """All fakes together, plus the Dependencies that hand them to the workflow."""
+
+    approvals: InMemoryApprovalStore = field(default_factory=InMemoryApprovalStore)
+    notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
+    reservations: RecordingReservations = field(default_factory=RecordingReservations)
+    payments: ScriptedPayments = field(default_factory=ScriptedPayments)
+    now: datetime = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def clock(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+    def new_id(self) -> str:
+        return f"approval{next(self.ids):014d}"
+
+    def dependencies(self) -> Dependencies:
+        approvals: ApprovalStore = self.approvals
+        notifier: ApprovalNotifier = self.notifier
+        reservations: Reservations = self.reservations
+        payments: PaymentGateway = self.payments
+        return Dependencies(approvals, notifier, reservations, payments, self.clock, self.new_id)
