@@ -1,0 +1,1 @@
+"""The local stack: no Slack, no AWS. Runner, Lambda host, webhook, fake Slack, DynamoDB."""

@@ -1,0 +1,49 @@
+"""The local workspace: one team, one app, one channel and a handful of people to act as.
+
+Ids are obviously fake (Slack would never issue them) and no value here is a secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEAM_ID = "T0GREENLT"
+TEAM_DOMAIN = "greenlight-local"
+APP_ID = "A0GREENLT"
+BOT_USER_ID = "U0GLBOT"
+CHANNEL_ID = "C0APPROVALS"
+CHANNEL_NAME = "approvals"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone the developer can act as."""
+
+    user_id: str
+    name: str
+    real_name: str
+    role: str
+
+
+PEOPLE = (
+    Person("U0ALICE", "alice", "Alice Requester", "requester"),
+    Person("U0BOB", "bob", "Bob Approver", "approver"),
+    Person("U0CAROL", "carol", "Carol Approver", "approver"),
+    Person("U0DAVE", "dave", "Dave Approver", "approver"),
+    Person("U0EVE", "eve", "Eve Outsider", "outsider"),
+)
+APPROVER_IDS = tuple(p.user_id for p in PEOPLE if p.role == "approver")
+USERGROUPS = {"S0FINANCE": APPROVER_IDS}
+
+
+def person(name_or_id: str) -> Person:
+    """Find someone by user id or short name.
+
+    Raises:
+        KeyError: nobody by that name.
+    """
+    for p in PEOPLE:
+        if name_or_id in (p.user_id, p.name):
+            return p
+    known = ", ".join(p.name for p in PEOPLE)
+    raise KeyError(f"no local user {name_or_id!r}; choose one of: {known}")

@@ -1,0 +1,3 @@
+"""The Slack webhook Lambda: verified clicks in, votes counted, workflows resumed."""
+
+__all__: list[str] = []

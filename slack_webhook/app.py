@@ -1,0 +1,141 @@
+"""The Bolt app: verifies Slack's signature, then routes clicks and modal submissions.
+
+Configured for FaaS (DESIGN §5): named (no stack walk), static authorize (no auth.test per
+container), every listener done before the response (Lambda freezes threads afterwards).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+
+from approvals import messages
+from approvals.buttons import (
+    ACTION_APPROVE,
+    ACTION_REJECT,
+    REASON_BLOCK_ID,
+    REJECT_MODAL_CALLBACK_ID,
+)
+from approvals.errors import (
+    ApprovalError,
+    ConflictError,
+    InvalidRequestError,
+    NotAuthorizedError,
+    NotFoundError,
+)
+from approvals.votes import Verdict
+from slack_webhook.decisions import Click
+from slack_webhook.payloads import origin_of, to_button_click, to_reason_submission
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slack_sdk import WebClient
+
+    from adapters.secrets import SlackCredentials
+    from slack_webhook.decisions import DecisionService
+    from slack_webhook.settings import Settings
+    from slack_webhook.slack_board import SlackMessageBoard
+
+logger = logging.getLogger(__name__)
+HTTP_FORBIDDEN = 403
+
+
+def reply_for(error: ApprovalError, service: DecisionService) -> str:
+    """The one table from domain errors to what the clicker is told."""
+    if isinstance(error, ConflictError):
+        return messages.already_decided(service.current(error.approval_id))
+    if isinstance(error, NotAuthorizedError):
+        return messages.not_authorized(error.why)
+    if isinstance(error, NotFoundError):
+        return messages.not_found()
+    if isinstance(error, InvalidRequestError):
+        return messages.invalid(error.problem)
+    return messages.invalid("unexpected request")
+
+
+def build_app(
+    settings: Settings,
+    credentials: SlackCredentials,
+    client: WebClient,
+    service: DecisionService,
+    board: SlackMessageBoard,
+) -> App:
+    """Wire the listeners to the decision service."""
+    bolt_logger = logging.getLogger("greenlight.bolt")
+    bolt_logger.setLevel(logging.WARNING)  # Bolt logs bodies and signatures of bad requests at INFO
+    authorized = AuthorizeResult(
+        enterprise_id=None, team_id=settings.slack_team_id, bot_token=credentials.bot_token.reveal()
+    )
+    app = App(
+        name="greenlight",
+        logger=bolt_logger,
+        process_before_response=True,
+        token_verification_enabled=False,
+        signing_secret=credentials.signing_secret.reveal(),
+        client=client,
+        authorize=lambda: authorized,
+    )
+
+    @app.use
+    def only_our_app(
+        body: dict[str, Any], next: Callable[[], BoltResponse]
+    ) -> BoltResponse:  # Bolt's name
+        if origin_of(body) != (settings.slack_app_id, settings.slack_team_id):
+            logger.warning("request from another app or workspace refused")
+            return BoltResponse(status=HTTP_FORBIDDEN, body=json.dumps({"error": "unknown app"}))
+        return next()
+
+    @app.action(ACTION_APPROVE)
+    def on_approve(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        ack()
+        _on_click(body, service, board)
+
+    @app.action(ACTION_REJECT)
+    def on_reject(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        ack()
+        _on_click(body, service, board)
+
+    @app.view(REJECT_MODAL_CALLBACK_ID)
+    def on_reject_reason(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        try:
+            submission = to_reason_submission(body)
+            if not submission.reason:
+                ack(response_action="errors", errors={REASON_BLOCK_ID: "Please say why."})
+                return
+            click = Click(
+                submission.approval_id, submission.user_id, Verdict.REJECT, submission.reason
+            )
+            service.decide(click)
+        except ApprovalError as err:
+            ack(response_action="errors", errors={REASON_BLOCK_ID: reply_for(err, service)})
+            return
+        ack()
+
+    return app
+
+
+def _on_click(body: dict[str, Any], service: DecisionService, board: SlackMessageBoard) -> None:
+    """Approve decides at once; Reject first asks why (the modal's submission decides)."""
+    try:
+        click = to_button_click(body)
+    except InvalidRequestError as err:
+        logger.warning("unreadable click", extra={"field": err.field})
+        return
+    try:
+        if click.action_id == ACTION_REJECT:
+            board.ask_reason(click.trigger_id, service.check(click.approval_id, click.user_id))
+            return
+        result = service.decide(Click(click.approval_id, click.user_id, Verdict.APPROVE))
+        if not result.decided:
+            board.tell(click.channel_id, click.user_id, messages.vote_counted(result.record))
+    except ApprovalError as err:
+        logger.info(
+            "click changed nothing",
+            extra={"approval_id": click.approval_id, "error": type(err).__name__},
+        )
+        board.tell(click.channel_id, click.user_id, reply_for(err, service))

@@ -1,0 +1,99 @@
+"""The webhook's core: turn one authorized click into a counted vote and, maybe, a decision.
+
+Exactly one request flips an approval (the store's conditional write decides who), and only
+that request resumes the workflow; everyone else is told what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from approvals.errors import ConflictError
+from approvals.outcome import failure_error, success_payload
+from approvals.policy import authorize
+from approvals.votes import Status, Verdict, Vote
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from approvals.record import ApprovalRecord
+    from slack_webhook.ports import CallbackSender, MessageBoard, VoteStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Click:
+    """One person's decision on one approval, as read from Slack."""
+
+    approval_id: str
+    user_id: str
+    verdict: Verdict
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult:
+    """The record after the vote, and whether this click decided it."""
+
+    record: ApprovalRecord
+    decided: bool
+
+
+class DecisionService:
+    """Authorize, count, decide, resume, redraw — in that order, each step conditional."""
+
+    def __init__(
+        self,
+        store: VoteStore,
+        callbacks: CallbackSender,
+        board: MessageBoard,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._callbacks = callbacks
+        self._board = board
+        self._clock = clock
+
+    def check(self, approval_id: str, user_id: str) -> ApprovalRecord:
+        """Load the record and make sure the user may still vote on it.
+
+        Raises:
+            NotFoundError, NotAuthorizedError, ConflictError: nothing is changed.
+        """
+        record = self._store.get(approval_id)
+        authorize(record.policy, record.request, approval_id, user_id)
+        if record.status.is_final:
+            raise ConflictError(approval_id, record.status.value)
+        return record
+
+    def decide(self, click: Click) -> VoteResult:
+        """Count the click; if it settles the approval, resume the workflow and redraw.
+
+        Raises:
+            NotFoundError, NotAuthorizedError, ConflictError, InvalidRequestError.
+        """
+        record = self.check(click.approval_id, click.user_id)
+        vote = Vote(click.user_id, click.verdict, self._clock().isoformat(), click.reason)
+        after, decided = self._store.record_vote(record, vote)
+        if decided:
+            self._resume(after)
+        if decided or after.version != record.version:
+            self._board.redraw(after)
+        return VoteResult(after, decided)
+
+    def current(self, approval_id: str) -> ApprovalRecord:
+        """The record as it stands (for telling a late clicker who decided)."""
+        return self._store.get(approval_id)
+
+    def _resume(self, record: ApprovalRecord) -> None:
+        if record.status is Status.APPROVED:
+            sent = self._callbacks.succeed(record.callback_id, success_payload(record))
+        else:
+            sent = self._callbacks.fail(record.callback_id, failure_error(record))
+        if not sent:
+            # The workflow stopped waiting (timed out); its expiry step reads this record.
+            logger.warning("callback already closed", extra={"approval_id": record.approval_id})

@@ -1,0 +1,49 @@
+"""The CallbackSender port over Lambda's SendDurableExecutionCallback{Success,Failure}."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
+# AWS says CallbackTimeoutException for a closed callback; the local runner answers a bare 404.
+_CLOSED_CODES = frozenset({"CallbackTimeoutException", "ResourceNotFoundException", "404"})
+HTTP_NOT_FOUND = 404
+
+
+class LambdaCallbackSender:
+    """Resumes a durable execution. The callback id is passed through, never logged."""
+
+    def __init__(self, client: LambdaClient) -> None:
+        self._client = client
+
+    def succeed(self, callback_id: str, result: bytes) -> bool:
+        """Send success; False when the callback was already closed."""
+        return self._send(
+            self._client.send_durable_execution_callback_success,
+            CallbackId=callback_id,
+            Result=result,
+        )
+
+    def fail(self, callback_id: str, error: dict[str, str]) -> bool:
+        """Send failure; False when the callback was already closed."""
+        return self._send(
+            self._client.send_durable_execution_callback_failure,
+            CallbackId=callback_id,
+            Error=error,
+        )
+
+    @staticmethod
+    def _send(call: Any, **params: Any) -> bool:
+        try:
+            call(**params)
+        except ClientError as err:
+            code = str(err.response.get("Error", {}).get("Code", ""))
+            status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in _CLOSED_CODES or status == HTTP_NOT_FOUND:
+                return False
+            raise
+        return True

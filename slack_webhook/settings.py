@@ -1,0 +1,65 @@
+"""The webhook's configuration, read once from the environment at cold start."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from approvals.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+ENV_APPROVALS_TABLE = "APPROVALS_TABLE"
+ENV_SLACK_SECRET_NAME = "SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
+ENV_SLACK_API_URL = "SLACK_API_URL"
+ENV_SLACK_APP_ID = "SLACK_APP_ID"
+ENV_SLACK_TEAM_ID = "SLACK_TEAM_ID"
+ENV_BASE_PATH = "API_BASE_PATH"
+
+_APP_ID = re.compile(r"^A[A-Z0-9]{2,20}$")
+_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,20}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where records live, which Slack app and workspace may call us, and our URL prefix."""
+
+    approvals_table: str
+    slack_secret_name: str
+    slack_api_url: str | None
+    slack_app_id: str
+    slack_team_id: str
+    base_path: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every variable, reporting all problems in one error.
+
+        Raises:
+            ConfigError: one or more variables are missing or malformed.
+        """
+        source = os.environ if env is None else env
+        problems: list[str] = []
+
+        def required(name: str, shape: re.Pattern[str] | None = None, hint: str = "") -> str:
+            value = source.get(name, "").strip()
+            if not value:
+                problems.append(f"{name} is required")
+            elif shape and not shape.match(value):
+                problems.append(f"{name} must look like {hint}, got {value!r}")
+            return value
+
+        settings = cls(
+            approvals_table=required(ENV_APPROVALS_TABLE),
+            slack_secret_name=required(ENV_SLACK_SECRET_NAME),
+            slack_api_url=source.get(ENV_SLACK_API_URL) or None,
+            slack_app_id=required(ENV_SLACK_APP_ID, _APP_ID, "A0123ABCD"),
+            slack_team_id=required(ENV_SLACK_TEAM_ID, _TEAM_ID, "T0123ABCD"),
+            base_path=source.get(ENV_BASE_PATH, "").strip().rstrip("/"),
+        )
+        if problems:
+            raise ConfigError(problems)
+        return settings
