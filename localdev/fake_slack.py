@@ -216,8 +216,16 @@ def _parse_args(content_type: str, raw: bytes) -> Json:
     return {k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode("utf-8", "replace")).items()}
 
 
-def serve(host: str, port: int, token: str) -> ThreadingHTTPServer:
+class FakeSlackServer(ThreadingHTTPServer):
+    """The fake Slack's HTTP server; `state` is the workspace it serves."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], token: str) -> None:
+        self.state = SlackState(token)
+        super().__init__(address, make_handler(WebApi(self.state)))
+
+
+def serve(host: str, port: int, token: str) -> FakeSlackServer:
     """Bind the fake Slack (not yet serving); call `serve_forever` on the result."""
-    server = ThreadingHTTPServer((host, port), make_handler(WebApi(SlackState(token))))
-    server.daemon_threads = True
-    return server
+    return FakeSlackServer((host, port), token)

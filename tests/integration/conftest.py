@@ -1,0 +1,150 @@
+"""Real HTTP on 127.0.0.1: moto (DynamoDB, Secrets Manager), fake Slack, the webhook (uvicorn)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import boto3
+import pytest
+import uvicorn
+from moto.server import ThreadedMotoServer
+
+from adapters.dynamo_approvals import DynamoApprovalStore
+from adapters.secrets import load_slack_credentials
+from adapters.slack_client import build_web_client
+from approvals.policy import ApproverPolicy
+from approvals.record import ApprovalRecord
+from approvals.request import ApprovalRequest
+from durable_fn.slack_notifier import SlackApprovalNotifier
+from localdev import fake_slack, fixtures, provision
+from slack_webhook.build import build_webhook
+from slack_webhook.settings import Settings
+from tests.fakes import lambda_api
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+SIGNING_SECRET = "local-signing-secret-not-real"
+BOT_TOKEN = "xoxb-local-fake-token"
+SECRET_NAME = "greenlight/slack"
+
+
+@dataclass
+class Stack:
+    """Addresses and handles of the running parts."""
+
+    webhook_url: str
+    slack_url: str
+    slack: fake_slack.SlackState
+    callbacks: lambda_api.CallbackLog
+    store: DynamoApprovalStore
+    notifier: SlackApprovalNotifier
+    settings: Settings
+
+
+@pytest.fixture(scope="session")
+def callback_log() -> Iterator[tuple[lambda_api.CallbackLog, str]]:
+    """The recorder standing in for Lambda's callback API, and its URL."""
+    log = lambda_api.CallbackLog()
+    server = lambda_api.serve(log)
+    yield log, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def aws_env(callback_log: tuple[lambda_api.CallbackLog, str]) -> Iterator[dict[str, str]]:
+    """Moto in server mode, and the environment that points boto3 at it."""
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # moto's dummy credentials
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_DYNAMODB": f"http://{host}:{port}",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": f"http://{host}:{port}",
+        "AWS_ENDPOINT_URL_LAMBDA": callback_log[1],
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    yield env
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    moto.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    aws_env: dict[str, str], callback_log: tuple[lambda_api.CallbackLog, str]
+) -> Iterator[Stack]:
+    names = provision.create_tables(boto3.client("dynamodb"), prefix="it-")
+    provision.put_slack_secret(
+        boto3.client("secretsmanager"), SECRET_NAME, BOT_TOKEN, SIGNING_SECRET
+    )
+    slack_server = fake_slack.serve("127.0.0.1", 0, BOT_TOKEN)
+    threading.Thread(target=slack_server.serve_forever, daemon=True).start()
+    slack_url = f"http://127.0.0.1:{slack_server.server_port}"
+    settings = Settings(
+        approvals_table=names["approvals"],
+        slack_secret_name=SECRET_NAME,
+        slack_api_url=f"{slack_url}/api/",
+        slack_app_id=fixtures.APP_ID,
+        slack_team_id=fixtures.TEAM_ID,
+        base_path="",
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(build_webhook(settings), host="127.0.0.1", port=0, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    credentials = load_slack_credentials(SECRET_NAME)
+    client = build_web_client(credentials.bot_token, f"{slack_url}/api/")
+    yield Stack(
+        webhook_url=f"http://127.0.0.1:{port}/slack/events",
+        slack_url=slack_url,
+        slack=slack_server.state,
+        callbacks=callback_log[0],
+        store=DynamoApprovalStore(boto3.resource("dynamodb").Table(names["approvals"])),
+        notifier=SlackApprovalNotifier(client, fixtures.CHANNEL_ID),
+        settings=settings,
+    )
+    server.should_exit = True
+    thread.join(timeout=5)
+    slack_server.shutdown()
+
+
+_counter = iter(range(10**6))
+
+
+def post_pending(
+    stack: Stack, *, quorum: int = 1, approvers: tuple[str, ...] = fixtures.APPROVER_IDS
+) -> ApprovalRecord:
+    """A pending approval as the gate leaves it: stored, posted, message attached."""
+    n = next(_counter)
+    now = datetime.now(UTC)
+    record = ApprovalRecord(
+        approval_id=f"it{n:020d}",
+        callback_id=f"cb-{n}-opaque",
+        execution_arn=f"arn:aws:lambda:us-east-1:123456789012:function:orders:live/durable-execution/e{n}",
+        request=ApprovalRequest(f"ord-{n}", f"Order ord-{n}", "U0ALICE", 125_000, "EUR"),
+        policy=ApproverPolicy(frozenset(approvers), quorum=quorum),
+        created_at=now.isoformat(),
+        expires_at=(now + timedelta(hours=1)).isoformat(),
+        ttl=int(now.timestamp()) + 3600,
+    )
+    stack.store.create(record)
+    message = stack.notifier.post_request(record)
+    stack.store.attach_message(record.approval_id, message)
+    return stack.store.get(record.approval_id)

@@ -1,0 +1,80 @@
+"""The same webhook through Mangum, as Lambda runs it behind a Function URL."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any
+
+from mangum import Mangum
+
+from approvals.votes import Status
+from localdev.slack_requests import block_actions, form, signed_headers
+from slack_webhook.build import build_webhook
+from tests.events import load_event
+from tests.integration.conftest import SIGNING_SECRET, post_pending
+
+if TYPE_CHECKING:
+    from tests.integration.conftest import Stack
+
+
+class LambdaContext:
+    """Lambda's context object, as the runtime hands it to the handler."""
+
+    function_name = "greenlight-webhook"
+    function_version = "1"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:greenlight-webhook:live"
+    memory_limit_in_mb = 512
+    aws_request_id = "00000000-0000-4000-8000-000000000001"
+    log_group_name = "/aws/lambda/greenlight-webhook"
+    log_stream_name = "2026/11/22/[1]0123456789abcdef"
+    identity = None
+    client_context = None
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 3000
+
+
+def function_url_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
+    event = load_event("function_url_post")
+    event["headers"] |= {k.lower(): v for k, v in headers.items()}
+    event["body"] = base64.b64encode(body.encode()).decode()
+    return event
+
+
+def test_base64_function_url_click_is_verified_over_the_raw_bytes(stack: Stack) -> None:
+    # Given the Lambda handler as deployed, and a click delivered base64-encoded
+    handler = Mangum(build_webhook(stack.settings), lifespan="off")
+    record = post_pending(stack)
+    assert record.slack is not None
+    body = form(
+        block_actions(
+            action_id="approve",
+            approval_id=record.approval_id,
+            user_id="U0CAROL",
+            channel_id=record.slack.channel,
+            message_ts=record.slack.ts,
+        )
+    )
+
+    # When Lambda invokes it
+    response = handler(
+        function_url_event(body, signed_headers(SIGNING_SECRET, body)), LambdaContext()
+    )
+
+    # Then the signature verified over the decoded bytes and the vote decided
+    assert response["statusCode"] == 200
+    assert stack.store.get(record.approval_id).status is Status.APPROVED
+    assert [k for k, cid, _ in stack.callbacks.sent() if cid == record.callback_id] == ["succeed"]
+
+
+def test_function_url_request_with_a_bad_signature_is_401(stack: Stack) -> None:
+    handler = Mangum(build_webhook(stack.settings), lifespan="off")
+    record = post_pending(stack)
+    body = "payload=" + json.dumps({"type": "block_actions"})
+    headers = signed_headers("some-other-secret", body)
+
+    response = handler(function_url_event(body, headers), LambdaContext())
+
+    assert response["statusCode"] == 401
+    assert stack.store.get(record.approval_id).status is Status.PENDING
