@@ -15,6 +15,8 @@ from tests.events import load_event
 from tests.integration.conftest import SIGNING_SECRET, post_pending
 
 if TYPE_CHECKING:
+    from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
+
     from tests.integration.conftest import Stack
 
 
@@ -28,8 +30,8 @@ class LambdaContext:
     aws_request_id = "00000000-0000-4000-8000-000000000001"
     log_group_name = "/aws/lambda/greenlight-webhook"
     log_stream_name = "2026/11/22/[1]0123456789abcdef"
-    identity = None
-    client_context = None
+    identity: LambdaCognitoIdentity | None = None
+    client_context: LambdaMobileClientContext | None = None
 
     def get_remaining_time_in_millis(self) -> int:
         return 3000
