@@ -1,0 +1,129 @@
+"""Click Approve or Reject as a local user, through the real signed webhook path.
+
+`python -m localdev.click approve|reject <approval_id> --as <user> [--reason TEXT]`. It sends
+exactly what Slack sends: a signed `block_actions` request and, for Reject, the signed
+`view_submission` of the modal the webhook opened. Prints what the user was told.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from adapters.dynamo_approvals import DynamoApprovalStore
+from approvals.buttons import parse_approval_id
+from approvals.errors import InvalidRequestError, NotFoundError
+from localdev import fixtures
+from localdev.config import TABLE_PREFIX, StackConfig, default_root
+from localdev.slack_requests import block_actions, send_signed, view_submission
+
+
+@dataclass(frozen=True, slots=True)
+class ClickResult:
+    """What happened: HTTP status, seconds until the webhook answered, what the user saw."""
+
+    status: int
+    seconds: float
+    told: list[str]
+
+
+def _state(config: StackConfig) -> dict[str, Any]:
+    with urllib.request.urlopen(config.url("slack") + "/_state", timeout=5) as response:
+        state: dict[str, Any] = json.loads(response.read())
+        return state
+
+
+def store_for(config: StackConfig) -> DynamoApprovalStore:
+    """The approvals table of this local stack."""
+    env = config.aws_env()
+    resource = boto3.resource(
+        "dynamodb",
+        endpoint_url=config.url("dynamodb"),
+        region_name=env["AWS_DEFAULT_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    return DynamoApprovalStore(resource.Table(f"{TABLE_PREFIX}approvals"))
+
+
+def click(
+    config: StackConfig, action: str, approval_id: str, user_id: str, reason: str | None = None
+) -> ClickResult:
+    """Send the click (and for Reject, the modal submission) and report what the user was told.
+
+    Raises:
+        NotFoundError: no such approval in this stack.
+    """
+    record = store_for(config).get(approval_id)
+    if record.slack is None:
+        raise NotFoundError(approval_id)
+    secret = config.credentials()["signing_secret"]
+    before = _state(config)
+    payload = block_actions(
+        action_id=action,
+        approval_id=approval_id,
+        user_id=user_id,
+        channel_id=record.slack.channel,
+        message_ts=record.slack.ts,
+    )
+    started = time.perf_counter()
+    status, body = send_signed(config.webhook_url, secret, payload)
+    seconds = time.perf_counter() - started
+    told: list[str] = []
+    if action == "reject" and status == 200:
+        views = _state(config)["views"][len(before["views"]) :]
+        opened = [v["view"] for v in views if v["trigger_id"] == payload["trigger_id"]]
+        if opened:
+            submission = view_submission(view=opened[0], user_id=user_id, reason=reason or "")
+            started = time.perf_counter()
+            status, body = send_signed(config.webhook_url, secret, submission)
+            seconds = time.perf_counter() - started
+            if body:
+                errors = json.loads(body).get("errors", {})
+                told.extend(errors.values())
+    after = _state(config)["ephemerals"][len(before["ephemerals"]) :]
+    told.extend(e["text"] for e in after if e["user"] == user_id)
+    return ClickResult(status, seconds, told)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI; exit 0 when the webhook accepted the request, 2 on bad input, 1 otherwise."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("action", choices=["approve", "reject"])
+    parser.add_argument("approval_id")
+    parser.add_argument(
+        "--as",
+        dest="user",
+        required=True,
+        help="local user: " + ", ".join(p.name for p in fixtures.PEOPLE),
+    )
+    parser.add_argument("--reason", help="why (Reject only)")
+    parser.add_argument("--root", type=Path, default=default_root())
+    args = parser.parse_args(argv)
+    try:
+        approval_id = parse_approval_id(args.approval_id)
+        user = fixtures.person(args.user)
+        if args.action == "reject" and not (args.reason and args.reason.strip()):
+            raise InvalidRequestError("--reason", "a rejection needs a reason")
+        result = click(
+            StackConfig.load(args.root), args.action, approval_id, user.user_id, args.reason
+        )
+    except (InvalidRequestError, NotFoundError, KeyError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"{args.action} as {user.name}: HTTP {result.status} in {result.seconds * 1000:.0f} ms")
+    for text in result.told:
+        print(f"  {user.name} was told: {text}")
+    return 0 if result.status == 200 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

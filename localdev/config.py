@@ -1,0 +1,105 @@
+"""Where the local stack's parts listen and keep their state, and the environment they share."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from localdev import fixtures
+
+HOST = "127.0.0.1"
+FUNCTION_NAME = "greenlight-orders"
+SECRET_NAME = "greenlight/slack"  # noqa: S105  # the secret's name, not a secret
+TABLE_PREFIX = "greenlight-"
+DEFAULT_PORTS = {
+    "webhook": 3000,
+    "host": 3001,
+    "runner": 5050,
+    "dynamodb": 5055,
+    "slack": 8080,
+    "payments": 8090,
+}
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """One local stack: its folder (state, logs, pids, credentials) and ports."""
+
+    root: Path
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+
+    @classmethod
+    def load(cls, root: Path) -> StackConfig:
+        """The stack in `root`, with the ports it was started with (or the defaults)."""
+        saved = root / "ports.json"
+        ports = json.loads(saved.read_text()) if saved.exists() else dict(DEFAULT_PORTS)
+        return cls(root=root, ports=ports)
+
+    def save(self) -> None:
+        """Remember the ports, so scripts find a stack started on other ports."""
+        for sub in ("logs", "pids", "state"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        (self.root / "ports.json").write_text(json.dumps(self.ports))
+
+    def url(self, part: str) -> str:
+        """`http://127.0.0.1:<port>` of one part."""
+        return f"http://{HOST}:{self.ports[part]}"
+
+    @property
+    def webhook_url(self) -> str:
+        """Where Slack would send interactive requests."""
+        return f"{self.url('webhook')}/slack/events"
+
+    def credentials(self) -> dict[str, str]:
+        """This stack's Slack credentials: random, made on first use, kept in a 0600 file."""
+        path = self.root / "slack-credentials.json"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fresh = {
+                "bot_token": "xoxb-local-" + secrets.token_hex(12),
+                "signing_secret": secrets.token_hex(16),
+            }
+            path.touch(mode=0o600)
+            path.write_text(json.dumps(fresh))
+        loaded: dict[str, str] = json.loads(path.read_text())
+        return loaded
+
+    def aws_env(self) -> dict[str, str]:
+        """Dummy credentials and endpoints that point every AWS client at the local parts."""
+        return {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",  # dummy, for SigV4 on loopback
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL_DYNAMODB": self.url("dynamodb"),
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.url("dynamodb"),
+            "AWS_ENDPOINT_URL_LAMBDA": self.url("runner"),
+        }
+
+    def function_env(self) -> dict[str, str]:
+        """The durable function's and the webhook's settings, as CDK would set them."""
+        return self.aws_env() | {
+            "APPROVALS_TABLE": f"{TABLE_PREFIX}approvals",
+            "RESERVATIONS_TABLE": f"{TABLE_PREFIX}reservations",
+            "SLACK_CHANNEL": fixtures.CHANNEL_ID,
+            "SLACK_SECRET_NAME": SECRET_NAME,
+            "SLACK_API_URL": f"{self.url('slack')}/api/",
+            "SLACK_APP_ID": fixtures.APP_ID,
+            "SLACK_TEAM_ID": fixtures.TEAM_ID,
+            "PAYMENT_URL": self.url("payments"),
+            "APPROVER_IDS": ",".join(fixtures.APPROVER_IDS),
+            "AUTO_APPROVE_BELOW_CENTS": os.environ.get("AUTO_APPROVE_BELOW_CENTS", "10000"),
+            "DUAL_APPROVAL_ABOVE_CENTS": os.environ.get("DUAL_APPROVAL_ABOVE_CENTS", "1000000"),
+            "APPROVAL_TIMEOUT_SECONDS": os.environ.get("APPROVAL_TIMEOUT_SECONDS", "86400"),
+            "POWERTOOLS_SERVICE_NAME": "greenlight",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+
+
+def default_root() -> Path:
+    """`.local/` at the top of the checkout (git-ignored)."""
+    return Path(
+        os.environ.get("GREENLIGHT_LOCAL_DIR", Path(__file__).resolve().parent.parent / ".local")
+    )

@@ -1,0 +1,85 @@
+"""Entry points for the local stack's own servers: `python -m localdev.processes <part>`.
+
+Each reads its ports from the stack folder and its settings from the environment the
+supervisor gives it, serves on 127.0.0.1, and stops cleanly on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from localdev.config import FUNCTION_NAME, HOST, StackConfig
+
+if TYPE_CHECKING:
+    from http.server import HTTPServer
+
+
+def _run_until_terminated(server: HTTPServer) -> None:
+    def stop(*_: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.serve_forever()
+    server.server_close()
+
+
+def run_slack(config: StackConfig) -> None:
+    """The fake Slack Web API (and, later, its page)."""
+    from localdev import fake_slack  # noqa: PLC0415  # each part imports only what it runs
+
+    token = config.credentials()["bot_token"]
+    _run_until_terminated(fake_slack.serve(HOST, config.ports["slack"], token))
+
+
+def run_payments(config: StackConfig) -> None:
+    """The local payment provider."""
+    from localdev import payments  # noqa: PLC0415
+
+    _run_until_terminated(payments.serve(HOST, config.ports["payments"]))
+
+
+def run_host(config: StackConfig) -> None:
+    """The Lambda Invoke host running `durable_fn.handler`."""
+    from durable_fn.handler import handler  # noqa: PLC0415  # builds from this process's env
+    from localdev import lambda_host  # noqa: PLC0415
+
+    function = lambda_host.FunctionConfig(
+        FUNCTION_NAME, execution_timeout_seconds=366 * 86400 - 1, retention_days=7
+    )
+    names = lambda_host.ExecutionNames(config.root / "state" / "execution-names.json")
+    host = lambda_host.LambdaHost(function, handler, config.url("runner"), names)
+    _run_until_terminated(lambda_host.serve(host, HOST, config.ports["host"]))
+
+
+def run_webhook(config: StackConfig) -> None:
+    """The webhook's ASGI app (the one Mangum wraps on Lambda) under uvicorn."""
+    import uvicorn  # noqa: PLC0415
+
+    from slack_webhook.handler import asgi  # noqa: PLC0415
+
+    uvicorn.run(asgi, host=HOST, port=config.ports["webhook"], log_level="warning", lifespan="off")
+
+
+PARTS = {"slack": run_slack, "payments": run_payments, "host": run_host, "webhook": run_webhook}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one part in the foreground."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("part", choices=sorted(PARTS))
+    parser.add_argument("--root", type=Path, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    PARTS[args.part](StackConfig.load(args.root))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
