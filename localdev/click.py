@@ -14,7 +14,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -24,6 +24,9 @@ from approvals.errors import InvalidRequestError, NotFoundError
 from localdev import fixtures
 from localdev.config import TABLE_PREFIX, StackConfig, default_root
 from localdev.slack_requests import block_actions, send_signed, view_submission
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ def _state(config: StackConfig) -> dict[str, Any]:
         return state
 
 
-def store_for(config: StackConfig) -> DynamoApprovalStore:
+def approvals_table(config: StackConfig) -> Table:
     """The approvals table of this local stack."""
     env = config.aws_env()
     resource = boto3.resource(
@@ -51,7 +54,12 @@ def store_for(config: StackConfig) -> DynamoApprovalStore:
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
-    return DynamoApprovalStore(resource.Table(f"{TABLE_PREFIX}approvals"))
+    return resource.Table(f"{TABLE_PREFIX}approvals")
+
+
+def store_for(config: StackConfig) -> DynamoApprovalStore:
+    """The approval store over this local stack's table."""
+    return DynamoApprovalStore(approvals_table(config))
 
 
 def click(

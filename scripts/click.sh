@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Clicks Approve or Reject as a local user, sending exactly the signed request Slack would.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/click.sh approve|reject <approval_id> --as <user> [--reason TEXT]
+  users: alice (requester), bob, carol, dave (approvers), eve (outsider)
+  Reject needs --reason (it is what the modal asks for).
+USAGE
+}
+
+if [[ $# -lt 1 || "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then usage; exit 2; fi
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/bootstrap.sh"
+cd "$root"
+exec "$root/.venv/bin/python" -m localdev.click "$@"
