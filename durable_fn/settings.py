@@ -58,8 +58,10 @@ class Settings:
 
         def integer(name: str, default: int | None = None) -> int:
             raw = source.get(name, "").strip()
-            if not raw and default is not None:
-                return default
+            if not raw:
+                if default is None:
+                    problems.append(f"{name} is required")
+                return default or 0
             try:
                 value = int(raw)
             except ValueError:
