@@ -1,8 +1,9 @@
-"""Approval records in DynamoDB, shared by the workflow and the webhook.
+"""Approval records and their audit trail in DynamoDB, shared by the workflow and the webhook.
 
-Every write that changes state is conditional: on the status (only pending may change) and, for
-votes, on the record's version, so two votes that read the same record cannot both count as
-the last one needed; the loser re-reads and tries again.
+Every state change is one transaction: the record's update, conditional on its status (only
+pending may change) and version (so two writers that read the same record cannot both win),
+together with the audit lines it produces. Nothing is half-written; a loser re-reads and, for
+votes, tries again.
 """
 
 from __future__ import annotations
@@ -10,40 +11,49 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from approvals.audit import AuditEvent, AuditKind
 from approvals.errors import ConflictError, NotFoundError
 from approvals.record import ApprovalRecord, SlackMessage
 from approvals.votes import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_dynamodb.service_resource import Table
 
     from approvals.votes import Vote
 
 MAX_VOTE_ATTEMPTS = 64  # far above any realistic approver count; bounds the optimistic loop
+STATUS_INDEX = "by_status"
 
 
 class DynamoApprovalStore:
-    """The `approvals` table (key `approval_id`)."""
+    """The `approvals` table (key approval_id, index by_status) and `audit` (approval_id, seq)."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, audit: Table) -> None:
         self._table = table
+        self._audit = audit
+        self._client = table.meta.client
 
     def create(self, record: ApprovalRecord) -> ApprovalRecord:
-        """Put the record unless one with this id exists; return what is stored."""
-        try:
-            self._table.put_item(
-                Item=record.to_item(), ConditionExpression="attribute_not_exists(approval_id)"
-            )
-        except ClientError as err:
-            if not is_condition_failure(err):
-                raise
+        """Store a new record and its `requested` audit line, once; return what is stored."""
+        requested = AuditEvent(
+            record.approval_id,
+            AuditKind.REQUESTED,
+            record.created_at,
+            actor=record.request.requester_id,
+            detail=f"{record.request.amount_text}, quorum {record.policy.quorum}",
+        )
+        put = self._put(self._table, record.to_item(), "attribute_not_exists(approval_id)")
+        if not self._transact([put, self._put(self._audit, requested.to_item())]):
             return self.get(record.approval_id)
         return record
 
     def attach_message(self, approval_id: str, message: SlackMessage) -> None:
-        """Record the message's channel and ts on an existing record."""
+        """Record where the request was posted."""
         self._table.update_item(
             Key={"approval_id": approval_id},
             UpdateExpression="SET slack = :slack",
@@ -63,7 +73,7 @@ class DynamoApprovalStore:
         return ApprovalRecord.from_item(plain(item["Item"]))
 
     def record_vote(self, record: ApprovalRecord, vote: Vote) -> tuple[ApprovalRecord, bool]:
-        """Add `vote` to the record, deciding it if the vote settles it.
+        """Add `vote`, deciding the approval if it settles it.
 
         Returns the record as stored after the vote, and whether this call decided it.
 
@@ -77,64 +87,146 @@ class DynamoApprovalStore:
             if current.vote_of(vote.user_id):
                 return current, False  # a double click or a Slack retry: already counted
             after = current.with_vote(vote)
-            if self._write_vote(current, after, vote):
+            if self.replace(current, after, vote_events(after, vote)):
                 return after, after.status.is_final
             current = self.get(record.approval_id)
         raise ConflictError(record.approval_id, "contended")
 
-    def expire(self, approval_id: str, at: str) -> ApprovalRecord:
-        """Flip pending → expired; if someone decided first, their decision stands."""
-        try:
-            result = self._table.update_item(
-                Key={"approval_id": approval_id},
-                UpdateExpression="SET #s = :expired, decided_at = :at, reason = :why",
-                ConditionExpression="#s = :pending",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":expired": Status.EXPIRED.value,
-                    ":pending": Status.PENDING.value,
-                    ":at": at,
-                    ":why": "no decision in time",
-                },
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as err:
-            if not is_condition_failure(err):
-                raise
-            return self.get(approval_id)
-        return ApprovalRecord.from_item(plain(result["Attributes"]))
+    def update(
+        self,
+        approval_id: str,
+        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
+    ) -> ApprovalRecord:
+        """Apply `change` to the pending record until it sticks; return the record as it stands.
 
-    def _write_vote(self, before: ApprovalRecord, after: ApprovalRecord, vote: Vote) -> bool:
-        updates = ["votes.#u = :vote", "version = :next"]
-        values: dict[str, Any] = {
-            ":vote": after.to_item()["votes"][vote.user_id],
-            ":next": after.version,
-            ":seen": before.version,
-            ":pending": Status.PENDING.value,
-        }
-        if after.status.is_final:
-            updates += ["#s = :status", "decided_by = :by", "decided_at = :at"]
-            values |= {
-                ":status": after.status.value,
-                ":by": list(after.decided_by),
-                ":at": after.decided_at,
+        A record that is (or becomes) final is returned unchanged: whoever decided first wins.
+        `change` returns None when there is nothing to do.
+        """
+        for _ in range(MAX_VOTE_ATTEMPTS):
+            current = self.get(approval_id)
+            if current.status.is_final:
+                return current
+            changed = change(current)
+            if changed is None:
+                return current
+            after, events = changed
+            if self.replace(current, after, events):
+                return after
+        raise ConflictError(approval_id, "contended")
+
+    def replace(
+        self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
+    ) -> bool:
+        """Write `after` if the stored record is still pending at `before`'s version."""
+        item = after.to_item()
+        names = {f"#{k}": k for k in item if k != "approval_id"}
+        values = {f":{k}": v for k, v in item.items() if k != "approval_id"}
+        update = {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"approval_id": before.approval_id},
+                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in names_of(item)),
+                "ConditionExpression": "#status = :pending AND #version = :seen",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values
+                | {
+                    ":pending": Status.PENDING.value,
+                    ":seen": before.version,
+                },
             }
-            if after.reason:
-                updates.append("reason = :reason")
-                values[":reason"] = after.reason
+        }
+        return self._transact([update, *(self._put(self._audit, e.to_item()) for e in events)])
+
+    def note(self, event: AuditEvent) -> None:
+        """Append an audit line that changes no state (e.g. a reminder); idempotent per seq."""
+        self._audit.put_item(Item=event.to_item())
+
+    def audit_trail(self, approval_id: str) -> list[AuditEvent]:
+        """Every audit line of an approval, oldest first."""
+        events: list[AuditEvent] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("approval_id").eq(approval_id)}
+        while True:
+            page = self._audit.query(**kwargs)
+            events.extend(AuditEvent.from_item(plain(i)) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return events
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def pending(self) -> list[ApprovalRecord]:
+        """Every pending approval, oldest first (the `by_status` index)."""
+        records: list[ApprovalRecord] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": STATUS_INDEX,
+            "KeyConditionExpression": Key("status").eq(Status.PENDING.value),
+        }
+        while True:
+            page = self._table.query(**kwargs)
+            records.extend(ApprovalRecord.from_item(plain(i)) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return records
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _put(
+        self, table: Table, item: dict[str, Any], condition: str | None = None
+    ) -> dict[str, Any]:
+        put: dict[str, Any] = {
+            "TableName": table.name,
+            "Item": item,
+        }
+        if condition:
+            put["ConditionExpression"] = condition
+        return {"Put": put}
+
+    def _transact(self, items: list[dict[str, Any]]) -> bool:
+        """One all-or-nothing write; False if a condition failed (another writer won).
+
+        The table's client takes plain Python values: boto3 serializes them for resources.
+        """
         try:
-            self._table.update_item(
-                Key={"approval_id": before.approval_id},
-                UpdateExpression="SET " + ", ".join(updates),
-                ConditionExpression="#s = :pending AND version = :seen",
-                ExpressionAttributeNames={"#s": "status", "#u": vote.user_id},
-                ExpressionAttributeValues=values,
-            )
+            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]  # low-level shapes built above
         except ClientError as err:
-            if is_condition_failure(err):
+            reasons = err.response.get("CancellationReasons", [])
+            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
                 return False
             raise
         return True
+
+
+def names_of(item: dict[str, Any]) -> list[str]:
+    """The attributes an update sets: everything but the key."""
+    return [k for k in item if k != "approval_id"]
+
+
+def vote_events(after: ApprovalRecord, vote: Vote) -> list[AuditEvent]:
+    """The audit lines a counted vote produces: the vote, and the decision if it made one."""
+    slack = after.slack
+    where = {"channel": slack.channel, "message_ts": slack.ts} if slack else {}
+    events = [
+        AuditEvent(
+            after.approval_id,
+            AuditKind.VOTED,
+            vote.at,
+            vote.user_id,
+            vote.reason,
+            detail=vote.verdict.value,
+            **where,
+        )
+    ]
+    if after.status in (Status.APPROVED, Status.REJECTED):
+        kind = AuditKind.APPROVED if after.status is Status.APPROVED else AuditKind.REJECTED
+        deciders = ", ".join(after.decided_by)
+        events.append(
+            AuditEvent(
+                after.approval_id,
+                kind,
+                vote.at,
+                vote.user_id,
+                after.reason,
+                detail=f"decided by {deciders}",
+                **where,
+            )
+        )
+    return events
 
 
 def is_condition_failure(err: ClientError) -> bool:

@@ -73,13 +73,16 @@ def _progress(record: ApprovalRecord) -> str:
     quorum = record.policy.quorum
     approvals = [v for v in record.votes if v.verdict is Verdict.APPROVE]
     who = ", ".join(mention(v.user_id) for v in approvals)
-    eligible = sorted(record.policy.eligible_for(record.request))
-    needed = ", ".join(mention(u) for u in eligible if not record.vote_of(u))
+    needed = ", ".join(mention(u) for u in record.waiting_on())
     line = f"{len(approvals)} of {quorum} approval{'s' if quorum > 1 else ''}"
     if who:
         line += f": {who}"
     if record.status is Status.PENDING:
         line += f" · waiting on {needed} · expires {slack_date(record.expires_at)}"
+    if record.policy.escalated_ids:
+        line += " · escalated to " + ", ".join(
+            mention(u) for u in sorted(record.policy.escalated_ids)
+        )
     return line
 
 

@@ -8,7 +8,12 @@ from approvals.blocks import escape, mention, slack_date
 from approvals.votes import Status
 
 if TYPE_CHECKING:
-    from approvals.record import ApprovalRecord
+    from approvals.record import ApprovalRecord, SlackMessage
+
+
+def permalink(message: SlackMessage) -> str:
+    """A link to a message that Slack resolves for any member of the workspace."""
+    return f"https://slack.com/archives/{message.channel}/p{message.ts.replace('.', '')}"
 
 
 def already_decided(record: ApprovalRecord) -> str:
@@ -39,3 +44,29 @@ def vote_counted(record: ApprovalRecord) -> str:
 def invalid(problem: str) -> str:
     """For a click or submission we could not read."""
     return f"That request could not be processed: {escape(problem)}. Nothing was changed."
+
+
+def reminder(record: ApprovalRecord) -> str:
+    """The thread reply when a request is still waiting."""
+    who = ", ".join(mention(u) for u in record.waiting_on())
+    expires = slack_date(record.expires_at)
+    return f"Reminder: this request is still waiting on {who}; it expires {expires}."
+
+
+def escalation(record: ApprovalRecord) -> str:
+    """The thread reply when a request is escalated."""
+    who = ", ".join(mention(u) for u in sorted(record.policy.escalated_ids))
+    return f"Escalated: no decision yet, so {who} can now decide this request too."
+
+
+def pending_list(records: list[ApprovalRecord]) -> str:
+    """The `/approvals` answer: the caller's pending approvals, each linked to its message."""
+    if not records:
+        return "Nothing is waiting on you."
+    lines = [f"{len(records)} approval(s) waiting on you:"]
+    for r in records:
+        title = escape(r.request.title)
+        if r.slack:
+            title = f"<{permalink(r.slack)}|{title}>"
+        lines.append(f"• {title} · {r.request.amount_text} · expires {slack_date(r.expires_at)}")
+    return "\n".join(lines)

@@ -1,27 +1,43 @@
-"""Who may decide, how many must agree, and which tier an amount falls in."""
+"""Who may decide, how many must agree, and which tier (and ladder) an amount falls in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from approvals.errors import ConfigError, InvalidRequestError, NotAuthorizedError
+from approvals.ladder import Ladder
 from approvals.request import ApprovalRequest, format_amount, is_slack_user_id
+
+_USERGROUP = re.compile(r"^S[A-Z0-9]{2,20}$")
+DEFAULT_LADDER = Ladder(expire_after=24 * 3600)
+
+
+def is_usergroup_id(value: str) -> bool:
+    """Slack usergroup ids start with S."""
+    return bool(_USERGROUP.match(value))
 
 
 @dataclass(frozen=True, slots=True)
 class ApproverPolicy:
-    """The people who may decide one approval and how many of them must approve."""
+    """The people who may decide one approval, how many must approve, and who may only look.
+
+    Usergroups are resolved to their members before a policy is made, so a policy holds user
+    ids only; `escalated_ids` are the approvers added when the request was escalated.
+    """
 
     approver_ids: frozenset[str]
     quorum: int = 1
     allow_self_approval: bool = False
+    viewer_ids: frozenset[str] = field(default_factory=frozenset)
+    escalated_ids: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         if not self.approver_ids:
             raise InvalidRequestError("policy.approver_ids", "at least one approver is required")
-        bad = sorted(a for a in self.approver_ids if not is_slack_user_id(a))
+        bad = sorted(a for a in self.approver_ids | self.viewer_ids if not is_slack_user_id(a))
         if bad:
             raise InvalidRequestError("policy.approver_ids", f"not Slack user ids: {bad}")
         if not 1 <= self.quorum <= len(self.approver_ids):
@@ -45,12 +61,21 @@ class ApproverPolicy:
                 "(the requester cannot approve their own request)",
             )
 
+    def escalated_to(self, extra: frozenset[str]) -> ApproverPolicy:
+        """The policy once `extra` approvers are added by an escalation."""
+        added = extra - self.approver_ids
+        return replace(
+            self, approver_ids=self.approver_ids | added, escalated_ids=self.escalated_ids | added
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe copy, for the approval record."""
         return {
             "approver_ids": sorted(self.approver_ids),
             "quorum": self.quorum,
             "allow_self_approval": self.allow_self_approval,
+            "viewer_ids": sorted(self.viewer_ids),
+            "escalated_ids": sorted(self.escalated_ids),
         }
 
     @classmethod
@@ -60,6 +85,8 @@ class ApproverPolicy:
             approver_ids=frozenset(str(a) for a in data["approver_ids"]),
             quorum=int(data["quorum"]),
             allow_self_approval=bool(data.get("allow_self_approval", False)),
+            viewer_ids=frozenset(str(a) for a in data.get("viewer_ids", [])),
+            escalated_ids=frozenset(str(a) for a in data.get("escalated_ids", [])),
         )
 
 
@@ -69,12 +96,17 @@ def authorize(
     """Raise unless `user_id` may cast a vote on this request.
 
     Raises:
-        NotAuthorizedError: the user is the requester (and self-approval is off) or not listed.
+        NotAuthorizedError: the requester (self-approval off), a viewer, or not listed.
     """
     if user_id == request.requester_id and not policy.allow_self_approval:
         raise NotAuthorizedError(approval_id, user_id, "you cannot decide your own request")
-    if user_id not in policy.approver_ids:
-        raise NotAuthorizedError(approval_id, user_id, "you are not an approver for this request")
+    if user_id in policy.approver_ids:
+        return
+    if user_id in policy.viewer_ids:
+        raise NotAuthorizedError(
+            approval_id, user_id, "you can follow this request but not decide it"
+        )
+    raise NotAuthorizedError(approval_id, user_id, "you are not an approver for this request")
 
 
 class Tier(StrEnum):
@@ -84,23 +116,32 @@ class Tier(StrEnum):
     SINGLE = "single"
     DUAL = "dual"
 
+    @property
+    def quorum(self) -> int:
+        """Approvals needed in this tier."""
+        return {Tier.AUTO: 0, Tier.SINGLE: 1, Tier.DUAL: 2}[self]
+
 
 @dataclass(frozen=True, slots=True)
 class TierDecision:
-    """The tier chosen for one request, why, and (for human tiers) the policy to apply."""
+    """The tier chosen for one request, why, and its ladder."""
 
     tier: Tier
     reason: str
-    policy: ApproverPolicy | None
+    ladder: Ladder
 
 
 @dataclass(frozen=True, slots=True)
 class TierRules:
-    """Amount thresholds: auto-approve below one, two approvers above the other."""
+    """Thresholds, who decides (users or usergroups), who is added on escalation, who may look."""
 
     auto_approve_below_cents: int
     dual_approval_above_cents: int
-    approver_ids: frozenset[str]
+    approvers: frozenset[str]
+    ladders: dict[Tier, Ladder] = field(default_factory=dict)
+    escalation_approvers: frozenset[str] = field(default_factory=frozenset)
+    viewer_ids: frozenset[str] = field(default_factory=frozenset)
+    allow_self_approval: bool = False
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -108,28 +149,51 @@ class TierRules:
             problems.append("auto-approve threshold must not be negative")
         if self.dual_approval_above_cents < self.auto_approve_below_cents:
             problems.append("dual-approval threshold must not be below the auto-approve one")
-        if not self.approver_ids:
+        if not self.approvers:
             problems.append("at least one approver is required")
-        bad = sorted(a for a in self.approver_ids if not is_slack_user_id(a))
-        if bad:
-            problems.append(f"approvers are not Slack user ids: {bad}")
+        for label, ids in (
+            ("approvers", self.approvers),
+            ("escalation approvers", self.escalation_approvers),
+        ):
+            bad = sorted(a for a in ids if not (is_slack_user_id(a) or is_usergroup_id(a)))
+            if bad:
+                problems.append(f"{label} are not Slack user or usergroup ids: {bad}")
+        bad_viewers = sorted(v for v in self.viewer_ids if not is_slack_user_id(v))
+        if bad_viewers:
+            problems.append(f"viewers are not Slack user ids: {bad_viewers}")
         if problems:
             raise ConfigError(problems)
 
     def classify(self, request: ApprovalRequest) -> TierDecision:
-        """Choose the tier for `request` and the approver policy that goes with it.
-
-        Raises:
-            InvalidRequestError: the tier's quorum cannot be met once the requester is excluded.
-        """
+        """Choose the tier for `request`, with why and the ladder that goes with it."""
         amount = request.amount_cents
         if amount < self.auto_approve_below_cents:
             limit = format_amount(self.auto_approve_below_cents, request.currency)
-            return TierDecision(Tier.AUTO, f"{request.amount_text} is below {limit}", None)
-        quorum = 2 if amount > self.dual_approval_above_cents else 1
-        policy = ApproverPolicy(self.approver_ids, quorum=min(quorum, len(self.approver_ids)))
-        if policy.quorum < quorum:
-            raise InvalidRequestError("policy", f"needs {quorum} approvers; only 1 configured")
+            return TierDecision(
+                Tier.AUTO, f"{request.amount_text} is below {limit}", DEFAULT_LADDER
+            )
+        tier = Tier.DUAL if amount > self.dual_approval_above_cents else Tier.SINGLE
+        reason = f"{request.amount_text} needs {tier.quorum} approver(s)"
+        return TierDecision(tier, reason, self.ladders.get(tier, DEFAULT_LADDER))
+
+    def policy_for(
+        self, decision: TierDecision, request: ApprovalRequest, approver_ids: frozenset[str]
+    ) -> ApproverPolicy:
+        """The policy once usergroups are resolved to `approver_ids`.
+
+        Raises:
+            InvalidRequestError: the quorum cannot be met by the people who may decide.
+        """
+        if len(approver_ids) < decision.tier.quorum:
+            raise InvalidRequestError(
+                "policy",
+                f"needs {decision.tier.quorum} approvers; only {len(approver_ids)} configured",
+            )
+        policy = ApproverPolicy(
+            approver_ids,
+            quorum=decision.tier.quorum,
+            allow_self_approval=self.allow_self_approval,
+            viewer_ids=self.viewer_ids,
+        )
         policy.check_feasible(request)
-        tier = Tier.DUAL if quorum == 2 else Tier.SINGLE
-        return TierDecision(tier, f"{request.amount_text} needs {quorum} approver(s)", policy)
+        return policy

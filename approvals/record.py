@@ -71,7 +71,27 @@ class ApprovalRecord:
         """The record after the approval timed out undecided."""
         if self.status.is_final:
             return self
-        return replace(self, status=Status.EXPIRED, decided_at=at, reason="no decision in time")
+        return replace(
+            self,
+            status=Status.EXPIRED,
+            decided_at=at,
+            reason="no decision in time",
+            version=self.version + 1,
+        )
+
+    def with_callback(self, callback_id: str) -> ApprovalRecord:
+        """The record once the gate waits on a new callback (the version moves, so a vote that
+        read the old callback id re-reads before it counts)."""
+        return replace(self, callback_id=callback_id, version=self.version + 1)
+
+    def escalated(self, extra: frozenset[str]) -> ApprovalRecord:
+        """The record once `extra` approvers may decide too."""
+        return replace(self, policy=self.policy.escalated_to(extra), version=self.version + 1)
+
+    def waiting_on(self) -> list[str]:
+        """Eligible approvers who have not voted yet, sorted."""
+        eligible = self.policy.eligible_for(self.request)
+        return sorted(u for u in eligible if not self.vote_of(u))
 
     def to_item(self) -> dict[str, Any]:
         """A plain mapping for the store; `None` fields are left out."""

@@ -1,8 +1,13 @@
 """The reusable approval gate: decide the tier, ask people in Slack, suspend until they answer.
 
-Replay rules: the id, the record and the post happen inside steps, so a replay reads their
-checkpoints instead of posting again; the wait itself is a durable callback, so nothing runs
-(or is billed) while people think.
+Replay rules: ids, records, posts and ladder actions happen inside steps, so a replay reads
+their checkpoints instead of acting again; each wait is a durable callback, so nothing runs (or
+is billed) while people think. The ladder has at most three rungs, so the loop is bounded.
+
+Rotation: each round waits on a fresh callback. The record's callback id is swapped with a
+conditional write that also moves its version, so a vote that read the old id re-reads and
+resumes the new one; a vote that won before the swap makes the swap fail, and the gate returns
+that decision.
 """
 
 from __future__ import annotations
@@ -15,24 +20,33 @@ from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import CallbackExternalError, CallbackTimeoutError
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
+from approvals.audit import AuditEvent, AuditKind
 from approvals.errors import InvalidRequestError
+from approvals.ladder import Stage
 from approvals.outcome import Outcome, outcome_from_failure, outcome_from_success
+from approvals.policy import Tier, is_usergroup_id
 from approvals.record import RETENTION_SECONDS, ApprovalRecord, SlackMessage
 from approvals.votes import Status
-from durable_fn import retries
+from durable_fn import ladder_steps, retries
 
 if TYPE_CHECKING:
     from aws_durable_execution_sdk_python import DurableContext, StepContext
+    from aws_durable_execution_sdk_python.context import Callback
 
-    from approvals.policy import ApproverPolicy, TierRules
+    from approvals.policy import ApproverPolicy, TierDecision, TierRules
     from approvals.request import ApprovalRequest
-    from durable_fn.ports import Dependencies
+    from durable_fn.ports import Dependencies, Directory
 
-STEP_AUTO_APPROVE = "auto-approve"
 STEP_NEW_ID = "new approval id"
+STEP_AUTO_APPROVE = "auto-approve"
+STEP_RESOLVE = "resolve approvers"
+STEP_REFUSE = "refuse approval"
 CALLBACK_DECISION = "approval decision"
 STEP_POST_REQUEST = "post approval request"
+STEP_REMIND = "remind approvers"
+STEP_ESCALATE = "escalate approval"
 STEP_EXPIRE = "expire approval"
+STEP_ROTATE = "rotate callback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,51 +61,174 @@ def request_approval(
     ctx: DurableContext,
     request: ApprovalRequest,
     rules: TierRules,
-    timeout_seconds: int,
     deps: Dependencies,
+    escalation_channel: str | None = None,
 ) -> GateResult:
-    """Get a decision on `request`: automatically below the threshold, else from people.
-
-    Raises:
-        InvalidRequestError: the request can never be decided under the rules (e.g. the
-            requester is the only approver); raised before anything is posted.
-    """
-    tier = rules.classify(request)
-    if tier.policy is None:
-        auto = Outcome(None, Status.APPROVED, reason=tier.reason, automatic=True).to_dict()
-        checkpointed = ctx.step(lambda _: auto, name=STEP_AUTO_APPROVE, config=retries.NO_RETRY)
-        ctx.logger.info("approval automatic", extra={"reason": tier.reason})
-        return GateResult(Outcome.from_dict(checkpointed), None)
-
+    """Get a decision on `request`: automatically below the threshold, else from people."""
+    decision = rules.classify(request)
     approval_id: str = ctx.step(lambda _: deps.new_id(), name=STEP_NEW_ID, config=retries.NO_RETRY)
-    callback = ctx.create_callback(
-        name=CALLBACK_DECISION,
-        config=CallbackConfig(timeout=Duration.from_seconds(timeout_seconds), serdes=JsonSerDes()),
+    gate = _Gate(ctx, deps, approval_id, escalation_channel)
+    if decision.tier is Tier.AUTO:
+        return GateResult(gate.settle(request, AuditKind.AUTO_APPROVED, decision.reason), None)
+    people = ctx.step(
+        lambda _: resolve(rules.approvers, rules.escalation_approvers, deps.directory),
+        name=STEP_RESOLVE,
+        config=retries.STORE,
     )
-    execution_arn = ctx.execution_context.durable_execution_arn
-    policy = tier.policy
+    try:
+        policy = rules.policy_for(decision, request, frozenset(people["approvers"]))
+    except InvalidRequestError as err:
+        return GateResult(gate.settle(request, AuditKind.REFUSED, err.problem), None)
+    return gate.ask(request, policy, decision, frozenset(people["escalation"]))
 
-    def post(step: StepContext) -> dict[str, str]:
-        record = _new_record(
-            approval_id=approval_id,
-            callback_id=callback.callback_id,
-            execution_arn=execution_arn,
+
+def resolve(
+    approvers: frozenset[str], escalation: frozenset[str], directory: Directory
+) -> dict[str, list[str]]:
+    """Usergroups to their members, each group looked up once in this invocation."""
+    cache: dict[str, frozenset[str]] = {}
+
+    def users(ids: frozenset[str]) -> list[str]:
+        found: set[str] = set()
+        for entry in ids:
+            if is_usergroup_id(entry):
+                if entry not in cache:
+                    cache[entry] = directory.members(entry)
+                found |= cache[entry]
+            else:
+                found.add(entry)
+        return sorted(found)
+
+    return {"approvers": users(approvers), "escalation": users(escalation)}
+
+
+class _Gate:
+    """One approval's run through the gate: its context, collaborators and id."""
+
+    def __init__(
+        self, ctx: DurableContext, deps: Dependencies, approval_id: str, channel: str | None
+    ) -> None:
+        self.ctx = ctx
+        self.deps = deps
+        self.approval_id = approval_id
+        self.escalation_channel = channel
+
+    def settle(self, request: ApprovalRequest, kind: AuditKind, reason: str) -> Outcome:
+        """End without asking anyone (auto-approved, or impossible to decide); audit it."""
+
+        def write(_: StepContext) -> None:
+            at = self.deps.clock().isoformat()
+            detail = f"{request.reference}, {request.amount_text}"
+            event = AuditEvent(
+                self.approval_id, kind, at, request.requester_id, reason, detail=detail
+            )
+            self.deps.approvals.note(event)
+
+        name = STEP_AUTO_APPROVE if kind is AuditKind.AUTO_APPROVED else STEP_REFUSE
+        self.ctx.step(write, name=name, config=retries.STORE)
+        self.ctx.logger.info("approval settled without people", extra={"kind": kind.value})
+        status = Status.APPROVED if kind is AuditKind.AUTO_APPROVED else Status.REJECTED
+        return Outcome(self.approval_id, status, reason=reason, automatic=True)
+
+    def ask(
+        self,
+        request: ApprovalRequest,
+        policy: ApproverPolicy,
+        decision: TierDecision,
+        escalation: frozenset[str],
+    ) -> GateResult:
+        """Post the request, then wait round by round up the ladder until it is decided."""
+        waits = decision.ladder.waits()
+        callback = self.ctx.create_callback(name=CALLBACK_DECISION, config=_timeout(waits[0][0]))
+        expire_after = decision.ladder.expire_after
+
+        def post(step: StepContext) -> dict[str, str]:
+            record = self._new_record(callback.callback_id, request, policy, expire_after)
+            return _post_once(record, self.deps, step)
+
+        posted = self.ctx.step(post, name=STEP_POST_REQUEST, config=retries.SLACK_POST)
+        message = SlackMessage(posted["channel"], posted["ts"])
+        self.ctx.logger.info("approval requested", extra={"approval_id": self.approval_id})
+        for number, (_, stage) in enumerate(waits, start=1):
+            outcome = _await_decision(callback, self.approval_id)
+            if outcome is None:
+                outcome = self._climb(stage, message, escalation)
+            if outcome is None:
+                callback, outcome = self._rotate(number + 1, waits[number][0])
+            if outcome is not None:
+                return GateResult(outcome, message)
+        msg = "unreachable: the ladder always ends with expiry"
+        raise AssertionError(msg)
+
+    def _climb(
+        self, stage: Stage, message: SlackMessage, escalation: frozenset[str]
+    ) -> Outcome | None:
+        """Act on a rung as a step; the outcome if the approval is (or became) final."""
+        deps, approval_id = self.deps, self.approval_id
+        data: dict[str, Any] | None
+        if stage is Stage.EXPIRE:
+            data = self.ctx.step(
+                lambda _: ladder_steps.expire(deps, approval_id),
+                name=STEP_EXPIRE,
+                config=retries.STORE,
+            )
+        elif stage is Stage.REMIND:
+            data = self.ctx.step(
+                lambda _: ladder_steps.remind(deps, approval_id, message),
+                name=STEP_REMIND,
+                config=retries.SLACK_POST,
+            )
+        else:
+            channel = self.escalation_channel
+            data = self.ctx.step(
+                lambda _: ladder_steps.escalate(deps, approval_id, message, escalation, channel),
+                name=STEP_ESCALATE,
+                config=retries.SLACK_POST,
+            )
+        return Outcome.from_dict(data) if data else None
+
+    def _rotate(self, number: int, seconds: int) -> tuple[Callback[Any], Outcome | None]:
+        """Wait on a fresh callback from now on; a decision that beat the swap wins instead."""
+        callback = self.ctx.create_callback(
+            name=f"{CALLBACK_DECISION} {number}", config=_timeout(seconds)
+        )
+        callback_id, approvals = callback.callback_id, self.deps.approvals
+
+        def swap(_: StepContext) -> dict[str, Any] | None:
+            record = approvals.update(
+                self.approval_id, lambda r: (r.with_callback(callback_id), [])
+            )
+            return ladder_steps.decided(record)
+
+        data = self.ctx.step(swap, name=f"{STEP_ROTATE} {number}", config=retries.STORE)
+        return callback, Outcome.from_dict(data) if data else None
+
+    def _new_record(
+        self,
+        callback_id: str,
+        request: ApprovalRequest,
+        policy: ApproverPolicy,
+        expire_after: int,
+    ) -> ApprovalRecord:
+        now = self.deps.clock()
+        return ApprovalRecord(
+            approval_id=self.approval_id,
+            callback_id=callback_id,
+            execution_arn=self.ctx.execution_context.durable_execution_arn,
             request=request,
             policy=policy,
-            timeout_seconds=timeout_seconds,
-            deps=deps,
+            created_at=now.isoformat(),
+            expires_at=(now + timedelta(seconds=expire_after)).isoformat(),
+            ttl=int(now.timestamp()) + RETENTION_SECONDS,
         )
-        return _post_once(record, deps, step)
-
-    posted = ctx.step(post, name=STEP_POST_REQUEST, config=retries.SLACK_POST)
-    message = SlackMessage(posted["channel"], posted["ts"])
-    ctx.logger.info("approval requested", extra={"approval_id": approval_id})
-    return GateResult(_await_decision(ctx, callback, approval_id, deps), message)
 
 
-def _await_decision(
-    ctx: DurableContext, callback: Any, approval_id: str, deps: Dependencies
-) -> Outcome:
+def _timeout(seconds: int) -> CallbackConfig:
+    return CallbackConfig(timeout=Duration.from_seconds(seconds), serdes=JsonSerDes())
+
+
+def _await_decision(callback: Callback[Any], approval_id: str) -> Outcome | None:
+    """The decision the callback carried, or None when this round timed out."""
     try:
         return outcome_from_success(callback.result())
     except InvalidRequestError:
@@ -103,38 +240,7 @@ def _await_decision(
         except InvalidRequestError:
             return Outcome(approval_id, Status.REJECTED, reason=err.message or "rejected")
     except CallbackTimeoutError:
-
-        def expire(_: StepContext) -> dict[str, Any]:
-            record = deps.approvals.expire(approval_id, deps.clock().isoformat())
-            if record.status is Status.EXPIRED:
-                deps.notifier.update_request(record)
-            return Outcome.from_record(record).to_dict()
-
-        # A decision that landed just as the timer fired stands; otherwise it expires.
-        return Outcome.from_dict(ctx.step(expire, name=STEP_EXPIRE, config=retries.STORE))
-
-
-def _new_record(
-    *,
-    approval_id: str,
-    callback_id: str,
-    execution_arn: str,
-    request: ApprovalRequest,
-    policy: ApproverPolicy,
-    timeout_seconds: int,
-    deps: Dependencies,
-) -> ApprovalRecord:
-    now = deps.clock()
-    return ApprovalRecord(
-        approval_id=approval_id,
-        callback_id=callback_id,
-        execution_arn=execution_arn,
-        request=request,
-        policy=policy,
-        created_at=now.isoformat(),
-        expires_at=(now + timedelta(seconds=timeout_seconds)).isoformat(),
-        ttl=int(now.timestamp()) + RETENTION_SECONDS,
-    )
+        return None
 
 
 def _post_once(record: ApprovalRecord, deps: Dependencies, step: StepContext) -> dict[str, str]:

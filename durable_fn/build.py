@@ -14,7 +14,7 @@ from approvals.buttons import new_approval_id
 from durable_fn.dynamo_reservations import DynamoReservations
 from durable_fn.http_payments import HttpPaymentGateway
 from durable_fn.ports import Dependencies
-from durable_fn.slack_notifier import SlackApprovalNotifier
+from durable_fn.slack_notifier import SlackApprovalNotifier, SlackDirectory
 
 if TYPE_CHECKING:
     from durable_fn.settings import Settings
@@ -31,8 +31,11 @@ def build_dependencies(settings: Settings) -> Dependencies:
     credentials = load_slack_credentials(settings.slack_secret_name)
     client = build_web_client(credentials.bot_token, settings.slack_api_url)
     return Dependencies(
-        approvals=DynamoApprovalStore(dynamodb.Table(settings.approvals_table)),
+        approvals=DynamoApprovalStore(
+            dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
+        ),
         notifier=SlackApprovalNotifier(client, settings.slack_channel),
+        directory=SlackDirectory(client),
         reservations=DynamoReservations(dynamodb.Table(settings.reservations_table)),
         payments=HttpPaymentGateway(settings.payment_url),
         clock=utc_now,

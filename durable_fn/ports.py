@@ -9,11 +9,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
+    from approvals.audit import AuditEvent
     from approvals.record import ApprovalRecord, SlackMessage
 
 
 class ApprovalStore(Protocol):
-    """Where approval records live (DynamoDB `approvals`)."""
+    """Where approval records and their audit trail live (DynamoDB)."""
 
     def create(self, record: ApprovalRecord) -> ApprovalRecord:
         """Store a new record; if it exists already (a retried step), return the stored one."""
@@ -27,8 +28,16 @@ class ApprovalStore(Protocol):
         """Read a record (strongly consistent); raises NotFoundError."""
         ...
 
-    def expire(self, approval_id: str, at: str) -> ApprovalRecord:
-        """Mark a pending record expired; return the record as it now stands."""
+    def update(
+        self,
+        approval_id: str,
+        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
+    ) -> ApprovalRecord:
+        """Apply `change` to the record while it is pending; return the record as it stands."""
+        ...
+
+    def note(self, event: AuditEvent) -> None:
+        """Append an audit line that changes no state."""
         ...
 
 
@@ -43,8 +52,24 @@ class ApprovalNotifier(Protocol):
         """Redraw the posted request to match the record."""
         ...
 
+    def reply(self, thread: SlackMessage, text: str) -> None:
+        """Reply in the request's thread."""
+        ...
+
     def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
         """Tell a person something, in the request's thread when there is one."""
+        ...
+
+    def announce(self, channel: str, text: str) -> None:
+        """Post a notice to another channel (e.g. the escalation channel)."""
+        ...
+
+
+class Directory(Protocol):
+    """Who is in a Slack usergroup."""
+
+    def members(self, usergroup_id: str) -> frozenset[str]:
+        """The group's user ids; raises if the group does not exist."""
         ...
 
 
@@ -95,6 +120,7 @@ class Dependencies:
 
     approvals: ApprovalStore
     notifier: ApprovalNotifier
+    directory: Directory
     reservations: Reservations
     payments: PaymentGateway
     clock: Callable[[], datetime]

@@ -7,24 +7,29 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from approvals.errors import ConfigError
-from approvals.policy import TierRules
+from approvals.ladder import Ladder, Stage
+from approvals.policy import Tier, TierRules
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 ENV_APPROVALS_TABLE = "APPROVALS_TABLE"
+ENV_AUDIT_TABLE = "AUDIT_TABLE"
 ENV_RESERVATIONS_TABLE = "RESERVATIONS_TABLE"
 ENV_SLACK_CHANNEL = "SLACK_CHANNEL"
 ENV_SLACK_SECRET_NAME = "SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
 ENV_SLACK_API_URL = "SLACK_API_URL"
 ENV_PAYMENT_URL = "PAYMENT_URL"
 ENV_APPROVERS = "APPROVER_IDS"
+ENV_ESCALATION_APPROVERS = "ESCALATION_APPROVER_IDS"
+ENV_ESCALATION_CHANNEL = "ESCALATION_CHANNEL"
+ENV_VIEWERS = "VIEWER_IDS"
 ENV_AUTO_APPROVE_BELOW = "AUTO_APPROVE_BELOW_CENTS"
 ENV_DUAL_APPROVAL_ABOVE = "DUAL_APPROVAL_ABOVE_CENTS"
 ENV_APPROVAL_TIMEOUT = "APPROVAL_TIMEOUT_SECONDS"
+ENV_LADDER = {Tier.SINGLE: "LADDER_SINGLE", Tier.DUAL: "LADDER_DUAL"}
 
 DEFAULT_APPROVAL_TIMEOUT = 24 * 3600
-MAX_APPROVAL_TIMEOUT = 365 * 24 * 3600  # an execution lives at most 366 days
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +37,14 @@ class Settings:
     """Everything the workflow needs to know about its surroundings. Holds secret names only."""
 
     approvals_table: str
+    audit_table: str
     reservations_table: str
     slack_channel: str
     slack_secret_name: str
     slack_api_url: str | None
     payment_url: str
     tiers: TierRules
-    approval_timeout_seconds: int
+    escalation_channel: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,32 +77,62 @@ class Settings:
                 problems.append(f"{name} must not be negative")
             return value
 
+        def ids(name: str) -> frozenset[str]:
+            return frozenset(a.strip() for a in source.get(name, "").split(",") if a.strip())
+
         approvals_table = required(ENV_APPROVALS_TABLE)
+        audit_table = required(ENV_AUDIT_TABLE)
         reservations_table = required(ENV_RESERVATIONS_TABLE)
         channel = required(ENV_SLACK_CHANNEL)
         secret_name = required(ENV_SLACK_SECRET_NAME)
         payment_url = required(ENV_PAYMENT_URL)
-        approvers = frozenset(a.strip() for a in required(ENV_APPROVERS).split(",") if a.strip())
+        approvers = ids(ENV_APPROVERS)
+        if not approvers:
+            problems.append(f"{ENV_APPROVERS} is required")
         auto_below = integer(ENV_AUTO_APPROVE_BELOW)
         dual_above = integer(ENV_DUAL_APPROVAL_ABOVE)
         timeout = integer(ENV_APPROVAL_TIMEOUT, DEFAULT_APPROVAL_TIMEOUT)
-        if not 1 <= timeout <= MAX_APPROVAL_TIMEOUT:
-            problems.append(f"{ENV_APPROVAL_TIMEOUT} must be 1..{MAX_APPROVAL_TIMEOUT} seconds")
+        ladders = _ladders(source, timeout, problems)
+        escalation = ids(ENV_ESCALATION_APPROVERS)
+        if not escalation and any(
+            stage is Stage.ESCALATE for ladder in ladders.values() for _, stage in ladder.rungs()
+        ):
+            problems.append(f"a ladder escalates, so {ENV_ESCALATION_APPROVERS} is required")
         tiers: TierRules | None = None
-        if approvers and not problems:
+        if not problems:
             try:
-                tiers = TierRules(auto_below, dual_above, approvers)
+                tiers = TierRules(
+                    auto_below,
+                    dual_above,
+                    approvers,
+                    ladders=ladders,
+                    escalation_approvers=escalation,
+                    viewer_ids=ids(ENV_VIEWERS),
+                )
             except ConfigError as err:
                 problems.extend(err.problems)
         if problems or tiers is None:
             raise ConfigError(problems)
         return cls(
             approvals_table=approvals_table,
+            audit_table=audit_table,
             reservations_table=reservations_table,
             slack_channel=channel,
             slack_secret_name=secret_name,
             slack_api_url=source.get(ENV_SLACK_API_URL) or None,
             payment_url=payment_url,
             tiers=tiers,
-            approval_timeout_seconds=timeout,
+            escalation_channel=source.get(ENV_ESCALATION_CHANNEL) or None,
         )
+
+
+def _ladders(source: Mapping[str, str], timeout: int, problems: list[str]) -> dict[Tier, Ladder]:
+    """Each human tier's ladder: `LADDER_<TIER>` as `remind,escalate,expire`, else expire only."""
+    ladders: dict[Tier, Ladder] = {}
+    for tier, name in ENV_LADDER.items():
+        raw = source.get(name, "").strip() or f"-,-,{timeout or DEFAULT_APPROVAL_TIMEOUT}"
+        try:
+            ladders[tier] = Ladder.parse(raw)
+        except ConfigError as err:
+            problems.extend(f"{name}: {p}" for p in err.problems)
+    return ladders

@@ -39,6 +39,14 @@ class SlackApprovalNotifier:
             blocks=request_blocks(record),
         )
 
+    def reply(self, thread: SlackMessage, text: str) -> None:
+        """A reply in the request's thread (reminders, escalations)."""
+        self._client.chat_postMessage(channel=thread.channel, thread_ts=thread.ts, text=text)
+
+    def announce(self, channel: str, text: str) -> None:
+        """A message in another channel."""
+        self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+
     def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
         """Reply in the request's thread, or post to the channel when there is none."""
         self._client.chat_postMessage(
@@ -46,3 +54,15 @@ class SlackApprovalNotifier:
             thread_ts=thread.ts if thread else None,
             text=f"{mention(user_id)} {text}",
         )
+
+
+class SlackDirectory:
+    """The Directory port over `usergroups.users.list` (callers cache per invocation)."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def members(self, usergroup_id: str) -> frozenset[str]:
+        """The group's members (Slack answers `no_such_subteam` for an unknown group)."""
+        response = self._client.usergroups_users_list(usergroup=usergroup_id)
+        return frozenset(str(u) for u in response["users"])

@@ -62,7 +62,7 @@ def process_order(
         config=retries.STORE,
     )
     gate = request_approval(
-        ctx, order.approval_request(), settings.tiers, settings.approval_timeout_seconds, deps
+        ctx, order.approval_request(), settings.tiers, deps, settings.escalation_channel
     )
     outcome = gate.outcome
     if not outcome.approved:

@@ -44,8 +44,8 @@ def _state(config: StackConfig) -> dict[str, Any]:
         return state
 
 
-def approvals_table(config: StackConfig) -> Table:
-    """The approvals table of this local stack."""
+def table(config: StackConfig, role: str = "approvals") -> Table:
+    """One of this local stack's tables (approvals, audit, reservations)."""
     env = config.aws_env()
     resource = boto3.resource(
         "dynamodb",
@@ -54,12 +54,12 @@ def approvals_table(config: StackConfig) -> Table:
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
-    return resource.Table(f"{TABLE_PREFIX}approvals")
+    return resource.Table(f"{TABLE_PREFIX}{role}")
 
 
 def store_for(config: StackConfig) -> DynamoApprovalStore:
     """The approval store over this local stack's table."""
-    return DynamoApprovalStore(approvals_table(config))
+    return DynamoApprovalStore(table(config), table(config, "audit"))
 
 
 def click(

@@ -82,6 +82,7 @@ class StackConfig:
         """The durable function's and the webhook's settings, as CDK would set them."""
         return self.aws_env() | {
             "APPROVALS_TABLE": f"{TABLE_PREFIX}approvals",
+            "AUDIT_TABLE": f"{TABLE_PREFIX}audit",
             "RESERVATIONS_TABLE": f"{TABLE_PREFIX}reservations",
             "SLACK_CHANNEL": fixtures.CHANNEL_ID,
             "SLACK_SECRET_NAME": SECRET_NAME,
@@ -89,7 +90,12 @@ class StackConfig:
             "SLACK_APP_ID": fixtures.APP_ID,
             "SLACK_TEAM_ID": fixtures.TEAM_ID,
             "PAYMENT_URL": self.url("payments"),
-            "APPROVER_IDS": ",".join(fixtures.APPROVER_IDS),
+            "APPROVER_IDS": os.environ.get("APPROVER_IDS", ",".join(fixtures.APPROVER_IDS)),
+            "ESCALATION_APPROVER_IDS": os.environ.get(
+                "ESCALATION_APPROVER_IDS", fixtures.ESCALATION_ID
+            ),
+            "LADDER_SINGLE": os.environ.get("LADDER_SINGLE", ""),
+            "LADDER_DUAL": os.environ.get("LADDER_DUAL", ""),
             "AUTO_APPROVE_BELOW_CENTS": os.environ.get("AUTO_APPROVE_BELOW_CENTS", "10000"),
             "DUAL_APPROVAL_ABOVE_CENTS": os.environ.get("DUAL_APPROVAL_ABOVE_CENTS", "1000000"),
             "APPROVAL_TIMEOUT_SECONDS": os.environ.get("APPROVAL_TIMEOUT_SECONDS", "86400"),

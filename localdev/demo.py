@@ -19,7 +19,7 @@ import boto3
 from boto3.dynamodb.conditions import Attr
 
 from localdev import stack
-from localdev.click import approvals_table, click
+from localdev.click import click, table
 from localdev.config import FUNCTION_NAME, StackConfig, default_root
 
 if TYPE_CHECKING:
@@ -91,9 +91,7 @@ def history(config: StackConfig, arn: str) -> list[dict[str, Any]]:
 
 def approval_for(config: StackConfig, order_id: str) -> str | None:
     """The approval id the gate created for `order_id`, once it is posted."""
-    items = approvals_table(config).scan(FilterExpression=Attr("request.reference").eq(order_id))[
-        "Items"
-    ]
+    items = table(config).scan(FilterExpression=Attr("request.reference").eq(order_id))["Items"]
     return str(items[0]["approval_id"]) if items and "slack" in items[0] else None
 
 

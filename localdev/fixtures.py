@@ -31,7 +31,9 @@ PEOPLE = (
     Person("U0CAROL", "carol", "Carol Approver", "approver"),
     Person("U0DAVE", "dave", "Dave Approver", "approver"),
     Person("U0EVE", "eve", "Eve Outsider", "outsider"),
+    Person("U0FRANK", "frank", "Frank Director", "escalation"),
 )
+ESCALATION_ID = "U0FRANK"
 APPROVER_IDS = tuple(p.user_id for p in PEOPLE if p.role == "approver")
 USERGROUPS = {"S0FINANCE": APPROVER_IDS}
 
@@ -47,3 +49,11 @@ def person(name_or_id: str) -> Person:
             return p
     known = ", ".join(p.name for p in PEOPLE)
     raise KeyError(f"no local user {name_or_id!r}; choose one of: {known}")
+
+
+def anyone(user_id: str) -> Person:
+    """A fixture person, or a guest with that user id (for tests with many approvers)."""
+    try:
+        return person(user_id)
+    except KeyError:
+        return Person(user_id, user_id.lower(), user_id, "guest")

@@ -3,30 +3,58 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
+
+from adapters.dynamo_approvals import STATUS_INDEX
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
-TABLE_KEYS = {"approvals": "approval_id", "reservations": "reservation_id"}
+
+def _string_keys(*names: str) -> list[dict[str, Any]]:
+    return [{"AttributeName": n, "AttributeType": "S"} for n in names]
+
+
+TABLES: dict[str, dict[str, Any]] = {
+    "approvals": {
+        "KeySchema": [{"AttributeName": "approval_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": _string_keys("approval_id", "status", "created_at"),
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": STATUS_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "created_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    },
+    "audit": {
+        "KeySchema": [
+            {"AttributeName": "approval_id", "KeyType": "HASH"},
+            {"AttributeName": "seq", "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": _string_keys("approval_id", "seq"),
+    },
+    "reservations": {
+        "KeySchema": [{"AttributeName": "reservation_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": _string_keys("reservation_id"),
+    },
+}
 
 
 def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
-    """Create `{prefix}approvals` and `{prefix}reservations` if missing; return their names."""
+    """Create `{prefix}approvals`, `{prefix}audit`, `{prefix}reservations` if missing."""
     names = {}
-    for role, key in TABLE_KEYS.items():
+    for role, shape in TABLES.items():
         name = f"{prefix}{role}"
         names[role] = name
         try:
-            client.create_table(
-                TableName=name,
-                KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **shape)
         except ClientError as err:
             if err.response.get("Error", {}).get("Code") != "ResourceInUseException":
                 raise

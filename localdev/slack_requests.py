@@ -37,7 +37,7 @@ def block_actions(
     *, action_id: str, approval_id: str, user_id: str, channel_id: str, message_ts: str
 ) -> Json:
     """A `block_actions` payload for a click on one of the approval buttons."""
-    person = fixtures.person(user_id)
+    person = fixtures.anyone(user_id)
     return {
         "type": "block_actions",
         "api_app_id": fixtures.APP_ID,
@@ -74,7 +74,7 @@ def block_actions(
 
 def view_submission(*, view: Json, user_id: str, reason: str) -> Json:
     """A `view_submission` of the reject modal with `reason` typed in."""
-    person = fixtures.person(user_id)
+    person = fixtures.anyone(user_id)
     return {
         "type": "view_submission",
         "api_app_id": fixtures.APP_ID,

@@ -29,7 +29,7 @@ from approvals.errors import (
 )
 from approvals.votes import Verdict
 from slack_webhook.decisions import Click
-from slack_webhook.payloads import origin_of, to_button_click, to_reason_submission
+from slack_webhook.payloads import origin_of, to_button_click, to_reason_submission, user_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from slack_webhook.slack_board import SlackMessageBoard
 
 logger = logging.getLogger(__name__)
+APPROVALS_COMMAND = "/approvals"
 HTTP_FORBIDDEN = 403
 
 
@@ -115,6 +116,15 @@ def build_app(
             ack(response_action="errors", errors={REASON_BLOCK_ID: reply_for(err, service)})
             return
         ack()
+
+    @app.command(APPROVALS_COMMAND)
+    def on_approvals(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        try:
+            user_id = user_of({"user": {"id": body.get("user_id")}})
+        except InvalidRequestError as err:
+            ack(text=reply_for(err, service), response_type="ephemeral")
+            return
+        ack(text=messages.pending_list(service.waiting_on(user_id)), response_type="ephemeral")
 
     return app
 

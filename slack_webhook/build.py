@@ -25,8 +25,11 @@ def build_webhook(settings: Settings) -> SlackWebhook:
     credentials = load_slack_credentials(settings.slack_secret_name)
     client = build_web_client(credentials.bot_token, settings.slack_api_url)
     board = SlackMessageBoard(client)
+    dynamodb = boto3.resource("dynamodb")
     service = DecisionService(
-        store=DynamoApprovalStore(boto3.resource("dynamodb").Table(settings.approvals_table)),
+        store=DynamoApprovalStore(
+            dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
+        ),
         callbacks=LambdaCallbackSender(boto3.client("lambda")),
         board=board,
         clock=lambda: datetime.now(UTC),

@@ -85,6 +85,10 @@ class DecisionService:
             self._board.redraw(after)
         return VoteResult(after, decided)
 
+    def waiting_on(self, user_id: str) -> list[ApprovalRecord]:
+        """Pending approvals this user may still vote on, oldest first."""
+        return [r for r in self._store.pending() if user_id in r.waiting_on()]
+
     def current(self, approval_id: str) -> ApprovalRecord:
         """The record as it stands (for telling a late clicker who decided)."""
         return self._store.get(approval_id)

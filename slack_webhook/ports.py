@@ -16,6 +16,10 @@ class VoteStore(Protocol):
         """Read a record; raises NotFoundError."""
         ...
 
+    def pending(self) -> list[ApprovalRecord]:
+        """Every pending approval."""
+        ...
+
     def record_vote(self, record: ApprovalRecord, vote: Vote) -> tuple[ApprovalRecord, bool]:
         """Count a vote; returns the stored record and whether this vote decided it."""
         ...

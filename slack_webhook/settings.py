@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 ENV_APPROVALS_TABLE = "APPROVALS_TABLE"
+ENV_AUDIT_TABLE = "AUDIT_TABLE"
 ENV_SLACK_SECRET_NAME = "SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
 ENV_SLACK_API_URL = "SLACK_API_URL"
 ENV_SLACK_APP_ID = "SLACK_APP_ID"
@@ -28,6 +29,7 @@ class Settings:
     """Where records live, which Slack app and workspace may call us, and our URL prefix."""
 
     approvals_table: str
+    audit_table: str
     slack_secret_name: str
     slack_api_url: str | None
     slack_app_id: str
@@ -54,6 +56,7 @@ class Settings:
 
         settings = cls(
             approvals_table=required(ENV_APPROVALS_TABLE),
+            audit_table=required(ENV_AUDIT_TABLE),
             slack_secret_name=required(ENV_SLACK_SECRET_NAME),
             slack_api_url=source.get(ENV_SLACK_API_URL) or None,
             slack_app_id=required(ENV_SLACK_APP_ID, _APP_ID, "A0123ABCD"),

@@ -17,11 +17,15 @@ from durable_fn.ports import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from approvals.audit import AuditEvent
     from approvals.record import ApprovalRecord, SlackMessage
     from approvals.votes import Vote
     from durable_fn.ports import (
         ApprovalNotifier,
         ApprovalStore,
+        Directory,
         PaymentGateway,
         Reservations,
     )
@@ -32,6 +36,7 @@ class InMemoryApprovalStore:
 
     def __init__(self) -> None:
         self.records: dict[str, ApprovalRecord] = {}
+        self.audit: list[AuditEvent] = []
         self._lock = threading.Lock()
 
     def create(self, record: ApprovalRecord) -> ApprovalRecord:
@@ -48,11 +53,29 @@ class InMemoryApprovalStore:
                 raise NotFoundError(approval_id)
             return self.records[approval_id]
 
-    def expire(self, approval_id: str, at: str) -> ApprovalRecord:
+    def update(
+        self,
+        approval_id: str,
+        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
+    ) -> ApprovalRecord:
         with self._lock:
-            record = self.records[approval_id].expired(at)
-            self.records[approval_id] = record
-            return record
+            current = self.records[approval_id]
+            if current.status.is_final:
+                return current
+            changed = change(current)
+            if changed is None:
+                return current
+            self.records[approval_id], events = changed
+            self.audit.extend(events)
+            return self.records[approval_id]
+
+    def note(self, event: AuditEvent) -> None:
+        with self._lock:
+            self.audit.append(event)
+
+    def pending(self) -> list[ApprovalRecord]:
+        with self._lock:
+            return [r for r in self.records.values() if not r.status.is_final]
 
     def record_vote(self, record: ApprovalRecord, vote: Vote) -> tuple[ApprovalRecord, bool]:
         with self._lock:
@@ -76,6 +99,8 @@ class RecordingNotifier:
     posts: list[ApprovalRecord] = field(default_factory=list)
     updates: list[ApprovalRecord] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+    announcements: list[tuple[str, str]] = field(default_factory=list)
     fail_posts: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -93,6 +118,24 @@ class RecordingNotifier:
 
     def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
         self.notices.append((user_id, text))
+
+    def reply(self, thread: SlackMessage, text: str) -> None:
+        self.replies.append(text)
+
+    def announce(self, channel: str, text: str) -> None:
+        self.announcements.append((channel, text))
+
+
+@dataclass
+class StaticDirectory:
+    """Usergroups with fixed members; counts lookups to prove caching."""
+
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    lookups: int = 0
+
+    def members(self, usergroup_id: str) -> frozenset[str]:
+        self.lookups += 1
+        return self.groups[usergroup_id]
 
 
 @dataclass
@@ -147,6 +190,7 @@ class FakeWorld:
 
     approvals: InMemoryApprovalStore = field(default_factory=InMemoryApprovalStore)
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
+    directory: StaticDirectory = field(default_factory=StaticDirectory)
     reservations: RecordingReservations = field(default_factory=RecordingReservations)
     payments: ScriptedPayments = field(default_factory=ScriptedPayments)
     now: datetime = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -162,6 +206,9 @@ class FakeWorld:
     def dependencies(self) -> Dependencies:
         approvals: ApprovalStore = self.approvals
         notifier: ApprovalNotifier = self.notifier
+        directory: Directory = self.directory
         reservations: Reservations = self.reservations
         payments: PaymentGateway = self.payments
-        return Dependencies(approvals, notifier, reservations, payments, self.clock, self.new_id)
+        return Dependencies(
+            approvals, notifier, directory, reservations, payments, self.clock, self.new_id
+        )

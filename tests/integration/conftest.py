@@ -94,6 +94,7 @@ def stack(
     slack_url = f"http://127.0.0.1:{slack_server.server_port}"
     settings = Settings(
         approvals_table=names["approvals"],
+        audit_table=names["audit"],
         slack_secret_name=SECRET_NAME,
         slack_api_url=f"{slack_url}/api/",
         slack_app_id=fixtures.APP_ID,
@@ -116,7 +117,10 @@ def stack(
         slack_url=slack_url,
         slack=slack_server.state,
         callbacks=callback_log[0],
-        store=DynamoApprovalStore(boto3.resource("dynamodb").Table(names["approvals"])),
+        store=DynamoApprovalStore(
+            boto3.resource("dynamodb").Table(names["approvals"]),
+            boto3.resource("dynamodb").Table(names["audit"]),
+        ),
         notifier=SlackApprovalNotifier(client, fixtures.CHANNEL_ID),
         settings=settings,
     )

@@ -9,8 +9,9 @@ import pytest
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
+from approvals.ladder import Ladder
 from approvals.outcome import failure_error, success_payload
-from approvals.policy import TierRules
+from approvals.policy import Tier, TierRules
 from approvals.votes import Verdict, Vote
 from durable_fn.settings import Settings
 from durable_fn.workflow import make_handler
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 APPROVERS = frozenset({"U0BOB", "U0CAROL", "U0DAVE"})
 SETTINGS = Settings(
     approvals_table="approvals",
+    audit_table="audit",
     reservations_table="reservations",
     slack_channel="C0APPROVALS",
     slack_secret_name="greenlight/slack",
@@ -30,9 +32,9 @@ SETTINGS = Settings(
     tiers=TierRules(
         auto_approve_below_cents=10_000,
         dual_approval_above_cents=1_000_000,
-        approver_ids=APPROVERS,
+        approvers=APPROVERS,
+        ladders={Tier.SINGLE: Ladder(3600), Tier.DUAL: Ladder(3600)},
     ),
-    approval_timeout_seconds=3600,
 )
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from approvals.errors import ConfigError
+from approvals.ladder import Ladder
+from approvals.policy import Tier
 from durable_fn import settings as s
 
 VALID = {
     s.ENV_APPROVALS_TABLE: "approvals",
+    s.ENV_AUDIT_TABLE: "audit",
     s.ENV_RESERVATIONS_TABLE: "reservations",
     s.ENV_SLACK_CHANNEL: "C0APPROVALS",
     s.ENV_SLACK_SECRET_NAME: "greenlight/slack",
@@ -22,8 +25,8 @@ VALID = {
 def test_valid_environment_is_parsed() -> None:
     parsed = s.Settings.from_env(VALID)
 
-    assert parsed.tiers.approver_ids == frozenset({"U0BOB", "U0CAROL"})
-    assert parsed.approval_timeout_seconds == s.DEFAULT_APPROVAL_TIMEOUT
+    assert parsed.tiers.approvers == frozenset({"U0BOB", "U0CAROL"})
+    assert parsed.tiers.ladders[Tier.SINGLE] == Ladder(expire_after=s.DEFAULT_APPROVAL_TIMEOUT)
     assert parsed.slack_api_url is None
 
 
@@ -35,6 +38,7 @@ def test_an_empty_environment_lists_every_missing_variable_in_one_error() -> Non
         f"{name} is required"
         for name in (
             s.ENV_APPROVALS_TABLE,
+            s.ENV_AUDIT_TABLE,
             s.ENV_RESERVATIONS_TABLE,
             s.ENV_SLACK_CHANNEL,
             s.ENV_SLACK_SECRET_NAME,
@@ -47,21 +51,38 @@ def test_an_empty_environment_lists_every_missing_variable_in_one_error() -> Non
 
 
 def test_malformed_values_are_named() -> None:
-    bad = VALID | {
-        s.ENV_AUTO_APPROVE_BELOW: "ten",
-        s.ENV_APPROVAL_TIMEOUT: "0",
-        s.ENV_APPROVERS: "bob",
-    }
+    bad = VALID | {s.ENV_AUTO_APPROVE_BELOW: "ten", s.ENV_LADDER[Tier.DUAL]: "60,30,600"}
 
     with pytest.raises(ConfigError) as caught:
         s.Settings.from_env(bad)
 
     assert caught.value.problems == (
         "AUTO_APPROVE_BELOW_CENTS must be a whole number, got 'ten'",
-        "APPROVAL_TIMEOUT_SECONDS must be 1..31536000 seconds",
+        "LADDER_DUAL: the ladder must go remind < escalate < expire",
     )
 
 
+def test_a_ladder_that_escalates_needs_escalation_approvers() -> None:
+    with pytest.raises(ConfigError, match="ESCALATION_APPROVER_IDS is required"):
+        s.Settings.from_env(VALID | {s.ENV_LADDER[Tier.SINGLE]: "60,120,600"})
+
+
+def test_ladders_and_escalation_are_read_per_tier() -> None:
+    parsed = s.Settings.from_env(
+        VALID
+        | {
+            s.ENV_LADDER[Tier.SINGLE]: "60,-,600",
+            s.ENV_LADDER[Tier.DUAL]: "60,120,600",
+            s.ENV_ESCALATION_APPROVERS: "S0DIRECTORS",
+            s.ENV_ESCALATION_CHANNEL: "C0ESCALATE",
+        }
+    )
+
+    assert parsed.tiers.ladders[Tier.SINGLE] == Ladder(600, remind_after=60)
+    assert parsed.tiers.ladders[Tier.DUAL] == Ladder(600, remind_after=60, escalate_after=120)
+    assert parsed.escalation_channel == "C0ESCALATE"
+
+
 def test_inconsistent_tiers_are_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="not Slack user ids"):
+    with pytest.raises(ConfigError, match="not Slack user or usergroup ids"):
         s.Settings.from_env(VALID | {s.ENV_APPROVERS: "bob"})

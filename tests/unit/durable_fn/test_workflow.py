@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
+from approvals.ladder import Ladder
+from approvals.policy import Tier
 from approvals.votes import Status, Verdict
 from durable_fn.workflow import make_handler
 from tests.unit.durable_fn.conftest import SETTINGS, Harness, order
@@ -148,7 +150,8 @@ def test_replays_and_a_failed_post_never_post_twice(harness: Harness, world: Fak
 
 def test_unanswered_request_expires_and_releases_inventory(world: FakeWorld) -> None:
     # Callback timeouts are real time even with skip_time, so this one waits ~1 s.
-    settings = dataclasses.replace(SETTINGS, approval_timeout_seconds=1)
+    tiers = dataclasses.replace(SETTINGS.tiers, ladders={Tier.SINGLE: Ladder(1)})
+    settings = dataclasses.replace(SETTINGS, tiers=tiers)
     handler = make_handler(world.dependencies(), settings)
     with DurableFunctionTestRunner(handler=handler, poll_interval=0.01, skip_time=True) as runner:
         result = payload(runner.run(input=order(), execution_timeout=30))

@@ -9,6 +9,7 @@ from slack_webhook import settings as s
 
 VALID = {
     s.ENV_APPROVALS_TABLE: "approvals",
+    s.ENV_AUDIT_TABLE: "audit",
     s.ENV_SLACK_SECRET_NAME: "greenlight/slack",
     s.ENV_SLACK_APP_ID: "A0GREENLT",
     s.ENV_SLACK_TEAM_ID: "T0GREENLT",
@@ -27,6 +28,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
     assert caught.value.problems == (
         "APPROVALS_TABLE is required",
+        "AUDIT_TABLE is required",
         "SLACK_SECRET_NAME is required",
         "SLACK_APP_ID must look like A0123ABCD, got 'greenlight'",
         "SLACK_TEAM_ID is required",
