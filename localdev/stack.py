@@ -40,7 +40,15 @@ def _commands(config: StackConfig) -> dict[str, list[str]]:
     root = str(config.root)
     own = [python, "-m", "localdev.processes"]
     return {
-        "dynamodb": [python, "-m", "moto.server", "-H", HOST, "-p", str(config.ports["dynamodb"])],
+        "dynamodb": [
+            python,
+            "-m",
+            "localdev.dynamodb_server",
+            "--host",
+            HOST,
+            "--port",
+            str(config.ports["dynamodb"]),
+        ],
         "slack": [*own, "slack", "--root", root],
         "payments": [*own, "payments", "--root", root],
         "runner": [

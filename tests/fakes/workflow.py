@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from approvals.audit import AuditEvent, AuditKind
 from approvals.errors import ConflictError, NotFoundError
 from durable_fn.ports import (
     Charge,
@@ -19,7 +20,6 @@ from durable_fn.ports import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from approvals.audit import AuditEvent
     from approvals.record import ApprovalRecord, SlackMessage
     from approvals.votes import Vote
     from durable_fn.ports import (
@@ -41,7 +41,12 @@ class InMemoryApprovalStore:
 
     def create(self, record: ApprovalRecord) -> ApprovalRecord:
         with self._lock:
-            return self.records.setdefault(record.approval_id, record)
+            if record.approval_id not in self.records:
+                self.records[record.approval_id] = record
+                self.audit.append(
+                    AuditEvent(record.approval_id, AuditKind.REQUESTED, record.created_at)
+                )
+            return self.records[record.approval_id]
 
     def attach_message(self, approval_id: str, message: SlackMessage) -> None:
         with self._lock:
@@ -84,6 +89,10 @@ class InMemoryApprovalStore:
                 raise ConflictError(current.approval_id, current.status.value)
             after = current.with_vote(vote)
             self.records[record.approval_id] = after
+            if after is not current:
+                self.audit.append(
+                    AuditEvent(record.approval_id, AuditKind.VOTED, vote.at, vote.user_id)
+                )
             return after, after.status.is_final and after is not current
 
     def only(self) -> ApprovalRecord:

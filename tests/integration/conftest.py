@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 import uvicorn
-from moto.server import ThreadedMotoServer
 
 from adapters.dynamo_approvals import DynamoApprovalStore
 from adapters.secrets import load_slack_credentials
@@ -22,6 +21,7 @@ from approvals.record import ApprovalRecord
 from approvals.request import ApprovalRequest
 from durable_fn.slack_notifier import SlackApprovalNotifier
 from localdev import fake_slack, fixtures, provision
+from localdev.dynamodb_server import DynamoDBServer
 from slack_webhook.build import build_webhook
 from slack_webhook.settings import Settings
 from tests.fakes import lambda_api
@@ -59,15 +59,13 @@ def callback_log() -> Iterator[tuple[lambda_api.CallbackLog, str]]:
 @pytest.fixture(scope="session")
 def aws_env(callback_log: tuple[lambda_api.CallbackLog, str]) -> Iterator[dict[str, str]]:
     """Moto in server mode, and the environment that points boto3 at it."""
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
+    moto = DynamoDBServer().start()
     env = {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",  # moto's dummy credentials
         "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_DYNAMODB": f"http://{host}:{port}",
-        "AWS_ENDPOINT_URL_SECRETS_MANAGER": f"http://{host}:{port}",
+        "AWS_ENDPOINT_URL_DYNAMODB": moto.url,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto.url,
         "AWS_ENDPOINT_URL_LAMBDA": callback_log[1],
     }
     saved = {k: os.environ.get(k) for k in env}
