@@ -1,66 +1,114 @@
-"""Concurrent clicks over real HTTP: one decision, one callback, no vote lost."""
+"""Concurrent clicks over real HTTP: one decision, one callback, no vote lost or doubled."""
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from approvals.votes import Status
-from localdev import fixtures
-from localdev.slack_requests import block_actions, send_signed
+from approvals.votes import Status, Verdict
+from localdev.slack_requests import block_actions, send_signed, view_submission
 from tests.integration.conftest import SIGNING_SECRET, post_pending
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from approvals.record import ApprovalRecord
     from tests.integration.conftest import Stack
 
+MANY = [f"U0APPR{n:02d}" for n in range(50)]
 
-def race(stack: Stack, record: ApprovalRecord, users: list[str]) -> list[int]:
-    """Send one approve click per entry in `users`, all released at the same moment."""
+
+def click_payload(record: ApprovalRecord, user: str, action: str = "approve") -> dict[str, Any]:
     assert record.slack is not None
-    slack = record.slack
-    gate = threading.Barrier(len(users))
+    return block_actions(
+        action_id=action,
+        approval_id=record.approval_id,
+        user_id=user,
+        channel_id=record.slack.channel,
+        message_ts=record.slack.ts,
+    )
 
-    def one(user: str) -> int:
-        payload = block_actions(
-            action_id="approve",
-            approval_id=record.approval_id,
-            user_id=user,
-            channel_id=slack.channel,
-            message_ts=slack.ts,
-        )
+
+def race(stack: Stack, payloads: list[dict[str, Any]]) -> list[int]:
+    """Send every payload signed, all released at the same moment; their HTTP statuses."""
+    gate = threading.Barrier(len(payloads))
+
+    def one(payload: dict[str, Any]) -> int:
         gate.wait(timeout=10)
         status, _ = send_signed(stack.webhook_url, SIGNING_SECRET, payload)
         return status
 
-    with ThreadPoolExecutor(max_workers=len(users)) as pool:
-        return list(pool.map(one, users))
+    with ThreadPoolExecutor(max_workers=len(payloads)) as pool:
+        return list(pool.map(one, payloads))
 
 
-def test_many_simultaneous_clicks_make_exactly_one_decision(stack: Stack) -> None:
-    # Given a 1-of-3 approval, and 30 clicks from its three approvers released together
-    record = post_pending(stack)
-    users = [u for u in fixtures.APPROVER_IDS for _ in range(10)]
+def callbacks_for(stack: Stack, record: ApprovalRecord) -> list[str]:
+    return [kind for kind, cid, _ in stack.callbacks.sent() if cid == record.callback_id]
 
-    statuses = race(stack, record, users)
 
-    # Then every click is answered, one decision is recorded and one callback sent
-    assert statuses == [200] * len(users)
+def told(stack: Stack, since: int, users: list[str], starts: Callable[[str], bool]) -> int:
+    """How many ephemerals sent after the first `since` went to `users` and match."""
+    sent = stack.slack.snapshot()["ephemerals"][since:]
+    return sum(1 for e in sent if e["user"] in users and starts(e["text"]))
+
+
+def ephemeral_count(stack: Stack) -> int:
+    return len(stack.slack.snapshot()["ephemerals"])
+
+
+def test_fifty_approvers_clicking_at_once_make_exactly_one_decision(stack: Stack) -> None:
+    # Given a 1-of-50 approval, and one click from every approver released together
+    record = post_pending(stack, approvers=tuple(MANY))
+    since = ephemeral_count(stack)
+
+    statuses = race(stack, [click_payload(record, u) for u in MANY])
+
+    # Then every click is answered, one decision and one callback, 49 told "already decided"
+    assert statuses == [200] * 50
     stored = stack.store.get(record.approval_id)
     assert stored.status is Status.APPROVED
     assert len(stored.decided_by) == 1
-    sent = [k for k, cid, _ in stack.callbacks.sent() if cid == record.callback_id]
-    assert sent == ["succeed"]
+    assert len(stored.votes) == 1
+    assert callbacks_for(stack, record) == ["succeed"]
+    assert told(stack, since, MANY, lambda t: t.startswith("Already approved by")) == 49
 
 
-def test_two_of_three_with_simultaneous_clicks_records_exactly_two_deciders(stack: Stack) -> None:
-    record = post_pending(stack, quorum=2)
+def test_two_of_five_with_five_simultaneous_clicks_records_exactly_two(stack: Stack) -> None:
+    five = MANY[:5]
+    record = post_pending(stack, quorum=2, approvers=tuple(five))
+    since = ephemeral_count(stack)
 
-    race(stack, record, list(fixtures.APPROVER_IDS))
+    race(stack, [click_payload(record, u) for u in five])
 
     stored = stack.store.get(record.approval_id)
     assert stored.status is Status.APPROVED
     assert len(stored.decided_by) == 2
-    assert set(stored.decided_by) <= set(fixtures.APPROVER_IDS)
-    assert [k for k, cid, _ in stack.callbacks.sent() if cid == record.callback_id] == ["succeed"]
+    assert {v.user_id for v in stored.votes} == set(stored.decided_by)  # none lost, none doubled
+    assert callbacks_for(stack, record) == ["succeed"]
+    assert told(stack, since, five, lambda t: t.startswith("Already approved by")) == 3
+
+
+def test_simultaneous_approve_and_reject_agree_everywhere(stack: Stack) -> None:
+    # Given Carol's reject modal open, then her submission racing Bob's approval
+    record = post_pending(stack)
+    send_signed(stack.webhook_url, SIGNING_SECRET, click_payload(record, "U0CAROL", "reject"))
+    view = stack.slack.snapshot()["views"][-1]["view"]
+    submission = view_submission(view=view, user_id="U0CAROL", reason="vendor not approved")
+
+    race(stack, [click_payload(record, "U0BOB"), submission])
+
+    # Then one outcome, the same in the record, the callback and the message
+    stored = stack.store.get(record.approval_id)
+    expected = {Status.APPROVED: "succeed", Status.REJECTED: "fail"}[stored.status]
+    assert callbacks_for(stack, record) == [expected]
+    assert len(stored.votes) == 1
+    message = next(
+        m for m in stack.slack.snapshot()["messages"] if record.slack and m["ts"] == record.slack.ts
+    )
+    verdict = (
+        "*Approved* by <@U0BOB>" if stored.status is Status.APPROVED else "*Rejected* by <@U0CAROL>"
+    )
+    assert verdict in json.dumps(message["blocks"])
+    assert stored.votes[0].verdict is (Verdict.APPROVE if expected == "succeed" else Verdict.REJECT)
