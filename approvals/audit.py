@@ -39,8 +39,10 @@ class AuditEvent:
 
     @property
     def seq(self) -> str:
-        """Sort key: time, then kind and actor, so a retried write lands on the same item."""
-        return f"{self.at}#{self.kind.value}#{self.actor}"
+        """Sort key: time, then the kind's place in a lifecycle (a vote before the decision it
+        makes), then actor; a retried write of the same event lands on the same item."""
+        rank = list(AuditKind).index(self.kind)
+        return f"{self.at}#{rank:02d}#{self.kind.value}#{self.actor}"
 
     def to_item(self) -> dict[str, Any]:
         """The item in the audit table (key: approval_id, seq)."""

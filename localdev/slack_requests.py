@@ -89,6 +89,24 @@ def view_submission(*, view: Json, user_id: str, reason: str) -> Json:
     }
 
 
+def slash_command(command: str, user_id: str, text: str = "") -> str:
+    """The form body Slack posts for a slash command."""
+    return urllib.parse.urlencode(
+        {
+            "command": command,
+            "text": text,
+            "user_id": user_id,
+            "user_name": fixtures.anyone(user_id).name,
+            "team_id": fixtures.TEAM_ID,
+            "team_domain": fixtures.TEAM_DOMAIN,
+            "channel_id": fixtures.CHANNEL_ID,
+            "api_app_id": fixtures.APP_ID,
+            "response_url": "http://127.0.0.1/response-url-unused",
+            "trigger_id": f"{int(time.time())}.{secrets.randbelow(10**9)}.local",
+        }
+    )
+
+
 def post(url: str, body: str, headers: dict[str, str], timeout: float = 10) -> tuple[int, str]:
     """POST to a loopback URL and return (status, body) whatever the status."""
     request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")

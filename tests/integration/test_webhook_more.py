@@ -1,0 +1,129 @@
+"""Slash command, Slack retries, the audit trail, and votes that race a callback rotation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from approvals.audit import AuditKind
+from approvals.votes import Status, Verdict, Vote
+from localdev.slack_requests import block_actions, form, post, signed_headers, slash_command
+from tests.integration.conftest import SIGNING_SECRET, post_pending
+
+if TYPE_CHECKING:
+    from approvals.record import ApprovalRecord
+    from tests.integration.conftest import Stack
+
+AT = "2026-11-22T12:00:00+00:00"
+
+
+def signed_click(stack: Stack, record: ApprovalRecord, user: str, retry: int | None = None) -> int:
+    assert record.slack is not None
+    body = form(
+        block_actions(
+            action_id="approve",
+            approval_id=record.approval_id,
+            user_id=user,
+            channel_id=record.slack.channel,
+            message_ts=record.slack.ts,
+        )
+    )
+    headers = signed_headers(SIGNING_SECRET, body)
+    if retry is not None:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    status, _ = post(stack.webhook_url, body, headers)
+    return status
+
+
+def test_approvals_command_lists_what_waits_on_the_caller(stack: Stack) -> None:
+    # Given one approval Dave still has to vote on, and one he already decided
+    waiting = post_pending(stack)
+    done = post_pending(stack)
+    signed_click(stack, done, "U0DAVE")
+
+    # When Dave runs /approvals
+    body = slash_command("/approvals", "U0DAVE")
+    status, answer = post(stack.webhook_url, body, signed_headers(SIGNING_SECRET, body))
+
+    # Then he sees the waiting one, linked to its message, and not the decided one
+    assert status == 200
+    text = json.loads(answer)["text"]
+    assert waiting.slack is not None
+    link = (
+        f"https://slack.com/archives/{waiting.slack.channel}/p{waiting.slack.ts.replace('.', '')}"
+    )
+    assert f"<{link}|{waiting.request.title}>" in text
+    assert done.request.title + ">" not in text
+
+
+def test_approvals_command_for_an_outsider_says_nothing_waits(stack: Stack) -> None:
+    body = slash_command("/approvals", "U0EVE")
+
+    status, answer = post(stack.webhook_url, body, signed_headers(SIGNING_SECRET, body))
+
+    assert (status, json.loads(answer)["text"]) == (200, "Nothing is waiting on you.")
+
+
+def test_a_slack_retry_of_a_counted_click_changes_nothing(stack: Stack) -> None:
+    record = post_pending(stack, quorum=2)
+    signed_click(stack, record, "U0BOB")
+    before = stack.store.get(record.approval_id)
+
+    assert signed_click(stack, record, "U0BOB", retry=1) == 200
+    assert signed_click(stack, record, "U0BOB", retry=2) == 200
+
+    after = stack.store.get(record.approval_id)
+    assert (after.status, after.version, len(after.votes)) == (Status.PENDING, before.version, 1)
+    votes = [e for e in stack.store.audit_trail(record.approval_id) if e.kind is AuditKind.VOTED]
+    assert len(votes) == 1
+
+
+def test_every_vote_and_the_decision_are_in_the_audit_trail(stack: Stack) -> None:
+    record = post_pending(stack, quorum=2)
+
+    signed_click(stack, record, "U0BOB")
+    signed_click(stack, record, "U0CAROL")
+
+    trail = stack.store.audit_trail(record.approval_id)
+    assert [(e.kind, e.actor) for e in trail] == [
+        (AuditKind.REQUESTED, "U0ALICE"),
+        (AuditKind.VOTED, "U0BOB"),
+        (AuditKind.VOTED, "U0CAROL"),
+        (AuditKind.APPROVED, "U0CAROL"),
+    ]
+    assert trail[-1].detail == "decided by U0BOB, U0CAROL"
+    assert record.slack is not None
+    assert trail[-1].channel == record.slack.channel
+
+
+def test_a_vote_that_read_the_old_callback_is_counted_against_the_new_one(stack: Stack) -> None:
+    # Given the webhook read the record, then the gate rotated its callback
+    stale = post_pending(stack)
+    stack.store.update(stale.approval_id, lambda r: (r.with_callback("cb-rotated"), []))
+
+    # When the vote based on the stale read is recorded
+    after, decided = stack.store.record_vote(stale, Vote("U0BOB", Verdict.APPROVE, AT))
+
+    # Then it counts, and it carries the callback the gate now waits on
+    assert decided
+    assert after.callback_id == "cb-rotated"
+    assert stack.store.get(stale.approval_id).status is Status.APPROVED
+
+
+def test_a_rotation_after_a_decision_does_not_reopen_it(stack: Stack) -> None:
+    record = post_pending(stack)
+    stack.store.record_vote(record, Vote("U0BOB", Verdict.APPROVE, AT))
+
+    current = stack.store.update(record.approval_id, lambda r: (r.with_callback("cb-late"), []))
+
+    assert current.status is Status.APPROVED
+    assert current.callback_id == record.callback_id
+
+
+def test_a_stale_writer_cannot_overwrite_a_newer_record(stack: Stack) -> None:
+    record = post_pending(stack)
+    stack.store.update(record.approval_id, lambda r: (r.with_callback("cb-2"), []))
+
+    assert not stack.store.replace(record, replace(record, callback_id="cb-stale"), [])
+    assert stack.store.get(record.approval_id).callback_id == "cb-2"
