@@ -31,7 +31,7 @@ if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; t
   exit 0
 fi
 
-echo "Setting up $venv (first run, or dependencies changed)..."
+echo "Setting up $venv (first run, or dependencies changed)..." >&2
 [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet -c "$root/constraints.txt" -e "${root}[dev]"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import socket
 from typing import TYPE_CHECKING
 
@@ -23,12 +24,24 @@ def free_port() -> int:
         return port
 
 
+# The dual tier (above 10,000.00 EUR) climbs its ladder in seconds here: remind at 1 s,
+# escalate to frank at 2 s, expire at 6 s. The single tier keeps the default day.
+LADDER_DUAL = "1,2,6"
+DUAL_AMOUNT = 2_000_000
+
+
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
     root: Path = tmp_path_factory.mktemp("stack")
     config = StackConfig(root=root, ports={part: free_port() for part in DEFAULT_PORTS})
+    saved = os.environ.get("LADDER_DUAL")
+    os.environ["LADDER_DUAL"] = LADDER_DUAL
     try:
         stack.start(config, out=io.StringIO())
         yield config
     finally:
         stack.stop(config)
+        if saved is None:
+            os.environ.pop("LADDER_DUAL", None)
+        else:
+            os.environ["LADDER_DUAL"] = saved
