@@ -90,7 +90,7 @@ class StackConfig:
             "SLACK_APP_ID": fixtures.APP_ID,
             "SLACK_TEAM_ID": fixtures.TEAM_ID,
             "PAYMENT_URL": self.url("payments"),
-            "APPROVER_IDS": os.environ.get("APPROVER_IDS", ",".join(fixtures.APPROVER_IDS)),
+            "APPROVER_IDS": os.environ.get("APPROVER_IDS", fixtures.APPROVERS_GROUP),
             "ESCALATION_APPROVER_IDS": os.environ.get(
                 "ESCALATION_APPROVER_IDS", fixtures.ESCALATION_ID
             ),

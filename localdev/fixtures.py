@@ -35,7 +35,8 @@ PEOPLE = (
 )
 ESCALATION_ID = "U0FRANK"
 APPROVER_IDS = tuple(p.user_id for p in PEOPLE if p.role == "approver")
-USERGROUPS = {"S0FINANCE": APPROVER_IDS}
+APPROVERS_GROUP = "S0FINANCE"
+USERGROUPS = {APPROVERS_GROUP: APPROVER_IDS}
 
 
 def person(name_or_id: str) -> Person:
