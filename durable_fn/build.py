@@ -11,10 +11,12 @@ from adapters.dynamo_approvals import DynamoApprovalStore
 from adapters.secrets import load_slack_credentials
 from adapters.slack_client import build_web_client
 from approvals.buttons import new_approval_id
+from durable_fn.dynamo_conditions import DynamoConditions
 from durable_fn.dynamo_reservations import DynamoReservations
 from durable_fn.http_payments import HttpPaymentGateway
 from durable_fn.ports import Dependencies
 from durable_fn.slack_notifier import SlackApprovalNotifier, SlackDirectory
+from durable_fn.sns_alerts import SnsAlerts
 
 if TYPE_CHECKING:
     from durable_fn.settings import Settings
@@ -38,6 +40,8 @@ def build_dependencies(settings: Settings) -> Dependencies:
         directory=SlackDirectory(client),
         reservations=DynamoReservations(dynamodb.Table(settings.reservations_table)),
         payments=HttpPaymentGateway(settings.payment_url),
+        conditions=DynamoConditions(dynamodb.Table(settings.conditions_table)),
+        alerts=SnsAlerts(boto3.client("sns"), settings.alert_topic_arn),
         clock=utc_now,
         new_id=new_approval_id,
     )

@@ -36,6 +36,7 @@ class Order:
     currency: str
     card: str
     items: tuple[LineItem, ...]
+    review: bool = False
 
     def approval_request(self) -> ApprovalRequest:
         """What approvers are asked about this order."""
@@ -59,6 +60,7 @@ class Order:
             "currency": self.currency,
             "card": self.card,
             "items": [{"sku": i.sku, "quantity": i.quantity} for i in self.items],
+            "review": self.review,
         }
 
 
@@ -80,6 +82,9 @@ def parse_order(event: Any) -> Order:
     if not isinstance(raw_items, list) or not 1 <= len(raw_items) <= MAX_ITEMS:
         raise InvalidRequestError("items", f"must be a list of 1 to {MAX_ITEMS} items")
     items = tuple(_item(i, raw) for i, raw in enumerate(raw_items))
+    review = event.get("review", False)
+    if not isinstance(review, bool):
+        raise InvalidRequestError("review", "must be true or false")
     order = Order(
         order_id=order_id,
         requester_id=_text(event, "requester_id"),
@@ -88,6 +93,7 @@ def parse_order(event: Any) -> Order:
         currency=_text(event, "currency"),
         card=card,
         items=items,
+        review=review,
     )
     order.approval_request()  # validates requester, currency and amount as approvers see them
     return order

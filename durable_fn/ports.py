@@ -95,10 +95,34 @@ class Charge:
 
 
 class PaymentGateway(Protocol):
-    """Takes money, once per idempotency key."""
+    """Takes money (and gives it back), once per idempotency key."""
 
     def charge(self, idempotency_key: str, amount_cents: int, currency: str, card: str) -> Charge:
         """Charge the card; raises PaymentDeclinedError or PaymentUnavailableError."""
+        ...
+
+    def refund(self, idempotency_key: str, charge_id: str) -> str:
+        """Refund a charge in full, once; returns the refund id."""
+        ...
+
+
+class Conditions(Protocol):
+    """Facts an outside process settles (a fraud review, stock arriving)."""
+
+    def open(self, order_id: str, kind: str) -> None:
+        """Start waiting on `kind` for the order (status `pending`); idempotent."""
+        ...
+
+    def status(self, order_id: str) -> str:
+        """`pending`, `cleared` or `failed`."""
+        ...
+
+
+class Alerts(Protocol):
+    """Tells operators something needs a human (SNS)."""
+
+    def publish(self, subject: str, message: str) -> None:
+        """Send one notice."""
         ...
 
 
@@ -123,5 +147,7 @@ class Dependencies:
     directory: Directory
     reservations: Reservations
     payments: PaymentGateway
+    conditions: Conditions
+    alerts: Alerts
     clock: Callable[[], datetime]
     new_id: Callable[[], str]

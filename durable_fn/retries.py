@@ -56,16 +56,22 @@ SLACK_POST = StepConfig(
 )
 """Posting to Slack: an interrupted attempt is not blindly re-run; the retry looks first."""
 
+COMPENSATION = _transient_only(_backoff(attempts=8, first=2, most=120))
+"""Undoing: every undo is idempotent, so it may be tried hard before an operator is called."""
+
 PAYMENT = StepConfig(
     retry_strategy=create_retry_strategy(
         RetryStrategyConfig(
             max_attempts=5,
-            initial_delay=Duration.from_seconds(1),
+            initial_delay=Duration.from_seconds(2),
             max_delay=Duration.from_seconds(60),
             backoff_rate=2.0,
-            jitter_strategy=JitterStrategy.FULL,
+            # "Equal" jitter: each delay lies in [half, all] of its exponential base, so the
+            # delays still grow while concurrent retries spread out.
+            jitter_strategy=JitterStrategy.HALF,
             retryable_error_types=[PaymentUnavailableError],
         )
     )
 )
-"""Charging: only an unavailable provider is retried; a declined card never is."""
+"""Charging: only an unavailable provider is retried (idempotency key: the order id); a
+declined card never is. At least once per retry is safe because the charge is idempotent."""

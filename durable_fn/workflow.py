@@ -1,20 +1,30 @@
-"""The order workflow: validate, reserve, get approval, charge, notify; undo on the way out.
+"""The order workflow: validate, reserve, get approval, charge, await review, notify — a saga.
 
-Step names are stable literals: renaming or reordering them breaks executions in flight.
+Every completed step registers its undo; a rejection, an expiry or a permanent failure undoes
+them newest first (refund, release shipping, release inventory). Step names are stable
+literals: renaming or reordering them breaks executions in flight.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_durable_execution_sdk_python import StepError, durable_execution
+from aws_durable_execution_sdk_python import StepError, WaitForConditionError, durable_execution
+from aws_durable_execution_sdk_python.config import Duration, JitterStrategy
+from aws_durable_execution_sdk_python.waits import (
+    WaitForConditionConfig,
+    WaitStrategyConfig,
+    create_wait_strategy,
+)
 from aws_lambda_powertools import Logger
 
 from approvals.blocks import mention
 from approvals.votes import Status
 from durable_fn import retries
 from durable_fn.approval_gate import request_approval
+from durable_fn.dynamo_conditions import CLEARED, PENDING
 from durable_fn.order import Order, parse_order
+from durable_fn.saga import Saga
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,14 +34,22 @@ if TYPE_CHECKING:
     from approvals.outcome import Outcome
     from approvals.record import SlackMessage
     from durable_fn.ports import Dependencies
-    from durable_fn.settings import Settings
+    from durable_fn.settings import PollPlan, Settings
 
 STEP_VALIDATE = "validate order"
-STEP_RESERVE = "reserve inventory"
-STEP_RELEASE = "release inventory"
+STEP_RESERVE_INVENTORY = "reserve inventory"
+STEP_RELEASE_INVENTORY = "release inventory"
+STEP_RESERVE_SHIPPING = "reserve shipping"
+STEP_RELEASE_SHIPPING = "release shipping"
 STEP_CHARGE = "charge payment"
+STEP_REFUND = "refund payment"
+STEP_OPEN_REVIEW = "open fraud review"
+WAIT_REVIEW = "await fraud review"
 STEP_NOTIFY = "notify requester"
+STEP_ALERT = "alert operators"
 INVENTORY = "inventory"
+SHIPPING = "shipping"
+REVIEW = "fraud_review"
 
 logger = Logger()
 
@@ -50,39 +68,120 @@ def make_handler(deps: Dependencies, settings: Settings) -> Callable[[Any, Any],
 def process_order(
     event: Any, ctx: DurableContext, deps: Dependencies, settings: Settings
 ) -> dict[str, Any]:
-    """Run one order to its end and say what happened, including what was undone."""
+    """Run one order to its end and say what was done and what was undone."""
     order_data = ctx.step(
         lambda _: parse_order(event).to_dict(), name=STEP_VALIDATE, config=retries.NO_RETRY
     )
     order = parse_order(order_data)
+    run = _Run(ctx, deps, order)
     items = order_data["items"]
-    ctx.step(
+    run.saga.step(
+        STEP_RESERVE_INVENTORY,
         lambda _: deps.reservations.reserve(INVENTORY, order.order_id, {"items": items}),
-        name=STEP_RESERVE,
-        config=retries.STORE,
+        retries.STORE,
+        STEP_RELEASE_INVENTORY,
+        lambda _: deps.reservations.release(INVENTORY, order.order_id),
+    )
+    run.saga.step(
+        STEP_RESERVE_SHIPPING,
+        lambda _: deps.reservations.reserve(SHIPPING, order.order_id, {"parcels": len(items)}),
+        retries.STORE,
+        STEP_RELEASE_SHIPPING,
+        lambda _: deps.reservations.release(SHIPPING, order.order_id),
     )
     gate = request_approval(
         ctx, order.approval_request(), settings.tiers, deps, settings.escalation_channel
     )
-    outcome = gate.outcome
-    if not outcome.approved:
-        _release_inventory(ctx, order, deps)
-        text = f"order {order.order_id} was {_verdict(outcome)}; the inventory hold was released."
-        _notify(ctx, order, text, gate.message, deps)
-        return _result(order, outcome.decision.value, outcome, compensated=[INVENTORY])
+    run.thread, run.outcome = gate.message, gate.outcome
+    if not gate.outcome.approved:
+        return run.fail(gate.outcome.decision.value, f"was {_verdict(gate.outcome)}")
 
     try:
-        charge = ctx.step(lambda _: _charge(order, deps), name=STEP_CHARGE, config=retries.PAYMENT)
+        charge = run.saga.step(
+            STEP_CHARGE,
+            lambda _: _charge(order, deps),
+            retries.PAYMENT,
+            STEP_REFUND,
+            lambda done: deps.payments.refund(f"refund-{order.order_id}", done["charge_id"]),
+        )
     except StepError as err:
-        _release_inventory(ctx, order, deps)
-        text = f"order {order.order_id} could not be charged ({err.message}); inventory released."
-        _notify(ctx, order, text, gate.message, deps)
-        result = _result(order, "payment_failed", outcome, compensated=[INVENTORY])
-        return result | {"error": {"type": err.error_type, "message": err.message}}
+        return run.fail("payment_failed", f"could not be charged ({err.message})", err, alert=True)
 
-    text = f"order {order.order_id} was {_verdict(outcome)} and charged ({charge['charge_id']})."
-    _notify(ctx, order, text, gate.message, deps)
-    return _result(order, "completed", outcome, compensated=[]) | {"charge": charge}
+    if order.review:
+        verdict = _await_review(ctx, deps, order, settings.review_wait)
+        if verdict != CLEARED:
+            why = "failed its fraud review" if verdict else "was not reviewed in time"
+            return run.fail("review_failed" if verdict else "review_timed_out", why, alert=True)
+
+    run.notify(
+        f"order {order.order_id} was {_verdict(gate.outcome)} and charged ({charge['charge_id']})."
+    )
+    return run.result("completed") | {"charge": charge}
+
+
+class _Run:
+    """One order's saga, outcome and thread, and how it ends."""
+
+    def __init__(self, ctx: DurableContext, deps: Dependencies, order: Order) -> None:
+        self.ctx = ctx
+        self.deps = deps
+        self.order = order
+        self.saga = Saga(ctx)
+        self.thread: SlackMessage | None = None
+        self.outcome: Outcome | None = None
+
+    def fail(
+        self, status: str, why: str, error: StepError | None = None, *, alert: bool = False
+    ) -> dict[str, Any]:
+        """Undo everything, tell the requester (and operators), and say what happened."""
+        done = list(self.saga.done)
+        undone = self.saga.compensate()
+        summary = (
+            f"order {self.order.order_id} {why}; undone: {', '.join(undone.undone) or 'nothing'}"
+        )
+        if undone.failed:
+            summary += f"; NOT undone: {', '.join(undone.failed)}"
+        self.notify(summary + ".")
+        if alert or undone.failed:
+            self._alert(f"Greenlight: order {self.order.order_id} {status}", summary)
+        result = self.result(status) | {"done": done, "undone": undone.undone}
+        if undone.failed:
+            result["undo_failed"] = undone.failed
+        if error is not None:
+            result["error"] = {"type": error.error_type, "message": error.message}
+        return result
+
+    def result(self, status: str) -> dict[str, Any]:
+        """The execution's result: the status, the order, the approval and what was done."""
+        return {
+            "status": status,
+            "order_id": self.order.order_id,
+            "approval": self.outcome.to_dict() if self.outcome else None,
+            "done": list(self.saga.done),
+            "undone": [],
+        }
+
+    def notify(self, text: str) -> None:
+        """Tell the requester; a Slack outage must not undo an order that is otherwise done."""
+        order, thread = self.order, self.thread
+        try:
+            self.ctx.step(
+                lambda _: self.deps.notifier.notify(order.requester_id, text, thread),
+                name=STEP_NOTIFY,
+                config=retries.SLACK_POST,
+            )
+        except StepError as err:
+            self.ctx.logger.warning("requester not notified", extra={"error": err.error_type})
+
+    def _alert(self, subject: str, message: str) -> None:
+        try:
+            self.ctx.step(
+                lambda _: self.deps.alerts.publish(subject, message),
+                name=STEP_ALERT,
+                config=retries.STORE,
+            )
+        except StepError as err:
+            self.ctx.logger.error("operators not alerted", extra={"error": err.error_type})
 
 
 def _charge(order: Order, deps: Dependencies) -> dict[str, Any]:
@@ -90,43 +189,46 @@ def _charge(order: Order, deps: Dependencies) -> dict[str, Any]:
     return {"charge_id": charge.charge_id, "amount_cents": charge.amount_cents}
 
 
-def _release_inventory(ctx: DurableContext, order: Order, deps: Dependencies) -> None:
+def _await_review(
+    ctx: DurableContext, deps: Dependencies, order: Order, plan: PollPlan
+) -> str | None:
+    """Poll the review's verdict with backoff; None when the polls run out."""
     ctx.step(
-        lambda _: deps.reservations.release(INVENTORY, order.order_id),
-        name=STEP_RELEASE,
+        lambda _: deps.conditions.open(order.order_id, REVIEW),
+        name=STEP_OPEN_REVIEW,
         config=retries.STORE,
     )
 
+    def check(state: dict[str, Any], _: Any) -> dict[str, Any]:
+        return {"status": deps.conditions.status(order.order_id), "polls": state["polls"] + 1}
 
-def _notify(
-    ctx: DurableContext, order: Order, text: str, thread: SlackMessage | None, deps: Dependencies
-) -> None:
-    """Tell the requester; a Slack outage must not undo an order that is otherwise done."""
-    try:
-        ctx.step(
-            lambda _: deps.notifier.notify(order.requester_id, text, thread),
-            name=STEP_NOTIFY,
-            config=retries.SLACK_POST,
+    strategy = create_wait_strategy(
+        WaitStrategyConfig[dict[str, Any]](
+            should_continue_polling=lambda state: state["status"] == PENDING,
+            max_attempts=plan.max_polls,
+            initial_delay=Duration.from_seconds(plan.first_seconds),
+            max_delay=Duration.from_seconds(plan.max_seconds),
+            backoff_rate=2.0,
+            jitter_strategy=JitterStrategy.HALF,
         )
-    except StepError as err:
-        ctx.logger.warning("requester not notified", extra={"error": err.error_type})
+    )
+    config = WaitForConditionConfig[dict[str, Any]](
+        wait_strategy=strategy, initial_state={"status": PENDING, "polls": 0}
+    )
+    try:
+        state = ctx.wait_for_condition(check, config, name=WAIT_REVIEW)
+    except WaitForConditionError:
+        return None
+    return str(state["status"])
 
 
 def _verdict(outcome: Outcome) -> str:
     if outcome.automatic:
-        return "approved automatically"
+        kind = "approved" if outcome.approved else "refused"
+        return f"{kind} automatically ({outcome.reason})"
     who = ", ".join(mention(d.user_id) for d in outcome.deciders)
     if outcome.decision is Status.EXPIRED:
         return "not decided in time"
     if outcome.decision is Status.REJECTED:
         return f"rejected by {who or 'an approver'}: {outcome.reason}"
     return f"approved by {who}"
-
-
-def _result(order: Order, status: str, outcome: Outcome, compensated: list[str]) -> dict[str, Any]:
-    return {
-        "status": status,
-        "order_id": order.order_id,
-        "approval": outcome.to_dict(),
-        "compensated": compensated,
-    }

@@ -1,8 +1,11 @@
 """A local payment provider on loopback: idempotency-keyed charges, declines and injected faults.
 
 `POST /charges` with an `Idempotency-Key` charges once per key (a repeat returns the first
-charge); card `tok_declined` answers 402; `POST /_faults {"fail_next": N}` makes the next N
-charges answer 503. `GET /_charges` lists what was charged.
+charge); card `tok_declined` answers 402; `POST /refunds {"charge_id"}` refunds once per key.
+Faults: `POST /_faults {"fail_next": N}` makes the next N charges answer 503;
+`{"hang_next": N, "hang_seconds": S}` makes the next N charges record the charge, then hold the
+answer for S seconds (a caller that gives up, or dies, never learns it was charged).
+`GET /_charges` lists charges, refunds and attempts.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import itertools
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -23,11 +27,35 @@ class Ledger:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.charges: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}
         self.attempts = 0
         self.fail_next = 0
+        self.hang_next = 0
+        self.hang_seconds = 0.0
         self._ids = itertools.count(1)
 
     def charge(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        status, answer = self._charge(key, body)
+        with self.lock:
+            hang = self.hang_next > 0 and status in (200, 201)
+            if hang:
+                self.hang_next -= 1
+        if hang:
+            time.sleep(self.hang_seconds)
+        return status, answer
+
+    def refund(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            if key in self.refunds:
+                return 200, self.refunds[key]
+            charge_id = body.get("charge_id")
+            if not any(c["charge_id"] == charge_id for c in self.charges.values()):
+                return 404, {"error": "no_such_charge"}
+            refund = {"refund_id": f"re_local_{next(self._ids):06d}", "charge_id": charge_id}
+            self.refunds[key] = refund
+            return 201, refund
+
+    def _charge(self, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.attempts += 1
             if self.fail_next > 0:
@@ -68,7 +96,14 @@ def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
                 self._send(200, {"ok": True})
             elif self.path == "/_charges":
                 with ledger.lock:
-                    self._send(200, {"charges": ledger.charges, "attempts": ledger.attempts})
+                    self._send(
+                        200,
+                        {
+                            "charges": ledger.charges,
+                            "refunds": ledger.refunds,
+                            "attempts": ledger.attempts,
+                        },
+                    )
             else:
                 self._send(404, {"error": "not_found"})
 
@@ -79,16 +114,19 @@ def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 self._send(400, {"error": "invalid_json"})
                 return
-            if self.path == "/_faults" and isinstance(body.get("fail_next"), int):
+            key = self.headers.get("Idempotency-Key", "")
+            if self.path == "/_faults":
                 with ledger.lock:
-                    ledger.fail_next = body["fail_next"]
-                self._send(200, {"fail_next": body["fail_next"]})
+                    ledger.fail_next = int(body.get("fail_next", 0))
+                    ledger.hang_next = int(body.get("hang_next", 0))
+                    ledger.hang_seconds = float(body.get("hang_seconds", 0))
+                self._send(200, body)
+            elif self.path in ("/charges", "/refunds") and not key:
+                self._send(400, {"error": "idempotency_key_required"})
             elif self.path == "/charges":
-                key = self.headers.get("Idempotency-Key", "")
-                if not key:
-                    self._send(400, {"error": "idempotency_key_required"})
-                else:
-                    self._send(*ledger.charge(key, body))
+                self._send(*ledger.charge(key, body))
+            elif self.path == "/refunds":
+                self._send(*ledger.refund(key, body))
             else:
                 self._send(404, {"error": "not_found"})
 

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from approvals.record import ApprovalRecord, SlackMessage
     from approvals.votes import Vote
     from durable_fn.ports import (
+        Alerts,
         ApprovalNotifier,
         ApprovalStore,
+        Conditions,
         Directory,
         PaymentGateway,
         Reservations,
@@ -178,6 +180,11 @@ class ScriptedPayments:
     decline: bool = False
     attempts: int = 0
     charges: dict[str, Charge] = field(default_factory=dict)
+    refunds: dict[str, str] = field(default_factory=dict)
+
+    def refund(self, idempotency_key: str, charge_id: str) -> str:
+        assert any(c.charge_id == charge_id for c in self.charges.values()), charge_id
+        return self.refunds.setdefault(idempotency_key, f"re_{charge_id}")
 
     def charge(self, idempotency_key: str, amount_cents: int, currency: str, card: str) -> Charge:
         self.attempts += 1
@@ -194,6 +201,36 @@ class ScriptedPayments:
 
 
 @dataclass
+class ScriptedConditions:
+    """A condition that turns to `verdict` after `after_polls` polls (never, if None)."""
+
+    verdict: str | None = "cleared"
+    after_polls: int = 0
+    polls: int = 0
+    opened: list[str] = field(default_factory=list)
+
+    def open(self, order_id: str, kind: str) -> None:
+        if order_id not in self.opened:
+            self.opened.append(order_id)
+
+    def status(self, order_id: str) -> str:
+        self.polls += 1
+        if self.verdict is None or self.polls <= self.after_polls:
+            return "pending"
+        return self.verdict
+
+
+@dataclass
+class RecordingAlerts:
+    """Operator notices, in order."""
+
+    sent: list[tuple[str, str]] = field(default_factory=list)
+
+    def publish(self, subject: str, message: str) -> None:
+        self.sent.append((subject, message))
+
+
+@dataclass
 class FakeWorld:
     """All fakes together, plus the Dependencies that hand them to the workflow."""
 
@@ -202,6 +239,8 @@ class FakeWorld:
     directory: StaticDirectory = field(default_factory=StaticDirectory)
     reservations: RecordingReservations = field(default_factory=RecordingReservations)
     payments: ScriptedPayments = field(default_factory=ScriptedPayments)
+    conditions: ScriptedConditions = field(default_factory=ScriptedConditions)
+    alerts: RecordingAlerts = field(default_factory=RecordingAlerts)
     now: datetime = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -218,6 +257,16 @@ class FakeWorld:
         directory: Directory = self.directory
         reservations: Reservations = self.reservations
         payments: PaymentGateway = self.payments
+        conditions: Conditions = self.conditions
+        alerts: Alerts = self.alerts
         return Dependencies(
-            approvals, notifier, directory, reservations, payments, self.clock, self.new_id
+            approvals=approvals,
+            notifier=notifier,
+            directory=directory,
+            reservations=reservations,
+            payments=payments,
+            conditions=conditions,
+            alerts=alerts,
+            clock=self.clock,
+            new_id=self.new_id,
         )

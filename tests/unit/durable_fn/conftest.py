@@ -13,7 +13,7 @@ from approvals.ladder import Ladder
 from approvals.outcome import failure_error, success_payload
 from approvals.policy import Tier, TierRules
 from approvals.votes import Verdict, Vote
-from durable_fn.settings import Settings
+from durable_fn.settings import PollPlan, Settings
 from durable_fn.workflow import make_handler
 from tests.fakes.workflow import FakeWorld
 
@@ -25,6 +25,8 @@ SETTINGS = Settings(
     approvals_table="approvals",
     audit_table="audit",
     reservations_table="reservations",
+    conditions_table="conditions",
+    alert_topic_arn="arn:aws:sns:us-east-1:123456789012:greenlight-alerts",
     slack_channel="C0APPROVALS",
     slack_secret_name="greenlight/slack",
     slack_api_url=None,
@@ -35,6 +37,7 @@ SETTINGS = Settings(
         approvers=APPROVERS,
         ladders={Tier.SINGLE: Ladder(3600), Tier.DUAL: Ladder(3600)},
     ),
+    review_wait=PollPlan(first_seconds=5, max_seconds=60, max_polls=5),
 )
 
 

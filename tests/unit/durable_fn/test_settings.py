@@ -13,6 +13,8 @@ VALID = {
     s.ENV_APPROVALS_TABLE: "approvals",
     s.ENV_AUDIT_TABLE: "audit",
     s.ENV_RESERVATIONS_TABLE: "reservations",
+    s.ENV_CONDITIONS_TABLE: "conditions",
+    s.ENV_ALERT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:greenlight-alerts",
     s.ENV_SLACK_CHANNEL: "C0APPROVALS",
     s.ENV_SLACK_SECRET_NAME: "greenlight/slack",
     s.ENV_PAYMENT_URL: "http://127.0.0.1:8090",
@@ -40,6 +42,8 @@ def test_an_empty_environment_lists_every_missing_variable_in_one_error() -> Non
             s.ENV_APPROVALS_TABLE,
             s.ENV_AUDIT_TABLE,
             s.ENV_RESERVATIONS_TABLE,
+            s.ENV_CONDITIONS_TABLE,
+            s.ENV_ALERT_TOPIC_ARN,
             s.ENV_SLACK_CHANNEL,
             s.ENV_SLACK_SECRET_NAME,
             s.ENV_PAYMENT_URL,
@@ -86,3 +90,11 @@ def test_ladders_and_escalation_are_read_per_tier() -> None:
 def test_inconsistent_tiers_are_a_config_error() -> None:
     with pytest.raises(ConfigError, match="not Slack user or usergroup ids"):
         s.Settings.from_env(VALID | {s.ENV_APPROVERS: "bob"})
+
+
+def test_review_polling_is_read_and_checked() -> None:
+    assert s.Settings.from_env(VALID | {s.ENV_REVIEW_WAIT: "2,30,10"}).review_wait == s.PollPlan(
+        2, 30, 10
+    )
+    with pytest.raises(ConfigError, match="first <= max"):
+        s.Settings.from_env(VALID | {s.ENV_REVIEW_WAIT: "60,30,10"})

@@ -56,8 +56,13 @@ def test_rejection_ends_the_order_with_who_and_why(harness: Harness, world: Fake
     assert result["status"] == "rejected"
     assert result["approval"]["reason"] == "customer is over their credit limit"
     assert [d["user_id"] for d in result["approval"]["deciders"]] == ["U0CAROL"]
-    assert result["compensated"] == ["inventory"]
-    assert world.reservations.log == ["reserve inventory", "release inventory"]
+    assert result["undone"] == ["release shipping", "release inventory"]
+    assert world.reservations.log == [
+        "reserve inventory",
+        "reserve shipping",
+        "release shipping",
+        "release inventory",
+    ]
     assert world.payments.attempts == 0
 
 
@@ -118,7 +123,12 @@ def test_declined_card_is_not_retried_and_inventory_is_released(
     assert result["status"] == "payment_failed"
     assert result["error"]["type"] == "durable_fn.ports.PaymentDeclinedError"
     assert world.payments.attempts == 1
-    assert world.reservations.log == ["reserve inventory", "release inventory"]
+    assert result["done"] == ["reserve inventory", "reserve shipping"]
+    assert result["undone"] == ["release shipping", "release inventory"]
+    assert world.reservations.log[-2:] == ["release shipping", "release inventory"]
+    assert [subject for subject, _ in world.alerts.sent] == [
+        "Greenlight: order ord-1001 payment_failed"
+    ]
 
 
 def test_malformed_order_fails_fast_and_reserves_nothing(
@@ -159,4 +169,4 @@ def test_unanswered_request_expires_and_releases_inventory(world: FakeWorld) -> 
     assert result["status"] == "expired"
     assert world.approvals.only().status is Status.EXPIRED
     assert [r.status for r in world.notifier.updates] == [Status.EXPIRED]
-    assert world.reservations.log == ["reserve inventory", "release inventory"]
+    assert world.reservations.log[-2:] == ["release shipping", "release inventory"]
