@@ -12,6 +12,8 @@ from localdev import fixtures
 
 HOST = "127.0.0.1"
 FUNCTION_NAME = "greenlight-orders"
+ALERT_TOPIC = "greenlight-alerts"
+ALERT_TOPIC_ARN = f"arn:aws:sns:us-east-1:123456789012:{ALERT_TOPIC}"  # moto's default account
 SECRET_NAME = "greenlight/slack"  # noqa: S105  # the secret's name, not a secret
 TABLE_PREFIX = "greenlight-"
 DEFAULT_PORTS = {
@@ -76,6 +78,7 @@ class StackConfig:
             "AWS_ENDPOINT_URL_DYNAMODB": self.url("dynamodb"),
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.url("dynamodb"),
             "AWS_ENDPOINT_URL_LAMBDA": self.url("runner"),
+            "AWS_ENDPOINT_URL_SNS": self.url("dynamodb"),
         }
 
     def function_env(self) -> dict[str, str]:
@@ -84,6 +87,9 @@ class StackConfig:
             "APPROVALS_TABLE": f"{TABLE_PREFIX}approvals",
             "AUDIT_TABLE": f"{TABLE_PREFIX}audit",
             "RESERVATIONS_TABLE": f"{TABLE_PREFIX}reservations",
+            "CONDITIONS_TABLE": f"{TABLE_PREFIX}conditions",
+            "ALERT_TOPIC_ARN": ALERT_TOPIC_ARN,
+            "REVIEW_WAIT": os.environ.get("REVIEW_WAIT", "1,5,60"),
             "SLACK_CHANNEL": fixtures.CHANNEL_ID,
             "SLACK_SECRET_NAME": SECRET_NAME,
             "SLACK_API_URL": f"{self.url('slack')}/api/",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -40,7 +42,7 @@ def lambda_client(config: StackConfig, part: str) -> LambdaClient:
     )
 
 
-def demo_order(amount_cents: int) -> dict[str, Any]:
+def demo_order(amount_cents: int, *, review: bool = False) -> dict[str, Any]:
     """An order from Alice that lands in the approval tier for `amount_cents`."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return {
@@ -51,6 +53,7 @@ def demo_order(amount_cents: int) -> dict[str, Any]:
         "currency": "EUR",
         "card": "tok_visa",
         "items": [{"sku": "SKU-CHAIR", "quantity": 4}, {"sku": "SKU-DESK", "quantity": 1}],
+        "review": review,
     }
 
 
@@ -93,6 +96,22 @@ def approval_for(config: StackConfig, order_id: str) -> str | None:
     """The approval id the gate created for `order_id`, once it is posted."""
     items = table(config).scan(FilterExpression=Attr("request.reference").eq(order_id))["Items"]
     return str(items[0]["approval_id"]) if items and "slack" in items[0] else None
+
+
+def step_names(config: StackConfig, arn: str) -> list[str]:
+    """Names of the steps that succeeded so far."""
+    return [e.get("Name", "") for e in history(config, arn) if e["EventType"] == "StepSucceeded"]
+
+
+def settle_review(config: StackConfig, order_id: str, verdict: str) -> None:
+    """Run the operator's script, as an operator would, against this stack."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "set-condition.sh"
+    subprocess.run(
+        [str(script), order_id, verdict, "--local"],
+        check=True,
+        env=os.environ | {"GREENLIGHT_LOCAL_DIR": str(config.root)},
+        timeout=120,
+    )
 
 
 def print_timeline(events: list[dict[str, Any]]) -> None:
@@ -142,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(config: StackConfig, args: argparse.Namespace, began: float) -> int:
-    order = demo_order(args.amount)
+    order = demo_order(args.amount, review=True)
     arn = start_order(config, order)
     print(f"\nOrder {order['order_id']} ({args.amount / 100:,.2f} EUR) started: {arn}")
     approval_id = wait_for(
@@ -151,6 +170,9 @@ def _run(config: StackConfig, args: argparse.Namespace, began: float) -> int:
     print(f"Suspended on approval {approval_id}: no compute runs while it waits.")
     print(f"  approve:  ./scripts/click.sh approve {approval_id} --as bob")
     print(f"  reject:   ./scripts/click.sh reject {approval_id} --as carol --reason 'over budget'")
+    print(
+        f"  then the fraud review: ./scripts/set-condition.sh {order['order_id']} cleared --local"
+    )
     print(f"  Slack:    {config.url('slack')}/_state    stop: ./scripts/stack.sh stop")
     if not args.auto:
         return 0
@@ -158,6 +180,9 @@ def _run(config: StackConfig, args: argparse.Namespace, began: float) -> int:
     result = click(config, "approve", approval_id, "U0BOB")
     took = result.seconds * 1000
     print(f"\nBob clicked Approve: webhook answered HTTP {result.status} in {took:.0f} ms")
+    wait_for(lambda: "open fraud review" in step_names(config, arn), 30, "the fraud review")
+    print("Charged; now waiting on the fraud review (polled with backoff). Clearing it:")
+    settle_review(config, order["order_id"], "cleared")
     runner = lambda_client(config, "runner")
 
     def finished() -> Any:

@@ -12,6 +12,7 @@ from adapters.dynamo_approvals import STATUS_INDEX
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sns import SNSClient
 
 
 def _string_keys(*names: str) -> list[dict[str, Any]]:
@@ -44,11 +45,15 @@ TABLES: dict[str, dict[str, Any]] = {
         "KeySchema": [{"AttributeName": "reservation_id", "KeyType": "HASH"}],
         "AttributeDefinitions": _string_keys("reservation_id"),
     },
+    "conditions": {
+        "KeySchema": [{"AttributeName": "order_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": _string_keys("order_id"),
+    },
 }
 
 
 def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
-    """Create `{prefix}approvals`, `{prefix}audit`, `{prefix}reservations` if missing."""
+    """Create the tables (`{prefix}approvals`, `…audit`, `…reservations`, `…conditions`)."""
     names = {}
     for role, shape in TABLES.items():
         name = f"{prefix}{role}"
@@ -60,6 +65,11 @@ def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
                 raise
         client.get_waiter("table_exists").wait(TableName=name)
     return names
+
+
+def create_alert_topic(client: SNSClient, name: str) -> str:
+    """The operators' SNS topic (create_topic is idempotent); returns its ARN."""
+    return client.create_topic(Name=name)["TopicArn"]
 
 
 def put_slack_secret(

@@ -24,7 +24,14 @@ from typing import TextIO
 import boto3
 
 from localdev import provision
-from localdev.config import HOST, SECRET_NAME, TABLE_PREFIX, StackConfig, default_root
+from localdev.config import (
+    ALERT_TOPIC,
+    HOST,
+    SECRET_NAME,
+    TABLE_PREFIX,
+    StackConfig,
+    default_root,
+)
 
 STOP_GRACE_SECONDS = 5
 START_TIMEOUT_SECONDS = 60
@@ -143,6 +150,7 @@ def _provision(config: StackConfig) -> None:
     )
     url = config.url("dynamodb")
     provision.create_tables(session.client("dynamodb", endpoint_url=url), TABLE_PREFIX)
+    provision.create_alert_topic(session.client("sns", endpoint_url=url), ALERT_TOPIC)
     credentials = config.credentials()
     provision.put_slack_secret(
         session.client("secretsmanager", endpoint_url=url),
