@@ -50,7 +50,7 @@ def test_an_unanswered_request_climbs_the_ladder_and_expires(local_stack: StackC
 
     # Then it expired and was compensated, and each rung shows in Slack
     assert result["status"] == "expired"
-    assert result["compensated"] == ["inventory"]
+    assert result["undone"] == ["release shipping", "release inventory"]
     slack = store_for(local_stack).get(approval_id).slack
     assert slack is not None
     reminder, escalation = thread_of(local_stack, slack.ts)[:2]

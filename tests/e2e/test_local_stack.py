@@ -76,7 +76,7 @@ def test_rejected_order_ends_rejected_with_the_reason(local_stack: StackConfig) 
     result = json.loads(finished(local_stack, arn)["Result"])
     assert result["status"] == "rejected"
     assert result["approval"]["reason"] == "duplicate order"
-    assert result["compensated"] == ["inventory"]
+    assert result["undone"] == ["release shipping", "release inventory"]
     assert "*Rejected* by <@U0CAROL>" in json.dumps(
         slack_message(local_stack, approval_id)["blocks"]
     )
