@@ -1,0 +1,3 @@
+"""The CDK app (Python): one stack, one construct per function, least-privilege policies."""
+
+__all__: list[str] = []

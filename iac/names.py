@@ -1,0 +1,41 @@
+"""Physical names and ARNs shared by the CDK stack and `policies/*.json`.
+
+Policies name resources by ARN built from these names (never `*`, never a grant helper that
+adds actions we do not use), so the JSON files for the AWS CLI path can say the same thing
+with REGION and ACCOUNT_ID placeholders, and a test can prove the two agree.
+"""
+
+from __future__ import annotations
+
+PREFIX = "greenlight"
+ORDERS_FUNCTION = f"{PREFIX}-orders"
+WEBHOOK_FUNCTION = f"{PREFIX}-webhook"
+ALIAS = "live"
+TABLES = {role: f"{PREFIX}-{role}" for role in ("approvals", "audit", "reservations", "conditions")}
+SECRET = f"{PREFIX}/slack"
+ALERT_TOPIC = f"{PREFIX}-alerts"
+
+
+def lambda_arn(region: str, account: str, function: str) -> str:
+    """A function's ARN (unqualified)."""
+    return f"arn:aws:lambda:{region}:{account}:function:{function}"
+
+
+def table_arn(region: str, account: str, role: str) -> str:
+    """One of our tables' ARN."""
+    return f"arn:aws:dynamodb:{region}:{account}:table/{TABLES[role]}"
+
+
+def log_group_arn(region: str, account: str, function: str) -> str:
+    """The streams of a function's log group."""
+    return f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}:*"
+
+
+def secret_arn(region: str, account: str) -> str:
+    """The Slack secret (Secrets Manager appends six random characters)."""
+    return f"arn:aws:secretsmanager:{region}:{account}:secret:{SECRET}-??????"
+
+
+def topic_arn(region: str, account: str) -> str:
+    """The operators' alert topic."""
+    return f"arn:aws:sns:{region}:{account}:{ALERT_TOPIC}"

@@ -1,0 +1,217 @@
+"""The synthesized CloudFormation: what gets deployed, checked before anyone deploys it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import aws_cdk as cdk  # after the Node warning is silenced
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks
+
+from approvals.policy import Tier
+from durable_fn import settings as durable_env
+from iac import names, permissions
+from iac.stack import GreenlightConfig, GreenlightStack
+from slack_webhook import settings as webhook_env
+
+ROOT = Path(__file__).resolve().parents[3]
+CONFIG = GreenlightConfig(
+    slack_channel="C0APPROVALS",
+    slack_app_id="A0GREENLT",
+    slack_team_id="T0GREENLT",
+    approver_ids="S0FINANCE",
+    escalation_approver_ids="U0FRANK",
+    ladders={"dual": "3600,14400,86400"},
+)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    code = tmp_path_factory.mktemp("code")
+    (code / "placeholder.py").write_text("")
+    app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk.out")))
+    stack = GreenlightStack(
+        app,
+        "Greenlight",
+        config=CONFIG,
+        orders_code=lambda_.Code.from_asset(str(code)),
+        webhook_code=lambda_.Code.from_asset(str(code)),
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()  # raises when cdk-nag finds anything not acknowledged in code
+    return Template.from_stack(stack)
+
+
+def resources(template: Template, kind: str) -> dict[str, Any]:
+    return dict(template.find_resources(kind))
+
+
+def function(template: Template, name: str) -> dict[str, Any]:
+    fn: dict[str, Any]
+    (fn,) = [
+        r
+        for r in resources(template, "AWS::Lambda::Function").values()
+        if r["Properties"]["FunctionName"] == name
+    ]
+    return fn
+
+
+def test_the_orders_function_is_durable_with_its_timeout_and_retention(template: Template) -> None:
+    props = function(template, names.ORDERS_FUNCTION)["Properties"]
+
+    assert props["DurableConfig"] == {"ExecutionTimeout": 30 * 86400, "RetentionPeriodInDays": 30}
+    assert props["Handler"] == "durable_fn.handler.handler"
+    template.has_resource_properties("AWS::Lambda::Alias", {"Name": names.ALIAS})
+
+
+def test_the_webhook_has_a_public_function_url_and_no_durable_config(template: Template) -> None:
+    props = function(template, names.WEBHOOK_FUNCTION)["Properties"]
+
+    assert "DurableConfig" not in props
+    # Slack cannot sign with SigV4: the URL is public and every request is verified by Bolt.
+    template.has_resource_properties("AWS::Lambda::Url", {"AuthType": "NONE"})
+
+
+def test_environment_names_come_from_the_settings_modules(template: Template) -> None:
+    orders = function(template, names.ORDERS_FUNCTION)["Properties"]["Environment"]["Variables"]
+    webhook = function(template, names.WEBHOOK_FUNCTION)["Properties"]["Environment"]["Variables"]
+
+    assert orders[durable_env.ENV_APPROVERS] == "S0FINANCE"
+    assert orders[durable_env.ENV_LADDER[Tier.DUAL]] == "3600,14400,86400"
+    durable_env.Settings.from_env({k: v if isinstance(v, str) else "x" for k, v in orders.items()})
+    webhook_env.Settings.from_env({k: v if isinstance(v, str) else "x" for k, v in webhook.items()})
+
+
+def _render(value: Any) -> Any:
+    """CloudFormation intrinsics back to the placeholders `policies/*.json` use."""
+    if isinstance(value, dict) and "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(str(_render(p)) for p in parts)
+    if isinstance(value, dict) and "Ref" in value:
+        return {"AWS::Region": "REGION", "AWS::AccountId": "ACCOUNT_ID", "AWS::Partition": "aws"}[
+            value["Ref"]
+        ]
+    return value
+
+
+def _normalise(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def as_list(v: Any) -> list[Any]:
+        return sorted(_render(x) for x in (v if isinstance(v, list) else [v]))
+
+    return sorted(
+        (
+            {
+                "Sid": s.get("Sid"),
+                "Effect": s["Effect"],
+                "Action": as_list(s["Action"]),
+                "Resource": as_list(s["Resource"]),
+            }
+            for s in statements
+        ),
+        key=lambda s: str(s["Sid"]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("function_name", "policy", "file"),
+    [
+        (names.ORDERS_FUNCTION, "checkpoint", "durable-checkpoint"),
+        (names.ORDERS_FUNCTION, "access", "durable-access"),
+        (names.WEBHOOK_FUNCTION, "callback", "webhook-callback"),
+        (names.WEBHOOK_FUNCTION, "access", "webhook-access"),
+    ],
+)
+def test_iam_is_exactly_what_policies_json_says(
+    template: Template, function_name: str, policy: str, file: str
+) -> None:
+    role_id = function(template, function_name)["Properties"]["Role"]["Fn::GetAtt"][0]
+    role = resources(template, "AWS::IAM::Role")[role_id]["Properties"]
+    inline = {p["PolicyName"]: p["PolicyDocument"]["Statement"] for p in role["Policies"]}
+    on_disk = json.loads((ROOT / "policies" / f"{file}.json").read_text())["Statement"]
+
+    assert _normalise(inline[policy]) == _normalise(on_disk)
+    assert role.get("ManagedPolicyArns") in (None, [])
+    assert (
+        role["AssumeRolePolicyDocument"]["Statement"]
+        == json.loads((ROOT / "policies" / "lambda-trust.json").read_text())["Statement"]
+    )
+
+
+def test_policies_json_is_what_the_code_generates() -> None:
+    for name, build in permissions.POLICIES.items():
+        on_disk = json.loads((ROOT / "policies" / f"{name}.json").read_text())
+        assert on_disk == permissions.document(build("REGION", "ACCOUNT_ID")), name
+
+
+def test_no_resource_wildcard_in_any_policy() -> None:
+    for build in permissions.POLICIES.values():
+        for statement in build("REGION", "ACCOUNT_ID"):
+            assert "*" not in statement["Resource"]
+            assert all(":*" not in a for a in statement["Action"])
+
+
+def test_tables_are_on_demand_recoverable_encrypted_and_kept(template: Template) -> None:
+    tables = resources(template, "AWS::DynamoDB::Table")
+
+    assert sorted(t["Properties"]["TableName"] for t in tables.values()) == sorted(
+        names.TABLES.values()
+    )
+    for table in tables.values():
+        props = table["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"]["SSEEnabled"] is True
+        assert table["DeletionPolicy"] == "Retain"
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "TableName": names.TABLES["approvals"],
+            "TimeToLiveSpecification": {"AttributeName": "ttl", "Enabled": True},
+        },
+    )
+
+
+def test_no_secret_value_is_in_the_template(template: Template) -> None:
+    text = json.dumps(template.to_json())
+
+    assert "xoxb-" not in text
+    assert '"SecretString"' not in text  # only GenerateSecretString: a random placeholder
+    template.has_resource_properties("AWS::SecretsManager::Secret", {"Name": names.SECRET})
+
+
+def test_logs_are_kept_three_months_and_alarms_reach_operators(template: Template) -> None:
+    for group in resources(template, "AWS::Logs::LogGroup").values():
+        assert group["Properties"]["RetentionInDays"] == 90
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    assert len(alarms) == 3
+    topic_id = next(iter(resources(template, "AWS::SNS::Topic")))
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+    template.has_resource_properties(
+        "AWS::Logs::MetricFilter", {"FilterPattern": '{ $.message = "approval expired" }'}
+    )
+
+
+def test_cfn_lint_passes_on_the_template(template: Template, tmp_path: Path) -> None:
+    path = tmp_path / "greenlight.json"
+    path.write_text(json.dumps(template.to_json()))
+
+    done = subprocess.run(
+        # W3005: CDK adds DependsOn on each function's role next to the GetAtt; harmless.
+        [str(Path(sys.executable).parent / "cfn-lint"), "--ignore-checks=W3005", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
