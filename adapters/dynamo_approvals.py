@@ -118,24 +118,9 @@ class DynamoApprovalStore:
         self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
     ) -> bool:
         """Write `after` if the stored record is still pending at `before`'s version."""
-        item = after.to_item()
-        names = {f"#{k}": k for k in item if k != "approval_id"}
-        values = {f":{k}": v for k, v in item.items() if k != "approval_id"}
-        update = {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"approval_id": before.approval_id},
-                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in names_of(item)),
-                "ConditionExpression": "#status = :pending AND #version = :seen",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values
-                | {
-                    ":pending": Status.PENDING.value,
-                    ":seen": before.version,
-                },
-            }
-        }
-        return self._transact([update, *(self._put(self._audit, e.to_item()) for e in events)])
+        return self._transact(
+            replace_items(self._table.name, self._audit.name, before, after, events)
+        )
 
     def note(self, event: AuditEvent) -> None:
         """Append an audit line that changes no state (e.g. a reminder); idempotent per seq."""
@@ -190,6 +175,36 @@ class DynamoApprovalStore:
                 return False
             raise
         return True
+
+
+def replace_items(
+    approvals_table: str,
+    audit_table: str,
+    before: ApprovalRecord,
+    after: ApprovalRecord,
+    events: list[AuditEvent],
+) -> list[dict[str, Any]]:
+    """The transaction that moves `before` to `after` with its audit lines (plain values).
+
+    Conditional on the stored record being pending at `before`'s version. Shared with the
+    operator's `decide.sh`, which sends the same transaction through the AWS CLI.
+    """
+    item = after.to_item()
+    names = {f"#{k}": k for k in names_of(item)}
+    values = {f":{k}": item[k] for k in names_of(item)}
+    update = {
+        "Update": {
+            "TableName": approvals_table,
+            "Key": {"approval_id": before.approval_id},
+            "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in names_of(item)),
+            "ConditionExpression": "#status = :pending AND #version = :seen",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values
+            | {":pending": Status.PENDING.value, ":seen": before.version},
+        }
+    }
+    puts = [{"Put": {"TableName": audit_table, "Item": e.to_item()}} for e in events]
+    return [update, *puts]
 
 
 def names_of(item: dict[str, Any]) -> list[str]:

@@ -17,6 +17,7 @@ from approvals.votes import MAX_REASON, Status, Verdict
 
 if TYPE_CHECKING:
     from approvals.record import ApprovalRecord
+from approvals.request import is_slack_user_id
 
 Block = dict[str, Any]
 
@@ -27,8 +28,8 @@ def escape(text: str) -> str:
 
 
 def mention(user_id: str) -> str:
-    """A Slack user mention."""
-    return f"<@{user_id}>"
+    """A Slack user mention, or the name itself for a non-user (an operator)."""
+    return f"<@{user_id}>" if is_slack_user_id(user_id) else escape(user_id)
 
 
 def slack_date(iso: str) -> str:

@@ -79,6 +79,19 @@ class ApprovalRecord:
             version=self.version + 1,
         )
 
+    def overridden(self, status: Status, operator: str, reason: str, at: str) -> ApprovalRecord:
+        """The record after an operator decided it by hand (an emergency, outside Slack)."""
+        if self.status.is_final or not status.is_final:
+            return self
+        return replace(
+            self,
+            status=status,
+            decided_by=(operator,),
+            decided_at=at,
+            reason=reason,
+            version=self.version + 1,
+        )
+
     def with_callback(self, callback_id: str) -> ApprovalRecord:
         """The record once the gate waits on a new callback (the version moves, so a vote that
         read the old callback id re-reads before it counts)."""

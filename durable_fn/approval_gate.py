@@ -172,6 +172,9 @@ class _Gate:
                 name=STEP_EXPIRE,
                 config=retries.STORE,
             )
+            if data and data["decision"] == Status.EXPIRED.value:
+                # The ExpiredApprovals alarm counts this exact message.
+                self.ctx.logger.warning("approval expired", extra={"approval_id": approval_id})
         elif stage is Stage.REMIND:
             data = self.ctx.step(
                 lambda _: ladder_steps.remind(deps, approval_id, message),

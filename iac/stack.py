@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
@@ -130,6 +130,8 @@ class GreenlightStack(Stack):
             self, "OrdersLive", alias_name=names.ALIAS, version=orders.current_version
         )
         self.webhook_url = webhook.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
+        CfnOutput(self, "WebhookUrl", value=f"{self.webhook_url.url}slack/events")
+        CfnOutput(self, "OrdersAliasArn", value=self.orders_alias.function_arn)
         acknowledge(
             webhook,
             "AwsSolutions-L1",

@@ -1,6 +1,6 @@
 """Formats an audit-table query (AWS CLI JSON on stdin) as a timeline, one line per event.
 
-`aws dynamodb query … --output json | python -m localdev.audit_timeline`
+`aws dynamodb query … --output json | python -m ops.audit_timeline`
 """
 
 from __future__ import annotations

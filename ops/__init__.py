@@ -1,0 +1,1 @@
+"""Operator tooling behind scripts/*.sh: shapes AWS CLI JSON in and out; no AWS calls."""

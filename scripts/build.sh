@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds one zip per Lambda into build/: our packages plus their dependencies as manylinux
+# wheels for the Lambda architecture, versions pinned by constraints.txt. Prints the sizes.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/build.sh [--arch arm64|x86_64] [--python 3.13]
+  Writes build/orders.zip (durable function) and build/webhook.zip (Slack webhook).
+USAGE
+}
+
+arch=arm64 python_version=3.13
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --arch) arch="${2:?--arch needs a value}"; shift 2 ;;
+    --python) python_version="${2:?--python needs a value}"; shift 2 ;;
+    *) echo "error: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+case "$arch" in
+  arm64) platform=manylinux2014_aarch64 ;;
+  x86_64) platform=manylinux2014_x86_64 ;;
+  *) echo "error: --arch must be arm64 or x86_64, not '$arch'" >&2; exit 2 ;;
+esac
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/bootstrap.sh"
+python="$root/.venv/bin/python"
+out="$root/build"
+mkdir -p "$out"
+
+bundle() {  # name, requirements file, our packages...
+  local name="$1" requirements="$2"; shift 2
+  local staging="$out/$name"
+  rm -rf "$staging" "$out/$name.zip"
+  mkdir -p "$staging"
+  "$python" -m pip install --quiet --disable-pip-version-check \
+    --target "$staging" --platform "$platform" --implementation cp \
+    --python-version "$python_version" --only-binary=:all: \
+    -c "$root/constraints.txt" -r "$requirements"
+  for package in "$@"; do
+    cp -R "$root/$package" "$staging/"
+  done
+  find "$staging" -name '__pycache__' -type d -prune -exec rm -rf {} +
+  "$python" -c 'import shutil, sys; shutil.make_archive(sys.argv[1], "zip", root_dir=sys.argv[2])' \
+    "$out/$name" "$staging"
+  rm -rf "$staging"
+  printf '%-8s %6s KiB  %s\n' "$name" "$(( $(stat -c %s "$out/$name.zip") / 1024 ))" "$out/$name.zip"
+}
+
+bundle orders "$root/scripts/lib/requirements-orders.txt" approvals adapters durable_fn
+bundle webhook "$root/scripts/lib/requirements-webhook.txt" approvals adapters slack_webhook

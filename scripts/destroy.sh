@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Removes the Greenlight stack after you type its name. Tables (approvals and the audit trail)
+# are kept unless --delete-data, which asks a second time.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/destroy.sh [--delete-data] [--profile P] [--region R]
+USAGE
+}
+[[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+delete_data=0
+args=()
+for arg in "$@"; do
+  if [[ "$arg" == --delete-data ]]; then delete_data=1; else args+=("$arg"); fi
+done
+parse_common "${args[@]}"
+[[ "$LOCAL" == 0 ]] || die "destroy targets AWS; stop the local stack with scripts/stack.sh stop" 2
+[[ ${#REST[@]} -eq 0 ]] || { usage >&2; exit 2; }
+[[ -t 0 ]] || die "destroy asks for confirmation and needs a terminal" 2
+
+read -rp "Type 'Greenlight' to delete the stack: " answer
+[[ "$answer" == Greenlight ]] || die "not confirmed; nothing deleted"
+aws_cli cloudformation delete-stack --stack-name Greenlight
+aws_cli cloudformation wait stack-delete-complete --stack-name Greenlight
+echo "stack deleted; tables kept: greenlight-approvals, -audit, -reservations, -conditions"
+if [[ "$delete_data" == 1 ]]; then
+  read -rp "Type 'delete audit data' to delete the tables too: " answer
+  [[ "$answer" == "delete audit data" ]] || die "not confirmed; tables kept"
+  for role in approvals audit reservations conditions; do
+    aws_cli dynamodb delete-table --table-name "$(table "$role")" >/dev/null
+    echo "deleted $(table "$role")"
+  done
+fi

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Shared by the operator scripts: options every script takes, the AWS CLI with them, errors.
+#   --profile P, --region R   the AWS CLI's; the region may also come from the environment
+#                             or the profile, and its absence is an error, not a guess
+#   --local                   the local stack (endpoints and dummy credentials from .local/)
+# After parse_common "$@", the other arguments are in REST and the AWS CLI is `aws_cli`.
+
+die() { echo "error: $1" >&2; exit "${2:-1}"; }
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PY="$ROOT/.venv/bin/python"
+AWS_OPTS=()
+REST=()
+LOCAL=0
+
+parse_common() {
+  local profile="" region=""
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --profile) profile="${2:-}"; [[ -n "$profile" ]] || die "--profile needs a name" 2; shift 2 ;;
+      --region) region="${2:-}"; [[ -n "$region" ]] || die "--region needs a name" 2; shift 2 ;;
+      --local) LOCAL=1; shift ;;
+      *) REST+=("$1"); shift ;;
+    esac
+  done
+  "$ROOT/scripts/bootstrap.sh"
+  if [[ "$LOCAL" == 1 ]]; then
+    local ports="${GREENLIGHT_LOCAL_DIR:-$ROOT/.local}/ports.json"
+    [[ -f "$ports" ]] || die "the local stack is not running (start it with scripts/stack.sh start)"
+    local port
+    port="$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" dynamodb)"
+    LAMBDA_ENDPOINT="http://127.0.0.1:$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" host)"
+    RUNNER_ENDPOINT="http://127.0.0.1:$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" runner)"
+    DATA_ENDPOINT="http://127.0.0.1:$port"
+    export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+    AWS_OPTS=(--region us-east-1)
+    return
+  fi
+  if [[ -n "$profile" ]]; then
+    "$ROOT/.venv/bin/aws" configure list-profiles 2>/dev/null | grep -qx "$profile" \
+      || die "no AWS profile named '$profile' (see: aws configure list-profiles)" 2
+    AWS_OPTS+=(--profile "$profile")
+  fi
+  region="${region:-${AWS_REGION:-${AWS_DEFAULT_REGION:-}}}"
+  if [[ -z "$region" ]]; then
+    region="$("$ROOT/.venv/bin/aws" "${AWS_OPTS[@]}" configure get region 2>/dev/null || true)"
+  fi
+  [[ -n "$region" ]] || die "no AWS region: pass --region, set AWS_REGION, or configure the profile" 2
+  AWS_OPTS+=(--region "$region")
+  LAMBDA_ENDPOINT="" RUNNER_ENDPOINT="" DATA_ENDPOINT=""
+}
+
+# aws_cli SERVICE ARGS...: the AWS CLI with the common options, at the local endpoint if any.
+aws_cli() {
+  local service="$1"; shift
+  local endpoint=()
+  if [[ "$LOCAL" == 1 ]]; then
+    case "$service" in
+      lambda-invoke) service=lambda; endpoint=(--endpoint-url "$LAMBDA_ENDPOINT") ;;
+      lambda) endpoint=(--endpoint-url "$RUNNER_ENDPOINT") ;;
+      *) endpoint=(--endpoint-url "$DATA_ENDPOINT") ;;
+    esac
+  elif [[ "$service" == lambda-invoke ]]; then
+    service=lambda
+  fi
+  "$ROOT/.venv/bin/aws" "${AWS_OPTS[@]}" "${endpoint[@]}" "$service" "$@"
+}
+
+# Table names as deployed (iac/names.py) and as the local stack names them.
+table() { echo "greenlight-$1"; }
+
+check_approval_id() {
+  [[ "$1" =~ ^[A-Za-z0-9_-]{22}$ ]] \
+    || die "'$1' is not an approval id (22 characters: letters, digits, - and _)" 2
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Shows recent log events of one function (JSON lines from Powertools), newest last.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/logs.sh orders|webhook [--minutes N] [--filter PATTERN] [--profile P] [--region R]
+USAGE
+}
+[[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+minutes=15 filter=""
+args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --minutes) minutes="${2:-}"; shift 2 || die "--minutes needs a number" 2 ;;
+    --filter) filter="${2:-}"; shift 2 || die "--filter needs a pattern" 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+parse_common "${args[@]}"
+[[ ${#REST[@]} -eq 1 ]] || { usage >&2; exit 2; }
+case "${REST[0]}" in
+  orders|webhook) group="/aws/lambda/greenlight-${REST[0]}" ;;
+  *) die "choose 'orders' or 'webhook', not '${REST[0]}'" 2 ;;
+esac
+[[ "$minutes" =~ ^[0-9]+$ ]] || die "--minutes must be a whole number" 2
+start=$(( ($(date +%s) - minutes * 60) * 1000 ))
+filter_args=()
+[[ -n "$filter" ]] && filter_args=(--filter-pattern "$filter")
+aws_cli logs filter-log-events --log-group-name "$group" --start-time "$start" \
+  "${filter_args[@]}" --query 'events[].message' --output text | tr '\t' '\n'

@@ -1,0 +1,171 @@
+"""The operator scripts, with the real AWS CLI, against the running local stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from approvals.votes import Status
+from localdev.click import store_for
+from localdev.demo import approval_for, demo_order, wait_for
+from tests.e2e.test_local_stack import finished
+
+if TYPE_CHECKING:
+    from localdev.config import StackConfig
+
+pytestmark = pytest.mark.e2e
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+
+
+def run(
+    config: StackConfig,
+    script: str,
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPTS / script), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=os.environ | {"GREENLIGHT_LOCAL_DIR": str(config.root)} | (env or {}),
+        timeout=120,
+    )
+
+
+def started(config: StackConfig, amount: int) -> tuple[str, str]:
+    """Start an order with start-approval.sh; (execution arn, approval id)."""
+    order = demo_order(amount)
+    done = run(config, "start-approval.sh", "-", "--local", stdin=json.dumps(order))
+    assert done.returncode == 0, done.stderr
+    arn = done.stdout.strip()
+    approval_id = wait_for(lambda: approval_for(config, order["order_id"]), 30, "approval")
+    return arn, approval_id
+
+
+def test_start_list_and_decide_by_hand(local_stack: StackConfig) -> None:
+    # Given an order started by the operator script, waiting for people
+    arn, approval_id = started(local_stack, 300_000)
+
+    # Then it is listed as pending
+    listed = run(local_stack, "list-pending.sh", "--local")
+    assert listed.returncode == 0, listed.stderr
+    assert any(line.startswith(approval_id) for line in listed.stdout.splitlines())
+
+    # When an operator approves it by hand
+    decided = run(
+        local_stack,
+        "decide.sh",
+        "approve",
+        approval_id,
+        "--reason",
+        "CFO approved by phone",
+        "--local",
+    )
+
+    # Then the record, the audit trail and the workflow agree
+    assert decided.returncode == 0, decided.stderr
+    assert decided.stdout.strip().endswith("approved by operator:moto: CFO approved by phone")
+    record = store_for(local_stack).get(approval_id)
+    assert (record.status, record.decided_by) == (Status.APPROVED, ("operator:moto",))
+    trail = run(local_stack, "audit.sh", approval_id, "--local").stdout
+    assert "operator_decided" in trail
+    assert "CFO approved by phone" in trail
+    assert json.loads(finished(local_stack, arn)["Result"])["status"] == "completed"
+    assert approval_id not in run(local_stack, "list-pending.sh", "--local").stdout
+
+
+def test_an_operator_rejection_undoes_the_order(local_stack: StackConfig) -> None:
+    arn, approval_id = started(local_stack, 300_000)
+
+    decided = run(
+        local_stack, "decide.sh", "reject", approval_id, "--reason", "fraud ring", "--local"
+    )
+
+    assert decided.returncode == 0, decided.stderr
+    result = json.loads(finished(local_stack, arn)["Result"])
+    assert (result["status"], result["approval"]["reason"]) == ("rejected", "fraud ring")
+
+
+def test_the_same_execution_name_twice_is_one_execution(local_stack: StackConfig) -> None:
+    order = json.dumps(demo_order(5_000))
+
+    first = run(local_stack, "start-approval.sh", "-", "--local", stdin=order)
+    second = run(local_stack, "start-approval.sh", "-", "--local", stdin=order)
+
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["maybe", "A" * 22, "--reason", "x"], "must be 'approve' or 'reject'"),
+        (["approve", "short", "--reason", "x"], "is not an approval id"),
+        (
+            ["approve", "NoSuchApproval00000000", "--reason", "x"],
+            "no approval NoSuchApproval00000000",
+        ),
+        (["approve", "A" * 22], "--reason is required"),
+    ],
+)
+def test_decide_refuses_bad_input_and_changes_nothing(
+    local_stack: StackConfig, args: list[str], message: str
+) -> None:
+    done = run(local_stack, "decide.sh", *args, "--local")
+
+    assert done.returncode != 0
+    assert message in done.stderr
+
+
+def test_a_decided_approval_cannot_be_decided_again(local_stack: StackConfig) -> None:
+    _, approval_id = started(local_stack, 300_000)
+    run(local_stack, "decide.sh", "reject", approval_id, "--reason", "first", "--local")
+
+    again = run(local_stack, "decide.sh", "approve", approval_id, "--reason", "second", "--local")
+
+    assert again.returncode == 4
+    assert "already rejected" in again.stderr
+    assert store_for(local_stack).get(approval_id).reason == "first"
+
+
+def test_scripts_without_a_region_or_with_an_unknown_profile_refuse(
+    local_stack: StackConfig, tmp_path: Path
+) -> None:
+    clean = {
+        "HOME": str(tmp_path),
+        "AWS_REGION": "",
+        "AWS_DEFAULT_REGION": "",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+    }
+
+    no_region = run(local_stack, "list-pending.sh", env=clean)
+    no_profile = run(
+        local_stack, "list-pending.sh", "--profile", "nobody", "--region", "eu-west-1", env=clean
+    )
+
+    assert (no_region.returncode, no_profile.returncode) == (2, 2)
+    assert "no AWS region" in no_region.stderr
+    assert "no AWS profile named 'nobody'" in no_profile.stderr
+
+
+def test_set_slack_secret_reads_the_environment_never_arguments(local_stack: StackConfig) -> None:
+    good = {"SLACK_BOT_TOKEN": "xoxb-local-rotated", "SLACK_SIGNING_SECRET": "0" * 32}
+
+    stored = run(local_stack, "set-slack-secret.sh", "--local", env=good)
+    as_argument = run(local_stack, "set-slack-secret.sh", "xoxb-in-argv", "--local", env=good)
+    malformed = run(
+        local_stack, "set-slack-secret.sh", "--local", env=good | {"SLACK_BOT_TOKEN": "nope"}
+    )
+
+    assert stored.returncode == 0, stored.stderr
+    assert (as_argument.returncode, malformed.returncode) == (2, 2)
+    assert "never from arguments" in as_argument.stderr
+    assert "must start with xoxb-" in malformed.stderr
