@@ -28,7 +28,7 @@ esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
 python="$root/.venv/bin/python"
-out="$root/build"
+out="${BUILD_DIR:-$root/build}"
 mkdir -p "$out"
 
 bundle() {  # name, requirements file, our packages...

@@ -22,7 +22,7 @@ echo "== mypy --strict"
 "$bin/mypy"
 if command -v shellcheck >/dev/null; then
   echo "== shellcheck"
-  shellcheck scripts/*.sh .ci/run
+  shellcheck -x scripts/*.sh scripts/lib/*.sh .ci/run
 fi
 echo "== pytest"
 "$bin/python" -m pytest "$@"
