@@ -27,8 +27,10 @@ while [[ $# -gt 0 ]]; do
     *) args+=("$1"); shift ;;
   esac
 done
+for arg in "${args[@]}"; do
+  [[ "$arg" != --local ]] || die "deploy targets AWS; the local stack is scripts/stack.sh" 2
+done
 parse_common "${args[@]}"
-[[ "$LOCAL" == 0 ]] || die "deploy targets AWS; the local stack is scripts/stack.sh" 2
 [[ ${#REST[@]} -eq 0 && ${#context[@]} -eq 8 ]] || { usage >&2; exit 2; }
 command -v npx >/dev/null || die "Node.js is required for the CDK CLI (npx)" 2
 

@@ -17,8 +17,10 @@ args=()
 for arg in "$@"; do
   if [[ "$arg" == --delete-data ]]; then delete_data=1; else args+=("$arg"); fi
 done
+for arg in "${args[@]}"; do
+  [[ "$arg" != --local ]] || die "destroy targets AWS; stop the local stack with scripts/stack.sh stop" 2
+done
 parse_common "${args[@]}"
-[[ "$LOCAL" == 0 ]] || die "destroy targets AWS; stop the local stack with scripts/stack.sh stop" 2
 [[ ${#REST[@]} -eq 0 ]] || { usage >&2; exit 2; }
 [[ -t 0 ]] || die "destroy asks for confirmation and needs a terminal" 2
 
