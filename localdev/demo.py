@@ -173,7 +173,8 @@ def _run(config: StackConfig, args: argparse.Namespace, began: float) -> int:
     print(
         f"  then the fraud review: ./scripts/set-condition.sh {order['order_id']} cleared --local"
     )
-    print(f"  Slack:    {config.url('slack')}/_state    stop: ./scripts/stack.sh stop")
+    print("  stop:     ./scripts/stack.sh stop")
+    print(f"\nOpen the local Slack to click as anyone: {config.url('slack')}/?as=bob")
     if not args.auto:
         return 0
 

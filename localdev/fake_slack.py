@@ -14,9 +14,12 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from localdev import fixtures
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 Json = dict[str, Any]
 
@@ -90,6 +93,7 @@ class WebApi:
             return _err("thread_not_found")
         ts = self.s.next_ts()
         message = {
+            "approval_id": _approval_id(a.get("blocks")),
             "type": "message",
             "channel": channel,
             "ts": ts,
@@ -109,6 +113,7 @@ class WebApi:
         message["text"] = a.get("text", message["text"])
         if "blocks" in a:
             message["blocks"] = _blocks(a["blocks"])
+            message["approval_id"] = message["approval_id"] or _approval_id(a["blocks"])
         message["edited"] = self.s.next_ts()
         return _ok(channel=message["channel"], ts=message["ts"], text=message["text"])
 
@@ -149,13 +154,34 @@ class WebApi:
         return _ok(channel={"id": "D" + users.replace(",", "")[1:12]}) if users else _err("no_user")
 
 
+def _approval_id(blocks: Any) -> str | None:
+    """The approval a message is about, from its buttons (the page links it to its workflow)."""
+    for block in _blocks(blocks):
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("value"):
+                return str(element["value"])
+    return None
+
+
 def _blocks(blocks: Any) -> list[Json]:
     if isinstance(blocks, str):
         blocks = json.loads(blocks)
     return list(blocks or [])
 
 
-def make_handler(api: WebApi) -> type[BaseHTTPRequestHandler]:
+class Page(Protocol):
+    """The clickable page and its endpoints (`localdev.slack_page`), when this fake serves one."""
+
+    def get(self, path: str) -> tuple[int, str, bytes] | None:
+        """Answer a GET (status, content type, body), or None if the path is not the page's."""
+        ...
+
+    def post(self, path: str, body: Json) -> tuple[int, Json] | None:
+        """Answer a POST, or None if the path is not the page's."""
+        ...
+
+
+def make_handler(api: WebApi, page: Page | None = None) -> type[BaseHTTPRequestHandler]:
     """The HTTP handler class bound to one fake workspace."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -174,12 +200,19 @@ def make_handler(api: WebApi) -> type[BaseHTTPRequestHandler]:
                 self._send(200, {"ok": True})
             elif self.path == "/_state":
                 self._send(200, api.s.snapshot())
+            elif page and (answer := page.get(urllib.parse.urlsplit(self.path).path)):
+                self._send_raw(*answer)
             else:
                 self._send(404, {"ok": False, "error": "not_found"})
 
         def do_POST(self) -> None:  # stdlib name
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if page and not self.path.startswith("/api/"):
+                body = _parse_args("application/json", raw)
+                answer = page.post(self.path, body)
+                self._send(*(answer or (404, {"ok": False, "error": "not_found"})))
+                return
             if not self.path.startswith("/api/"):
                 self._send(404, {"ok": False, "error": "not_found"})
                 return
@@ -194,10 +227,13 @@ def make_handler(api: WebApi) -> type[BaseHTTPRequestHandler]:
             self._send(200, api.call(self.path.removeprefix("/api/"), args))
 
         def _send(self, status: int, body: Json) -> None:
-            data = json.dumps(body).encode()
+            self._send_raw(status, "application/json; charset=utf-8", json.dumps(body).encode())
+
+        def _send_raw(self, status: int, content_type: str, data: bytes) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(data)
 
@@ -221,11 +257,20 @@ class FakeSlackServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], token: str) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        token: str,
+        page: Callable[[SlackState], Page] | None = None,
+    ) -> None:
         self.state = SlackState(token)
-        super().__init__(address, make_handler(WebApi(self.state)))
+        super().__init__(
+            address, make_handler(WebApi(self.state), page(self.state) if page else None)
+        )
 
 
-def serve(host: str, port: int, token: str) -> FakeSlackServer:
+def serve(
+    host: str, port: int, token: str, page: Callable[[SlackState], Page] | None = None
+) -> FakeSlackServer:
     """Bind the fake Slack (not yet serving); call `serve_forever` on the result."""
-    return FakeSlackServer((host, port), token)
+    return FakeSlackServer((host, port), token, page)

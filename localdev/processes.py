@@ -31,11 +31,20 @@ def _run_until_terminated(server: HTTPServer) -> None:
 
 
 def run_slack(config: StackConfig) -> None:
-    """The fake Slack Web API (and, later, its page)."""
+    """The fake Slack Web API and the clickable page."""
     from localdev import fake_slack  # noqa: PLC0415  # each part imports only what it runs
+    from localdev.execution_view import execution_view  # noqa: PLC0415
+    from localdev.slack_page import SlackPage  # noqa: PLC0415
 
-    token = config.credentials()["bot_token"]
-    _run_until_terminated(fake_slack.serve(HOST, config.ports["slack"], token))
+    credentials = config.credentials()
+
+    def page(state: fake_slack.SlackState) -> SlackPage:
+        return SlackPage(
+            state, config.webhook_url, credentials["signing_secret"], execution_view(config)
+        )
+
+    server = fake_slack.serve(HOST, config.ports["slack"], credentials["bot_token"], page)
+    _run_until_terminated(server)
 
 
 def run_payments(config: StackConfig) -> None:

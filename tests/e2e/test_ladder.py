@@ -14,7 +14,7 @@ import pytest
 from approvals.votes import Status
 from localdev.click import click, store_for
 from localdev.demo import approval_for, demo_order, start_order, wait_for
-from tests.e2e.conftest import DUAL_AMOUNT
+from tests.conftest import DUAL_AMOUNT
 from tests.e2e.test_local_stack import finished
 
 if TYPE_CHECKING:

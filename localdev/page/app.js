@@ -1,0 +1,183 @@
+// The local Slack page: renders what the app posted (Block Kit, threads, ephemerals, modals),
+// lets you act as someone, and sends clicks through the fake Slack, which signs them exactly
+// as Slack would before they reach the webhook. Polls for changes; no build step.
+"use strict";
+
+const state = { people: [], me: null, snapshot: null, openTrigger: null, modal: null, executions: {} };
+const $ = (id) => document.getElementById(id);
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+function nameOf(userId) {
+  const person = state.people.find((p) => p.user_id === userId);
+  return person ? person.name : userId;
+}
+
+// Slack mrkdwn, the parts the app uses: *bold*, _italic_, `code`, > quotes, <@U…>, <!date…|x>, <url|text>.
+function mrkdwn(source) {
+  const html = escapeHtml(source)
+    .replace(/&lt;@([A-Z0-9]+)&gt;/g, (_, id) => `<span class="mention">@${escapeHtml(nameOf(id))}</span>`)
+    .replace(/&lt;!date\^\d+\^[^|]*\|([^&]*)&gt;/g, (_, fallback) => fallback)
+    .replace(/&lt;(https?:[^|&]*)\|([^&]*)&gt;/g, (_, url, text) => `<a href="${url}" target="_blank" rel="noopener">${text}</a>`)
+    .replace(/\*([^*\n]+)\*/g, "<b>$1</b>")
+    .replace(/(^|\s)_([^_\n]+)_/g, "$1<i>$2</i>")
+    .replace(/`([^`\n]+)`/g, "<code>$1</code>")
+    .replace(/:white_check_mark:/g, '<span class="badge ok">✓</span>')
+    .replace(/:x:/g, '<span class="badge no">✗</span>')
+    .replace(/:hourglass:/g, '<span class="badge late">⏱</span>');
+  return html.split("\n").map((line) => line.startsWith("&gt;") ? `<blockquote>${line.slice(4)}</blockquote>` : line).join("<br>");
+}
+
+function text(obj) {
+  if (!obj) return "";
+  return obj.type === "mrkdwn" ? mrkdwn(obj.text) : escapeHtml(obj.text);
+}
+
+function renderBlock(block, message) {
+  switch (block.type) {
+    case "header": return `<div class="block-header">${escapeHtml(block.text.text)}</div>`;
+    case "divider": return "<hr>";
+    case "context": return `<div class="context">${block.elements.map(text).join(" ")}</div>`;
+    case "section": {
+      const body = block.text ? `<div>${text(block.text)}</div>` : "";
+      const fields = block.fields ? `<div class="fields">${block.fields.map((f) => `<div>${text(f)}</div>`).join("")}</div>` : "";
+      return body + fields;
+    }
+    case "actions": return `<div class="actions">${block.elements.map((el) =>
+      `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
+         data-ts="${escapeHtml(message.ts)}" data-channel="${escapeHtml(message.channel)}">${escapeHtml(el.text.text)}</button>`).join("")}</div>`;
+    default: return `<div class="muted">[${escapeHtml(block.type)} block]</div>`;
+  }
+}
+
+function renderMessage(message, replies, ephemerals) {
+  const body = message.blocks.length ? message.blocks.map((b) => renderBlock(b, message)).join("") : mrkdwn(message.text);
+  const thread = replies.length ? `<div class="thread">${replies.map((r) => `<div class="reply"><b>Greenlight</b> ${mrkdwn(r.text)}</div>`).join("")}</div>` : "";
+  const mine = ephemerals.map((e) => `<div class="ephemeral"><span class="only">Only visible to you</span>${mrkdwn(e.text)}</div>`).join("");
+  const edited = message.edited ? '<span class="edited">(edited)</span>' : "";
+  const workflow = message.approval_id ? `<aside class="workflow" data-approval="${escapeHtml(message.approval_id)}">${renderWorkflow(message.approval_id)}</aside>` : "<div></div>";
+  return `<div class="row" data-ts="${escapeHtml(message.ts)}">
+    <div><div class="message"><div class="avatar">G</div><div>
+      <div class="sender">Greenlight<span class="app">APP</span>${edited}</div>${body}</div></div>${thread}${mine}</div>
+    ${workflow}</div>`;
+}
+
+function renderWorkflow(approvalId) {
+  const execution = state.executions[approvalId];
+  if (!execution) return "<h4>Workflow</h4><span class='muted'>loading…</span>";
+  if (execution.error) return `<h4>Workflow</h4><span class="muted">${escapeHtml(execution.error)}</span>`;
+  const waiting = execution.waiting_on_callback ? '<div class="waiting">Suspended on its callback: no compute runs while it waits</div>' : "";
+  const shown = execution.events.slice(-12);
+  const earlier = execution.events.length - shown.length;
+  const events = shown.map((e) => `<li><span>${escapeHtml(e.name || "")}</span><span class="type">${escapeHtml(e.type)}</span></li>`).join("");
+  const more = earlier > 0 ? `<li class="muted">${earlier} earlier event(s)</li>` : "";
+  return `<h4>Workflow <span class="status ${escapeHtml(execution.status)}">${escapeHtml(execution.status)}</span></h4>${waiting}<ul class="events">${more}${events}</ul>`;
+}
+
+function render() {
+  const snapshot = state.snapshot;
+  if (!snapshot) return;
+  const top = snapshot.messages.filter((m) => !m.thread_ts);
+  const html = top.map((m) => renderMessage(
+    m,
+    snapshot.messages.filter((r) => r.thread_ts === m.ts),
+    snapshot.ephemerals.filter((e) => e.user === state.me && e.channel === m.channel && e.ts > m.ts && !top.some((o) => o.ts > m.ts && o.ts < e.ts)),
+  )).join("");
+  const box = $("messages");
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  box.innerHTML = html || '<div class="muted" style="padding:20px">Nothing posted yet. Start an order: ./scripts/demo.sh</div>';
+  if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
+async function refresh() {
+  try {
+    state.snapshot = await (await fetch("/_state")).json();
+    const ids = state.snapshot.messages.map((m) => m.approval_id).filter(Boolean);
+    await Promise.all(ids.map(async (id) => {
+      const answer = await fetch(`/_execution/${id}`);
+      state.executions[id] = await answer.json();
+    }));
+    render();
+    maybeOpenModal();
+  } catch (err) {
+    console.error(err);
+  }
+}
+
+async function interact(body) {
+  const answer = await fetch("/_interact", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user_id: state.me, ...body }) });
+  return answer.json();
+}
+
+function maybeOpenModal() {
+  if (!state.openTrigger || state.modal) return;
+  const opened = state.snapshot.views.find((v) => v.trigger_id === state.openTrigger);
+  if (!opened) return;
+  state.openTrigger = null;
+  state.modal = opened.view;
+  $("modal-title").textContent = opened.view.title.text;
+  $("modal-submit").textContent = opened.view.submit ? opened.view.submit.text : "Submit";
+  $("modal-body").innerHTML = opened.view.blocks.map((b) => b.type === "input"
+    ? `<label for="input-${escapeHtml(b.block_id)}">${escapeHtml(b.label.text)}</label>
+       <textarea id="input-${escapeHtml(b.block_id)}" name="${escapeHtml(b.block_id)}" maxlength="${b.element.max_length || 3000}"></textarea>
+       <div class="field-error" data-error="${escapeHtml(b.block_id)}"></div>`
+    : renderBlock(b, {})).join("");
+  $("modal-backdrop").hidden = false;
+  const first = $("modal-body").querySelector("textarea");
+  if (first) first.focus();
+}
+
+function closeModal() {
+  state.modal = null;
+  $("modal-backdrop").hidden = true;
+}
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-action]");
+  if (!button) return;
+  button.disabled = true;
+  const answer = await interact({
+    type: "block_actions", action_id: button.dataset.action, value: button.dataset.value,
+    channel: button.dataset.channel, message_ts: button.dataset.ts,
+  });
+  if (button.dataset.action === "reject") state.openTrigger = answer.trigger_id;
+  await refresh();
+});
+
+$("modal").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const reason = $("modal-body").querySelector("textarea").value;
+  const answer = await interact({ type: "view_submission", view_id: state.modal.id, reason });
+  const body = answer.body ? JSON.parse(answer.body) : {};
+  document.querySelectorAll(".field-error").forEach((el) => { el.textContent = ""; });
+  if (body.response_action === "errors") {
+    Object.entries(body.errors).forEach(([block, message]) => {
+      const el = document.querySelector(`[data-error="${block}"]`);
+      if (el) el.innerHTML = mrkdwn(message);
+    });
+    return;
+  }
+  closeModal();
+  await refresh();
+});
+$("modal-close").addEventListener("click", closeModal);
+
+$("act-as").addEventListener("change", (event) => {
+  state.me = event.target.value;
+  const person = state.people.find((p) => p.user_id === state.me);
+  $("who").innerHTML = `${escapeHtml(person.real_name)}<span class="role">${escapeHtml(person.role)}</span>`;
+  render();
+});
+
+(async function start() {
+  state.people = await (await fetch("/_people")).json();
+  $("act-as").innerHTML = state.people.map((p) => `<option value="${p.user_id}">${escapeHtml(p.name)} (${escapeHtml(p.role)})</option>`).join("");
+  const wanted = new URLSearchParams(location.search).get("as");
+  const chosen = state.people.find((p) => p.name === wanted || p.user_id === wanted) || state.people.find((p) => p.role === "approver");
+  $("act-as").value = chosen.user_id;
+  $("act-as").dispatchEvent(new Event("change"));
+  await refresh();
+  setInterval(refresh, 700);
+}());

@@ -1,0 +1,99 @@
+"""The local Slack page's server side: the page itself, who you can act as, each approval's
+workflow (from the runner), and clicks and modal submissions signed and sent to the webhook
+exactly as Slack sends them.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from approvals.buttons import parse_approval_id
+from approvals.errors import InvalidRequestError, NotFoundError
+from localdev import fixtures
+from localdev.slack_requests import block_actions, send_signed, view_submission
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from localdev.fake_slack import SlackState
+
+Json = dict[str, Any]
+STATIC = Path(__file__).resolve().parent / "page"
+TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css"}
+
+
+@dataclass(frozen=True)
+class SlackPage:
+    """The Page port of `fake_slack`, for one workspace and one webhook."""
+
+    state: SlackState
+    webhook_url: str
+    signing_secret: str
+    execution: Callable[[str], Json]
+
+    def get(self, path: str) -> tuple[int, str, bytes] | None:
+        """The page, its files, the people, and an approval's workflow."""
+        if path in ("/", "/index.html"):
+            return 200, TYPES[".html"], (STATIC / "index.html").read_bytes()
+        if path.startswith("/static/"):
+            return self._static(path.removeprefix("/static/"))
+        if path == "/_people":
+            people = [asdict(p) for p in fixtures.PEOPLE]
+            return 200, "application/json", json.dumps(people).encode()
+        if path.startswith("/_execution/"):
+            return self._execution(path.removeprefix("/_execution/"))
+        return None
+
+    @staticmethod
+    def _static(name: str) -> tuple[int, str, bytes]:
+        file = STATIC / name
+        if "/" in name or file.suffix not in TYPES or not file.is_file():
+            return 404, "text/plain", b"not found"
+        return 200, TYPES[file.suffix], file.read_bytes()
+
+    def _execution(self, raw_id: str) -> tuple[int, str, bytes]:
+        try:
+            body = self.execution(parse_approval_id(raw_id))
+        except (InvalidRequestError, NotFoundError) as err:
+            return 404, "application/json", json.dumps({"error": str(err)}).encode()
+        return 200, "application/json", json.dumps(body, default=str).encode()
+
+    def post(self, path: str, body: Json) -> tuple[int, Json] | None:
+        """A click or a modal submission, as the chosen user."""
+        if path != "/_interact":
+            return None
+        try:
+            user = fixtures.person(str(body.get("user_id", ""))).user_id
+        except KeyError as err:
+            return 400, {"error": str(err)}
+        if body.get("type") == "block_actions":
+            trigger_id = f"{int(time.time())}.{secrets.randbelow(10**9)}.page"
+            payload = block_actions(
+                action_id=str(body.get("action_id")),
+                approval_id=str(body.get("value")),
+                user_id=user,
+                channel_id=str(body.get("channel")),
+                message_ts=str(body.get("message_ts")),
+            ) | {"trigger_id": trigger_id}
+            status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
+            return 200, {"status": status, "body": answer, "trigger_id": trigger_id}
+        if body.get("type") == "view_submission":
+            view = next(
+                (
+                    v["view"]
+                    for v in self.state.snapshot()["views"]
+                    if v["view"]["id"] == body.get("view_id")
+                ),
+                None,
+            )
+            if view is None:
+                return 404, {"error": "no such modal"}
+            payload = view_submission(view=view, user_id=user, reason=str(body.get("reason", "")))
+            status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
+            return 200, {"status": status, "body": answer}
+        return 400, {"error": "type must be block_actions or view_submission"}

@@ -1,0 +1,97 @@
+"""The local Slack page in a real browser: approve, refuse, reject with a reason, watch it run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from approvals.votes import Status
+from localdev.click import store_for
+from localdev.demo import approval_for, demo_order, start_order, wait_for
+from tests.e2e.test_local_stack import finished
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from playwright.sync_api import Locator, Page
+
+    from localdev.config import StackConfig
+
+pytestmark = pytest.mark.e2e
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "local-slack.png"
+
+
+def new_request(config: StackConfig) -> tuple[str, str]:
+    order = demo_order(125_000)
+    arn = start_order(config, order)
+    approval_id: str = wait_for(lambda: approval_for(config, order["order_id"]), 30, "approval")
+    return arn, approval_id
+
+
+def row(page: Page, approval_id: str) -> Locator:
+    return page.locator(f".row:has(aside[data-approval='{approval_id}'])")
+
+
+def test_an_approver_approves_and_the_execution_succeeds(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    # Given a request, seen by Bob with its suspended workflow beside it
+    arn, approval_id = new_request(local_stack)
+    page = page_as("bob")
+    request = row(page, approval_id)
+    request.get_by_text("Suspended on its callback").wait_for()
+
+    # When Bob clicks Approve
+    request.get_by_role("button", name="Approve").click()
+
+    # Then the message says so (buttons gone) and the workflow resumed to success
+    request.get_by_text("Approved by @bob").wait_for()
+    assert request.get_by_role("button", name="Approve").count() == 0
+    assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
+    request.locator(".status.SUCCEEDED").wait_for()
+    assert request.locator(".events").get_by_text("charge payment").count() >= 1
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def test_an_outsider_is_refused_privately_and_nothing_changes(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    _, approval_id = new_request(local_stack)
+    eve, bob = page_as("eve"), page_as("bob")
+
+    row(eve, approval_id).get_by_role("button", name="Approve").click()
+
+    row(eve, approval_id).get_by_text("You can't decide this request").wait_for()
+    assert row(eve, approval_id).get_by_text("Only visible to you").count() == 1
+    assert store_for(local_stack).get(approval_id).status is Status.PENDING
+    bob.reload()
+    row(bob, approval_id).get_by_role("button", name="Approve").wait_for()
+    assert row(bob, approval_id).get_by_text("You can't decide this request").count() == 0
+
+
+def test_reject_asks_for_a_reason_then_undoes_the_order(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    arn, approval_id = new_request(local_stack)
+    page = page_as("carol")
+
+    # Reject opens the modal; an empty reason is refused by the form
+    row(page, approval_id).get_by_role("button", name="Reject").click()
+    modal = page.locator("#modal")
+    modal.get_by_text("Reject request").wait_for()
+    modal.get_by_role("button", name="Reject").click()
+    modal.get_by_text("Please say why.").wait_for()
+    assert store_for(local_stack).get(approval_id).status is Status.PENDING
+
+    # With a reason, the request is rejected and the workflow compensates
+    modal.locator("textarea").fill("duplicate of an earlier order")
+    modal.get_by_role("button", name="Reject").click()
+    row(page, approval_id).get_by_text("Rejected by @carol").wait_for()
+    assert page.locator("#modal-backdrop").is_hidden()
+    result: dict[str, Any] = json.loads(finished(local_stack, arn)["Result"])
+    assert result["status"] == "rejected"
+    assert result["approval"]["reason"] == "duplicate of an earlier order"
+    assert result["undone"] == ["release shipping", "release inventory"]
