@@ -15,8 +15,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bin="$root/.venv/bin"
 
-# System tools the tests use: Debian's chromium (real-browser tests, driven by Playwright) and
-# shellcheck. Installed when this machine lets us (root with apt-get); otherwise the browser
+# System tools the tests use: Debian's chromium (real-browser tests, driven by Playwright) and the
+# shell linter. Installed when this machine lets us (root with apt-get); otherwise the browser
 # tests skip with a clear reason and shellcheck is left out.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
