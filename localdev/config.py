@@ -28,10 +28,15 @@ DEFAULT_PORTS = {
 
 @dataclass(frozen=True)
 class StackConfig:
-    """One local stack: its folder (state, logs, pids, credentials) and ports."""
+    """One local stack: its folder (state, logs, pids, credentials) and ports.
+
+    `real_slack` holds a developer's `.env` values when the stack talks to a real workspace
+    (through ngrok) instead of the fake Slack.
+    """
 
     root: Path
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    real_slack: dict[str, str] | None = None
 
     @classmethod
     def load(cls, root: Path) -> StackConfig:
@@ -56,7 +61,13 @@ class StackConfig:
         return f"{self.url('webhook')}/slack/events"
 
     def credentials(self) -> dict[str, str]:
-        """This stack's Slack credentials: random, made on first use, kept in a 0600 file."""
+        """This stack's Slack credentials: the developer's real ones, or random ones made on
+        first use and kept in a 0600 file."""
+        if self.real_slack:
+            return {
+                "bot_token": self.real_slack["SLACK_BOT_TOKEN"],
+                "signing_secret": self.real_slack["SLACK_SIGNING_SECRET"],
+            }
         path = self.root / "slack-credentials.json"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,6 +94,16 @@ class StackConfig:
 
     def function_env(self) -> dict[str, str]:
         """The durable function's and the webhook's settings, as CDK would set them."""
+        env = self._local_env()
+        if self.real_slack:
+            env.pop("SLACK_API_URL")  # the real Web API
+            keys = ("SLACK_APP_ID", "SLACK_TEAM_ID", "SLACK_CHANNEL", "APPROVER_IDS")
+            env |= {k: self.real_slack[k] for k in keys}
+            escalation = self.real_slack.get("ESCALATION_APPROVER_IDS")
+            env["ESCALATION_APPROVER_IDS"] = escalation or env["APPROVER_IDS"]
+        return env
+
+    def _local_env(self) -> dict[str, str]:
         return self.aws_env() | {
             "APPROVALS_TABLE": f"{TABLE_PREFIX}approvals",
             "AUDIT_TABLE": f"{TABLE_PREFIX}audit",

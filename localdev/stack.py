@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -32,6 +33,7 @@ from localdev.config import (
     StackConfig,
     default_root,
 )
+from localdev.dotenv import missing, read_env
 
 STOP_GRACE_SECONDS = 5
 START_TIMEOUT_SECONDS = 60
@@ -92,6 +94,11 @@ HEALTH = {
     "webhook": "/health",
 }
 ORDER = ("dynamodb", "slack", "payments", "runner", "host", "webhook")
+
+
+def parts(config: StackConfig) -> tuple[str, ...]:
+    """The parts this stack runs: all of them, less the fake Slack when Slack is real."""
+    return tuple(p for p in ORDER if not (config.real_slack and p == "slack"))
 
 
 def _pid_file(config: StackConfig, part: str) -> Path:
@@ -167,7 +174,7 @@ def start(config: StackConfig, out: TextIO = sys.stdout) -> None:
     env = os.environ | config.function_env() | {"PYTHONUNBUFFERED": "1"}
     project = Path(__file__).resolve().parent.parent
     commands = _commands(config)
-    for part in ORDER:
+    for part in parts(config):
         if part in already and healthy(config, part):
             print(f"  {part:<9} already running (pid {already[part]})", file=out)
             continue
@@ -223,8 +230,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Greenlight's local stack")
     parser.add_argument("command", choices=["start", "stop", "status"])
     parser.add_argument("--root", type=Path, default=default_root())
+    parser.add_argument(
+        "--real-slack", type=Path, metavar="ENV_FILE", help="talk to a real workspace"
+    )
     args = parser.parse_args(argv)
     config = StackConfig.load(args.root)
+    if args.real_slack:
+        values = read_env(args.real_slack)
+        if absent := missing(values):
+            print(f"error: {args.real_slack} lacks {', '.join(absent)}", file=sys.stderr)
+            return 2
+        config = replace(config, real_slack=values)
     if args.command == "start":
         print(f"Starting the local stack (logs in {config.root / 'logs'}):")
         try:
@@ -239,10 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
         return 0
     alive = running(config)
-    for part in ORDER:
+    for part in parts(config):
         state = "healthy" if part in alive and healthy(config, part) else "down"
         print(f"  {part:<9} {state:<8} {config.url(part)}")
-    return 0 if len(alive) == len(ORDER) else 3
+    return 0 if len(alive) == len(parts(config)) else 3
 
 
 if __name__ == "__main__":

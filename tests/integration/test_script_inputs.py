@@ -62,3 +62,13 @@ def test_bad_input_is_a_clear_error_and_a_non_zero_exit(
 
     assert done.returncode != 0
     assert message in done.stderr + done.stdout
+
+
+def test_dev_ngrok_explains_a_missing_or_incomplete_env(tmp_path: Path) -> None:
+    absent = run("dev-ngrok.sh", "--env-file", str(tmp_path / ".env"), tmp=tmp_path)
+    (tmp_path / ".env").write_text("SLACK_APP_ID=A0APP\n")
+    partial = run("dev-ngrok.sh", "--env-file", str(tmp_path / ".env"), tmp=tmp_path)
+
+    assert absent.returncode == partial.returncode == 2
+    assert "copy .env.example to .env" in absent.stderr
+    assert "lacks SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_TEAM_ID" in partial.stderr
