@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from mangum import Mangum
@@ -17,6 +18,7 @@ from tests.integration.conftest import SIGNING_SECRET, post_pending
 if TYPE_CHECKING:
     from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
 
+    from slack_webhook.asgi import SlackWebhook
     from tests.integration.conftest import Stack
 
 
@@ -37,6 +39,19 @@ class LambdaContext:
         return 3000
 
 
+def invoke(asgi: SlackWebhook, event: dict[str, Any]) -> dict[str, Any]:
+    """Build `Mangum(asgi)` and call it on one fresh thread, as a Lambda container imports its
+    handler and then invokes it on the same thread (Mangum sets up its event loop when built)."""
+
+    def lambda_container() -> dict[str, Any]:
+        handler = Mangum(asgi, lifespan="off")
+        result: dict[str, Any] = handler(event, LambdaContext())
+        return result
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda_container).result()
+
+
 def function_url_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
     event = load_event("function_url_post")
     event["headers"] |= {k.lower(): v for k, v in headers.items()}
@@ -46,7 +61,7 @@ def function_url_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
 
 def test_base64_function_url_click_is_verified_over_the_raw_bytes(stack: Stack) -> None:
     # Given the Lambda handler as deployed, and a click delivered base64-encoded
-    handler = Mangum(build_webhook(stack.settings), lifespan="off")
+    asgi = build_webhook(stack.settings)
     record = post_pending(stack)
     assert record.slack is not None
     body = form(
@@ -60,9 +75,7 @@ def test_base64_function_url_click_is_verified_over_the_raw_bytes(stack: Stack) 
     )
 
     # When Lambda invokes it
-    response = handler(
-        function_url_event(body, signed_headers(SIGNING_SECRET, body)), LambdaContext()
-    )
+    response = invoke(asgi, function_url_event(body, signed_headers(SIGNING_SECRET, body)))
 
     # Then the signature verified over the decoded bytes and the vote decided
     assert response["statusCode"] == 200
@@ -71,12 +84,12 @@ def test_base64_function_url_click_is_verified_over_the_raw_bytes(stack: Stack) 
 
 
 def test_function_url_request_with_a_bad_signature_is_401(stack: Stack) -> None:
-    handler = Mangum(build_webhook(stack.settings), lifespan="off")
+    asgi = build_webhook(stack.settings)
     record = post_pending(stack)
     body = "payload=" + json.dumps({"type": "block_actions"})
     headers = signed_headers("some-other-secret", body)
 
-    response = handler(function_url_event(body, headers), LambdaContext())
+    response = invoke(asgi, function_url_event(body, headers))
 
     assert response["statusCode"] == 401
     assert stack.store.get(record.approval_id).status is Status.PENDING
