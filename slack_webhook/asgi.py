@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.request import BoltRequest
+
+from slack_webhook.payloads import shape_problem
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, MutableMapping
@@ -65,9 +68,12 @@ class SlackWebhook:
         problem = envelope_problem(headers, raw)
         if problem:
             return _json(problem[0], {"error": problem[1]})
+        text = raw.decode("utf-8")
+        if shape := shape_problem(urllib.parse.parse_qs(text)):
+            return _json(400, {"error": shape})
         try:
             request = BoltRequest(
-                body=raw.decode("utf-8"),
+                body=text,
                 query=scope.get("query_string", b"").decode("latin-1"),
                 headers=headers,
             )

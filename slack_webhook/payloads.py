@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,31 @@ def origin_of(body: dict[str, Any]) -> tuple[str | None, str | None]:
         app_id if isinstance(app_id, str) else None,
         team_id if isinstance(team_id, str) else None,
     )
+
+
+def shape_problem(form: dict[str, list[str]]) -> str | None:
+    """Refuse interactive payloads whose shape Bolt itself trips over (it answers 500 for a
+    `block_actions` with no actions, for one): what is wrong, or None when it may go on."""
+    if "payload" not in form:
+        return None  # slash commands and the like: plain form fields
+    try:
+        payload = json.loads(form["payload"][-1])
+    except ValueError:
+        return "payload is not JSON"
+    if not isinstance(payload, dict):
+        return "payload is not an object"
+    kind = payload.get("type")
+    if kind == "block_actions":
+        actions = payload.get("actions")
+        if (
+            not isinstance(actions, list)
+            or not actions
+            or not all(isinstance(a, dict) for a in actions)
+        ):
+            return "block_actions without actions"
+    if kind in ("view_submission", "view_closed") and not isinstance(payload.get("view"), dict):
+        return f"{kind} without a view"
+    return None
 
 
 def _dict(data: dict[str, Any], key: str) -> dict[str, Any]:

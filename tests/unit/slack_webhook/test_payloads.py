@@ -9,7 +9,12 @@ import pytest
 from approvals.errors import InvalidRequestError
 from localdev.slack_requests import block_actions, view_submission
 from slack_webhook.asgi import envelope_problem
-from slack_webhook.payloads import origin_of, to_button_click, to_reason_submission
+from slack_webhook.payloads import (
+    origin_of,
+    shape_problem,
+    to_button_click,
+    to_reason_submission,
+)
 
 APPROVAL_ID = "A" * 22
 
@@ -93,3 +98,27 @@ def test_envelope_problems(
     headers: dict[str, str], body: bytes, expected: tuple[int, str] | None
 ) -> None:
     assert envelope_problem(headers, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("form", "problem"),
+    [
+        (
+            {"payload": ['{"type": "block_actions", "actions": []}']},
+            "block_actions without actions",
+        ),
+        (
+            {"payload": ['{"type": "block_actions", "actions": [1]}']},
+            "block_actions without actions",
+        ),
+        ({"payload": ['{"type": "view_submission"}']}, "view_submission without a view"),
+        ({"payload": ["[1, 2]"]}, "payload is not an object"),
+        ({"payload": ["{not json"]}, "payload is not JSON"),
+        ({"payload": ['{"type": "block_actions", "actions": [{"action_id": "x"}]}']}, None),
+        ({"command": ["/approvals"]}, None),
+    ],
+)
+def test_payload_shapes_bolt_would_trip_over_are_refused(
+    form: dict[str, list[str]], problem: str | None
+) -> None:
+    assert shape_problem(form) == problem
