@@ -1,0 +1,182 @@
+"""The servers a benchmark run needs, each started as its own process.
+
+`python -m bench.servers support --dir D` runs DynamoDB (moto), the fake Slack and a recorder of
+Lambda's callback API, and writes their URLs to D/support.json. `python -m bench.servers
+ours|floor|bolt --dir D --port P` serves one webhook variant under uvicorn:
+- ours: the product's webhook (signature, record, authorization, vote, callback, redraw);
+- floor: the most direct handler making the same outside calls (stdlib HMAC check, one
+  conditional write, one callback call, one message update), no framework;
+- bolt: a bare Bolt app that verifies the signature and acks, nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import signal
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+SECRET_NAME = "bench/slack"  # noqa: S105  # a name
+TOKEN = "xoxb-bench-not-real"  # noqa: S105  # a dummy for the fake Slack
+SIGNING_SECRET = "b" * 32
+
+
+def support(folder: Path) -> None:
+    """Moto, fake Slack and the callback recorder, until SIGTERM."""
+    import boto3  # noqa: PLC0415
+
+    from localdev import fake_slack, provision  # noqa: PLC0415
+    from localdev.dynamodb_server import DynamoDBServer  # noqa: PLC0415
+    from tests.fakes import lambda_api  # noqa: PLC0415
+
+    dynamodb = DynamoDBServer().start()
+    slack = fake_slack.serve("127.0.0.1", 0, TOKEN)
+    threading.Thread(target=slack.serve_forever, daemon=True).start()
+    callbacks = lambda_api.serve(lambda_api.CallbackLog())
+    session = boto3.session.Session("bench", "bench", region_name="us-east-1")
+    provision.create_tables(session.client("dynamodb", endpoint_url=dynamodb.url), "bench-")
+    provision.put_slack_secret(
+        session.client("secretsmanager", endpoint_url=dynamodb.url),
+        SECRET_NAME,
+        TOKEN,
+        SIGNING_SECRET,
+    )
+    urls = {
+        "dynamodb": dynamodb.url,
+        "slack": f"http://127.0.0.1:{slack.server_port}",
+        "lambda": f"http://127.0.0.1:{callbacks.server_port}",
+    }
+    (folder / "support.json").write_text(json.dumps(urls))
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stopped.wait()
+
+
+def env_for(urls: dict[str, str]) -> dict[str, str]:
+    """What every variant's process needs in its environment."""
+    return {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",  # dummy, for SigV4 on loopback
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_DYNAMODB": urls["dynamodb"],
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": urls["dynamodb"],
+        "AWS_ENDPOINT_URL_LAMBDA": urls["lambda"],
+        "APPROVALS_TABLE": "bench-approvals",
+        "AUDIT_TABLE": "bench-audit",
+        "SLACK_SECRET_NAME": SECRET_NAME,
+        "SLACK_API_URL": urls["slack"] + "/api/",
+        "SLACK_APP_ID": "A0GREENLT",
+        "SLACK_TEAM_ID": "T0GREENLT",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+
+
+def floor_app() -> Any:
+    """The floor: a raw ASGI app, the same three outside calls, nothing else."""
+    import boto3  # noqa: PLC0415
+    from slack_sdk import WebClient  # noqa: PLC0415
+
+    table = boto3.resource("dynamodb").Table(os.environ["APPROVALS_TABLE"])
+    lambda_client = boto3.client("lambda")
+    slack = WebClient(token=TOKEN, base_url=os.environ["SLACK_API_URL"])
+    secret = SIGNING_SECRET.encode()
+
+    def handle(headers: dict[bytes, bytes], body: bytes) -> tuple[int, bytes]:
+        ts = headers.get(b"x-slack-request-timestamp", b"0").decode()
+        expected = "v0=" + hmac.new(secret, f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+        if abs(time.time() - int(ts)) > 300 or not hmac.compare_digest(
+            expected, headers.get(b"x-slack-signature", b"").decode()
+        ):
+            return 401, b""
+        payload = json.loads(urllib.parse.parse_qs(body.decode())["payload"][0])
+        approval_id, user = payload["actions"][0]["value"], payload["user"]["id"]
+        record = table.update_item(
+            Key={"approval_id": approval_id},
+            UpdateExpression="SET #s = :approved, decided_by = :by",
+            ConditionExpression="#s = :pending",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":approved": "approved",
+                ":pending": "pending",
+                ":by": [user],
+            },
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+        result = json.dumps({"decision": "approved", "approval_id": approval_id}).encode()
+        lambda_client.send_durable_execution_callback_success(
+            CallbackId=str(record["callback_id"]), Result=result
+        )
+        slack_ref: Any = record["slack"]
+        slack.chat_update(
+            channel=slack_ref["channel"], ts=slack_ref["ts"], text=f"Approved by {user}"
+        )
+        return 200, b""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        import asyncio  # noqa: PLC0415
+
+        status, out = await asyncio.to_thread(handle, dict(scope["headers"]), body)
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": out})
+
+    return app
+
+
+def bolt_app() -> Any:
+    """Bolt configured as ours (FaaS settings), one listener that only acks."""
+    from slack_bolt import App  # noqa: PLC0415
+    from slack_bolt.adapter.asgi import SlackRequestHandler  # noqa: PLC0415
+    from slack_bolt.authorization import AuthorizeResult  # noqa: PLC0415
+
+    authorized = AuthorizeResult(enterprise_id=None, team_id="T0GREENLT", bot_token=TOKEN)
+    app = App(
+        name="bare",
+        process_before_response=True,
+        token_verification_enabled=False,
+        signing_secret=SIGNING_SECRET,
+        authorize=lambda: authorized,
+    )
+    app.action("approve")(lambda ack: ack())
+    return SlackRequestHandler(app)
+
+
+def main() -> int:
+    """Run one server in the foreground."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("role", choices=["support", "ours", "floor", "bolt"])
+    parser.add_argument("--dir", type=Path, required=True)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    if args.role == "support":
+        support(args.dir)
+        return 0
+    import uvicorn  # noqa: PLC0415
+
+    if args.role == "ours":
+        from slack_webhook.build import build_webhook  # noqa: PLC0415
+        from slack_webhook.settings import Settings  # noqa: PLC0415
+
+        app = build_webhook(Settings.from_env())
+    else:
+        app = floor_app() if args.role == "floor" else bolt_app()
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

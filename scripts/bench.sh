@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the benchmarks (bench/run.py), each against its baseline in the same run, on loopback,
+# and writes bench/results.md and bench/results.json. Takes a few minutes; never part of CI.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/bench.sh
+USAGE
+}
+[[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
+[[ $# -eq 0 ]] || { usage >&2; exit 2; }
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/bootstrap.sh"
+cd "$root"
+exec "$root/.venv/bin/python" -m bench.run
