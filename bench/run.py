@@ -34,7 +34,7 @@ from bench.servers import SIGNING_SECRET, TOKEN, env_for
 from localdev.slack_requests import block_actions, send_signed
 
 HERE = Path(__file__).resolve().parent
-LEVELS = {1: 100, 10: 300, 50: 500}  # concurrency: clicks
+LEVELS = {1: 60, 10: 150, 50: 200}  # concurrency: clicks
 WARMUP = 20
 COLD_RUNS = 7
 
@@ -56,12 +56,12 @@ def wait_port(port: int, seconds: float = 30) -> None:
     raise TimeoutError(f"nothing listens on {port}")
 
 
-def seed(urls: dict[str, str], count: int, prefix: str) -> list[ApprovalRecord]:
+def seed(urls: dict[str, str], count: int, prefix: str, table_prefix: str) -> list[ApprovalRecord]:
     """`count` pending approvals, each with its posted message, written straight to the table."""
     table = boto3.resource(
         "dynamodb", endpoint_url=urls["dynamodb"], region_name="us-east-1",
         aws_access_key_id="bench", aws_secret_access_key="bench",  # noqa: S106  # dummy
-    ).Table("bench-approvals")  # fmt: skip
+    ).Table(f"{table_prefix}approvals")  # fmt: skip
     slack = WebClient(token=TOKEN, base_url=urls["slack"] + "/api/")
     now = datetime.now(UTC)
     records = []
@@ -121,26 +121,30 @@ def clicks(url: str, records: list[ApprovalRecord], concurrency: int) -> dict[st
 
 
 def click_benchmark(folder: Path, urls: dict[str, str], env: dict[str, str]) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    for variant in ("ours", "floor", "bolt"):
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bench.servers", variant, "--dir", str(folder),
-             "--port", str(port)],
-            env=env, cwd=HERE.parent,
-        )  # fmt: skip
-        try:
-            wait_port(port)
-            url = f"http://127.0.0.1:{port}/slack/events"
-            clicks(url, seed(urls, WARMUP, f"w{variant[0]}"), 5)
-            results[variant] = {}
-            for level, count in LEVELS.items():
-                records = seed(urls, count, f"{variant[0]}{level}x")
+    """Each variant at each concurrency, on its own fresh tables and its own server process."""
+    variants = ("ours", "floor", "bolt")
+    results: dict[str, Any] = {v: {} for v in variants}
+    for variant in variants:
+        for level, count in LEVELS.items():
+            tables = f"bench-{variant}{level}-"
+            port = free_port()
+            server = subprocess.Popen(
+                [sys.executable, "-m", "bench.servers", variant, "--dir", str(folder),
+                 "--port", str(port)],
+                env=env
+                | {"APPROVALS_TABLE": f"{tables}approvals", "AUDIT_TABLE": f"{tables}audit"},
+                cwd=HERE.parent,
+            )  # fmt: skip
+            try:
+                wait_port(port)
+                url = f"http://127.0.0.1:{port}/slack/events"
+                clicks(url, seed(urls, WARMUP, f"w{variant[0]}{level}x", tables), 5)
+                records = seed(urls, count, f"{variant[0]}{level}x", tables)
                 results[variant][str(level)] = clicks(url, records, level)
                 print(variant, level, results[variant][str(level)], flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
     return results
 
 
@@ -244,7 +248,10 @@ def main() -> int:
         }
     finally:
         support.terminate()
-        support.wait(timeout=10)
+        try:
+            support.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            support.kill()
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (HERE / "results.md").write_text(markdown(results))
     print(markdown(results))

@@ -41,7 +41,11 @@ def support(folder: Path) -> None:
     threading.Thread(target=slack.serve_forever, daemon=True).start()
     callbacks = lambda_api.serve(lambda_api.CallbackLog())
     session = boto3.session.Session("bench", "bench", region_name="us-east-1")
-    provision.create_tables(session.client("dynamodb", endpoint_url=dynamodb.url), "bench-")
+    client = session.client("dynamodb", endpoint_url=dynamodb.url)
+    for variant in ("ours", "floor", "bolt"):
+        for level in (1, 10, 50):
+            # Fresh tables per run: moto's transactions slow down as a table grows.
+            provision.create_tables(client, f"bench-{variant}{level}-")
     provision.put_slack_secret(
         session.client("secretsmanager", endpoint_url=dynamodb.url),
         SECRET_NAME,
@@ -68,8 +72,8 @@ def env_for(urls: dict[str, str]) -> dict[str, str]:
         "AWS_ENDPOINT_URL_DYNAMODB": urls["dynamodb"],
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": urls["dynamodb"],
         "AWS_ENDPOINT_URL_LAMBDA": urls["lambda"],
-        "APPROVALS_TABLE": "bench-approvals",
-        "AUDIT_TABLE": "bench-audit",
+        "APPROVALS_TABLE": "bench-ours1-approvals",
+        "AUDIT_TABLE": "bench-ours1-audit",
         "SLACK_SECRET_NAME": SECRET_NAME,
         "SLACK_API_URL": urls["slack"] + "/api/",
         "SLACK_APP_ID": "A0GREENLT",

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
 
+class QuietHandler(MotoRequestHandler):
+    """moto's request handler without a log line per request."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Quiet: one line per DynamoDB call would drown the stack's logs."""
+
+
 class AtomicApp:
     """A WSGI app that runs one request at a time, fully, before the next."""
 
@@ -46,7 +53,7 @@ class DynamoDBServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = AtomicApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=MotoRequestHandler
+            host, port, app, threaded=True, request_handler=QuietHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
