@@ -54,6 +54,11 @@ class Saga:
         self._undos.append((undo_name, lambda _: undo(result)))
         return result
 
+    def register(self, name: str, undo_name: str, undo: Callable[[], Any]) -> None:
+        """Record a step done elsewhere (a parallel branch) and how to undo it."""
+        self.done.append(name)
+        self._undos.append((undo_name, lambda _: undo()))
+
     def compensate(self) -> Undone:
         """Undo every completed step, newest first."""
         undone: list[str] = []

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_durable_execution_sdk_python import StepError, WaitForConditionError, durable_execution
+from aws_durable_execution_sdk_python import (
+    BatchItemStatus,
+    StepError,
+    WaitForConditionError,
+    durable_execution,
+)
 from aws_durable_execution_sdk_python.config import Duration, JitterStrategy
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python.waits import (
     WaitForConditionConfig,
     WaitStrategyConfig,
@@ -37,6 +43,7 @@ if TYPE_CHECKING:
     from durable_fn.settings import PollPlan, Settings
 
 STEP_VALIDATE = "validate order"
+PARALLEL_RESERVE = "reserve"
 STEP_RESERVE_INVENTORY = "reserve inventory"
 STEP_RELEASE_INVENTORY = "release inventory"
 STEP_RESERVE_SHIPPING = "reserve shipping"
@@ -74,21 +81,11 @@ def process_order(
     )
     order = parse_order(order_data)
     run = _Run(ctx, deps, order)
-    items = order_data["items"]
-    run.saga.step(
-        STEP_RESERVE_INVENTORY,
-        lambda _: deps.reservations.reserve(INVENTORY, order.order_id, {"items": items}),
-        retries.STORE,
-        STEP_RELEASE_INVENTORY,
-        lambda _: deps.reservations.release(INVENTORY, order.order_id),
-    )
-    run.saga.step(
-        STEP_RESERVE_SHIPPING,
-        lambda _: deps.reservations.reserve(SHIPPING, order.order_id, {"parcels": len(items)}),
-        retries.STORE,
-        STEP_RELEASE_SHIPPING,
-        lambda _: deps.reservations.release(SHIPPING, order.order_id),
-    )
+    failed = _reserve(ctx, deps, order, order_data["items"], run.saga)
+    if failed is not None:
+        return run.fail(
+            "reservation_failed", f"could not be reserved ({failed.message})", alert=True
+        ) | {"error": {"type": failed.type, "message": failed.message}}
     gate = request_approval(
         ctx, order.approval_request(), settings.tiers, deps, settings.escalation_channel
     )
@@ -182,6 +179,47 @@ class _Run:
             )
         except StepError as err:
             self.ctx.logger.error("operators not alerted", extra={"error": err.error_type})
+
+
+def _reserve(
+    ctx: DurableContext, deps: Dependencies, order: Order, items: list[Any], saga: Saga
+) -> ErrorObject | None:
+    """Inventory and shipping are independent: hold both at once, as parallel branches.
+
+    Every branch that succeeded registers its release; the first failure is returned, and the
+    caller's compensation then releases what the other branch held.
+    """
+    holds: list[tuple[str, str, str, dict[str, Any]]] = [
+        (INVENTORY, STEP_RESERVE_INVENTORY, STEP_RELEASE_INVENTORY, {"items": items}),
+        (SHIPPING, STEP_RESERVE_SHIPPING, STEP_RELEASE_SHIPPING, {"parcels": len(items)}),
+    ]
+
+    def branch(kind: str, name: str, details: dict[str, Any]) -> Callable[[DurableContext], Any]:
+        def run(child: DurableContext) -> Any:
+            return child.step(
+                lambda _: deps.reservations.reserve(kind, order.order_id, details),
+                name=name,
+                config=retries.STORE,
+            )
+
+        return run
+
+    result = ctx.parallel(
+        [branch(kind, name, details) for kind, name, _, details in holds], name=PARALLEL_RESERVE
+    )
+    failure: ErrorObject | None = None
+    for item, (kind, name, undo_name, _) in zip(result.all, holds, strict=True):
+        if item.status is BatchItemStatus.SUCCEEDED:
+            saga.register(name, undo_name, _releaser(deps, kind, order.order_id))
+        elif failure is None:
+            failure = item.error or ErrorObject(
+                f"{name} did not finish", "ReservationError", None, None
+            )
+    return failure
+
+
+def _releaser(deps: Dependencies, kind: str, order_id: str) -> Callable[[], bool]:
+    return lambda: deps.reservations.release(kind, order_id)
 
 
 def _charge(order: Order, deps: Dependencies) -> dict[str, Any]:

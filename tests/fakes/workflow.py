@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from approvals.audit import AuditEvent, AuditKind
-from approvals.errors import ConflictError, NotFoundError
+from approvals.errors import ConflictError, InvalidRequestError, NotFoundError
 from durable_fn.ports import (
     Charge,
     Dependencies,
@@ -155,8 +155,11 @@ class RecordingReservations:
 
     held: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
+    unavailable: str | None = None  # a kind that cannot be reserved (e.g. no shipping slot)
 
     def reserve(self, kind: str, order_id: str, details: dict[str, Any]) -> dict[str, Any]:
+        if kind == self.unavailable:
+            raise InvalidRequestError(kind, "nothing left to reserve")
         key = (kind, order_id)
         if key not in self.held:
             self.log.append(f"reserve {kind}")

@@ -94,4 +94,31 @@ def test_a_crash_inside_a_compensation_is_retried_and_releases_once(
 def test_replayed_reservations_never_reserve_twice(harness: Harness, world: FakeWorld) -> None:
     approved(harness, order())
 
-    assert world.reservations.log == ["reserve inventory", "reserve shipping"]
+    assert sorted(world.reservations.log) == ["reserve inventory", "reserve shipping"]
+
+
+def test_reservations_run_as_parallel_branches(harness: Harness, world: FakeWorld) -> None:
+    arn = harness.start(order(amount_cents=500))  # auto-approved: straight through
+    harness.result(arn)
+
+    events = harness.runner.get_execution_history(arn).events
+    (parallel,) = [e for e in events if e.event_type == "ContextStarted" and e.name == "reserve"]
+    branches = {e.parent_id for e in events if e.name in ("reserve inventory", "reserve shipping")}
+    assert len(branches) == 2  # each reservation in its own branch context
+    assert parallel.operation_id not in branches  # the branches sit under the parallel op
+    assert sorted(world.reservations.log) == ["reserve inventory", "reserve shipping"]
+
+
+def test_when_one_reservation_fails_the_other_is_released(
+    harness: Harness, world: FakeWorld
+) -> None:
+    world.reservations.unavailable = "shipping"
+
+    result = json.loads(harness.result(harness.start(order())).result)
+
+    assert result["status"] == "reservation_failed"
+    assert result["done"] == ["reserve inventory"]
+    assert result["undone"] == ["release inventory"]
+    assert world.reservations.held[("inventory", "ord-1001")]["status"] == "released"
+    assert world.notifier.posts == []  # nobody is asked to approve what cannot be reserved
+    assert world.payments.attempts == 0

@@ -57,12 +57,8 @@ def test_rejection_ends_the_order_with_who_and_why(harness: Harness, world: Fake
     assert result["approval"]["reason"] == "customer is over their credit limit"
     assert [d["user_id"] for d in result["approval"]["deciders"]] == ["U0CAROL"]
     assert result["undone"] == ["release shipping", "release inventory"]
-    assert world.reservations.log == [
-        "reserve inventory",
-        "reserve shipping",
-        "release shipping",
-        "release inventory",
-    ]
+    assert sorted(world.reservations.log[:2]) == ["reserve inventory", "reserve shipping"]
+    assert world.reservations.log[2:] == ["release shipping", "release inventory"]
     assert world.payments.attempts == 0
 
 
