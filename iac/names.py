@@ -10,6 +10,9 @@ from __future__ import annotations
 PREFIX = "greenlight"
 ORDERS_FUNCTION = f"{PREFIX}-orders"
 WEBHOOK_FUNCTION = f"{PREFIX}-webhook"
+STARTER_FUNCTION = f"{PREFIX}-order-starter"
+EVENT_BUS = f"{PREFIX}-orders"
+EVENTS_DLQ = f"{PREFIX}-order-events-dlq"
 ALIAS = "live"
 TABLES = {role: f"{PREFIX}-{role}" for role in ("approvals", "audit", "reservations", "conditions")}
 SECRET = f"{PREFIX}/slack"
@@ -34,6 +37,11 @@ def log_group_arn(region: str, account: str, function: str) -> str:
 def secret_arn(region: str, account: str) -> str:
     """The Slack secret (Secrets Manager appends six random characters)."""
     return f"arn:aws:secretsmanager:{region}:{account}:secret:{SECRET}-??????"
+
+
+def queue_arn(region: str, account: str) -> str:
+    """The dead-letter queue for order events the starter cannot take."""
+    return f"arn:aws:sqs:{region}:{account}:{EVENTS_DLQ}"
 
 
 def topic_arn(region: str, account: str) -> str:

@@ -114,11 +114,26 @@ def webhook_access(region: str, account: str) -> list[Statement]:
     ]
 
 
+def starter_access(region: str, account: str) -> list[Statement]:
+    """The order-event starter invokes the workflow's live alias and dead-letters failures."""
+    orders = names.lambda_arn(region, account, names.ORDERS_FUNCTION)
+    return [
+        _allow(
+            "Logs",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [names.log_group_arn(region, account, names.STARTER_FUNCTION)],
+        ),
+        _allow("StartOrders", ["lambda:InvokeFunction"], [f"{orders}:{names.ALIAS}"]),
+        _allow("DeadLetters", ["sqs:SendMessage"], [names.queue_arn(region, account)]),
+    ]
+
+
 POLICIES = {
     "durable-checkpoint": durable_checkpoint,
     "durable-access": durable_access,
     "webhook-callback": webhook_callback,
     "webhook-access": webhook_access,
+    "starter-access": starter_access,
 }
 
 

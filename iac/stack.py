@@ -14,14 +14,18 @@ from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, V
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 
 from durable_fn import settings as durable_env
+from durable_fn import starter as starter_env
 from iac import names, permissions
 from slack_webhook import settings as webhook_env
 
@@ -142,9 +146,71 @@ class GreenlightStack(Stack):
             "AwsSolutions-L1",
             "Pinned to the runtime the bundles are built for (scripts/build.sh).",
         )
+        self._order_events(orders_code)
         self._alarms(orders, webhook, topic)
         self.topic = topic
         self.secret = secret
+
+    def _order_events(self, code: lambda_.Code) -> None:
+        """OrderCreated events on the orders bus start the workflow through the starter.
+
+        Undeliverable events (EventBridge could not invoke the starter) and refused ones (the
+        starter raised: not our event, or a malformed order) both end in one dead-letter queue.
+        """
+        bus = events.EventBus(self, "OrderBus", event_bus_name=names.EVENT_BUS)
+        dlq = sqs.Queue(
+            self,
+            "OrderEventsDlq",
+            queue_name=names.EVENTS_DLQ,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(dlq, "AwsSolutions-SQS3", "This queue is the dead-letter queue.")
+        starter = self._function(
+            "Starter",
+            names.STARTER_FUNCTION,
+            code,
+            "durable_fn.starter.handler",
+            timeout=Duration.seconds(10),
+            policies={"access": permissions.starter_access},
+            environment={
+                starter_env.ENV_ORDERS_FUNCTION: self.orders_alias.function_arn,
+                starter_env.ENV_EVENT_SOURCE: starter_env.DEFAULT_SOURCE,
+                starter_env.ENV_EVENT_DETAIL_TYPE: starter_env.DEFAULT_DETAIL_TYPE,
+            },
+        )
+        acknowledge(
+            starter,
+            "AwsSolutions-L1",
+            "Pinned to the runtime the bundles are built for (scripts/build.sh).",
+        )
+        lambda_.CfnEventInvokeConfig(
+            self,
+            "StarterFailures",
+            function_name=starter.function_name,
+            qualifier="$LATEST",
+            maximum_retry_attempts=2,
+            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
+                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(destination=dlq.queue_arn)
+            ),
+        )
+        events.Rule(
+            self,
+            "OrderCreated",
+            event_bus=bus,
+            event_pattern=events.EventPattern(
+                source=[starter_env.DEFAULT_SOURCE], detail_type=[starter_env.DEFAULT_DETAIL_TYPE]
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    starter,
+                    dead_letter_queue=dlq,
+                    retry_attempts=3,
+                    max_event_age=Duration.hours(2),
+                )
+            ],
+        )
 
     def _table(self, role: str, removal: RemovalPolicy) -> dynamodb.Table:
         keys = {

@@ -33,6 +33,7 @@ from localdev.config import (
     StackConfig,
     default_root,
 )
+from localdev.dead_letters import DLQ_NAME
 from localdev.dotenv import missing, read_env
 
 STOP_GRACE_SECONDS = 5
@@ -158,6 +159,7 @@ def _provision(config: StackConfig) -> None:
     url = config.url("dynamodb")
     provision.create_tables(session.client("dynamodb", endpoint_url=url), TABLE_PREFIX)
     provision.create_alert_topic(session.client("sns", endpoint_url=url), ALERT_TOPIC)
+    session.client("sqs", endpoint_url=url).create_queue(QueueName=DLQ_NAME)
     credentials = config.credentials()
     provision.put_slack_secret(
         session.client("secretsmanager", endpoint_url=url),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, MutableMapping
 
     from slack_bolt import App
+    from slack_sdk.signature import SignatureVerifier
 
     Scope = MutableMapping[str, Any]
     Message = MutableMapping[str, Any]
@@ -35,8 +36,9 @@ HEALTH_PATH = "/health"
 class SlackWebhook:
     """ASGI callable: POST {base}/slack/events goes to Bolt, GET {base}/health answers ok."""
 
-    def __init__(self, app: App, base_path: str = "") -> None:
+    def __init__(self, app: App, verifier: SignatureVerifier, base_path: str = "") -> None:
         self._app = app
+        self._verifier = verifier
         self._events = base_path + EVENTS_PATH
         self._health = base_path + HEALTH_PATH
 
@@ -69,6 +71,11 @@ class SlackWebhook:
         if problem:
             return _json(problem[0], {"error": problem[1]})
         text = raw.decode("utf-8")
+        # Verified here as well as in Bolt: an unsigned request must learn nothing, not even
+        # whether its payload is well formed.
+        signature, timestamp = headers["x-slack-signature"], headers["x-slack-request-timestamp"]
+        if not self._verifier.is_valid(raw, timestamp, signature):
+            return _json(401, {"error": "invalid request"})
         if shape := shape_problem(urllib.parse.parse_qs(text)):
             return _json(400, {"error": shape})
         try:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import boto3
+from slack_sdk.signature import SignatureVerifier
 
 from adapters.dynamo_approvals import DynamoApprovalStore
 from adapters.secrets import load_slack_credentials
@@ -35,4 +36,5 @@ def build_webhook(settings: Settings) -> SlackWebhook:
         clock=lambda: datetime.now(UTC),
     )
     app = build_app(settings, credentials, client, service, board)
-    return SlackWebhook(app, settings.base_path)
+    verifier = SignatureVerifier(credentials.signing_secret.reveal())
+    return SlackWebhook(app, verifier, settings.base_path)

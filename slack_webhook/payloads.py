@@ -101,28 +101,42 @@ def origin_of(body: dict[str, Any]) -> tuple[str | None, str | None]:
     )
 
 
+HANDLED_PAYLOADS = ("block_actions", "view_submission")
+OBJECT_FIELDS = ("user", "team", "container", "channel", "message", "view", "state", "enterprise")
+
+
 def shape_problem(form: dict[str, list[str]]) -> str | None:
-    """Refuse interactive payloads whose shape Bolt itself trips over (it answers 500 for a
-    `block_actions` with no actions, for one): what is wrong, or None when it may go on."""
+    """Refuse interactive payloads we do not handle, or whose shape Bolt trips over (it
+    answers 500 for a `block_actions` without actions, or a `null` container): what is wrong,
+    or None when the request may go on. Slash commands (plain form fields) pass."""
     if "payload" not in form:
-        return None  # slash commands and the like: plain form fields
+        return None
     try:
         payload = json.loads(form["payload"][-1])
     except ValueError:
         return "payload is not JSON"
     if not isinstance(payload, dict):
         return "payload is not an object"
+    return _interactive_problem(payload)
+
+
+def _interactive_problem(payload: dict[str, Any]) -> str | None:
     kind = payload.get("type")
-    if kind == "block_actions":
-        actions = payload.get("actions")
-        if (
-            not isinstance(actions, list)
-            or not actions
-            or not all(isinstance(a, dict) for a in actions)
-        ):
-            return "block_actions without actions"
-    if kind in ("view_submission", "view_closed") and not isinstance(payload.get("view"), dict):
-        return f"{kind} without a view"
+    if kind not in HANDLED_PAYLOADS:
+        return "unsupported payload type"
+    wrong = next(
+        (k for k in OBJECT_FIELDS if k in payload and not isinstance(payload[k], dict)), None
+    )
+    if wrong:
+        return f"{wrong} must be an object"
+    if not isinstance(payload.get("user"), dict):
+        return f"{kind} without a user"
+    actions = payload.get("actions")
+    actions = actions if isinstance(actions, list) else []
+    if kind == "block_actions" and not (actions and all(isinstance(a, dict) for a in actions)):
+        return "block_actions without actions"
+    if kind == "view_submission" and not isinstance(payload.get("view"), dict):
+        return "view_submission without a view"
     return None
 
 

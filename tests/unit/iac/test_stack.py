@@ -129,6 +129,7 @@ def _normalise(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
         (names.ORDERS_FUNCTION, "access", "durable-access"),
         (names.WEBHOOK_FUNCTION, "callback", "webhook-callback"),
         (names.WEBHOOK_FUNCTION, "access", "webhook-access"),
+        (names.STARTER_FUNCTION, "access", "starter-access"),
     ],
 )
 def test_iam_is_exactly_what_policies_json_says(
@@ -215,3 +216,30 @@ def test_cfn_lint_passes_on_the_template(template: Template, tmp_path: Path) -> 
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_order_created_events_start_the_workflow_through_its_alias(template: Template) -> None:
+    (rule,) = resources(template, "AWS::Events::Rule").values()
+    props = rule["Properties"]
+    assert props["EventPattern"] == {
+        "source": ["greenlight.orders"],
+        "detail-type": ["OrderCreated"],
+    }
+    (target,) = props["Targets"]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 3
+    assert "DeadLetterConfig" in target
+    starter = function(template, names.STARTER_FUNCTION)["Properties"]
+    assert starter["Handler"] == "durable_fn.starter.handler"
+    alias_ref = starter["Environment"]["Variables"]["ORDERS_FUNCTION"]["Ref"]
+    assert resources(template, "AWS::Lambda::Alias")[alias_ref]["Properties"]["Name"] == names.ALIAS
+
+
+def test_refused_events_go_to_the_dead_letter_queue(template: Template) -> None:
+    ((queue_id, queue),) = resources(template, "AWS::SQS::Queue").items()
+    (config,) = resources(template, "AWS::Lambda::EventInvokeConfig").values()
+
+    assert queue["Properties"]["QueueName"] == names.EVENTS_DLQ
+    assert config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": [queue_id, "Arn"]
+    }
+    assert config["Properties"]["MaximumRetryAttempts"] == 2

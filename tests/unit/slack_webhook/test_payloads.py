@@ -100,21 +100,31 @@ def test_envelope_problems(
     assert envelope_problem(headers, body) == expected
 
 
+def _form(payload: str) -> dict[str, list[str]]:
+    return {"payload": [payload]}
+
+
 @pytest.mark.parametrize(
     ("form", "problem"),
     [
         (
-            {"payload": ['{"type": "block_actions", "actions": []}']},
+            _form('{"type": "block_actions", "user": {}, "actions": []}'),
             "block_actions without actions",
         ),
         (
-            {"payload": ['{"type": "block_actions", "actions": [1]}']},
+            _form('{"type": "block_actions", "user": {}, "actions": [1]}'),
             "block_actions without actions",
         ),
-        ({"payload": ['{"type": "view_submission"}']}, "view_submission without a view"),
-        ({"payload": ["[1, 2]"]}, "payload is not an object"),
-        ({"payload": ["{not json"]}, "payload is not JSON"),
-        ({"payload": ['{"type": "block_actions", "actions": [{"action_id": "x"}]}']}, None),
+        (_form('{"type": "view_submission", "user": {}}'), "view_submission without a view"),
+        (_form('{"type": "shortcut", "user": {}}'), "unsupported payload type"),
+        (
+            _form('{"type": "block_actions", "user": {}, "container": null}'),
+            "container must be an object",
+        ),
+        (_form('{"type": "block_actions", "actions": [{}]}'), "block_actions without a user"),
+        (_form("[1, 2]"), "payload is not an object"),
+        (_form("{not json"), "payload is not JSON"),
+        (_form('{"type": "block_actions", "user": {}, "actions": [{"action_id": "x"}]}'), None),
         ({"command": ["/approvals"]}, None),
     ],
 )
