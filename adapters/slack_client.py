@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from approvals.blocks import request_blocks, summary_text
+
 if TYPE_CHECKING:
+    from approvals.record import ApprovalRecord
     from approvals.secret import Secret
 
 TIMEOUT_SECONDS = 5
@@ -22,3 +25,15 @@ def build_web_client(token: Secret, base_url: str | None = None) -> WebClient:
     )
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     return client
+
+
+def redraw(client: WebClient, record: ApprovalRecord) -> None:
+    """Update the posted request to match the record (progress, verdict, buttons gone)."""
+    if record.slack is None:
+        return
+    client.chat_update(
+        channel=record.slack.channel,
+        ts=record.slack.ts,
+        text=summary_text(record),
+        blocks=request_blocks(record),
+    )

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from approvals.env import EnvReader
 from approvals.errors import ConfigError
 from approvals.ladder import Ladder, Stage
 from approvals.policy import Tier, TierRules
@@ -86,32 +87,10 @@ class Settings:
         Raises:
             ConfigError: one or more variables are missing or malformed.
         """
-        source = os.environ if env is None else env
-        problems: list[str] = []
-
-        def required(name: str) -> str:
-            value = source.get(name, "").strip()
-            if not value:
-                problems.append(f"{name} is required")
-            return value
-
-        def integer(name: str, default: int | None = None) -> int:
-            raw = source.get(name, "").strip()
-            if not raw:
-                if default is None:
-                    problems.append(f"{name} is required")
-                return default or 0
-            try:
-                value = int(raw)
-            except ValueError:
-                problems.append(f"{name} must be a whole number, got {raw!r}")
-                return 0
-            if value < 0:
-                problems.append(f"{name} must not be negative")
-            return value
-
-        def ids(name: str) -> frozenset[str]:
-            return frozenset(a.strip() for a in source.get(name, "").split(",") if a.strip())
+        read = EnvReader(os.environ if env is None else env)
+        problems = read.problems
+        required, integer, ids = read.required, read.integer, read.ids
+        source = read.source
 
         approvals_table = required(ENV_APPROVALS_TABLE)
         audit_table = required(ENV_AUDIT_TABLE)

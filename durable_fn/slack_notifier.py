@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from adapters.slack_client import redraw
 from approvals.blocks import mention, request_blocks, summary_text
 from approvals.record import ApprovalRecord, SlackMessage
 
@@ -30,14 +31,7 @@ class SlackApprovalNotifier:
 
     def update_request(self, record: ApprovalRecord) -> None:
         """Redraw the posted message to match the record (e.g. Expired, buttons gone)."""
-        if record.slack is None:
-            return
-        self._client.chat_update(
-            channel=record.slack.channel,
-            ts=record.slack.ts,
-            text=summary_text(record),
-            blocks=request_blocks(record),
-        )
+        redraw(self._client, record)
 
     def reply(self, thread: SlackMessage, text: str) -> None:
         """A reply in the request's thread (reminders, escalations)."""

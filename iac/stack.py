@@ -136,16 +136,6 @@ class GreenlightStack(Stack):
         self.webhook_url = webhook.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
         CfnOutput(self, "WebhookUrl", value=f"{self.webhook_url.url}slack/events")
         CfnOutput(self, "OrdersAliasArn", value=self.orders_alias.function_arn)
-        acknowledge(
-            webhook,
-            "AwsSolutions-L1",
-            "Pinned to the runtime the bundles are built for (scripts/build.sh).",
-        )
-        acknowledge(
-            orders,
-            "AwsSolutions-L1",
-            "Pinned to the runtime the bundles are built for (scripts/build.sh).",
-        )
         self._order_events(orders_code)
         self._alarms(orders, webhook, topic)
         self.topic = topic
@@ -179,11 +169,6 @@ class GreenlightStack(Stack):
                 starter_env.ENV_EVENT_SOURCE: starter_env.DEFAULT_SOURCE,
                 starter_env.ENV_EVENT_DETAIL_TYPE: starter_env.DEFAULT_DETAIL_TYPE,
             },
-        )
-        acknowledge(
-            starter,
-            "AwsSolutions-L1",
-            "Pinned to the runtime the bundles are built for (scripts/build.sh).",
         )
         lambda_.CfnEventInvokeConfig(
             self,
@@ -284,7 +269,7 @@ class GreenlightStack(Stack):
             retention=LOG_RETENTION,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        return lambda_.Function(
+        function = lambda_.Function(
             self,
             construct_id,
             function_name=function_name,
@@ -301,6 +286,12 @@ class GreenlightStack(Stack):
             | {"POWERTOOLS_SERVICE_NAME": function_name, "POWERTOOLS_LOG_LEVEL": "INFO"},
             durable_config=durable,
         )
+        acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Pinned to the runtime the bundles are built for (scripts/build.sh).",
+        )
+        return function
 
     def _orders_env(
         self, config: GreenlightConfig, tables: dict[str, dynamodb.Table]

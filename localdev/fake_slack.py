@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
 import threading
 import time
 import urllib.parse
@@ -17,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Protocol
 
 from localdev import fixtures
+from localdev.http import JsonHandler
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -184,17 +184,7 @@ class Page(Protocol):
 def make_handler(api: WebApi, page: Page | None = None) -> type[BaseHTTPRequestHandler]:
     """The HTTP handler class bound to one fake workspace."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            # Without this every small response waits ~40 ms for the client's delayed ACK.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def log_message(self, format: str, *args: Any) -> None:  # stdlib name
-            """Quiet: request lines would carry nothing useful and tokens never appear here."""
-
+    class Handler(JsonHandler):
         def do_GET(self) -> None:  # stdlib name
             if self.path == "/health":
                 self._send(200, {"ok": True})
@@ -206,8 +196,7 @@ def make_handler(api: WebApi, page: Page | None = None) -> type[BaseHTTPRequestH
                 self._send(404, {"ok": False, "error": "not_found"})
 
         def do_POST(self) -> None:  # stdlib name
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
+            raw = self.read_body()
             if page and not self.path.startswith("/api/"):
                 body = _parse_args("application/json", raw)
                 answer = page.post(self.path, body)
@@ -227,15 +216,10 @@ def make_handler(api: WebApi, page: Page | None = None) -> type[BaseHTTPRequestH
             self._send(200, api.call(self.path.removeprefix("/api/"), args))
 
         def _send(self, status: int, body: Json) -> None:
-            self._send_raw(status, "application/json; charset=utf-8", json.dumps(body).encode())
+            self.send_json(status, body)
 
         def _send_raw(self, status: int, content_type: str, data: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_bytes(status, content_type, data)
 
     return Handler
 

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -25,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from aws_durable_execution_sdk_python_testing.invoker import create_test_lambda_context
+
+from localdev.http import JsonHandler
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -170,16 +171,7 @@ def _error(status: int, kind: str, message: str) -> tuple[int, dict[str, str], A
 def make_handler(host: LambdaHost) -> type[BaseHTTPRequestHandler]:
     """The HTTP handler class bound to one host."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def log_message(self, format: str, *args: Any) -> None:  # stdlib name
-            """Quiet: payloads and paths are not logged."""
-
+    class Handler(JsonHandler):
         def do_GET(self) -> None:  # stdlib name
             if self.path == "/health":
                 self._send(200, {}, {"ok": True})
@@ -187,7 +179,7 @@ def make_handler(host: LambdaHost) -> type[BaseHTTPRequestHandler]:
                 self._send(*_error(404, "ResourceNotFoundException", "no such route"))
 
         def do_POST(self) -> None:  # stdlib name
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.read_body()
             path, _, query = self.path.partition("?")
             match = _PATH.match(path)
             name, _, qualifier = unquote(match.group(1)).partition(":") if match else ("", "", "")
@@ -217,13 +209,7 @@ def make_handler(host: LambdaHost) -> type[BaseHTTPRequestHandler]:
                 )
 
         def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
-            data = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            for key, value in ({"Content-Type": "application/json"} | headers).items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_json(status, body, headers)
 
     return Handler
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from localdev.http import JsonHandler
 
 DECLINED_CARDS = frozenset({"tok_declined", "tok_insufficient_funds"})
 
@@ -81,16 +82,7 @@ class Ledger:
 def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
     """The HTTP handler class bound to one ledger."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet."""
-
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             if self.path == "/health":
                 self._send(200, {"ok": True})
@@ -108,7 +100,7 @@ def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": "not_found"})
 
         def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.read_body()
             try:
                 body = json.loads(raw or b"{}")
             except ValueError:
@@ -131,12 +123,7 @@ def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": "not_found"})
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_json(status, body)
 
     return Handler
 

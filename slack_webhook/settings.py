@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from approvals.env import EnvReader
 from approvals.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -43,26 +44,18 @@ class Settings:
         Raises:
             ConfigError: one or more variables are missing or malformed.
         """
-        source = os.environ if env is None else env
-        problems: list[str] = []
-
-        def required(name: str, shape: re.Pattern[str] | None = None, hint: str = "") -> str:
-            value = source.get(name, "").strip()
-            if not value:
-                problems.append(f"{name} is required")
-            elif shape and not shape.match(value):
-                problems.append(f"{name} must look like {hint}, got {value!r}")
-            return value
+        read = EnvReader(os.environ if env is None else env)
+        required = read.required
 
         settings = cls(
             approvals_table=required(ENV_APPROVALS_TABLE),
             audit_table=required(ENV_AUDIT_TABLE),
             slack_secret_name=required(ENV_SLACK_SECRET_NAME),
-            slack_api_url=source.get(ENV_SLACK_API_URL) or None,
+            slack_api_url=read.optional(ENV_SLACK_API_URL),
             slack_app_id=required(ENV_SLACK_APP_ID, _APP_ID, "A0123ABCD"),
             slack_team_id=required(ENV_SLACK_TEAM_ID, _TEAM_ID, "T0123ABCD"),
-            base_path=source.get(ENV_BASE_PATH, "").strip().rstrip("/"),
+            base_path=(read.optional(ENV_BASE_PATH) or "").rstrip("/"),
         )
-        if problems:
-            raise ConfigError(problems)
+        if read.problems:
+            raise ConfigError(read.problems)
         return settings

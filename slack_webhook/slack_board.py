@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from approvals.blocks import reject_modal, request_blocks, summary_text
+from adapters.slack_client import redraw
+from approvals.blocks import reject_modal
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -20,14 +21,7 @@ class SlackMessageBoard:
 
     def redraw(self, record: ApprovalRecord) -> None:
         """Update the posted message: progress, or the verdict with the buttons gone."""
-        if record.slack is None:
-            return
-        self._client.chat_update(
-            channel=record.slack.channel,
-            ts=record.slack.ts,
-            text=summary_text(record),
-            blocks=request_blocks(record),
-        )
+        redraw(self._client, record)
 
     def tell(self, channel: str, user_id: str, text: str) -> None:
         """An ephemeral message only `user_id` sees."""
