@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks (bench/run.py), each against its baseline in the same run, on loopback,
-# and writes bench/results.md and bench/results.json. Takes a few minutes; never part of CI.
+# and writes bench/results.md and bench/results.json; then the load check (bench/load.json).
+# Takes a few minutes; never part of CI.
 set -euo pipefail
 
 usage() {
@@ -13,4 +14,5 @@ USAGE
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
 cd "$root"
-exec "$root/.venv/bin/python" -m bench.run
+"$root/.venv/bin/python" -m bench.run
+"$root/.venv/bin/python" -m bench.load --approvals 100
