@@ -15,4 +15,5 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
 cd "$root"
 "$root/.venv/bin/python" -m bench.run
+"$root/.venv/bin/python" -m bench.resume --each 8
 "$root/.venv/bin/python" -m bench.load --approvals 100
