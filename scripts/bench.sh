@@ -17,3 +17,4 @@ cd "$root"
 "$root/.venv/bin/python" -m bench.run
 "$root/.venv/bin/python" -m bench.resume --each 8
 "$root/.venv/bin/python" -m bench.load --approvals 100
+"$root/.venv/bin/python" -m bench.waiting --pending 1000

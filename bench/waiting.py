@@ -1,0 +1,112 @@
+"""Waiting costs nothing: memory, threads and processes of every local-stack part with no
+approval pending and with N pending, and the time to list what is pending.
+
+`python -m bench.waiting [--pending 1000]` (run by `scripts/bench.sh`). A suspended execution
+is a row in the runner's store and an item in DynamoDB: no process, thread or timer per
+approval; this measures that claim.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bench.load import free_port
+from localdev import stack
+from localdev.click import store_for
+from localdev.config import DEFAULT_PORTS, FUNCTION_NAME, StackConfig
+from localdev.demo import demo_order, lambda_client, start_order, wait_for
+
+
+def _proc(pid: int) -> dict[str, int]:
+    """RSS (KiB), threads and processes (the part and its children) of one part."""
+    status = dict(
+        line.split(":", 1)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if ":" in line
+    )
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in children.read_text().split()] if children.exists() else []
+    rss, threads = int(status["VmRSS"].split()[0]), int(status["Threads"])
+    for kid in kids:
+        sub = _proc(kid)
+        rss, threads = rss + sub["rss_kib"], threads + sub["threads"]
+    return {"rss_kib": rss, "threads": threads, "processes": 1 + len(kids)}
+
+
+def snapshot(config: StackConfig) -> dict[str, dict[str, int]]:
+    return {part: _proc(pid) for part, pid in stack.running(config).items()}
+
+
+def run(count: int) -> dict[str, Any]:
+    config = StackConfig(
+        Path(tempfile.mkdtemp(prefix="greenlight-waiting-")),
+        {p: free_port() for p in DEFAULT_PORTS},
+    )
+    stack.start(config, out=io.StringIO())
+    try:
+        time.sleep(1)
+        idle = snapshot(config)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda _: start_order(config, demo_order(125_000)), range(count)))
+        store = store_for(config)
+        wait_for(lambda: len(store.pending()) >= count, 900, "every approval to be posted")
+        time.sleep(2)
+        loaded = snapshot(config)
+        began = time.perf_counter()
+        pending = store.pending()
+        list_seconds = time.perf_counter() - began
+        runner = lambda_client(config, "runner")
+        began = time.perf_counter()
+        running, marker = 0, None
+        while True:
+            kwargs: dict[str, Any] = {"FunctionName": FUNCTION_NAME, "Statuses": ["RUNNING"]}
+            if marker:
+                kwargs["Marker"] = marker
+            page = runner.list_durable_executions_by_function(**kwargs)
+            running += len(page["DurableExecutions"])
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+        runner_seconds = time.perf_counter() - began
+        per_part = {
+            part: {
+                "idle": idle[part],
+                "pending": loaded[part],
+                "threads_per_pending": (loaded[part]["threads"] - idle[part]["threads"]) / count,
+                "processes_per_pending": (loaded[part]["processes"] - idle[part]["processes"])
+                / count,
+                "kib_per_pending": round(
+                    (loaded[part]["rss_kib"] - idle[part]["rss_kib"]) / count, 2
+                ),
+            }
+            for part in idle
+        }
+        return {
+            "pending": len(pending),
+            "running_executions": running,
+            "list_pending_approvals_ms": round(1000 * list_seconds, 1),
+            "list_running_executions_ms": round(1000 * runner_seconds, 1),
+            "parts": per_part,
+        }
+    finally:
+        stack.stop(config)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--pending", type=int, default=1000)
+    measured = run(parser.parse_args().pending)
+    print(json.dumps(measured, indent=2))
+    Path(__file__).with_name("waiting.json").write_text(json.dumps(measured, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
