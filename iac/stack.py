@@ -10,36 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 
 from durable_fn import settings as durable_env
-from durable_fn import starter as starter_env
 from iac import names, permissions
+from iac.functions import acknowledge, greenlight_function
+from iac.order_events import add_order_events
 from slack_webhook import settings as webhook_env
 
 if TYPE_CHECKING:
     from constructs import Construct
-
-RUNTIME = lambda_.Runtime.PYTHON_3_13
-ARCHITECTURE = lambda_.Architecture.ARM_64
-LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
-
-
-def acknowledge(construct: Construct, rule: str, reason: str) -> None:
-    """Accept one cdk-nag finding on one construct, with the reason in the code beside it."""
-    Validations.of(construct).acknowledge(Acknowledgment(id=rule, reason=reason))
 
 
 @dataclass(frozen=True)
@@ -96,7 +84,8 @@ class GreenlightStack(Stack):
             enforce_ssl=True,
             master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
         )
-        orders = self._function(
+        orders = greenlight_function(
+            self,
             "Orders",
             names.ORDERS_FUNCTION,
             orders_code,
@@ -112,7 +101,8 @@ class GreenlightStack(Stack):
                 retention_period=Duration.days(config.retention_days),
             ),
         )
-        webhook = self._function(
+        webhook = greenlight_function(
+            self,
             "Webhook",
             names.WEBHOOK_FUNCTION,
             webhook_code,
@@ -136,66 +126,10 @@ class GreenlightStack(Stack):
         self.webhook_url = webhook.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
         CfnOutput(self, "WebhookUrl", value=f"{self.webhook_url.url}slack/events")
         CfnOutput(self, "OrdersAliasArn", value=self.orders_alias.function_arn)
-        self._order_events(orders_code)
+        add_order_events(self, orders_code, self.orders_alias)
         self._alarms(orders, webhook, topic)
         self.topic = topic
         self.secret = secret
-
-    def _order_events(self, code: lambda_.Code) -> None:
-        """OrderCreated events on the orders bus start the workflow through the starter.
-
-        Undeliverable events (EventBridge could not invoke the starter) and refused ones (the
-        starter raised: not our event, or a malformed order) both end in one dead-letter queue.
-        """
-        bus = events.EventBus(self, "OrderBus", event_bus_name=names.EVENT_BUS)
-        dlq = sqs.Queue(
-            self,
-            "OrderEventsDlq",
-            queue_name=names.EVENTS_DLQ,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(dlq, "AwsSolutions-SQS3", "This queue is the dead-letter queue.")
-        starter = self._function(
-            "Starter",
-            names.STARTER_FUNCTION,
-            code,
-            "durable_fn.starter.handler",
-            timeout=Duration.seconds(10),
-            policies={"access": permissions.starter_access},
-            environment={
-                starter_env.ENV_ORDERS_FUNCTION: self.orders_alias.function_arn,
-                starter_env.ENV_EVENT_SOURCE: starter_env.DEFAULT_SOURCE,
-                starter_env.ENV_EVENT_DETAIL_TYPE: starter_env.DEFAULT_DETAIL_TYPE,
-            },
-        )
-        lambda_.CfnEventInvokeConfig(
-            self,
-            "StarterFailures",
-            function_name=starter.function_name,
-            qualifier="$LATEST",
-            maximum_retry_attempts=2,
-            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
-                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(destination=dlq.queue_arn)
-            ),
-        )
-        events.Rule(
-            self,
-            "OrderCreated",
-            event_bus=bus,
-            event_pattern=events.EventPattern(
-                source=[starter_env.DEFAULT_SOURCE], detail_type=[starter_env.DEFAULT_DETAIL_TYPE]
-            ),
-            targets=[
-                targets.LambdaFunction(
-                    starter,
-                    dead_letter_queue=dlq,
-                    retry_attempts=3,
-                    max_event_age=Duration.hours(2),
-                )
-            ],
-        )
 
     def _table(self, role: str, removal: RemovalPolicy) -> dynamodb.Table:
         keys = {
@@ -227,71 +161,6 @@ class GreenlightStack(Stack):
                 sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
             )
         return table
-
-    def _function(
-        self,
-        construct_id: str,
-        function_name: str,
-        code: lambda_.Code,
-        handler: str,
-        *,
-        timeout: Duration,
-        policies: dict[str, permissions.PolicyBuilder],
-        environment: dict[str, str],
-        durable: lambda_.DurableConfig | None = None,
-    ) -> lambda_.Function:
-        region, account = self.region, self.account
-        role = iam.Role(
-            self,
-            f"{construct_id}Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            inline_policies={
-                name: iam.PolicyDocument.from_json(permissions.document(build(region, account)))
-                for name, build in policies.items()
-            },
-        )
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::arn:aws:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/{function_name}:*]",
-            "Log streams are created at run time; the grant is scoped to this function's group.",
-        )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::arn:aws:lambda:<AWS::Region>:<AWS::AccountId>:function:"
-            f"{names.ORDERS_FUNCTION}:*]",
-            "Durable executions run under a version or alias of the orders function; the grant "
-            "covers that one function's qualifiers and nothing else.",
-        )
-        log_group = logs.LogGroup(
-            self,
-            f"{construct_id}Logs",
-            log_group_name=f"/aws/lambda/{function_name}",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        function = lambda_.Function(
-            self,
-            construct_id,
-            function_name=function_name,
-            runtime=RUNTIME,
-            architecture=ARCHITECTURE,
-            code=code,
-            handler=handler,
-            role=role,
-            timeout=timeout,
-            memory_size=512,
-            log_group=log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
-            environment=environment
-            | {"POWERTOOLS_SERVICE_NAME": function_name, "POWERTOOLS_LOG_LEVEL": "INFO"},
-            durable_config=durable,
-        )
-        acknowledge(
-            function,
-            "AwsSolutions-L1",
-            "Pinned to the runtime the bundles are built for (scripts/build.sh).",
-        )
-        return function
 
     def _orders_env(
         self, config: GreenlightConfig, tables: dict[str, dynamodb.Table]

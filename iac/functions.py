@@ -1,0 +1,90 @@
+"""How every Greenlight function is built: runtime, its own role and log group, nag findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+from iac import names, permissions
+
+if TYPE_CHECKING:
+    from constructs import Construct
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+
+
+def acknowledge(construct: Construct, rule: str, reason: str) -> None:
+    """Accept one cdk-nag finding on one construct, with the reason in the code beside it."""
+    Validations.of(construct).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+
+def greenlight_function(
+    scope: Stack,
+    construct_id: str,
+    function_name: str,
+    code: lambda_.Code,
+    handler: str,
+    *,
+    timeout: Duration,
+    policies: dict[str, permissions.PolicyBuilder],
+    environment: dict[str, str],
+    durable: lambda_.DurableConfig | None = None,
+) -> lambda_.Function:
+    region, account = scope.region, scope.account
+    role = iam.Role(
+        scope,
+        f"{construct_id}Role",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        inline_policies={
+            name: iam.PolicyDocument.from_json(permissions.document(build(region, account)))
+            for name, build in policies.items()
+        },
+    )
+    acknowledge(
+        role,
+        f"AwsSolutions-IAM5[Resource::arn:aws:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/{function_name}:*]",
+        "Log streams are created at run time; the grant is scoped to this function's group.",
+    )
+    acknowledge(
+        role,
+        "AwsSolutions-IAM5[Resource::arn:aws:lambda:<AWS::Region>:<AWS::AccountId>:function:"
+        f"{names.ORDERS_FUNCTION}:*]",
+        "Durable executions run under a version or alias of the orders function; the grant "
+        "covers that one function's qualifiers and nothing else.",
+    )
+    log_group = logs.LogGroup(
+        scope,
+        f"{construct_id}Logs",
+        log_group_name=f"/aws/lambda/{function_name}",
+        retention=LOG_RETENTION,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    function = lambda_.Function(
+        scope,
+        construct_id,
+        function_name=function_name,
+        runtime=RUNTIME,
+        architecture=ARCHITECTURE,
+        code=code,
+        handler=handler,
+        role=role,
+        timeout=timeout,
+        memory_size=512,
+        log_group=log_group,
+        logging_format=lambda_.LoggingFormat.JSON,
+        environment=environment
+        | {"POWERTOOLS_SERVICE_NAME": function_name, "POWERTOOLS_LOG_LEVEL": "INFO"},
+        durable_config=durable,
+    )
+    acknowledge(
+        function,
+        "AwsSolutions-L1",
+        "Pinned to the runtime the bundles are built for (scripts/build.sh).",
+    )
+    return function

@@ -1,0 +1,71 @@
+"""Order events start the workflow: the bus, the rule, the starter function and its DLQ."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+
+from durable_fn import starter as starter_env
+from iac import names, permissions
+from iac.functions import acknowledge, greenlight_function
+
+
+def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Alias) -> None:
+    """OrderCreated events on the orders bus start the workflow through the starter.
+
+    Undeliverable events (EventBridge could not invoke the starter) and refused ones (the
+    starter raised: not our event, or a malformed order) both end in one dead-letter queue.
+    """
+    bus = events.EventBus(scope, "OrderBus", event_bus_name=names.EVENT_BUS)
+    dlq = sqs.Queue(
+        scope,
+        "OrderEventsDlq",
+        queue_name=names.EVENTS_DLQ,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+    )
+    acknowledge(dlq, "AwsSolutions-SQS3", "This queue is the dead-letter queue.")
+    starter = greenlight_function(
+        scope,
+        "Starter",
+        names.STARTER_FUNCTION,
+        code,
+        "durable_fn.starter.handler",
+        timeout=Duration.seconds(10),
+        policies={"access": permissions.starter_access},
+        environment={
+            starter_env.ENV_ORDERS_FUNCTION: orders_alias.function_arn,
+            starter_env.ENV_EVENT_SOURCE: starter_env.DEFAULT_SOURCE,
+            starter_env.ENV_EVENT_DETAIL_TYPE: starter_env.DEFAULT_DETAIL_TYPE,
+        },
+    )
+    lambda_.CfnEventInvokeConfig(
+        scope,
+        "StarterFailures",
+        function_name=starter.function_name,
+        qualifier="$LATEST",
+        maximum_retry_attempts=2,
+        destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
+            on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(destination=dlq.queue_arn)
+        ),
+    )
+    events.Rule(
+        scope,
+        "OrderCreated",
+        event_bus=bus,
+        event_pattern=events.EventPattern(
+            source=[starter_env.DEFAULT_SOURCE], detail_type=[starter_env.DEFAULT_DETAIL_TYPE]
+        ),
+        targets=[
+            targets.LambdaFunction(
+                starter,
+                dead_letter_queue=dlq,
+                retry_attempts=3,
+                max_event_age=Duration.hours(2),
+            )
+        ],
+    )
