@@ -8,40 +8,24 @@ in count and time.
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import socket
 import statistics
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from approvals.votes import Status
-from localdev import stack
+from bench.common import local_stack, publish
 from localdev.click import click, store_for
-from localdev.config import DEFAULT_PORTS, StackConfig
 from localdev.demo import TERMINAL, approval_for, demo_order, lambda_client, start_order, wait_for
 
 CLICKERS = ("U0BOB", "U0CAROL", "U0DAVE")  # all approvers of the 1-of-3 tier
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def run(approvals: int) -> dict[str, Any]:
     """Start, click, wait, count."""
-    config = StackConfig(
-        Path(tempfile.mkdtemp(prefix="greenlight-load-")), {p: free_port() for p in DEFAULT_PORTS}
-    )
-    stack.start(config, out=io.StringIO())
-    try:
+    with local_stack("load") as config:
         began = time.perf_counter()
         orders = [demo_order(125_000) for _ in range(approvals)]
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -99,8 +83,6 @@ def run(approvals: int) -> dict[str, Any]:
             "one_vote_each": sum(len(r.votes) == 1 for r in records),
             "charges": len(json.loads(_get(config.url("payments") + "/_charges"))["charges"]),
         }
-    finally:
-        stack.stop(config)
 
 
 def _get(url: str) -> str:
@@ -115,7 +97,6 @@ def main() -> int:
     parser.add_argument("--approvals", type=int, default=100)
     args = parser.parse_args()
     counted = run(args.approvals)
-    print(json.dumps(counted, indent=2))
     ok = all(
         counted[k] == args.approvals
         for k in (
@@ -127,7 +108,7 @@ def main() -> int:
             "charges",
         )
     )
-    Path(__file__).with_name("load.json").write_text(json.dumps(counted, indent=2) + "\n")
+    publish("load", counted)
     return 0 if ok else 1
 
 

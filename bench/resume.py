@@ -8,21 +8,18 @@ runner: from the moment the request leaves the client to the workflow's next ste
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import statistics
-import tempfile
 import time
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from approvals.outcome import success_payload
 from approvals.votes import Status, Verdict, Vote
-from bench.load import free_port
-from localdev import stack
+from bench.common import local_stack, publish
 from localdev.click import click, store_for
-from localdev.config import DEFAULT_PORTS, StackConfig
 from localdev.demo import approval_for, demo_order, history, lambda_client, start_order, wait_for
+
+if TYPE_CHECKING:
+    from localdev.config import StackConfig
 
 
 def resumed_at(config: StackConfig, arn: str) -> float:
@@ -47,11 +44,7 @@ def pending(config: StackConfig, count: int) -> list[tuple[str, str]]:
 
 
 def run(each: int) -> dict[str, Any]:
-    config = StackConfig(
-        Path(tempfile.mkdtemp(prefix="greenlight-resume-")), {p: free_port() for p in DEFAULT_PORTS}
-    )
-    stack.start(config, out=io.StringIO())
-    try:
+    with local_stack("resume") as config:
         via_webhook, bare = [], []
         for arn, approval_id in pending(config, each):
             sent = time.time()
@@ -77,16 +70,13 @@ def run(each: int) -> dict[str, Any]:
             "bare_callback_ms": round(bare_ms, 1),
             "ratio": round(ours_ms / bare_ms, 2),
         }
-    finally:
-        stack.stop(config)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--each", type=int, default=8)
     measured = run(parser.parse_args().each)
-    print(json.dumps(measured, indent=2))
-    Path(__file__).with_name("resume.json").write_text(json.dumps(measured, indent=2) + "\n")
+    publish("resume", measured)
     return 0
 
 

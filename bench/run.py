@@ -30,6 +30,7 @@ from slack_sdk import WebClient
 from approvals.policy import ApproverPolicy
 from approvals.record import ApprovalRecord, SlackMessage
 from approvals.request import ApprovalRequest
+from bench.common import free_port
 from bench.servers import SIGNING_SECRET, TOKEN, env_for
 from localdev.slack_requests import block_actions, send_signed
 
@@ -37,13 +38,6 @@ HERE = Path(__file__).resolve().parent
 LEVELS = {1: 60, 10: 150, 50: 200}  # concurrency: clicks
 WARMUP = 20
 COLD_RUNS = 7
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def wait_port(port: int, seconds: float = 30) -> None:

@@ -9,18 +9,15 @@ approval; this measures that claim.
 from __future__ import annotations
 
 import argparse
-import io
-import json
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench.load import free_port
+from bench.common import local_stack, publish
 from localdev import stack
 from localdev.click import store_for
-from localdev.config import DEFAULT_PORTS, FUNCTION_NAME, StackConfig
+from localdev.config import FUNCTION_NAME, StackConfig
 from localdev.demo import demo_order, lambda_client, start_order, wait_for
 
 
@@ -45,12 +42,7 @@ def snapshot(config: StackConfig) -> dict[str, dict[str, int]]:
 
 
 def run(count: int) -> dict[str, Any]:
-    config = StackConfig(
-        Path(tempfile.mkdtemp(prefix="greenlight-waiting-")),
-        {p: free_port() for p in DEFAULT_PORTS},
-    )
-    stack.start(config, out=io.StringIO())
-    try:
+    with local_stack("waiting") as config:
         time.sleep(1)
         idle = snapshot(config)
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -95,16 +87,13 @@ def run(count: int) -> dict[str, Any]:
             "list_running_executions_ms": round(1000 * runner_seconds, 1),
             "parts": per_part,
         }
-    finally:
-        stack.stop(config)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pending", type=int, default=1000)
     measured = run(parser.parse_args().pending)
-    print(json.dumps(measured, indent=2))
-    Path(__file__).with_name("waiting.json").write_text(json.dumps(measured, indent=2) + "\n")
+    publish("waiting", measured)
     return 0
 
 

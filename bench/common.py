@@ -1,0 +1,48 @@
+"""What the benchmark scripts share: a free loopback port, a throwaway local stack, results."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from localdev import stack
+from localdev.config import DEFAULT_PORTS, StackConfig
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+HERE = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def local_stack(name: str) -> Iterator[StackConfig]:
+    """A whole local stack on free ports in a temp folder, stopped afterwards."""
+    config = StackConfig(
+        Path(tempfile.mkdtemp(prefix=f"greenlight-{name}-")),
+        {p: free_port() for p in DEFAULT_PORTS},
+    )
+    stack.start(config, out=io.StringIO())
+    try:
+        yield config
+    finally:
+        stack.stop(config)
+
+
+def publish(name: str, measured: dict[str, Any]) -> None:
+    """Print the result and keep it beside the scripts (bench/<name>.json)."""
+    text = json.dumps(measured, indent=2)
+    print(text)
+    (HERE / f"{name}.json").write_text(text + "\n")
