@@ -58,4 +58,8 @@ kind="$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1])); json.dump(p["
 if ! aws_cli lambda "send-durable-execution-callback-$kind" --cli-input-json "file://$work/callback.json" >/dev/null; then
   echo "warning: recorded, but the workflow was no longer waiting (it expired meanwhile)" >&2
 fi
+if ! (cd "$ROOT" && "$PY" -m ops.redraw "$approval_id" \
+    --approvals-table "$(table approvals)" --audit-table "$(table audit)"); then
+  echo "warning: decided, but the Slack message could not be redrawn" >&2
+fi
 "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["Summary"])' "$work/plan.json"

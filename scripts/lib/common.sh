@@ -32,7 +32,11 @@ parse_common() {
     LAMBDA_ENDPOINT="http://127.0.0.1:$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" host)"
     RUNNER_ENDPOINT="http://127.0.0.1:$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" runner)"
     DATA_ENDPOINT="http://127.0.0.1:$port"
-    export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+    export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1
+    # For the Python helpers (boto3 and the Slack SDK), which read these like the Lambdas do.
+    export AWS_ENDPOINT_URL_DYNAMODB="$DATA_ENDPOINT" AWS_ENDPOINT_URL_SECRETS_MANAGER="$DATA_ENDPOINT"
+    SLACK_API_URL="http://127.0.0.1:$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" slack)/api/"
+    export SLACK_API_URL
     AWS_OPTS=(--region us-east-1)
     return
   fi
@@ -47,6 +51,8 @@ parse_common() {
   fi
   [[ -n "$region" ]] || die "no AWS region: pass --region, set AWS_REGION, or configure the profile" 2
   AWS_OPTS+=(--region "$region")
+  export AWS_DEFAULT_REGION="$region"  # for the Python helpers (boto3)
+  [[ -z "$profile" ]] || export AWS_PROFILE="$profile"
   LAMBDA_ENDPOINT="" RUNNER_ENDPOINT="" DATA_ENDPOINT=""
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,6 +81,13 @@ def test_start_list_and_decide_by_hand(local_stack: StackConfig) -> None:
     assert "CFO approved by phone" in trail
     assert json.loads(finished(local_stack, arn)["Result"])["status"] == "completed"
     assert approval_id not in run(local_stack, "list-pending.sh", "--local").stdout
+    # and the Slack message says who decided, buttons gone
+    assert record.slack is not None
+    with urllib.request.urlopen(local_stack.url("slack") + "/_state") as response:
+        messages = json.loads(response.read())["messages"]
+    blocks = json.dumps(next(m for m in messages if m["ts"] == record.slack.ts)["blocks"])
+    assert "*Approved* by operator:moto" in blocks
+    assert '"type": "actions"' not in blocks
 
 
 def test_an_operator_rejection_undoes_the_order(local_stack: StackConfig) -> None:
