@@ -15,7 +15,12 @@ from aws_durable_execution_sdk_python import (
     WaitForConditionError,
     durable_execution,
 )
-from aws_durable_execution_sdk_python.config import Duration, JitterStrategy
+from aws_durable_execution_sdk_python.config import (
+    CompletionConfig,
+    Duration,
+    JitterStrategy,
+    ParallelConfig,
+)
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python.waits import (
     WaitForConditionConfig,
@@ -204,8 +209,13 @@ def _reserve(
 
         return run
 
+    # Every branch runs to its end (not fail-fast): a branch abandoned while running may still
+    # hold its reservation, and only a finished branch can be undone. All must succeed to go on.
     result = ctx.parallel(
-        [branch(kind, name, details) for kind, name, _, details in holds], name=PARALLEL_RESERVE
+        [branch(kind, name, details) for kind, name, _, details in holds],
+        name=PARALLEL_RESERVE,
+        # = CompletionConfig.all_completed(), which the SDK leaves untyped
+        config=ParallelConfig(completion_config=CompletionConfig(tolerated_failure_percentage=100)),
     )
     failure: ErrorObject | None = None
     for item, (kind, name, undo_name, _) in zip(result.all, holds, strict=True):
