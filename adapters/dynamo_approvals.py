@@ -186,30 +186,34 @@ def replace_items(
 ) -> list[dict[str, Any]]:
     """The transaction that moves `before` to `after` with its audit lines (plain values).
 
-    Conditional on the stored record being pending at `before`'s version. Shared with the
-    operator's `decide.sh`, which sends the same transaction through the AWS CLI.
+    Conditional on the stored record being pending at `before`'s version, so the stored record
+    is `before` and only what differs needs writing (a vote sends its votes and version, not the
+    whole record). Shared with the operator's `decide.sh`, which sends the same transaction
+    through the AWS CLI.
     """
-    item = after.to_item()
-    names = {f"#{k}": k for k in names_of(item)}
-    values = {f":{k}": item[k] for k in names_of(item)}
+    if after.version <= before.version:
+        raise ValueError("every change to an approval moves its version")
+    old, new = before.to_item(), after.to_item()
+    changed = [k for k in new if k != "approval_id" and old.get(k) != new[k]]
+    dropped = [k for k in old if k not in new]
+    expression = "SET " + ", ".join(f"#{k} = :{k}" for k in changed)
+    if dropped:
+        expression += " REMOVE " + ", ".join(f"#{k}" for k in dropped)
     update = {
         "Update": {
             "TableName": approvals_table,
             "Key": {"approval_id": before.approval_id},
-            "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in names_of(item)),
+            "UpdateExpression": expression,
             "ConditionExpression": "#status = :pending AND #version = :seen",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values
+            "ExpressionAttributeNames": {
+                f"#{k}": k for k in [*changed, *dropped, "status", "version"]
+            },
+            "ExpressionAttributeValues": {f":{k}": new[k] for k in changed}
             | {":pending": Status.PENDING.value, ":seen": before.version},
         }
     }
     puts = [{"Put": {"TableName": audit_table, "Item": e.to_item()}} for e in events]
     return [update, *puts]
-
-
-def names_of(item: dict[str, Any]) -> list[str]:
-    """The attributes an update sets: everything but the key."""
-    return [k for k in item if k != "approval_id"]
 
 
 def vote_events(after: ApprovalRecord, vote: Vote) -> list[AuditEvent]:

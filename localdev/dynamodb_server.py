@@ -4,17 +4,28 @@ moto's own server runs requests on parallel threads, and its conditional writes 
 transactions check then write without a lock: two racing writers can both pass a condition
 that DynamoDB would let only one pass. Our race tests need the real guarantee, so this server
 applies one request at a time (connections are still served concurrently).
+
+moto also deep-copies every table a transaction touches, so that it can roll back: a
+`TransactWriteItems` costs O(table size), and a table of a few thousand approvals turns each vote
+into tens of milliseconds that no DynamoDB would charge. Under the one-request lock, a
+transaction can only ever have changed the items it names, so `rollback_by_item` keeps those
+items and restores them instead.
 `python -m localdev.dynamodb_server --host 127.0.0.1 --port 5055`.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import signal
 import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
+from moto.dynamodb import models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -47,10 +58,75 @@ class AtomicApp:
             return list(self._app(environ, start_response))
 
 
+class _TablesByReference:
+    """Stands in for the `copy` module inside moto's DynamoDB models during a transaction.
+
+    moto's rollback copy of a whole table becomes the table itself (so moto's own rollback is a
+    no-op); every other copy moto makes (single items, for update return values) stays deep.
+    """
+
+    @staticmethod
+    def deepcopy(value: Any) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value)
+
+
+Snapshot = list[tuple[str, dict[str, Any], dict[str, Any] | None]]
+
+
+def _snapshot(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> Snapshot:
+    """Each item the transaction names: its table, its key and its attributes now (None: absent)."""
+    kept: Snapshot = []
+    for entry in transact_items:
+        for op in entry.values():
+            try:
+                table = backend.get_table(op["TableName"])
+                attrs = op.get("Item") or op["Key"]
+                key = {name: attrs[name] for name in table.table_key_attrs if name}
+                item = backend.get_item(op["TableName"], key)
+            except Exception:  # noqa: BLE001, S112  # moto itself will refuse this op, before writing
+                continue
+            kept.append((op["TableName"], key, item.to_json()["Attributes"] if item else None))
+    return kept
+
+
+def _restore(backend: DynamoDBBackend, kept: Snapshot) -> None:
+    for table_name, key, attributes in reversed(kept):
+        if attributes is not None:
+            backend.put_item(table_name, copy.deepcopy(attributes))
+        elif backend.get_item(table_name, key) is not None:
+            backend.delete_item(table_name, key)
+
+
+def rollback_by_item() -> None:
+    """Make moto's `TransactWriteItems` roll back the items it touched, not whole-table copies.
+
+    Only correct while one request runs at a time (`AtomicApp`); idempotent.
+    """
+    original = DynamoDBBackend.transact_write_items
+    if getattr(original, "rolls_back_by_item", False):
+        return
+
+    @functools.wraps(original)
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        kept = _snapshot(self, transact_items)
+        models.copy = _TablesByReference  # type: ignore[attr-defined,assignment]
+        try:
+            original(self, transact_items)
+        except Exception:
+            _restore(self, kept)
+            raise
+        finally:
+            models.copy = copy  # type: ignore[attr-defined]
+
+    transact_write_items.rolls_back_by_item = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
 class DynamoDBServer:
     """moto's backends behind `AtomicApp`, on a background thread."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        rollback_by_item()
         app = AtomicApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer = make_server(
             host, port, app, threaded=True, request_handler=QuietHandler

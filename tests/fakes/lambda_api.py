@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
+
+from localdev.http import JsonHandler
 
 PREFIX = "/2025-12-01/durable-execution-callbacks/"
 
@@ -32,14 +34,9 @@ class CallbackLog:
 def serve(log: CallbackLog) -> ThreadingHTTPServer:
     """Start the recorder on an ephemeral port in a daemon thread."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.read_body()
             callback_id, _, kind = self.path.removeprefix(PREFIX).rpartition("/")
             callback_id = unquote(callback_id)
             status = 404 if callback_id in log.closed else 200
@@ -47,12 +44,7 @@ def serve(log: CallbackLog) -> ThreadingHTTPServer:
                 body = json.loads(raw) if kind == "fail" else raw.decode()
                 with log.lock:
                     log.calls.append((kind, callback_id, body))
-            data = b"{}" if status == 200 else b'{"Message":"callback not found"}'
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_json(status, {} if status == 200 else {"Message": "callback not found"})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

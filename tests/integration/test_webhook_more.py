@@ -125,5 +125,7 @@ def test_a_stale_writer_cannot_overwrite_a_newer_record(stack: Stack) -> None:
     record = post_pending(stack)
     stack.store.update(record.approval_id, lambda r: (r.with_callback("cb-2"), []))
 
-    assert not stack.store.replace(record, replace(record, callback_id="cb-stale"), [])
+    assert not stack.store.replace(
+        record, replace(record, callback_id="cb-stale", version=record.version + 1), []
+    )
     assert stack.store.get(record.approval_id).callback_id == "cb-2"
