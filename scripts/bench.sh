@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks (bench/run.py), each against its baseline in the same run, on loopback,
-# and writes bench/results.md and bench/results.json; then the load check (bench/load.json).
+# and writes bench/results.md and bench/results.json; then shipped bytecode (bench/bytecode.json),
+# callback→resumed (bench/resume.json), load (bench/load.json) and waiting (bench/waiting.json).
 # Takes a few minutes; never part of CI.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
 cd "$root"
 "$root/.venv/bin/python" -m bench.run
+"$root/.venv/bin/python" -m bench.bytecode || echo "bench.bytecode skipped (see above)" >&2
 "$root/.venv/bin/python" -m bench.resume --each 8
 "$root/.venv/bin/python" -m bench.load --approvals 100
 "$root/.venv/bin/python" -m bench.waiting --pending 1000

@@ -31,6 +31,31 @@ python="$root/.venv/bin/python"
 out="${BUILD_DIR:-$root/build}"
 mkdir -p "$out"
 
+# Lambda's code directory is read-only: bytecode not shipped in the zip is compiled again on every
+# cold start. Compiling needs the runtime's own Python (bytecode is per version); hash-checked,
+# never timestamp-checked, so the zip's timestamps cannot invalidate it.
+runtime_python() {  # prints a working python$python_version (on PATH or under pyenv), if any
+  local candidate
+  for candidate in "$(command -v "python$python_version" || true)" \
+    "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$python_version"*/bin/"python$python_version"; do
+    if [[ -x "$candidate" ]] && "$candidate" -c 'import sys; assert sys.version_info[:2] == tuple(map(int, sys.argv[1].split(".")))' "$python_version" 2>/dev/null; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+}
+
+precompile() {  # staging directory
+  local target_python
+  target_python="$(runtime_python)"
+  if [[ -z "$target_python" ]]; then
+    echo "warning: no python$python_version here: the bundle ships without bytecode, so each cold start compiles it" >&2
+    return 0
+  fi
+  "$target_python" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$1" >/dev/null \
+    || { echo "error: python$python_version could not compile the bundle" >&2; return 1; }
+}
+
 bundle() {  # name, requirements file, our packages...
   local name="$1" requirements="$2"; shift 2
   local staging="$out/$name"
@@ -44,6 +69,7 @@ bundle() {  # name, requirements file, our packages...
     cp -R "$root/$package" "$staging/"
   done
   find "$staging" -name '__pycache__' -type d -prune -exec rm -rf {} +
+  precompile "$staging"
   "$python" -c 'import shutil, sys; shutil.make_archive(sys.argv[1], "zip", root_dir=sys.argv[2])' \
     "$out/$name" "$staging"
   rm -rf "$staging"
