@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks (bench/run.py), each against its baseline in the same run, on loopback,
 # and writes bench/results.md and bench/results.json; then shipped bytecode (bench/bytecode.json),
-# callback→resumed (bench/resume.json), load (bench/load.json) and waiting (bench/waiting.json).
+# callback→resumed (bench/resume.json), load (bench/load.json), cost per 1M approvals
+# (bench/cost.json) and waiting (bench/waiting.json).
 # Takes a few minutes; never part of CI.
 set -euo pipefail
 
@@ -19,4 +20,5 @@ cd "$root"
 "$root/.venv/bin/python" -m bench.bytecode || echo "bench.bytecode skipped (see above)" >&2
 "$root/.venv/bin/python" -m bench.resume --each 8
 "$root/.venv/bin/python" -m bench.load --approvals 100
+"$root/.venv/bin/python" -m bench.cost
 "$root/.venv/bin/python" -m bench.waiting --pending 1000
