@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import socket
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +31,8 @@ def free_port() -> int:
 
 @contextmanager
 def local_stack(name: str) -> Iterator[StackConfig]:
-    """A whole local stack on free ports in a temp folder, stopped afterwards."""
+    """A whole local stack on free ports in a temp folder, stopped afterwards (even on SIGTERM)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     config = StackConfig(
         Path(tempfile.mkdtemp(prefix=f"greenlight-{name}-")),
         {p: free_port() for p in DEFAULT_PORTS},
