@@ -1,9 +1,9 @@
 """Waiting costs nothing: memory, threads and processes of every local-stack part with no
 approval pending and with N pending, and the time to list what is pending.
 
-`python -m bench.waiting [--pending 1000]` (run by `scripts/bench.sh`). A suspended execution
-is a row in the runner's store and an item in DynamoDB: no process, thread or timer per
-approval; this measures that claim.
+`python -m bench.waiting [--pending 1000]` (run by `scripts/bench.sh`; writes
+bench/waiting-<count>.json). A suspended execution is a row in the runner's store and an item in
+DynamoDB: no process, thread or timer per approval; this measures that claim.
 """
 
 from __future__ import annotations
@@ -101,8 +101,8 @@ def run(count: int) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pending", type=int, default=1000)
-    measured = run(parser.parse_args().pending)
-    publish("waiting", measured)
+    count = parser.parse_args().pending
+    publish(f"waiting-{count}", run(count))
     return 0
 
 

@@ -2,7 +2,8 @@
 # Runs the benchmarks (bench/run.py), each against its baseline in the same run, on loopback,
 # and writes bench/results.md and bench/results.json; then shipped bytecode (bench/bytecode.json),
 # callback→resumed (bench/resume.json), load (bench/load.json), cost per 1M approvals
-# (bench/cost.json) and waiting (bench/waiting.json).
+# (bench/cost.json) and 1,000 pending (bench/waiting-1000.json). 10,000 pending takes about an
+# hour here: `.venv/bin/python -m bench.waiting --pending 10000`.
 # Takes a few minutes; never part of CI.
 set -euo pipefail
 
