@@ -4,7 +4,7 @@
 # callback→resumed (bench/resume.json), load (bench/load.json), cost per 1M approvals
 # (bench/cost.json) and 1,000 pending (bench/waiting-1000.json). 10,000 pending takes about an
 # hour here: `.venv/bin/python -m bench.waiting --pending 10000`.
-# Takes a few minutes; never part of CI.
+# Takes about ten minutes; never part of CI.
 set -euo pipefail
 
 usage() {
