@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities import parameters
 from approvals.errors import ConfigError
 from approvals.secret import Secret
 
+
 @dataclass(frozen=True, slots=True)
 class SlackCredentials:
     """The bot token and signing secret, wrapped so they never print."""

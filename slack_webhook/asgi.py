@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.parse
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.request import BoltRequest
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from slack_bolt import App
     from slack_sdk.signature import SignatureVerifier
 
+    from slack_webhook.rotation import RotatingCredentials
+
     Scope = MutableMapping[str, Any]
     Message = MutableMapping[str, Any]
     Receive = Callable[[], Awaitable[Message]]
@@ -33,12 +36,19 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/health"
 
 
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What depends on the Slack secret: Bolt's app (and its client) and the signature check."""
+
+    app: App
+    verifier: SignatureVerifier
+
+
 class SlackWebhook:
     """ASGI callable: POST {base}/slack/events goes to Bolt, GET {base}/health answers ok."""
 
-    def __init__(self, app: App, verifier: SignatureVerifier, base_path: str = "") -> None:
-        self._app = app
-        self._verifier = verifier
+    def __init__(self, wiring: RotatingCredentials[Wiring], base_path: str = "") -> None:
+        self._wiring = wiring
         self._events = base_path + EVENTS_PATH
         self._health = base_path + HEALTH_PATH
 
@@ -73,8 +83,8 @@ class SlackWebhook:
         text = raw.decode("utf-8")
         # Verified here as well as in Bolt: an unsigned request must learn nothing, not even
         # whether its payload is well formed.
-        signature, timestamp = headers["x-slack-signature"], headers["x-slack-request-timestamp"]
-        if not self._verifier.is_valid(raw, timestamp, signature):
+        wired = await self._verified(raw, headers)
+        if wired is None:
             return _json(401, {"error": "invalid request"})
         if shape := shape_problem(urllib.parse.parse_qs(text)):
             return _json(400, {"error": shape})
@@ -86,9 +96,22 @@ class SlackWebhook:
             )
         except Exception:  # noqa: BLE001  # Bolt raises bare errors on bodies it cannot parse
             return _json(400, {"error": "unreadable body"})
-        response = await asyncio.to_thread(self._app.dispatch, request)
+        response = await asyncio.to_thread(wired.app.dispatch, request)
         out = [(k.encode(), v.encode()) for k, values in response.headers.items() for v in values]
         return response.status, out, response.body.encode()
+
+    async def _verified(self, raw: bytes, headers: dict[str, str]) -> Wiring | None:
+        """The wiring whose signing secret signed this request, or None: unsigned."""
+        signature, timestamp = headers["x-slack-signature"], headers["x-slack-request-timestamp"]
+        wired = self._wiring.current
+        if wired.verifier.is_valid(raw, timestamp, signature):
+            return wired
+        # Perhaps the secret was rotated under this container: read it again (rate-limited).
+        if await asyncio.to_thread(self._wiring.refresh):
+            wired = self._wiring.current
+            if wired.verifier.is_valid(raw, timestamp, signature):
+                return wired
+        return None
 
 
 def envelope_problem(headers: dict[str, str], raw: bytes) -> tuple[int, str] | None:

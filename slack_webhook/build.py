@@ -12,29 +12,37 @@ from adapters.dynamo_approvals import DynamoApprovalStore
 from adapters.secrets import load_slack_credentials
 from adapters.slack_client import build_web_client
 from slack_webhook.app import build_app
-from slack_webhook.asgi import SlackWebhook
+from slack_webhook.asgi import SlackWebhook, Wiring
 from slack_webhook.decisions import DecisionService
 from slack_webhook.lambda_callbacks import LambdaCallbackSender
+from slack_webhook.rotation import RotatingCredentials
 from slack_webhook.slack_board import SlackMessageBoard
 
 if TYPE_CHECKING:
+    from adapters.secrets import SlackCredentials
     from slack_webhook.settings import Settings
 
 
 def build_webhook(settings: Settings) -> SlackWebhook:
-    """The ASGI app over real adapters: DynamoDB, Lambda's callback API, Slack."""
-    credentials = load_slack_credentials(settings.slack_secret_name)
-    client = build_web_client(credentials.bot_token, settings.slack_api_url)
-    board = SlackMessageBoard(client)
+    """The ASGI app over real adapters: DynamoDB, Lambda's callback API, Slack.
+
+    The store and the callback sender do not depend on the Slack secret and are built once;
+    everything that does is rebuilt when the secret rotates (`RotatingCredentials`).
+    """
     dynamodb = boto3.resource("dynamodb")
-    service = DecisionService(
-        store=DynamoApprovalStore(
-            dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
-        ),
-        callbacks=LambdaCallbackSender(boto3.client("lambda")),
-        board=board,
-        clock=lambda: datetime.now(UTC),
+    store = DynamoApprovalStore(
+        dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
     )
-    app = build_app(settings, credentials, client, service, board)
-    verifier = SignatureVerifier(credentials.signing_secret.reveal())
-    return SlackWebhook(app, verifier, settings.base_path)
+    callbacks = LambdaCallbackSender(boto3.client("lambda"))
+
+    def wire(credentials: SlackCredentials) -> Wiring:
+        client = build_web_client(credentials.bot_token, settings.slack_api_url)
+        board = SlackMessageBoard(client)
+        service = DecisionService(
+            store=store, callbacks=callbacks, board=board, clock=lambda: datetime.now(UTC)
+        )
+        app = build_app(settings, credentials, client, service, board)
+        return Wiring(app, SignatureVerifier(credentials.signing_secret.reveal()))
+
+    wiring = RotatingCredentials(lambda: load_slack_credentials(settings.slack_secret_name), wire)
+    return SlackWebhook(wiring, settings.base_path)

@@ -7,13 +7,20 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+import boto3
 from mangum import Mangum
 
 from approvals.votes import Status
+from localdev.provision import put_slack_secret
 from localdev.slack_requests import block_actions, form, signed_headers
 from slack_webhook.build import build_webhook
 from tests.events import load_event
-from tests.integration.conftest import SIGNING_SECRET, post_pending
+from tests.integration.conftest import (
+    BOT_TOKEN,
+    SECRET_NAME,
+    SIGNING_SECRET,
+    post_pending,
+)
 
 if TYPE_CHECKING:
     from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
@@ -93,3 +100,34 @@ def test_function_url_request_with_a_bad_signature_is_401(stack: Stack) -> None:
 
     assert response["statusCode"] == 401
     assert stack.store.get(record.approval_id).status is Status.PENDING
+
+
+def test_a_rotated_signing_secret_is_picked_up_by_a_warm_container(stack: Stack) -> None:
+    # Given a warm webhook that read the secret at start, and an operator who then rotated it
+    asgi = build_webhook(stack.settings)
+    secrets = boto3.client("secretsmanager")
+    rotated = "rotated-signing-secret-not-real"
+    put_slack_secret(secrets, SECRET_NAME, BOT_TOKEN, rotated)
+    try:
+        record = post_pending(stack)
+        assert record.slack is not None
+        body = form(
+            block_actions(
+                action_id="approve",
+                approval_id=record.approval_id,
+                user_id="U0CAROL",
+                channel_id=record.slack.channel,
+                message_ts=record.slack.ts,
+            )
+        )
+
+        # When Slack signs a click with the new secret, and later someone replays the old one
+        new = invoke(asgi, function_url_event(body, signed_headers(rotated, body)))
+        old = invoke(asgi, function_url_event(body, signed_headers(SIGNING_SECRET, body)))
+    finally:
+        put_slack_secret(secrets, SECRET_NAME, BOT_TOKEN, SIGNING_SECRET)
+
+    # Then the new signature counts without a new container, and the old one no longer does
+    assert new["statusCode"] == 200
+    assert stack.store.get(record.approval_id).status is Status.APPROVED
+    assert old["statusCode"] == 401
