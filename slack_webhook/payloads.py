@@ -107,8 +107,9 @@ OBJECT_FIELDS = ("user", "team", "container", "channel", "message", "view", "sta
 
 def shape_problem(form: dict[str, list[str]]) -> str | None:
     """Refuse interactive payloads we do not handle, or whose shape Bolt trips over (it
-    answers 500 for a `block_actions` without actions, or a `null` container): what is wrong,
-    or None when the request may go on. Slash commands (plain form fields) pass."""
+    answers 500 for a `block_actions` without actions, a `null` container, a view without a
+    type): what is wrong, or None when the request may go on. Slash commands (plain form
+    fields) pass."""
     if "payload" not in form:
         return None
     try:
@@ -135,8 +136,17 @@ def _interactive_problem(payload: dict[str, Any]) -> str | None:
     actions = actions if isinstance(actions, list) else []
     if kind == "block_actions" and not (actions and all(isinstance(a, dict) for a in actions)):
         return "block_actions without actions"
-    if kind == "view_submission" and not isinstance(payload.get("view"), dict):
+    if kind == "view_submission":
+        return _view_problem(payload.get("view"))
+    return None
+
+
+def _view_problem(view: Any) -> str | None:
+    if not isinstance(view, dict):
         return "view_submission without a view"
+    # Bolt reads view.type and view.callback_id unguarded (a KeyError is a 500).
+    if not all(isinstance(view.get(k), str) for k in ("type", "callback_id")):
+        return "view_submission without a view type and callback_id"
     return None
 
 

@@ -53,6 +53,8 @@ def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
         ("logs.sh", ["orders", "--minutes", "soon"], "--minutes must be a whole number"),
         ("build.sh", ["--arch", "sparc"], "--arch must be arm64 or x86_64"),
         ("click.sh", ["approve", "nope", "--as", "bob"], "not an approval id"),
+        ("fuzz.sh", ["soon"], "SECONDS must be a positive whole number"),
+        ("fuzz.sh", ["0"], "SECONDS must be a positive whole number"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_a_non_zero_exit(

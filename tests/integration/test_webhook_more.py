@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from approvals.audit import AuditKind
+from approvals.record import SlackMessage
 from approvals.votes import Status, Verdict, Vote
 from localdev.slack_requests import block_actions, form, post, signed_headers, slash_command
 from tests.integration.conftest import SIGNING_SECRET, post_pending
@@ -129,3 +130,22 @@ def test_a_stale_writer_cannot_overwrite_a_newer_record(stack: Stack) -> None:
         record, replace(record, callback_id="cb-stale", version=record.version + 1), []
     )
     assert stack.store.get(record.approval_id).callback_id == "cb-2"
+
+
+def test_a_click_that_counted_is_answered_200_even_when_slack_will_not_redraw(
+    stack: Stack,
+) -> None:
+    # Given an approval whose Slack message is gone (deleted, or Slack refuses the update)
+    record = post_pending(stack)
+    assert record.slack is not None
+    gone = SlackMessage(record.slack.channel, "1700000000.999999")
+    stack.store.attach_message(record.approval_id, gone)
+    record = stack.store.get(record.approval_id)
+
+    # When an approver clicks
+    status = signed_click(stack, record, "U0CAROL")
+
+    # Then the click is answered, and it counted and resumed the workflow (found by atheris)
+    assert status == 200
+    assert stack.store.get(record.approval_id).status is Status.APPROVED
+    assert [k for k, cid, _ in stack.callbacks.sent() if cid == record.callback_id] == ["succeed"]

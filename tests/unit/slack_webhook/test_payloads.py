@@ -116,6 +116,22 @@ def _form(payload: str) -> dict[str, list[str]]:
             "block_actions without actions",
         ),
         (_form('{"type": "view_submission", "user": {}}'), "view_submission without a view"),
+        (  # found by atheris: Bolt's workflow-step check reads view.type unguarded
+            _form('{"type": "view_submission", "user": {}, "view": {"callback_id": ""}}'),
+            "view_submission without a view type and callback_id",
+        ),
+        (
+            _form(
+                '{"type": "view_submission", "user": {}, "view": {"type": "m", "callback_id": 5}}'
+            ),
+            "view_submission without a view type and callback_id",
+        ),
+        (
+            _form(
+                '{"type": "view_submission", "user": {}, "view": {"type": "m", "callback_id": "x"}}'
+            ),
+            None,
+        ),
         (_form('{"type": "shortcut", "user": {}}'), "unsupported payload type"),
         (
             _form('{"type": "block_actions", "user": {}, "container": null}'),
