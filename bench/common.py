@@ -32,7 +32,7 @@ def free_port() -> int:
 @contextmanager
 def local_stack(name: str) -> Iterator[StackConfig]:
     """A whole local stack on free ports in a temp folder, stopped afterwards (even on SIGTERM)."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, _exit_once)
     config = StackConfig(
         Path(tempfile.mkdtemp(prefix=f"greenlight-{name}-")),
         {p: free_port() for p in DEFAULT_PORTS},
@@ -42,6 +42,12 @@ def local_stack(name: str) -> Iterator[StackConfig]:
         yield config
     finally:
         stack.stop(config)
+
+
+def _exit_once(*_: object) -> None:
+    """Leave through `finally` (stopping the stack); a second SIGTERM must not cut that short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(143)
 
 
 def publish(name: str, measured: dict[str, Any]) -> None:
