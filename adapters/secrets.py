@@ -1,6 +1,6 @@
-"""Slack credentials from Secrets Manager, through Powertools Parameters (read once per container).
+"""Slack credentials from Secrets Manager, through Powertools Parameters.
 
-The provider gets its client from boto3's default session, which the function's other clients
+Read when a container starts, and again by the webhook when the secret rotates. The provider gets its client from boto3's default session, which the function's other clients
 share: Powertools' own session would load the endpoint rules a second time, ~40 ms of cold start.
 """
 
