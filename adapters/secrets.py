@@ -1,7 +1,8 @@
 """Slack credentials from Secrets Manager, through Powertools Parameters.
 
-Read when a container starts, and again by the webhook when the secret rotates. The provider gets its client from boto3's default session, which the function's other clients
-share: Powertools' own session would load the endpoint rules a second time, ~40 ms of cold start.
+Read when a container starts, and again by the webhook when the secret rotates. The provider
+gets its client from boto3's default session, which the function's other clients share:
+Powertools' own session would load the endpoint rules a second time, ~40 ms of cold start.
 """
 
 from __future__ import annotations
