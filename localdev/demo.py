@@ -46,7 +46,7 @@ def demo_order(amount_cents: int, *, review: bool = False) -> dict[str, Any]:
     """An order from Alice that lands in the approval tier for `amount_cents`."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return {
-        "order_id": f"demo-{stamp}-{secrets.token_hex(2)}",
+        "order_id": f"demo-{stamp}-{secrets.token_hex(4)}",
         "requester_id": "U0ALICE",
         "customer": "Acme GmbH",
         "amount_cents": amount_cents,
