@@ -25,6 +25,16 @@ from typing import Any
 
 SECRET_NAME = "bench/slack"  # noqa: S105  # a name
 TOKEN = "xoxb-bench-not-real"  # noqa: S105  # a dummy for the fake Slack
+CLICK_VARIANTS = ("ours", "floor", "bolt")
+CLICK_LEVELS = {1: 60, 10: 150, 50: 200}  # concurrency: clicks per round
+CLICK_ROUNDS = 3
+
+
+def click_tables(variant: str, level: int, round_: int) -> str:
+    """Table prefix of one click run: fresh tables each, as moto's writes slow as a table grows."""
+    return f"bench-{variant}{level}r{round_}-"
+
+
 SIGNING_SECRET = "b" * 32
 
 
@@ -42,10 +52,10 @@ def support(folder: Path) -> None:
     callbacks = lambda_api.serve(lambda_api.CallbackLog())
     session = boto3.session.Session("bench", "bench", region_name="us-east-1")
     client = session.client("dynamodb", endpoint_url=dynamodb.url)
-    for variant in ("ours", "floor", "bolt"):
-        for level in (1, 10, 50):
-            # Fresh tables per run: moto's transactions slow down as a table grows.
-            provision.create_tables(client, f"bench-{variant}{level}-")
+    for variant in CLICK_VARIANTS:
+        for level in CLICK_LEVELS:
+            for round_ in range(CLICK_ROUNDS):
+                provision.create_tables(client, click_tables(variant, level, round_))
     provision.put_slack_secret(
         session.client("secretsmanager", endpoint_url=dynamodb.url),
         SECRET_NAME,
@@ -72,8 +82,8 @@ def env_for(urls: dict[str, str]) -> dict[str, str]:
         "AWS_ENDPOINT_URL_DYNAMODB": urls["dynamodb"],
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": urls["dynamodb"],
         "AWS_ENDPOINT_URL_LAMBDA": urls["lambda"],
-        "APPROVALS_TABLE": "bench-ours1-approvals",
-        "AUDIT_TABLE": "bench-ours1-audit",
+        "APPROVALS_TABLE": f"{click_tables('ours', 1, 0)}approvals",
+        "AUDIT_TABLE": f"{click_tables('ours', 1, 0)}audit",
         "SLACK_SECRET_NAME": SECRET_NAME,
         "SLACK_API_URL": urls["slack"] + "/api/",
         "SLACK_APP_ID": "A0GREENLT",
