@@ -49,8 +49,9 @@ def test_an_approver_approves_and_the_execution_succeeds(
     # When Bob clicks Approve
     request.get_by_role("button", name="Approve").click()
 
-    # Then the message says so (buttons gone) and the workflow resumed to success
-    request.get_by_text("Approved by @bob").wait_for()
+    # Then the message says so (buttons gone) and the workflow resumed to success; the message,
+    # not the thread, whose reply may arrive first and quotes the decision too
+    request.locator(".message").get_by_text("Approved by @bob").wait_for()
     assert request.get_by_role("button", name="Approve").count() == 0
     assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
     request.locator(".status.SUCCEEDED").wait_for()
@@ -92,7 +93,7 @@ def test_reject_asks_for_a_reason_then_undoes_the_order(
     # With a reason, the request is rejected and the workflow compensates
     modal.locator("textarea").fill("duplicate of an earlier order")
     modal.get_by_role("button", name="Reject").click()
-    row(page, approval_id).get_by_text("Rejected by @carol").wait_for()
+    row(page, approval_id).locator(".message").get_by_text("Rejected by @carol").wait_for()
     assert page.locator("#modal-backdrop").is_hidden()
     result: dict[str, Any] = json.loads(finished(local_stack, arn)["Result"])
     assert result["status"] == "rejected"
