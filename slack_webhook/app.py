@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
 
 from approvals import messages
 from approvals.buttons import (
@@ -33,8 +34,6 @@ from slack_webhook.payloads import origin_of, to_button_click, to_reason_submiss
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from slack_sdk import WebClient
 
     from adapters.secrets import SlackCredentials
     from slack_webhook.decisions import DecisionService
@@ -78,7 +77,9 @@ def build_app(
         process_before_response=True,
         token_verification_enabled=False,
         signing_secret=credentials.signing_secret.reveal(),
-        client=client,
+        # Bolt builds each request's client from this one and the token from `authorize`; a
+        # client that carried the token too would log "token will be ignored" every cold start.
+        client=WebClient(base_url=client.base_url, timeout=client.timeout),
         authorize=lambda: authorized,
     )
 

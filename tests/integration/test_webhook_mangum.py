@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from tests.integration.conftest import (
 )
 
 if TYPE_CHECKING:
+    import pytest
     from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
 
     from slack_webhook.asgi import SlackWebhook
@@ -131,3 +133,11 @@ def test_a_rotated_signing_secret_is_picked_up_by_a_warm_container(stack: Stack)
     assert new["statusCode"] == 200
     assert stack.store.get(record.approval_id).status is Status.APPROVED
     assert old["statusCode"] == 401
+
+
+def test_a_cold_start_logs_no_warning(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
+    # An operator reads every WARNING in CloudWatch as something to fix; a cold start has none.
+    with caplog.at_level(logging.WARNING):
+        build_webhook(stack.settings)
+
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
