@@ -87,6 +87,12 @@ def seed(urls: dict[str, str], count: int, prefix: str, table_prefix: str) -> li
     return records
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process (all its threads) has used so far; Linux's /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def clicks(url: str, records: list[ApprovalRecord], concurrency: int) -> dict[str, Any]:
     """Approve each record once, `concurrency` at a time: every latency, failures, wall time."""
     latencies: list[float] = []
@@ -121,17 +127,23 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, float]:
         "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
         "per_second": len(ordered) / sum(run["wall"] for run in runs),
         "failures": sum(run["failures"] for run in runs),
+        "server_cpu_ms": 1000 * sum(run["cpu_server"] for run in runs) / len(ordered),
+        "stack_cpu_ms": 1000 * sum(run["cpu_stack"] for run in runs) / len(ordered),
         "requests": len(ordered),
         "rounds": len(runs),
     }
 
 
-def click_benchmark(folder: Path, urls: dict[str, str], env: dict[str, str]) -> dict[str, Any]:
+def click_benchmark(
+    folder: Path, urls: dict[str, str], env: dict[str, str], stack_pid: int
+) -> dict[str, Any]:
     """Each variant at each concurrency, on its own fresh tables and its own server process.
 
     The variants take turns within each of `CLICK_ROUNDS` rounds (who goes first rotates), so
     drift in the shared moto and on the machine lands on all three alike; a p99 over one short
-    run is nearly its slowest click, so the rounds' clicks are pooled.
+    run is nearly its slowest click, so the rounds' clicks are pooled. The CPU that the server
+    and the local stack (`stack_pid`: DynamoDB, Slack, Lambda) spend on the measured clicks is
+    counted too: on a small machine the latency under concurrency follows it.
     """
     turn = len(CLICK_VARIANTS)
     runs: dict[str, dict[int, list[dict[str, Any]]]] = {
@@ -155,7 +167,11 @@ def click_benchmark(folder: Path, urls: dict[str, str], env: dict[str, str]) -> 
                     url = f"http://127.0.0.1:{port}/slack/events"
                     tag = f"{variant[0]}{level}r{round_}"
                     clicks(url, seed(urls, WARMUP, f"w{tag}x", tables), 5)
-                    run = clicks(url, seed(urls, count, f"{tag}x", tables), level)
+                    seeded = seed(urls, count, f"{tag}x", tables)
+                    server_cpu, stack_cpu = cpu_seconds(server.pid), cpu_seconds(stack_pid)
+                    run = clicks(url, seeded, level)
+                    run["cpu_server"] = cpu_seconds(server.pid) - server_cpu
+                    run["cpu_stack"] = cpu_seconds(stack_pid) - stack_cpu
                     runs[variant][level].append(run)
                     print(variant, level, round_, summary([run]), flush=True)
                 finally:
@@ -252,6 +268,15 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {level} | {_pair(ours)} | {_pair(floor)} | {_pair(bolt)} | {ratios} "
             f"| {ours['per_second']:.0f} |"
         )
+    lines += [
+        "",
+        "| concurrency | CPU ms per click, server + local stack: ours | floor | bare Bolt |",
+        "|---|---|---|---|",
+    ]
+    for level in CLICK_LEVELS:
+        cpu = [results["clicks"][v][str(level)] for v in ("ours", "floor", "bolt")]
+        cells = " | ".join(f"{c['server_cpu_ms']:.1f} + {c['stack_cpu_ms']:.1f}" for c in cpu)
+        lines.append(f"| {level} | {cells} |")
     cold = results["cold_start"]
     webhook, floor = cold["webhook handler"], cold["floor"]
     base = cold["baseline: slack_bolt + mangum + boto3"]
@@ -290,7 +315,7 @@ def main() -> int:
         env = os.environ | env_for(urls)
         results = {
             "machine": machine(),
-            "clicks": click_benchmark(folder, urls, env),
+            "clicks": click_benchmark(folder, urls, env, support.pid),
             "cold_start": cold_start(env),
         }
     finally:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
-from bench.run import summary
+from bench.run import cpu_seconds, summary
 from bench.servers import CLICK_LEVELS, CLICK_ROUNDS, CLICK_VARIANTS, click_tables
+
+IDLE = {"cpu_server": 0.0, "cpu_stack": 0.0}
 
 
 def test_rounds_are_pooled_so_one_slow_round_sets_the_p99_not_a_mean() -> None:
-    quick = {"latencies": [0.010] * 99, "failures": 0, "wall": 1.0}
-    slow = {"latencies": [0.010] * 98 + [0.500], "failures": 1, "wall": 3.0}
+    quick = {"latencies": [0.010] * 99, "failures": 0, "wall": 1.0, **IDLE}
+    slow = {"latencies": [0.010] * 98 + [0.500], "failures": 1, "wall": 3.0, **IDLE}
 
     row = summary([quick, slow])
 
@@ -24,8 +29,8 @@ def test_rounds_are_pooled_so_one_slow_round_sets_the_p99_not_a_mean() -> None:
 
 def test_the_p99_is_the_click_at_the_99th_percentile_of_all_rounds() -> None:
     rounds = [
-        {"latencies": [i / 1000 for i in range(1, 101)], "failures": 0, "wall": 1.0},
-        {"latencies": [i / 1000 for i in range(101, 201)], "failures": 0, "wall": 1.0},
+        {"latencies": [i / 1000 for i in range(1, 101)], "failures": 0, "wall": 1.0, **IDLE},
+        {"latencies": [i / 1000 for i in range(101, 201)], "failures": 0, "wall": 1.0, **IDLE},
     ]
 
     row = summary(rounds)
@@ -43,3 +48,36 @@ def test_every_run_gets_its_own_tables() -> None:
     }
 
     assert len(prefixes) == len(CLICK_VARIANTS) * len(CLICK_LEVELS) * CLICK_ROUNDS
+
+
+def test_cpu_per_click_is_the_rounds_cpu_over_all_their_clicks() -> None:
+    rounds = [
+        {
+            "latencies": [0.01] * 100,
+            "failures": 0,
+            "wall": 1.0,
+            "cpu_server": 0.5,
+            "cpu_stack": 1.0,
+        },
+        {
+            "latencies": [0.01] * 300,
+            "failures": 0,
+            "wall": 2.0,
+            "cpu_server": 1.5,
+            "cpu_stack": 1.0,
+        },
+    ]
+
+    row = summary(rounds)
+
+    assert row["server_cpu_ms"] == pytest.approx(5.0)
+    assert row["stack_cpu_ms"] == pytest.approx(5.0)
+
+
+def test_cpu_seconds_counts_what_a_process_burns() -> None:
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:
+        pass
+
+    assert cpu_seconds(os.getpid()) - before >= 0.15
