@@ -70,3 +70,8 @@ def pending_list(records: list[ApprovalRecord]) -> str:
             title = f"<{permalink(r.slack)}|{title}>"
         lines.append(f"• {title} · {r.request.amount_text} · expires {slack_date(r.expires_at)}")
     return "\n".join(lines)
+
+
+def form_unavailable() -> str:
+    """Slack would not open the reject form (its API failed): nothing changed, try again."""
+    return "Slack could not open the form to say why. Nothing has changed: please try again."

@@ -6,8 +6,6 @@ exactly as Slack sends them.
 from __future__ import annotations
 
 import json
-import secrets
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,16 +70,15 @@ class SlackPage:
         except KeyError as err:
             return 400, {"error": str(err)}
         if body.get("type") == "block_actions":
-            trigger_id = f"{int(time.time())}.{secrets.randbelow(10**9)}.page"
             payload = block_actions(
                 action_id=str(body.get("action_id")),
                 approval_id=str(body.get("value")),
                 user_id=user,
                 channel_id=str(body.get("channel")),
                 message_ts=str(body.get("message_ts")),
-            ) | {"trigger_id": trigger_id}
+            )
             status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
-            return 200, {"status": status, "body": answer, "trigger_id": trigger_id}
+            return 200, {"status": status, "body": answer, "trigger_id": payload["trigger_id"]}
         if body.get("type") == "view_submission":
             view = next(
                 (

@@ -1,13 +1,15 @@
-"""The Bolt app: verifies Slack's signature, then routes clicks and modal submissions.
+"""The Bolt app: routes clicks, modal submissions and commands of signed requests.
 
 Configured for FaaS (DESIGN §5): named (no stack walk), static authorize (no auth.test per
-container), every listener done before the response (Lambda freezes threads afterwards).
+container), every listener done before the response (Lambda freezes threads afterwards). The
+signature is checked once, before Bolt (asgi.py), so Bolt's own check is switched off.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltResponse
@@ -30,10 +32,12 @@ from approvals.errors import (
 )
 from approvals.votes import Verdict
 from slack_webhook.decisions import Click
-from slack_webhook.payloads import origin_of, to_button_click, to_reason_submission, user_of
+from slack_webhook.payloads import to_button_click, to_reason_submission, user_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from slack_bolt import BoltContext
 
     from adapters.secrets import SlackCredentials
     from slack_webhook.decisions import DecisionService
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 APPROVALS_COMMAND = "/approvals"
 HTTP_FORBIDDEN = 403
+ANY_EVENT = re.compile(".*")
 
 
 def reply_for(error: ApprovalError, service: DecisionService) -> str:
@@ -76,6 +81,7 @@ def build_app(
         logger=bolt_logger,
         process_before_response=True,
         token_verification_enabled=False,
+        request_verification_enabled=False,  # verified once, before Bolt parses anything
         signing_secret=credentials.signing_secret.reveal(),
         # Bolt builds each request's client from this one and the token from `authorize`; a
         # client that carried the token too would log "token will be ignored" every cold start.
@@ -85,9 +91,9 @@ def build_app(
 
     @app.use
     def only_our_app(
-        body: dict[str, Any], next: Callable[[], BoltResponse]
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
     ) -> BoltResponse:  # Bolt's name
-        if origin_of(body) != (settings.slack_app_id, settings.slack_team_id):
+        if not is_ours(settings, body.get("api_app_id"), context.team_id, context.enterprise_id):
             logger.warning("request from another app or workspace refused")
             return BoltResponse(status=HTTP_FORBIDDEN, body=json.dumps({"error": "unknown app"}))
         return next()
@@ -118,6 +124,16 @@ def build_app(
             return
         ack()
 
+    @app.view_closed(REJECT_MODAL_CALLBACK_ID)
+    def on_reject_dismissed(ack: Callable[..., None]) -> None:
+        ack()  # the approver changed their mind: nothing was decided, nothing to do
+
+    @app.event(ANY_EVENT)
+    def on_event(ack: Callable[..., None]) -> None:
+        # We subscribe to no event yet; an unanswered one would be redelivered (and, failing
+        # often, get the app's event subscription disabled), so every event is acknowledged.
+        ack()
+
     @app.command(APPROVALS_COMMAND)
     def on_approvals(ack: Callable[..., None], body: dict[str, Any]) -> None:
         try:
@@ -130,6 +146,23 @@ def build_app(
     return app
 
 
+def is_ours(
+    settings: Settings, app_id: object, team_id: str | None, enterprise_id: str | None
+) -> bool:
+    """Whether a request comes from our app in our workspace (or our Grid org, if configured).
+
+    The workspace is Bolt's reading of the request (`team.id`, or for org-wide installs
+    `user.team_id` / `view.app_installed_team_id`), not one field of our choosing.
+    """
+    if app_id != settings.slack_app_id:
+        return False
+    if team_id == settings.slack_team_id:
+        return True
+    return (
+        settings.slack_enterprise_id is not None and enterprise_id == settings.slack_enterprise_id
+    )
+
+
 def _on_click(body: dict[str, Any], service: DecisionService, board: SlackMessageBoard) -> None:
     """Approve decides at once; Reject first asks why (the modal's submission decides)."""
     try:
@@ -139,7 +172,9 @@ def _on_click(body: dict[str, Any], service: DecisionService, board: SlackMessag
         return
     try:
         if click.action_id == ACTION_REJECT:
-            board.ask_reason(click.trigger_id, service.check(click.approval_id, click.user_id))
+            record = service.check(click.approval_id, click.user_id)
+            if not board.ask_reason(click.trigger_id, record):
+                board.tell(click.channel_id, click.user_id, messages.form_unavailable())
             return
         result = service.decide(Click(click.approval_id, click.user_id, Verdict.APPROVE))
         if not result.decided:

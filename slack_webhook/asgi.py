@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import urllib.parse
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.request import BoltRequest
 
-from slack_webhook.payloads import shape_problem
+from approvals.errors import InvalidRequestError
+from slack_webhook.payloads import is_ssl_check, parse, shape_problem
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, MutableMapping
@@ -77,55 +78,93 @@ class SlackWebhook:
         if raw is None:
             return _json(413, {"error": "request too large"})
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        problem = envelope_problem(headers, raw)
-        if problem:
-            return _json(problem[0], {"error": problem[1]})
-        text = raw.decode("utf-8")
-        # Verified here as well as in Bolt: an unsigned request must learn nothing, not even
-        # whether its payload is well formed.
+        if _is_ssl_check(raw, headers):
+            return 200, [], b""
+        # The one signature check: Bolt's own is switched off (app.py), so nothing below, not
+        # even the parsing of the body, ever sees an unsigned request.
         wired = await self._verified(raw, headers)
         if wired is None:
             return _json(401, {"error": "invalid request"})
-        if shape := shape_problem(urllib.parse.parse_qs(text)):
-            return _json(400, {"error": shape})
-        try:
-            request = BoltRequest(
-                body=text,
-                query=scope.get("query_string", b"").decode("latin-1"),
-                headers=headers,
-            )
-        except Exception:  # noqa: BLE001  # Bolt raises bare errors on bodies it cannot parse
-            return _json(400, {"error": "unreadable body"})
+        request = to_bolt_request(raw, headers, scope.get("query_string", b""))
+        if not isinstance(request, BoltRequest):
+            return request
         response = await asyncio.to_thread(wired.app.dispatch, request)
         out = [(k.encode(), v.encode()) for k, values in response.headers.items() for v in values]
         return response.status, out, response.body.encode()
 
     async def _verified(self, raw: bytes, headers: dict[str, str]) -> Wiring | None:
-        """The wiring whose signing secret signed this request, or None: unsigned."""
-        signature, timestamp = headers["x-slack-signature"], headers["x-slack-request-timestamp"]
+        """The wiring whose signing secret signed this request, or None: unsigned.
+
+        Only a request that could be Slack's (both headers, a timestamp within Slack's five
+        minutes) but fails the signature makes the webhook read the secret again: that is what
+        a rotated secret looks like, and anything else must not cost a Secrets Manager read.
+        """
+        signature = headers.get("x-slack-signature", "")
+        timestamp = headers.get("x-slack-request-timestamp", "")
         wired = self._wiring.current
-        if wired.verifier.is_valid(raw, timestamp, signature):
+        if not is_fresh(timestamp, signature):
+            return None
+        if _is_valid(wired.verifier, raw, timestamp, signature):
             return wired
-        # Perhaps the secret was rotated under this container: read it again (rate-limited).
         if await asyncio.to_thread(self._wiring.refresh):
             wired = self._wiring.current
-            if wired.verifier.is_valid(raw, timestamp, signature):
+            if _is_valid(wired.verifier, raw, timestamp, signature):
                 return wired
         return None
 
 
-def envelope_problem(headers: dict[str, str], raw: bytes) -> tuple[int, str] | None:
-    """Refuse what Bolt would turn into a 500: missing or malformed signing headers, bad bytes."""
-    timestamp = headers.get("x-slack-request-timestamp", "")
-    if not headers.get("x-slack-signature") or not timestamp:
-        return 401, "invalid request"
-    if not timestamp.isascii() or not timestamp.isdigit():
-        return 401, "invalid request"
+def to_bolt_request(raw: bytes, headers: dict[str, str], query: bytes) -> BoltRequest | Response:
+    """The signed request for Bolt, or a 400 for what Bolt could not read without a 500."""
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
+        problem = shape_problem(parse(text, content_type(headers)))
     except UnicodeDecodeError:
-        return 400, "body is not UTF-8"
-    return None
+        problem = "body is not UTF-8"
+    except InvalidRequestError as err:
+        problem = f"{err.field}: {err.problem}"
+    if problem:
+        return _json(400, {"error": problem})
+    try:
+        return BoltRequest(body=text, query=query.decode("latin-1"), headers=headers)
+    except Exception:  # noqa: BLE001  # Bolt raises bare errors on bodies it cannot read
+        return _json(400, {"error": "unreadable body"})
+
+
+MAX_SKEW_SECONDS = 300  # Slack's replay window (docs: verifying requests from Slack)
+
+
+def is_fresh(timestamp: str, signature: str, now: float | None = None) -> bool:
+    """Whether the signing headers are well formed and the timestamp inside Slack's window.
+
+    Header values are whatever a client sent: hundreds of digits, non-ASCII, empty. None of
+    them may raise; each is simply not Slack's.
+    """
+    if not (signature.isascii() and signature.startswith("v0=") and timestamp.isascii()):
+        return False
+    if not timestamp.isdigit() or len(timestamp) > 12:  # epoch seconds have 10 digits until 2286
+        return False
+    return abs((time.time() if now is None else now) - int(timestamp)) <= MAX_SKEW_SECONDS
+
+
+def _is_valid(verifier: SignatureVerifier, raw: bytes, timestamp: str, signature: str) -> bool:
+    try:
+        return verifier.is_valid(raw, timestamp, signature)
+    except Exception:  # noqa: BLE001  # any failure to verify is "not signed by Slack": a 401
+        return False
+
+
+def _is_ssl_check(raw: bytes, headers: dict[str, str]) -> bool:
+    """Slack's unsigned `ssl_check` (form `token=…&ssl_check=1`), read as Bolt reads bodies."""
+    try:
+        return is_ssl_check(parse(raw.decode("utf-8"), content_type(headers)))
+    except (UnicodeDecodeError, InvalidRequestError):
+        return False
+
+
+def content_type(headers: dict[str, str]) -> str | None:
+    """The media type without parameters, as Bolt extracts it."""
+    value = headers.get("content-type")
+    return value.split(";")[0].strip() if value else None
 
 
 async def _read_body(receive: Receive) -> bytes | None:

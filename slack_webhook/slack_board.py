@@ -43,11 +43,17 @@ class SlackMessageBoard:
         except (SlackClientError, OSError) as err:
             _log_failure("ephemeral answer", err)
 
-    def ask_reason(self, trigger_id: str, record: ApprovalRecord) -> None:
-        """Open the reject-reason modal (the trigger id is valid for 3 s)."""
-        self._client.views_open(
-            trigger_id=trigger_id, view=reject_modal(record.approval_id, record.request.title)
-        )
+    def ask_reason(self, trigger_id: str, record: ApprovalRecord) -> bool:
+        """Open the reject-reason modal (the trigger id is valid for 3 s); False when Slack
+        would not (down, rate-limited, trigger expired): the caller tells the clicker."""
+        try:
+            self._client.views_open(
+                trigger_id=trigger_id, view=reject_modal(record.approval_id, record.request.title)
+            )
+        except (SlackClientError, OSError) as err:
+            _log_failure("reject form", err, record.approval_id)
+            return False
+        return True
 
 
 def _log_failure(what: str, err: Exception, approval_id: str | None = None) -> None:

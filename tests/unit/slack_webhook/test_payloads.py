@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 
 from approvals.errors import InvalidRequestError
+from localdev import slack_corpus
 from localdev.slack_requests import block_actions, view_submission
-from slack_webhook.asgi import envelope_problem
+from slack_webhook.asgi import content_type, is_fresh
 from slack_webhook.payloads import (
-    origin_of,
+    is_ssl_check,
+    parse,
     shape_problem,
     to_button_click,
     to_reason_submission,
@@ -65,86 +67,108 @@ def test_reason_submission_reads_metadata_and_trims_the_reason() -> None:
     assert (parsed.approval_id, parsed.user_id, parsed.reason) == (APPROVAL_ID, "U0DAVE", "late")
 
 
-def test_origin_is_read_from_either_payload_shape() -> None:
-    assert origin_of(click()) == ("A0GREENLT", "T0GREENLT")
-    assert origin_of({"api_app_id": "A1", "team_id": "T1"}) == ("A1", "T1")
-    assert origin_of({"team": "T1"}) == (None, None)
+NOW = 1_800_000_000
 
 
 @pytest.mark.parametrize(
-    ("headers", "body", "expected"),
+    ("timestamp", "signature", "fresh"),
     [
-        ({}, b"x", (401, "invalid request")),
-        ({"x-slack-signature": "v0=1"}, b"x", (401, "invalid request")),
-        (
-            {"x-slack-signature": "v0=1", "x-slack-request-timestamp": "12a"},
-            b"x",
-            (401, "invalid request"),
-        ),
-        (
-            {"x-slack-signature": "v0=1", "x-slack-request-timestamp": "١٢"},
-            b"x",
-            (401, "invalid request"),
-        ),
-        (
-            {"x-slack-signature": "v0=1", "x-slack-request-timestamp": "12"},
-            b"\xff",
-            (400, "body is not UTF-8"),
-        ),
-        ({"x-slack-signature": "v0=1", "x-slack-request-timestamp": "12"}, b"payload=1", None),
+        (str(NOW), "v0=abc", True),
+        (str(NOW - 300), "v0=abc", True),
+        (str(NOW - 301), "v0=abc", False),  # Slack's five minutes
+        (str(NOW + 301), "v0=abc", False),
+        ("", "v0=abc", False),
+        (str(NOW), "", False),
+        ("12a", "v0=abc", False),
+        ("١٢", "v0=abc", False),  # Arabic-Indic digits: isdigit() but not Slack's
+        ("9" * 400, "v0=abc", False),  # an OverflowError inside slack_sdk's verifier
+        (str(NOW), "v0=é", False),  # a TypeError inside hmac.compare_digest
+        (str(NOW), "v1=abc", False),
     ],
 )
-def test_envelope_problems(
-    headers: dict[str, str], body: bytes, expected: tuple[int, str] | None
+def test_only_well_formed_fresh_signing_headers_are_checked(
+    timestamp: str, signature: str, fresh: bool
 ) -> None:
-    assert envelope_problem(headers, body) == expected
-
-
-def _form(payload: str) -> dict[str, list[str]]:
-    return {"payload": [payload]}
+    assert is_fresh(timestamp, signature, now=NOW) is fresh
 
 
 @pytest.mark.parametrize(
-    ("form", "problem"),
+    ("header", "expected"),
     [
-        (
-            _form('{"type": "block_actions", "user": {}, "actions": []}'),
-            "block_actions without actions",
-        ),
-        (
-            _form('{"type": "block_actions", "user": {}, "actions": [1]}'),
-            "block_actions without actions",
-        ),
-        (_form('{"type": "view_submission", "user": {}}'), "view_submission without a view"),
-        (  # found by atheris: Bolt's workflow-step check reads view.type unguarded
-            _form('{"type": "view_submission", "user": {}, "view": {"callback_id": ""}}'),
-            "view_submission without a view type and callback_id",
-        ),
-        (
-            _form(
-                '{"type": "view_submission", "user": {}, "view": {"type": "m", "callback_id": 5}}'
-            ),
-            "view_submission without a view type and callback_id",
-        ),
-        (
-            _form(
-                '{"type": "view_submission", "user": {}, "view": {"type": "m", "callback_id": "x"}}'
-            ),
-            None,
-        ),
-        (_form('{"type": "shortcut", "user": {}}'), "unsupported payload type"),
-        (
-            _form('{"type": "block_actions", "user": {}, "container": null}'),
-            "container must be an object",
-        ),
-        (_form('{"type": "block_actions", "actions": [{}]}'), "block_actions without a user"),
-        (_form("[1, 2]"), "payload is not an object"),
-        (_form("{not json"), "payload is not JSON"),
-        (_form('{"type": "block_actions", "user": {}, "actions": [{"action_id": "x"}]}'), None),
-        ({"command": ["/approvals"]}, None),
+        (None, None),
+        ("application/json", "application/json"),
+        ("application/x-www-form-urlencoded; charset=utf-8", "application/x-www-form-urlencoded"),
     ],
 )
-def test_payload_shapes_bolt_would_trip_over_are_refused(
-    form: dict[str, list[str]], problem: str | None
+def test_content_type_is_read_as_bolt_reads_it(header: str | None, expected: str | None) -> None:
+    assert content_type({} if header is None else {"content-type": header}) == expected
+
+
+def test_every_recorded_request_parses_and_passes_the_guard() -> None:
+    # Given every request in the corpus, as Slack sends it
+    for entry in slack_corpus.entries():
+        # When it is parsed as Bolt will parse it
+        body = parse(entry.body(), entry.content_type)
+
+        # Then nothing Slack sends is refused
+        assert shape_problem(body) is None, entry.name
+        assert is_ssl_check(body) is entry.name.startswith("ssl_check"), entry.name
+
+
+def test_json_bodies_are_read_as_the_payload_itself() -> None:
+    # Bolt treats a JSON body (or any body starting with "{") as the payload: so does the guard
+    body = parse('{"type": "block_actions", "actions": []}', None)
+
+    assert shape_problem(body) == "block_actions without actions"
+
+
+@pytest.mark.parametrize(
+    ("text", "media_type", "problem"),
+    [
+        ("[1, 2]", "application/json", "not an object"),
+        ("{not json", None, "not readable JSON or form data"),
+        ("payload=%7Bnot", "application/x-www-form-urlencoded", "not readable JSON or form data"),
+        ("payload=%5B1%5D", "application/x-www-form-urlencoded", "not an object"),
+    ],
+)
+def test_unreadable_bodies_are_refused(text: str, media_type: str | None, problem: str) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        parse(text, media_type)
+
+    assert caught.value.problem == problem
+
+
+def _payload(**fields: Any) -> dict[str, Any]:
+    return {"type": "block_actions", "user": {"id": "U0BOB"}, "actions": [{}]} | fields
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (_payload(enterprise=None, team=None), None),  # ordinary workspace; org-wide install
+        (_payload(enterprise={"id": "E1"}, team="T1"), None),
+        (_payload(enterprise=5), "enterprise must be an object, a string or null"),
+        (_payload(user=[]), "user must be an object, a string or null"),
+        (_payload(actions=[]), "block_actions without actions"),
+        (_payload(actions=[1]), "actions must be a list of objects"),
+        (_payload(actions={"a": 1}), "actions must be a list of objects"),
+        (_payload(authorizations=None), "authorizations must be a list of objects"),
+        (_payload(response_urls=[None]), "response_urls must be a list of objects"),
+        (_payload(container=None), None),
+        (_payload(container=[]), "container must be an object or null"),
+        ({"type": "view_submission"}, "a view without a type and callback_id"),
+        (
+            {"type": "view_closed", "view": {"type": "modal"}},
+            "a view without a type and callback_id",
+        ),
+        ({"type": "view_submission", "view": {"callback_id": "", "type": "modal"}}, None),
+        ({"type": "event_callback", "event": "x"}, "event must be an object or null"),
+        ({"type": "event_callback"}, "event_callback without an event"),
+        ({"type": "shortcut", "callback_id": "x"}, None),  # not ours: Bolt answers it
+        ({"command": "/approvals", "text": ""}, None),
+    ],
+)
+def test_only_shapes_bolt_would_trip_over_are_refused(
+    body: dict[str, Any], problem: str | None
 ) -> None:
-    assert shape_problem(form) == problem
+    assert shape_problem(body) == problem
