@@ -125,7 +125,7 @@ def to_bolt_request(raw: bytes, headers: dict[str, str], query: bytes) -> BoltRe
     if problem:
         return _json(400, {"error": problem})
     try:
-        return BoltRequest(body=text, query=query.decode("latin-1"), headers=headers)
+        return BoltRequest(body=text, query=query.decode("latin-1"), headers=dict(headers))
     except Exception:  # noqa: BLE001  # Bolt raises bare errors on bodies it cannot read
         return _json(400, {"error": "unreadable body"})
 

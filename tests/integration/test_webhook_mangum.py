@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +14,7 @@ from approvals.votes import Status
 from localdev.provision import put_slack_secret
 from localdev.slack_requests import block_actions, form, signed_headers
 from slack_webhook.build import build_webhook
-from tests.events import load_event
+from tests.events import function_url_event
 from tests.integration.conftest import (
     BOT_TOKEN,
     SECRET_NAME,
@@ -59,13 +58,6 @@ def invoke(asgi: SlackWebhook, event: dict[str, Any]) -> dict[str, Any]:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda_container).result()
-
-
-def function_url_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
-    event = load_event("function_url_post")
-    event["headers"] |= {k.lower(): v for k, v in headers.items()}
-    event["body"] = base64.b64encode(body.encode()).decode()
-    return event
 
 
 def test_base64_function_url_click_is_verified_over_the_raw_bytes(stack: Stack) -> None:
