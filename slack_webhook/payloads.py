@@ -147,13 +147,19 @@ def _field_problem(body: dict[str, Any]) -> str | None:
 
 
 def _type_problem(body: dict[str, Any]) -> str | None:
+    # Bolt's matchers read actions[0]["action_id"] and event["type"] unguarded, and match the
+    # latter against a pattern (a non-string is a TypeError).
     kind = body.get("type")
-    if kind == "block_actions" and not body.get("actions"):
-        return "block_actions without actions"
+    if kind == "block_actions":
+        actions = body.get("actions")
+        if not actions or not isinstance(actions[0].get("action_id"), str):
+            return "block_actions without an action_id"
     if kind in ("view_submission", "view_closed"):
         return _view_problem(body.get("view"))
-    if kind == "event_callback" and not isinstance(body.get("event"), dict):
-        return "event_callback without an event"
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "event_callback without an event type"
     return None
 
 

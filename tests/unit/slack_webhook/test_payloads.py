@@ -119,7 +119,7 @@ def test_json_bodies_are_read_as_the_payload_itself() -> None:
     # Bolt treats a JSON body (or any body starting with "{") as the payload: so does the guard
     body = parse('{"type": "block_actions", "actions": []}', None)
 
-    assert shape_problem(body) == "block_actions without actions"
+    assert shape_problem(body) == "block_actions without an action_id"
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,8 @@ def test_unreadable_bodies_are_refused(text: str, media_type: str | None, proble
 
 
 def _payload(**fields: Any) -> dict[str, Any]:
-    return {"type": "block_actions", "user": {"id": "U0BOB"}, "actions": [{}]} | fields
+    action = {"action_id": "approve"}
+    return {"type": "block_actions", "user": {"id": "U0BOB"}, "actions": [action]} | fields
 
 
 @pytest.mark.parametrize(
@@ -149,7 +150,9 @@ def _payload(**fields: Any) -> dict[str, Any]:
         (_payload(enterprise={"id": "E1"}, team="T1"), None),
         (_payload(enterprise=5), "enterprise must be an object, a string or null"),
         (_payload(user=[]), "user must be an object, a string or null"),
-        (_payload(actions=[]), "block_actions without actions"),
+        (_payload(actions=[]), "block_actions without an action_id"),
+        (_payload(actions=[{}]), "block_actions without an action_id"),  # found by the fuzzer
+        (_payload(actions=[{"action_id": 7}]), "block_actions without an action_id"),
         (_payload(actions=[1]), "actions must be a list of objects"),
         (_payload(actions={"a": 1}), "actions must be a list of objects"),
         (_payload(authorizations=None), "authorizations must be a list of objects"),
@@ -163,7 +166,8 @@ def _payload(**fields: Any) -> dict[str, Any]:
         ),
         ({"type": "view_submission", "view": {"callback_id": "", "type": "modal"}}, None),
         ({"type": "event_callback", "event": "x"}, "event must be an object or null"),
-        ({"type": "event_callback"}, "event_callback without an event"),
+        ({"type": "event_callback"}, "event_callback without an event type"),
+        ({"type": "event_callback", "event": {"type": 5}}, "event_callback without an event type"),
         ({"type": "shortcut", "callback_id": "x"}, None),  # not ours: Bolt answers it
         ({"command": "/approvals", "text": ""}, None),
     ],
