@@ -3,10 +3,11 @@
 `scripts/fuzz.sh [-runs=N] [-max_total_time=S]` (installs atheris into .venv on first use).
 Each input becomes one request to the real ASGI app (`build_webhook`, Bolt, the DynamoDB store on
 an in-process moto, the fake Slack, a recorder of Lambda's callback API): raw bytes, form
-fields, or a `block_actions` payload with fuzzed fields that may name a real pending approval;
-signed, unsigned, badly signed or stale. A finding is any 5xx, any exception escaping the app,
-or any callback sent for a request without a valid signature. Loopback only, bounded by the
-runs or time given.
+fields, or one of Slack's recorded requests (`localdev/slack_corpus`) with fuzzed fields that may
+name a real pending approval; under any content type and any signature and timestamp header
+values (valid, absent, wrong, non-ASCII, hundreds of digits, stale). A finding is any 5xx, any
+exception escaping the app, or any callback sent for a request without a valid signature.
+Loopback only, bounded by the runs or time given.
 """
 
 from __future__ import annotations
@@ -37,14 +38,20 @@ from approvals.policy import ApproverPolicy
 from approvals.record import ApprovalRecord, SlackMessage
 from approvals.request import ApprovalRequest
 from bench.servers import SECRET_NAME, SIGNING_SECRET, TOKEN, env_for
-from localdev import fake_slack, provision
+from localdev import fake_slack, provision, slack_corpus
 from localdev.dynamodb_server import DynamoDBServer
 from tests.fakes import lambda_api
 
 ACTIONS = ["approve", "reject", "other", ""]
 USERS = ["U0BOB", "U0CAROL", "U0ALICE", "U0EVE", ""]
-TYPES = ["block_actions", "view_submission", "shortcut", "block_suggestion", ""]
-SIGNINGS = ["valid", "none", "garbage", "stale"]
+CONTENT_TYPES = [
+    b"application/x-www-form-urlencoded",
+    b"application/json",
+    b"text/plain; charset=utf-8",
+    b"\xff",
+]
+RECORDED = slack_corpus.entries()
+INTERACTIVE = [e for e in RECORDED if "form_payload" in e.request]
 PENDING = 20
 
 
@@ -87,52 +94,63 @@ def start() -> tuple[Any, lambda_api.CallbackLog, list[str]]:
 
 
 def body_from(fdp: atheris.FuzzedDataProvider, ids: list[str]) -> bytes:
-    """Raw bytes, a form, or a payload shaped like Slack's with fuzzed fields."""
-    mode = fdp.ConsumeIntInRange(0, 2)
+    """Raw bytes, a form, or a recorded Slack request with fuzzed fields."""
+    mode = fdp.ConsumeIntInRange(0, 3)
     if mode == 0:
         raw: bytes = fdp.ConsumeBytes(fdp.ConsumeIntInRange(0, 512))
         return raw
     if mode == 1:
         return ("payload=" + urllib.parse.quote(fdp.ConsumeUnicodeNoSurrogates(256))).encode()
+    if mode == 2:
+        entry: slack_corpus.CorpusEntry = fdp.PickValueInList(RECORDED)
+        return entry.body().encode()
     value = (
         ids[fdp.ConsumeIntInRange(0, len(ids) - 1)]
         if fdp.ConsumeBool()
         else fdp.ConsumeUnicodeNoSurrogates(30)
     )
-    payload: dict[str, Any] = {
-        "type": fdp.PickValueInList(TYPES),
-        "api_app_id": "A0GREENLT" if fdp.ConsumeBool() else fdp.ConsumeUnicodeNoSurrogates(10),
-        "team": {"id": "T0GREENLT"},
-        "user": {"id": fdp.PickValueInList(USERS)},
-        "trigger_id": fdp.ConsumeUnicodeNoSurrogates(10),
-    }
-    if fdp.ConsumeBool():
-        payload["actions"] = [{"action_id": fdp.PickValueInList(ACTIONS), "value": value}]
-    if fdp.ConsumeBool():
-        payload["container"] = {
-            "channel_id": "C0FUZZ",
-            "message_ts": fdp.ConsumeUnicodeNoSurrogates(20),
-        }
-    if fdp.ConsumeBool():
-        payload["view"] = {
-            "private_metadata": value,
-            "state": {"values": {}},
-            "callback_id": fdp.ConsumeUnicodeNoSurrogates(12),
-        }
-    if fdp.ConsumeBool():  # a field replaced by something of the wrong type
-        payload[fdp.PickValueInList(sorted(payload))] = json.loads(json.dumps(fdp.ConsumeInt(4)))
-    return ("payload=" + urllib.parse.quote(json.dumps(payload))).encode()
+    recorded: slack_corpus.CorpusEntry = fdp.PickValueInList(INTERACTIVE)
+    payload = recorded.payload
+    if isinstance(payload.get("actions"), list) and payload["actions"]:
+        payload["actions"][0] |= {"action_id": fdp.PickValueInList(ACTIONS), "value": value}
+    if isinstance(payload.get("view"), dict):
+        payload["view"]["private_metadata"] = value
+    if isinstance(payload.get("user"), dict):
+        payload["user"]["id"] = fdp.PickValueInList(USERS)
+    for _ in range(fdp.ConsumeIntInRange(0, 3)):  # fields replaced by something else
+        replacement = fdp.PickValueInList([None, 0, "", [], {}, [1], {"id": 5}])
+        payload[fdp.PickValueInList(sorted(payload))] = replacement
+    text = json.dumps(payload)
+    return (text if fdp.ConsumeBool() else slack_corpus.form(payload)).encode()
 
 
-def headers_for(signing: str, body: bytes) -> list[tuple[bytes, bytes]]:
-    """Slack's signing over the raw bytes (any bytes: Slack signs what it sends)."""
-    headers = [(b"content-type", b"application/x-www-form-urlencoded")]
-    if signing == "none":
-        return headers
-    ts = str(int(time.time()) - (3600 if signing == "stale" else 0)).encode()
+def headers_for(fdp: atheris.FuzzedDataProvider, body: bytes) -> tuple[bool, list[Any]]:
+    """Whether the request is validly signed, and its headers: Slack's signing over the raw
+    bytes, or fuzzed header values."""
+    headers: list[tuple[bytes, bytes]] = []
+    if fdp.ConsumeBool():
+        headers.append((b"content-type", fdp.PickValueInList(CONTENT_TYPES)))
+    timestamp = fdp.PickValueInList(["now", "stale", "digits", "fuzzed", "none"])
+    ts = {
+        "now": str(int(time.time())).encode(),
+        "stale": str(int(time.time()) - 3600).encode(),
+        "digits": b"9" * fdp.ConsumeIntInRange(1, 500),
+        "fuzzed": fdp.ConsumeBytes(fdp.ConsumeIntInRange(0, 30)),
+        "none": b"",
+    }[timestamp]
     digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + ts + b":" + body, hashlib.sha256)
-    signature = b"v0=" + (b"0" * 64 if signing == "garbage" else digest.hexdigest().encode())
-    return [*headers, (b"x-slack-request-timestamp", ts), (b"x-slack-signature", signature)]
+    signing = fdp.PickValueInList(["valid", "garbage", "fuzzed", "none"])
+    signature = {
+        "valid": b"v0=" + digest.hexdigest().encode(),
+        "garbage": b"v0=" + b"0" * 64,
+        "fuzzed": fdp.ConsumeBytes(fdp.ConsumeIntInRange(0, 80)),
+        "none": b"",
+    }[signing]
+    if timestamp != "none":
+        headers.append((b"x-slack-request-timestamp", ts))
+    if signing != "none":
+        headers.append((b"x-slack-signature", signature))
+    return signing == "valid" and timestamp == "now", headers
 
 
 async def call(app: Any, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
@@ -160,13 +178,13 @@ def main() -> int:
 
     def one_input(data: bytes) -> None:
         fdp = atheris.FuzzedDataProvider(data)
-        signing = fdp.PickValueInList(SIGNINGS)
         body = body_from(fdp, ids)
+        signed, headers = headers_for(fdp, body)
         before = len(log.sent())
-        status = loop.run_until_complete(call(app, headers_for(signing, body), body))
+        status = loop.run_until_complete(call(app, headers, body))
         if status >= 500:
-            raise AssertionError(f"{status} for {signing} {body[:200]!r}")
-        if signing != "valid" and len(log.sent()) != before:
+            raise AssertionError(f"{status} for {headers!r} {body[:200]!r}")
+        if not signed and len(log.sent()) != before:
             raise AssertionError(f"a callback for an unsigned request: {body[:200]!r}")
 
     atheris.Setup(sys.argv, one_input)
