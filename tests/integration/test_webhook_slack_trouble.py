@@ -102,3 +102,41 @@ def test_a_recorded_request_signed_with_another_secret_reaches_no_listener(
         assert (status, answer) == (401, '{"error": "invalid request"}')
     assert stack.store.get(record.approval_id).status is Status.PENDING
     assert len(stack.slack.snapshot()["calls"]) == calls_before
+
+
+HEADER_CASES = {
+    "timestamp of 400 digits": {"X-Slack-Request-Timestamp": "9" * 400},
+    "non-ASCII signature": {"X-Slack-Signature": "v0=" + "é" * 64},
+}
+
+
+@pytest.mark.parametrize("case", sorted(HEADER_CASES))
+def test_hostile_signing_headers_are_401_over_http_and_through_mangum(
+    stack: Stack, case: str
+) -> None:
+    # Given a click whose signing header values no Slack would send (each was a 500 once)
+    record = post_pending(stack)
+    body = reject_click(record)
+    headers = signed_headers(SIGNING_SECRET, body) | HEADER_CASES[case]
+    wire = {k: v.encode("utf-8").decode("latin-1") for k, v in headers.items()}  # raw bytes
+
+    # When it arrives over HTTP, and through Lambda's Function URL
+    status, _ = post(stack.webhook_url, body, wire)
+    response = invoke(build_webhook(stack.settings), function_url_event(body, headers))
+
+    # Then both refuse it as unsigned, and nothing changed
+    assert (status, response["statusCode"]) == (401, 401)
+    assert stack.store.get(record.approval_id).status is Status.PENDING
+
+
+@pytest.mark.parametrize("media_type", ["application/json", "text/plain"])
+def test_a_signed_json_body_bolt_would_trip_over_is_400_not_500(
+    stack: Stack, media_type: str
+) -> None:
+    # Given a signed JSON body (Bolt reads any body starting with "{" as the payload itself)
+    body = '{"type": "block_actions", "api_app_id": "A0GREENLT", "actions": []}'
+    headers = signed_headers(SIGNING_SECRET, body) | {"Content-Type": media_type}
+
+    status, answer = post(stack.webhook_url, body, headers)
+
+    assert (status, answer) == (400, '{"error": "block_actions without an action_id"}')
