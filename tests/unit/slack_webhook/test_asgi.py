@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
@@ -43,8 +44,8 @@ def call(webhook: SlackWebhook, body: bytes, headers: dict[str, bytes]) -> tuple
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     asyncio.run(webhook(scope, receive, send))
     return int(sent[0]["status"]), bytes(sent[1]["body"])
