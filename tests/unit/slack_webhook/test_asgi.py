@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from slack_bolt import App
@@ -16,6 +15,9 @@ from localdev import slack_corpus
 from slack_webhook.asgi import SlackWebhook, Wiring
 from slack_webhook.rotation import RotatingCredentials
 from tests.unit.slack_webhook.test_rotation import Source
+
+if TYPE_CHECKING:
+    from collections.abc import MutableMapping
 
 SECRET = "unit-signing-secret-not-real"
 
