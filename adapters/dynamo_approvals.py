@@ -8,6 +8,8 @@ votes, tries again.
 
 from __future__ import annotations
 
+import random
+import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,14 @@ if TYPE_CHECKING:
     from approvals.votes import Vote
 
 MAX_VOTE_ATTEMPTS = 64  # far above any realistic approver count; bounds the optimistic loop
+# Cancellation reasons that mean "nothing written, try again" (botocore's DynamoDB model,
+# TransactionCanceledException); 8 retries with full jitter wait at most about 2 s in all.
+TRANSIENT_CANCELLATIONS = {
+    "TransactionConflict",
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+}
+MAX_TRANSIENT_RETRIES = 8
 STATUS_INDEX = "by_status"
 
 
@@ -165,16 +175,24 @@ class DynamoApprovalStore:
     def _transact(self, items: list[dict[str, Any]]) -> bool:
         """One all-or-nothing write; False if a condition failed (another writer won).
 
-        The table's client takes plain Python values: boto3 serializes them for resources.
+        DynamoDB also cancels a transaction that meets another on the same item
+        (`TransactionConflict`) or is throttled; nothing was written, so it is sent again after
+        a short, jittered wait: such a cancellation is contention, not an error, and must not
+        cost a vote. The table's client takes plain Python values: boto3 serializes them.
         """
-        try:
-            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]  # low-level shapes built above
-        except ClientError as err:
-            reasons = err.response.get("CancellationReasons", [])
-            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                return False
-            raise
-        return True
+        for attempt in range(MAX_TRANSIENT_RETRIES + 1):
+            try:
+                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]  # low-level shapes built above
+            except ClientError as err:
+                codes = {r.get("Code") for r in err.response.get("CancellationReasons", [])}
+                if "ConditionalCheckFailed" in codes:
+                    return False
+                if not codes & TRANSIENT_CANCELLATIONS or attempt == MAX_TRANSIENT_RETRIES:
+                    raise
+                time.sleep(random.uniform(0, min(0.5, 0.02 * 2**attempt)))  # noqa: S311  # jitter, not crypto
+            else:
+                return True
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def replace_items(

@@ -8,12 +8,16 @@ Powertools' own session would load the endpoint rules a second time, ~40 ms of c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import boto3
 from aws_lambda_powertools.utilities import parameters
 
 from approvals.errors import ConfigError
 from approvals.secret import Secret
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +28,17 @@ class SlackCredentials:
     signing_secret: Secret
 
 
-def load_slack_credentials(secret_name: str) -> SlackCredentials:
-    """Read the JSON secret `{"bot_token": …, "signing_secret": …}`.
+def load_slack_credentials(
+    secret_name: str, client: SecretsManagerClient | None = None
+) -> SlackCredentials:
+    """Read the JSON secret `{"bot_token": …, "signing_secret": …}` (with `client`, if given:
+    the caller's timeouts and session).
 
     Raises:
         ConfigError: the secret is missing a key or is not JSON.
     """
     try:
-        provider = parameters.SecretsProvider(boto3_client=boto3.client("secretsmanager"))
+        provider = parameters.SecretsProvider(boto3_client=client or boto3.client("secretsmanager"))
         value = provider.get(secret_name, transform="json")
     except parameters.exceptions.TransformParameterError as err:
         raise ConfigError([f"secret {secret_name} is not a JSON object"]) from err

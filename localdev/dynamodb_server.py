@@ -10,6 +10,11 @@ moto also deep-copies every table a transaction touches, so that it can roll bac
 into tens of milliseconds that no DynamoDB would charge. Under the one-request lock, a
 transaction can only ever have changed the items it names, so `rollback_by_item` keeps those
 items and restores them instead.
+Real DynamoDB also cancels a transaction that meets another one on the same item
+(`TransactionConflict`) or that is throttled (`ThrottlingError`); one request at a time never
+does. `POST /_faults {"transaction_conflicts": N, "throttles": M}` makes the next N (then M)
+transactions fail so, raised as moto's own `TransactionCanceledException`, so tests can prove
+that such cancellations lose nothing.
 `python -m localdev.dynamodb_server --host 127.0.0.1 --port 5055`.
 """
 
@@ -18,12 +23,14 @@ from __future__ import annotations
 import argparse
 import copy
 import functools
+import json
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from moto.dynamodb import models
+from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import (
@@ -46,16 +53,78 @@ class QuietHandler(MotoRequestHandler):
         """Quiet: one line per DynamoDB call would drown the stack's logs."""
 
 
+class Faults:
+    """Cancellations real DynamoDB makes and a one-request-at-a-time server never would."""
+
+    # (code, message) as botocore's DynamoDB model documents TransactionCanceledException
+    CODES: ClassVar[dict[str, tuple[str, str]]] = {
+        "transaction_conflicts": ("TransactionConflict", "Transaction is ongoing for the item."),
+        "throttles": (
+            "ThrottlingError",
+            "Throughput exceeds the current capacity of your table or index. DynamoDB is "
+            "automatically scaling your table or index so please try again shortly.",
+        ),
+    }
+
+    def __init__(self) -> None:
+        self.pending = dict.fromkeys(self.CODES, 0)
+
+    def add(self, request: dict[str, Any]) -> None:
+        """Queue the faults a `POST /_faults` asks for.
+
+        Raises:
+            ValueError: unknown fault, or not a whole number from 0 to 1000.
+        """
+        for name, count in request.items():
+            if name not in self.CODES or not isinstance(count, int) or not 0 <= count <= 1000:
+                raise ValueError(f"{name}: expected one of {sorted(self.CODES)} with 0..1000")
+            self.pending[name] += count
+
+    def take(self, transact_items: list[dict[str, Any]]) -> None:
+        """Cancel this transaction if a fault is queued: its first item conflicts, as AWS
+        reports it (one reason per item, "None" for the others).
+
+        Raises:
+            TransactionCanceledException: a queued fault.
+        """
+        for name, (code, message) in self.CODES.items():
+            if self.pending[name] > 0:
+                self.pending[name] -= 1
+                reasons = [(code, message, None)] + [(None, None, None)] * (len(transact_items) - 1)
+                raise TransactionCanceledException(reasons)
+
+
+FAULTS = Faults()
+
+
 class AtomicApp:
-    """A WSGI app that runs one request at a time, fully, before the next."""
+    """A WSGI app that runs one request at a time, fully, before the next; `POST /_faults`
+    queues transaction cancellations."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("PATH_INFO") == "/_faults" and environ.get("REQUEST_METHOD") == "POST":
+            return self._faults(environ, start_response)
         with self._lock:
             return list(self._app(environ, start_response))
+
+    def _faults(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body: dict[str, Any]
+        try:
+            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            if not isinstance(request, dict):
+                raise ValueError("a JSON object of fault counts")
+            with self._lock:
+                FAULTS.add(request)
+                status, body = "200 OK", {"pending": dict(FAULTS.pending)}
+        except ValueError as err:
+            status, body = "400 Bad Request", {"error": str(err)}
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
 
 
 class _TablesByReference:
@@ -108,6 +177,7 @@ def rollback_by_item() -> None:
 
     @functools.wraps(original)
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        FAULTS.take(transact_items)
         kept = _snapshot(self, transact_items)
         models.copy = _TablesByReference  # type: ignore[attr-defined,assignment]
         try:

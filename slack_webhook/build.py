@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import boto3
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.aws_config import WEBHOOK_CLIENT_CONFIG
 from adapters.dynamo_approvals import DynamoApprovalStore
 from adapters.secrets import load_slack_credentials
 from adapters.slack_client import build_web_client
@@ -29,11 +30,11 @@ def build_webhook(settings: Settings) -> SlackWebhook:
     The store and the callback sender do not depend on the Slack secret and are built once;
     everything that does is rebuilt when the secret rotates (`RotatingCredentials`).
     """
-    dynamodb = boto3.resource("dynamodb")
+    dynamodb = boto3.resource("dynamodb", config=WEBHOOK_CLIENT_CONFIG)
     store = DynamoApprovalStore(
         dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
     )
-    callbacks = LambdaCallbackSender(boto3.client("lambda"))
+    callbacks = LambdaCallbackSender(boto3.client("lambda", config=WEBHOOK_CLIENT_CONFIG))
 
     def wire(credentials: SlackCredentials) -> Wiring:
         client = build_web_client(credentials.bot_token, settings.slack_api_url)
@@ -44,5 +45,8 @@ def build_webhook(settings: Settings) -> SlackWebhook:
         app = build_app(settings, credentials, client, service, board)
         return Wiring(app, SignatureVerifier(credentials.signing_secret.reveal()))
 
-    wiring = RotatingCredentials(lambda: load_slack_credentials(settings.slack_secret_name), wire)
+    secrets = boto3.client("secretsmanager", config=WEBHOOK_CLIENT_CONFIG)
+    wiring = RotatingCredentials(
+        lambda: load_slack_credentials(settings.slack_secret_name, secrets), wire
+    )
     return SlackWebhook(wiring, settings.base_path)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from approvals.votes import Status, Verdict
-from localdev.slack_requests import block_actions, send_signed, view_submission
+from localdev.slack_requests import block_actions, post, send_signed, view_submission
 from tests.integration.conftest import SIGNING_SECRET, post_pending
 
 if TYPE_CHECKING:
@@ -112,3 +113,36 @@ def test_simultaneous_approve_and_reject_agree_everywhere(stack: Stack) -> None:
     )
     assert verdict in json.dumps(message["blocks"])
     assert stored.votes[0].verdict is (Verdict.APPROVE if expected == "succeed" else Verdict.REJECT)
+
+
+def inject(stack: Stack, **faults: int) -> None:
+    """Queue transaction cancellations in the local DynamoDB, as real DynamoDB makes them."""
+    endpoint = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+    status, answer = post(f"{endpoint}/_faults", json.dumps(faults), {})
+    assert status == 200, answer
+
+
+def test_transactions_cancelled_for_conflicts_and_throttling_lose_no_vote(stack: Stack) -> None:
+    # Given a 5-of-5 approval (every vote needed), and DynamoDB about to cancel the next
+    # transactions as it does under contention (TransactionConflict) and throttling
+    five = MANY[10:15]
+    record = post_pending(stack, quorum=5, approvers=tuple(five))
+    inject(stack, transaction_conflicts=6, throttles=3)
+
+    # When all five approve at the same moment
+    statuses = race(stack, [click_payload(record, u) for u in five])
+
+    # Then each click is answered, every vote counted, and the approval decided exactly once
+    assert statuses == [200] * 5
+    stored = stack.store.get(record.approval_id)
+    assert stored.status is Status.APPROVED
+    assert sorted(v.user_id for v in stored.votes) == sorted(five)
+    assert callbacks_for(stack, record) == ["succeed"]
+
+
+def test_fault_requests_the_local_dynamodb_does_not_know_are_refused(stack: Stack) -> None:
+    endpoint = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+    for bad in ('{"lightning": 1}', '{"throttles": -1}', '{"throttles": "3"}', "[1]", "{"):
+        status, answer = post(f"{endpoint}/_faults", bad, {})
+        assert status == 400, bad
+        assert json.loads(answer)["error"]
