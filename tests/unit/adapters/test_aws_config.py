@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 
 from adapters.aws_config import (
@@ -21,7 +23,7 @@ def test_one_call_waits_at_most_nine_seconds_in_all() -> None:
 
 def test_clients_built_with_it_use_it() -> None:
     client = boto3.client("lambda", region_name="us-east-1", config=WEBHOOK_CLIENT_CONFIG)
-    config = client.meta.config
+    config: Any = client.meta.config  # botocore sets these attributes from the kwargs
     assert (config.connect_timeout, config.read_timeout) == (1, 2)
     # botocore's "max_attempts" counts retries only; "total_max_attempts" counts every try
     assert config.retries == {"mode": "standard", "total_max_attempts": 3}
