@@ -20,3 +20,18 @@ WEBHOOK_CLIENT_CONFIG = Config(
     read_timeout=READ_TIMEOUT_SECONDS,
     retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
 )
+
+# The webhook's callback is the fast path: the stream relay delivers every stored decision
+# anyway, so one short try is enough, and a slow Lambda API never holds a click past 3 s.
+CALLBACK_FAST_PATH_CONFIG = Config(
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=1.5,
+    retries={"mode": "standard", "total_max_attempts": 1},
+)
+
+# The relay has time (its own function, a 60 s timeout): standard retries, bounded waits.
+RELAY_CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"mode": "standard", "total_max_attempts": 3},
+)

@@ -53,3 +53,12 @@ class ConfigError(ApprovalError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = tuple(problems)
         super().__init__("configuration invalid: " + "; ".join(problems))
+
+
+class DeliveryError(ApprovalError):
+    """A stored decision could not be sent to its workflow yet (Lambda's API failed or timed
+    out); the table's stream delivers it later, so the clicker is not told of an error."""
+
+    def __init__(self, cause: str) -> None:
+        self.cause = cause
+        super().__init__(f"decision not delivered to its workflow yet ({cause}); it is retried")

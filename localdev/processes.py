@@ -19,6 +19,8 @@ from localdev.config import FUNCTION_NAME, HOST, StackConfig
 if TYPE_CHECKING:
     from http.server import HTTPServer
 
+    from slack_webhook.settings import Settings
+
 
 def _run_until_terminated(server: HTTPServer) -> None:
     def stop(*_: Any) -> None:
@@ -68,12 +70,40 @@ def run_host(config: StackConfig) -> None:
 
 
 def run_webhook(config: StackConfig) -> None:
-    """The webhook's ASGI app (the one Mangum wraps on Lambda) under uvicorn."""
+    """The webhook's ASGI app (the one Mangum wraps on Lambda) under uvicorn, and beside it the
+    decision relay fed by the approvals table's stream (two functions on AWS)."""
     import uvicorn  # noqa: PLC0415
 
     from slack_webhook.handler import asgi  # noqa: PLC0415
+    from slack_webhook.settings import Settings  # noqa: PLC0415
 
+    stop = threading.Event()
+    relay = threading.Thread(target=_relay, args=(config, Settings.from_env(), stop), daemon=True)
+    relay.start()
     uvicorn.run(asgi, host=HOST, port=config.ports["webhook"], log_level="warning", lifespan="off")
+    stop.set()
+    relay.join(timeout=5)
+
+
+def _relay(config: StackConfig, settings: Settings, stop: threading.Event) -> None:
+    """Lambda's stream event source mapping, as `localdev.stream_relay` plays it."""
+    import boto3  # noqa: PLC0415
+
+    from localdev.stream_relay import StreamPoller  # noqa: PLC0415
+    from slack_webhook.build import build_relay  # noqa: PLC0415
+    from slack_webhook.relay import make_stream_handler  # noqa: PLC0415
+
+    endpoint = config.url("dynamodb")
+    table = boto3.client("dynamodb", endpoint_url=endpoint).describe_table(
+        TableName=settings.approvals_table
+    )
+    poller = StreamPoller(
+        boto3.client("dynamodbstreams", endpoint_url=endpoint),
+        table["Table"]["LatestStreamArn"],
+        make_stream_handler(build_relay(settings)),
+        checkpoint=config.root / "state" / "relay-checkpoint.json",
+    )
+    poller.run(stop)
 
 
 PARTS = {"slack": run_slack, "payments": run_payments, "host": run_host, "webhook": run_webhook}

@@ -33,6 +33,8 @@ TABLES: dict[str, dict[str, Any]] = {
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
+        # The outbox of decisions: the relay delivers each one from here (slack_webhook/relay.py)
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     },
     "audit": {
         "KeySchema": [

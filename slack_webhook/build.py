@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 import boto3
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.aws_config import WEBHOOK_CLIENT_CONFIG
+from adapters.aws_config import (
+    CALLBACK_FAST_PATH_CONFIG,
+    RELAY_CLIENT_CONFIG,
+    WEBHOOK_CLIENT_CONFIG,
+)
 from adapters.dynamo_approvals import DynamoApprovalStore
 from adapters.secrets import load_slack_credentials
 from adapters.slack_client import build_web_client
@@ -16,6 +20,7 @@ from slack_webhook.app import build_app
 from slack_webhook.asgi import SlackWebhook, Wiring
 from slack_webhook.decisions import DecisionService
 from slack_webhook.lambda_callbacks import LambdaCallbackSender
+from slack_webhook.relay import DecisionRelay
 from slack_webhook.rotation import RotatingCredentials
 from slack_webhook.slack_board import SlackMessageBoard
 
@@ -34,7 +39,7 @@ def build_webhook(settings: Settings) -> SlackWebhook:
     store = DynamoApprovalStore(
         dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
     )
-    callbacks = LambdaCallbackSender(boto3.client("lambda", config=WEBHOOK_CLIENT_CONFIG))
+    callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
 
     def wire(credentials: SlackCredentials) -> Wiring:
         client = build_web_client(credentials.bot_token, settings.slack_api_url)
@@ -50,3 +55,16 @@ def build_webhook(settings: Settings) -> SlackWebhook:
         lambda: load_slack_credentials(settings.slack_secret_name, secrets), wire
     )
     return SlackWebhook(wiring, settings.base_path)
+
+
+def build_relay(settings: Settings) -> DecisionRelay:
+    """The stream relay over real adapters: Lambda's callback API and Slack.
+
+    It reads the bot token once per container, as the durable function does (bot tokens do not
+    expire); it needs no signing secret.
+    """
+    secrets = boto3.client("secretsmanager", config=RELAY_CLIENT_CONFIG)
+    credentials = load_slack_credentials(settings.slack_secret_name, secrets)
+    board = SlackMessageBoard(build_web_client(credentials.bot_token, settings.slack_api_url))
+    callbacks = LambdaCallbackSender(boto3.client("lambda", config=RELAY_CLIENT_CONFIG))
+    return DecisionRelay(callbacks, board)

@@ -1,7 +1,9 @@
 """The webhook's core: turn one authorized click into a counted vote and, maybe, a decision.
 
 Exactly one request flips an approval (the store's conditional write decides who), and only
-that request resumes the workflow; everyone else is told what happened.
+that request resumes the workflow at once; everyone else is told what happened. Resuming here is
+the fast path: the stored decision is also delivered by the table's stream (`relay.py`), so a
+webhook that dies, or a Lambda API that fails, between the write and the callback loses nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from approvals.errors import ConflictError
+from approvals.errors import ConflictError, DeliveryError
 from approvals.outcome import failure_error, success_payload
 from approvals.policy import authorize
 from approvals.votes import Status, Verdict, Vote
@@ -80,7 +82,13 @@ class DecisionService:
         vote = Vote(click.user_id, click.verdict, self._clock().isoformat(), click.reason)
         after, decided = self._store.record_vote(record, vote)
         if decided:
-            self._resume(after)
+            try:
+                deliver(self._callbacks, after)
+            except DeliveryError as err:
+                logger.warning(
+                    "decision stored, callback left to the stream relay",
+                    extra={"approval_id": after.approval_id, "cause": err.cause},
+                )
         if decided or after.version != record.version:
             self._board.redraw(after)
         return VoteResult(after, decided)
@@ -93,11 +101,20 @@ class DecisionService:
         """The record as it stands (for telling a late clicker who decided)."""
         return self._store.get(approval_id)
 
-    def _resume(self, record: ApprovalRecord) -> None:
-        if record.status is Status.APPROVED:
-            sent = self._callbacks.succeed(record.callback_id, success_payload(record))
-        else:
-            sent = self._callbacks.fail(record.callback_id, failure_error(record))
-        if not sent:
-            # The workflow stopped waiting (timed out); its expiry step reads this record.
-            logger.warning("callback already closed", extra={"approval_id": record.approval_id})
+
+def deliver(callbacks: CallbackSender, record: ApprovalRecord) -> bool:
+    """Resume the workflow waiting on a decided record; False if its callback was closed.
+
+    Closed means the workflow no longer waits on this callback: it timed out (its expiry step
+    reads the record), or the decision was delivered before (by the webhook or the relay).
+
+    Raises:
+        DeliveryError: Lambda's API failed; nothing is lost, the caller or the relay retries.
+    """
+    if record.status is Status.APPROVED:
+        sent = callbacks.succeed(record.callback_id, success_payload(record))
+    else:
+        sent = callbacks.fail(record.callback_id, failure_error(record))
+    if not sent:
+        logger.info("callback already closed", extra={"approval_id": record.approval_id})
+    return sent

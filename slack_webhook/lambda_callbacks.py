@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from approvals.errors import DeliveryError
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -21,7 +23,12 @@ class LambdaCallbackSender:
         self._client = client
 
     def succeed(self, callback_id: str, result: bytes) -> bool:
-        """Send success; False when the callback was already closed."""
+        """Send success; False when the callback was already closed (by a timeout, or because
+        it was delivered before: Lambda answers both with CallbackTimeoutException).
+
+        Raises:
+            DeliveryError: Lambda's API failed or did not answer in time.
+        """
         return self._send(
             self._client.send_durable_execution_callback_success,
             CallbackId=callback_id,
@@ -29,7 +36,11 @@ class LambdaCallbackSender:
         )
 
     def fail(self, callback_id: str, error: dict[str, str]) -> bool:
-        """Send failure; False when the callback was already closed."""
+        """Send failure; False when the callback was already closed.
+
+        Raises:
+            DeliveryError: Lambda's API failed or did not answer in time.
+        """
         return self._send(
             self._client.send_durable_execution_callback_failure,
             CallbackId=callback_id,
@@ -45,5 +56,7 @@ class LambdaCallbackSender:
             status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if code in _CLOSED_CODES or status == HTTP_NOT_FOUND:
                 return False
-            raise
+            raise DeliveryError(code or str(status)) from err
+        except BotoCoreError as err:  # timeouts, refused connections: the type says which
+            raise DeliveryError(type(err).__name__) from err
         return True

@@ -20,7 +20,11 @@ PREFIX = "/2025-12-01/durable-execution-callbacks/"
 
 @dataclass
 class CallbackLog:
-    """What was sent, in order; ids in `closed` answer 404 like a timed-out callback."""
+    """What was sent, in order; ids in `closed` answer 404 like a timed-out callback.
+
+    A callback closes once it is answered, as Lambda's does: a second send gets the 404 the
+    local runner gives (CallbackTimeoutException on AWS: "already been closed").
+    """
 
     calls: list[tuple[str, str, Any]] = field(default_factory=list)
     closed: set[str] = field(default_factory=set)
@@ -44,6 +48,8 @@ def serve(log: CallbackLog) -> ThreadingHTTPServer:
                 body = json.loads(raw) if kind == "fail" else raw.decode()
                 with log.lock:
                     log.calls.append((kind, callback_id, body))
+                    if kind in ("succeed", "fail"):
+                        log.closed.add(callback_id)
             self.send_json(status, {} if status == 200 else {"Message": "callback not found"})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

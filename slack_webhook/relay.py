@@ -1,0 +1,94 @@
+"""Every stored decision reaches its workflow: the approvals table's stream is the outbox.
+
+A decision is a record moving from `pending` to `approved` or `rejected`, written by the webhook
+(or an operator's `decide.sh`) in one conditional transaction. Sending its callback is a second
+act that can fail on its own: the process may die between the two, or Lambda's API may not
+answer. The relay consumes the table's stream and, for every such move, sends the callback and
+redraws the message; until Lambda's API accepts the callback or says it is closed, the change
+is reported as failed and the stream delivers it again (Lambda's retries on AWS, the local
+poller's on the local stack). A callback the webhook already sent answers "closed": sending
+twice changes nothing, so every decision reaches its workflow exactly once in effect.
+Expiry is not relayed: the gate writes it itself, after its callback timed out.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from adapters.dynamo_approvals import plain
+from approvals.record import ApprovalRecord
+from approvals.votes import Status
+from slack_webhook.decisions import deliver
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from slack_webhook.ports import CallbackSender, MessageBoard
+
+    StreamHandler = Callable[[dict[str, Any], LambdaContext | None], PartialItemFailureResponse]
+
+logger = logging.getLogger(__name__)
+DECIDED = (Status.APPROVED.value, Status.REJECTED.value)
+
+
+def decided_in(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether this change of a record (its stream images) is the one that decided it."""
+    if not old or not new:
+        return False
+    return old.get("status") == Status.PENDING.value and new.get("status") in DECIDED
+
+
+class DecisionRelay:
+    """Sends the callback of each decision the stream shows, and redraws its message."""
+
+    def __init__(self, callbacks: CallbackSender, board: MessageBoard) -> None:
+        self._callbacks = callbacks
+        self._board = board
+
+    def on_change(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
+        """Handle one stream record's images; other changes are ignored.
+
+        Raises:
+            DeliveryError: the callback could not be sent yet; the stream retries the record.
+        """
+        if not decided_in(old, new):
+            return
+        record = ApprovalRecord.from_item(plain(dict(new or {})))
+        if deliver(self._callbacks, record):
+            logger.info(
+                "decision delivered by the relay", extra={"approval_id": record.approval_id}
+            )
+        self._board.redraw(record)  # best effort; the same final message either way
+
+
+def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
+    """A Lambda handler for DynamoDB stream batches (Powertools' batch processor): each
+    record's images go to `relay`; records that raised are reported as failed, so the stream
+    delivers them again, from the first of them."""
+    # Imported here: the webhook builds from the same package, and its cold start should not
+    # pay for a utility only the relay uses.
+    from aws_lambda_powertools.utilities.batch import (  # noqa: PLC0415
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+    def on_record(record: DynamoDBRecord) -> None:
+        images = record.dynamodb
+        relay.on_change(images.old_image if images else None, images.new_image if images else None)
+
+    def handler(event: dict[str, Any], context: LambdaContext | None) -> PartialItemFailureResponse:
+        return process_partial_response(
+            event=event, record_handler=on_record, processor=processor, context=context
+        )
+
+    return handler
