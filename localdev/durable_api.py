@@ -97,10 +97,15 @@ class DurableApi:
             return self._list(labels["FunctionName"], query)
         if operation in CALLBACK_OPERATIONS:
             return self._callback(operation, labels["CallbackId"], body)
+        given = labels["DurableExecutionArn"]
         try:
-            arn = self._known(labels["DurableExecutionArn"])
-        except (ExecutionArnError, KeyError) as err:
-            return self._not_found(operation, f"Durable execution not found: {err}")
+            parsed = ExecutionArn.parse(given)
+        except ExecutionArnError as err:
+            return error("InvalidParameterValueException", str(err))
+        try:
+            arn = self._known(parsed)
+        except KeyError:
+            return self._not_found(operation, f"Durable execution not found: {given}")
         method = "GET" if operation.startswith("Get") else "POST"
         status, raw = runner_call(
             self._runner, method, _path(arn.runner_arn, _SUFFIX[operation]), query, body or None
@@ -112,14 +117,17 @@ class DurableApi:
             data["DurableExecutionArn"] = str(arn)
         return Reply.json(200, data)
 
-    def _known(self, given: str) -> ExecutionArn:
-        """The execution a Lambda-form ARN names: its name and version must be the execution's."""
-        parsed = ExecutionArn.parse(given)
+    def _known(self, parsed: ExecutionArn) -> ExecutionArn:
+        """The execution an ARN names: function, name and version must all be the execution's.
+
+        Raises:
+            KeyError: there is no such execution.
+        """
         if parsed.function != self._function:
-            raise ExecutionArnError(given)
+            raise KeyError(parsed.function)
         actual = self._book.of(parsed.runner_arn)
         if actual != parsed:
-            raise ExecutionArnError(given)
+            raise KeyError(str(parsed))
         return actual
 
     def _list(self, function_label: str, query: str) -> Reply:
