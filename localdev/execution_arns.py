@@ -2,10 +2,11 @@
 
 Lambda names an execution `arn:aws:lambda:REGION:ACCOUNT:function:NAME:VERSION/durable-execution/
 EXECUTION_NAME/ID` (the `DurableExecutionArn` pattern in botocore's model); the local runner
-names it `UUID/UUID`. The host translates at its edge, both ways. The runner's ARN is carried in
-the ID (`UUID_UUID`: `_` is in the ID's alphabet and never in a UUID), so the way back needs no
-stored state and survives restarts; the way there needs the execution's name and version, which
-the book remembers (and asks the runner for when it has not seen an execution yet).
+names it `UUID/UUID`. The host translates at its edge, both ways. The ID is the runner ARN's
+second part, which is the id of the execution's EXECUTION operation: the durable SDK reads that
+id from the ARN's last segment (`ExecutionState.get_execution_operation`), so it must survive
+the translation. The way back (ID → runner ARN) is looked up: in the book, or by asking the
+runner for the executions of that name.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ if TYPE_CHECKING:
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
-_RUNNER_PART = re.compile(r"[A-Za-z0-9-]+")
+_RUNNER_ARN = re.compile(r"[A-Za-z0-9-]+/([A-Za-z0-9_-]+)")
 
 
 class ExecutionArnError(ValueError):
-    """An ARN that is not a durable execution's ARN in Lambda's form (or not of this host)."""
+    """A string that is not a durable execution ARN of the model's form."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,55 +39,71 @@ class ExecutionArn:
     name: str
     runner_arn: str
 
-    def __str__(self) -> str:
-        first, _, second = self.runner_arn.partition("/")
-        return (
-            f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function}:{self.version}"
-            f"/durable-execution/{self.name}/{first}_{second}"
-        )
-
     def __post_init__(self) -> None:
-        first, slash, second = self.runner_arn.partition("/")
-        if not (slash and _RUNNER_PART.fullmatch(first) and _RUNNER_PART.fullmatch(second)):
+        if not _RUNNER_ARN.fullmatch(self.runner_arn):
             raise ExecutionArnError(f"not a local runner execution ARN: {self.runner_arn!r}")
 
+    def __str__(self) -> str:
+        return (
+            f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function}:{self.version}"
+            f"/durable-execution/{self.name}/{execution_id(self.runner_arn)}"
+        )
+
+
+def execution_id(runner_arn: str) -> str:
+    """The ID Lambda's ARN carries: the runner ARN's second part (the EXECUTION operation's id)."""
+    return runner_arn.rpartition("/")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArn:
+    """The parts of a Lambda-form execution ARN."""
+
+    region: str
+    account: str
+    function: str
+    version: str
+    name: str
+    execution_id: str
+
     @classmethod
-    def parse(cls, arn: str) -> ExecutionArn:
-        """Read a Lambda-form ARN (checked against the model's pattern, then this host's region
-        and account).
+    def parse(cls, arn: str) -> ParsedArn:
+        """Read an ARN against the model's `DurableExecutionArn` pattern.
 
         Raises:
-            ExecutionArnError: the ARN does not have the model's form, names another region or
-                account, or carries no runner ARN in its ID.
+            ExecutionArnError: it does not have the model's form.
         """
         found = pattern("DurableExecutionArn").fullmatch(arn)
         if not found:
             raise ExecutionArnError(f"not a durable execution ARN: {arn!r}")
-        _, region, account, function, version, name, execution_id = found.groups()
-        if (region, account) != (REGION, ACCOUNT_ID):
-            raise ExecutionArnError(f"no such execution in {region}/{account}: {arn!r}")
-        first, underscore, second = execution_id.partition("_")
-        if not underscore:
-            raise ExecutionArnError(f"no such execution: {arn!r}")
-        return cls(function, version, name, f"{first}/{second}")
+        _, region, account, function, version, name, execution = found.groups()
+        return cls(region, account, function, version, name, execution)
 
 
 class ArnBook:
-    """Lambda-form ARNs of the executions seen so far, keyed by the runner's ARN.
+    """Lambda-form ARNs of the executions seen so far, both ways.
 
-    `describe(runner_arn)` returns (function, version, name) for an execution not yet seen (a
-    host restarted while executions were in flight), or raises `KeyError` if the runner has none.
+    `describe(runner_arn)` gives (function, version, name) of an execution the book has not seen
+    (a host restarted while executions were in flight) and raises `KeyError` if the runner has
+    none; `find(function, name, execution_id)` gives the runner ARN of an execution or None.
     """
 
-    def __init__(self, describe: Callable[[str], tuple[str, str, str]]) -> None:
+    def __init__(
+        self,
+        describe: Callable[[str], tuple[str, str, str]],
+        find: Callable[[str, str, str], str | None],
+    ) -> None:
         self._describe = describe
-        self._known: dict[str, ExecutionArn] = {}
+        self._find = find
+        self._by_runner: dict[str, ExecutionArn] = {}
+        self._by_lambda: dict[str, ExecutionArn] = {}
         self._lock = threading.Lock()
 
     def remember(self, arn: ExecutionArn) -> ExecutionArn:
         """Record an execution whose name and version the caller knows."""
         with self._lock:
-            self._known[arn.runner_arn] = arn
+            self._by_runner[arn.runner_arn] = arn
+            self._by_lambda[str(arn)] = arn
         return arn
 
     def of(self, runner_arn: str) -> ExecutionArn:
@@ -96,8 +113,30 @@ class ArnBook:
             KeyError: the runner has no such execution.
         """
         with self._lock:
-            known = self._known.get(runner_arn)
+            known = self._by_runner.get(runner_arn)
         if known:
             return known
         function, version, name = self._describe(runner_arn)
         return self.remember(ExecutionArn(function, version, name, runner_arn))
+
+    def resolve(self, arn: str) -> ExecutionArn:
+        """The execution a Lambda-form ARN names: every part must be the execution's.
+
+        Raises:
+            ExecutionArnError: `arn` does not have the model's form.
+            KeyError: no execution has this ARN.
+        """
+        parsed = ParsedArn.parse(arn)
+        with self._lock:
+            known = self._by_lambda.get(arn)
+        if known:
+            return known
+        if (parsed.region, parsed.account) != (REGION, ACCOUNT_ID):
+            raise KeyError(arn)
+        runner_arn = self._find(parsed.function, parsed.name, parsed.execution_id)
+        if runner_arn is None:
+            raise KeyError(arn)
+        found = self.of(runner_arn)
+        if str(found) != arn:
+            raise KeyError(arn)
+        return found

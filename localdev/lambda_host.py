@@ -26,12 +26,12 @@ import uuid
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from aws_durable_execution_sdk_python_testing.invoker import create_test_lambda_context
 
 from localdev.durable_api import DurableApi, runner_call
-from localdev.execution_arns import ACCOUNT_ID, REGION, ArnBook, ExecutionArn
+from localdev.execution_arns import ACCOUNT_ID, REGION, ArnBook, ExecutionArn, execution_id
 from localdev.http import JsonHandler
 from localdev.lambda_model import SERVED, Reply, error, match, pattern, unknown_operation
 
@@ -125,7 +125,7 @@ class LambdaHost:
         self._runner = runner_url.rstrip("/")
         self._names = names
         self._one_at_a_time = threading.Lock()  # one container: one invocation at a time
-        self.arns = ArnBook(self._describe)
+        self.arns = ArnBook(self._describe, self._find)
         self.durable = DurableApi(self._runner, function.name, self.arns, self.function_of)
 
     def function_of(self, label: str) -> str | None:
@@ -145,6 +145,23 @@ class LambdaHost:
         execution = json.loads(raw)
         version = str(execution["FunctionArn"]).rsplit(":", 1)[1]
         return self.function.name, version, str(execution["DurableExecutionName"])
+
+    def _find(self, function: str, name: str, execution: str) -> str | None:
+        if function != self.function.name:
+            return None
+        status, raw = runner_call(
+            self._runner,
+            "GET",
+            f"/2025-12-01/functions/{quote(function, safe='')}/durable-executions",
+            urlencode({"DurableExecutionName": name}),
+        )
+        if status != 200:
+            return None
+        for listed in json.loads(raw).get("DurableExecutions", []):
+            runner_arn = str(listed["DurableExecutionArn"])
+            if execution_id(runner_arn) == execution:
+                return runner_arn
+        return None
 
     def resolve(self, label: str, query: str) -> tuple[str | None, Reply | None]:
         """The version an Invoke runs, or the error Lambda gives for the function it names."""
