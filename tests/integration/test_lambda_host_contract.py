@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python_testing.token import CallbackToken, CheckpointToken
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
@@ -380,3 +381,21 @@ def test_unknown_paths_and_unserved_operations_answer_as_lambda(
     assert caught.value.code == 404
     assert caught.value.headers["x-amzn-ErrorType"] == "UnknownOperationException"
     assert json.loads(caught.value.read())["Type"] == "User"
+
+
+def test_a_stale_checkpoint_token_reads_as_the_sdk_expects_it(host: tuple[str, Recorder]) -> None:
+    # The durable SDK retries the invocation (rather than failing the execution) only when a 4xx
+    # is InvalidParameterValueException starting "Invalid checkpoint token"; the runner's own
+    # reply carries no error type, which botocore reads as code "400".
+    url, recorder = host
+    arn = start(url, "order-10")["DurableExecutionArn"]
+    callback_id = wait_for(lambda: recorder.callbacks.get("order-10"))
+    runner_arn = CallbackToken.from_str(callback_id).execution_arn  # the runner's form, for a test
+    stale = CheckpointToken(runner_arn, 999_999).to_str()
+
+    code, status, message = refused(
+        client_for(url).checkpoint_durable_execution, DurableExecutionArn=arn, CheckpointToken=stale
+    )
+
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert message.startswith("Invalid checkpoint token")
