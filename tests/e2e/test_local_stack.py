@@ -44,9 +44,7 @@ def test_approved_order_succeeds_with_the_approver_in_its_result(local_stack: St
     arn = start_order(local_stack, order)
     approval_id = wait_for(lambda: approval_for(local_stack, order["order_id"]), 30, "approval")
     assert (
-        lambda_client(local_stack).get_durable_execution(DurableExecutionArn=arn)[
-            "Status"
-        ]
+        lambda_client(local_stack).get_durable_execution(DurableExecutionArn=arn)["Status"]
         == "RUNNING"
     )
 
