@@ -29,6 +29,7 @@ from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
 from localdev import lambda_host
+from localdev.execution_arns import ParsedArn
 from localdev.lambda_model import errors_of, pattern, service_model
 from tests.conftest import free_port
 
@@ -48,7 +49,8 @@ CREDENTIALS = {
 class Recorder:
     """What the durable handler saw: its execution ARNs and its callback ids, by order."""
 
-    def __init__(self) -> None:
+    def __init__(self, runner_url: str) -> None:
+        self.runner_url = runner_url
         self.arns: dict[str, str] = {}
         self.callbacks: dict[str, str] = {}
 
@@ -71,7 +73,7 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Record
     root = tmp_path_factory.mktemp("host")
     host_port, runner_port = free_port(), free_port()
     host_url, runner_url = f"http://127.0.0.1:{host_port}", f"http://127.0.0.1:{runner_port}"
-    recorder = Recorder()
+    recorder = Recorder(runner_url)
 
     def workflow(event: Any, context: DurableContext) -> Any:
         order = str(event.get("order", ""))
@@ -399,3 +401,44 @@ def test_a_stale_checkpoint_token_reads_as_the_sdk_expects_it(host: tuple[str, R
 
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert message.startswith("Invalid checkpoint token")
+
+
+def test_invoke_without_a_name_gets_a_generated_one_and_dry_run_starts_nothing(
+    host: tuple[str, Recorder],
+) -> None:
+    url, _ = host
+    lam = client_for(url)
+
+    unnamed = lam.invoke(FunctionName=FUNCTION, InvocationType="Event", Payload=b'{"quick": 1}')
+    dry = lam.invoke(FunctionName=FUNCTION, InvocationType="DryRun", Payload=b"{}")
+
+    name = ParsedArn.parse(unnamed["DurableExecutionArn"]).name
+    assert pattern("DurableExecutionName").fullmatch(name)
+    assert dry["StatusCode"] == 204
+    assert "DurableExecutionArn" not in dry
+
+
+def test_a_restarted_host_still_knows_every_arn(host: tuple[str, Recorder], tmp_path: Path) -> None:
+    # Given an execution started through the host
+    url, recorder = host
+    arn = start(url, "order-11")["DurableExecutionArn"]
+    wait_for(lambda: recorder.callbacks.get("order-11"))
+
+    # When a fresh host (nothing in memory) on the same runner is asked about it
+    fresh = lambda_host.LambdaHost(
+        lambda_host.FunctionConfig(FUNCTION, execution_timeout_seconds=600, retention_days=1),
+        lambda _event, _context: None,
+        recorder.runner_url,
+        lambda_host.ExecutionNames(tmp_path / "names.json"),
+    )
+    served = lambda_host.serve(fresh, "127.0.0.1", 0)
+    threading.Thread(target=served.serve_forever, daemon=True).start()
+    try:
+        got = client_for(f"http://127.0.0.1:{served.server_port}").get_durable_execution(
+            DurableExecutionArn=arn
+        )
+    finally:
+        served.shutdown()
+
+    # Then it finds it on the runner, under the same ARN
+    assert (got["DurableExecutionArn"], got["Status"]) == (arn, "RUNNING")
