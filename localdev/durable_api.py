@@ -92,12 +92,10 @@ class DurableApi:
     def __init__(
         self,
         runner_url: str,
-        function: str,
         book: ArnBook,
         function_of: Callable[[str], str | None],
     ) -> None:
         self._runner = runner_url.rstrip("/")
-        self._function = function
         self._book = book
         self._function_of = function_of  # a FunctionName label → our function's name, or None
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import threading
 import time
 import uuid
@@ -31,14 +30,14 @@ from urllib.parse import parse_qs, quote, urlencode
 from aws_durable_execution_sdk_python_testing.invoker import create_test_lambda_context
 
 from localdev.durable_api import DurableApi, runner_call
-from localdev.execution_arns import ACCOUNT_ID, REGION, ArnBook, ExecutionArn, execution_id
+from localdev.execution_arns import ACCOUNT_ID, ArnBook, ExecutionArn, execution_id
+from localdev.function_names import ExecutionNames, function_arn, split_function
 from localdev.http import JsonHandler
 from localdev.lambda_model import SERVED, Reply, error, match, pattern, unknown_operation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from http.server import BaseHTTPRequestHandler
-    from pathlib import Path
 
 logger = logging.getLogger("greenlight.lambda_host")
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
@@ -49,10 +48,6 @@ ALIAS = "live"  # iac/names.py's alias; the local stack publishes no versions, s
 MAX_EVENT_PAYLOAD = 1024 * 1024
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
 SYNC_LIMIT_SECONDS = 900
-_FUNCTION_REF = re.compile(
-    r"(?:arn:aws:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:"
-    r"|(?P<partial>\d{12}):function:)?(?P<name>[A-Za-z0-9_.-]+)(?::(?P<qualifier>[A-Za-z0-9$._-]+))?"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,52 +57,6 @@ class FunctionConfig:
     name: str
     execution_timeout_seconds: int
     retention_days: int
-
-
-class ExecutionNames:
-    """Execution names already used, kept on disk so a restarted host still refuses repeats."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._lock = threading.Lock()
-        self._names: dict[str, dict[str, str]] = (
-            json.loads(path.read_text()) if path.exists() else {}
-        )
-
-    def claim(self, name: str, digest: str, start: Callable[[], str]) -> tuple[str, bool]:
-        """The runner ARN for `name`: started now, or the one started before with the same input.
-
-        Raises:
-            ValueError: the name was used before with a different input.
-        """
-        with self._lock:
-            known = self._names.get(name)
-            if known:
-                if known["input"] != digest:
-                    raise ValueError(name)
-                return known["arn"], False
-            arn = start()
-            self._names[name] = {"arn": arn, "input": digest}
-            self._path.write_text(json.dumps(self._names))
-            return arn, True
-
-
-def function_arn(name: str) -> str:
-    """The unqualified ARN of a local function, as Lambda writes it in messages."""
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
-
-
-def split_function(label: str) -> tuple[str, str | None] | None:
-    """(name, qualifier) of a FunctionName in any of Lambda's forms; None when it names another
-    region or account, or matches no form the model allows."""
-    found = _FUNCTION_REF.fullmatch(label)
-    if not found or not pattern("NamespacedFunctionName").fullmatch(label):
-        return None
-    if found["region"] and (found["region"], found["account"]) != (REGION, ACCOUNT_ID):
-        return None
-    if found["partial"] and found["partial"] != ACCOUNT_ID:
-        return None
-    return found["name"], found["qualifier"]
 
 
 class LambdaHost:
@@ -126,7 +75,7 @@ class LambdaHost:
         self._names = names
         self._one_at_a_time = threading.Lock()  # one container: one invocation at a time
         self.arns = ArnBook(self._describe, self._find)
-        self.durable = DurableApi(self._runner, function.name, self.arns, self.function_of)
+        self.durable = DurableApi(self._runner, self.arns, self.function_of)
 
     def function_of(self, label: str) -> str | None:
         """Our function's name when `label` names it (any form, any qualifier), else None."""

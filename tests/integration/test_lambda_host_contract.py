@@ -28,7 +28,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
-from localdev import lambda_host
+from localdev import function_names, lambda_host
 from localdev.execution_arns import ParsedArn
 from localdev.lambda_model import errors_of, pattern, service_model
 from tests.conftest import free_port
@@ -91,7 +91,7 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Record
     handler = durable_execution(workflow, boto3_client=client_for(host_url))
 
     function = lambda_host.FunctionConfig(FUNCTION, execution_timeout_seconds=600, retention_days=1)
-    names = lambda_host.ExecutionNames(root / "names.json")
+    names = function_names.ExecutionNames(root / "names.json")
     served = lambda_host.serve(
         lambda_host.LambdaHost(function, handler, runner_url, names), "127.0.0.1", host_port
     )
@@ -429,7 +429,7 @@ def test_a_restarted_host_still_knows_every_arn(host: tuple[str, Recorder], tmp_
         lambda_host.FunctionConfig(FUNCTION, execution_timeout_seconds=600, retention_days=1),
         lambda _event, _context: None,
         recorder.runner_url,
-        lambda_host.ExecutionNames(tmp_path / "names.json"),
+        function_names.ExecutionNames(tmp_path / "names.json"),
     )
     served = lambda_host.serve(fresh, "127.0.0.1", 0)
     threading.Thread(target=served.serve_forever, daemon=True).start()
