@@ -82,7 +82,9 @@ def error(code: str, message: str) -> Reply:
 
 def unknown_operation(method: str, path: str) -> Reply:
     """A path no Lambda operation has. The model cannot name this error (it lists operations'
-    errors only); AWS's front ends call it UnknownOperationException with a 404."""
+    errors only); the name is the one AWS's Smithy server frameworks give it
+    (smithy-lang/smithy-java `server/src/main/java/software/amazon/smithy/java/server/exceptions/
+    UnknownOperationException.java`). The 404 is our choice: no source states Lambda's status."""
     return Reply.json(
         404,
         {"Type": "User", "Message": f"no Lambda operation at {method} {path}"},
