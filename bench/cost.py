@@ -105,7 +105,7 @@ def price(counted: dict[str, int]) -> dict[str, Any]:
 
 
 def finished(config: StackConfig, arn: str) -> list[dict[str, Any]]:
-    runner = lambda_client(config, "runner")
+    runner = lambda_client(config)
     wait_for(
         lambda: runner.get_durable_execution(DurableExecutionArn=arn)["Status"] in TERMINAL,
         120,

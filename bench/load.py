@@ -55,7 +55,7 @@ def run(approvals: int) -> dict[str, Any]:
             list(pool.map(race, ids))
         clicking = time.perf_counter() - clicked_at
 
-        runner = lambda_client(config, "runner")
+        runner = lambda_client(config)
 
         def done(arn: str) -> dict[str, Any]:
             def check() -> Any:

@@ -50,7 +50,7 @@ def run(each: int) -> dict[str, Any]:
             sent = time.time()
             click(config, "approve", approval_id, "U0BOB")
             via_webhook.append(resumed_at(config, arn) - sent)
-        runner = lambda_client(config, "runner")
+        runner = lambda_client(config)
         store = store_for(config)
         for arn, approval_id in pending(config, each):
             record = store.get(approval_id)

@@ -73,7 +73,7 @@ def run(count: int, minutes: float) -> dict[str, Any]:
         began = time.perf_counter()
         pending = store.pending()
         list_seconds = time.perf_counter() - began
-        runner = lambda_client(config, "runner")
+        runner = lambda_client(config)
         began = time.perf_counter()
         running, marker = 0, None
         while True:

@@ -88,7 +88,9 @@ class StackConfig:
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ENDPOINT_URL_DYNAMODB": self.url("dynamodb"),
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.url("dynamodb"),
-            "AWS_ENDPOINT_URL_LAMBDA": self.url("runner"),
+            # One Lambda endpoint, as on AWS: the host serves Invoke and forwards the durable
+            # APIs (the workflow's checkpoints included) to the runner.
+            "AWS_ENDPOINT_URL_LAMBDA": self.url("host"),
             "AWS_ENDPOINT_URL_SNS": self.url("dynamodb"),
         }
 

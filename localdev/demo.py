@@ -30,12 +30,12 @@ if TYPE_CHECKING:
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 
 
-def lambda_client(config: StackConfig, part: str) -> LambdaClient:
-    """A Lambda client for the host (Invoke) or the runner (durable execution APIs)."""
+def lambda_client(config: StackConfig) -> LambdaClient:
+    """A Lambda client for the local Lambda endpoint (the host: Invoke and the durable APIs)."""
     env = config.aws_env()
     return boto3.client(
         "lambda",
-        endpoint_url=config.url(part),
+        endpoint_url=env["AWS_ENDPOINT_URL_LAMBDA"],
         region_name=env["AWS_DEFAULT_REGION"],
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
@@ -59,7 +59,7 @@ def demo_order(amount_cents: int, *, review: bool = False) -> dict[str, Any]:
 
 def start_order(config: StackConfig, order: dict[str, Any]) -> str:
     """Invoke the durable function by name, as an order system would; return the execution ARN."""
-    response = lambda_client(config, "host").invoke(
+    response = lambda_client(config).invoke(
         FunctionName=FUNCTION_NAME,
         InvocationType="Event",
         DurableExecutionName=order["order_id"],
@@ -81,7 +81,7 @@ def wait_for(check: Any, timeout: float, what: str) -> Any:
 
 def history(config: StackConfig, arn: str) -> list[dict[str, Any]]:
     """The execution's events, oldest first."""
-    runner = lambda_client(config, "runner")
+    runner = lambda_client(config)
     events: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"DurableExecutionArn": arn}
     while True:
@@ -184,7 +184,7 @@ def _run(config: StackConfig, args: argparse.Namespace, began: float) -> int:
     wait_for(lambda: "open fraud review" in step_names(config, arn), 30, "the fraud review")
     print("Charged; now waiting on the fraud review (polled with backoff). Clearing it:")
     settle_review(config, order["order_id"], "cleared")
-    runner = lambda_client(config, "runner")
+    runner = lambda_client(config)
 
     def finished() -> Any:
         execution = runner.get_durable_execution(DurableExecutionArn=arn)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def execution_view(config: StackConfig) -> Callable[[str], dict[str, Any]]:
     """A function from approval id to its execution's status and events (oldest first)."""
     store = store_for(config)
-    runner = lambda_client(config, "runner")
+    runner = lambda_client(config)
 
     def view(approval_id: str) -> dict[str, Any]:
         arn = store.get(approval_id).execution_arn

@@ -1,11 +1,17 @@
-"""Lambda's Invoke API on loopback, for one durable function, as the local runner expects it.
+"""The local Lambda endpoint: one address for the Lambda API, as AWS's is.
 
-Two kinds of caller reach `POST /2015-03-31/functions/{name}/invocations`:
-- the durable runner, with `X-Dex-Handler-Invoke: true` and a durable invocation input: the
-  handler runs once and its JSON goes back (an `X-Amz-Function-Error` makes the runner retry);
-- everyone else (boto3, the AWS CLI), with `X-Amz-Durable-Execution-Name`: an execution starts
-  on the runner and its ARN comes back in `X-Amz-Durable-Execution-Arn`, as Lambda does. Names
-  are unique per function, as on Lambda (the runner does not enforce that itself).
+- `Invoke` (`POST /2015-03-31/functions/{name}/invocations`) from the durable runner, with
+  `X-Dex-Handler-Invoke: true`: the handler runs once and its JSON goes back (an
+  `X-Amz-Function-Error` makes the runner retry). The event's runner ARN is swapped for Lambda's
+  form, so the workflow records and checkpoints with the ARN every client sees.
+- `Invoke` from everyone else (boto3, the AWS CLI): an execution starts on the runner, named by
+  `X-Amz-Durable-Execution-Name` (or a generated name), and its ARN comes back in
+  `X-Amz-Durable-Execution-Arn`. Names are unique per function, as on Lambda.
+- The durable APIs (get, history, state, list, stop, checkpoint, callbacks): forwarded to the
+  runner by `localdev.durable_api`, in Lambda's ARN form and error shapes.
+- Anything else: the model's operations we do not run locally, and paths with no operation,
+  get Lambda-shaped errors. Routes, errors and patterns come from botocore's model
+  (`localdev.lambda_model`).
 """
 
 from __future__ import annotations
@@ -13,29 +19,35 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import threading
 import time
-import urllib.error
-import urllib.request
+import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, urlencode
 
 from aws_durable_execution_sdk_python_testing.invoker import create_test_lambda_context
 
+from localdev.durable_api import DurableApi, runner_call
+from localdev.execution_arns import ACCOUNT_ID, ArnBook, ExecutionArn, execution_id
+from localdev.function_names import ExecutionNames, function_arn, split_function
 from localdev.http import JsonHandler
+from localdev.lambda_model import SERVED, Reply, error, match, pattern, unknown_operation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
+    from http.server import BaseHTTPRequestHandler
 
 logger = logging.getLogger("greenlight.lambda_host")
-ACCOUNT_ID = "123456789012"
-_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
+LATEST = "$LATEST"
+ALIAS = "live"  # iac/names.py's alias; the local stack publishes no versions, so it is $LATEST
+# Lambda's limits on a durable execution's input: 1 MB asynchronous, 6 MB synchronous (Invoke's
+# and GetDurableExecution's InputPayload documentation in botocore's model).
+MAX_EVENT_PAYLOAD = 1024 * 1024
+MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
+SYNC_LIMIT_SECONDS = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,36 +59,8 @@ class FunctionConfig:
     retention_days: int
 
 
-class ExecutionNames:
-    """Execution names already used, kept on disk so a restarted host still refuses repeats."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._lock = threading.Lock()
-        self._names: dict[str, dict[str, str]] = (
-            json.loads(path.read_text()) if path.exists() else {}
-        )
-
-    def claim(self, name: str, digest: str, start: Callable[[], str]) -> tuple[str, bool]:
-        """The execution for `name`: started now, or the one started before with the same input.
-
-        Raises:
-            ValueError: the name was used before with a different input.
-        """
-        with self._lock:
-            known = self._names.get(name)
-            if known:
-                if known["input"] != digest:
-                    raise ValueError(name)
-                return known["arn"], False
-            arn = start()
-            self._names[name] = {"arn": arn, "input": digest}
-            self._path.write_text(json.dumps(self._names))
-            return arn, True
-
-
 class LambdaHost:
-    """Routes invocations to the durable handler or to the runner."""
+    """Routes Lambda API calls: invocations to the handler or the runner, the rest to the runner."""
 
     def __init__(
         self,
@@ -90,82 +74,192 @@ class LambdaHost:
         self._runner = runner_url.rstrip("/")
         self._names = names
         self._one_at_a_time = threading.Lock()  # one container: one invocation at a time
+        self.arns = ArnBook(self._describe, self._find)
+        self.durable = DurableApi(self._runner, self.arns, self.function_of)
 
-    def run_handler(self, event: Any) -> tuple[int, dict[str, str], Any]:
-        """Run the durable handler once, like a Lambda container would."""
+    def function_of(self, label: str) -> str | None:
+        """Our function's name when `label` names it (any form, any qualifier), else None."""
+        split = split_function(label)
+        return split[0] if split and split[0] == self.function.name else None
+
+    def _describe(self, runner_arn: str) -> tuple[str, str, str]:
+        status, raw = runner_call(
+            self._runner,
+            "GET",
+            f"/2025-12-01/durable-executions/{quote(runner_arn, safe='')}",
+            "IncludeExecutionData=false",
+        )
+        if status != 200:
+            raise KeyError(runner_arn)
+        execution = json.loads(raw)
+        version = str(execution["FunctionArn"]).rsplit(":", 1)[1]
+        return self.function.name, version, str(execution["DurableExecutionName"])
+
+    def _find(self, function: str, name: str, execution: str) -> str | None:
+        if function != self.function.name:
+            return None
+        status, raw = runner_call(
+            self._runner,
+            "GET",
+            f"/2025-12-01/functions/{quote(function, safe='')}/durable-executions",
+            urlencode({"DurableExecutionName": name}),
+        )
+        if status != 200:
+            return None
+        for listed in json.loads(raw).get("DurableExecutions", []):
+            runner_arn = str(listed["DurableExecutionArn"])
+            if execution_id(runner_arn) == execution:
+                return runner_arn
+        return None
+
+    def resolve(self, label: str, query: str) -> tuple[str | None, Reply | None]:
+        """The version an Invoke runs, or the error Lambda gives for the function it names."""
+        split = split_function(label)
+        if split is None:
+            return None, error("ResourceNotFoundException", f"Function not found: {label}")
+        name, in_name = split
+        in_query = parse_qs(query).get("Qualifier", [None])[0]
+        if in_name and in_query and in_name != in_query:
+            return None, error(
+                "InvalidParameterValueException",
+                "The derived qualifier from the function name does not match the specified "
+                "qualifier.",
+            )
+        qualifier = in_name or in_query
+        if name != self.function.name or qualifier not in (None, LATEST, ALIAS):
+            full = function_arn(name) + (f":{qualifier}" if qualifier else "")
+            return None, error("ResourceNotFoundException", f"Function not found: {full}")
+        return LATEST, None
+
+    def run_handler(self, event: Any, version: str) -> Reply:
+        """Run the durable handler once, like a Lambda container would, with Lambda's ARN."""
+        headers = {"X-Amz-Executed-Version": version}
+        try:
+            event["DurableExecutionArn"] = str(self.arns.of(event["DurableExecutionArn"]))
+        except (KeyError, TypeError, ValueError) as err:
+            return error("InvalidRequestContentException", f"not a durable invocation: {err}")
         context = create_test_lambda_context(
             account_id=ACCOUNT_ID, function_name=self.function.name
         )
         with self._one_at_a_time:
             try:
-                return 200, {}, self._handler(event, context)
+                return Reply.json(200, self._handler(event, context), headers)
             except Exception as err:
                 logger.exception("handler failed")
-                error = {"errorMessage": str(err), "errorType": type(err).__name__}
-                return 200, {"X-Amz-Function-Error": "Unhandled"}, error
+                failure = {"errorMessage": str(err), "errorType": type(err).__name__}
+                return Reply.json(200, failure, headers | {"X-Amz-Function-Error": "Unhandled"})
 
-    def start(
-        self, name: str, qualifier: str, payload: bytes, wait: bool
-    ) -> tuple[int, dict[str, str], Any]:
-        """Start (once per name) an execution on the runner."""
-        if not _NAME.match(name):
-            return _error(400, "InvalidParameterValueException", "invalid DurableExecutionName")
-        try:
-            text = payload.decode("utf-8") if payload else "{}"
-            json.loads(text)
-        except ValueError:
-            return _error(400, "InvalidRequestContentException", "payload is not JSON")
+    def invoke(self, name: str | None, version: str, payload: bytes, kind: str) -> Reply:
+        """Start (once per name) an execution on the runner; wait for it when synchronous."""
+        refused = _refusal(name, payload, kind)
+        if refused:
+            return refused
+        text = payload.decode("utf-8") if payload else "{}"
+        if kind == "DryRun":
+            return Reply.json(204, None, {"X-Amz-Executed-Version": version})
+        name = name or str(uuid.uuid4())
         digest = hashlib.sha256(text.encode()).hexdigest()
         try:
-            arn, _ = self._names.claim(
-                name, digest, lambda: self._start_on_runner(name, qualifier, text)
+            runner_arn, _ = self._names.claim(
+                name, digest, lambda: self._start_on_runner(name, text)
             )
         except ValueError:
-            return _error(
-                409, "ResourceConflictException", f"execution {name} exists with another input"
+            return error(
+                "DurableExecutionAlreadyStartedException",
+                f"Durable execution {name} already exists with a different payload",
             )
-        headers = {"X-Amz-Durable-Execution-Arn": arn, "X-Amz-Executed-Version": "$LATEST"}
-        if not wait:
-            return 202, headers, None
-        return 200, headers, self._wait_for_result(arn)
+        arn = self.arns.remember(ExecutionArn(self.function.name, version, name, runner_arn))
+        headers = {"X-Amz-Durable-Execution-Arn": str(arn), "X-Amz-Executed-Version": version}
+        if kind == "Event":
+            return Reply.json(202, None, headers)
+        return self._wait_for_result(runner_arn, headers)
 
-    def _start_on_runner(self, name: str, qualifier: str, text: str) -> str:
+    def _start_on_runner(self, name: str, text: str) -> str:
         body = {
             "AccountId": ACCOUNT_ID,
             "FunctionName": self.function.name,
-            "FunctionQualifier": qualifier,
+            "FunctionQualifier": LATEST,
             "ExecutionName": name,
             "ExecutionTimeoutSeconds": self.function.execution_timeout_seconds,
             "ExecutionRetentionPeriodDays": self.function.retention_days,
             "Input": text,
         }
-        answer = _http("POST", f"{self._runner}/start-durable-execution", body)
-        return str(answer["ExecutionArn"])
+        status, raw = runner_call(
+            self._runner, "POST", "/start-durable-execution", "", json.dumps(body).encode()
+        )
+        if status >= 300:
+            raise RuntimeError(f"the runner refused to start {name}: {status}")
+        return str(json.loads(raw)["ExecutionArn"])
 
-    def _wait_for_result(self, arn: str) -> Any:
-        deadline = time.monotonic() + 900  # Lambda's synchronous limit
-        path = f"{self._runner}/2025-12-01/durable-executions/{quote(arn, safe='')}"
+    def _wait_for_result(self, runner_arn: str, headers: dict[str, str]) -> Reply:
+        """The execution's result as a synchronous Invoke returns it; a failure is a function
+        error (`X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage}`)."""
+        deadline = time.monotonic() + SYNC_LIMIT_SECONDS
+        path = f"/2025-12-01/durable-executions/{quote(runner_arn, safe='')}"
         while time.monotonic() < deadline:
-            execution = _http("GET", path, None)
-            if execution.get("Status") in TERMINAL:
+            status, raw = runner_call(self._runner, "GET", path)
+            execution = json.loads(raw) if status == 200 else {}
+            if execution.get("Status") == "SUCCEEDED":
                 result = execution.get("Result")
-                return json.loads(result) if result else execution.get("Error")
+                return Reply(200, headers, (result or "null").encode())
+            if execution.get("Status") in TERMINAL:
+                failure = execution.get("Error") or {}
+                body = {
+                    "errorType": failure.get("ErrorType") or execution["Status"],
+                    "errorMessage": failure.get("ErrorMessage") or execution["Status"],
+                }
+                return Reply.json(200, body, headers | {"X-Amz-Function-Error": "Unhandled"})
             time.sleep(0.1)
-        return None
+        return error("ServiceException", "the execution did not finish within 900 seconds")
 
 
-def _http(method: str, url: str, body: Any) -> dict[str, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )  # runner URL from configuration
-    with urllib.request.urlopen(request, timeout=30) as response:
-        answer: dict[str, Any] = json.loads(response.read() or b"{}")
-        return answer
+def _refusal(name: str | None, payload: bytes, kind: str) -> Reply | None:
+    """Why Lambda would refuse this Invoke before starting anything, or None."""
+    limit = MAX_EVENT_PAYLOAD if kind == "Event" else MAX_SYNC_PAYLOAD
+    if len(payload) > limit:
+        return error("RequestTooLargeException", f"Request must be smaller than {limit} bytes")
+    if name is not None and not pattern("DurableExecutionName").fullmatch(name):
+        return error(
+            "InvalidParameterValueException",
+            "DurableExecutionName must be 1-64 letters, digits, - or _",
+        )
+    try:
+        json.loads(payload.decode("utf-8") if payload else "{}")
+    except ValueError:
+        return error("InvalidRequestContentException", "Could not parse request body into json")
+    return None
 
 
-def _error(status: int, kind: str, message: str) -> tuple[int, dict[str, str], Any]:
-    return status, {"x-amzn-ErrorType": kind}, {"Type": "User", "message": message}
+def route(host: LambdaHost, method: str, raw_path: str, headers: Any, body: bytes) -> Reply:
+    """One request to the Lambda endpoint, answered."""
+    path, _, query = raw_path.partition("?")
+    found = match(method, path)
+    if found is None:
+        return unknown_operation(method, path)
+    operation, labels = found
+    if operation not in SERVED:
+        return error(
+            "InvalidParameterValueException", f"{operation} is not available on the local stack"
+        )
+    if operation != "Invoke":
+        return host.durable.handle(operation, labels, query, body)
+    return _invoke(host, labels["FunctionName"], query, headers, body)
+
+
+def _invoke(host: LambdaHost, function: str, query: str, headers: Any, body: bytes) -> Reply:
+    version, refused = host.resolve(function, query)
+    if refused or version is None:
+        return refused or error("ServiceException", "no version")
+    if headers.get("X-Dex-Handler-Invoke", "").lower() == "true":
+        try:
+            event = json.loads(body)
+        except ValueError:
+            return error("InvalidRequestContentException", "Could not parse request body into json")
+        return host.run_handler(event, version)
+    kind = headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    if kind not in ("Event", "RequestResponse", "DryRun"):
+        return error("InvalidParameterValueException", f"Unsupported invocation type {kind}")
+    return host.invoke(headers.get("X-Amz-Durable-Execution-Name"), version, body, kind)
 
 
 def make_handler(host: LambdaHost) -> type[BaseHTTPRequestHandler]:
@@ -174,52 +268,28 @@ def make_handler(host: LambdaHost) -> type[BaseHTTPRequestHandler]:
     class Handler(JsonHandler):
         def do_GET(self) -> None:  # stdlib name
             if self.path == "/health":
-                self._send(200, {}, {"ok": True})
+                self.send_json(200, {"ok": True})
             else:
-                self._send(*_error(404, "ResourceNotFoundException", "no such route"))
+                self._answer("GET")
 
         def do_POST(self) -> None:  # stdlib name
-            raw = self.read_body()
-            path, _, query = self.path.partition("?")
-            match = _PATH.match(path)
-            name, _, qualifier = unquote(match.group(1)).partition(":") if match else ("", "", "")
-            qualifier = qualifier or _qualifier(query) or "$LATEST"
-            if name not in (
-                host.function.name,
-                f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{host.function.name}",
-            ):
-                self._send(*_error(404, "ResourceNotFoundException", f"function not found: {name}"))
-            elif self.headers.get("X-Dex-Handler-Invoke", "").lower() == "true":
-                self._send(*host.run_handler(json.loads(raw)))
-            elif not self.headers.get("X-Amz-Durable-Execution-Name"):
-                self._send(
-                    *_error(
-                        400,
-                        "InvalidParameterValueException",
-                        "DurableExecutionName is required for a durable function",
-                    )
-                )
-            else:
-                wait = (
-                    self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
-                    == "RequestResponse"
-                )
-                self._send(
-                    *host.start(self.headers["X-Amz-Durable-Execution-Name"], qualifier, raw, wait)
-                )
+            self._answer("POST")
 
-        def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
-            self.send_json(status, body, headers)
+        def do_PUT(self) -> None:  # stdlib name
+            self._answer("PUT")
+
+        def do_DELETE(self) -> None:  # stdlib name
+            self._answer("DELETE")
+
+        def _answer(self, method: str) -> None:
+            try:
+                reply = route(host, method, self.path, self.headers, self.read_body())
+            except Exception:
+                logger.exception("host failed")
+                reply = error("ServiceException", "the local Lambda host failed; see its log")
+            self.send_bytes(reply.status, "application/json", reply.body, reply.headers)
 
     return Handler
-
-
-def _qualifier(query: str) -> str:
-    for part in query.split("&"):
-        key, _, value = part.partition("=")
-        if key == "Qualifier":
-            return unquote(value)
-    return ""
 
 
 def serve(host: LambdaHost, address: str, port: int) -> ThreadingHTTPServer:

@@ -59,12 +59,12 @@ def run_payments(config: StackConfig) -> None:
 def run_host(config: StackConfig) -> None:
     """The Lambda Invoke host running `durable_fn.handler`."""
     from durable_fn.handler import handler  # noqa: PLC0415  # builds from this process's env
-    from localdev import lambda_host  # noqa: PLC0415
+    from localdev import function_names, lambda_host  # noqa: PLC0415
 
     function = lambda_host.FunctionConfig(
         FUNCTION_NAME, execution_timeout_seconds=366 * 86400 - 1, retention_days=7
     )
-    names = lambda_host.ExecutionNames(config.root / "state" / "execution-names.json")
+    names = function_names.ExecutionNames(config.root / "state" / "execution-names.json")
     host = lambda_host.LambdaHost(function, handler, config.url("runner"), names)
     _run_until_terminated(lambda_host.serve(host, HOST, config.ports["host"]))
 

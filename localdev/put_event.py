@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         started = start(
             json.loads(text),
-            lambda_client(config, "host"),
+            lambda_client(config),
             f"{FUNCTION_NAME}:live",
             DEFAULT_SOURCE,
             DEFAULT_DETAIL_TYPE,

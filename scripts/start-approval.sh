@@ -39,6 +39,6 @@ name="${name:-$order_id}"
 [[ "$name" =~ ^[A-Za-z0-9_-]{1,64}$ ]] \
   || die "the execution name '${name}' must be 1-64 letters, digits, - or _ (set --name or order_id)" 2
 
-aws_cli lambda-invoke invoke --function-name "greenlight-orders:live" --invocation-type Event \
+aws_cli lambda invoke --function-name "greenlight-orders:live" --invocation-type Event \
   --durable-execution-name "$name" --payload "file://$work/order.json" \
   --query DurableExecutionArn --output text "$work/response.json"

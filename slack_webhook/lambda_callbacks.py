@@ -11,7 +11,9 @@ from approvals.errors import DeliveryError
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
-# AWS says CallbackTimeoutException for a closed callback; the local runner answers a bare 404.
+# Lambda answers CallbackTimeoutException for a closed callback (timed out, or answered before);
+# the local Lambda host says the same. A bare 404 (the durable runner reached directly) is read
+# the same way, so the relay never retries a callback that can no longer be sent.
 _CLOSED_CODES = frozenset({"CallbackTimeoutException", "ResourceNotFoundException", "404"})
 HTTP_NOT_FOUND = 404
 

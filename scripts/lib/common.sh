@@ -29,12 +29,14 @@ parse_common() {
     [[ -f "$ports" ]] || die "the local stack is not running (start it with scripts/stack.sh start)"
     local port
     port="$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" dynamodb)"
+    # One Lambda endpoint, as on AWS: the local host serves Invoke and the durable APIs.
     LAMBDA_ENDPOINT="http://127.0.0.1:$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" host)"
-    RUNNER_ENDPOINT="http://127.0.0.1:$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" runner)"
     DATA_ENDPOINT="http://127.0.0.1:$port"
     export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1
-    # For the Python helpers (boto3 and the Slack SDK), which read these like the Lambdas do.
+    # For the AWS CLI and the Python helpers (boto3, the Slack SDK), which read these as the
+    # Lambdas do.
     export AWS_ENDPOINT_URL_DYNAMODB="$DATA_ENDPOINT" AWS_ENDPOINT_URL_SECRETS_MANAGER="$DATA_ENDPOINT"
+    export AWS_ENDPOINT_URL_LAMBDA="$LAMBDA_ENDPOINT"
     SLACK_API_URL="http://127.0.0.1:$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$ports" slack)/api/"
     export SLACK_API_URL
     AWS_OPTS=(--region us-east-1)
@@ -53,7 +55,7 @@ parse_common() {
   AWS_OPTS+=(--region "$region")
   export AWS_DEFAULT_REGION="$region"  # for the Python helpers (boto3)
   [[ -z "$profile" ]] || export AWS_PROFILE="$profile"
-  LAMBDA_ENDPOINT="" RUNNER_ENDPOINT="" DATA_ENDPOINT=""
+  LAMBDA_ENDPOINT="" DATA_ENDPOINT=""
 }
 
 # aws_cli SERVICE ARGS...: the AWS CLI with the common options, at the local endpoint if any.
@@ -62,12 +64,9 @@ aws_cli() {
   local endpoint=()
   if [[ "$LOCAL" == 1 ]]; then
     case "$service" in
-      lambda-invoke) service=lambda; endpoint=(--endpoint-url "$LAMBDA_ENDPOINT") ;;
-      lambda) endpoint=(--endpoint-url "$RUNNER_ENDPOINT") ;;
+      lambda) ;;  # AWS_ENDPOINT_URL_LAMBDA, exported above
       *) endpoint=(--endpoint-url "$DATA_ENDPOINT") ;;
     esac
-  elif [[ "$service" == lambda-invoke ]]; then
-    service=lambda
   fi
   "$ROOT/.venv/bin/aws" "${AWS_OPTS[@]}" "${endpoint[@]}" "$service" "$@"
 }

@@ -35,9 +35,7 @@ def put(config: StackConfig, order: object) -> subprocess.CompletedProcess[str]:
 
 
 def executions_named(config: StackConfig, name: str) -> list[str]:
-    listed = lambda_client(config, "runner").list_durable_executions_by_function(
-        FunctionName=FUNCTION_NAME
-    )
+    listed = lambda_client(config).list_durable_executions_by_function(FunctionName=FUNCTION_NAME)
     return [
         e["DurableExecutionArn"]
         for e in listed["DurableExecutions"]

@@ -1,7 +1,9 @@
 """Records calls to Lambda's durable callback API, on loopback, at its real paths.
 
 Stands in for AWS's control plane where a test needs to count exactly which callbacks were
-sent; end-to-end tests use the real durable runner instead.
+sent; end-to-end tests use the real durable runner (behind the local host) instead. A closed
+callback is refused as Lambda refuses it: `CallbackTimeoutException`, with the status and body
+botocore's Lambda model gives that error (`localdev.lambda_model.error`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from localdev.http import JsonHandler
+from localdev.lambda_model import error
 
 PREFIX = "/2025-12-01/durable-execution-callbacks/"
 
@@ -22,12 +25,12 @@ PREFIX = "/2025-12-01/durable-execution-callbacks/"
 class CallbackLog:
     """What was sent, in order; ids in `closed` answer 404 like a timed-out callback.
 
-    A callback closes once it is answered, as Lambda's does: a second send gets the 404 the
-    local runner gives (CallbackTimeoutException on AWS: "already been closed").
+    A callback closes once it is answered, as Lambda's does: a second send gets
+    CallbackTimeoutException ("already been closed", botocore's Lambda model).
     """
 
     calls: list[tuple[str, str, Any]] = field(default_factory=list)
-    closed: set[str] = field(default_factory=set)
+    closed: set[str] = field(default_factory=set)  # answered CallbackTimeoutException
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sent(self) -> list[tuple[str, str, Any]]:
@@ -43,14 +46,16 @@ def serve(log: CallbackLog) -> ThreadingHTTPServer:
             raw = self.read_body()
             callback_id, _, kind = self.path.removeprefix(PREFIX).rpartition("/")
             callback_id = unquote(callback_id)
-            status = 404 if callback_id in log.closed else 200
-            if status == 200:
-                body = json.loads(raw) if kind == "fail" else raw.decode()
-                with log.lock:
-                    log.calls.append((kind, callback_id, body))
-                    if kind in ("succeed", "fail"):
-                        log.closed.add(callback_id)
-            self.send_json(status, {} if status == 200 else {"Message": "callback not found"})
+            if callback_id in log.closed:
+                refused = error("CallbackTimeoutException", "the callback is closed")
+                self.send_bytes(refused.status, "application/json", refused.body, refused.headers)
+                return
+            body = json.loads(raw) if kind == "fail" else raw.decode()
+            with log.lock:
+                log.calls.append((kind, callback_id, body))
+                if kind in ("succeed", "fail"):
+                    log.closed.add(callback_id)
+            self.send_json(200, {})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -1,0 +1,72 @@
+"""Names at the local Lambda endpoint: function references in Lambda's forms, execution names.
+
+Function names follow the model's `NamespacedFunctionName` (name, partial ARN or full ARN, each
+with an optional qualifier); execution names are unique per function, as on Lambda (the local
+runner does not enforce that itself), and kept on disk so a restarted host still refuses a
+reused name with another input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import TYPE_CHECKING
+
+from localdev.execution_arns import ACCOUNT_ID, REGION
+from localdev.lambda_model import pattern
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+_FUNCTION_REF = re.compile(
+    r"(?:arn:aws:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:"
+    r"|(?P<partial>\d{12}):function:)?(?P<name>[A-Za-z0-9_.-]+)(?::(?P<qualifier>[A-Za-z0-9$._-]+))?"
+)
+
+
+class ExecutionNames:
+    """Execution names already used, kept on disk so a restarted host still refuses repeats."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._names: dict[str, dict[str, str]] = (
+            json.loads(path.read_text()) if path.exists() else {}
+        )
+
+    def claim(self, name: str, digest: str, start: Callable[[], str]) -> tuple[str, bool]:
+        """The runner ARN for `name`: started now, or the one started before with the same input.
+
+        Raises:
+            ValueError: the name was used before with a different input.
+        """
+        with self._lock:
+            known = self._names.get(name)
+            if known:
+                if known["input"] != digest:
+                    raise ValueError(name)
+                return known["arn"], False
+            arn = start()
+            self._names[name] = {"arn": arn, "input": digest}
+            self._path.write_text(json.dumps(self._names))
+            return arn, True
+
+
+def function_arn(name: str) -> str:
+    """The unqualified ARN of a local function, as Lambda writes it in messages."""
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
+
+
+def split_function(label: str) -> tuple[str, str | None] | None:
+    """(name, qualifier) of a FunctionName in any of Lambda's forms; None when it names another
+    region or account, or matches no form the model allows."""
+    found = _FUNCTION_REF.fullmatch(label)
+    if not found or not pattern("NamespacedFunctionName").fullmatch(label):
+        return None
+    if found["region"] and (found["region"], found["account"]) != (REGION, ACCOUNT_ID):
+        return None
+    if found["partial"] and found["partial"] != ACCOUNT_ID:
+        return None
+    return found["name"], found["qualifier"]
