@@ -14,6 +14,7 @@ from approvals.errors import ConflictError
 from approvals.outcome import failure_error, success_payload
 from approvals.policy import authorize
 from approvals.votes import Status, Verdict, Vote
+from slack_webhook import approval_metrics
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -94,6 +95,7 @@ class DecisionService:
         return self._store.get(approval_id)
 
     def _resume(self, record: ApprovalRecord) -> None:
+        approval_metrics.decided(record)
         if record.status is Status.APPROVED:
             sent = self._callbacks.succeed(record.callback_id, success_payload(record))
         else:
