@@ -21,6 +21,7 @@ from durable_fn import settings as durable_env
 from iac import names, permissions
 from iac.alarms import add_alarms
 from iac.alerts import AlertSubscription, add_alert_topic, allow_function_to_publish
+from iac.dashboard import add_dashboard
 from iac.functions import acknowledge, greenlight_function
 from iac.order_events import add_order_events
 from slack_webhook import settings as webhook_env
@@ -139,7 +140,8 @@ class GreenlightStack(Stack):
         CfnOutput(self, "WebhookUrl", value=f"{self.webhook_url.url}slack/events")
         CfnOutput(self, "OrdersAliasArn", value=self.orders_alias.function_arn)
         dead_letters = add_order_events(self, orders_code, self.orders_alias)
-        add_alarms(self, dead_letters, self._expired_approvals(orders), topic)
+        alarms = add_alarms(self, dead_letters, self._expired_approvals(orders), topic)
+        add_dashboard(self, alarms)
         self.topic = topic
         self.secret = secret
 

@@ -14,7 +14,7 @@ from approvals.errors import ConflictError
 from approvals.outcome import failure_error, success_payload
 from approvals.policy import authorize
 from approvals.votes import Status, Verdict, Vote
-from slack_webhook import approval_metrics
+from slack_webhook import approval_metrics, log_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,6 +78,7 @@ class DecisionService:
             NotFoundError, NotAuthorizedError, ConflictError, InvalidRequestError.
         """
         record = self.check(click.approval_id, click.user_id)
+        log_context.correlate(record.approval_id, record.execution_arn)
         vote = Vote(click.user_id, click.verdict, self._clock().isoformat(), click.reason)
         after, decided = self._store.record_vote(record, vote)
         if decided:

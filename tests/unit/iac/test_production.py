@@ -333,3 +333,40 @@ def test_the_readme_states_the_retention_that_is_deployed(template: Template) ->
 
     assert f"executions' {days}-day retention" in readme
     assert "90-day retention" not in readme
+
+
+# --- 4. operators can see how approvals go --------------------------------------------------
+
+
+def _dashboard_body(template: Template) -> dict[str, Any]:
+    _, dashboard = only(template, "AWS::CloudWatch::Dashboard")
+    body = dashboard["Properties"]["DashboardBody"]
+    parts = body["Fn::Join"][1] if isinstance(body, dict) else [body]
+    text = "".join(p if isinstance(p, str) else "TOKEN" for p in parts)  # inside strings
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def test_the_dashboard_graphs_the_metrics_the_functions_write(template: Template) -> None:
+    widgets = _dashboard_body(template)["widgets"]
+    graphed = [metric for widget in widgets for metric in widget["properties"].get("metrics", [])]
+
+    def graphs(namespace: str, name: str, **dimensions: str) -> bool:
+        wanted = {namespace, name, *dimensions, *dimensions.values()}
+        return any(
+            m[0] == namespace and m[1] == name and wanted <= {x for x in m if isinstance(x, str)}
+            for m in graphed
+        )
+
+    # the EMF lines of durable_fn/slack_webhook.approval_metrics (their tests pin the shape)
+    assert graphs("Greenlight", "ApprovalsRequested", service=names.ORDERS_FUNCTION)
+    assert graphs("Greenlight", "ApprovalsExpired", service=names.ORDERS_FUNCTION)
+    for outcome in ("approved", "rejected"):
+        assert graphs(
+            "Greenlight", "ApprovalsDecided", service=names.WEBHOOK_FUNCTION, outcome=outcome
+        )
+    assert graphs("Greenlight", "TimeToDecision", service=names.WEBHOOK_FUNCTION)
+    assert graphs("AWS/Lambda", "Url5xxCount", FunctionName=names.WEBHOOK_FUNCTION)
+    assert graphs("AWS/Lambda", "DurableExecutionFailed", FunctionName=names.ORDERS_FUNCTION)
+    (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
+    assert len(alarm_widget["properties"]["alarms"]) == len(EXPECTED_ALARMS)
