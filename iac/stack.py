@@ -48,8 +48,10 @@ class GreenlightConfig:
     payment_url: str = "https://payments.example.invalid"
     retain_data: bool = True
     alert_subscriptions: tuple[AlertSubscription, ...] = ()
-    # Slack's clicks are few; 10 concurrent requests serve hundreds of clicks a second, while a
-    # flood of forged requests can take no more than these 10 from the account's concurrency.
+    # Reserved concurrency is a Function URL's only throttle: at most 10 times it requests a second,
+    # HTTP 429 beyond (Lambda developer guide, urls-configuration.html). 10 allows 100 clicks a
+    # second, far above what people click, and a flood of forged requests can take no more than
+    # these 10 from the account's concurrency.
     webhook_reserved_concurrency: int = 10
     durable_state_key: bool = False
 
