@@ -116,3 +116,28 @@ def test_deploy_gives_the_cdk_cli_its_region_through_the_environment() -> None:
     assert 'export AWS_REGION="$AWS_DEFAULT_REGION"' in script
     assert "AWS_OPTS" not in cdk_call
     assert "--region" not in cdk_call
+
+
+def test_decide_without_an_aws_identity_changes_nothing_and_says_why(tmp_path: Path) -> None:
+    # Given no credentials at all (and no instance metadata to fall back on)
+    env_extra = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+
+    done = subprocess.run(
+        [str(SCRIPTS / "decide.sh"), "approve", "A" * 22, "--reason", "by phone"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        | {
+            "HOME": str(tmp_path),
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_REGION": "eu-west-1",
+        }
+        | env_extra,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+    # Then it stops before reading or writing anything: who decided must be known
+    assert done.returncode == 1
+    assert "could not read your AWS identity" in done.stderr
