@@ -12,8 +12,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
 logger = Logger()
-# Top-level loggers of our packages and Bolt's ("greenlight.bolt"); children propagate to them.
-MODULE_LOGGERS = frozenset({"slack_webhook", "adapters", "approvals", "greenlight"})
+# Top-level loggers of our packages; their modules' loggers propagate to them. Bolt's logger
+# ("greenlight.bolt", kept at WARNING by app.py because Bolt logs request bodies at INFO) is
+# left as it is.
+MODULE_LOGGERS = frozenset({"slack_webhook", "adapters", "approvals"})
 
 
 def adopt_module_loggers() -> None:
