@@ -370,3 +370,29 @@ def test_the_dashboard_graphs_the_metrics_the_functions_write(template: Template
     assert graphs("AWS/Lambda", "DurableExecutionFailed", FunctionName=names.ORDERS_FUNCTION)
     (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
     assert len(alarm_widget["properties"]["alarms"]) == len(EXPECTED_ALARMS)
+
+
+def test_every_sns_protocol_an_operator_may_name_becomes_its_subscription(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    endpoints = {
+        "email": "ops@example.invalid",
+        "email-json": "ops@example.invalid",
+        "http": "http://pager.example.invalid/hook",
+        "https": "https://pager.example.invalid/hook",
+        "sms": "+15555550100",
+        "sqs": f"arn:aws:sqs:{REGION}:{ACCOUNT}:pager",
+        "lambda": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:pager",
+        "application": f"arn:aws:sns:{REGION}:{ACCOUNT}:endpoint/GCM/app/id",
+    }
+    readers = tuple(AlertSubscription(p, e) for p, e in endpoints.items())
+
+    template = synthesized(
+        tmp_path_factory, dataclasses.replace(CONFIG, alert_subscriptions=readers)
+    )
+
+    found = {
+        s["Properties"]["Protocol"]: s["Properties"]["Endpoint"]
+        for s in resources(template, "AWS::SNS::Subscription").values()
+    }
+    assert found == endpoints
