@@ -27,7 +27,7 @@ from approvals.outcome import Outcome, outcome_from_failure, outcome_from_succes
 from approvals.policy import Tier, is_usergroup_id
 from approvals.record import RETENTION_SECONDS, ApprovalRecord, SlackMessage
 from approvals.votes import Status
-from durable_fn import ladder_steps, retries
+from durable_fn import approval_metrics, ladder_steps, retries
 
 if TYPE_CHECKING:
     from aws_durable_execution_sdk_python import DurableContext, StepContext
@@ -255,4 +255,5 @@ def _post_once(record: ApprovalRecord, deps: Dependencies, step: StepContext) ->
     else:
         message = deps.notifier.post_request(stored)
         deps.approvals.attach_message(record.approval_id, message)
+        approval_metrics.count(approval_metrics.REQUESTED)
     return {"channel": message.channel, "ts": message.ts}

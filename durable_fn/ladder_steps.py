@@ -12,6 +12,7 @@ from approvals import messages
 from approvals.audit import AuditEvent, AuditKind
 from approvals.outcome import Outcome
 from approvals.votes import Status
+from durable_fn import approval_metrics
 
 if TYPE_CHECKING:
     from approvals.record import ApprovalRecord, SlackMessage
@@ -35,6 +36,7 @@ def expire(deps: Dependencies, approval_id: str) -> dict[str, Any] | None:
     )
     if record.status is Status.EXPIRED:
         deps.notifier.update_request(record)
+        approval_metrics.count(approval_metrics.EXPIRED)
     return decided(record)
 
 

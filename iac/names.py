@@ -1,8 +1,7 @@
-"""Physical names and ARNs shared by the CDK stack and `policies/*.json`.
+"""Physical names and ARNs shared by the CDK stack, its policies and the operator scripts.
 
 Policies name resources by ARN built from these names (never `*`, never a grant helper that
-adds actions we do not use), so the JSON files for the AWS CLI path can say the same thing
-with REGION and ACCOUNT_ID placeholders, and a test can prove the two agree.
+adds actions we do not use), so a test can read them with REGION and ACCOUNT_ID placeholders.
 """
 
 from __future__ import annotations

@@ -13,11 +13,12 @@ from iac import names, permissions
 from iac.functions import acknowledge, greenlight_function
 
 
-def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Alias) -> None:
+def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Alias) -> sqs.Queue:
     """OrderCreated events on the orders bus start the workflow through the starter.
 
     Undeliverable events (EventBridge could not invoke the starter) and refused ones (the
-    starter raised: not our event, or a malformed order) both end in one dead-letter queue.
+    starter raised: not our event, or a malformed order) both end in one dead-letter queue,
+    which is returned for its alarm.
     """
     bus = events.EventBus(scope, "OrderBus", event_bus_name=names.EVENT_BUS)
     dlq = sqs.Queue(
@@ -69,3 +70,4 @@ def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Ali
             )
         ],
     )
+    return dlq

@@ -1,7 +1,9 @@
-"""The policy statements of both functions, as plain data over (region, account).
+"""The policy statements of every function, as plain data over (region, account).
 
-The CDK stack renders them with its own region and account; `policies/*.json` hold the same
-statements with the REGION and ACCOUNT_ID placeholders for the AWS CLI path.
+The CDK stack renders them with its own region and account, and a test compares the
+synthesized roles with these statements. (The JSON copies under `policies/` for an AWS CLI
+deploy path are gone: no script used them, and a second deploy path would have to repeat the
+key and topic policies, alarms, retained versions and reserved concurrency by hand.)
 """
 
 from __future__ import annotations
@@ -34,13 +36,18 @@ def trust() -> dict[str, Any]:
 
 
 def durable_checkpoint(region: str, account: str) -> list[Statement]:
-    """The durable function checkpoints and reads its own executions, nobody else's."""
+    """The durable function checkpoints and reads its own executions, nobody else's.
+
+    Lambda authorizes these calls against the execution's ARN, `function:NAME:QUALIFIER/
+    durable-execution/…`, which only `function:NAME:*` matches; an unqualified function ARN
+    never does (Lambda developer guide, durable-security.html).
+    """
     fn = names.lambda_arn(region, account, names.ORDERS_FUNCTION)
     return [
         _allow(
             "CheckpointOwnExecutions",
             ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
-            [fn, f"{fn}:*"],
+            [f"{fn}:*"],
         )
     ]
 
@@ -59,12 +66,7 @@ def durable_access(region: str, account: str) -> list[Statement]:
         ),
         _allow(
             "Approvals",
-            [
-                "dynamodb:ConditionCheckItem",
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ],
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             [table("approvals")],
         ),
         _allow("Audit", ["dynamodb:PutItem"], [table("audit")]),
@@ -82,7 +84,7 @@ def durable_access(region: str, account: str) -> list[Statement]:
 
 
 def webhook_callback(region: str, account: str) -> list[Statement]:
-    """The webhook resumes executions of the durable function only."""
+    """The webhook resumes executions of the durable function only (`:*`: see above)."""
     fn = names.lambda_arn(region, account, names.ORDERS_FUNCTION)
     return [
         _allow(
@@ -91,7 +93,7 @@ def webhook_callback(region: str, account: str) -> list[Statement]:
                 "lambda:SendDurableExecutionCallbackFailure",
                 "lambda:SendDurableExecutionCallbackSuccess",
             ],
-            [fn, f"{fn}:*"],
+            [f"{fn}:*"],
         )
     ]
 
@@ -140,15 +142,3 @@ POLICIES = {
 def document(statements: list[Statement]) -> dict[str, Any]:
     """An IAM policy document."""
     return {"Version": "2012-10-17", "Statement": statements}
-
-
-def write_json(folder: str) -> None:
-    """Regenerate `policies/*.json` (placeholders REGION and ACCOUNT_ID) from this module."""
-    import json  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
-
-    out = Path(folder)
-    (out / "lambda-trust.json").write_text(json.dumps(trust(), indent=2) + "\n")
-    for name, build in POLICIES.items():
-        text = json.dumps(document(build("REGION", "ACCOUNT_ID")), indent=2) + "\n"
-        (out / f"{name}.json").write_text(text)

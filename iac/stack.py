@@ -1,8 +1,7 @@
-"""Greenlight's one stack: tables, the Slack secret, the alert topic, and the two functions.
+"""Greenlight's one stack: tables, the Slack secret, the alert topic, and the functions.
 
 Environment variable names come from the packages' settings modules, and IAM statements from
-`iac.permissions` (the same statements as `policies/*.json`), so code, infra and the AWS CLI
-path cannot drift apart.
+`iac.permissions`, so code and infra cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,17 +10,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import aws_sns as sns
 
 from durable_fn import settings as durable_env
 from iac import names, permissions
+from iac.alarms import add_alarms
+from iac.alerts import AlertSubscription, add_alert_topic, allow_function_to_publish
+from iac.dashboard import add_dashboard
 from iac.functions import acknowledge, greenlight_function
 from iac.order_events import add_order_events
 from slack_webhook import settings as webhook_env
@@ -47,6 +47,21 @@ class GreenlightConfig:
     retention_days: int = 30
     payment_url: str = "https://payments.example.invalid"
     retain_data: bool = True
+    alert_subscriptions: tuple[AlertSubscription, ...] = ()
+    # Reserved concurrency is a Function URL's only throttle: at most 10 times it requests a second,
+    # HTTP 429 beyond (Lambda developer guide, urls-configuration.html). 10 allows 100 clicks a
+    # second, far above what people click, and a flood of forged requests can take no more than
+    # these 10 from the account's concurrency.
+    webhook_reserved_concurrency: int = 10
+    durable_state_key: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.webhook_reserved_concurrency <= 1000:
+            msg = (
+                "webhook_concurrency must be a whole number from 1 to 1000, "
+                f"not {self.webhook_reserved_concurrency}"
+            )
+            raise ValueError(msg)
 
 
 class GreenlightStack(Stack):
@@ -77,13 +92,8 @@ class GreenlightStack(Stack):
             "Slack credentials are rotated in Slack, then stored with set-slack-secret.sh; "
             "Secrets Manager cannot rotate them on its own.",
         )
-        topic = sns.Topic(
-            self,
-            "Alerts",
-            topic_name=names.ALERT_TOPIC,
-            enforce_ssl=True,
-            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
-        )
+        topic, topic_key = add_alert_topic(self, config.alert_subscriptions)
+        state_key = self._durable_state_key(removal) if config.durable_state_key else None
         orders = greenlight_function(
             self,
             "Orders",
@@ -101,6 +111,8 @@ class GreenlightStack(Stack):
                 retention_period=Duration.days(config.retention_days),
             ),
         )
+        assert orders.role is not None  # greenlight_function always gives it its own role
+        allow_function_to_publish(self, topic, topic_key, orders.role)
         webhook = greenlight_function(
             self,
             "Webhook",
@@ -119,15 +131,19 @@ class GreenlightStack(Stack):
                 webhook_env.ENV_SLACK_APP_ID: config.slack_app_id,
                 webhook_env.ENV_SLACK_TEAM_ID: config.slack_team_id,
             },
+            reserved_concurrency=config.webhook_reserved_concurrency,
         )
+        if state_key is not None:
+            self._encrypt_durable_state(state_key, orders, webhook)
         self.orders_alias = lambda_.Alias(
             self, "OrdersLive", alias_name=names.ALIAS, version=orders.current_version
         )
         self.webhook_url = webhook.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
         CfnOutput(self, "WebhookUrl", value=f"{self.webhook_url.url}slack/events")
         CfnOutput(self, "OrdersAliasArn", value=self.orders_alias.function_arn)
-        add_order_events(self, orders_code, self.orders_alias)
-        self._alarms(orders, webhook, topic)
+        dead_letters = add_order_events(self, orders_code, self.orders_alias)
+        alarms = add_alarms(self, dead_letters, self._expired_approvals(orders), topic)
+        add_dashboard(self, alarms)
         self.topic = topic
         self.secret = secret
 
@@ -186,37 +202,79 @@ class GreenlightStack(Stack):
             env[f"LADDER_{tier.upper()}"] = ladder
         return env
 
-    def _alarms(
-        self, orders: lambda_.Function, webhook: lambda_.Function, topic: sns.Topic
-    ) -> None:
-        notify = cloudwatch_actions.SnsAction(topic)
-        for construct_id, fn in (("OrdersErrors", orders), ("WebhookErrors", webhook)):
-            alarm = fn.metric_errors(period=Duration.minutes(5)).create_alarm(
-                self,
-                construct_id,
-                threshold=1,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description=f"{fn.function_name} raised errors",
-            )
-            alarm.add_alarm_action(notify)
-        expired = logs.MetricFilter(
+    def _expired_approvals(self, orders: lambda_.Function) -> logs.MetricFilter:
+        """Counts the gate's "approval expired" lines in the orders function's own log group.
+
+        The filter takes the log group object (not its name as a string), so CloudFormation
+        creates the group first: a name alone gave the filter no dependency, and a first deploy
+        could race it.
+        """
+        return logs.MetricFilter(
             self,
             "ExpiredApprovals",
-            log_group=logs.LogGroup.from_log_group_name(
-                self, "OrdersLogRef", f"/aws/lambda/{names.ORDERS_FUNCTION}"
-            ),
+            log_group=orders.log_group,
             metric_namespace="Greenlight",
             metric_name="ExpiredApprovals",
             filter_pattern=logs.FilterPattern.string_value("$.message", "=", "approval expired"),
             metric_value="1",
         )
-        alarm = expired.metric(statistic="Sum", period=Duration.hours(1)).create_alarm(
+
+    def _durable_state_key(self, removal: RemovalPolicy) -> kms.Key:
+        """A customer-managed key for the orders function's durable execution state.
+
+        Key policy after Lambda's guide (durable-encryption.html): Lambda's service principal
+        may use it for this function only (source account, source ARN and the
+        `aws:lambda:FunctionArn` encryption context); the roles that read state (the function)
+        and send callbacks (the webhook) may decrypt through Lambda only. Operators who call the
+        durable APIs by hand get `kms:Decrypt` from their own IAM policies (the account
+        statement of the default key policy delegates to IAM).
+        """
+        function_arn = names.lambda_arn(self.region, self.account, names.ORDERS_FUNCTION)
+        key = kms.Key(
             self,
-            "ExpiredApprovalsAlarm",
-            threshold=1,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description="An approval expired without a decision",
+            "DurableStateKey",
+            alias=f"alias/{names.PREFIX}-durable-state",
+            description="Encrypts the orders function's durable execution state",
+            enable_key_rotation=True,
+            removal_policy=removal,
         )
-        alarm.add_alarm_action(notify)
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="LambdaUsesItForTheOrdersFunction",
+                principals=[iam.ServicePrincipal("lambda.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceAccount": self.account,
+                        "aws:SourceArn": function_arn,
+                        "kms:EncryptionContext:aws:lambda:FunctionArn": function_arn,
+                    }
+                },
+            )
+        )
+        return key
+
+    def _encrypt_durable_state(
+        self, key: kms.Key, orders: lambda_.Function, webhook: lambda_.Function
+    ) -> None:
+        function_arn = names.lambda_arn(self.region, self.account, names.ORDERS_FUNCTION)
+        readers = [fn.role for fn in (orders, webhook) if fn.role is not None]
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="FunctionAndWebhookDecryptThroughLambda",
+                principals=[iam.ArnPrincipal(role.role_arn) for role in readers],
+                actions=["kms:Decrypt"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"lambda.{self.region}.amazonaws.com",
+                        "kms:EncryptionContext:aws:lambda:FunctionArn": function_arn,
+                    }
+                },
+            )
+        )
+        cfn = orders.node.default_child
+        assert isinstance(cfn, lambda_.CfnFunction)
+        # The L2 DurableConfig has no key yet; CloudFormation's DurableConfig.KMSKeyArn does.
+        cfn.add_property_override("DurableConfig.KMSKeyArn", key.key_arn)

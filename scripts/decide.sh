@@ -30,7 +30,12 @@ verdict="${REST[0]}" approval_id="${REST[1]}"
 check_approval_id "$approval_id"
 [[ -n "${reason// /}" ]] || die "--reason is required: say why you decide by hand" 2
 
-operator="operator:$(aws_cli sts get-caller-identity --query Arn --output text | sed 's#.*/##')"
+# The whole caller ARN: for an assumed role its last segment is a session name the caller
+# picks, so only the full ARN (account, role and session) says who decided.
+caller="$(aws_cli sts get-caller-identity --query Arn --output text)" \
+  || die "could not read your AWS identity (sts get-caller-identity); nothing changed"
+[[ "$caller" == arn:* ]] || die "sts get-caller-identity gave no ARN ('$caller'); nothing changed"
+operator="operator:$caller"
 work="$(mktemp -d)"
 chmod 700 "$work"
 trap 'rm -rf "$work"' EXIT

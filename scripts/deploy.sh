@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Deploys Greenlight: checks the account is CDK-bootstrapped, builds the bundles, runs
-# `cdk deploy` with the Slack and approver configuration, and prints the webhook URL.
+# Deploys Greenlight: checks the account is CDK-bootstrapped, builds the bundles, runs the
+# pinned CDK CLI (iac/package-lock.json, installed with `npm ci`) with the Slack, approver and
+# alert configuration, and prints the webhook URL.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
 Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers S…,U…
-                         [--escalation U…] [--profile P] [--region R]
+                         (--alert-email ADDRESS | --alert-protocol P --alert-endpoint E)…
+                         [--escalation U…] [--webhook-concurrency N] [--durable-state-key]
+                         [--profile P] [--region R]
+  --alert-email            subscribes an address to the alert topic (confirm the email SNS sends)
+  --alert-protocol/-endpoint  any SNS protocol: https URL, sms number, sqs or lambda ARN…
+  --webhook-concurrency N  the webhook's reserved concurrency (default 10)
+  --durable-state-key      encrypt the orders function's durable state with a key of its own
   Then: scripts/set-slack-secret.sh, and paste the printed URL into the Slack app manifest.
-  Needs Node.js (the CDK CLI runs with npx).
+  Needs Node.js and npm (the CDK CLI pinned in iac/package-lock.json).
 USAGE
 }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
@@ -16,30 +23,49 @@ USAGE
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 context=()
+required=0
+alerts=0
 args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --channel) context+=(-c "slack_channel=${2:?}"); shift 2 ;;
-    --app-id) context+=(-c "slack_app_id=${2:?}"); shift 2 ;;
-    --team-id) context+=(-c "slack_team_id=${2:?}"); shift 2 ;;
-    --approvers) context+=(-c "approver_ids=${2:?}"); shift 2 ;;
+    --channel) context+=(-c "slack_channel=${2:?}"); required=$((required + 1)); shift 2 ;;
+    --app-id) context+=(-c "slack_app_id=${2:?}"); required=$((required + 1)); shift 2 ;;
+    --team-id) context+=(-c "slack_team_id=${2:?}"); required=$((required + 1)); shift 2 ;;
+    --approvers) context+=(-c "approver_ids=${2:?}"); required=$((required + 1)); shift 2 ;;
     --escalation) context+=(-c "escalation_approver_ids=${2:?}"); shift 2 ;;
+    --alert-email) context+=(-c "alert_email=${2:?}"); alerts=1; shift 2 ;;
+    --alert-protocol) context+=(-c "alert_protocol=${2:?}"); alerts=1; shift 2 ;;
+    --alert-endpoint) context+=(-c "alert_endpoint=${2:?}"); alerts=1; shift 2 ;;
+    --webhook-concurrency)
+      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "--webhook-concurrency must be a whole number above 0" 2
+      context+=(-c "webhook_concurrency=$2"); shift 2 ;;
+    --durable-state-key) context+=(-c "durable_state_key=true"); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done
 for arg in "${args[@]}"; do
   [[ "$arg" != --local ]] || die "deploy targets AWS; the local stack is scripts/stack.sh" 2
 done
+[[ "$required" -eq 4 ]] || { usage >&2; exit 2; }
+[[ "$alerts" -eq 1 ]] \
+  || die "alarms would reach no one: pass --alert-email, or --alert-protocol with --alert-endpoint" 2
 parse_common "${args[@]}"
-[[ ${#REST[@]} -eq 0 && ${#context[@]} -eq 8 ]] || { usage >&2; exit 2; }
-command -v npx >/dev/null || die "Node.js is required for the CDK CLI (npx)" 2
+[[ ${#REST[@]} -eq 0 ]] || { usage >&2; exit 2; }
+command -v npm >/dev/null || die "Node.js and npm are required for the CDK CLI (iac/package.json)" 2
 
+# The CDK CLI takes its region from the environment (it has no --region option); parse_common
+# exported AWS_DEFAULT_REGION and, with --profile, AWS_PROFILE.
+export AWS_REGION="$AWS_DEFAULT_REGION" CDK_DEFAULT_REGION="$AWS_DEFAULT_REGION"
 aws_cli cloudformation describe-stacks --stack-name CDKToolkit >/dev/null 2>&1 \
-  || die "this account/region is not CDK-bootstrapped: run 'npx aws-cdk@2 bootstrap' first"
+  || die "this account/region is not CDK-bootstrapped: run 'iac/node_modules/.bin/cdk bootstrap' (after 'npm ci --prefix iac') first"
+(cd "$ROOT/iac" && npm ci --no-audit --no-fund --loglevel=error) \
+  || die "could not install the pinned CDK CLI (npm ci in iac/)"
 "$ROOT/scripts/build.sh"
 cd "$ROOT"
-npx --yes aws-cdk@2 deploy Greenlight "${AWS_OPTS[@]}" "${context[@]}" --require-approval broadening \
+"$ROOT/iac/node_modules/.bin/cdk" deploy Greenlight --app "$PY -m iac.app" "${context[@]}" \
+  --require-approval broadening \
   --outputs-file "$ROOT/build/outputs.json"
 echo "Webhook URL (paste into the manifest's request_url):"
 "$PY" -c 'import json,sys; o=json.load(open(sys.argv[1]))["Greenlight"]; print(next(v for k, v in o.items() if "WebhookUrl" in k))' \
   "$ROOT/build/outputs.json"
+echo "If you subscribed an email address, confirm the subscription in the email SNS sent."

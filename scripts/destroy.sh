@@ -29,6 +29,8 @@ read -rp "Type 'Greenlight' to delete the stack: " answer
 aws_cli cloudformation delete-stack --stack-name Greenlight
 aws_cli cloudformation wait stack-delete-complete --stack-name Greenlight
 echo "stack deleted; tables kept: greenlight-approvals, -audit, -reservations, -conditions"
+echo "(the orders function went with every version; a --durable-state-key key is kept: schedule"
+echo " its deletion in KMS once no execution history it encrypted is needed)"
 if [[ "$delete_data" == 1 ]]; then
   read -rp "Type 'delete audit data' to delete the tables too: " answer
   [[ "$answer" == "delete audit data" ]] || die "not confirmed; tables kept"

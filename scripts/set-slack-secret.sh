@@ -28,13 +28,13 @@ fi
 [[ "$token" =~ ^xoxb-[A-Za-z0-9-]+$ ]] || die "the bot token must start with xoxb-" 2
 [[ "$signing" =~ ^[0-9a-f]{32}$ ]] || die "the signing secret must be 32 hex characters" 2
 
-work="$(mktemp -d)"
-chmod 700 "$work"
-trap 'rm -rf "$work"' EXIT
+# The secret travels through a pipe into the AWS CLI's stdin: never on a command line (ps),
+# never in a file. (With AWS CLI 1.46, `--cli-input-json file:///dev/stdin` received an empty
+# document; `--secret-string file:///dev/stdin` receives the pipe as written.)
 SLACK_BOT_TOKEN="$token" SLACK_SIGNING_SECRET="$signing" "$PY" -c 'import json, os, sys
-json.dump({"SecretId": "greenlight/slack", "SecretString": json.dumps({
-    "bot_token": os.environ["SLACK_BOT_TOKEN"], "signing_secret": os.environ["SLACK_SIGNING_SECRET"]})},
-    open(sys.argv[1], "w"))' "$work/secret.json"
-aws_cli secretsmanager put-secret-value --cli-input-json "file://$work/secret.json" >/dev/null \
+json.dump({"bot_token": os.environ["SLACK_BOT_TOKEN"],
+           "signing_secret": os.environ["SLACK_SIGNING_SECRET"]}, sys.stdout)' \
+  | aws_cli secretsmanager put-secret-value --secret-id greenlight/slack \
+      --secret-string file:///dev/stdin >/dev/null \
   || die "could not store the secret (is the stack deployed? scripts/deploy.sh)"
 echo "stored the Slack credentials in greenlight/slack"

@@ -16,6 +16,7 @@ from approvals.errors import ConflictError, DeliveryError
 from approvals.outcome import failure_error, success_payload
 from approvals.policy import authorize
 from approvals.votes import Status, Verdict, Vote
+from slack_webhook import approval_metrics, log_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,9 +80,11 @@ class DecisionService:
             NotFoundError, NotAuthorizedError, ConflictError, InvalidRequestError.
         """
         record = self.check(click.approval_id, click.user_id)
+        log_context.correlate(record.approval_id, record.execution_arn)
         vote = Vote(click.user_id, click.verdict, self._clock().isoformat(), click.reason)
         after, decided = self._store.record_vote(record, vote)
         if decided:
+            approval_metrics.decided(after)  # once per decision: only this request decided
             try:
                 deliver(self._callbacks, after)
             except DeliveryError as err:

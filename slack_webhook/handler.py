@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mangum import Mangum
 
+from slack_webhook import log_context
 from slack_webhook.build import build_webhook
 from slack_webhook.settings import Settings
 
 _settings = Settings.from_env()
 asgi = build_webhook(_settings)
-handler = Mangum(asgi, lifespan="off", api_gateway_base_path=_settings.base_path or "/")
+_mangum = Mangum(asgi, lifespan="off", api_gateway_base_path=_settings.base_path or "/")
+log_context.adopt_module_loggers()
+
+
+@log_context.logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """One Function URL request; log lines carry the request id, then the approval's keys."""
+    return _mangum(event, context)

@@ -9,10 +9,12 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import boto3
 import pytest
 
 from approvals.votes import Status
 from localdev.click import store_for
+from localdev.config import SECRET_NAME
 from localdev.demo import approval_for, demo_order, wait_for
 from tests.e2e.test_local_stack import finished
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+# What moto's STS answers to GetCallerIdentity with its default credentials.
+MOTO_CALLER = "arn:aws:sts::123456789012:user/moto"
 
 
 def run(
@@ -73,9 +77,11 @@ def test_start_list_and_decide_by_hand(local_stack: StackConfig) -> None:
 
     # Then the record, the audit trail and the workflow agree
     assert decided.returncode == 0, decided.stderr
-    assert decided.stdout.strip().endswith("approved by operator:moto: CFO approved by phone")
+    # (moto's caller identity; in AWS an assumed role's ARN names account, role and session)
+    operator = f"operator:{MOTO_CALLER}"
+    assert decided.stdout.strip().endswith(f"approved by {operator}: CFO approved by phone")
     record = store_for(local_stack).get(approval_id)
-    assert (record.status, record.decided_by) == (Status.APPROVED, ("operator:moto",))
+    assert (record.status, record.decided_by) == (Status.APPROVED, (operator,))
     trail = run(local_stack, "audit.sh", approval_id, "--local").stdout
     assert "operator_decided" in trail
     assert "CFO approved by phone" in trail
@@ -86,7 +92,7 @@ def test_start_list_and_decide_by_hand(local_stack: StackConfig) -> None:
     with urllib.request.urlopen(local_stack.url("slack") + "/_state") as response:
         messages = json.loads(response.read())["messages"]
     blocks = json.dumps(next(m for m in messages if m["ts"] == record.slack.ts)["blocks"])
-    assert "*Approved* by operator:moto" in blocks
+    assert f"*Approved* by {operator}" in blocks
     assert '"type": "actions"' not in blocks
 
 
@@ -164,16 +170,36 @@ def test_scripts_without_a_region_or_with_an_unknown_profile_refuse(
     assert "no AWS profile named 'nobody'" in no_profile.stderr
 
 
-def test_set_slack_secret_reads_the_environment_never_arguments(local_stack: StackConfig) -> None:
+def test_set_slack_secret_reads_the_environment_never_arguments(
+    local_stack: StackConfig, tmp_path: Path
+) -> None:
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=local_stack.url("dynamodb"),
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # dummy, for SigV4 on loopback
+    )
+    before = secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"]
     good = {"SLACK_BOT_TOKEN": "xoxb-local-rotated", "SLACK_SIGNING_SECRET": "0" * 32}
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
 
-    stored = run(local_stack, "set-slack-secret.sh", "--local", env=good)
+    try:
+        stored = run(
+            local_stack, "set-slack-secret.sh", "--local", env=good | {"TMPDIR": str(scratch)}
+        )
+        after = json.loads(secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"])
+    finally:
+        secrets.put_secret_value(SecretId=SECRET_NAME, SecretString=before)
     as_argument = run(local_stack, "set-slack-secret.sh", "xoxb-in-argv", "--local", env=good)
     malformed = run(
         local_stack, "set-slack-secret.sh", "--local", env=good | {"SLACK_BOT_TOKEN": "nope"}
     )
 
     assert stored.returncode == 0, stored.stderr
+    assert after == {"bot_token": "xoxb-local-rotated", "signing_secret": "0" * 32}
+    assert list(scratch.iterdir()) == []  # the secret went through a pipe, not a temp file
     assert (as_argument.returncode, malformed.returncode) == (2, 2)
     assert "never from arguments" in as_argument.stderr
     assert "must start with xoxb-" in malformed.stderr

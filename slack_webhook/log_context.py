@@ -1,0 +1,28 @@
+"""The webhook's Powertools Logger and the keys that tie its lines to one approval.
+
+Every module logs through stdlib `logging`; at cold start the Lambda entry point gives those
+loggers the Powertools JSON formatter, so the keys appended here (the approval id, the
+execution ARN of the workflow it resumes) appear on every line until the invocation ends
+(`inject_lambda_context(clear_state=True)` resets them).
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+logger = Logger()
+# Top-level loggers of our packages; their modules' loggers propagate to them. Bolt's logger
+# ("greenlight.bolt", kept at WARNING by app.py because Bolt logs request bodies at INFO) is
+# left as it is.
+MODULE_LOGGERS = frozenset({"slack_webhook", "adapters", "approvals"})
+
+
+def adopt_module_loggers() -> None:
+    """Format our modules' log lines as Powertools JSON, with its correlation keys."""
+    copy_config_to_registered_loggers(source_logger=logger, include=set(MODULE_LOGGERS))
+
+
+def correlate(approval_id: str, execution_arn: str) -> None:
+    """Tag the rest of this invocation's lines with the approval and its workflow."""
+    logger.append_keys(approval_id=approval_id, durable_execution_arn=execution_arn)
