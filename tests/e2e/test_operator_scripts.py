@@ -167,11 +167,19 @@ def test_scripts_without_a_region_or_with_an_unknown_profile_refuse(
 def test_set_slack_secret_reads_the_environment_never_arguments(local_stack: StackConfig) -> None:
     good = {"SLACK_BOT_TOKEN": "xoxb-local-rotated", "SLACK_SIGNING_SECRET": "0" * 32}
 
-    stored = run(local_stack, "set-slack-secret.sh", "--local", env=good)
-    as_argument = run(local_stack, "set-slack-secret.sh", "xoxb-in-argv", "--local", env=good)
-    malformed = run(
-        local_stack, "set-slack-secret.sh", "--local", env=good | {"SLACK_BOT_TOKEN": "nope"}
-    )
+    original = local_stack.credentials()
+    try:
+        stored = run(local_stack, "set-slack-secret.sh", "--local", env=good)
+        as_argument = run(local_stack, "set-slack-secret.sh", "xoxb-in-argv", "--local", env=good)
+        malformed = run(
+            local_stack, "set-slack-secret.sh", "--local", env=good | {"SLACK_BOT_TOKEN": "nope"}
+        )
+    finally:  # the stack's fake Slack and page keep the original credentials: put them back
+        restore = {
+            "SLACK_BOT_TOKEN": original["bot_token"],
+            "SLACK_SIGNING_SECRET": original["signing_secret"],
+        }
+        assert run(local_stack, "set-slack-secret.sh", "--local", env=restore).returncode == 0
 
     assert stored.returncode == 0, stored.stderr
     assert (as_argument.returncode, malformed.returncode) == (2, 2)
