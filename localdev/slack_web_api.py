@@ -34,6 +34,7 @@ class SlackState:
         self.messages: dict[str, Json] = {}  # ts -> message, across channels
         self.ephemerals: list[Json] = []
         self.views: list[Json] = []
+        self.exchanged: set[str] = set()  # trigger ids already used to open a view
         self.calls: list[Json] = []  # method, argument names, and Slack's answer
         self._clock = itertools.count(1)
 
@@ -159,12 +160,17 @@ class WebApi:
     def m_views_open(self, a: Json) -> Json:
         if not (a.get("trigger_id") or a.get("interactivity_pointer")):
             return err("invalid_arguments", ["[ERROR] invalid `trigger_id`"])
+        trigger = a.get("trigger_id")
+        if trigger and trigger in self.s.exchanged:
+            return err("exchanged_trigger_id")  # a trigger opens one view only
         view = decode(a.get("view"))
         if problems := view_problems(view):
             return err("invalid_arguments", problems)
         assert isinstance(view, dict)  # view_problems refuses anything else
+        if trigger:
+            self.s.exchanged.add(str(trigger))
         opened = dict(view) | {"id": f"V{len(self.s.views) + 1:08d}", "hash": self.s.next_ts()}
-        self.s.views.append({"trigger_id": a.get("trigger_id"), "view": opened, "open": True})
+        self.s.views.append({"trigger_id": trigger, "view": opened, "open": True})
         return ok(view=opened)
 
     def m_users_info(self, a: Json) -> Json:

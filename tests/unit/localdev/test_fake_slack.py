@@ -131,6 +131,16 @@ def test_a_view_slack_would_refuse_is_invalid_arguments_with_its_reason(base_url
     assert any("json-pointer:/view" in m for m in answer["response_metadata"]["messages"])
 
 
+def test_a_trigger_opens_one_view_only(base_url: str) -> None:
+    views = client(base_url).views_open
+    views(trigger_id="777.888.once", view=modal())
+
+    answer = refused(lambda: views(trigger_id="777.888.once", view=modal()))
+
+    assert answer["error"] == "exchanged_trigger_id"
+    assert "exchanged_trigger_id" in methods()["views.open"].errors
+
+
 def test_an_update_longer_than_slack_allows_is_msg_too_long(base_url: str) -> None:
     posted = post(base_url, {"text": "short"})
 
