@@ -1,4 +1,13 @@
-"""Block Kit for the approval message and the reject modal: pure functions of the record."""
+"""Block Kit for the approval message and the reject modal: pure functions of the record.
+
+Everything rendered stays inside Slack's documented Block Kit limits whatever the record holds
+(the longest title, ten fields at their longest, hundreds of approvers from a usergroup, a long
+reason), because Slack refuses a whole message (`invalid_blocks`) or modal (`invalid_arguments`)
+for one text that is too long. Sources, docs.slack.dev/reference/block-kit/...:
+`blocks` (50 blocks a message), `blocks/section-block` (text 3000, 10 fields of 2000 each),
+`blocks/header-block` (150, plain_text), `blocks/context-block` (10 elements),
+`composition-objects/text-object` (1 to 3000), `block-elements/button-element` (text 75).
+"""
 
 from __future__ import annotations
 
@@ -16,10 +25,20 @@ from approvals.buttons import (
 from approvals.votes import MAX_REASON, Status, Verdict
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from approvals.record import ApprovalRecord
 from approvals.request import is_slack_user_id
 
 Block = dict[str, Any]
+
+SECTION_TEXT_MAX = 3000
+SECTION_FIELDS_MAX = 10
+FIELD_TEXT_MAX = 2000
+HEADER_TEXT_MAX = 150
+MESSAGE_TEXT_MAX = 4000  # chat.update answers msg_too_long above it; chat.postMessage advises it
+MENTIONS_SHOWN = 20  # a usergroup may have hundreds of members; name a few, count the rest
+ELLIPSIS = "…"
 
 
 def escape(text: str) -> str:
@@ -27,9 +46,33 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending in an ellipsis when cut.
+
+    The cut never splits an entity (`&amp;`) or a `<…>` mention or link: half of one would
+    show as garbage, or as an open `<` that swallows what follows.
+    """
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - len(ELLIPSIS)]
+    if kept.rfind("<") > kept.rfind(">"):
+        kept = kept[: kept.rfind("<")]
+    if kept.rfind("&") > kept.rfind(";"):
+        kept = kept[: kept.rfind("&")]
+    return kept + ELLIPSIS
+
+
 def mention(user_id: str) -> str:
     """A Slack user mention, or the name itself for a non-user (an operator)."""
     return f"<@{user_id}>" if is_slack_user_id(user_id) else escape(user_id)
+
+
+def mentions(user_ids: Iterable[str], shown: int = MENTIONS_SHOWN) -> str:
+    """People as mentions, the first `shown` of them named and the others counted."""
+    people = list(user_ids)
+    named = ", ".join(mention(u) for u in people[:shown])
+    rest = len(people) - shown
+    return f"{named} and {rest} more" if rest > 0 else named
 
 
 def slack_date(iso: str) -> str:
@@ -42,58 +85,70 @@ def slack_date(iso: str) -> str:
 def summary_text(record: ApprovalRecord) -> str:
     """The notification text (shown in push notifications and to screen readers)."""
     request = record.request
-    head = f"Approval needed: {request.title} ({request.amount_text})"
-    if record.status is Status.PENDING:
-        return head
-    return f"{head} - {record.status.value}"
+    head = f"Approval needed: {escape(request.title)} ({request.amount_text})"
+    if record.status is not Status.PENDING:
+        head = f"{head} - {record.status.value}"
+    return shorten(head, MESSAGE_TEXT_MAX)
 
 
 def request_blocks(record: ApprovalRecord) -> list[Block]:
     """The message: the request, its progress, and buttons while it is pending."""
     request = record.request
     fields = [
-        {"type": "mrkdwn", "text": f"*Amount*\n{request.amount_text}"},
-        {"type": "mrkdwn", "text": f"*Requested by*\n{mention(request.requester_id)}"},
-    ] + [
-        {"type": "mrkdwn", "text": f"*{escape(label)}*\n{escape(value)}"}
-        for label, value in request.fields
-    ]
+        f"*Amount*\n{request.amount_text}",
+        f"*Requested by*\n{mention(request.requester_id)}",
+    ] + [f"*{escape(label)}*\n{escape(value)}" for label, value in request.fields]
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": request.title[:150]}},
-        {"type": "section", "fields": fields[:10]},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": _progress(record)}]},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": shorten(request.title, HEADER_TEXT_MAX)},
+        },
+        *(
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": shorten(text, FIELD_TEXT_MAX)}
+                    for text in fields[start : start + SECTION_FIELDS_MAX]
+                ],
+            }
+            for start in range(0, len(fields), SECTION_FIELDS_MAX)
+        ),
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": shorten(_progress(record), SECTION_TEXT_MAX)}],
+        },
     ]
     if record.status is Status.PENDING:
         blocks.append(_buttons(record.approval_id))
     else:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _verdict(record)}})
+        verdict = shorten(_verdict(record), SECTION_TEXT_MAX)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": verdict}})
     return blocks
 
 
 def _progress(record: ApprovalRecord) -> str:
     quorum = record.policy.quorum
-    approvals = [v for v in record.votes if v.verdict is Verdict.APPROVE]
-    who = ", ".join(mention(v.user_id) for v in approvals)
-    needed = ", ".join(mention(u) for u in record.waiting_on())
+    approvals = [v.user_id for v in record.votes if v.verdict is Verdict.APPROVE]
     line = f"{len(approvals)} of {quorum} approval{'s' if quorum > 1 else ''}"
-    if who:
-        line += f": {who}"
+    if approvals:
+        line += f": {mentions(approvals)}"
     if record.status is Status.PENDING:
-        line += f" · waiting on {needed} · expires {slack_date(record.expires_at)}"
+        line += f" · waiting on {mentions(record.waiting_on())}"
+        line += f" · expires {slack_date(record.expires_at)}"
     if record.policy.escalated_ids:
-        line += " · escalated to " + ", ".join(
-            mention(u) for u in sorted(record.policy.escalated_ids)
-        )
+        line += " · escalated to " + mentions(sorted(record.policy.escalated_ids))
     return line
 
 
 def _verdict(record: ApprovalRecord) -> str:
     when = slack_date(record.decided_at) if record.decided_at else ""
-    who = ", ".join(mention(u) for u in record.decided_by)
+    who = mentions(record.decided_by)
     if record.status is Status.APPROVED:
         return f":white_check_mark: *Approved* by {who} · {when}"
     if record.status is Status.REJECTED:
-        return f":x: *Rejected* by {who} · {when}\n>{escape(record.reason or '')}"
+        # Every line quoted: a reason of several lines stays one quote.
+        reason = "\n".join(f">{line}" for line in escape(record.reason or "").splitlines())
+        return f":x: *Rejected* by {who} · {when}\n{reason or '>'}"
     return f":hourglass: *Expired* · {when}: no decision in time"
 
 
@@ -121,7 +176,11 @@ def _buttons(approval_id: str) -> Block:
 
 
 def reject_modal(approval_id: str, title: str) -> dict[str, Any]:
-    """The modal that asks why; its submission carries the approval id in private_metadata."""
+    """The modal that asks why; its submission carries the approval id in private_metadata.
+
+    Slack's modal limits (docs.slack.dev/reference/surfaces/views): title, submit and close
+    at most 24 characters, private_metadata at most 3000; the reason input's max_length 1-3000.
+    """
     return {
         "type": "modal",
         "callback_id": REJECT_MODAL_CALLBACK_ID,
@@ -132,7 +191,10 @@ def reject_modal(approval_id: str, title: str) -> dict[str, Any]:
         "blocks": [
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f"Rejecting *{escape(title)}*"},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": shorten(f"Rejecting *{escape(title)}*", SECTION_TEXT_MAX),
+                },
             },
             {
                 "type": "input",

@@ -1,14 +1,20 @@
-"""What the clicker is told, ephemerally, when a click changes nothing or counts."""
+"""What the clicker is told, ephemerally, when a click changes nothing or counts.
+
+Every text stays under `MESSAGE_TEXT_MAX` (Slack's chat.update refuses more with
+`msg_too_long`; chat.postMessage advises it) however many people or approvals it names.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from approvals.blocks import escape, mention, slack_date
+from approvals.blocks import MESSAGE_TEXT_MAX, escape, mentions, shorten, slack_date
 from approvals.votes import Status
 
 if TYPE_CHECKING:
     from approvals.record import ApprovalRecord, SlackMessage
+
+WHY_MAX = 300  # an error's own words; they never need more
 
 
 def permalink(message: SlackMessage) -> str:
@@ -21,13 +27,13 @@ def already_decided(record: ApprovalRecord) -> str:
     when = slack_date(record.decided_at) if record.decided_at else "earlier"
     if record.status is Status.EXPIRED:
         return f"This request expired {when} without a decision; nothing was changed."
-    who = ", ".join(mention(u) for u in record.decided_by) or "someone"
+    who = mentions(record.decided_by) or "someone"
     return f"Already {record.status.value} by {who} {when}; nothing was changed."
 
 
 def not_authorized(why: str) -> str:
     """For a click by someone who may not decide."""
-    return f"You can't decide this request: {escape(why)}. Nothing was changed."
+    return f"You can't decide this request: {shorten(escape(why), WHY_MAX)}. Nothing was changed."
 
 
 def not_found() -> str:
@@ -43,32 +49,44 @@ def vote_counted(record: ApprovalRecord) -> str:
 
 def invalid(problem: str) -> str:
     """For a click or submission we could not read."""
-    return f"That request could not be processed: {escape(problem)}. Nothing was changed."
+    return (
+        f"That request could not be processed: {shorten(escape(problem), WHY_MAX)}. "
+        "Nothing was changed."
+    )
 
 
 def reminder(record: ApprovalRecord) -> str:
     """The thread reply when a request is still waiting."""
-    who = ", ".join(mention(u) for u in record.waiting_on())
+    who = mentions(record.waiting_on())
     expires = slack_date(record.expires_at)
     return f"Reminder: this request is still waiting on {who}; it expires {expires}."
 
 
 def escalation(record: ApprovalRecord) -> str:
     """The thread reply when a request is escalated."""
-    who = ", ".join(mention(u) for u in sorted(record.policy.escalated_ids))
+    who = mentions(sorted(record.policy.escalated_ids))
     return f"Escalated: no decision yet, so {who} can now decide this request too."
 
 
 def pending_list(records: list[ApprovalRecord]) -> str:
-    """The `/approvals` answer: the caller's pending approvals, each linked to its message."""
+    """The `/approvals` answer: the caller's pending approvals, each linked to its message.
+
+    As many as fit in one message; the rest are counted, so a long queue is still one answer.
+    """
     if not records:
         return "Nothing is waiting on you."
     lines = [f"{len(records)} approval(s) waiting on you:"]
-    for r in records:
+    room = MESSAGE_TEXT_MAX - len(lines[0]) - 40  # keeps space for the "and N more" line
+    for shown, r in enumerate(records):
         title = escape(r.request.title)
         if r.slack:
             title = f"<{permalink(r.slack)}|{title}>"
-        lines.append(f"• {title} · {r.request.amount_text} · expires {slack_date(r.expires_at)}")
+        line = f"• {title} · {r.request.amount_text} · expires {slack_date(r.expires_at)}"
+        if len(line) + 1 > room:
+            lines.append(f"…and {len(records) - shown} more.")
+            break
+        room -= len(line) + 1
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -38,7 +38,7 @@ from approvals.policy import ApproverPolicy
 from approvals.record import ApprovalRecord, SlackMessage
 from approvals.request import ApprovalRequest
 from bench.servers import SECRET_NAME, SIGNING_SECRET, TOKEN, env_for
-from localdev import fake_slack, provision, slack_corpus
+from localdev import fake_slack, fixtures, provision, slack_corpus
 from localdev.dynamodb_server import DynamoDBServer
 from tests.fakes import lambda_api
 
@@ -76,7 +76,7 @@ def start() -> tuple[Any, lambda_api.CallbackLog, list[str]]:
     now = datetime.now(UTC)
     ids = []
     for n in range(PENDING):
-        posted = poster.chat_postMessage(channel="C0FUZZ", text="approval")
+        posted = poster.chat_postMessage(channel=fixtures.CHANNEL_ID, text="approval")
         record = ApprovalRecord(
             approval_id=f"fuzz{n:018d}",
             callback_id=f"cb-fuzz-{n}",

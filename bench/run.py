@@ -40,6 +40,7 @@ from bench.servers import (
     click_tables,
     env_for,
 )
+from localdev import fixtures
 from localdev.slack_requests import block_actions, send_signed
 
 HERE = Path(__file__).resolve().parent
@@ -68,7 +69,7 @@ def seed(urls: dict[str, str], count: int, prefix: str, table_prefix: str) -> li
     records = []
     with table.batch_writer() as batch:
         for n in range(count):
-            posted = slack.chat_postMessage(channel="C0BENCH", text="approval")
+            posted = slack.chat_postMessage(channel=fixtures.CHANNEL_ID, text="approval")
             record = ApprovalRecord(
                 approval_id=f"{prefix}{n:0{22 - len(prefix)}d}",
                 callback_id=f"cb-{prefix}-{n}",

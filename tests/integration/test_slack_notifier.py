@@ -14,7 +14,7 @@ from approvals.policy import ApproverPolicy
 from approvals.record import ApprovalRecord, SlackMessage
 from approvals.request import ApprovalRequest
 from durable_fn.slack_notifier import SlackApprovalNotifier
-from localdev import fake_slack
+from localdev import fake_slack, fixtures
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -60,9 +60,10 @@ def test_a_deleted_message_is_skipped_not_retried_forever(
 
 
 def test_errors_a_retry_may_fix_or_that_need_an_operator_still_raise(slack_url: str) -> None:
-    notifier = SlackApprovalNotifier(WebClient(token="xoxb-wrong", base_url=slack_url), "C0A")
-    posted = SlackApprovalNotifier(WebClient(token=TOKEN, base_url=slack_url), "C0A")
-    message = posted.post_request(record(SlackMessage("C0A", "1.0")))
+    channel = fixtures.CHANNEL_ID
+    notifier = SlackApprovalNotifier(WebClient(token="xoxb-wrong", base_url=slack_url), channel)
+    posted = SlackApprovalNotifier(WebClient(token=TOKEN, base_url=slack_url), channel)
+    message = posted.post_request(record(SlackMessage("C0APPROVALS", "1.0")))
 
     with pytest.raises(SlackApiError) as refused:
         notifier.update_request(record(message))

@@ -1,0 +1,118 @@
+"""Every Web API call we make is one Slack documents: method, argument names, required ones.
+
+Two views of the same calls, checked against `reference.py` (Slack's spec and method pages):
+- statically, every `client.<method>(…)` in our code, its keyword arguments as written;
+- on the wire, what reaches the fake Slack when each adapter method runs through the
+  production client (`build_web_client`), with the largest request we allow.
+The second must cover every method the first finds, so a new call site is checked or fails.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from slack_sdk import WebClient
+
+from adapters.slack_client import build_web_client
+from approvals import messages
+from approvals.secret import Secret
+from approvals.votes import Status
+from durable_fn.slack_notifier import SlackApprovalNotifier, SlackDirectory
+from localdev import fake_slack, fixtures
+from slack_webhook.slack_board import SlackMessageBoard
+from tests.contract.slack_api.reference import methods
+from tests.unit.approvals.test_blocks import crowded
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+ROOT = Path(__file__).resolve().parents[3]
+OUR_CODE = ("adapters", "durable_fn", "slack_webhook", "ops", "localdev", "bench")
+TOKEN = "xoxb-contract-test-not-real"  # a dummy for the fake Slack
+
+
+def api_method_of(client_method: str) -> str | None:
+    """The Web API method a WebClient method calls (read from slack_sdk's own source)."""
+    function = getattr(WebClient, client_method, None)
+    if not callable(function) or client_method.startswith("_"):
+        return None
+    found = re.findall(r'api_call\(\s*"([\w.]+)"', inspect.getsource(function))
+    return found[0] if len(found) == 1 else None
+
+
+def call_sites() -> list[tuple[str, str, frozenset[str]]]:
+    """(where, Web API method, keyword names) for every WebClient call in our code."""
+    sites = []
+    for package in OUR_CODE:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                    continue
+                method = api_method_of(node.func.attr)
+                if method:
+                    names = frozenset(str(k.arg) for k in node.keywords)  # **x shows as "None"
+                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                    sites.append((where, method, names))
+    return sites
+
+
+def test_every_call_site_names_a_documented_method_with_documented_arguments() -> None:
+    sites = call_sites()
+
+    problems = [
+        f"{where}: {problem}"
+        for where, method, names in sites
+        for problem in (
+            methods()[method].problems(set(names) - {"None"})
+            if method in methods()
+            else [f"{method} is not in the reference"]
+        )
+    ] + [f"{where}: arguments passed as **kwargs" for where, _, names in sites if "None" in names]
+    assert {m for _, m, _ in sites} >= {"chat.postMessage", "chat.update", "views.open"}
+    assert problems == []
+
+
+@pytest.fixture
+def slack() -> Iterator[fake_slack.FakeSlackServer]:
+    server = fake_slack.serve("127.0.0.1", 0, TOKEN)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def test_what_reaches_slack_from_every_adapter_is_documented_and_accepted(
+    slack: fake_slack.FakeSlackServer,
+) -> None:
+    # Given the production client, and the largest request we allow
+    client = build_web_client(Secret(TOKEN), f"http://127.0.0.1:{slack.server_port}/api/")
+    notifier = SlackApprovalNotifier(client, fixtures.CHANNEL_ID)
+    board = SlackMessageBoard(client)
+    pending = crowded(Status.PENDING)
+
+    # When every adapter method that talks to Slack runs
+    message = notifier.post_request(pending)
+    for status in Status:
+        record = replace(crowded(status), slack=message)
+        notifier.update_request(record)
+        board.redraw(record)
+    notifier.reply(message, messages.reminder(pending))
+    notifier.announce(fixtures.CHANNEL_ID, messages.escalation(pending))
+    notifier.notify(fixtures.PEOPLE[0].user_id, "order ord-1 was approved.", message)
+    notifier.notify(fixtures.PEOPLE[0].user_id, "order ord-1 was approved.", None)
+    SlackDirectory(client).members(fixtures.APPROVERS_GROUP)
+    board.tell(fixtures.CHANNEL_ID, "U0BOB", messages.already_decided(crowded(Status.APPROVED)))
+    board.ask_reason("12345.98765.abcd2358fdea", pending)
+
+    # Then Slack accepted each call, and each is what Slack documents
+    calls = slack.state.snapshot()["calls"]
+    assert [c for c in calls if c["error"]] == []
+    problems = [p for c in calls for p in methods()[c["method"]].problems(set(c["args"]))]
+    assert problems == []
+    assert {c["method"] for c in calls} >= {method for _, method, _ in call_sites()}
