@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from approvals import messages
 from approvals.votes import Status
-from localdev import fake_slack, slack_corpus
+from localdev import slack_corpus
 from localdev.slack_requests import block_actions, form, post, signed_headers
 from slack_webhook.build import build_webhook
 from tests.events import function_url_event
@@ -36,14 +37,11 @@ def reject_click(record: ApprovalRecord, user: str = "U0DAVE") -> str:
     )
 
 
-def test_reject_when_slack_will_not_open_the_form_tells_the_approver(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given Slack refusing to open modals (a trigger id older than its 3 s, as after a slow start)
-    def expired(self: fake_slack.WebApi, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": False, "error": "expired_trigger_id"}
-
-    monkeypatch.setattr(fake_slack.WebApi, "m_views_open", expired)
+def test_reject_when_slack_will_not_open_the_form_tells_the_approver(stack: Stack) -> None:
+    # Given Slack refusing to open the modal (a trigger id older than its 3 s, as after a slow
+    # start), injected into the fake Slack as Slack answers it
+    fault = {"method": "views.open", "error": "expired_trigger_id"}
+    assert post(f"{stack.slack_url}/_faults", json.dumps(fault), {})[0] == 200
     record = post_pending(stack)
     told_before = len(stack.slack.snapshot()["ephemerals"])
 
