@@ -9,6 +9,9 @@ Metric names, namespaces and dimensions are AWS's:
   `ApproximateRunningDurableExecutionsUtilization`, the account's quota in percent, published
   without dimensions): durable-monitoring.html, whose suggested alarm is utilization above 80 %.
 - `ApproximateNumberOfMessagesVisible` (`AWS/SQS`, `QueueName`) for the dead-letter queue.
+- `IteratorAge` (`AWS/Lambda`, `FunctionName`, milliseconds): how old the last stream record a
+  function read was (monitoring-metrics-types.html, "Event source mapping metrics"); the relay
+  falling behind means decided workflows wait.
 Every alarm is named `greenlight-…`: the key and topic policies let CloudWatch publish for
 alarms matching that name and no others (`iac.alerts.alarm_arn_pattern`).
 """
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 
 FIVE_MINUTES = Duration.minutes(5)
 UTILIZATION_PERCENT = 80
+RELAY_LAG_MS = 60_000  # a decision's workflow should resume within seconds, not a minute
 
 
 def lambda_metric(
@@ -50,7 +54,7 @@ def add_alarms(
     stack: Stack, dead_letters: sqs.IQueue, expired: logs.MetricFilter, topic: sns.ITopic
 ) -> list[cloudwatch.Alarm]:
     """Every alarm, in the order the dashboard shows them."""
-    orders, webhook = names.ORDERS_FUNCTION, names.WEBHOOK_FUNCTION
+    orders, webhook, relay = names.ORDERS_FUNCTION, names.WEBHOOK_FUNCTION, names.RELAY_FUNCTION
     any_at_all = 1.0
     specs: list[tuple[str, cloudwatch.IMetric, float, str]] = [
         (
@@ -64,6 +68,18 @@ def add_alarms(
             lambda_metric("Throttles", webhook),
             any_at_all,
             "The webhook hit its reserved concurrency: clicks were refused (flood or real load).",
+        ),
+        (
+            "decision-relay-errors",
+            lambda_metric("Errors", relay),
+            any_at_all,
+            "The decision relay failed a batch: a decided workflow is not resumed yet (retried).",
+        ),
+        (
+            "decision-relay-lag",
+            lambda_metric("IteratorAge", relay, "Maximum"),
+            float(RELAY_LAG_MS),
+            "Decisions wait over a minute in the approvals stream: workflows resume late.",
         ),
         (
             "orders-errors",

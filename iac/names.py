@@ -9,6 +9,7 @@ from __future__ import annotations
 PREFIX = "greenlight"
 ORDERS_FUNCTION = f"{PREFIX}-orders"
 WEBHOOK_FUNCTION = f"{PREFIX}-webhook"
+RELAY_FUNCTION = f"{PREFIX}-decision-relay"
 STARTER_FUNCTION = f"{PREFIX}-order-starter"
 EVENT_BUS = f"{PREFIX}-orders"
 EVENTS_DLQ = f"{PREFIX}-order-events-dlq"
@@ -26,6 +27,11 @@ def lambda_arn(region: str, account: str, function: str) -> str:
 def table_arn(region: str, account: str, role: str) -> str:
     """One of our tables' ARN."""
     return f"arn:aws:dynamodb:{region}:{account}:table/{TABLES[role]}"
+
+
+def stream_arn(region: str, account: str, role: str) -> str:
+    """Any stream of one of our tables (a stream's ARN ends in its creation time)."""
+    return f"{table_arn(region, account, role)}/stream/*"
 
 
 def log_group_arn(region: str, account: str, function: str) -> str:

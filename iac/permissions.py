@@ -116,6 +116,33 @@ def webhook_access(region: str, account: str) -> list[Statement]:
     ]
 
 
+def relay_access(region: str, account: str) -> list[Statement]:
+    """Logs, the approvals table's stream (the four actions Lambda's event source mapping
+    needs, on that stream only: DynamoDB developer guide,
+    iam-policy-example-lamda-process-dynamodb-streams.html), the Slack secret (bot token, for
+    redraws). It resumes workflows with `webhook_callback`'s statement."""
+    return [
+        _allow(
+            "Logs",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [names.log_group_arn(region, account, names.RELAY_FUNCTION)],
+        ),
+        _allow(
+            "DecisionStream",
+            [
+                "dynamodb:DescribeStream",
+                "dynamodb:GetRecords",
+                "dynamodb:GetShardIterator",
+                "dynamodb:ListStreams",
+            ],
+            [names.stream_arn(region, account, "approvals")],
+        ),
+        _allow(
+            "SlackSecret", ["secretsmanager:GetSecretValue"], [names.secret_arn(region, account)]
+        ),
+    ]
+
+
 def starter_access(region: str, account: str) -> list[Statement]:
     """The order-event starter invokes the workflow's live alias and dead-letters failures."""
     orders = names.lambda_arn(region, account, names.ORDERS_FUNCTION)
@@ -135,6 +162,7 @@ POLICIES = {
     "durable-access": durable_access,
     "webhook-callback": webhook_callback,
     "webhook-access": webhook_access,
+    "relay-access": relay_access,
     "starter-access": starter_access,
 }
 

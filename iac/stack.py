@@ -24,6 +24,7 @@ from iac.alerts import AlertSubscription, add_alert_topic, allow_function_to_pub
 from iac.dashboard import add_dashboard
 from iac.functions import acknowledge, greenlight_function
 from iac.order_events import add_order_events
+from iac.relay import add_decision_relay
 from slack_webhook import settings as webhook_env
 
 if TYPE_CHECKING:
@@ -124,17 +125,14 @@ class GreenlightStack(Stack):
                 "callback": permissions.webhook_callback,
                 "access": permissions.webhook_access,
             },
-            environment={
-                webhook_env.ENV_APPROVALS_TABLE: names.TABLES["approvals"],
-                webhook_env.ENV_AUDIT_TABLE: names.TABLES["audit"],
-                webhook_env.ENV_SLACK_SECRET_NAME: names.SECRET,
-                webhook_env.ENV_SLACK_APP_ID: config.slack_app_id,
-                webhook_env.ENV_SLACK_TEAM_ID: config.slack_team_id,
-            },
+            environment=self._webhook_env(config),
             reserved_concurrency=config.webhook_reserved_concurrency,
         )
+        relay = add_decision_relay(
+            self, webhook_code, tables["approvals"], self._webhook_env(config)
+        )
         if state_key is not None:
-            self._encrypt_durable_state(state_key, orders, webhook)
+            self._encrypt_durable_state(state_key, orders, webhook, relay)
         self.orders_alias = lambda_.Alias(
             self, "OrdersLive", alias_name=names.ALIAS, version=orders.current_version
         )
@@ -146,6 +144,16 @@ class GreenlightStack(Stack):
         add_dashboard(self, alarms)
         self.topic = topic
         self.secret = secret
+
+    def _webhook_env(self, config: GreenlightConfig) -> dict[str, str]:
+        """The webhook's settings; the decision relay reads the same ones."""
+        return {
+            webhook_env.ENV_APPROVALS_TABLE: names.TABLES["approvals"],
+            webhook_env.ENV_AUDIT_TABLE: names.TABLES["audit"],
+            webhook_env.ENV_SLACK_SECRET_NAME: names.SECRET,
+            webhook_env.ENV_SLACK_APP_ID: config.slack_app_id,
+            webhook_env.ENV_SLACK_TEAM_ID: config.slack_team_id,
+        }
 
     def _table(self, role: str, removal: RemovalPolicy) -> dynamodb.Table:
         keys = {
@@ -168,6 +176,8 @@ class GreenlightStack(Stack):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute="ttl" if role == "approvals" else None,
+            # The decisions' outbox: the relay delivers each one from the stream (relay.py)
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if role == "approvals" else None,
             removal_policy=removal,
         )
         if role == "approvals":
@@ -256,10 +266,14 @@ class GreenlightStack(Stack):
         return key
 
     def _encrypt_durable_state(
-        self, key: kms.Key, orders: lambda_.Function, webhook: lambda_.Function
+        self,
+        key: kms.Key,
+        orders: lambda_.Function,
+        webhook: lambda_.Function,
+        relay: lambda_.Function,
     ) -> None:
         function_arn = names.lambda_arn(self.region, self.account, names.ORDERS_FUNCTION)
-        readers = [fn.role for fn in (orders, webhook) if fn.role is not None]
+        readers = [fn.role for fn in (orders, webhook, relay) if fn.role is not None]
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="FunctionAndWebhookDecryptThroughLambda",

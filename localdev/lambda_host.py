@@ -126,10 +126,13 @@ class LambdaHost:
                 "qualifier.",
             )
         qualifier = in_name or in_query
-        if name != self.function.name or qualifier not in (None, LATEST, ALIAS):
+        version = qualifier if qualifier and qualifier.isdigit() else LATEST
+        if name != self.function.name or qualifier not in (None, LATEST, ALIAS, version):
             full = function_arn(name) + (f":{qualifier}" if qualifier else "")
             return None, error("ResourceNotFoundException", f"Function not found: {full}")
-        return LATEST, None
+        # The local stack runs one code for every published version (`scripts/retire-versions.sh`
+        # counts executions per version): a numeric qualifier runs it and is kept in the ARN.
+        return version, None
 
     def run_handler(self, event: Any, version: str) -> Reply:
         """Run the durable handler once, like a Lambda container would, with Lambda's ARN."""
@@ -161,7 +164,7 @@ class LambdaHost:
         digest = hashlib.sha256(text.encode()).hexdigest()
         try:
             runner_arn, _ = self._names.claim(
-                name, digest, lambda: self._start_on_runner(name, text)
+                name, digest, lambda: self._start_on_runner(name, text, version)
             )
         except ValueError:
             return error(
@@ -174,11 +177,11 @@ class LambdaHost:
             return Reply.json(202, None, headers)
         return self._wait_for_result(runner_arn, headers)
 
-    def _start_on_runner(self, name: str, text: str) -> str:
+    def _start_on_runner(self, name: str, text: str, version: str) -> str:
         body = {
             "AccountId": ACCOUNT_ID,
             "FunctionName": self.function.name,
-            "FunctionQualifier": LATEST,
+            "FunctionQualifier": version,
             "ExecutionName": name,
             "ExecutionTimeoutSeconds": self.function.execution_timeout_seconds,
             "ExecutionRetentionPeriodDays": self.function.retention_days,

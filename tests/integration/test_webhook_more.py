@@ -38,16 +38,18 @@ def signed_click(stack: Stack, record: ApprovalRecord, user: str, retry: int | N
 
 
 def test_approvals_command_lists_what_waits_on_the_caller(stack: Stack) -> None:
-    # Given one approval Dave still has to vote on, and one he already decided
-    waiting = post_pending(stack)
-    done = post_pending(stack)
-    signed_click(stack, done, "U0DAVE")
+    # Given one approval Gina still has to vote on, and one she already decided (an approver of
+    # her own: the session's other tests leave many approvals pending on the fixture approvers,
+    # more than one /approvals answer lists)
+    waiting = post_pending(stack, approvers=("U0GINA", "U0BOB"))
+    done = post_pending(stack, approvers=("U0GINA", "U0BOB"))
+    signed_click(stack, done, "U0GINA")
 
-    # When Dave runs /approvals
-    body = slash_command("/approvals", "U0DAVE")
+    # When Gina runs /approvals
+    body = slash_command("/approvals", "U0GINA")
     status, answer = post(stack.webhook_url, body, signed_headers(SIGNING_SECRET, body))
 
-    # Then he sees the waiting one, linked to its message, and not the decided one
+    # Then she sees the waiting one, linked to its message, and not the decided one
     assert status == 200
     text = json.loads(answer)["text"]
     assert waiting.slack is not None

@@ -132,6 +132,20 @@ def test_alert_subscriptions_come_from_context_and_none_is_an_error() -> None:
 
 EXPECTED_ALARMS = {
     # name: (namespace, metric, dimensions, statistic, threshold)
+    "greenlight-decision-relay-errors": (
+        "AWS/Lambda",
+        "Errors",
+        {"FunctionName": names.RELAY_FUNCTION},
+        "Sum",
+        1,
+    ),
+    "greenlight-decision-relay-lag": (
+        "AWS/Lambda",
+        "IteratorAge",
+        {"FunctionName": names.RELAY_FUNCTION},
+        "Maximum",
+        60_000,
+    ),
     "greenlight-webhook-5xx": (
         "AWS/Lambda",
         "Url5xxCount",
@@ -316,7 +330,7 @@ def test_an_optional_key_encrypts_the_durable_state_for_this_function_only(
         "kms:ViaService": f"lambda.{REGION}.amazonaws.com",
         "kms:EncryptionContext:aws:lambda:FunctionArn": function_arn,
     }
-    assert len(readers["Principal"]["AWS"]) == 2  # the orders and webhook roles
+    assert len(readers["Principal"]["AWS"]) == 3  # the orders, webhook and relay roles
 
 
 def test_the_pinned_template_passes_cfn_lint(pinned: Template, tmp_path: Path) -> None:

@@ -146,6 +146,8 @@ def _inline_policies(template: Template, function_name: str) -> dict[str, Any]:
         (names.ORDERS_FUNCTION, "access", "durable-access"),
         (names.WEBHOOK_FUNCTION, "callback", "webhook-callback"),
         (names.WEBHOOK_FUNCTION, "access", "webhook-access"),
+        (names.RELAY_FUNCTION, "callback", "webhook-callback"),
+        (names.RELAY_FUNCTION, "access", "relay-access"),
         (names.STARTER_FUNCTION, "access", "starter-access"),
     ],
 )
@@ -261,3 +263,31 @@ def test_refused_events_go_to_the_dead_letter_queue(template: Template) -> None:
         "Fn::GetAtt": [queue_id, "Arn"]
     }
     assert config["Properties"]["MaximumRetryAttempts"] == 2
+
+
+def test_decisions_are_relayed_from_the_approvals_stream(template: Template) -> None:
+    # The approvals table keeps both images of every change: the relay needs old and new status
+    tables = {
+        t["Properties"]["TableName"]: t["Properties"]
+        for t in resources(template, "AWS::DynamoDB::Table").values()
+    }
+    assert tables[names.TABLES["approvals"]]["StreamSpecification"] == {
+        "StreamViewType": "NEW_AND_OLD_IMAGES"
+    }
+    assert all(
+        "StreamSpecification" not in props
+        for name, props in tables.items()
+        if name != names.TABLES["approvals"]
+    )
+    # One subscription, to the relay, retrying from the first failed record of a batch
+    (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
+    props = mapping["Properties"]
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert "Fn::GetAtt" in props["EventSourceArn"]  # the approvals table's StreamArn
+    relay = function(template, names.RELAY_FUNCTION)["Properties"]
+    assert relay["Handler"] == "slack_webhook.relay_handler.handler"
+    webhook = function(template, names.WEBHOOK_FUNCTION)["Properties"]
+    assert relay["Environment"]["Variables"] == webhook["Environment"]["Variables"] | {
+        "POWERTOOLS_SERVICE_NAME": names.RELAY_FUNCTION
+    }

@@ -1,0 +1,63 @@
+"""The decision relay: every stored decision delivered from the approvals table's stream.
+
+`slack_webhook/relay.py` says why; here it is wired the way Lambda consumes a DynamoDB stream.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+
+from iac import names, permissions
+from iac.functions import acknowledge, greenlight_function, nag_arn
+
+if TYPE_CHECKING:
+    from aws_cdk import Stack
+    from aws_cdk import aws_dynamodb as dynamodb
+
+
+def add_decision_relay(
+    stack: Stack, code: lambda_.Code, approvals: dynamodb.Table, environment: dict[str, str]
+) -> lambda_.Function:
+    """The relay function (the webhook's bundle, its own role) and its stream subscription.
+
+    Lambda retries a batch from its first failed record (ReportBatchItemFailures) until the
+    record leaves the stream (24 hours): a decision's callback is sent again until Lambda's API
+    accepts it or says it is closed. A relay that falls behind raises its IteratorAge, which is
+    alarmed (iac/alarms.py).
+    """
+    relay = greenlight_function(
+        stack,
+        "Relay",
+        names.RELAY_FUNCTION,
+        code,
+        "slack_webhook.relay_handler.handler",
+        timeout=Duration.seconds(60),
+        policies={
+            "callback": permissions.webhook_callback,
+            "access": permissions.relay_access,
+        },
+        environment=environment,
+    )
+    assert isinstance(relay.role, iam.Role)  # greenlight_function always gives it its own role
+    stream = nag_arn(stack, "dynamodb", f"table/{names.TABLES['approvals']}/stream/*")
+    acknowledge(
+        relay.role,
+        f"AwsSolutions-IAM5[Resource::{stream}]",
+        "A table's stream ARN ends in its creation time; the grant covers the approvals "
+        "table's streams only (DynamoDB developer guide's policy for a stream consumer).",
+    )
+    assert approvals.table_stream_arn is not None
+    lambda_.EventSourceMapping(
+        stack,
+        "RelayStream",
+        target=relay,
+        event_source_arn=approvals.table_stream_arn,
+        starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+        batch_size=10,
+        report_batch_item_failures=True,
+    )
+    return relay
