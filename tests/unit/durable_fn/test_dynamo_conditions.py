@@ -27,7 +27,7 @@ def table() -> Iterator[tuple[Any, Stubber]]:
         region_name="us-east-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",  # dummy, never sent: the stub answers
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )
     conditions_table = resource.Table("greenlight-conditions")
     with Stubber(resource.meta.client) as stubber:
