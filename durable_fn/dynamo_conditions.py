@@ -8,7 +8,7 @@ change is conditional on `pending`, so exactly one of them wins and the others a
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 from botocore.retries.standard import (
@@ -84,26 +84,35 @@ class DynamoConditions:
         return str(item["status"]) if item else PENDING
 
     def close(self, order_id: str, outcome: str) -> str:
-        """Turn `pending` (or a missing item) to `expired`; else return the verdict that won."""
+        """Turn `pending` to `expired`; else return the verdict that won.
+
+        A conditional PutItem of the item as read, so the function needs no more than the
+        GetItem and PutItem it already has on this table (iac/permissions.py).
+        """
+        item = self._item(order_id) or {"order_id": order_id}
+        if item.get("status", PENDING) != PENDING:
+            return str(item["status"])
+        closed = item | {
+            "status": EXPIRED,
+            "closed_at": self._clock().isoformat(timespec="seconds"),
+            "outcome": outcome,
+        }
         try:
-            self._table.update_item(
-                Key={"order_id": order_id},
-                UpdateExpression="SET #s = :expired, closed_at = :at, outcome = :outcome",
+            self._table.put_item(
+                Item=closed,
                 ConditionExpression="attribute_not_exists(order_id) OR #s = :pending",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":expired": EXPIRED,
-                    ":pending": PENDING,
-                    ":at": self._clock().isoformat(timespec="seconds"),
-                    ":outcome": outcome,
-                },
+                ExpressionAttributeValues={":pending": PENDING},
             )
         except ClientError as err:
             if not is_condition_failure(err):
                 raise
-            item = self._table.get_item(Key={"order_id": order_id}, ConsistentRead=True)
-            return str(item["Item"]["status"])
+            return str((self._item(order_id) or {}).get("status", PENDING))
         return EXPIRED
+
+    def _item(self, order_id: str) -> dict[str, Any] | None:
+        found = self._table.get_item(Key={"order_id": order_id}, ConsistentRead=True)
+        return found.get("Item")
 
 
 def _error_name(error: Exception) -> str:

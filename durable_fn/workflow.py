@@ -105,7 +105,7 @@ def process_order(
             undo_config=retries.REFUND,
         )
     except StepError as err:
-        return run.fail("payment_failed", f"was not charged ({err.message})", err, alert=True)
+        return run.fail("payment_failed", f"could not be paid ({err.message})", err, alert=True)
 
     if order.review:
         verdict = _await_review(ctx, deps, order, settings.review_wait)

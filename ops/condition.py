@@ -34,8 +34,9 @@ def refusal(order_id: str, verdict: str, get_item_output: dict[str, Any]) -> str
         at = f" at {item['closed_at']}" if item.get("closed_at") else ""
         return (
             f"order {order_id} is no longer waiting on a review: the workflow gave up{at} "
-            f"because {why}, and undid the order (payment refunded, reservations released); "
-            f"'{verdict}' was not recorded, nothing changed"
+            f"because {why}, and its saga undoes the order (payment refunded, reservations "
+            f"released; operators are alerted if an undo fails); '{verdict}' was not recorded, "
+            "nothing changed"
         )
     return (
         f"order {order_id} is not waiting on a review: it was already settled as '{status}'; "

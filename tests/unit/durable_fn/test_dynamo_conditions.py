@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 KEY = {"order_id": "ord-1"}
+AT = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -71,22 +73,60 @@ def test_timeouts_are_transient() -> None:
     assert not is_transient(ValueError("bad"))
 
 
-def test_close_turns_pending_to_expired(table: tuple[Any, Stubber]) -> None:
-    conditions_table, stubber = table
-    stubber.add_response("update_item", {})
+def _read(stubber: Stubber, status: str) -> None:
+    stubber.add_response(
+        "get_item",
+        {
+            "Item": {
+                "order_id": {"S": "ord-1"},
+                "kind": {"S": "fraud_review"},
+                "status": {"S": status},
+            }
+        },
+        {"TableName": "greenlight-conditions", "Key": KEY, "ConsistentRead": True},
+    )
 
-    assert DynamoConditions(conditions_table).close("ord-1", "review_timed_out") == "expired"
+
+def test_close_turns_pending_to_expired_with_a_conditional_put(
+    table: tuple[Any, Stubber],
+) -> None:
+    conditions_table, stubber = table
+    _read(stubber, "pending")
+    stubber.add_response(
+        "put_item",
+        {},
+        {
+            "TableName": "greenlight-conditions",
+            "Item": {
+                "order_id": "ord-1",
+                "kind": "fraud_review",
+                "status": "expired",
+                "closed_at": "2026-11-29T23:00:00+00:00",
+                "outcome": "review_timed_out",
+            },
+            "ConditionExpression": "attribute_not_exists(order_id) OR #s = :pending",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":pending": "pending"},
+        },
+    )
+    conditions = DynamoConditions(conditions_table, lambda: AT)
+
+    assert conditions.close("ord-1", "review_timed_out") == "expired"
+
+
+def test_close_leaves_a_settled_review_as_it_is(table: tuple[Any, Stubber]) -> None:
+    conditions_table, stubber = table
+    _read(stubber, "failed")
+
+    assert DynamoConditions(conditions_table).close("ord-1", "review_timed_out") == "failed"
 
 
 def test_close_loses_to_a_verdict_that_got_there_first(table: tuple[Any, Stubber]) -> None:
     conditions_table, stubber = table
+    _read(stubber, "pending")
     stubber.add_client_error(
-        "update_item", service_error_code="ConditionalCheckFailedException", http_status_code=400
+        "put_item", service_error_code="ConditionalCheckFailedException", http_status_code=400
     )
-    stubber.add_response(
-        "get_item",
-        {"Item": {"order_id": {"S": "ord-1"}, "status": {"S": "cleared"}}},
-        {"TableName": "greenlight-conditions", "Key": KEY, "ConsistentRead": True},
-    )
+    _read(stubber, "cleared")
 
     assert DynamoConditions(conditions_table).close("ord-1", "review_timed_out") == "cleared"

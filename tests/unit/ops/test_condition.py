@@ -19,8 +19,9 @@ def test_an_expired_review_names_what_happened_to_the_order() -> None:
 
     assert text == (
         "order ord-7 is no longer waiting on a review: the workflow gave up at "
-        "2026-11-29T23:00:00+00:00 because it was not reviewed in time, and undid the order "
-        "(payment refunded, reservations released); 'cleared' was not recorded, nothing changed"
+        "2026-11-29T23:00:00+00:00 because it was not reviewed in time, and its saga undoes the "
+        "order (payment refunded, reservations released; operators are alerted if an undo "
+        "fails); 'cleared' was not recorded, nothing changed"
     )
 
 
