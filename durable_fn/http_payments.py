@@ -42,15 +42,22 @@ class HttpPaymentGateway:
         return _charge(self._send("/charges", idempotency_key, body))
 
     def find_charge(self, idempotency_key: str) -> Charge | None:
-        """The charge made with this key, or None when the provider says none was made.
+        """The charge that took money under this key, or None when the provider says none did.
+
+        A charge recorded as `failed` (a decline) took nothing; one in any other state than
+        `succeeded` (e.g. `pending`) is not settled yet.
 
         Raises:
-            PaymentUnavailableError: the provider could not answer, or the key is still in
-                progress (409): the outcome is not settled yet, so it must not be read as None.
+            PaymentUnavailableError: the provider could not answer, or the key (or its charge)
+                is still in progress: the outcome is not settled, so it must not be read as None.
         """
         query = urllib.parse.urlencode({"idempotency_key": idempotency_key})
         found = self._send(f"/charges?{query}", None, None)["data"]
-        return _charge(found[0]) if found else None
+        if not found or found[0].get("status", "succeeded") == "failed":
+            return None
+        if found[0].get("status", "succeeded") != "succeeded":
+            raise PaymentUnavailableError("payment provider: charge not settled yet")
+        return _charge(found[0])
 
     def refund(self, idempotency_key: str, charge_id: str) -> str:
         """Refund a charge in full, once per key.

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
+from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -19,6 +20,7 @@ from durable_fn.http_payments import HttpPaymentGateway
 from durable_fn.ports import PaymentUnavailableError
 from durable_fn.workflow import make_handler
 from localdev import payments
+from localdev.http import JsonHandler
 from tests.fakes.workflow import FakeWorld
 from tests.unit.durable_fn.conftest import SETTINGS, Harness, order
 
@@ -222,3 +224,36 @@ def test_a_lookup_without_a_key_is_refused(provider: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(provider + "/charges")
     assert refused.value.code == 400
+
+
+@pytest.fixture
+def canned() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A provider that answers every lookup with the charges the test puts in the list."""
+    charges: list[dict[str, Any]] = []
+
+    class Handler(JsonHandler):
+        def do_GET(self) -> None:
+            self.send_json(200, {"object": "list", "data": charges, "has_more": False})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", charges
+    server.shutdown()
+
+
+def test_a_failed_charge_took_nothing_and_a_pending_one_is_not_settled(
+    canned: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, charges = canned
+    gateway = HttpPaymentGateway(url)
+    charge = {"charge_id": "ch_1", "amount_cents": 5_000, "currency": "EUR"}
+
+    charges[:] = [charge | {"status": "failed"}]
+    assert gateway.find_charge("ord-1") is None
+    charges[:] = [charge | {"status": "pending"}]
+    with pytest.raises(PaymentUnavailableError, match="not settled"):
+        gateway.find_charge("ord-1")
+    charges[:] = [charge | {"status": "succeeded"}]
+    found = gateway.find_charge("ord-1")
+    assert found is not None
+    assert (found.charge_id, found.amount_cents) == ("ch_1", 5_000)
