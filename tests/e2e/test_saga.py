@@ -188,3 +188,30 @@ def test_set_condition_on_a_review_the_workflow_gave_up_is_refused(
     assert "because it was not reviewed in time" in done.stderr
     assert "payment refunded, reservations released" in done.stderr
     assert conditions.status(order_id) == "expired"
+
+
+def test_the_host_killed_after_the_charge_then_a_failing_provider_still_refunds(
+    local_stack: StackConfig,
+) -> None:
+    # Given the provider takes the charge but holds its answer
+    faults(local_stack, hang_next=1, hang_seconds=30)
+    order = demo_order(AUTO_AMOUNT)
+    arn = start_order(local_stack, order)
+    wait_for(lambda: order["order_id"] in ledger(local_stack)["charges"], 30, "the charge")
+
+    # When the Lambda host dies before the step can record the charge, and every charge
+    # attempt after its restart fails (so the step never records it)
+    faults(local_stack, fail_next=10)
+    try:
+        host_pid = int((local_stack.root / "pids" / "host.pid").read_text())
+        os.killpg(host_pid, signal.SIGKILL)
+        wait_for(lambda: not stack.healthy(local_stack, "host"), 10, "the host to die")
+        stack.start(local_stack, out=open(os.devnull, "w"))  # noqa: SIM115  # restarts what is down
+        result = json.loads(finished_slowly(local_stack, arn, 180)["Result"])
+    finally:
+        faults(local_stack)  # what is left of the 503s must not reach the tests after this one
+
+    # Then the refund, guarded before the charge ran, found the charge and returned the money
+    assert result["status"] == "payment_failed"
+    assert result["undone"] == ["refund payment", "release shipping", "release inventory"]
+    assert_refunded(local_stack, order["order_id"])
