@@ -40,7 +40,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
         directory=SlackDirectory(client),
         reservations=DynamoReservations(dynamodb.Table(settings.reservations_table)),
         payments=HttpPaymentGateway(settings.payment_url),
-        conditions=DynamoConditions(dynamodb.Table(settings.conditions_table)),
+        conditions=DynamoConditions(dynamodb.Table(settings.conditions_table), utc_now),
         alerts=SnsAlerts(boto3.client("sns"), settings.alert_topic_arn),
         clock=utc_now,
         new_id=new_approval_id,

@@ -39,17 +39,20 @@ class DynamoReservations:
         return item
 
     def release(self, kind: str, order_id: str) -> bool:
-        """Release a held reservation; False if it was released already (or never held)."""
+        """Release the hold once; True if it is released (by this call or an earlier one, as
+        when a retry follows a release whose answer was lost), False if it was never held."""
+        key = {"reservation_id": f"{kind}#{order_id}"}
         try:
             self._table.update_item(
-                Key={"reservation_id": f"{kind}#{order_id}"},
+                Key=key,
                 UpdateExpression="SET #s = :released",
                 ConditionExpression="#s = :held",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={":released": "released", ":held": "held"},
             )
         except ClientError as err:
-            if is_condition_failure(err):
-                return False
-            raise
+            if not is_condition_failure(err):
+                raise
+            stored = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+            return stored is not None and stored.get("status") == "released"
         return True

@@ -81,7 +81,11 @@ class Reservations(Protocol):
         ...
 
     def release(self, kind: str, order_id: str) -> bool:
-        """Release the hold; False if it was already released."""
+        """Release the hold, once; True if it is released (now or before), False if never held.
+
+        A retried release whose first try landed must still answer True: the answer is what
+        the saga reports as undone, so it must be settled, not read from one attempt.
+        """
         ...
 
 
@@ -105,6 +109,14 @@ class PaymentGateway(Protocol):
         """Refund a charge in full, once; returns the refund id."""
         ...
 
+    def find_charge(self, idempotency_key: str) -> Charge | None:
+        """Ask what a charge with this key did: the charge, or None if none was made.
+
+        Raises PaymentUnavailableError while the provider cannot say (down, or the key still in
+        progress): an unknown outcome is never read as "not charged".
+        """
+        ...
+
 
 class Conditions(Protocol):
     """Facts an outside process settles (a fraud review, stock arriving)."""
@@ -114,7 +126,17 @@ class Conditions(Protocol):
         ...
 
     def status(self, order_id: str) -> str:
-        """`pending`, `cleared` or `failed`."""
+        """`pending`, `cleared`, `failed` or `expired`.
+
+        Raises ConditionUnavailableError when the store failed in a way a later try may not
+        (throttling, timeouts, 5xx); any other error is permanent.
+        """
+        ...
+
+    def close(self, order_id: str, outcome: str) -> str:
+        """Stop waiting: turn a `pending` item to `expired`, noting `outcome` (what happens to
+        the order) and when; return the status the item ends with (a verdict that got there
+        first wins, and is returned instead of `expired`)."""
         ...
 
 
@@ -136,6 +158,10 @@ class PaymentDeclinedError(Exception):
 
 class PaymentUnavailableError(Exception):
     """The provider could not be reached or failed: retrying may help."""
+
+
+class ConditionUnavailableError(Exception):
+    """The conditions store failed transiently (throttled, timed out, 5xx): poll again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,3 +75,30 @@ PAYMENT = StepConfig(
 )
 """Charging: only an unavailable provider is retried (idempotency key: the order id); a
 declined card never is. At least once per retry is safe because the charge is idempotent."""
+
+REFUND = StepConfig(
+    retry_strategy=create_retry_strategy(
+        RetryStrategyConfig(
+            max_attempts=20,
+            initial_delay=Duration.from_seconds(2),
+            max_delay=Duration.from_minutes(30),
+            backoff_rate=2.0,
+            jitter_strategy=JitterStrategy.HALF,
+            retryable_error_types=[PaymentUnavailableError],
+        )
+    )
+)
+"""Giving money back: settle the charge by its key, then refund it, idempotent by the order's
+refund key. Only an unavailable provider (or a key still in progress) is retried: 20 attempts
+over 2.5 to 5 hours (delays double from 2 s to 30 min, each between half and all of its base),
+before the saga reports the refund as NOT undone and alerts operators."""
+
+REVIEW_CHECK = RetryStrategyConfig(
+    max_attempts=10,
+    initial_delay=Duration.from_seconds(2),
+    max_delay=Duration.from_minutes(5),
+    backoff_rate=2.0,
+    jitter_strategy=JitterStrategy.HALF,
+)
+"""A review poll whose read failed transiently (throttled, timed out, 5xx) is tried again
+inside the wait, without using up a poll, up to 10 failures in a row (7 to 14 minutes)."""

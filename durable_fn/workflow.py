@@ -1,8 +1,10 @@
 """The order workflow: validate, reserve, get approval, charge, await review, notify — a saga.
 
-Every completed step registers its undo; a rejection, an expiry or a permanent failure undoes
-them newest first (refund, release shipping, release inventory). Step names are stable
-literals: renaming or reordering them breaks executions in flight.
+Every step with an outside effect registers its undo before it runs; a rejection, an expiry or
+a permanent failure undoes them newest first (refund, release shipping, release inventory), and
+each undo first settles what really happened (the provider is asked by idempotency key), so a
+charge whose answer was lost is refunded, never guessed away. Step names are stable literals:
+renaming or reordering them breaks executions in flight.
 """
 
 from __future__ import annotations
@@ -15,26 +17,18 @@ from aws_durable_execution_sdk_python import (
     WaitForConditionError,
     durable_execution,
 )
-from aws_durable_execution_sdk_python.config import (
-    CompletionConfig,
-    Duration,
-    JitterStrategy,
-    ParallelConfig,
-)
+from aws_durable_execution_sdk_python.config import CompletionConfig, ParallelConfig
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject
-from aws_durable_execution_sdk_python.waits import (
-    WaitForConditionConfig,
-    WaitStrategyConfig,
-    create_wait_strategy,
-)
+from aws_durable_execution_sdk_python.waits import WaitForConditionConfig
 from aws_lambda_powertools import Logger
 
 from approvals.blocks import mention
 from approvals.votes import Status
 from durable_fn import retries
 from durable_fn.approval_gate import request_approval
-from durable_fn.dynamo_conditions import CLEARED, PENDING
+from durable_fn.dynamo_conditions import CLEARED, EXPIRED, FAILED
 from durable_fn.order import Order, parse_order
+from durable_fn.review import TIMED_OUT, PollState, poll, wait_strategy
 from durable_fn.saga import Saga
 
 if TYPE_CHECKING:
@@ -57,6 +51,7 @@ STEP_CHARGE = "charge payment"
 STEP_REFUND = "refund payment"
 STEP_OPEN_REVIEW = "open fraud review"
 WAIT_REVIEW = "await fraud review"
+STEP_CLOSE_REVIEW = "close fraud review"
 STEP_NOTIFY = "notify requester"
 STEP_ALERT = "alert operators"
 INVENTORY = "inventory"
@@ -99,21 +94,24 @@ def process_order(
         return run.fail(gate.outcome.decision.value, f"was {_verdict(gate.outcome)}")
 
     try:
+        # The refund is guarded before the charge runs: if the last attempt's answer is lost,
+        # the step fails, yet the money may have moved; the refund asks the provider first.
         charge = run.saga.step(
             STEP_CHARGE,
             lambda _: _charge(order, deps),
             retries.PAYMENT,
             STEP_REFUND,
-            lambda done: deps.payments.refund(f"refund-{order.order_id}", done["charge_id"]),
+            lambda: _refund_if_charged(order, deps),
+            undo_config=retries.REFUND,
         )
     except StepError as err:
-        return run.fail("payment_failed", f"could not be charged ({err.message})", err, alert=True)
+        return run.fail("payment_failed", f"could not be paid ({err.message})", err, alert=True)
 
     if order.review:
         verdict = _await_review(ctx, deps, order, settings.review_wait)
         if verdict != CLEARED:
-            why = "failed its fraud review" if verdict else "was not reviewed in time"
-            return run.fail("review_failed" if verdict else "review_timed_out", why, alert=True)
+            status, why = _REVIEW_ENDS.get(verdict, _REVIEW_ENDS[None])
+            return run.fail(status, why, alert=True)
 
     run.notify(
         f"order {order.order_id} was {_verdict(gate.outcome)} and charged ({charge['charge_id']})."
@@ -141,12 +139,16 @@ class _Run:
         summary = (
             f"order {self.order.order_id} {why}; undone: {', '.join(undone.undone) or 'nothing'}"
         )
+        if undone.nothing_to_undo:
+            summary += f"; nothing to undo for: {', '.join(undone.nothing_to_undo)}"
         if undone.failed:
             summary += f"; NOT undone: {', '.join(undone.failed)}"
         self.notify(summary + ".")
         if alert or undone.failed:
             self._alert(f"Greenlight: order {self.order.order_id} {status}", summary)
         result = self.result(status) | {"done": done, "undone": undone.undone}
+        if undone.nothing_to_undo:
+            result["nothing_to_undo"] = undone.nothing_to_undo
         if undone.failed:
             result["undo_failed"] = undone.failed
         if error is not None:
@@ -191,13 +193,17 @@ def _reserve(
 ) -> ErrorObject | None:
     """Inventory and shipping are independent: hold both at once, as parallel branches.
 
-    Every branch that succeeded registers its release; the first failure is returned, and the
-    caller's compensation then releases what the other branch held.
+    Both releases are guarded first; the first failure is returned, and the caller's
+    compensation then releases whatever either branch holds.
     """
     holds: list[tuple[str, str, str, dict[str, Any]]] = [
         (INVENTORY, STEP_RESERVE_INVENTORY, STEP_RELEASE_INVENTORY, {"items": items}),
         (SHIPPING, STEP_RESERVE_SHIPPING, STEP_RELEASE_SHIPPING, {"parcels": len(items)}),
     ]
+    # Guarded before they run: a branch that failed may still hold (its write landed, the
+    # answer was lost); the release reads the reservation and releases only what is held.
+    for kind, _, undo_name, _ in holds:
+        saga.guard(undo_name, _releaser(deps, kind, order.order_id))
 
     def branch(kind: str, name: str, details: dict[str, Any]) -> Callable[[DurableContext], Any]:
         def run(child: DurableContext) -> Any:
@@ -218,9 +224,9 @@ def _reserve(
         config=ParallelConfig(completion_config=CompletionConfig(tolerated_failure_percentage=100)),
     )
     failure: ErrorObject | None = None
-    for item, (kind, name, undo_name, _) in zip(result.all, holds, strict=True):
+    for item, (_, name, _, _) in zip(result.all, holds, strict=True):
         if item.status is BatchItemStatus.SUCCEEDED:
-            saga.register(name, undo_name, _releaser(deps, kind, order.order_id))
+            saga.done.append(name)
         elif failure is None:
             failure = item.error or ErrorObject(
                 f"{name} did not finish", "ReservationError", None, None
@@ -237,10 +243,31 @@ def _charge(order: Order, deps: Dependencies) -> dict[str, Any]:
     return {"charge_id": charge.charge_id, "amount_cents": charge.amount_cents}
 
 
+def _refund_if_charged(order: Order, deps: Dependencies) -> dict[str, str] | None:
+    """Settle the charge by its key, then refund what was charged (None: nothing was)."""
+    charge = deps.payments.find_charge(order.order_id)
+    if charge is None:
+        return None
+    refund_id = deps.payments.refund(f"refund-{order.order_id}", charge.charge_id)
+    return {"charge_id": charge.charge_id, "refund_id": refund_id}
+
+
+_REVIEW_ENDS: dict[str | None, tuple[str, str]] = {
+    FAILED: ("review_failed", "failed its fraud review"),
+    TIMED_OUT: ("review_timed_out", "was not reviewed in time"),
+    None: ("review_unavailable", "could not have its fraud review read"),
+}
+
+
 def _await_review(
     ctx: DurableContext, deps: Dependencies, order: Order, plan: PollPlan
 ) -> str | None:
-    """Poll the review's verdict with backoff; None when the polls run out."""
+    """Poll the review's verdict with backoff, retrying failed reads inside the wait.
+
+    Returns the verdict (`cleared`, `failed`); `timed_out` when the polls ran out; None when
+    the review could not be read. A wait that ends without a verdict closes the review item
+    (`expired`) so a verdict set afterwards is refused; a verdict that beat the close wins.
+    """
     ctx.step(
         lambda _: deps.conditions.open(order.order_id, REVIEW),
         name=STEP_OPEN_REVIEW,
@@ -248,26 +275,31 @@ def _await_review(
     )
 
     def check(state: dict[str, Any], _: Any) -> dict[str, Any]:
-        return {"status": deps.conditions.status(order.order_id), "polls": state["polls"] + 1}
+        return poll(deps.conditions, order.order_id, PollState.from_dict(state)).to_dict()
 
-    strategy = create_wait_strategy(
-        WaitStrategyConfig[dict[str, Any]](
-            should_continue_polling=lambda state: state["status"] == PENDING,
-            max_attempts=plan.max_polls,
-            initial_delay=Duration.from_seconds(plan.first_seconds),
-            max_delay=Duration.from_seconds(plan.max_seconds),
-            backoff_rate=2.0,
-            jitter_strategy=JitterStrategy.HALF,
-        )
-    )
     config = WaitForConditionConfig[dict[str, Any]](
-        wait_strategy=strategy, initial_state={"status": PENDING, "polls": 0}
+        wait_strategy=wait_strategy(plan), initial_state=PollState().to_dict()
     )
     try:
-        state = ctx.wait_for_condition(check, config, name=WAIT_REVIEW)
-    except WaitForConditionError:
-        return None
-    return str(state["status"])
+        ended = PollState.from_dict(ctx.wait_for_condition(check, config, name=WAIT_REVIEW))
+    except WaitForConditionError as err:  # a read that failed for good: not a timeout
+        ctx.logger.error("fraud review unreadable", extra={"error": err.error_type})
+        gave_up: str | None = None
+    else:
+        if ended.status in (CLEARED, FAILED):
+            return ended.status
+        gave_up = ended.gave_up(plan)
+    outcome = "review_timed_out" if gave_up == TIMED_OUT else "review_unavailable"
+    try:
+        closed = ctx.step(
+            lambda _: deps.conditions.close(order.order_id, outcome),
+            name=STEP_CLOSE_REVIEW,
+            config=retries.STORE,
+        )
+    except StepError as err:
+        ctx.logger.error("fraud review not closed", extra={"error": err.error_type})
+        return gave_up
+    return gave_up if closed == EXPIRED else str(closed)
 
 
 def _verdict(outcome: Outcome) -> str:

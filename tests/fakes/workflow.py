@@ -12,6 +12,7 @@ from approvals.audit import AuditEvent, AuditKind
 from approvals.errors import ConflictError, InvalidRequestError, NotFoundError
 from durable_fn.ports import (
     Charge,
+    ConditionUnavailableError,
     Dependencies,
     PaymentDeclinedError,
     PaymentUnavailableError,
@@ -156,6 +157,7 @@ class RecordingReservations:
     held: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
     unavailable: str | None = None  # a kind that cannot be reserved (e.g. no shipping slot)
+    answer_lost: str | None = None  # a kind whose hold lands but whose answer never arrives
 
     def reserve(self, kind: str, order_id: str, details: dict[str, Any]) -> dict[str, Any]:
         if kind == self.unavailable:
@@ -164,30 +166,56 @@ class RecordingReservations:
         if key not in self.held:
             self.log.append(f"reserve {kind}")
             self.held[key] = {"kind": kind, "order_id": order_id, "status": "held"} | details
+        if kind == self.answer_lost:
+            raise TimeoutError("reservation answer lost")
         return self.held[key]
 
     def release(self, kind: str, order_id: str) -> bool:
         hold = self.held.get((kind, order_id))
-        if hold is None or hold["status"] != "held":
+        if hold is None:
             return False
-        hold["status"] = "released"
-        self.log.append(f"release {kind}")
+        if hold["status"] == "held":
+            hold["status"] = "released"
+            self.log.append(f"release {kind}")
         return True
 
 
 @dataclass
 class ScriptedPayments:
-    """Fails `unavailable` times, then charges once per idempotency key (or declines)."""
+    """Fails `unavailable` times, then charges once per idempotency key (or declines).
+
+    `answers_lost`: the next N charges that go through lose their answer (the caller sees a
+    timeout). `crash_after_charge`: a charge goes through, then the step dies with a
+    non-retryable error before it can record the result. `unsettled_lookups`: the next N
+    lookups find the key still in progress. `refunds_unavailable`: the next N refunds fail.
+    """
 
     unavailable: int = 0
     decline: bool = False
+    answers_lost: int = 0
+    crash_after_charge: bool = False
+    unsettled_lookups: int = 0
+    refunds_unavailable: int = 0
     attempts: int = 0
+    lookups: int = 0
+    refund_attempts: int = 0
     charges: dict[str, Charge] = field(default_factory=dict)
     refunds: dict[str, str] = field(default_factory=dict)
 
     def refund(self, idempotency_key: str, charge_id: str) -> str:
         assert any(c.charge_id == charge_id for c in self.charges.values()), charge_id
+        self.refund_attempts += 1
+        if self.refunds_unavailable > 0:
+            self.refunds_unavailable -= 1
+            raise PaymentUnavailableError("provider returned 503")
         return self.refunds.setdefault(idempotency_key, f"re_{charge_id}")
+
+    def find_charge(self, idempotency_key: str) -> Charge | None:
+        self.lookups += 1
+        if self.unsettled_lookups > 0:
+            self.unsettled_lookups -= 1
+            raise PaymentUnavailableError("payment provider: request still in progress")
+        return self.charges.get(idempotency_key)
 
     def charge(self, idempotency_key: str, amount_cents: int, currency: str, card: str) -> Charge:
         self.attempts += 1
@@ -200,27 +228,55 @@ class ScriptedPayments:
             self.charges[idempotency_key] = Charge(
                 f"ch_{len(self.charges) + 1}", amount_cents, currency
             )
+        if self.answers_lost > 0:
+            self.answers_lost -= 1
+            raise PaymentUnavailableError("payment provider unreachable")
+        if self.crash_after_charge:
+            raise RuntimeError("worker died after the charge, before recording it")
         return self.charges[idempotency_key]
 
 
 @dataclass
 class ScriptedConditions:
-    """A condition that turns to `verdict` after `after_polls` polls (never, if None)."""
+    """A condition that turns to `verdict` after `after_polls` polls (never, if None).
+
+    `throttled_reads`: the read numbers (1-based, counting every read) that fail transiently.
+    `broken`: every read fails with this permanent error. `verdict_at_close`: a verdict set
+    by the reviewer after the last poll, just before the workflow closes the item.
+    """
 
     verdict: str | None = "cleared"
     after_polls: int = 0
     polls: int = 0
+    reads: int = 0
+    throttled_reads: frozenset[int] = frozenset()
+    broken: Exception | None = None
+    verdict_at_close: str | None = None
     opened: list[str] = field(default_factory=list)
+    closed: dict[str, str] = field(default_factory=dict)
 
     def open(self, order_id: str, kind: str) -> None:
         if order_id not in self.opened:
             self.opened.append(order_id)
 
     def status(self, order_id: str) -> str:
+        self.reads += 1
+        if self.broken is not None:
+            raise self.broken
+        if self.reads in self.throttled_reads:
+            raise ConditionUnavailableError("ProvisionedThroughputExceededException")
         self.polls += 1
+        if order_id in self.closed:
+            return "expired"
         if self.verdict is None or self.polls <= self.after_polls:
             return "pending"
         return self.verdict
+
+    def close(self, order_id: str, outcome: str) -> str:
+        if self.verdict_at_close is not None:
+            return self.verdict_at_close
+        self.closed.setdefault(order_id, outcome)
+        return "expired"
 
 
 @dataclass

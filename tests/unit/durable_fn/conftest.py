@@ -61,9 +61,11 @@ class Harness:
     def __init__(self, runner: DurableFunctionTestRunner, world: FakeWorld) -> None:
         self.runner = runner
         self.world = world
+        self.last_arn = ""
 
     def start(self, event: str) -> str:
-        return str(self.runner.run_async(input=event, execution_timeout=60))
+        self.last_arn = str(self.runner.run_async(input=event, execution_timeout=60))
+        return self.last_arn
 
     def wait_for_request(self, arn: str) -> None:
         self.runner.wait_for_callback(arn, timeout=30)
