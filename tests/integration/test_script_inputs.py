@@ -64,7 +64,7 @@ def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
         ),
         ("destroy.sh", [], "needs a terminal"),
         ("destroy.sh", ["--local"], "destroy targets AWS"),
-        ("logs.sh", ["payments"], "choose 'orders' or 'webhook'"),
+        ("logs.sh", ["payments"], "choose 'orders', 'webhook' or 'decision-relay'"),
         ("logs.sh", ["orders", "--minutes", "soon"], "--minutes must be a whole number"),
         ("build.sh", ["--arch", "sparc"], "--arch must be arm64 or x86_64"),
         ("click.sh", ["approve", "nope", "--as", "bob"], "not an approval id"),
