@@ -121,7 +121,7 @@ def test_set_condition_refuses_bad_input_and_changes_nothing(
 
 def finished_slowly(config: StackConfig, arn: str, timeout: float) -> dict[str, Any]:
     """The finished execution, for runs whose real retry delays add up to most of a minute."""
-    runner = lambda_client(config, "runner")
+    runner = lambda_client(config)
 
     def check() -> Any:
         execution = runner.get_durable_execution(DurableExecutionArn=arn)
