@@ -22,6 +22,7 @@ from approvals.request import ApprovalRequest
 from durable_fn.slack_notifier import SlackApprovalNotifier
 from localdev import fake_slack, fixtures, provision
 from localdev.dynamodb_server import DynamoDBServer
+from localdev.slack_requests import block_actions, form
 from slack_webhook.build import build_webhook
 from slack_webhook.settings import Settings
 from tests.fakes import lambda_api
@@ -150,3 +151,17 @@ def post_pending(
     message = stack.notifier.post_request(record)
     stack.store.attach_message(record.approval_id, message)
     return stack.store.get(record.approval_id)
+
+
+def click_body(record: ApprovalRecord, user: str, action: str = "approve") -> str:
+    """The form body Slack posts when `user` clicks `action` on the record's message."""
+    assert record.slack is not None
+    return form(
+        block_actions(
+            action_id=action,
+            approval_id=record.approval_id,
+            user_id=user,
+            channel_id=record.slack.channel,
+            message_ts=record.slack.ts,
+        )
+    )

@@ -17,12 +17,12 @@ import boto3
 import pytest
 
 from approvals.votes import Status
-from localdev.slack_requests import block_actions, form, signed_headers
+from localdev.slack_requests import signed_headers
 from localdev.stream_relay import StreamPoller
 from slack_webhook.build import build_relay, build_webhook
 from slack_webhook.relay import make_stream_handler
 from tests.events import function_url_event
-from tests.integration.conftest import SIGNING_SECRET, post_pending
+from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
 from tests.integration.test_webhook_mangum import invoke
 
 if TYPE_CHECKING:
@@ -80,16 +80,7 @@ def webhook_with_lambda_at(
 
 
 def approve(asgi: SlackWebhook, record: ApprovalRecord, user: str = "U0CAROL") -> int:
-    assert record.slack is not None
-    body = form(
-        block_actions(
-            action_id="approve",
-            approval_id=record.approval_id,
-            user_id=user,
-            channel_id=record.slack.channel,
-            message_ts=record.slack.ts,
-        )
-    )
+    body = click_body(record, user)
     return int(
         invoke(asgi, function_url_event(body, signed_headers(SIGNING_SECRET, body)))["statusCode"]
     )

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from approvals.audit import AuditKind
 from approvals.record import SlackMessage
 from approvals.votes import Status, Verdict, Vote
-from localdev.slack_requests import block_actions, form, post, signed_headers, slash_command
-from tests.integration.conftest import SIGNING_SECRET, post_pending
+from localdev.slack_requests import post, signed_headers, slash_command
+from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
 
 if TYPE_CHECKING:
     from approvals.record import ApprovalRecord
@@ -20,16 +20,7 @@ AT = "2026-11-22T12:00:00+00:00"
 
 
 def signed_click(stack: Stack, record: ApprovalRecord, user: str, retry: int | None = None) -> int:
-    assert record.slack is not None
-    body = form(
-        block_actions(
-            action_id="approve",
-            approval_id=record.approval_id,
-            user_id=user,
-            channel_id=record.slack.channel,
-            message_ts=record.slack.ts,
-        )
-    )
+    body = click_body(record, user)
     headers = signed_headers(SIGNING_SECRET, body)
     if retry is not None:
         headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}

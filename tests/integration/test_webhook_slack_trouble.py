@@ -11,10 +11,10 @@ import pytest
 from approvals import messages
 from approvals.votes import Status
 from localdev import slack_corpus
-from localdev.slack_requests import block_actions, form, post, signed_headers
+from localdev.slack_requests import post, signed_headers
 from slack_webhook.build import build_webhook
 from tests.events import function_url_event
-from tests.integration.conftest import SIGNING_SECRET, post_pending
+from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
 from tests.integration.test_webhook_mangum import invoke
 
 if TYPE_CHECKING:
@@ -25,16 +25,7 @@ SIGNED = [e for e in slack_corpus.entries() if e.is_signed]
 
 
 def reject_click(record: ApprovalRecord, user: str = "U0DAVE") -> str:
-    assert record.slack is not None
-    return form(
-        block_actions(
-            action_id="reject",
-            approval_id=record.approval_id,
-            user_id=user,
-            channel_id=record.slack.channel,
-            message_ts=record.slack.ts,
-        )
-    )
+    return click_body(record, user, "reject")
 
 
 def test_reject_when_slack_will_not_open_the_form_tells_the_approver(stack: Stack) -> None:
