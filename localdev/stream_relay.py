@@ -43,6 +43,10 @@ class StreamPoller:
         self._after: dict[str, str] = (
             json.loads(checkpoint.read_text()) if checkpoint and checkpoint.exists() else {}
         )
+        # The next iterator of each shard, kept between polls (one GetRecords a poll when idle);
+        # dropped when a batch is not accepted, so the next read starts after the checkpoint.
+        self._next: dict[str, str] = {}
+        self._shard_ids: list[str] | None = None
 
     def skip_to_end(self) -> None:
         """Start from now: what the stream already holds is not handed to the handler."""
@@ -64,6 +68,7 @@ class StreamPoller:
                     response = self._handler(self._event(records), None) or {}
                 except Exception:  # the whole batch failed: Lambda retries it all
                     logger.warning("stream batch failed; it is retried", exc_info=True)
+                    self._next.pop(shard, None)
                     break
                 failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
                 done = _before_first_failure(records, failed)
@@ -72,6 +77,7 @@ class StreamPoller:
                     self._save()
                 accepted += len(done)
                 if failed:
+                    self._next.pop(shard, None)
                     break
         return accepted
 
@@ -82,20 +88,32 @@ class StreamPoller:
                 self.drain()
             except Exception:  # the stream API itself failed: try again later
                 logger.warning("reading the stream failed; retrying", exc_info=True)
+                self._next.clear()
+                self._shard_ids = None
             stop.wait(interval)
 
     def _shards(self) -> list[str]:
-        description = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]
-        return [shard["ShardId"] for shard in description.get("Shards", [])]
+        """The stream's shards, read once (a table's local stream keeps its shards)."""
+        if self._shard_ids is None:
+            described = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]
+            self._shard_ids = [shard["ShardId"] for shard in described.get("Shards", [])]
+        return self._shard_ids
 
     def _read(self, shard: str) -> list[dict[str, Any]]:
-        start: dict[str, Any] = (
-            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self._after[shard]}
-            if shard in self._after
-            else {"ShardIteratorType": "TRIM_HORIZON"}
-        )
-        iterator = self._streams.get_shard_iterator(StreamArn=self._arn, ShardId=shard, **start)
-        page = self._streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=BATCH_SIZE)
+        iterator = self._next.get(shard)
+        if iterator is None:
+            start: dict[str, Any] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self._after[shard]}
+                if shard in self._after
+                else {"ShardIteratorType": "TRIM_HORIZON"}
+            )
+            found = self._streams.get_shard_iterator(StreamArn=self._arn, ShardId=shard, **start)
+            iterator = found["ShardIterator"]
+        page = self._streams.get_records(ShardIterator=iterator, Limit=BATCH_SIZE)
+        if page.get("NextShardIterator"):
+            self._next[shard] = page["NextShardIterator"]
+        else:
+            self._next.pop(shard, None)
         return [dict(r) for r in page.get("Records", [])]
 
     def _event(self, records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from tests.integration.test_webhook_mangum import invoke
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from approvals.record import ApprovalRecord
     from slack_webhook.asgi import SlackWebhook
@@ -159,3 +160,30 @@ def test_votes_that_decide_nothing_are_not_relayed(stack: Stack, relay: StreamPo
     # Then no workflow is resumed: the approval is still pending
     assert stack.store.get(record.approval_id).status is Status.PENDING
     assert callbacks_for(stack, record) == []
+
+
+def test_a_relay_that_cannot_deliver_keeps_the_decision_for_the_next_one(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a decision whose fast path failed, and a relay whose own Lambda API is down too
+    table = boto3.client("dynamodb").describe_table(TableName=stack.settings.approvals_table)
+    arn = table["Table"]["LatestStreamArn"]
+    streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+    checkpoint = tmp_path / "checkpoint.json"
+    with monkeypatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:9")
+        failing = StreamPoller(
+            streams, arn, make_stream_handler(build_relay(stack.settings)), checkpoint
+        )
+    failing.skip_to_end()
+    record = post_pending(stack)
+    assert approve(webhook_with_lambda_at(stack, "http://127.0.0.1:9", monkeypatch), record) == 200
+
+    # When that relay tries (and its container then dies), and a new one starts from the checkpoint
+    failing.drain()
+    assert callbacks_for(stack, record) == []
+    fresh = StreamPoller(streams, arn, make_stream_handler(build_relay(stack.settings)), checkpoint)
+    fresh.drain()
+
+    # Then the decision was kept in the stream, and the new relay delivers it once
+    assert callbacks_for(stack, record) == ["succeed"]
