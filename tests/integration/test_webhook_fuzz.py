@@ -71,6 +71,12 @@ bodies = st.one_of(
     mutated_payloads().map(slack_corpus.form),  # form field payload=, as Slack sends it
     mutated_payloads().map(json.dumps),  # a JSON body: Bolt reads it as the payload itself
     st.sampled_from([e.body() for e in ENTRIES]),  # every recorded request, unchanged
+    # nested past Python's recursion limit (a RecursionError once answered 500, unsigned)
+    st.builds(
+        lambda nest, depth: nest[0] + nest[1] * depth,
+        st.sampled_from([("", "["), ("", '{"a":'), ("payload=", "%5B")]),
+        st.integers(900, 12_000),
+    ),
     st.text(max_size=200),
     st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
     st.sampled_from(["", "payload=", "payload=%ZZ", "command=/approvals&user_id=U0BOB", "{"]),

@@ -112,3 +112,29 @@ def test_unsigned_ssl_check_is_answered_200_without_a_read(
     )
 
     assert (status, body, source.reads) == (200, b"", 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type"),
+    [
+        (b"[" * 60_000, b"application/json"),
+        (b"payload=" + b"%5B" * 20_000, b"application/x-www-form-urlencoded"),
+        (b'{"a":' * 10_000, b"application/json"),
+    ],
+)
+def test_deeply_nested_bodies_are_401_unsigned_and_400_signed(
+    webhook: SlackWebhook, source: Source, body: bytes, media_type: bytes
+) -> None:
+    # Unsigned: refused before anything decodes them (no RecursionError, no secret read)
+    assert call(webhook, body, {"content-type": media_type})[0] == 401
+    assert source.reads == 1
+    # Signed by Slack's secret: read, found unreadable, refused as such (never a 500)
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body.decode())
+    headers = {
+        "content-type": media_type,
+        "x-slack-request-timestamp": ts.encode(),
+        "x-slack-signature": str(signature).encode(),
+    }
+    status, answer = call(webhook, body, headers)
+    assert (status, answer) == (400, b'{"error": "body: not readable JSON or form data"}')

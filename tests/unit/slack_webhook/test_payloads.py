@@ -112,7 +112,8 @@ def test_every_recorded_request_parses_and_passes_the_guard() -> None:
 
         # Then nothing Slack sends is refused
         assert shape_problem(body) is None, entry.name
-        assert is_ssl_check(body) is entry.name.startswith("ssl_check"), entry.name
+        is_check = is_ssl_check(entry.body(), entry.content_type)
+        assert is_check is entry.name.startswith("ssl_check"), entry.name
 
 
 def test_json_bodies_are_read_as_the_payload_itself() -> None:
@@ -129,6 +130,8 @@ def test_json_bodies_are_read_as_the_payload_itself() -> None:
         ("{not json", None, "not readable JSON or form data"),
         ("payload=%7Bnot", "application/x-www-form-urlencoded", "not readable JSON or form data"),
         ("payload=%5B1%5D", "application/x-www-form-urlencoded", "not an object"),
+        ("[" * 60_000, "application/json", "not readable JSON or form data"),  # RecursionError
+        ("payload=" + "%5B" * 60_000, None, "not readable JSON or form data"),
     ],
 )
 def test_unreadable_bodies_are_refused(text: str, media_type: str | None, problem: str) -> None:
@@ -176,3 +179,25 @@ def test_only_shapes_bolt_would_trip_over_are_refused(
     body: dict[str, Any], problem: str | None
 ) -> None:
     assert shape_problem(body) == problem
+
+
+@pytest.mark.parametrize(
+    ("text", "media_type", "expected"),
+    [
+        ("token=random&ssl_check=1", "application/x-www-form-urlencoded", True),
+        ("ssl_check=1&token=x", None, True),
+        ('{"ssl_check": "1"}', "application/json", False),  # only Slack's form counts
+        ("ssl_check=1", "application/json", False),
+        ("payload=%7B%7D&ssl_check=1", None, False),
+        ("ssl_check=0", None, False),
+        ("&".join(f"f{n}=1" for n in range(50)) + "&ssl_check=1", None, False),  # too many fields
+    ],
+)
+def test_ssl_check_is_a_plain_form_read_without_decoding_json(
+    text: str, media_type: str | None, expected: bool
+) -> None:
+    try:
+        found = is_ssl_check(text, media_type)
+    except ValueError:
+        found = False
+    assert found is expected
