@@ -16,14 +16,22 @@ if TYPE_CHECKING:
 TIMEOUT_SECONDS = 5
 
 
-def build_web_client(token: Secret, base_url: str | None = None) -> WebClient:
-    """A WebClient that honours 429 Retry-After and can point at a local fake Slack."""
+def build_web_client(
+    token: Secret, base_url: str | None = None, *, wait_out_rate_limits: bool = True
+) -> WebClient:
+    """A WebClient that can point at a local fake Slack and, unless told not to, honours 429
+    Retry-After by waiting and sending again.
+
+    The webhook is told not to: Slack's Retry-After can be seconds, and a click must be
+    answered within 3 s; its redraws are best effort, and the relay redraws every decision.
+    """
     client = WebClient(
         token=token.reveal(),
         base_url=base_url or WebClient.BASE_URL,
         timeout=TIMEOUT_SECONDS,
     )
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    if wait_out_rate_limits:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     return client
 
 

@@ -62,3 +62,13 @@ class DeliveryError(ApprovalError):
     def __init__(self, cause: str) -> None:
         self.cause = cause
         super().__init__(f"decision not delivered to its workflow yet ({cause}); it is retried")
+
+
+class CallbackRefusedError(ApprovalError):
+    """Lambda refused a decision's callback for good (access denied, an invalid id, a key it
+    cannot use): sending it again cannot help. The stored decision stands; the workflow reads
+    it when its own ladder wakes, and operators are told."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"Lambda refused the callback ({code}); it will not be sent again")

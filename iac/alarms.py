@@ -51,7 +51,11 @@ def lambda_metric(
 
 
 def add_alarms(
-    stack: Stack, dead_letters: sqs.IQueue, expired: logs.MetricFilter, topic: sns.ITopic
+    stack: Stack,
+    dead_letters: sqs.IQueue,
+    expired: logs.MetricFilter,
+    topic: sns.ITopic,
+    undelivered: sqs.IQueue,
 ) -> list[cloudwatch.Alarm]:
     """Every alarm, in the order the dashboard shows them."""
     orders, webhook, relay = names.ORDERS_FUNCTION, names.WEBHOOK_FUNCTION, names.RELAY_FUNCTION
@@ -73,7 +77,16 @@ def add_alarms(
             "decision-relay-errors",
             lambda_metric("Errors", relay),
             any_at_all,
-            "The decision relay failed a batch: a decided workflow is not resumed yet (retried).",
+            "Every record of a relay batch failed (a partly failed batch counts under lag).",
+        ),
+        (
+            "decision-relay-dead-letters",
+            undelivered.metric_approximate_number_of_messages_visible(
+                statistic="Maximum", period=FIVE_MINUTES
+            ),
+            any_at_all,
+            "The relay gave up on a decision record (24 hours of failures): a workflow was not "
+            "resumed by it; the queue names the stream position.",
         ),
         (
             "decision-relay-lag",

@@ -13,6 +13,7 @@ RELAY_FUNCTION = f"{PREFIX}-decision-relay"
 STARTER_FUNCTION = f"{PREFIX}-order-starter"
 EVENT_BUS = f"{PREFIX}-orders"
 EVENTS_DLQ = f"{PREFIX}-order-events-dlq"
+RELAY_DLQ = f"{PREFIX}-decision-relay-dlq"
 ALIAS = "live"
 TABLES = {role: f"{PREFIX}-{role}" for role in ("approvals", "audit", "reservations", "conditions")}
 SECRET = f"{PREFIX}/slack"
@@ -44,9 +45,9 @@ def secret_arn(region: str, account: str) -> str:
     return f"arn:aws:secretsmanager:{region}:{account}:secret:{SECRET}-??????"
 
 
-def queue_arn(region: str, account: str) -> str:
-    """The dead-letter queue for order events the starter cannot take."""
-    return f"arn:aws:sqs:{region}:{account}:{EVENTS_DLQ}"
+def queue_arn(region: str, account: str, queue: str = EVENTS_DLQ) -> str:
+    """One of our queues (by default the dead-letter queue for order events)."""
+    return f"arn:aws:sqs:{region}:{account}:{queue}"
 
 
 def topic_arn(region: str, account: str) -> str:

@@ -119,7 +119,8 @@ def webhook_access(region: str, account: str) -> list[Statement]:
 def relay_access(region: str, account: str) -> list[Statement]:
     """Logs, the approvals table's stream (the four actions Lambda's event source mapping
     needs, on that stream only: DynamoDB developer guide,
-    iam-policy-example-lamda-process-dynamodb-streams.html), the Slack secret (bot token, for
+    iam-policy-example-lamda-process-dynamodb-streams.html), its on-failure queue (Lambda sends
+    a record it gave up on there with the function's role), the Slack secret (bot token, for
     redraws). It resumes workflows with `webhook_callback`'s statement."""
     return [
         _allow(
@@ -136,6 +137,11 @@ def relay_access(region: str, account: str) -> list[Statement]:
                 "dynamodb:ListStreams",
             ],
             [names.stream_arn(region, account, "approvals")],
+        ),
+        _allow(
+            "UndeliveredDecisions",
+            ["sqs:SendMessage"],
+            [names.queue_arn(region, account, names.RELAY_DLQ)],
         ),
         _allow(
             "SlackSecret", ["secretsmanager:GetSecretValue"], [names.secret_arn(region, account)]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 
 from iac import names, permissions
 from iac.functions import acknowledge, greenlight_function, nag_arn
@@ -21,13 +22,14 @@ if TYPE_CHECKING:
 
 def add_decision_relay(
     stack: Stack, code: lambda_.Code, approvals: dynamodb.Table, environment: dict[str, str]
-) -> lambda_.Function:
+) -> tuple[lambda_.Function, sqs.Queue]:
     """The relay function (the webhook's bundle, its own role) and its stream subscription.
 
     Lambda retries a batch from its first failed record (ReportBatchItemFailures) until the
     record leaves the stream (24 hours): a decision's callback is sent again until Lambda's API
-    accepts it or says it is closed. A relay that falls behind raises its IteratorAge, which is
-    alarmed (iac/alarms.py).
+    accepts it or says it is closed. A record given up on goes to the on-failure queue (its
+    stream position, not its data), so it is never lost without a trace. A relay that falls
+    behind raises its IteratorAge; both are alarmed (iac/alarms.py).
     """
     relay = greenlight_function(
         stack,
@@ -50,8 +52,17 @@ def add_decision_relay(
         "A table's stream ARN ends in its creation time; the grant covers the approvals "
         "table's streams only (DynamoDB developer guide's policy for a stream consumer).",
     )
+    undelivered = sqs.Queue(
+        stack,
+        "RelayDlq",
+        queue_name=names.RELAY_DLQ,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+    )
+    acknowledge(undelivered, "AwsSolutions-SQS3", "This queue is the on-failure destination.")
     assert approvals.table_stream_arn is not None
-    lambda_.EventSourceMapping(
+    mapping = lambda_.EventSourceMapping(
         stack,
         "RelayStream",
         target=relay,
@@ -60,4 +71,9 @@ def add_decision_relay(
         batch_size=10,
         report_batch_item_failures=True,
     )
-    return relay
+    # Set on the resource itself: the L2's `on_failure` would also grant the role send rights
+    # in a policy of its own, beside the exact ones in iac/permissions.py.
+    cfn = mapping.node.default_child
+    assert isinstance(cfn, lambda_.CfnEventSourceMapping)
+    cfn.add_property_override("DestinationConfig.OnFailure.Destination", undelivered.queue_arn)
+    return relay, undelivered

@@ -128,7 +128,7 @@ class GreenlightStack(Stack):
             environment=self._webhook_env(config),
             reserved_concurrency=config.webhook_reserved_concurrency,
         )
-        relay = add_decision_relay(
+        relay, undelivered = add_decision_relay(
             self, webhook_code, tables["approvals"], self._webhook_env(config)
         )
         if state_key is not None:
@@ -140,7 +140,7 @@ class GreenlightStack(Stack):
         CfnOutput(self, "WebhookUrl", value=f"{self.webhook_url.url}slack/events")
         CfnOutput(self, "OrdersAliasArn", value=self.orders_alias.function_arn)
         dead_letters = add_order_events(self, orders_code, self.orders_alias)
-        alarms = add_alarms(self, dead_letters, self._expired_approvals(orders), topic)
+        alarms = add_alarms(self, dead_letters, self._expired_approvals(orders), topic, undelivered)
         add_dashboard(self, alarms)
         self.topic = topic
         self.secret = secret

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.request import BoltRequest
 
 from approvals.errors import InvalidRequestError
+from slack_webhook import log_context
 from slack_webhook.payloads import is_ssl_check, parse, shape_problem
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, MutableMapping
 
-    from slack_bolt import App
+    from slack_bolt import App, BoltResponse
     from slack_sdk.signature import SignatureVerifier
 
     from slack_webhook.rotation import RotatingCredentials
@@ -88,7 +89,7 @@ class SlackWebhook:
         request = to_bolt_request(raw, headers, scope.get("query_string", b""))
         if not isinstance(request, BoltRequest):
             return request
-        response = await asyncio.to_thread(wired.app.dispatch, request)
+        response = await asyncio.to_thread(_dispatch, wired.app, request)
         out = [(k.encode(), v.encode()) for k, values in response.headers.items() for v in values]
         return response.status, out, response.body.encode()
 
@@ -128,6 +129,12 @@ def to_bolt_request(raw: bytes, headers: dict[str, str], query: bytes) -> BoltRe
         return BoltRequest(body=text, query=query.decode("latin-1"), headers=dict(headers))
     except Exception:  # noqa: BLE001  # Bolt raises bare errors on bodies it cannot read
         return _json(400, {"error": "unreadable body"})
+
+
+def _dispatch(app: App, request: BoltRequest) -> BoltResponse:
+    """Bolt's dispatch on a worker thread that may have served another request before."""
+    log_context.forget()
+    return app.dispatch(request)
 
 
 MAX_SKEW_SECONDS = 300  # Slack's replay window (docs: verifying requests from Slack)

@@ -42,7 +42,9 @@ def build_webhook(settings: Settings) -> SlackWebhook:
     callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
 
     def wire(credentials: SlackCredentials) -> Wiring:
-        client = build_web_client(credentials.bot_token, settings.slack_api_url)
+        client = build_web_client(
+            credentials.bot_token, settings.slack_api_url, wait_out_rate_limits=False
+        )
         board = SlackMessageBoard(client)
         service = DecisionService(
             store=store, callbacks=callbacks, board=board, clock=lambda: datetime.now(UTC)

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from approvals.errors import ConflictError, DeliveryError
+from approvals.errors import CallbackRefusedError, ConflictError, DeliveryError
 from approvals.outcome import failure_error, success_payload
 from approvals.policy import authorize
 from approvals.votes import Status, Verdict, Vote
@@ -92,6 +92,11 @@ class DecisionService:
                     "decision stored, callback left to the stream relay",
                     extra={"approval_id": after.approval_id, "cause": err.cause},
                 )
+            except CallbackRefusedError as err:  # the relay will be refused too: say it once
+                logger.error(
+                    "decision stored, callback refused by Lambda",
+                    extra={"approval_id": after.approval_id, "code": err.code},
+                )
         if decided or after.version != record.version:
             self._board.redraw(after)
         return VoteResult(after, decided)
@@ -113,6 +118,7 @@ def deliver(callbacks: CallbackSender, record: ApprovalRecord) -> bool:
 
     Raises:
         DeliveryError: Lambda's API failed; nothing is lost, the caller or the relay retries.
+        CallbackRefusedError: Lambda refused the callback for good.
     """
     if record.status is Status.APPROVED:
         sent = callbacks.succeed(record.callback_id, success_payload(record))

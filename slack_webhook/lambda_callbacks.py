@@ -6,16 +6,18 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from approvals.errors import DeliveryError
+from approvals.errors import CallbackRefusedError, DeliveryError
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
 # Lambda answers CallbackTimeoutException for a closed callback (timed out, or answered before);
-# the local Lambda host says the same. A bare 404 (the durable runner reached directly) is read
-# the same way, so the relay never retries a callback that can no longer be sent.
-_CLOSED_CODES = frozenset({"CallbackTimeoutException", "ResourceNotFoundException", "404"})
-HTTP_NOT_FOUND = 404
+# the local Lambda host says the same (botocore's Lambda model lists both codes below).
+_CLOSED_CODES = frozenset({"CallbackTimeoutException", "ResourceNotFoundException"})
+# What may succeed if sent again: throttling and Lambda's own failures (the model's
+# TooManyRequestsException, ServiceException) and any 5xx; every other refusal is for good.
+_TRANSIENT_CODES = frozenset({"TooManyRequestsException", "ServiceException", "Throttling"})
+SERVER_ERROR = 500
 
 
 class LambdaCallbackSender:
@@ -29,7 +31,8 @@ class LambdaCallbackSender:
         it was delivered before: Lambda answers both with CallbackTimeoutException).
 
         Raises:
-            DeliveryError: Lambda's API failed or did not answer in time.
+            DeliveryError: Lambda's API failed or did not answer in time (worth sending again).
+            CallbackRefusedError: Lambda refused it for good.
         """
         return self._send(
             self._client.send_durable_execution_callback_success,
@@ -41,7 +44,8 @@ class LambdaCallbackSender:
         """Send failure; False when the callback was already closed.
 
         Raises:
-            DeliveryError: Lambda's API failed or did not answer in time.
+            DeliveryError: Lambda's API failed or did not answer in time (worth sending again).
+            CallbackRefusedError: Lambda refused it for good.
         """
         return self._send(
             self._client.send_durable_execution_callback_failure,
@@ -55,10 +59,12 @@ class LambdaCallbackSender:
             call(**params)
         except ClientError as err:
             code = str(err.response.get("Error", {}).get("Code", ""))
-            status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if code in _CLOSED_CODES or status == HTTP_NOT_FOUND:
+            status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            if code in _CLOSED_CODES:
                 return False
-            raise DeliveryError(code or str(status)) from err
+            if code in _TRANSIENT_CODES or status >= SERVER_ERROR:
+                raise DeliveryError(code or str(status)) from err
+            raise CallbackRefusedError(code or str(status)) from err
         except BotoCoreError as err:  # timeouts, refused connections: the type says which
             raise DeliveryError(type(err).__name__) from err
         return True

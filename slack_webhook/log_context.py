@@ -24,5 +24,14 @@ def adopt_module_loggers() -> None:
 
 
 def correlate(approval_id: str, execution_arn: str) -> None:
-    """Tag the rest of this invocation's lines with the approval and its workflow."""
-    logger.append_keys(approval_id=approval_id, durable_execution_arn=execution_arn)
+    """Tag the rest of this request's lines with the approval and its workflow.
+
+    Thread-local: under uvicorn (the local stack) requests run at once on worker threads, and
+    one click's keys must not appear on another's lines.
+    """
+    logger.thread_safe_append_keys(approval_id=approval_id, durable_execution_arn=execution_arn)
+
+
+def forget() -> None:
+    """Drop this thread's keys: called as each request starts on a (reused) worker thread."""
+    logger.thread_safe_clear_keys()

@@ -17,6 +17,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from adapters.dynamo_approvals import plain
+from approvals.errors import CallbackRefusedError
 from approvals.record import ApprovalRecord
 from approvals.votes import Status
 from slack_webhook.decisions import deliver
@@ -55,16 +56,31 @@ class DecisionRelay:
     def on_change(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
         """Handle one stream record's images; other changes are ignored.
 
+        A record the relay can never deliver (unreadable, or a callback Lambda refuses for good)
+        is logged as an error and let go: retried, it would hold back every decision behind it
+        on its shard for the stream's 24 hours, then vanish without a trace.
+
         Raises:
             DeliveryError: the callback could not be sent yet; the stream retries the record.
         """
         if not decided_in(old, new):
             return
-        record = ApprovalRecord.from_item(plain(dict(new or {})))
-        if deliver(self._callbacks, record):
-            logger.info(
-                "decision delivered by the relay", extra={"approval_id": record.approval_id}
+        try:
+            record = ApprovalRecord.from_item(plain(dict(new or {})))
+        except (KeyError, TypeError, ValueError) as err:
+            logger.error("unreadable decision record let go", extra={"error": type(err).__name__})
+            return
+        try:
+            if deliver(self._callbacks, record):
+                logger.info(
+                    "decision delivered by the relay", extra={"approval_id": record.approval_id}
+                )
+        except CallbackRefusedError as err:
+            logger.error(
+                "callback refused by Lambda; decision let go",
+                extra={"approval_id": record.approval_id, "code": err.code},
             )
+            return
         self._board.redraw(record)  # best effort; the same final message either way
 
 

@@ -4,7 +4,6 @@ a rate limit from Slack is waited out as its Retry-After says, not turned into a
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
@@ -55,21 +54,29 @@ def test_every_call_the_stack_makes_is_documented_and_accepted(local_stack: Stac
     assert [c for c in ours if c["error"]] == []
 
 
-def test_a_rate_limited_redraw_is_retried_after_retry_after(local_stack: StackConfig) -> None:
+def test_a_rate_limited_redraw_never_holds_the_click_and_the_relay_redraws(
+    local_stack: StackConfig,
+) -> None:
     # Given an approval, and Slack rate-limiting the next redraw for 1 s
     order = demo_order(310_000)
     start_order(local_stack, order)
     approval_id = wait_for(lambda: approval_for(local_stack, order["order_id"]), 30, "approval")
     inject(local_stack, {"method": "chat.update", "error": "ratelimited", "retry_after": 1})
+    before = len(calls(local_stack))
 
     # When Bob approves
-    started = time.monotonic()
     clicked = click(local_stack, "approve", approval_id, "U0BOB")
 
-    # Then the click still counts, and the message shows the verdict once Slack lets us
+    # Then the click is answered without waiting out Slack's Retry-After (Slack gives a click
+    # 3 s, and Retry-After can be longer), and the decision's message is redrawn all the same,
+    # by the relay, once Slack lets it
     assert clicked.status == 200
-    assert time.monotonic() - started >= 1
-    updates = [c for c in calls(local_stack) if c["method"] == "chat.update"]
-    assert updates[-1]["error"] is None
+    assert clicked.seconds < 1
+
+    def redrawn() -> bool:
+        updates = [c for c in calls(local_stack)[before:] if c["method"] == "chat.update"]
+        return any(c["error"] is None for c in updates)
+
+    wait_for(redrawn, 10, "the relay's redraw")
     record = store_for(local_stack).get(approval_id)
     assert record.status.value == "approved"

@@ -139,6 +139,13 @@ EXPECTED_ALARMS = {
         "Sum",
         1,
     ),
+    "greenlight-decision-relay-dead-letters": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        {"QueueName": names.RELAY_DLQ},
+        "Maximum",
+        1,
+    ),
     "greenlight-decision-relay-lag": (
         "AWS/Lambda",
         "IteratorAge",
@@ -198,7 +205,7 @@ EXPECTED_ALARMS = {
     "greenlight-order-events-dead-letters": (
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
-        {"QueueName": "<the dead-letter queue>"},
+        {"QueueName": names.EVENTS_DLQ},
         "Maximum",
         1,
     ),
@@ -210,7 +217,10 @@ def test_every_alarm_the_operators_need_exists_and_notifies_the_topic(
     template: Template,
 ) -> None:
     topic_id, _ = only(template, "AWS::SNS::Topic")
-    queue_id, _ = only(template, "AWS::SQS::Queue")
+    queue_ids = {
+        q["Properties"]["QueueName"]: logical_id
+        for logical_id, q in resources(template, "AWS::SQS::Queue").items()
+    }
 
     alarms = {
         a["Properties"]["AlarmName"]: a["Properties"]
@@ -222,7 +232,7 @@ def test_every_alarm_the_operators_need_exists_and_notifies_the_topic(
         alarm = alarms[name]
         found = {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
         wanted = (
-            {"QueueName": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+            {"QueueName": {"Fn::GetAtt": [queue_ids[dimensions["QueueName"]], "QueueName"]}}
             if "QueueName" in dimensions
             else dimensions
         )

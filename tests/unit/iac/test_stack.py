@@ -255,7 +255,10 @@ def test_order_created_events_start_the_workflow_through_its_alias(template: Tem
 
 
 def test_refused_events_go_to_the_dead_letter_queue(template: Template) -> None:
-    ((queue_id, queue),) = resources(template, "AWS::SQS::Queue").items()
+    queues = resources(template, "AWS::SQS::Queue").items()
+    ((queue_id, queue),) = [
+        (k, q) for k, q in queues if q["Properties"]["QueueName"] != names.RELAY_DLQ
+    ]
     (config,) = resources(template, "AWS::Lambda::EventInvokeConfig").values()
 
     assert queue["Properties"]["QueueName"] == names.EVENTS_DLQ
@@ -284,6 +287,11 @@ def test_decisions_are_relayed_from_the_approvals_stream(template: Template) -> 
     props = mapping["Properties"]
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["StartingPosition"] == "TRIM_HORIZON"
+    # A record the relay gives up on leaves a trace in its own queue
+    destination = props["DestinationConfig"]["OnFailure"]["Destination"]
+    queues = resources(template, "AWS::SQS::Queue")
+    (queue_id,) = [k for k, q in queues.items() if q["Properties"]["QueueName"] == names.RELAY_DLQ]
+    assert destination == {"Fn::GetAtt": [queue_id, "Arn"]}
     assert "Fn::GetAtt" in props["EventSourceArn"]  # the approvals table's StreamArn
     relay = function(template, names.RELAY_FUNCTION)["Properties"]
     assert relay["Handler"] == "slack_webhook.relay_handler.handler"
