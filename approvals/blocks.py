@@ -46,15 +46,18 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int, *, mrkdwn: bool = True) -> str:
     """`text` cut to at most `limit` characters, ending in an ellipsis when cut.
 
-    The cut never splits an entity (`&amp;`) or a `<…>` mention or link: half of one would
-    show as garbage, or as an open `<` that swallows what follows.
+    In mrkdwn the cut never splits an entity (`&amp;`) or a `<…>` mention or link: half of one
+    would show as garbage, or as an open `<` that swallows what follows. Plain text has neither
+    (a `&` or `<` there is just a character), so it is cut where the limit falls.
     """
     if len(text) <= limit:
         return text
     kept = text[: limit - len(ELLIPSIS)]
+    if not mrkdwn:
+        return kept + ELLIPSIS
     if kept.rfind("<") > kept.rfind(">"):
         kept = kept[: kept.rfind("<")]
     if kept.rfind("&") > kept.rfind(";"):
@@ -101,7 +104,10 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
     blocks: list[Block] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": shorten(request.title, HEADER_TEXT_MAX)},
+            "text": {
+                "type": "plain_text",
+                "text": shorten(request.title, HEADER_TEXT_MAX, mrkdwn=False),
+            },
         },
         *(
             {

@@ -46,15 +46,17 @@ def serve(log: CallbackLog) -> ThreadingHTTPServer:
             raw = self.read_body()
             callback_id, _, kind = self.path.removeprefix(PREFIX).rpartition("/")
             callback_id = unquote(callback_id)
-            if callback_id in log.closed:
+            body = json.loads(raw) if kind == "fail" else raw.decode()
+            with log.lock:  # check and close as one: two racing sends cannot both be taken
+                closed = callback_id in log.closed
+                if not closed:
+                    log.calls.append((kind, callback_id, body))
+                    if kind in ("succeed", "fail"):
+                        log.closed.add(callback_id)
+            if closed:
                 refused = error("CallbackTimeoutException", "the callback is closed")
                 self.send_bytes(refused.status, "application/json", refused.body, refused.headers)
                 return
-            body = json.loads(raw) if kind == "fail" else raw.decode()
-            with log.lock:
-                log.calls.append((kind, callback_id, body))
-                if kind in ("succeed", "fail"):
-                    log.closed.add(callback_id)
             self.send_json(200, {})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -254,3 +254,18 @@ def test_shorten_cuts_to_the_limit_without_splitting_markup(
 ) -> None:
     assert shorten(text, limit) == expected
     assert len(shorten(text, limit)) <= limit
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["R&D budget " + "x" * 200, "Budget a<b " + "y" * 200],
+)
+def test_a_long_plain_text_header_is_cut_at_the_limit_not_at_a_raw_ampersand_or_bracket(
+    title: str,
+) -> None:
+    # Plain text has no entities or links: "&" and "<" are characters (found in review: the
+    # mrkdwn-safe cut left "R…")
+    cut = shorten(title, 150, mrkdwn=False)
+
+    assert len(cut) == 150
+    assert cut == title[:149] + "…"
