@@ -58,6 +58,7 @@ def config_from(context: Callable[[str], Any]) -> GreenlightConfig:
         slack_channel=required("slack_channel"),
         slack_app_id=required("slack_app_id"),
         slack_team_id=required("slack_team_id"),
+        slack_enterprise_id=context("slack_enterprise_id") or "",
         approver_ids=required("approver_ids"),
         escalation_approver_ids=context("escalation_approver_ids") or "",
         escalation_channel=context("escalation_channel") or "",

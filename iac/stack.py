@@ -39,6 +39,8 @@ class GreenlightConfig:
     slack_app_id: str
     slack_team_id: str
     approver_ids: str
+    # An app installed org-wide on Enterprise Grid: requests from any workspace of this org
+    slack_enterprise_id: str = ""
     auto_approve_below_cents: int = 10_000
     dual_approval_above_cents: int = 1_000_000
     ladders: dict[str, str] = field(default_factory=dict)
@@ -153,7 +155,11 @@ class GreenlightStack(Stack):
             webhook_env.ENV_SLACK_SECRET_NAME: names.SECRET,
             webhook_env.ENV_SLACK_APP_ID: config.slack_app_id,
             webhook_env.ENV_SLACK_TEAM_ID: config.slack_team_id,
-        }
+        } | (
+            {webhook_env.ENV_SLACK_ENTERPRISE_ID: config.slack_enterprise_id}
+            if config.slack_enterprise_id
+            else {}
+        )
 
     def _table(self, role: str, removal: RemovalPolicy) -> dynamodb.Table:
         keys = {

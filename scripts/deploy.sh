@@ -9,11 +9,14 @@ usage() {
 Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers S…,U…
                          (--alert-email ADDRESS | --alert-protocol P --alert-endpoint E)…
                          [--escalation U…] [--webhook-concurrency N] [--durable-state-key]
+                         [--enterprise-id E…]
                          [--profile P] [--region R]
   --alert-email            subscribes an address to the alert topic (confirm the email SNS sends)
   --alert-protocol/-endpoint  any SNS protocol: https URL, sms number, sqs or lambda ARN…
   --webhook-concurrency N  the webhook's reserved concurrency (default 10)
   --durable-state-key      encrypt the orders function's durable state with a key of its own
+  --enterprise-id E…       an app installed org-wide on Enterprise Grid: accept every workspace
+                           of this org (the team id stays the workspace the app was set up in)
   Then: scripts/set-slack-secret.sh, and paste the printed URL into the Slack app manifest.
   Needs Node.js and npm (the CDK CLI pinned in iac/package-lock.json).
 USAGE
@@ -33,6 +36,9 @@ while [[ $# -gt 0 ]]; do
     --team-id) context+=(-c "slack_team_id=${2:?}"); required=$((required + 1)); shift 2 ;;
     --approvers) context+=(-c "approver_ids=${2:?}"); required=$((required + 1)); shift 2 ;;
     --escalation) context+=(-c "escalation_approver_ids=${2:?}"); shift 2 ;;
+    --enterprise-id)
+      [[ "${2:-}" =~ ^E[A-Z0-9]{2,20}$ ]] || die "--enterprise-id must be an org id like E0123ABCD" 2
+      context+=(-c "slack_enterprise_id=$2"); shift 2 ;;
     --alert-email) context+=(-c "alert_email=${2:?}"); alerts=1; shift 2 ;;
     --alert-protocol) context+=(-c "alert_protocol=${2:?}"); alerts=1; shift 2 ;;
     --alert-endpoint) context+=(-c "alert_endpoint=${2:?}"); alerts=1; shift 2 ;;

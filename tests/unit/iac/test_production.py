@@ -31,7 +31,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 @pytest.fixture(scope="module")
 def pinned(tmp_path_factory: pytest.TempPathFactory) -> Template:
     """The stack with a concrete account and region, and a key for the durable state."""
-    config = dataclasses.replace(CONFIG, durable_state_key=True, webhook_reserved_concurrency=25)
+    config = dataclasses.replace(
+        CONFIG,
+        durable_state_key=True,
+        webhook_reserved_concurrency=25,
+        slack_enterprise_id="E0GRIDORG",
+    )
     # synthesized() runs cdk-nag: with concrete ARNs its acknowledgements must still match.
     return synthesized(tmp_path_factory, config, cdk.Environment(account=ACCOUNT, region=REGION))
 
@@ -420,3 +425,14 @@ def test_every_sns_protocol_an_operator_may_name_becomes_its_subscription(
         for s in resources(template, "AWS::SNS::Subscription").values()
     }
     assert found == endpoints
+
+
+def test_an_org_wide_install_sets_the_enterprise_id_on_the_webhook_and_relay(
+    template: Template, pinned: Template
+) -> None:
+    # Without one, the webhook accepts its own workspace only: no variable at all
+    for function_name in (names.WEBHOOK_FUNCTION, names.RELAY_FUNCTION):
+        plain = function(template, function_name)["Properties"]["Environment"]["Variables"]
+        assert "SLACK_ENTERPRISE_ID" not in plain
+        grid = function(pinned, function_name)["Properties"]["Environment"]["Variables"]
+        assert grid["SLACK_ENTERPRISE_ID"] == "E0GRIDORG"
