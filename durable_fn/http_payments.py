@@ -14,11 +14,18 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from durable_fn.ports import Charge, PaymentDeclinedError, PaymentUnavailableError
+from durable_fn.ports import (
+    Charge,
+    PaymentDeclinedError,
+    PaymentRefusedError,
+    PaymentUnavailableError,
+)
 
 TIMEOUT_SECONDS = 10
 HTTP_PAYMENT_REQUIRED = 402
 HTTP_CONFLICT = 409
+HTTP_TOO_MANY_REQUESTS = 429
+HTTP_CLIENT_ERRORS = range(400, 500)
 
 
 class HttpPaymentGateway:
@@ -35,8 +42,9 @@ class HttpPaymentGateway:
 
         Raises:
             PaymentDeclinedError: the provider refused the card (402).
-            PaymentUnavailableError: timeouts, connection errors, 5xx, and 409 (the key is
-                still in progress: its outcome is not known yet).
+            PaymentUnavailableError: timeouts, connection errors, 5xx, 429, and 409 (the key
+                is still in progress: its outcome is not known yet).
+            PaymentRefusedError: any other 4xx: the request itself was refused.
         """
         body = {"amount_cents": amount_cents, "currency": currency, "card": card}
         return _charge(self._send("/charges", idempotency_key, body))
@@ -64,6 +72,7 @@ class HttpPaymentGateway:
 
         Raises:
             PaymentUnavailableError: the provider could not be reached or failed.
+            PaymentRefusedError: it refused the refund itself (an unknown charge, say).
         """
         data = self._send("/refunds", idempotency_key, {"charge_id": charge_id})
         return str(data["refund_id"])
@@ -91,6 +100,9 @@ class HttpPaymentGateway:
                 raise PaymentUnavailableError(
                     "payment provider: request still in progress"
                 ) from err
+            if err.code in HTTP_CLIENT_ERRORS and err.code != HTTP_TOO_MANY_REQUESTS:
+                # Hours of retries (the refund's budget) cannot change a refusal of the request
+                raise PaymentRefusedError(f"payment provider refused: {err.code}") from err
             raise PaymentUnavailableError(f"payment provider answered {err.code}") from err
         except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
             raise PaymentUnavailableError("payment provider unreachable") from err

@@ -160,6 +160,11 @@ class PaymentUnavailableError(Exception):
     """The provider could not be reached or failed: retrying may help."""
 
 
+class PaymentRefusedError(Exception):
+    """The provider refused the request itself (a 4xx other than a decline, an in-progress
+    conflict or a rate limit: unknown charge, invalid request): sending it again cannot help."""
+
+
 class ConditionUnavailableError(Exception):
     """The conditions store failed transiently (throttled, timed out, 5xx): poll again."""
 

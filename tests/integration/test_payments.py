@@ -17,7 +17,7 @@ from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestR
 
 from approvals.votes import Verdict
 from durable_fn.http_payments import HttpPaymentGateway
-from durable_fn.ports import PaymentUnavailableError
+from durable_fn.ports import PaymentRefusedError, PaymentUnavailableError
 from durable_fn.workflow import make_handler
 from localdev import payments
 from localdev.http import JsonHandler
@@ -257,3 +257,12 @@ def test_a_failed_charge_took_nothing_and_a_pending_one_is_not_settled(
     found = gateway.find_charge("ord-1")
     assert found is not None
     assert (found.charge_id, found.amount_cents) == ("ch_1", 5_000)
+
+
+def test_a_request_the_provider_refuses_is_not_retried_for_hours(provider: str) -> None:
+    # A refund of a charge the provider never made is a 404: no retry budget can change it, so
+    # it must not be retried like an outage (the refund's budget is hours)
+    gateway = HttpPaymentGateway(provider, timeout_seconds=5)
+
+    with pytest.raises(PaymentRefusedError, match="404"):
+        gateway.refund("refund-never-charged", "ch_never_made")
