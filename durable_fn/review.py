@@ -12,22 +12,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aws_durable_execution_sdk_python import StepError, WaitForConditionError
 from aws_durable_execution_sdk_python.config import Duration, JitterStrategy
 from aws_durable_execution_sdk_python.retries import create_retry_strategy
 from aws_durable_execution_sdk_python.waits import (
+    WaitForConditionConfig,
     WaitForConditionDecision,
     WaitStrategyConfig,
     create_wait_strategy,
 )
 
 from durable_fn import retries
-from durable_fn.dynamo_conditions import PENDING
+from durable_fn.dynamo_conditions import CLEARED, EXPIRED, FAILED, PENDING
 from durable_fn.ports import ConditionUnavailableError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from durable_fn.ports import Conditions
+    from aws_durable_execution_sdk_python import DurableContext
+
+    from durable_fn.order import Order
+    from durable_fn.ports import Conditions, Dependencies
     from durable_fn.settings import PollPlan
 
 TIMED_OUT = "timed_out"
@@ -107,3 +112,58 @@ def wait_strategy(plan: PollPlan) -> Callable[[dict[str, Any], int], WaitForCond
         return polling(data, max(state.polls, 1))
 
     return decide
+
+
+STEP_OPEN_REVIEW = "open fraud review"
+WAIT_REVIEW = "await fraud review"
+STEP_CLOSE_REVIEW = "close fraud review"
+REVIEW = "fraud_review"
+
+REVIEW_ENDS: dict[str | None, tuple[str, str]] = {
+    FAILED: ("review_failed", "failed its fraud review"),
+    TIMED_OUT: ("review_timed_out", "was not reviewed in time"),
+    None: ("review_unavailable", "could not have its fraud review read"),
+}
+
+
+def await_review(
+    ctx: DurableContext, deps: Dependencies, order: Order, plan: PollPlan
+) -> str | None:
+    """Poll the review's verdict with backoff, retrying failed reads inside the wait.
+
+    Returns the verdict (`cleared`, `failed`); `timed_out` when the polls ran out; None when
+    the review could not be read. A wait that ends without a verdict closes the review item
+    (`expired`) so a verdict set afterwards is refused; a verdict that beat the close wins.
+    """
+    ctx.step(
+        lambda _: deps.conditions.open(order.order_id, REVIEW),
+        name=STEP_OPEN_REVIEW,
+        config=retries.STORE,
+    )
+
+    def check(state: dict[str, Any], _: Any) -> dict[str, Any]:
+        return poll(deps.conditions, order.order_id, PollState.from_dict(state)).to_dict()
+
+    config = WaitForConditionConfig[dict[str, Any]](
+        wait_strategy=wait_strategy(plan), initial_state=PollState().to_dict()
+    )
+    try:
+        ended = PollState.from_dict(ctx.wait_for_condition(check, config, name=WAIT_REVIEW))
+    except WaitForConditionError as err:  # a read that failed for good: not a timeout
+        ctx.logger.error("fraud review unreadable", extra={"error": err.error_type})
+        gave_up: str | None = None
+    else:
+        if ended.status in (CLEARED, FAILED):
+            return ended.status
+        gave_up = ended.gave_up(plan)
+    outcome = "review_timed_out" if gave_up == TIMED_OUT else "review_unavailable"
+    try:
+        closed = ctx.step(
+            lambda _: deps.conditions.close(order.order_id, outcome),
+            name=STEP_CLOSE_REVIEW,
+            config=retries.STORE,
+        )
+    except StepError as err:
+        ctx.logger.error("fraud review not closed", extra={"error": err.error_type})
+        return gave_up
+    return gave_up if closed == EXPIRED else str(closed)

@@ -11,24 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_durable_execution_sdk_python import (
-    BatchItemStatus,
-    StepError,
-    WaitForConditionError,
-    durable_execution,
-)
+from aws_durable_execution_sdk_python import BatchItemStatus, StepError, durable_execution
 from aws_durable_execution_sdk_python.config import CompletionConfig, ParallelConfig
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject
-from aws_durable_execution_sdk_python.waits import WaitForConditionConfig
 from aws_lambda_powertools import Logger
 
 from approvals.blocks import mention
 from approvals.votes import Status
 from durable_fn import retries
 from durable_fn.approval_gate import request_approval
-from durable_fn.dynamo_conditions import CLEARED, EXPIRED, FAILED
+from durable_fn.dynamo_conditions import CLEARED
 from durable_fn.order import Order, parse_order
-from durable_fn.review import TIMED_OUT, PollState, poll, wait_strategy
+from durable_fn.review import REVIEW_ENDS, await_review
 from durable_fn.saga import Saga
 
 if TYPE_CHECKING:
@@ -39,7 +33,7 @@ if TYPE_CHECKING:
     from approvals.outcome import Outcome
     from approvals.record import SlackMessage
     from durable_fn.ports import Dependencies
-    from durable_fn.settings import PollPlan, Settings
+    from durable_fn.settings import Settings
 
 STEP_VALIDATE = "validate order"
 PARALLEL_RESERVE = "reserve"
@@ -49,14 +43,10 @@ STEP_RESERVE_SHIPPING = "reserve shipping"
 STEP_RELEASE_SHIPPING = "release shipping"
 STEP_CHARGE = "charge payment"
 STEP_REFUND = "refund payment"
-STEP_OPEN_REVIEW = "open fraud review"
-WAIT_REVIEW = "await fraud review"
-STEP_CLOSE_REVIEW = "close fraud review"
 STEP_NOTIFY = "notify requester"
 STEP_ALERT = "alert operators"
 INVENTORY = "inventory"
 SHIPPING = "shipping"
-REVIEW = "fraud_review"
 
 logger = Logger()
 
@@ -108,9 +98,9 @@ def process_order(
         return run.fail("payment_failed", f"could not be paid ({err.message})", err, alert=True)
 
     if order.review:
-        verdict = _await_review(ctx, deps, order, settings.review_wait)
+        verdict = await_review(ctx, deps, order, settings.review_wait)
         if verdict != CLEARED:
-            status, why = _REVIEW_ENDS.get(verdict, _REVIEW_ENDS[None])
+            status, why = REVIEW_ENDS.get(verdict, REVIEW_ENDS[None])
             return run.fail(status, why, alert=True)
 
     run.notify(
@@ -250,56 +240,6 @@ def _refund_if_charged(order: Order, deps: Dependencies) -> dict[str, str] | Non
         return None
     refund_id = deps.payments.refund(f"refund-{order.order_id}", charge.charge_id)
     return {"charge_id": charge.charge_id, "refund_id": refund_id}
-
-
-_REVIEW_ENDS: dict[str | None, tuple[str, str]] = {
-    FAILED: ("review_failed", "failed its fraud review"),
-    TIMED_OUT: ("review_timed_out", "was not reviewed in time"),
-    None: ("review_unavailable", "could not have its fraud review read"),
-}
-
-
-def _await_review(
-    ctx: DurableContext, deps: Dependencies, order: Order, plan: PollPlan
-) -> str | None:
-    """Poll the review's verdict with backoff, retrying failed reads inside the wait.
-
-    Returns the verdict (`cleared`, `failed`); `timed_out` when the polls ran out; None when
-    the review could not be read. A wait that ends without a verdict closes the review item
-    (`expired`) so a verdict set afterwards is refused; a verdict that beat the close wins.
-    """
-    ctx.step(
-        lambda _: deps.conditions.open(order.order_id, REVIEW),
-        name=STEP_OPEN_REVIEW,
-        config=retries.STORE,
-    )
-
-    def check(state: dict[str, Any], _: Any) -> dict[str, Any]:
-        return poll(deps.conditions, order.order_id, PollState.from_dict(state)).to_dict()
-
-    config = WaitForConditionConfig[dict[str, Any]](
-        wait_strategy=wait_strategy(plan), initial_state=PollState().to_dict()
-    )
-    try:
-        ended = PollState.from_dict(ctx.wait_for_condition(check, config, name=WAIT_REVIEW))
-    except WaitForConditionError as err:  # a read that failed for good: not a timeout
-        ctx.logger.error("fraud review unreadable", extra={"error": err.error_type})
-        gave_up: str | None = None
-    else:
-        if ended.status in (CLEARED, FAILED):
-            return ended.status
-        gave_up = ended.gave_up(plan)
-    outcome = "review_timed_out" if gave_up == TIMED_OUT else "review_unavailable"
-    try:
-        closed = ctx.step(
-            lambda _: deps.conditions.close(order.order_id, outcome),
-            name=STEP_CLOSE_REVIEW,
-            config=retries.STORE,
-        )
-    except StepError as err:
-        ctx.logger.error("fraud review not closed", extra={"error": err.error_type})
-        return gave_up
-    return gave_up if closed == EXPIRED else str(closed)
 
 
 def _verdict(outcome: Outcome) -> str:
