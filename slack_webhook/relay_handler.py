@@ -1,13 +1,27 @@
 """Lambda entry point of the decision relay (`slack_webhook.relay_handler.handler`).
 
 Subscribed to the approvals table's stream (NEW_AND_OLD_IMAGES) with ReportBatchItemFailures;
-the local stack's poller runs the same handler over the same `build_relay`.
+the local stack's poller runs the same `make_stream_handler` over the same `build_relay`. Its
+log lines are Powertools JSON, like the webhook's, one invocation's keys cleared after it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from slack_webhook import log_context
 from slack_webhook.build import build_relay
 from slack_webhook.relay import make_stream_handler
 from slack_webhook.settings import Settings
 
-handler = make_stream_handler(build_relay(Settings.from_env()))
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+
+_handle = make_stream_handler(build_relay(Settings.from_env()))
+log_context.adopt_module_loggers()
+
+
+@log_context.logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    """One batch of stream records; the ones not delivered yet are reported back to Lambda."""
+    return _handle(event, context)
