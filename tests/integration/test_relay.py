@@ -7,20 +7,16 @@ fed by the stream exactly as Lambda feeds it, delivers the decision once.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
 from typing import TYPE_CHECKING
 
-import boto3
 import pytest
 
 from approvals.votes import Status
 from localdev.slack_requests import block_actions, form, signed_headers
-from localdev.stream_relay import StreamPoller
-from slack_webhook.build import build_relay, build_webhook
-from slack_webhook.relay import make_stream_handler
+from slack_webhook.build import build_webhook
 from tests.events import function_url_event
 from tests.integration.conftest import SIGNING_SECRET, post_pending
 from tests.integration.test_webhook_mangum import invoke
@@ -29,20 +25,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from approvals.record import ApprovalRecord
+    from localdev.stream_relay import StreamPoller
     from slack_webhook.asgi import SlackWebhook
     from tests.integration.conftest import Stack
-
-
-@pytest.fixture
-def relay(stack: Stack) -> StreamPoller:
-    """Lambda's stream event source mapping over the approvals table, starting from now."""
-    table = boto3.client("dynamodb").describe_table(TableName=stack.settings.approvals_table)
-    streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
-    poller = StreamPoller(
-        streams, table["Table"]["LatestStreamArn"], make_stream_handler(build_relay(stack.settings))
-    )
-    poller.skip_to_end()
-    return poller
 
 
 @pytest.fixture
