@@ -16,6 +16,12 @@ from the refusal itself (`ReturnValuesOnConditionCheckFailure=ALL_OLD`) to know 
 `explain_refusal` turns it into the domain's error, an "already counted" (a Slack retry), or
 the other kind of write to send instead.
 
+`contains(eligible_ids, :voter)` tests a List for an element (DynamoDB developer guide,
+Expressions.OperatorsAndFunctions.html: "a List that contains a particular element"); operands
+of an update read the item before the update, so `decided_by` is the approvers so far plus the
+voter. Refusals return the record: `ReturnValuesOnConditionCheckFailure=ALL_OLD` (UpdateItem,
+botocore's model; moto 5.2.5 returns it too, so no fallback read is needed).
+
 The expressions are built here, as plain data, next to the rules they encode (`tally`,
 `authorize`), so both are read and tested together; the adapter only sends them.
 """
