@@ -138,7 +138,8 @@ class ApprovalRecord:
             "version": self.version,
             # Derived, stored for the vote's conditional write (approvals/vote_write.py), which
             # cannot compute them: who may decide, usergroups long resolved and the requester
-            # left out; the approvers so far, in order; how many approvals are still missing.
+            # left out; the approvers so far, in order; how many approvals are still missing
+            # (the last two are kept current while pending; the deciding write leaves them).
             "eligible_ids": sorted(self.policy.eligible_for(self.request)),
             "approved_by": self.approved_by(),
             "approvals_needed": self.approvals_needed(),

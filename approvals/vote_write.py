@@ -89,8 +89,8 @@ def vote_update(vote: Vote, write: VoteWrite) -> dict[str, Any]:
     else:
         names |= {"#approved_by": "approved_by", "#needed": "approvals_needed"}
         values[":me"] = [vote.user_id]
-        sets += ["#approved_by = list_append(#approved_by, :me)", "#needed = #needed - :one"]
         if write is VoteWrite.DECIDING:
+            # `approved_by` and `approvals_needed` only matter while pending: left as they are
             condition += " AND #needed = :one"
             names |= {"#decided_by": "decided_by", "#decided_at": "decided_at"}
             values |= {":approved": Status.APPROVED.value, ":at": vote.at}
@@ -101,9 +101,11 @@ def vote_update(vote: Vote, write: VoteWrite) -> dict[str, Any]:
             ]
         else:
             condition += " AND #needed > :one"
+            sets += ["#approved_by = list_append(#approved_by, :me)", "#needed = #needed - :one"]
     return {
         "UpdateExpression": "SET " + ", ".join(sets),
-        "ConditionExpression": "attribute_exists(approval_id) AND " + condition,
+        # No `attribute_exists`: a missing item has no status, so the condition fails anyway
+        "ConditionExpression": condition,
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": values,
         "ReturnValues": "ALL_NEW",

@@ -46,7 +46,6 @@ def test_every_vote_write_is_conditional_on_the_authorization(write: VoteWrite) 
     update = vote_update(APPROVE, write)
     condition = update["ConditionExpression"]
     for clause in (
-        "attribute_exists(approval_id)",
         "#status = :pending",
         "contains(#eligible, :voter)",
         "attribute_not_exists(#votes.#voter)",
@@ -67,6 +66,7 @@ def test_only_the_deciding_approve_and_a_reject_flip_the_status() -> None:
     assert "#status = :approved" in deciding["UpdateExpression"]
     assert "#needed > :one" in counting["ConditionExpression"]
     assert "#status" not in counting["UpdateExpression"]
+    assert "#needed = #needed - :one" in counting["UpdateExpression"]
     assert "#status = :rejected" in reject["UpdateExpression"]
     assert reject["ExpressionAttributeValues"][":reason"] == "no budget"
 
