@@ -1,9 +1,16 @@
 """Approval records and their audit trail in DynamoDB, shared by the workflow and the webhook.
 
-Every state change is one transaction: the record's update, conditional on its status (only
+A vote is one conditional `UpdateItem` (`record_vote`): its condition is the authorization and
+the count, so the click path reads nothing first, and a refusal returns the record that
+refused it (`ReturnValuesOnConditionCheckFailure`) to say why without another read. A vote's
+audit lines are written from the table's stream by the relay (`slack_webhook/relay.py`),
+idempotently, so every counted vote gets its line exactly once even if the webhook dies.
+
+Every other state change (the gate's reminders, escalation, callback rotation, expiry; the
+operator's decision) is one transaction: the record's update, conditional on its status (only
 pending may change) and version (so two writers that read the same record cannot both win),
-together with the audit lines it produces. Nothing is half-written; a loser re-reads and, for
-votes, tries again.
+together with the audit lines it produces. Nothing is half-written; a loser re-reads and tries
+again.
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from approvals.audit import AuditEvent, AuditKind
 from approvals.errors import ConflictError, NotFoundError
 from approvals.record import ApprovalRecord, SlackMessage
-from approvals.votes import Status
+from approvals.vote_write import VOTE_ATTRIBUTES, VoteWrite, explain_refusal, vote_update
+from approvals.votes import Status, VoteEffect
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,7 +46,15 @@ TRANSIENT_CANCELLATIONS = {
     "ProvisionedThroughputExceeded",
 }
 MAX_TRANSIENT_RETRIES = 8
+# A single write (a vote) refused for the same causes; botocore retries the throttles itself
+# (standard mode, a few attempts) but not a conflict with a transaction on the item.
+TRANSIENT_REFUSALS = {
+    "TransactionConflictException",
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+}
 STATUS_INDEX = "by_status"
+_DESERIALIZE = TypeDeserializer()
 
 
 class DynamoApprovalStore:
@@ -82,23 +99,61 @@ class DynamoApprovalStore:
             raise NotFoundError(approval_id)
         return ApprovalRecord.from_item(plain(item["Item"]))
 
-    def record_vote(self, record: ApprovalRecord, vote: Vote) -> tuple[ApprovalRecord, bool]:
-        """Add `vote`, deciding the approval if it settles it.
+    def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
+        """Count `vote` with one conditional write, deciding the approval if it settles it.
 
-        Returns the record as stored after the vote, and whether this call decided it.
+        No read before: the write's condition is the authorization (`approvals/vote_write.py`)
+        and a refusal returns the record that refused it. Returns the record as stored after the
+        vote (or as it stood, if the vote was already counted) and what the vote did.
 
         Raises:
-            ConflictError: the approval was decided or expired before this vote counted.
+            NotFoundError, NotAuthorizedError, ConflictError: nothing was written.
         """
+        write = VoteWrite.DECIDING  # every reject and most approves decide
+        transient = 0
+        for _ in range(MAX_VOTE_ATTEMPTS):
+            try:
+                answer = self._table.update_item(
+                    Key={"approval_id": approval_id}, **vote_update(vote, write)
+                )
+            except ClientError as err:
+                code = err.response.get("Error", {}).get("Code")
+                if code in TRANSIENT_REFUSALS and transient < MAX_TRANSIENT_RETRIES:
+                    time.sleep(_backoff(transient))  # nothing was written: contention, not error
+                    transient += 1
+                    continue
+                if not is_condition_failure(err):
+                    raise
+                refused = refused_item(err)
+            else:
+                after = ApprovalRecord.from_item(plain(answer["Attributes"]))
+                effect = VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
+                return after, effect
+            if refused is None:
+                raise NotFoundError(approval_id)
+            record = ApprovalRecord.from_item(refused)
+            retry = explain_refusal(approval_id, record, vote)
+            if retry is None:
+                return record, VoteEffect.ALREADY_COUNTED  # a double click or a Slack retry
+            if any(k not in refused for k in VOTE_ATTRIBUTES):
+                return self._vote_by_version(record, vote)
+            write = retry
+        raise ConflictError(approval_id, "contended")
+
+    def _vote_by_version(
+        self, record: ApprovalRecord, vote: Vote
+    ) -> tuple[ApprovalRecord, VoteEffect]:
+        """Count a vote on a record stored before the vote's attributes existed (no
+        `eligible_ids`): read, decide in memory, write conditional on the version read."""
         current = record
         for _ in range(MAX_VOTE_ATTEMPTS):
-            if current.status.is_final:
-                raise ConflictError(current.approval_id, current.status.value)
+            explain_refusal(record.approval_id, current, vote)  # raises what a write would
             if current.vote_of(vote.user_id):
-                return current, False  # a double click or a Slack retry: already counted
+                return current, VoteEffect.ALREADY_COUNTED
             after = current.with_vote(vote)
-            if self.replace(current, after, vote_events(after, vote)):
-                return after, after.status.is_final
+            if self.replace(current, after, []):
+                effect = VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
+                return after, effect
             current = self.get(record.approval_id)
         raise ConflictError(record.approval_id, "contended")
 
@@ -189,10 +244,15 @@ class DynamoApprovalStore:
                     return False
                 if not codes & TRANSIENT_CANCELLATIONS or attempt == MAX_TRANSIENT_RETRIES:
                     raise
-                time.sleep(random.uniform(0, min(0.5, 0.02 * 2**attempt)))  # noqa: S311  # jitter, not crypto
+                time.sleep(_backoff(attempt))
             else:
                 return True
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _backoff(attempt: int) -> float:
+    """Full jitter, capped: 8 retries wait at most about 2 s in all."""
+    return random.uniform(0, min(0.5, 0.02 * 2**attempt))  # noqa: S311  # jitter, not crypto
 
 
 def replace_items(
@@ -234,36 +294,33 @@ def replace_items(
     return [update, *puts]
 
 
-def vote_events(after: ApprovalRecord, vote: Vote) -> list[AuditEvent]:
-    """The audit lines a counted vote produces: the vote, and the decision if it made one."""
-    slack = after.slack
-    where = {"channel": slack.channel, "message_ts": slack.ts} if slack else {}
-    events = [
-        AuditEvent(
-            after.approval_id,
-            AuditKind.VOTED,
-            vote.at,
-            vote.user_id,
-            vote.reason,
-            detail=vote.verdict.value,
-            **where,
-        )
-    ]
-    if after.status in (Status.APPROVED, Status.REJECTED):
-        kind = AuditKind.APPROVED if after.status is Status.APPROVED else AuditKind.REJECTED
-        deciders = ", ".join(after.decided_by)
-        events.append(
-            AuditEvent(
-                after.approval_id,
-                kind,
-                vote.at,
-                vote.user_id,
-                after.reason,
-                detail=f"decided by {deciders}",
-                **where,
+class DynamoAuditLog:
+    """The audit table as an append-only log: a line is written once and never overwritten."""
+
+    def __init__(self, audit: Table) -> None:
+        self._audit = audit
+
+    def append_once(self, event: AuditEvent) -> bool:
+        """Put `event` unless its key (approval_id, seq) exists; False if it did."""
+        try:
+            self._audit.put_item(
+                Item=event.to_item(), ConditionExpression="attribute_not_exists(seq)"
             )
-        )
-    return events
+        except ClientError as err:
+            if is_condition_failure(err):
+                return False
+            raise
+        return True
+
+
+def refused_item(err: ClientError) -> dict[str, Any] | None:
+    """The item a conditional write was refused by (`ReturnValuesOnConditionCheckFailure`),
+    as plain values; None when there was no item. Errors are not deserialized by boto3's
+    resource layer, so this does it."""
+    item: Any = err.response.get("Item")  # modeled on ConditionalCheckFailedException
+    if not isinstance(item, dict) or not item:
+        return None
+    return {k: plain(_DESERIALIZE.deserialize(v)) for k, v in item.items()}
 
 
 def is_condition_failure(err: ClientError) -> bool:

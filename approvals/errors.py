@@ -39,11 +39,23 @@ class NotAuthorizedError(ApprovalError):
 
 
 class ConflictError(ApprovalError):
-    """The approval is no longer pending: someone else decided, or it expired."""
+    """The approval is no longer pending: someone else decided, or it expired.
 
-    def __init__(self, approval_id: str, status: str) -> None:
+    `decided_by` and `decided_at` say who and when, when the refusal knew (a refused write
+    returns the record), so the clicker can be told without another read.
+    """
+
+    def __init__(
+        self,
+        approval_id: str,
+        status: str,
+        decided_by: tuple[str, ...] = (),
+        decided_at: str | None = None,
+    ) -> None:
         self.approval_id = approval_id
         self.status = status
+        self.decided_by = decided_by
+        self.decided_at = decided_at
         super().__init__(f"approval {approval_id} is already {status}")
 
 

@@ -12,6 +12,8 @@ from approvals.blocks import MESSAGE_TEXT_MAX, escape, mentions, shorten, slack_
 from approvals.votes import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from approvals.record import ApprovalRecord, SlackMessage
 
 WHY_MAX = 300  # an error's own words; they never need more
@@ -24,11 +26,16 @@ def permalink(message: SlackMessage) -> str:
 
 def already_decided(record: ApprovalRecord) -> str:
     """For a click on an approval that is no longer pending."""
-    when = slack_date(record.decided_at) if record.decided_at else "earlier"
-    if record.status is Status.EXPIRED:
+    return already_decided_as(record.status, record.decided_by, record.decided_at)
+
+
+def already_decided_as(status: Status, decided_by: Sequence[str], decided_at: str | None) -> str:
+    """For a click on an approval that is no longer pending, from what its refusal said."""
+    when = slack_date(decided_at) if decided_at else "earlier"
+    if status is Status.EXPIRED:
         return f"This request expired {when} without a decision; nothing was changed."
-    who = mentions(record.decided_by) or "someone"
-    return f"Already {record.status.value} by {who} {when}; nothing was changed."
+    who = mentions(decided_by) or "someone"
+    return f"Already {status.value} by {who} {when}; nothing was changed."
 
 
 def not_authorized(why: str) -> str:

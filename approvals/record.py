@@ -101,6 +101,18 @@ class ApprovalRecord:
         """The record once `extra` approvers may decide too."""
         return replace(self, policy=self.policy.escalated_to(extra), version=self.version + 1)
 
+    def approved_by(self) -> list[str]:
+        """The users who approved so far, earliest first."""
+        return [
+            v.user_id
+            for v in sorted(self.votes, key=lambda v: (v.at, v.user_id))
+            if v.verdict is Verdict.APPROVE
+        ]
+
+    def approvals_needed(self) -> int:
+        """How many more approvals decide this record (0 once the quorum is reached)."""
+        return max(self.policy.quorum - len(self.approved_by()), 0)
+
     def waiting_on(self) -> list[str]:
         """Eligible approvers who have not voted yet, sorted."""
         eligible = self.policy.eligible_for(self.request)
@@ -124,6 +136,13 @@ class ApprovalRecord:
             "expires_at": self.expires_at,
             "ttl": self.ttl,
             "version": self.version,
+            # Derived, stored for the vote's conditional write (approvals/vote_write.py), which
+            # cannot compute them: who may decide, usergroups long resolved and the requester
+            # left out; the approvers so far, in order; how many approvals are still missing
+            # (the last two are kept current while pending; the deciding write leaves them).
+            "eligible_ids": sorted(self.policy.eligible_for(self.request)),
+            "approved_by": self.approved_by(),
+            "approvals_needed": self.approvals_needed(),
         }
         if self.slack:
             item["slack"] = {"channel": self.slack.channel, "ts": self.slack.ts}

@@ -35,6 +35,14 @@ class Status(StrEnum):
         return self is not Status.PENDING
 
 
+class VoteEffect(StrEnum):
+    """What recording one vote did: nothing new (already counted), counted it, or decided."""
+
+    ALREADY_COUNTED = "already_counted"
+    COUNTED = "counted"
+    DECIDED = "decided"
+
+
 @dataclass(frozen=True, slots=True)
 class Vote:
     """One person's verdict, when they gave it (ISO-8601 UTC) and, for a reject, why."""

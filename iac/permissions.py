@@ -99,7 +99,8 @@ def webhook_callback(region: str, account: str) -> list[Statement]:
 
 
 def webhook_access(region: str, account: str) -> list[Statement]:
-    """Logs, votes on approvals (conditional writes), their audit lines, the Slack secret."""
+    """Logs, votes on approvals (one conditional write each; their audit lines are written by
+    the relay, from the stream), the Slack secret."""
     approvals = names.table_arn(region, account, "approvals")
     return [
         _allow(
@@ -109,7 +110,6 @@ def webhook_access(region: str, account: str) -> list[Statement]:
         ),
         _allow("Approvals", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [approvals]),
         _allow("PendingIndex", ["dynamodb:Query"], [f"{approvals}/index/by_status"]),
-        _allow("Audit", ["dynamodb:PutItem"], [names.table_arn(region, account, "audit")]),
         _allow(
             "SlackSecret", ["secretsmanager:GetSecretValue"], [names.secret_arn(region, account)]
         ),
@@ -119,9 +119,10 @@ def webhook_access(region: str, account: str) -> list[Statement]:
 def relay_access(region: str, account: str) -> list[Statement]:
     """Logs, the approvals table's stream (the four actions Lambda's event source mapping
     needs, on that stream only: DynamoDB developer guide,
-    iam-policy-example-lamda-process-dynamodb-streams.html), its on-failure queue (Lambda sends
-    a record it gave up on there with the function's role), the Slack secret (bot token, for
-    redraws). It resumes workflows with `webhook_callback`'s statement."""
+    iam-policy-example-lamda-process-dynamodb-streams.html), the audit table (each vote's lines,
+    conditional puts that never overwrite), its on-failure queue (Lambda sends a record it gave
+    up on there with the function's role), the Slack secret (bot token, for redraws). It
+    resumes workflows with `webhook_callback`'s statement."""
     return [
         _allow(
             "Logs",
@@ -138,6 +139,7 @@ def relay_access(region: str, account: str) -> list[Statement]:
             ],
             [names.stream_arn(region, account, "approvals")],
         ),
+        _allow("Audit", ["dynamodb:PutItem"], [names.table_arn(region, account, "audit")]),
         _allow(
             "UndeliveredDecisions",
             ["sqs:SendMessage"],

@@ -13,8 +13,11 @@ items and restores them instead.
 Real DynamoDB also cancels a transaction that meets another one on the same item
 (`TransactionConflict`) or that is throttled (`ThrottlingError`); one request at a time never
 does. `POST /_faults {"transaction_conflicts": N, "throttles": M}` makes the next N (then M)
-transactions fail so, raised as moto's own `TransactionCanceledException`, so tests can prove
-that such cancellations lose nothing.
+writes fail so, so tests can prove that such refusals lose nothing: a transaction is cancelled
+(moto's own `TransactionCanceledException`), a single `UpdateItem` (a vote) is refused with
+`TransactionConflictException` or `ThrottlingException`, the errors botocore's DynamoDB model
+lists for UpdateItem ("Operation was rejected because there is an ongoing transaction for the
+item"; "The request was denied due to request throttling").
 `python -m localdev.dynamodb_server --host 127.0.0.1 --port 5055`.
 """
 
@@ -30,7 +33,7 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from moto.dynamodb import models
-from moto.dynamodb.exceptions import TransactionCanceledException
+from moto.dynamodb.exceptions import DynamodbException, TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import (
@@ -92,6 +95,33 @@ class Faults:
                 self.pending[name] -= 1
                 reasons = [(code, message, None)] + [(None, None, None)] * (len(transact_items) - 1)
                 raise TransactionCanceledException(reasons)
+
+    # (code, message) of a single-item write refused for the same causes (botocore's model)
+    SINGLE: ClassVar[dict[str, tuple[str, str]]] = {
+        "transaction_conflicts": (
+            "TransactionConflictException",
+            "Operation was rejected because there is an ongoing transaction for the item.",
+        ),
+        "throttles": ("ThrottlingException", "The request was denied due to request throttling."),
+    }
+
+    def take_single(self) -> None:
+        """Refuse this single-item write if a fault is queued.
+
+        Raises:
+            RefusedWrite: a queued fault.
+        """
+        for name, (code, message) in self.SINGLE.items():
+            if self.pending[name] > 0:
+                self.pending[name] -= 1
+                raise RefusedWrite(code, message)
+
+
+class RefusedWrite(DynamodbException):
+    """A single-item write refused as DynamoDB refuses it (a 400 with the modeled code)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"com.amazonaws.dynamodb.v20120810#{code}", message)
 
 
 FAULTS = Faults()
@@ -190,6 +220,15 @@ def rollback_by_item() -> None:
 
     transact_write_items.rolls_back_by_item = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+    single = DynamoDBBackend.update_item
+
+    @functools.wraps(single)
+    def update_item(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        FAULTS.take_single()
+        return single(self, *args, **kwargs)
+
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
 
 
 class DynamoDBServer:

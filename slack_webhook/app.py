@@ -30,7 +30,7 @@ from approvals.errors import (
     NotAuthorizedError,
     NotFoundError,
 )
-from approvals.votes import Verdict
+from approvals.votes import Status, Verdict
 from slack_webhook.decisions import Click
 from slack_webhook.payloads import to_button_click, to_reason_submission, user_of
 
@@ -48,11 +48,16 @@ logger = logging.getLogger(__name__)
 APPROVALS_COMMAND = "/approvals"
 HTTP_FORBIDDEN = 403
 ANY_EVENT = re.compile(".*")
+FINAL = {s.value for s in Status if s.is_final}
 
 
 def reply_for(error: ApprovalError, service: DecisionService) -> str:
     """The one table from domain errors to what the clicker is told."""
     if isinstance(error, ConflictError):
+        if error.status in FINAL:  # the refusal said who and when: no read
+            return messages.already_decided_as(
+                Status(error.status), error.decided_by, error.decided_at
+            )
         return messages.already_decided(service.current(error.approval_id))
     if isinstance(error, NotAuthorizedError):
         return messages.not_authorized(error.why)

@@ -13,7 +13,7 @@ from adapters.aws_config import (
     RELAY_CLIENT_CONFIG,
     WEBHOOK_CLIENT_CONFIG,
 )
-from adapters.dynamo_approvals import DynamoApprovalStore
+from adapters.dynamo_approvals import DynamoApprovalStore, DynamoAuditLog
 from adapters.secrets import load_slack_credentials
 from adapters.slack_client import build_web_client
 from slack_webhook.app import build_app
@@ -69,4 +69,6 @@ def build_relay(settings: Settings) -> DecisionRelay:
     credentials = load_slack_credentials(settings.slack_secret_name, secrets)
     board = SlackMessageBoard(build_web_client(credentials.bot_token, settings.slack_api_url))
     callbacks = LambdaCallbackSender(boto3.client("lambda", config=RELAY_CLIENT_CONFIG))
-    return DecisionRelay(callbacks, board)
+    dynamodb = boto3.resource("dynamodb", config=RELAY_CLIENT_CONFIG)
+    audit = DynamoAuditLog(dynamodb.Table(settings.audit_table))
+    return DecisionRelay(callbacks, board, audit)

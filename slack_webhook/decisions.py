@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from approvals.errors import CallbackRefusedError, ConflictError, DeliveryError
 from approvals.outcome import failure_error, success_payload
 from approvals.policy import authorize
-from approvals.votes import Status, Verdict, Vote
+from approvals.votes import Status, Verdict, Vote, VoteEffect
 from slack_webhook import approval_metrics, log_context
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ class DecisionService:
         self._clock = clock
 
     def check(self, approval_id: str, user_id: str) -> ApprovalRecord:
-        """Load the record and make sure the user may still vote on it.
+        """Load the record and make sure the user may still vote on it (the reject button reads
+        it to open its modal; a vote itself reads nothing first).
 
         Raises:
             NotFoundError, NotAuthorizedError, ConflictError: nothing is changed.
@@ -70,19 +71,23 @@ class DecisionService:
         record = self._store.get(approval_id)
         authorize(record.policy, record.request, approval_id, user_id)
         if record.status.is_final:
-            raise ConflictError(approval_id, record.status.value)
+            raise ConflictError(
+                approval_id, record.status.value, record.decided_by, record.decided_at
+            )
         return record
 
     def decide(self, click: Click) -> VoteResult:
         """Count the click; if it settles the approval, resume the workflow and redraw.
 
+        One conditional write authorizes, counts and maybe decides (`VoteStore.record_vote`).
+
         Raises:
             NotFoundError, NotAuthorizedError, ConflictError, InvalidRequestError.
         """
-        record = self.check(click.approval_id, click.user_id)
-        log_context.correlate(record.approval_id, record.execution_arn)
         vote = Vote(click.user_id, click.verdict, self._clock().isoformat(), click.reason)
-        after, decided = self._store.record_vote(record, vote)
+        after, effect = self._store.record_vote(click.approval_id, vote)
+        log_context.correlate(after.approval_id, after.execution_arn)
+        decided = effect is VoteEffect.DECIDED
         if decided:
             approval_metrics.decided(after)  # once per decision: only this request decided
             try:
@@ -97,7 +102,7 @@ class DecisionService:
                     "decision stored, callback refused by Lambda",
                     extra={"approval_id": after.approval_id, "code": err.code},
                 )
-        if decided or after.version != record.version:
+        if effect is not VoteEffect.ALREADY_COUNTED:
             self._board.redraw(after)
         return VoteResult(after, decided)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from approvals.audit import AuditEvent
     from approvals.record import ApprovalRecord
-    from approvals.votes import Vote
+    from approvals.votes import Vote, VoteEffect
 
 
 class VoteStore(Protocol):
@@ -20,8 +21,9 @@ class VoteStore(Protocol):
         """Every pending approval."""
         ...
 
-    def record_vote(self, record: ApprovalRecord, vote: Vote) -> tuple[ApprovalRecord, bool]:
-        """Count a vote; returns the stored record and whether this vote decided it."""
+    def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
+        """Count a vote in one conditional write; returns the stored record and what the vote
+        did. Raises NotFoundError, NotAuthorizedError, ConflictError."""
         ...
 
 
@@ -42,4 +44,12 @@ class MessageBoard(Protocol):
 
     def redraw(self, record: ApprovalRecord) -> None:
         """Update the posted message to match the record."""
+        ...
+
+
+class AuditLog(Protocol):
+    """The audit table, as the relay writes it: append only."""
+
+    def append_once(self, event: AuditEvent) -> bool:
+        """Write `event` unless a line with its key exists; False if it did (a redelivery)."""
         ...

@@ -9,6 +9,15 @@ is reported as failed and the stream delivers it again (Lambda's retries on AWS,
 poller's on the local stack). A callback the webhook already sent answers "closed": sending
 twice changes nothing, so every decision reaches its workflow exactly once in effect.
 Expiry is not relayed: the gate writes it itself, after its callback timed out.
+
+The relay also writes every vote's audit lines (`approvals/vote_audit.py`), before it sends
+the callback: a vote is one conditional write to the record, with no transaction to carry its
+audit line, and the stream holds every change of the record (NEW_AND_OLD_IMAGES, kept 24 hours,
+retried until it succeeds). The lines are derived from the images, so a redelivered change
+derives the same lines with the same keys, and each is a conditional put that never
+overwrites: every counted vote and every decision gets its line exactly once, even if the
+webhook died right after its write. (Writing the line from the webhook after the vote would
+lose it exactly then; a transaction would bring back the two-item write the click path left.)
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from adapters.dynamo_approvals import plain
 from approvals.errors import CallbackRefusedError
 from approvals.record import ApprovalRecord
+from approvals.vote_audit import vote_lines
 from approvals.votes import Status
 from slack_webhook.decisions import deliver
 
@@ -31,7 +41,7 @@ if TYPE_CHECKING:
     )
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from slack_webhook.ports import CallbackSender, MessageBoard
+    from slack_webhook.ports import AuditLog, CallbackSender, MessageBoard
 
     StreamHandler = Callable[[dict[str, Any], LambdaContext | None], PartialItemFailureResponse]
 
@@ -49,12 +59,14 @@ def decided_in(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> 
 class DecisionRelay:
     """Sends the callback of each decision the stream shows, and redraws its message."""
 
-    def __init__(self, callbacks: CallbackSender, board: MessageBoard) -> None:
+    def __init__(self, callbacks: CallbackSender, board: MessageBoard, audit: AuditLog) -> None:
         self._callbacks = callbacks
         self._board = board
+        self._audit = audit
 
     def on_change(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
-        """Handle one stream record's images; other changes are ignored.
+        """Handle one stream record's images: audit the votes it counted, deliver the decision
+        it made; other changes are ignored.
 
         A record the relay can never deliver (unreadable, or a callback Lambda refuses for good)
         is logged as an error and let go: retried, it would hold back every decision behind it
@@ -63,12 +75,17 @@ class DecisionRelay:
         Raises:
             DeliveryError: the callback could not be sent yet; the stream retries the record.
         """
-        if not decided_in(old, new):
-            return
+        if not new:
+            return  # a record removed (its time to live passed): nothing to say
         try:
-            record = ApprovalRecord.from_item(plain(dict(new or {})))
+            record = ApprovalRecord.from_item(plain(dict(new)))
+            before = ApprovalRecord.from_item(plain(dict(old))) if old else None
         except (KeyError, TypeError, ValueError) as err:
             logger.error("unreadable decision record let go", extra={"error": type(err).__name__})
+            return
+        for event in vote_lines(before, record):
+            self._audit.append_once(event)
+        if not decided_in(old, new):
             return
         try:
             if deliver(self._callbacks, record):

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from approvals.audit import AuditEvent, AuditKind
 from approvals.errors import ConflictError, InvalidRequestError, NotFoundError
+from approvals.policy import authorize
+from approvals.votes import VoteEffect
 from durable_fn.ports import (
     Charge,
     ConditionUnavailableError,
@@ -85,18 +87,22 @@ class InMemoryApprovalStore:
         with self._lock:
             return [r for r in self.records.values() if not r.status.is_final]
 
-    def record_vote(self, record: ApprovalRecord, vote: Vote) -> tuple[ApprovalRecord, bool]:
+    def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
         with self._lock:
-            current = self.records[record.approval_id]
+            if approval_id not in self.records:
+                raise NotFoundError(approval_id)
+            current = self.records[approval_id]
+            authorize(current.policy, current.request, approval_id, vote.user_id)
             if current.status.is_final:
-                raise ConflictError(current.approval_id, current.status.value)
+                raise ConflictError(approval_id, current.status.value)
+            if current.vote_of(vote.user_id):
+                return current, VoteEffect.ALREADY_COUNTED
             after = current.with_vote(vote)
-            self.records[record.approval_id] = after
-            if after is not current:
-                self.audit.append(
-                    AuditEvent(record.approval_id, AuditKind.VOTED, vote.at, vote.user_id)
-                )
-            return after, after.status.is_final and after is not current
+            self.records[approval_id] = after
+            self.audit.append(AuditEvent(approval_id, AuditKind.VOTED, vote.at, vote.user_id))
+            if after.status.is_final:
+                return after, VoteEffect.DECIDED
+            return after, VoteEffect.COUNTED
 
     def only(self) -> ApprovalRecord:
         """The single record a one-approval test created."""

@@ -23,7 +23,9 @@ from durable_fn.slack_notifier import SlackApprovalNotifier
 from localdev import fake_slack, fixtures, provision
 from localdev.dynamodb_server import DynamoDBServer
 from localdev.slack_requests import block_actions, form
-from slack_webhook.build import build_webhook
+from localdev.stream_relay import StreamPoller
+from slack_webhook.build import build_relay, build_webhook
+from slack_webhook.relay import make_stream_handler
 from slack_webhook.settings import Settings
 from tests.fakes import lambda_api
 
@@ -126,6 +128,18 @@ def stack(
     server.should_exit = True
     thread.join(timeout=5)
     slack_server.shutdown()
+
+
+@pytest.fixture
+def relay(stack: Stack) -> StreamPoller:
+    """Lambda's stream event source mapping over the approvals table, starting from now."""
+    table = boto3.client("dynamodb").describe_table(TableName=stack.settings.approvals_table)
+    streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+    poller = StreamPoller(
+        streams, table["Table"]["LatestStreamArn"], make_stream_handler(build_relay(stack.settings))
+    )
+    poller.skip_to_end()
+    return poller
 
 
 _counter = iter(range(10**6))

@@ -35,18 +35,6 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def relay(stack: Stack) -> StreamPoller:
-    """Lambda's stream event source mapping over the approvals table, starting from now."""
-    table = boto3.client("dynamodb").describe_table(TableName=stack.settings.approvals_table)
-    streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
-    poller = StreamPoller(
-        streams, table["Table"]["LatestStreamArn"], make_stream_handler(build_relay(stack.settings))
-    )
-    poller.skip_to_end()
-    return poller
-
-
-@pytest.fixture
 def hanging_endpoint() -> Iterator[tuple[str, list[socket.socket]]]:
     """A Lambda API that accepts connections and never answers; and the connections it took."""
     server = socket.create_server(("127.0.0.1", 0))

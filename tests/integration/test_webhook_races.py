@@ -122,9 +122,9 @@ def inject(stack: Stack, **faults: int) -> None:
     assert status == 200, answer
 
 
-def test_transactions_cancelled_for_conflicts_and_throttling_lose_no_vote(stack: Stack) -> None:
-    # Given a 5-of-5 approval (every vote needed), and DynamoDB about to cancel the next
-    # transactions as it does under contention (TransactionConflict) and throttling
+def test_writes_refused_for_conflicts_and_throttling_lose_no_vote(stack: Stack) -> None:
+    # Given a 5-of-5 approval (every vote needed), and DynamoDB about to refuse the next
+    # writes as it does under contention (TransactionConflictException) and throttling
     five = MANY[10:15]
     record = post_pending(stack, quorum=5, approvers=tuple(five))
     inject(stack, transaction_conflicts=6, throttles=3)

@@ -1,4 +1,5 @@
-"""The transaction a state change writes: only what changed, only over the version it read."""
+"""The transaction a state change writes (the gate's, the operator's, and a vote on a record
+stored before votes were one write): only what changed, only over the version it read."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from adapters.dynamo_approvals import replace_items, vote_events
+from adapters.dynamo_approvals import replace_items
 from approvals.policy import ApproverPolicy
 from approvals.record import ApprovalRecord, SlackMessage
 from approvals.request import ApprovalRequest
+from approvals.vote_audit import vote_lines
 from approvals.votes import Verdict, Vote
 
 AT = "2026-11-22T12:00:00+00:00"
@@ -48,9 +50,9 @@ def test_a_vote_that_does_not_decide_writes_its_votes_and_version_only() -> None
     before = pending()
     vote = Vote("U0BOB", Verdict.APPROVE, AT)
     after = before.with_vote(vote)
-    items = replace_items("approvals", "audit", before, after, vote_events(after, vote))
+    items = replace_items("approvals", "audit", before, after, vote_lines(before, after))
     update = update_of(items)
-    assert set_names(update) == {"votes", "version"}
+    assert set_names(update) == {"votes", "version", "approved_by", "approvals_needed"}
     assert update["ConditionExpression"] == "#status = :pending AND #version = :seen"
     values = update["ExpressionAttributeValues"]
     assert isinstance(values, dict)
@@ -64,8 +66,10 @@ def test_a_deciding_vote_writes_the_decision_and_two_audit_lines() -> None:
     before = pending(quorum=1)
     vote = Vote("U0BOB", Verdict.APPROVE, AT)
     after = before.with_vote(vote)
-    items = replace_items("approvals", "audit", before, after, vote_events(after, vote))
+    items = replace_items("approvals", "audit", before, after, vote_lines(before, after))
     assert set_names(update_of(items)) == {
+        "approved_by",
+        "approvals_needed",
         "votes",
         "version",
         "status",

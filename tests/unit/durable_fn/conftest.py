@@ -12,7 +12,7 @@ from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestR
 from approvals.ladder import Ladder
 from approvals.outcome import failure_error, success_payload
 from approvals.policy import Tier, TierRules
-from approvals.votes import Verdict, Vote
+from approvals.votes import Verdict, Vote, VoteEffect
 from durable_fn.settings import PollPlan, Settings
 from durable_fn.workflow import make_handler
 from tests.fakes.workflow import FakeWorld
@@ -74,10 +74,10 @@ class Harness:
         """Record a vote as the webhook does and, if it decides, resume the workflow."""
         store = self.world.approvals
         record = store.only()
-        after, decided = store.record_vote(
-            record, Vote(user_id, verdict, "2026-11-22T12:05:00+00:00", reason)
+        after, effect = store.record_vote(
+            record.approval_id, Vote(user_id, verdict, "2026-11-22T12:05:00+00:00", reason)
         )
-        if not decided:
+        if effect is not VoteEffect.DECIDED:
             return
         if verdict is Verdict.APPROVE:
             self.runner.send_callback_success(record.callback_id, success_payload(after))

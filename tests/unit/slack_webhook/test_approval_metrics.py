@@ -64,7 +64,7 @@ def test_the_deciding_click_writes_the_outcome_and_time_to_decision_once(
     service.decide(Click(APPROVAL_ID, "U0BOB", Verdict.APPROVE))
     service.decide(Click(APPROVAL_ID, "U0CAROL", Verdict.APPROVE))
     with pytest.raises(ConflictError):
-        service.decide(Click(APPROVAL_ID, "U0BOB", Verdict.REJECT))
+        service.decide(Click(APPROVAL_ID, "U0BOB", Verdict.REJECT, "too late"))
 
     # Then one decision (outcome approved) and one time to decision (90 s) were written
     documents = emf(capsys.readouterr().out)

@@ -17,6 +17,7 @@ from slack_webhook.relay import DecisionRelay, decided_in
 from tests.unit.slack_webhook.test_approval_metrics import pending
 
 if TYPE_CHECKING:
+    from approvals.audit import AuditEvent
     from approvals.record import ApprovalRecord
 
 
@@ -35,6 +36,20 @@ class Callbacks:
 
     def fail(self, callback_id: str, error: dict[str, str]) -> bool:
         return self.succeed(callback_id, b"")
+
+
+class Audit:
+    """The audit table as the relay writes it: lines kept by key, never overwritten."""
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[str, str], AuditEvent] = {}
+
+    def append_once(self, event: AuditEvent) -> bool:
+        key = (event.approval_id, event.seq)
+        if key in self.lines:
+            return False
+        self.lines[key] = event
+        return True
 
 
 class Board:
@@ -69,13 +84,13 @@ def test_only_the_change_that_decided_is_relayed(old: str, new: str, decided: bo
 def test_a_decision_is_delivered_and_redrawn() -> None:
     callbacks, board = Callbacks(), Board()
 
-    DecisionRelay(callbacks, board).on_change(*images(Status.APPROVED))
+    DecisionRelay(callbacks, board, Audit()).on_change(*images(Status.APPROVED))
 
     assert (callbacks.sent, board.redrawn) == (["cb"], ["a" * 22])
 
 
 def test_a_callback_that_may_succeed_later_is_retried_by_the_stream() -> None:
-    relay = DecisionRelay(Callbacks(DeliveryError("ServiceException")), Board())
+    relay = DecisionRelay(Callbacks(DeliveryError("ServiceException")), Board(), Audit())
 
     with pytest.raises(DeliveryError):
         relay.on_change(*images(Status.APPROVED))
@@ -85,7 +100,7 @@ def test_a_callback_refused_for_good_is_let_go_with_an_error_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     board = Board()
-    relay = DecisionRelay(Callbacks(CallbackRefusedError("AccessDeniedException")), board)
+    relay = DecisionRelay(Callbacks(CallbackRefusedError("AccessDeniedException")), board, Audit())
 
     with caplog.at_level(logging.ERROR):
         relay.on_change(*images(Status.REJECTED))  # returns: the stream moves on
@@ -99,7 +114,9 @@ def test_an_unreadable_decided_record_is_let_go_with_an_error_logged(
 ) -> None:
     callbacks = Callbacks()
     with caplog.at_level(logging.ERROR):
-        DecisionRelay(callbacks, Board()).on_change({"status": "pending"}, {"status": "approved"})
+        DecisionRelay(callbacks, Board(), Audit()).on_change(
+            {"status": "pending"}, {"status": "approved"}
+        )
 
     assert callbacks.sent == []
     assert "unreadable decision record let go" in caplog.text
