@@ -8,6 +8,7 @@ from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Token, Valid
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 
 from iac import names, permissions
 
@@ -112,3 +113,17 @@ def greenlight_function(
         "Pinned to the runtime the bundles are built for (scripts/build.sh).",
     )
     return function
+
+
+def dead_letter_queue(scope: Stack, construct_id: str, queue_name: str) -> sqs.Queue:
+    """A queue where Lambda puts what it gave up on: encrypted, TLS only, kept 14 days."""
+    queue = sqs.Queue(
+        scope,
+        construct_id,
+        queue_name=queue_name,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+    )
+    acknowledge(queue, "AwsSolutions-SQS3", "This queue is itself a dead-letter queue.")
+    return queue

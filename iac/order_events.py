@@ -10,7 +10,7 @@ from aws_cdk import aws_sqs as sqs
 
 from durable_fn import starter as starter_env
 from iac import names, permissions
-from iac.functions import acknowledge, greenlight_function
+from iac.functions import dead_letter_queue, greenlight_function
 
 
 def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Alias) -> sqs.Queue:
@@ -21,15 +21,7 @@ def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Ali
     which is returned for its alarm.
     """
     bus = events.EventBus(scope, "OrderBus", event_bus_name=names.EVENT_BUS)
-    dlq = sqs.Queue(
-        scope,
-        "OrderEventsDlq",
-        queue_name=names.EVENTS_DLQ,
-        encryption=sqs.QueueEncryption.SQS_MANAGED,
-        enforce_ssl=True,
-        retention_period=Duration.days(14),
-    )
-    acknowledge(dlq, "AwsSolutions-SQS3", "This queue is the dead-letter queue.")
+    dlq = dead_letter_queue(scope, "OrderEventsDlq", names.EVENTS_DLQ)
     starter = greenlight_function(
         scope,
         "Starter",

@@ -13,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
 from iac import names, permissions
-from iac.functions import acknowledge, greenlight_function, nag_arn
+from iac.functions import acknowledge, dead_letter_queue, greenlight_function, nag_arn
 
 if TYPE_CHECKING:
     from aws_cdk import Stack
@@ -52,15 +52,7 @@ def add_decision_relay(
         "A table's stream ARN ends in its creation time; the grant covers the approvals "
         "table's streams only (DynamoDB developer guide's policy for a stream consumer).",
     )
-    undelivered = sqs.Queue(
-        stack,
-        "RelayDlq",
-        queue_name=names.RELAY_DLQ,
-        encryption=sqs.QueueEncryption.SQS_MANAGED,
-        enforce_ssl=True,
-        retention_period=Duration.days(14),
-    )
-    acknowledge(undelivered, "AwsSolutions-SQS3", "This queue is the on-failure destination.")
+    undelivered = dead_letter_queue(stack, "RelayDlq", names.RELAY_DLQ)
     assert approvals.table_stream_arn is not None
     mapping = lambda_.EventSourceMapping(
         stack,
