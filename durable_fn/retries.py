@@ -44,6 +44,26 @@ def _backoff(attempts: int, first: int, most: int) -> RetryStrategyConfig:
     )
 
 
+def _provider_retries(attempts: int, most: Duration) -> StepConfig:
+    """Only an unavailable provider is retried, with delays doubling from 2 s up to `most`.
+
+    "Equal" jitter: each delay lies in [half, all] of its exponential base, so the delays still
+    grow while concurrent retries spread out.
+    """
+    return StepConfig(
+        retry_strategy=create_retry_strategy(
+            RetryStrategyConfig(
+                max_attempts=attempts,
+                initial_delay=Duration.from_seconds(2),
+                max_delay=most,
+                backoff_rate=2.0,
+                jitter_strategy=JitterStrategy.HALF,
+                retryable_error_types=[PaymentUnavailableError],
+            )
+        )
+    )
+
+
 NO_RETRY = StepConfig(retry_strategy=_never)
 """Pure, deterministic steps: a second attempt would fail the same way."""
 
@@ -59,35 +79,11 @@ SLACK_POST = StepConfig(
 COMPENSATION = _transient_only(_backoff(attempts=8, first=2, most=120))
 """Undoing: every undo is idempotent, so it may be tried hard before an operator is called."""
 
-PAYMENT = StepConfig(
-    retry_strategy=create_retry_strategy(
-        RetryStrategyConfig(
-            max_attempts=5,
-            initial_delay=Duration.from_seconds(2),
-            max_delay=Duration.from_seconds(60),
-            backoff_rate=2.0,
-            # "Equal" jitter: each delay lies in [half, all] of its exponential base, so the
-            # delays still grow while concurrent retries spread out.
-            jitter_strategy=JitterStrategy.HALF,
-            retryable_error_types=[PaymentUnavailableError],
-        )
-    )
-)
+PAYMENT = _provider_retries(attempts=5, most=Duration.from_seconds(60))
 """Charging: only an unavailable provider is retried (idempotency key: the order id); a
 declined card never is. At least once per retry is safe because the charge is idempotent."""
 
-REFUND = StepConfig(
-    retry_strategy=create_retry_strategy(
-        RetryStrategyConfig(
-            max_attempts=20,
-            initial_delay=Duration.from_seconds(2),
-            max_delay=Duration.from_minutes(30),
-            backoff_rate=2.0,
-            jitter_strategy=JitterStrategy.HALF,
-            retryable_error_types=[PaymentUnavailableError],
-        )
-    )
-)
+REFUND = _provider_retries(attempts=20, most=Duration.from_minutes(30))
 """Giving money back: settle the charge by its key, then refund it, idempotent by the order's
 refund key. Only an unavailable provider (or a key still in progress) is retried: 20 attempts
 over 2.5 to 5 hours (delays double from 2 s to 30 min, each between half and all of its base),
