@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RUNTIME = "3.13"
 RUNS = 7
-IMPORTS = "import boto3, slack_bolt, mangum, slack_webhook.build"
+IMPORTS = "import boto3, slack_bolt, mangum, greenlight.webhook.build"
 
 
 def runtime_python() -> str | None:

@@ -27,17 +27,17 @@ from typing import Any
 
 import atheris
 
-with atheris.instrument_imports(include=["slack_webhook", "slack_bolt", "approvals"]):
-    from slack_webhook.build import build_webhook
-    from slack_webhook.settings import Settings
+with atheris.instrument_imports(include=["greenlight", "slack_bolt"]):
+    from greenlight.webhook.build import build_webhook
+    from greenlight.webhook.settings import Settings
 
 import boto3
 from slack_sdk import WebClient
 
-from approvals.policy import ApproverPolicy
-from approvals.record import ApprovalRecord, SlackMessage
-from approvals.request import ApprovalRequest
 from bench.servers import SECRET_NAME, SIGNING_SECRET, TOKEN, env_for
+from greenlight.core.policy import ApproverPolicy
+from greenlight.core.record import ApprovalRecord, SlackMessage
+from greenlight.core.request import ApprovalRequest
 from localdev import fake_slack, fixtures, provision, slack_corpus
 from localdev.dynamodb_server import DynamoDBServer
 from tests.fakes import lambda_api

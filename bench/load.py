@@ -15,8 +15,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from approvals.votes import Status
 from bench.common import local_stack, publish
+from greenlight.core.votes import Status
 from localdev.click import click, store_for
 from localdev.demo import TERMINAL, approval_for, demo_order, lambda_client, start_order, wait_for
 

@@ -12,9 +12,9 @@ import statistics
 import time
 from typing import TYPE_CHECKING, Any
 
-from approvals.outcome import success_payload
-from approvals.votes import Status, Verdict, Vote
 from bench.common import local_stack, publish
+from greenlight.core.outcome import success_payload
+from greenlight.core.votes import Status, Verdict, Vote
 from localdev.click import click, store_for
 from localdev.demo import approval_for, demo_order, history, lambda_client, start_order, wait_for
 

@@ -27,9 +27,6 @@ from typing import Any
 import boto3
 from slack_sdk import WebClient
 
-from approvals.policy import ApproverPolicy
-from approvals.record import ApprovalRecord, SlackMessage
-from approvals.request import ApprovalRequest
 from bench.common import free_port
 from bench.servers import (
     CLICK_LEVELS,
@@ -40,6 +37,9 @@ from bench.servers import (
     click_tables,
     env_for,
 )
+from greenlight.core.policy import ApproverPolicy
+from greenlight.core.record import ApprovalRecord, SlackMessage
+from greenlight.core.request import ApprovalRequest
 from localdev import fixtures
 from localdev.slack_requests import block_actions, send_signed
 
@@ -202,7 +202,7 @@ def cold_start(env: dict[str, str]) -> dict[str, Any]:
     """
     env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     probes = {
-        "webhook handler": "import slack_webhook.handler",
+        "webhook handler": "import greenlight.webhook.handler",
         "floor": FLOOR_INIT,
         "baseline: slack_bolt + mangum + boto3": "import slack_bolt, mangum, boto3",
     }

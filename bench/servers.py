@@ -182,8 +182,8 @@ def main() -> int:
     import uvicorn  # noqa: PLC0415
 
     if args.role == "ours":
-        from slack_webhook.build import build_webhook  # noqa: PLC0415
-        from slack_webhook.settings import Settings  # noqa: PLC0415
+        from greenlight.webhook.build import build_webhook  # noqa: PLC0415
+        from greenlight.webhook.settings import Settings  # noqa: PLC0415
 
         app = build_webhook(Settings.from_env())
     else:

@@ -1,7 +1,7 @@
 """One CloudWatch dashboard: the alarms, how approvals go, the webhook and the workflow.
 
-The approval metrics are the EMF lines `durable_fn.approval_metrics` and
-`slack_webhook.approval_metrics` write: same namespace, names and dimensions (Powertools adds
+The approval metrics are the EMF lines `greenlight.gate.metrics` and
+`greenlight.webhook.approval_metrics` write: same namespace, names and dimensions (Powertools adds
 `service`, the function name CDK sets as POWERTOOLS_SERVICE_NAME), or the graphs stay empty.
 """
 
@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
-from durable_fn import approval_metrics as requested
+from greenlight.gate import metrics as requested
+from greenlight.webhook import approval_metrics as decided
 from iac import names
 from iac.alarms import lambda_metric
-from slack_webhook import approval_metrics as decided
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -8,7 +8,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
-from durable_fn import starter as starter_env
+from examples.orders import starter as starter_env
 from iac import names, permissions
 from iac.functions import dead_letter_queue, greenlight_function
 
@@ -27,7 +27,7 @@ def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Ali
         "Starter",
         names.STARTER_FUNCTION,
         code,
-        "durable_fn.starter.handler",
+        "examples.orders.starter.handler",
         timeout=Duration.seconds(10),
         policies={"access": permissions.starter_access},
         environment={

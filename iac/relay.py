@@ -1,6 +1,6 @@
 """The decision relay: every stored decision delivered from the approvals table's stream.
 
-`slack_webhook/relay.py` says why; here it is wired the way Lambda consumes a DynamoDB stream.
+`greenlight/webhook/relay.py` says why; here it is wired the way Lambda consumes a DynamoDB stream.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def add_decision_relay(
         "Relay",
         names.RELAY_FUNCTION,
         code,
-        "slack_webhook.relay_handler.handler",
+        "greenlight.webhook.relay_handler.handler",
         timeout=Duration.seconds(60),
         policies={
             "callback": permissions.webhook_callback,

@@ -17,7 +17,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from durable_fn import settings as durable_env
+from examples.orders import settings as durable_env
+from greenlight.webhook import settings as webhook_env
 from iac import names, permissions
 from iac.alarms import add_alarms
 from iac.alerts import AlertSubscription, add_alert_topic, allow_function_to_publish
@@ -25,7 +26,6 @@ from iac.dashboard import add_dashboard
 from iac.functions import acknowledge, greenlight_function
 from iac.order_events import add_order_events
 from iac.relay import add_decision_relay
-from slack_webhook import settings as webhook_env
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -102,7 +102,7 @@ class GreenlightStack(Stack):
             "Orders",
             names.ORDERS_FUNCTION,
             orders_code,
-            "durable_fn.handler.handler",
+            "examples.orders.handler.handler",
             timeout=Duration.seconds(60),
             policies={
                 "checkpoint": permissions.durable_checkpoint,
@@ -121,7 +121,7 @@ class GreenlightStack(Stack):
             "Webhook",
             names.WEBHOOK_FUNCTION,
             webhook_code,
-            "slack_webhook.handler.handler",
+            "greenlight.webhook.handler.handler",
             timeout=Duration.seconds(10),
             policies={
                 "callback": permissions.webhook_callback,

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from adapters.dynamo_approvals import DynamoApprovalStore
-from approvals.buttons import parse_approval_id
-from approvals.errors import InvalidRequestError, NotFoundError
+from greenlight.aws.approval_store import DynamoApprovalStore
+from greenlight.core.buttons import parse_approval_id
+from greenlight.core.errors import InvalidRequestError, NotFoundError
 from localdev import fixtures
 from localdev.config import TABLE_PREFIX, StackConfig, default_root
 from localdev.slack_requests import block_actions, send_signed, view_submission

@@ -19,7 +19,7 @@ from localdev.config import FUNCTION_NAME, HOST, StackConfig
 if TYPE_CHECKING:
     from http.server import HTTPServer
 
-    from slack_webhook.settings import Settings
+    from greenlight.webhook.settings import Settings
 
 
 def _run_until_terminated(server: HTTPServer) -> None:
@@ -57,8 +57,8 @@ def run_payments(config: StackConfig) -> None:
 
 
 def run_host(config: StackConfig) -> None:
-    """The Lambda Invoke host running `durable_fn.handler`."""
-    from durable_fn.handler import handler  # noqa: PLC0415  # builds from this process's env
+    """The Lambda Invoke host running `examples.orders.handler`."""
+    from examples.orders.handler import handler  # noqa: PLC0415  # builds from this process's env
     from localdev import function_names, lambda_host  # noqa: PLC0415
 
     function = lambda_host.FunctionConfig(
@@ -74,8 +74,8 @@ def run_webhook(config: StackConfig) -> None:
     decision relay fed by the approvals table's stream (two functions on AWS)."""
     import uvicorn  # noqa: PLC0415
 
-    from slack_webhook.handler import asgi  # noqa: PLC0415
-    from slack_webhook.settings import Settings  # noqa: PLC0415
+    from greenlight.webhook.handler import asgi  # noqa: PLC0415
+    from greenlight.webhook.settings import Settings  # noqa: PLC0415
 
     stop = threading.Event()
     relay = threading.Thread(target=_relay, args=(config, Settings.from_env(), stop), daemon=True)
@@ -89,9 +89,9 @@ def _relay(config: StackConfig, settings: Settings, stop: threading.Event) -> No
     """Lambda's stream event source mapping, as `localdev.stream_relay` plays it."""
     import boto3  # noqa: PLC0415
 
+    from greenlight.webhook.build import build_relay  # noqa: PLC0415
+    from greenlight.webhook.relay import make_stream_handler  # noqa: PLC0415
     from localdev.stream_relay import StreamPoller  # noqa: PLC0415
-    from slack_webhook.build import build_relay  # noqa: PLC0415
-    from slack_webhook.relay import make_stream_handler  # noqa: PLC0415
 
     endpoint = config.url("dynamodb")
     table = boto3.client("dynamodb", endpoint_url=endpoint).describe_table(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from adapters.dynamo_approvals import STATUS_INDEX
+from greenlight.aws.approval_store import STATUS_INDEX
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -33,7 +33,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
-        # The outbox of decisions: the relay delivers each one from here (slack_webhook/relay.py)
+        # The outbox of decisions: the relay delivers each one (greenlight/webhook/relay.py)
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     },
     "audit": {

@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from approvals.errors import InvalidRequestError
-from durable_fn.starter import DEFAULT_DETAIL_TYPE, DEFAULT_SOURCE, start
+from examples.orders.starter import DEFAULT_DETAIL_TYPE, DEFAULT_SOURCE, start
+from greenlight.core.errors import InvalidRequestError
 from localdev.config import FUNCTION_NAME, StackConfig, default_root
 from localdev.dead_letters import send_to_dead_letters
 from localdev.demo import lambda_client

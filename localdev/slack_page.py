@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from approvals.buttons import parse_approval_id
-from approvals.errors import InvalidRequestError, NotFoundError
+from greenlight.core.buttons import parse_approval_id
+from greenlight.core.errors import InvalidRequestError, NotFoundError
 from localdev import fixtures
 from localdev.slack_requests import block_actions, send_signed, view_submission
 

@@ -19,4 +19,4 @@ check_approval_id "$approval_id"
 aws_cli dynamodb query --output json --table-name "$(table audit)" \
   --key-condition-expression "approval_id = :id" \
   --expression-attribute-values "{\":id\": {\"S\": \"$approval_id\"}}" \
-  | (cd "$ROOT" && "$PY" -m ops.audit_timeline)
+  | (cd "$ROOT" && "$PY" -m greenlight.ops.audit_timeline)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds one zip per Lambda into build/: our packages plus their dependencies as manylinux
+# Builds one zip per Lambda into build/: the library's parts it needs (the example's code too) plus their dependencies as manylinux
 # wheels for the Lambda architecture, versions pinned by constraints.txt. Prints the sizes.
 set -euo pipefail
 
@@ -65,8 +65,11 @@ bundle() {  # name, requirements file, our packages...
     --target "$staging" --platform "$platform" --implementation cp \
     --python-version "$python_version" --only-binary=:all: \
     -c "$root/constraints.txt" -r "$requirements"
-  for package in "$@"; do
-    cp -R "$root/$package" "$staging/"
+  local path target
+  for path in "$@"; do  # paths from the repository root; src/ is where the library lives
+    target="$staging/${path#src/}"
+    mkdir -p "$(dirname "$target")"
+    cp -R "$root/$path" "$target"
   done
   find "$staging" -name '__pycache__' -type d -prune -exec rm -rf {} +
   precompile "$staging"
@@ -76,5 +79,8 @@ bundle() {  # name, requirements file, our packages...
   printf '%-8s %6s KiB  %s\n' "$name" "$(( $(stat -c %s "$out/$name.zip") / 1024 ))" "$out/$name.zip"
 }
 
-bundle orders "$root/scripts/lib/requirements-orders.txt" approvals adapters durable_fn
-bundle webhook "$root/scripts/lib/requirements-webhook.txt" approvals adapters slack_webhook
+lib=(src/greenlight/__init__.py src/greenlight/py.typed src/greenlight/core src/greenlight/aws
+  src/greenlight/slack)
+bundle orders "$root/scripts/lib/requirements-orders.txt" "${lib[@]}" src/greenlight/gate \
+  examples/__init__.py examples/orders
+bundle webhook "$root/scripts/lib/requirements-webhook.txt" "${lib[@]}" src/greenlight/webhook

@@ -43,7 +43,7 @@ trap 'rm -rf "$work"' EXIT
 aws_cli dynamodb get-item --consistent-read --output json --table-name "$(table approvals)" \
   --key "{\"approval_id\": {\"S\": \"$approval_id\"}}" > "$work/item.json"
 status=0
-(cd "$ROOT" && "$PY" -m ops.decision "$verdict" --reason "$reason" --operator "$operator" \
+(cd "$ROOT" && "$PY" -m greenlight.ops.decision "$verdict" --reason "$reason" --operator "$operator" \
   --approvals-table "$(table approvals)" --audit-table "$(table audit)") \
   < "$work/item.json" > "$work/plan.json" || status=$?
 case "$status" in
@@ -63,7 +63,7 @@ kind="$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1])); json.dump(p["
 if ! aws_cli lambda "send-durable-execution-callback-$kind" --cli-input-json "file://$work/callback.json" >/dev/null; then
   echo "warning: recorded, but the workflow was no longer waiting (it expired meanwhile)" >&2
 fi
-if ! (cd "$ROOT" && "$PY" -m ops.redraw "$approval_id" \
+if ! (cd "$ROOT" && "$PY" -m greenlight.ops.redraw "$approval_id" \
     --approvals-table "$(table approvals)" --audit-table "$(table audit)"); then
   echo "warning: decided, but the Slack message could not be redrawn" >&2
 fi

@@ -17,4 +17,4 @@ aws_cli dynamodb query --output json --table-name "$(table approvals)" --index-n
   --key-condition-expression "#s = :pending" \
   --expression-attribute-names '{"#s": "status"}' \
   --expression-attribute-values '{":pending": {"S": "pending"}}' \
-  | (cd "$ROOT" && "$PY" -m ops.pending)
+  | (cd "$ROOT" && "$PY" -m greenlight.ops.pending)

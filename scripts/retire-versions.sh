@@ -52,7 +52,7 @@ survey() {
 }
 
 plan() {
-  (cd "$ROOT" && "$PY" -m ops.versions "$work/versions.json" "$work/aliases.json" \
+  (cd "$ROOT" && "$PY" -m greenlight.ops.versions "$work/versions.json" "$work/aliases.json" \
     "$work"/executions-*.json "$@")
 }
 

@@ -44,4 +44,4 @@ if ! grep -q ConditionalCheckFailedException "$work/error"; then
 fi
 aws_cli dynamodb get-item --consistent-read --output json --table-name "$(table conditions)" \
   --key "$key" > "$work/item.json"
-die "$(cd "$ROOT" && "$PY" -m ops.condition "$order_id" "$verdict" < "$work/item.json")"
+die "$(cd "$ROOT" && "$PY" -m examples.orders.condition_cli "$order_id" "$verdict" < "$work/item.json")"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from approvals.votes import Status
+from greenlight.core.votes import Status
 from localdev.click import store_for
 from localdev.demo import approval_for, demo_order, start_order, wait_for
 from tests.e2e.test_local_stack import finished

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from approvals.votes import Status
+from greenlight.core.votes import Status
 from localdev import stack
 from localdev.click import click, store_for
 from localdev.demo import approval_for, demo_order, start_order, wait_for

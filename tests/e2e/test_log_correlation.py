@@ -1,5 +1,5 @@
 """The durable function's log lines carry the execution ARN and the approval id (Powertools
-Logger), read from the local Lambda host's log, where `durable_fn.handler` runs."""
+Logger), read from the local Lambda host's log, where `examples.orders.handler` runs."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
-from approvals.votes import Status
+from greenlight.core.votes import Status
 from localdev.click import store_for
 from localdev.config import SECRET_NAME
 from localdev.demo import approval_for, demo_order, wait_for

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from durable_fn.dynamo_conditions import DynamoConditions
+from examples.orders.dynamo_conditions import DynamoConditions
 from localdev import stack
 from localdev.click import table
 from localdev.demo import TERMINAL, demo_order, lambda_client, start_order, step_names, wait_for

@@ -8,32 +8,25 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from approvals.audit import AuditEvent, AuditKind
-from approvals.errors import ConflictError, InvalidRequestError, NotFoundError
-from approvals.policy import authorize
-from approvals.votes import VoteEffect
-from durable_fn.ports import (
+from examples.orders.ports import (
     Charge,
     ConditionUnavailableError,
     Dependencies,
     PaymentDeclinedError,
     PaymentUnavailableError,
 )
+from greenlight.core.audit import AuditEvent, AuditKind
+from greenlight.core.errors import ConflictError, InvalidRequestError, NotFoundError
+from greenlight.core.policy import authorize
+from greenlight.core.votes import VoteEffect
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from approvals.record import ApprovalRecord, SlackMessage
-    from approvals.votes import Vote
-    from durable_fn.ports import (
-        Alerts,
-        ApprovalNotifier,
-        ApprovalStore,
-        Conditions,
-        Directory,
-        PaymentGateway,
-        Reservations,
-    )
+    from examples.orders.ports import Alerts, Conditions, PaymentGateway, Reservations
+    from greenlight.core.record import ApprovalRecord, SlackMessage
+    from greenlight.core.votes import Vote
+    from greenlight.gate.ports import ApprovalNotifier, ApprovalStore, Directory
 
 
 class InMemoryApprovalStore:
@@ -123,7 +116,7 @@ class RecordingNotifier:
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def post_request(self, record: ApprovalRecord) -> SlackMessage:
-        from approvals.record import SlackMessage  # noqa: PLC0415  # runtime use only here
+        from greenlight.core.record import SlackMessage  # noqa: PLC0415  # runtime use only here
 
         if self.fail_posts > 0:
             self.fail_posts -= 1

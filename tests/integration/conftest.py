@@ -13,20 +13,20 @@ import boto3
 import pytest
 import uvicorn
 
-from adapters.dynamo_approvals import DynamoApprovalStore
-from adapters.secrets import load_slack_credentials
-from adapters.slack_client import build_web_client
-from approvals.policy import ApproverPolicy
-from approvals.record import ApprovalRecord
-from approvals.request import ApprovalRequest
-from durable_fn.slack_notifier import SlackApprovalNotifier
+from greenlight.aws.approval_store import DynamoApprovalStore
+from greenlight.aws.secrets import load_slack_credentials
+from greenlight.core.policy import ApproverPolicy
+from greenlight.core.record import ApprovalRecord
+from greenlight.core.request import ApprovalRequest
+from greenlight.slack.client import build_web_client
+from greenlight.slack.notifier import SlackApprovalNotifier
+from greenlight.webhook.build import build_relay, build_webhook
+from greenlight.webhook.relay import make_stream_handler
+from greenlight.webhook.settings import Settings
 from localdev import fake_slack, fixtures, provision
 from localdev.dynamodb_server import DynamoDBServer
 from localdev.slack_requests import block_actions, form
 from localdev.stream_relay import StreamPoller
-from slack_webhook.build import build_relay, build_webhook
-from slack_webhook.relay import make_stream_handler
-from slack_webhook.settings import Settings
 from tests.fakes import lambda_api
 
 if TYPE_CHECKING:

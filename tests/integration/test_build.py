@@ -26,11 +26,13 @@ def test_bundles_hold_each_function_and_only_what_it_needs(tmp_path: Path) -> No
 
     orders = zipfile.ZipFile(tmp_path / "orders.zip").namelist()
     webhook = zipfile.ZipFile(tmp_path / "webhook.zip").namelist()
-    assert "durable_fn/handler.py" in orders
-    assert "slack_webhook/handler.py" in webhook
+    assert "examples/orders/handler.py" in orders
+    assert "greenlight/gate/gate.py" in orders
+    assert "greenlight/webhook/handler.py" in webhook
     assert any(n.startswith("aws_durable_execution_sdk_python/") for n in orders)
     assert not any(
-        n.startswith(("aws_durable_execution_sdk_python", "durable_fn/")) for n in webhook
+        n.startswith(("aws_durable_execution_sdk_python", "greenlight/gate/", "examples/"))
+        for n in webhook
     )
     assert not any(n.startswith(("tests/", "localdev/")) for n in orders + webhook)
     assert "orders" in done.stdout
@@ -40,8 +42,8 @@ def test_bundles_hold_each_function_and_only_what_it_needs(tmp_path: Path) -> No
     if "without bytecode" in done.stderr:
         assert not any(n.endswith(".pyc") for n in orders + webhook)
     else:
-        assert "slack_webhook/__pycache__/handler.cpython-313.pyc" in webhook
-        assert "durable_fn/__pycache__/workflow.cpython-313.pyc" in orders
+        assert "greenlight/webhook/__pycache__/handler.cpython-313.pyc" in webhook
+        assert "examples/orders/__pycache__/workflow.cpython-313.pyc" in orders
 
 
 def test_without_the_runtimes_python_the_bundle_ships_no_bytecode_and_says_so(
@@ -62,5 +64,5 @@ def test_without_the_runtimes_python_the_bundle_ships_no_bytecode_and_says_so(
     assert done.returncode == 0, done.stderr
     assert "no python3.13 here: the bundle ships without bytecode" in done.stderr
     webhook = zipfile.ZipFile(tmp_path / "webhook.zip").namelist()
-    assert "slack_webhook/handler.py" in webhook
+    assert "greenlight/webhook/handler.py" in webhook
     assert not any(n.endswith(".pyc") for n in webhook)

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
-from approvals.votes import Verdict
-from durable_fn.http_payments import HttpPaymentGateway
-from durable_fn.ports import PaymentRefusedError, PaymentUnavailableError
-from durable_fn.workflow import make_handler
+from examples.orders.http_payments import HttpPaymentGateway
+from examples.orders.ports import PaymentRefusedError, PaymentUnavailableError
+from examples.orders.workflow import make_handler
+from greenlight.core.votes import Verdict
 from localdev import payments
 from localdev.http import JsonHandler
 from tests.fakes.workflow import FakeWorld
-from tests.unit.durable_fn.conftest import SETTINGS, Harness, order
+from tests.unit.examples.orders.conftest import SETTINGS, Harness, order
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

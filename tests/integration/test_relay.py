@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
-from approvals.votes import Status
+from greenlight.core.votes import Status
+from greenlight.webhook.build import build_relay, build_webhook
+from greenlight.webhook.relay import make_stream_handler
 from localdev.slack_requests import signed_headers
 from localdev.stream_relay import StreamPoller
-from slack_webhook.build import build_relay, build_webhook
-from slack_webhook.relay import make_stream_handler
 from tests.events import function_url_event
 from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
 from tests.integration.test_webhook_mangum import invoke
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from approvals.record import ApprovalRecord
-    from slack_webhook.asgi import SlackWebhook
+    from greenlight.core.record import ApprovalRecord
+    from greenlight.webhook.asgi import SlackWebhook
     from tests.integration.conftest import Stack
 
 

@@ -19,12 +19,12 @@ from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestR
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.config import Config
 
-from durable_fn.dynamo_conditions import DynamoConditions
-from durable_fn.dynamo_reservations import DynamoReservations
-from durable_fn.workflow import make_handler
+from examples.orders.dynamo_conditions import DynamoConditions
+from examples.orders.dynamo_reservations import DynamoReservations
+from examples.orders.workflow import make_handler
 from localdev import provision
 from tests.fakes.workflow import FakeWorld
-from tests.unit.durable_fn.conftest import SETTINGS, order
+from tests.unit.examples.orders.conftest import SETTINGS, order
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

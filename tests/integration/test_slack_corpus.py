@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from approvals.votes import Status
+from greenlight.core.votes import Status
+from greenlight.webhook.build import build_webhook
 from localdev import fixtures, slack_corpus
 from localdev.slack_requests import post
-from slack_webhook.build import build_webhook
 from tests.events import function_url_event
 from tests.integration.conftest import SIGNING_SECRET, post_pending
 from tests.integration.test_webhook_mangum import invoke
 
 if TYPE_CHECKING:
-    from approvals.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord
     from localdev.slack_corpus import CorpusEntry
     from tests.integration.conftest import Stack
 

@@ -10,10 +10,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from approvals.policy import ApproverPolicy
-from approvals.record import ApprovalRecord, SlackMessage
-from approvals.request import ApprovalRequest
-from durable_fn.slack_notifier import SlackApprovalNotifier
+from greenlight.core.policy import ApproverPolicy
+from greenlight.core.record import ApprovalRecord, SlackMessage
+from greenlight.core.request import ApprovalRequest
+from greenlight.slack.notifier import SlackApprovalNotifier
 from localdev import fake_slack, fixtures
 
 if TYPE_CHECKING:

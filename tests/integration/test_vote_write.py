@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from adapters.dynamo_approvals import DynamoApprovalStore
-from approvals.audit import AuditKind
-from approvals.errors import ConflictError, NotAuthorizedError, NotFoundError
-from approvals.votes import Status, Verdict, Vote, VoteEffect
+from greenlight.aws.approval_store import DynamoApprovalStore
+from greenlight.core.audit import AuditKind
+from greenlight.core.errors import ConflictError, NotAuthorizedError, NotFoundError
+from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
 from tests.integration.conftest import post_pending
 
 if TYPE_CHECKING:

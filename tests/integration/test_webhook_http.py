@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from approvals.votes import Status
+from greenlight.core.votes import Status
 from localdev.slack_requests import (
     block_actions,
     form,
@@ -22,7 +22,7 @@ from localdev.slack_requests import (
 from tests.integration.conftest import SIGNING_SECRET, post_pending
 
 if TYPE_CHECKING:
-    from approvals.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord
     from tests.integration.conftest import Stack
 
 

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from mangum import Mangum
 
-from approvals.votes import Status
+from greenlight.core.votes import Status
+from greenlight.webhook.build import build_webhook
 from localdev.provision import put_slack_secret
 from localdev.slack_requests import block_actions, form, signed_headers
-from slack_webhook.build import build_webhook
 from tests.events import function_url_event
 from tests.integration.conftest import (
     BOT_TOKEN,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pytest
     from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
 
-    from slack_webhook.asgi import SlackWebhook
+    from greenlight.webhook.asgi import SlackWebhook
     from tests.integration.conftest import Stack
 
 

@@ -6,14 +6,14 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from approvals.audit import AuditKind
-from approvals.record import SlackMessage
-from approvals.votes import Status, Verdict, Vote, VoteEffect
+from greenlight.core.audit import AuditKind
+from greenlight.core.record import SlackMessage
+from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
 from localdev.slack_requests import post, signed_headers, slash_command
 from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
 
 if TYPE_CHECKING:
-    from approvals.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord
     from localdev.stream_relay import StreamPoller
     from tests.integration.conftest import Stack
 

@@ -8,14 +8,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from approvals.votes import Status, Verdict
+from greenlight.core.votes import Status, Verdict
 from localdev.slack_requests import block_actions, post, send_signed, view_submission
 from tests.integration.conftest import SIGNING_SECRET, post_pending
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from approvals.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord
     from tests.integration.conftest import Stack
 
 MANY = [f"U0APPR{n:02d}" for n in range(50)]

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from approvals import messages
-from approvals.votes import Status
+from greenlight.core import messages
+from greenlight.core.votes import Status
+from greenlight.webhook.build import build_webhook
 from localdev import slack_corpus
 from localdev.slack_requests import post, signed_headers
-from slack_webhook.build import build_webhook
 from tests.events import function_url_event
 from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
 from tests.integration.test_webhook_mangum import invoke
 
 if TYPE_CHECKING:
-    from approvals.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord
     from tests.integration.conftest import Stack
 
 SIGNED = [e for e in slack_corpus.entries() if e.is_signed]

@@ -1,4 +1,9 @@
-"""Imports point inward: the core imports no outside library; the webhook not the durable SDK."""
+"""Imports point inward, and each installable part pulls only what its extra installs.
+
+The core imports no outside library; the gate (in a durable function) never imports Bolt or
+Mangum; the webhook never imports the durable SDK; nothing in the library imports an example,
+the local stack, the benchmarks or the tests.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+LIBRARY = ROOT / "src" / "greenlight"
 OUTSIDE = (
     "boto3",
     "botocore",
@@ -16,12 +22,14 @@ OUTSIDE = (
     "aws_lambda_powertools",
     "aws_durable_execution_sdk_python",
     "mangum",
+    "aws_cdk",
+    "constructs",
 )
 
 
-def imported_modules(package: str) -> set[tuple[str, str]]:
+def imported_modules(package: Path) -> set[tuple[str, str]]:
     found = set()
-    for path in (ROOT / package).rglob("*.py"):
+    for path in package.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 found |= {(path.name, alias.name) for alias in node.names}
@@ -31,17 +39,35 @@ def imported_modules(package: str) -> set[tuple[str, str]]:
 
 
 def test_the_core_imports_only_the_standard_library_and_itself() -> None:
-    bad = {(f, m) for f, m in imported_modules("approvals") if m.split(".")[0] in OUTSIDE}
+    bad = {(f, m) for f, m in imported_modules(LIBRARY / "core") if m.split(".")[0] in OUTSIDE}
 
     assert bad == set()
 
 
-@pytest.mark.parametrize("package", ["slack_webhook", "adapters"])
-def test_the_webhook_never_imports_the_durable_sdk(package: str) -> None:
+@pytest.mark.parametrize("part", ["webhook", "aws", "slack", "core"])
+def test_the_webhook_side_never_imports_the_durable_sdk(part: str) -> None:
     bad = {
         (f, m)
-        for f, m in imported_modules(package)
-        if m.startswith(("aws_durable_execution_sdk_python", "durable_fn"))
+        for f, m in imported_modules(LIBRARY / part)
+        if m.startswith(("aws_durable_execution_sdk_python", "greenlight.gate"))
     }
+
+    assert bad == set()
+
+
+@pytest.mark.parametrize("part", ["gate", "aws", "slack", "core"])
+def test_the_durable_side_never_imports_bolt_or_mangum(part: str) -> None:
+    bad = {
+        (f, m)
+        for f, m in imported_modules(LIBRARY / part)
+        if m.startswith(("slack_bolt", "mangum", "greenlight.webhook"))
+    }
+
+    assert bad == set()
+
+
+def test_the_library_never_imports_examples_the_local_stack_or_tests() -> None:
+    mine = ("examples", "localdev", "tests", "bench", "iac")
+    bad = {(f, m) for f, m in imported_modules(LIBRARY) if m.split(".")[0] in mine}
 
     assert bad == set()

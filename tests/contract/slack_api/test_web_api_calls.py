@@ -20,21 +20,21 @@ from typing import TYPE_CHECKING
 import pytest
 from slack_sdk import WebClient
 
-from adapters.slack_client import build_web_client
-from approvals import messages
-from approvals.secret import Secret
-from approvals.votes import Status
-from durable_fn.slack_notifier import SlackApprovalNotifier, SlackDirectory
+from greenlight.core import messages
+from greenlight.core.secret import Secret
+from greenlight.core.votes import Status
+from greenlight.slack.client import build_web_client
+from greenlight.slack.notifier import SlackApprovalNotifier, SlackDirectory
+from greenlight.webhook.slack_board import SlackMessageBoard
 from localdev import fake_slack, fixtures
-from slack_webhook.slack_board import SlackMessageBoard
 from tests.contract.slack_api.reference import methods
-from tests.unit.approvals.test_blocks import crowded
+from tests.unit.core.test_blocks import crowded
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parents[3]
-OUR_CODE = ("adapters", "durable_fn", "slack_webhook", "ops", "localdev", "bench")
+OUR_CODE = ("src", "examples", "localdev", "bench")
 TOKEN = "xoxb-contract-test-not-real"  # a dummy for the fake Slack
 
 

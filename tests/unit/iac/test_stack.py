@@ -18,12 +18,12 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
-from approvals.policy import Tier
-from durable_fn import settings as durable_env
+from examples.orders import settings as durable_env
+from greenlight.core.policy import Tier
+from greenlight.webhook import settings as webhook_env
 from iac import names, permissions
 from iac.alerts import AlertSubscription
 from iac.stack import GreenlightConfig, GreenlightStack
-from slack_webhook import settings as webhook_env
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = GreenlightConfig(
@@ -79,7 +79,7 @@ def test_the_orders_function_is_durable_with_its_timeout_and_retention(template:
     props = function(template, names.ORDERS_FUNCTION)["Properties"]
 
     assert props["DurableConfig"] == {"ExecutionTimeout": 30 * 86400, "RetentionPeriodInDays": 30}
-    assert props["Handler"] == "durable_fn.handler.handler"
+    assert props["Handler"] == "examples.orders.handler.handler"
     template.has_resource_properties("AWS::Lambda::Alias", {"Name": names.ALIAS})
 
 
@@ -249,7 +249,7 @@ def test_order_created_events_start_the_workflow_through_its_alias(template: Tem
     assert target["RetryPolicy"]["MaximumRetryAttempts"] == 3
     assert "DeadLetterConfig" in target
     starter = function(template, names.STARTER_FUNCTION)["Properties"]
-    assert starter["Handler"] == "durable_fn.starter.handler"
+    assert starter["Handler"] == "examples.orders.starter.handler"
     alias_ref = starter["Environment"]["Variables"]["ORDERS_FUNCTION"]["Ref"]
     assert resources(template, "AWS::Lambda::Alias")[alias_ref]["Properties"]["Name"] == names.ALIAS
 
@@ -294,7 +294,7 @@ def test_decisions_are_relayed_from_the_approvals_stream(template: Template) -> 
     assert destination == {"Fn::GetAtt": [queue_id, "Arn"]}
     assert "Fn::GetAtt" in props["EventSourceArn"]  # the approvals table's StreamArn
     relay = function(template, names.RELAY_FUNCTION)["Properties"]
-    assert relay["Handler"] == "slack_webhook.relay_handler.handler"
+    assert relay["Handler"] == "greenlight.webhook.relay_handler.handler"
     webhook = function(template, names.WEBHOOK_FUNCTION)["Properties"]
     assert relay["Environment"]["Variables"] == webhook["Environment"]["Variables"] | {
         "POWERTOOLS_SERVICE_NAME": names.RELAY_FUNCTION

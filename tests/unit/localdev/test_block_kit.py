@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from approvals.blocks import reject_modal
+from greenlight.core.blocks import reject_modal
 from localdev.block_kit import message_problems, text_problems, view_problems
 
 

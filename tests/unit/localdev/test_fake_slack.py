@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from approvals.blocks import reject_modal
+from greenlight.core.blocks import reject_modal
 from localdev import fake_slack, fixtures
 from tests.contract.slack_api.reference import methods
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ops.versions import plan, version_of
+from greenlight.ops.versions import plan, version_of
 
 FN = "arn:aws:lambda:eu-west-1:111122223333:function:greenlight-orders"
 

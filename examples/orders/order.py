@@ -1,0 +1,122 @@
+"""The order the workflow processes, parsed and validated from the start event."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from greenlight.core.errors import InvalidRequestError
+from greenlight.core.request import ApprovalRequest
+
+_ORDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_CARD = re.compile(r"^tok_[a-z0-9_]{1,40}$")
+MAX_ITEMS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One product and how many of it."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """An order that may need a human's approval before it is charged.
+
+    `card` is a payment provider token (`tok_…`), never a card number.
+    """
+
+    order_id: str
+    requester_id: str
+    customer: str
+    amount_cents: int
+    currency: str
+    card: str
+    items: tuple[LineItem, ...]
+    review: bool = False
+
+    def approval_request(self) -> ApprovalRequest:
+        """What approvers are asked about this order."""
+        items = ", ".join(f"{i.quantity} x {i.sku}" for i in self.items)
+        return ApprovalRequest(
+            reference=self.order_id,
+            title=f"Order {self.order_id} for {self.customer}"[:150],
+            requester_id=self.requester_id,
+            amount_cents=self.amount_cents,
+            currency=self.currency,
+            fields=(("Customer", self.customer), ("Items", items[:150])),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, for checkpoints."""
+        return {
+            "order_id": self.order_id,
+            "requester_id": self.requester_id,
+            "customer": self.customer,
+            "amount_cents": self.amount_cents,
+            "currency": self.currency,
+            "card": self.card,
+            "items": [{"sku": i.sku, "quantity": i.quantity} for i in self.items],
+            "review": self.review,
+        }
+
+
+def parse_order(event: Any) -> Order:
+    """Validate a start event into an Order, naming the first field that is wrong.
+
+    Raises:
+        InvalidRequestError: the event is not a valid order.
+    """
+    if not isinstance(event, dict):
+        raise InvalidRequestError("order", "must be a JSON object")
+    order_id = _text(event, "order_id")
+    if not _ORDER_ID.match(order_id):
+        raise InvalidRequestError("order_id", "1-64 letters, digits, '-' or '_'")
+    card = _text(event, "card")
+    if not _CARD.match(card):
+        raise InvalidRequestError("card", "must be a payment token like tok_visa")
+    raw_items = event.get("items")
+    if not isinstance(raw_items, list) or not 1 <= len(raw_items) <= MAX_ITEMS:
+        raise InvalidRequestError("items", f"must be a list of 1 to {MAX_ITEMS} items")
+    items = tuple(_item(i, raw) for i, raw in enumerate(raw_items))
+    review = event.get("review", False)
+    if not isinstance(review, bool):
+        raise InvalidRequestError("review", "must be true or false")
+    order = Order(
+        order_id=order_id,
+        requester_id=_text(event, "requester_id"),
+        customer=_text(event, "customer"),
+        amount_cents=_whole(event, "amount_cents"),
+        currency=_text(event, "currency"),
+        card=card,
+        items=items,
+        review=review,
+    )
+    order.approval_request()  # validates requester, currency and amount as approvers see them
+    return order
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequestError(key, "is required and must be text")
+    return value.strip()
+
+
+def _whole(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequestError(key, "is required and must be a whole number")
+    return value
+
+
+def _item(index: int, raw: Any) -> LineItem:
+    if not isinstance(raw, dict):
+        raise InvalidRequestError(f"items[{index}]", "must be an object")
+    quantity = raw.get("quantity")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidRequestError(f"items[{index}].quantity", "must be a positive whole number")
+    return LineItem(sku=_text(raw, "sku"), quantity=quantity)

@@ -1,0 +1,1 @@
+"""Adapters over AWS: DynamoDB (approvals, audit), Secrets Manager, client settings."""

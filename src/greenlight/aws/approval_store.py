@@ -1,0 +1,339 @@
+"""Approval records and their audit trail in DynamoDB, shared by the workflow and the webhook.
+
+A vote is one conditional `UpdateItem` (`record_vote`): its condition is the authorization and
+the count, so the click path reads nothing first, and a refusal returns the record that
+refused it (`ReturnValuesOnConditionCheckFailure`) to say why without another read. A vote's
+audit lines are written from the table's stream by the relay (`greenlight/webhook/relay.py`),
+idempotently, so every counted vote gets its line exactly once even if the webhook dies.
+
+Every other state change (the gate's reminders, escalation, callback rotation, expiry; the
+operator's decision) is one transaction: the record's update, conditional on its status (only
+pending may change) and version (so two writers that read the same record cannot both win),
+together with the audit lines it produces. Nothing is half-written; a loser re-reads and tries
+again.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError
+
+from greenlight.core.audit import AuditEvent, AuditKind
+from greenlight.core.errors import ConflictError, NotFoundError
+from greenlight.core.record import ApprovalRecord, SlackMessage
+from greenlight.core.vote_write import VOTE_ATTRIBUTES, VoteWrite, explain_refusal, vote_update
+from greenlight.core.votes import Status, VoteEffect
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mypy_boto3_dynamodb.service_resource import Table
+
+    from greenlight.core.votes import Vote
+
+MAX_VOTE_ATTEMPTS = 64  # far above any realistic approver count; bounds the optimistic loop
+# Cancellation reasons that mean "nothing written, try again" (botocore's DynamoDB model,
+# TransactionCanceledException); 8 retries with full jitter wait at most about 2 s in all.
+TRANSIENT_CANCELLATIONS = {
+    "TransactionConflict",
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+}
+MAX_TRANSIENT_RETRIES = 8
+# A single write (a vote) refused for the same causes; botocore retries the throttles itself
+# (standard mode, a few attempts) but not a conflict with a transaction on the item.
+TRANSIENT_REFUSALS = {
+    "TransactionConflictException",
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+}
+STATUS_INDEX = "by_status"
+_DESERIALIZE = TypeDeserializer()
+
+
+class DynamoApprovalStore:
+    """The `approvals` table (key approval_id, index by_status) and `audit` (approval_id, seq)."""
+
+    def __init__(self, table: Table, audit: Table) -> None:
+        self._table = table
+        self._audit = audit
+        self._client = table.meta.client
+
+    def create(self, record: ApprovalRecord) -> ApprovalRecord:
+        """Store a new record and its `requested` audit line, once; return what is stored."""
+        requested = AuditEvent(
+            record.approval_id,
+            AuditKind.REQUESTED,
+            record.created_at,
+            actor=record.request.requester_id,
+            detail=f"{record.request.amount_text}, quorum {record.policy.quorum}",
+        )
+        put = self._put(self._table, record.to_item(), "attribute_not_exists(approval_id)")
+        if not self._transact([put, self._put(self._audit, requested.to_item())]):
+            return self.get(record.approval_id)
+        return record
+
+    def attach_message(self, approval_id: str, message: SlackMessage) -> None:
+        """Record where the request was posted."""
+        self._table.update_item(
+            Key={"approval_id": approval_id},
+            UpdateExpression="SET slack = :slack",
+            ConditionExpression="attribute_exists(approval_id)",
+            ExpressionAttributeValues={":slack": {"channel": message.channel, "ts": message.ts}},
+        )
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        """Strongly consistent read.
+
+        Raises:
+            NotFoundError: no record has this id.
+        """
+        item = self._table.get_item(Key={"approval_id": approval_id}, ConsistentRead=True)
+        if "Item" not in item:
+            raise NotFoundError(approval_id)
+        return ApprovalRecord.from_item(plain(item["Item"]))
+
+    def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
+        """Count `vote` with one conditional write, deciding the approval if it settles it.
+
+        No read before: the write's condition is the authorization (`greenlight/core/vote_write.py`)
+        and a refusal returns the record that refused it. Returns the record as stored after the
+        vote (or as it stood, if the vote was already counted) and what the vote did.
+
+        Raises:
+            NotFoundError, NotAuthorizedError, ConflictError: nothing was written.
+        """
+        write = VoteWrite.DECIDING  # every reject and most approves decide
+        transient = 0
+        for _ in range(MAX_VOTE_ATTEMPTS):
+            try:
+                answer = self._table.update_item(
+                    Key={"approval_id": approval_id}, **vote_update(vote, write)
+                )
+            except ClientError as err:
+                code = err.response.get("Error", {}).get("Code")
+                if code in TRANSIENT_REFUSALS and transient < MAX_TRANSIENT_RETRIES:
+                    time.sleep(_backoff(transient))  # nothing was written: contention, not error
+                    transient += 1
+                    continue
+                if not is_condition_failure(err):
+                    raise
+                refused = refused_item(err)
+            else:
+                after = ApprovalRecord.from_item(plain(answer["Attributes"]))
+                effect = VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
+                return after, effect
+            if refused is None:
+                raise NotFoundError(approval_id)
+            record = ApprovalRecord.from_item(refused)
+            retry = explain_refusal(approval_id, record, vote)
+            if retry is None:
+                return record, VoteEffect.ALREADY_COUNTED  # a double click or a Slack retry
+            if any(k not in refused for k in VOTE_ATTRIBUTES):
+                return self._vote_by_version(record, vote)
+            write = retry
+        raise ConflictError(approval_id, "contended")
+
+    def _vote_by_version(
+        self, record: ApprovalRecord, vote: Vote
+    ) -> tuple[ApprovalRecord, VoteEffect]:
+        """Count a vote on a record stored before the vote's attributes existed (no
+        `eligible_ids`): read, decide in memory, write conditional on the version read."""
+        current = record
+        for _ in range(MAX_VOTE_ATTEMPTS):
+            explain_refusal(record.approval_id, current, vote)  # raises what a write would
+            if current.vote_of(vote.user_id):
+                return current, VoteEffect.ALREADY_COUNTED
+            after = current.with_vote(vote)
+            if self.replace(current, after, []):
+                effect = VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
+                return after, effect
+            current = self.get(record.approval_id)
+        raise ConflictError(record.approval_id, "contended")
+
+    def update(
+        self,
+        approval_id: str,
+        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
+    ) -> ApprovalRecord:
+        """Apply `change` to the pending record until it sticks; return the record as it stands.
+
+        A record that is (or becomes) final is returned unchanged: whoever decided first wins.
+        `change` returns None when there is nothing to do.
+        """
+        for _ in range(MAX_VOTE_ATTEMPTS):
+            current = self.get(approval_id)
+            if current.status.is_final:
+                return current
+            changed = change(current)
+            if changed is None:
+                return current
+            after, events = changed
+            if self.replace(current, after, events):
+                return after
+        raise ConflictError(approval_id, "contended")
+
+    def replace(
+        self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
+    ) -> bool:
+        """Write `after` if the stored record is still pending at `before`'s version."""
+        return self._transact(
+            replace_items(self._table.name, self._audit.name, before, after, events)
+        )
+
+    def note(self, event: AuditEvent) -> None:
+        """Append an audit line that changes no state (e.g. a reminder); idempotent per seq."""
+        self._audit.put_item(Item=event.to_item())
+
+    def audit_trail(self, approval_id: str) -> list[AuditEvent]:
+        """Every audit line of an approval, oldest first."""
+        events: list[AuditEvent] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("approval_id").eq(approval_id)}
+        while True:
+            page = self._audit.query(**kwargs)
+            events.extend(AuditEvent.from_item(plain(i)) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return events
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def pending(self) -> list[ApprovalRecord]:
+        """Every pending approval, oldest first (the `by_status` index)."""
+        records: list[ApprovalRecord] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": STATUS_INDEX,
+            "KeyConditionExpression": Key("status").eq(Status.PENDING.value),
+        }
+        while True:
+            page = self._table.query(**kwargs)
+            records.extend(ApprovalRecord.from_item(plain(i)) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return records
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _put(
+        self, table: Table, item: dict[str, Any], condition: str | None = None
+    ) -> dict[str, Any]:
+        put: dict[str, Any] = {
+            "TableName": table.name,
+            "Item": item,
+        }
+        if condition:
+            put["ConditionExpression"] = condition
+        return {"Put": put}
+
+    def _transact(self, items: list[dict[str, Any]]) -> bool:
+        """One all-or-nothing write; False if a condition failed (another writer won).
+
+        DynamoDB also cancels a transaction that meets another on the same item
+        (`TransactionConflict`) or is throttled; nothing was written, so it is sent again after
+        a short, jittered wait: such a cancellation is contention, not an error, and must not
+        cost a vote. The table's client takes plain Python values: boto3 serializes them.
+        """
+        for attempt in range(MAX_TRANSIENT_RETRIES + 1):
+            try:
+                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]  # low-level shapes built above
+            except ClientError as err:
+                codes = {r.get("Code") for r in err.response.get("CancellationReasons", [])}
+                if "ConditionalCheckFailed" in codes:
+                    return False
+                if not codes & TRANSIENT_CANCELLATIONS or attempt == MAX_TRANSIENT_RETRIES:
+                    raise
+                time.sleep(_backoff(attempt))
+            else:
+                return True
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _backoff(attempt: int) -> float:
+    """Full jitter, capped: 8 retries wait at most about 2 s in all."""
+    return random.uniform(0, min(0.5, 0.02 * 2**attempt))  # noqa: S311  # jitter, not crypto
+
+
+def replace_items(
+    approvals_table: str,
+    audit_table: str,
+    before: ApprovalRecord,
+    after: ApprovalRecord,
+    events: list[AuditEvent],
+) -> list[dict[str, Any]]:
+    """The transaction that moves `before` to `after` with its audit lines (plain values).
+
+    Conditional on the stored record being pending at `before`'s version, so the stored record
+    is `before` and only what differs needs writing (a vote sends its votes and version, not the
+    whole record). Shared with the operator's `decide.sh`, which sends the same transaction
+    through the AWS CLI.
+    """
+    if after.version <= before.version:
+        raise ValueError("every change to an approval moves its version")
+    old, new = before.to_item(), after.to_item()
+    changed = [k for k in new if k != "approval_id" and old.get(k) != new[k]]
+    dropped = [k for k in old if k not in new]
+    expression = "SET " + ", ".join(f"#{k} = :{k}" for k in changed)
+    if dropped:
+        expression += " REMOVE " + ", ".join(f"#{k}" for k in dropped)
+    update = {
+        "Update": {
+            "TableName": approvals_table,
+            "Key": {"approval_id": before.approval_id},
+            "UpdateExpression": expression,
+            "ConditionExpression": "#status = :pending AND #version = :seen",
+            "ExpressionAttributeNames": {
+                f"#{k}": k for k in [*changed, *dropped, "status", "version"]
+            },
+            "ExpressionAttributeValues": {f":{k}": new[k] for k in changed}
+            | {":pending": Status.PENDING.value, ":seen": before.version},
+        }
+    }
+    puts = [{"Put": {"TableName": audit_table, "Item": e.to_item()}} for e in events]
+    return [update, *puts]
+
+
+class DynamoAuditLog:
+    """The audit table as an append-only log: a line is written once and never overwritten."""
+
+    def __init__(self, audit: Table) -> None:
+        self._audit = audit
+
+    def append_once(self, event: AuditEvent) -> bool:
+        """Put `event` unless its key (approval_id, seq) exists; False if it did."""
+        try:
+            self._audit.put_item(
+                Item=event.to_item(), ConditionExpression="attribute_not_exists(seq)"
+            )
+        except ClientError as err:
+            if is_condition_failure(err):
+                return False
+            raise
+        return True
+
+
+def refused_item(err: ClientError) -> dict[str, Any] | None:
+    """The item a conditional write was refused by (`ReturnValuesOnConditionCheckFailure`),
+    as plain values; None when there was no item. Errors are not deserialized by boto3's
+    resource layer, so this does it."""
+    item: Any = err.response.get("Item")  # modeled on ConditionalCheckFailedException
+    if not isinstance(item, dict) or not item:
+        return None
+    return {k: plain(_DESERIALIZE.deserialize(v)) for k, v in item.items()}
+
+
+def is_condition_failure(err: ClientError) -> bool:
+    """True when a conditional write lost to another writer."""
+    return err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def plain(item: Any) -> Any:
+    """DynamoDB numbers arrive as Decimal; the domain wants plain ints."""
+    if isinstance(item, dict):
+        return {k: plain(v) for k, v in item.items()}
+    if isinstance(item, list):
+        return [plain(v) for v in item]
+    if isinstance(item, Decimal):
+        return int(item)
+    return item

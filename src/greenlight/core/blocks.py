@@ -1,0 +1,217 @@
+"""Block Kit for the approval message and the reject modal: pure functions of the record.
+
+Everything rendered stays inside Slack's documented Block Kit limits whatever the record holds
+(the longest title, ten fields at their longest, hundreds of approvers from a usergroup, a long
+reason), because Slack refuses a whole message (`invalid_blocks`) or modal (`invalid_arguments`)
+for one text that is too long. Sources, docs.slack.dev/reference/block-kit/...:
+`blocks` (50 blocks a message), `blocks/section-block` (text 3000, 10 fields of 2000 each),
+`blocks/header-block` (150, plain_text), `blocks/context-block` (10 elements),
+`composition-objects/text-object` (1 to 3000), `block-elements/button-element` (text 75).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from greenlight.core.buttons import (
+    ACTION_APPROVE,
+    ACTION_REJECT,
+    DECISION_BLOCK_ID,
+    REASON_ACTION_ID,
+    REASON_BLOCK_ID,
+    REJECT_MODAL_CALLBACK_ID,
+)
+from greenlight.core.votes import MAX_REASON, Status, Verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from greenlight.core.record import ApprovalRecord
+from greenlight.core.request import is_slack_user_id
+
+Block = dict[str, Any]
+
+SECTION_TEXT_MAX = 3000
+SECTION_FIELDS_MAX = 10
+FIELD_TEXT_MAX = 2000
+HEADER_TEXT_MAX = 150
+MESSAGE_TEXT_MAX = 4000  # chat.update answers msg_too_long above it; chat.postMessage advises it
+MENTIONS_SHOWN = 20  # a usergroup may have hundreds of members; name a few, count the rest
+ELLIPSIS = "…"
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn so it cannot forge mentions or links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shorten(text: str, limit: int, *, mrkdwn: bool = True) -> str:
+    """`text` cut to at most `limit` characters, ending in an ellipsis when cut.
+
+    In mrkdwn the cut never splits an entity (`&amp;`) or a `<…>` mention or link: half of one
+    would show as garbage, or as an open `<` that swallows what follows. Plain text has neither
+    (a `&` or `<` there is just a character), so it is cut where the limit falls.
+    """
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - len(ELLIPSIS)]
+    if not mrkdwn:
+        return kept + ELLIPSIS
+    if kept.rfind("<") > kept.rfind(">"):
+        kept = kept[: kept.rfind("<")]
+    if kept.rfind("&") > kept.rfind(";"):
+        kept = kept[: kept.rfind("&")]
+    return kept + ELLIPSIS
+
+
+def mention(user_id: str) -> str:
+    """A Slack user mention, or the name itself for a non-user (an operator)."""
+    return f"<@{user_id}>" if is_slack_user_id(user_id) else escape(user_id)
+
+
+def mentions(user_ids: Iterable[str], shown: int = MENTIONS_SHOWN) -> str:
+    """People as mentions, the first `shown` of them named and the others counted."""
+    people = list(user_ids)
+    named = ", ".join(mention(u) for u in people[:shown])
+    rest = len(people) - shown
+    return f"{named} and {rest} more" if rest > 0 else named
+
+
+def slack_date(iso: str) -> str:
+    """A date Slack renders in the reader's time zone, with a UTC fallback."""
+    moment = datetime.fromisoformat(iso)
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def summary_text(record: ApprovalRecord) -> str:
+    """The notification text (shown in push notifications and to screen readers)."""
+    request = record.request
+    head = f"Approval needed: {escape(request.title)} ({request.amount_text})"
+    if record.status is not Status.PENDING:
+        head = f"{head} - {record.status.value}"
+    return shorten(head, MESSAGE_TEXT_MAX)
+
+
+def request_blocks(record: ApprovalRecord) -> list[Block]:
+    """The message: the request, its progress, and buttons while it is pending."""
+    request = record.request
+    fields = [
+        f"*Amount*\n{request.amount_text}",
+        f"*Requested by*\n{mention(request.requester_id)}",
+    ] + [f"*{escape(label)}*\n{escape(value)}" for label, value in request.fields]
+    blocks: list[Block] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": shorten(request.title, HEADER_TEXT_MAX, mrkdwn=False),
+            },
+        },
+        *(
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": shorten(text, FIELD_TEXT_MAX)}
+                    for text in fields[start : start + SECTION_FIELDS_MAX]
+                ],
+            }
+            for start in range(0, len(fields), SECTION_FIELDS_MAX)
+        ),
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": shorten(_progress(record), SECTION_TEXT_MAX)}],
+        },
+    ]
+    if record.status is Status.PENDING:
+        blocks.append(_buttons(record.approval_id))
+    else:
+        verdict = shorten(_verdict(record), SECTION_TEXT_MAX)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": verdict}})
+    return blocks
+
+
+def _progress(record: ApprovalRecord) -> str:
+    quorum = record.policy.quorum
+    approvals = [v.user_id for v in record.votes if v.verdict is Verdict.APPROVE]
+    line = f"{len(approvals)} of {quorum} approval{'s' if quorum > 1 else ''}"
+    if approvals:
+        line += f": {mentions(approvals)}"
+    if record.status is Status.PENDING:
+        line += f" · waiting on {mentions(record.waiting_on())}"
+        line += f" · expires {slack_date(record.expires_at)}"
+    if record.policy.escalated_ids:
+        line += " · escalated to " + mentions(sorted(record.policy.escalated_ids))
+    return line
+
+
+def _verdict(record: ApprovalRecord) -> str:
+    when = slack_date(record.decided_at) if record.decided_at else ""
+    who = mentions(record.decided_by)
+    if record.status is Status.APPROVED:
+        return f":white_check_mark: *Approved* by {who} · {when}"
+    if record.status is Status.REJECTED:
+        # Every line quoted: a reason of several lines stays one quote.
+        reason = "\n".join(f">{line}" for line in escape(record.reason or "").splitlines())
+        return f":x: *Rejected* by {who} · {when}\n{reason or '>'}"
+    return f":hourglass: *Expired* · {when}: no decision in time"
+
+
+def _buttons(approval_id: str) -> Block:
+    return {
+        "type": "actions",
+        "block_id": DECISION_BLOCK_ID,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": ACTION_APPROVE,
+                "style": "primary",
+                "text": {"type": "plain_text", "text": "Approve"},
+                "value": approval_id,
+            },
+            {
+                "type": "button",
+                "action_id": ACTION_REJECT,
+                "style": "danger",
+                "text": {"type": "plain_text", "text": "Reject"},
+                "value": approval_id,
+            },
+        ],
+    }
+
+
+def reject_modal(approval_id: str, title: str) -> dict[str, Any]:
+    """The modal that asks why; its submission carries the approval id in private_metadata.
+
+    Slack's modal limits (docs.slack.dev/reference/surfaces/views): title, submit and close
+    at most 24 characters, private_metadata at most 3000; the reason input's max_length 1-3000.
+    """
+    return {
+        "type": "modal",
+        "callback_id": REJECT_MODAL_CALLBACK_ID,
+        "private_metadata": approval_id,
+        "title": {"type": "plain_text", "text": "Reject request"},
+        "submit": {"type": "plain_text", "text": "Reject"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": shorten(f"Rejecting *{escape(title)}*", SECTION_TEXT_MAX),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK_ID,
+                "label": {"type": "plain_text", "text": "Reason"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REASON_ACTION_ID,
+                    "multiline": True,
+                    "max_length": MAX_REASON,
+                },
+            },
+        ],
+    }

@@ -1,0 +1,36 @@
+"""The contract between the message the gate posts and the clicks the webhook receives.
+
+Buttons carry only the opaque `approval_id`; the callback id never leaves the record.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from greenlight.core.errors import InvalidRequestError
+
+ACTION_APPROVE = "approve"
+ACTION_REJECT = "reject"
+DECISION_BLOCK_ID = "decision"
+REJECT_MODAL_CALLBACK_ID = "reject_reason"
+REASON_BLOCK_ID = "reason"
+REASON_ACTION_ID = "reason"
+
+_APPROVAL_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def new_approval_id() -> str:
+    """A fresh opaque id with 128 bits of randomness (22 url-safe characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def parse_approval_id(value: object) -> str:
+    """Accept a button value or modal metadata only if it has the shape of our ids.
+
+    Raises:
+        InvalidRequestError: anything else; nothing is looked up for it.
+    """
+    if isinstance(value, str) and _APPROVAL_ID.match(value):
+        return value
+    raise InvalidRequestError("approval_id", "not an approval id issued by Greenlight")

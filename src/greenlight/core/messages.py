@@ -1,0 +1,102 @@
+"""What the clicker is told, ephemerally, when a click changes nothing or counts.
+
+Every text stays under `MESSAGE_TEXT_MAX` (Slack's chat.update refuses more with
+`msg_too_long`; chat.postMessage advises it) however many people or approvals it names.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from greenlight.core.blocks import MESSAGE_TEXT_MAX, escape, mentions, shorten, slack_date
+from greenlight.core.votes import Status
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from greenlight.core.record import ApprovalRecord, SlackMessage
+
+WHY_MAX = 300  # an error's own words; they never need more
+
+
+def permalink(message: SlackMessage) -> str:
+    """A link to a message that Slack resolves for any member of the workspace."""
+    return f"https://slack.com/archives/{message.channel}/p{message.ts.replace('.', '')}"
+
+
+def already_decided(record: ApprovalRecord) -> str:
+    """For a click on an approval that is no longer pending."""
+    return already_decided_as(record.status, record.decided_by, record.decided_at)
+
+
+def already_decided_as(status: Status, decided_by: Sequence[str], decided_at: str | None) -> str:
+    """For a click on an approval that is no longer pending, from what its refusal said."""
+    when = slack_date(decided_at) if decided_at else "earlier"
+    if status is Status.EXPIRED:
+        return f"This request expired {when} without a decision; nothing was changed."
+    who = mentions(decided_by) or "someone"
+    return f"Already {status.value} by {who} {when}; nothing was changed."
+
+
+def not_authorized(why: str) -> str:
+    """For a click by someone who may not decide."""
+    return f"You can't decide this request: {shorten(escape(why), WHY_MAX)}. Nothing was changed."
+
+
+def not_found() -> str:
+    """For a click whose approval no longer exists."""
+    return "This approval request no longer exists; nothing was changed."
+
+
+def vote_counted(record: ApprovalRecord) -> str:
+    """For a vote that counted without deciding yet."""
+    approvals = sum(1 for v in record.votes if v.verdict.value == "approve")
+    return f"Your approval is recorded ({approvals} of {record.policy.quorum})."
+
+
+def invalid(problem: str) -> str:
+    """For a click or submission we could not read."""
+    return (
+        f"That request could not be processed: {shorten(escape(problem), WHY_MAX)}. "
+        "Nothing was changed."
+    )
+
+
+def reminder(record: ApprovalRecord) -> str:
+    """The thread reply when a request is still waiting."""
+    who = mentions(record.waiting_on())
+    expires = slack_date(record.expires_at)
+    return f"Reminder: this request is still waiting on {who}; it expires {expires}."
+
+
+def escalation(record: ApprovalRecord) -> str:
+    """The thread reply when a request is escalated."""
+    who = mentions(sorted(record.policy.escalated_ids))
+    return f"Escalated: no decision yet, so {who} can now decide this request too."
+
+
+def pending_list(records: list[ApprovalRecord]) -> str:
+    """The `/approvals` answer: the caller's pending approvals, each linked to its message.
+
+    As many as fit in one message; the rest are counted, so a long queue is still one answer.
+    """
+    if not records:
+        return "Nothing is waiting on you."
+    lines = [f"{len(records)} approval(s) waiting on you:"]
+    room = MESSAGE_TEXT_MAX - len(lines[0]) - 40  # keeps space for the "and N more" line
+    for shown, r in enumerate(records):
+        title = escape(r.request.title)
+        if r.slack:
+            title = f"<{permalink(r.slack)}|{title}>"
+        line = f"• {title} · {r.request.amount_text} · expires {slack_date(r.expires_at)}"
+        if len(line) + 1 > room:
+            lines.append(f"…and {len(records) - shown} more.")
+            break
+        room -= len(line) + 1
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def form_unavailable() -> str:
+    """Slack would not open the reject form (its API failed): nothing changed, try again."""
+    return "Slack could not open the form to say why. Nothing has changed: please try again."

@@ -1,0 +1,181 @@
+"""The approval record: the one durable fact the workflow and the webhook share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from greenlight.core.policy import ApproverPolicy
+from greenlight.core.request import ApprovalRequest
+from greenlight.core.votes import Status, Verdict, Vote, deciding_votes, tally
+
+RETENTION_SECONDS = 400 * 24 * 3600  # well past the 90-day durable retention
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    """Where the request was posted, so it can be updated and threaded."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRecord:
+    """Everything needed to authorize, count and announce a decision.
+
+    `callback_id` is a bearer capability: it stays in this record and in the callback call,
+    never in Slack, logs or reprs.
+    """
+
+    approval_id: str
+    callback_id: str = field(repr=False)
+    execution_arn: str
+    request: ApprovalRequest
+    policy: ApproverPolicy
+    created_at: str
+    expires_at: str
+    ttl: int
+    status: Status = Status.PENDING
+    votes: tuple[Vote, ...] = ()
+    slack: SlackMessage | None = None
+    decided_by: tuple[str, ...] = ()
+    decided_at: str | None = None
+    reason: str | None = None
+    version: int = 0
+
+    def vote_of(self, user_id: str) -> Vote | None:
+        """The vote `user_id` already cast, if any."""
+        return next((v for v in self.votes if v.user_id == user_id), None)
+
+    def with_vote(self, vote: Vote) -> ApprovalRecord:
+        """The record after `vote`, decided if the vote settles it. Idempotent per user."""
+        if self.status.is_final or self.vote_of(vote.user_id):
+            return self
+        votes = (*self.votes, vote)
+        status = tally(votes, self.policy.quorum)
+        if status is Status.PENDING:
+            return replace(self, votes=votes, version=self.version + 1)
+        deciders = deciding_votes(votes, status)
+        return replace(
+            self,
+            votes=votes,
+            status=status,
+            decided_by=tuple(v.user_id for v in deciders),
+            decided_at=vote.at,
+            reason=deciders[0].reason if status is Status.REJECTED else None,
+            version=self.version + 1,
+        )
+
+    def expired(self, at: str) -> ApprovalRecord:
+        """The record after the approval timed out undecided."""
+        if self.status.is_final:
+            return self
+        return replace(
+            self,
+            status=Status.EXPIRED,
+            decided_at=at,
+            reason="no decision in time",
+            version=self.version + 1,
+        )
+
+    def overridden(self, status: Status, operator: str, reason: str, at: str) -> ApprovalRecord:
+        """The record after an operator decided it by hand (an emergency, outside Slack)."""
+        if self.status.is_final or not status.is_final:
+            return self
+        return replace(
+            self,
+            status=status,
+            decided_by=(operator,),
+            decided_at=at,
+            reason=reason,
+            version=self.version + 1,
+        )
+
+    def with_callback(self, callback_id: str) -> ApprovalRecord:
+        """The record once the gate waits on a new callback (the version moves, so a vote that
+        read the old callback id re-reads before it counts)."""
+        return replace(self, callback_id=callback_id, version=self.version + 1)
+
+    def escalated(self, extra: frozenset[str]) -> ApprovalRecord:
+        """The record once `extra` approvers may decide too."""
+        return replace(self, policy=self.policy.escalated_to(extra), version=self.version + 1)
+
+    def approved_by(self) -> list[str]:
+        """The users who approved so far, earliest first."""
+        return [
+            v.user_id
+            for v in sorted(self.votes, key=lambda v: (v.at, v.user_id))
+            if v.verdict is Verdict.APPROVE
+        ]
+
+    def approvals_needed(self) -> int:
+        """How many more approvals decide this record (0 once the quorum is reached)."""
+        return max(self.policy.quorum - len(self.approved_by()), 0)
+
+    def waiting_on(self) -> list[str]:
+        """Eligible approvers who have not voted yet, sorted."""
+        eligible = self.policy.eligible_for(self.request)
+        return sorted(u for u in eligible if not self.vote_of(u))
+
+    def to_item(self) -> dict[str, Any]:
+        """A plain mapping for the store; `None` fields are left out."""
+        item: dict[str, Any] = {
+            "approval_id": self.approval_id,
+            "callback_id": self.callback_id,
+            "execution_arn": self.execution_arn,
+            "status": self.status.value,
+            "request": self.request.to_dict(),
+            "policy": self.policy.to_dict(),
+            "votes": {
+                v.user_id: _drop_none({"decision": v.verdict.value, "at": v.at, "reason": v.reason})
+                for v in self.votes
+            },
+            "decided_by": list(self.decided_by),
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "ttl": self.ttl,
+            "version": self.version,
+            # Derived, stored for the vote's conditional write (greenlight/core/vote_write.py),
+            # which cannot compute them: who may decide, usergroups long resolved and the requester
+            # left out; the approvers so far, in order; how many approvals are still missing
+            # (the last two are kept current while pending; the deciding write leaves them).
+            "eligible_ids": sorted(self.policy.eligible_for(self.request)),
+            "approved_by": self.approved_by(),
+            "approvals_needed": self.approvals_needed(),
+        }
+        if self.slack:
+            item["slack"] = {"channel": self.slack.channel, "ts": self.slack.ts}
+        return item | _drop_none({"decided_at": self.decided_at, "reason": self.reason})
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> ApprovalRecord:
+        """Rebuild from `to_item` output (numbers may arrive as Decimal)."""
+        votes = tuple(
+            Vote(
+                user_id=uid, verdict=Verdict(v["decision"]), at=str(v["at"]), reason=v.get("reason")
+            )
+            for uid, v in sorted(item.get("votes", {}).items(), key=lambda kv: str(kv[1]["at"]))
+        )
+        slack = item.get("slack")
+        return cls(
+            approval_id=str(item["approval_id"]),
+            callback_id=str(item["callback_id"]),
+            execution_arn=str(item["execution_arn"]),
+            request=ApprovalRequest.from_dict(item["request"]),
+            policy=ApproverPolicy.from_dict(item["policy"]),
+            created_at=str(item["created_at"]),
+            expires_at=str(item["expires_at"]),
+            ttl=int(item["ttl"]),
+            status=Status(item["status"]),
+            votes=votes,
+            slack=SlackMessage(str(slack["channel"]), str(slack["ts"])) if slack else None,
+            decided_by=tuple(str(u) for u in item.get("decided_by", [])),
+            decided_at=item.get("decided_at"),
+            reason=item.get("reason"),
+            version=int(item.get("version", 0)),
+        )
+
+
+def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}

@@ -1,0 +1,81 @@
+"""The vote ledger's rules: any reject vetoes, a quorum of distinct approvers approves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from greenlight.core.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+MAX_REASON = 500
+
+
+class Verdict(StrEnum):
+    """What one person said."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Status(StrEnum):
+    """Where an approval stands; only PENDING may change."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+    @property
+    def is_final(self) -> bool:
+        """True once nothing may change the approval any more."""
+        return self is not Status.PENDING
+
+
+class VoteEffect(StrEnum):
+    """What recording one vote did: nothing new (already counted), counted it, or decided."""
+
+    ALREADY_COUNTED = "already_counted"
+    COUNTED = "counted"
+    DECIDED = "decided"
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """One person's verdict, when they gave it (ISO-8601 UTC) and, for a reject, why."""
+
+    user_id: str
+    verdict: Verdict
+    at: str
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.verdict is Verdict.REJECT and not (self.reason and self.reason.strip()):
+            raise InvalidRequestError("reason", "a rejection needs a reason")
+        if self.reason is not None and len(self.reason) > MAX_REASON:
+            raise InvalidRequestError("reason", f"at most {MAX_REASON} characters")
+
+
+def tally(votes: Iterable[Vote], quorum: int) -> Status:
+    """Decide from the votes cast so far.
+
+    A single reject is a veto; otherwise `quorum` distinct approvers approve. Order does not
+    matter, and a person counts once however often their vote is recorded.
+    """
+    approvers: set[str] = set()
+    for vote in votes:
+        if vote.verdict is Verdict.REJECT:
+            return Status.REJECTED
+        approvers.add(vote.user_id)
+    return Status.APPROVED if len(approvers) >= quorum else Status.PENDING
+
+
+def deciding_votes(votes: Iterable[Vote], status: Status) -> list[Vote]:
+    """The votes that made the decision, earliest first: the approvers, or the veto."""
+    wanted = Verdict.REJECT if status is Status.REJECTED else Verdict.APPROVE
+    chosen = [v for v in votes if v.verdict is wanted]
+    chosen.sort(key=lambda v: (v.at, v.user_id))
+    return chosen[:1] if status is Status.REJECTED else chosen

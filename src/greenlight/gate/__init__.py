@@ -1,0 +1,1 @@
+"""The approval gate: a durable primitive that asks people in Slack and waits."""

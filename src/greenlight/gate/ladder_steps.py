@@ -1,0 +1,96 @@
+"""What happens at each rung of the timeout ladder: bodies of durable steps, one I/O act each.
+
+Each returns the decision's outcome (as a dict) when the approval is, or just became, final —
+a vote may have landed while the round timed out — and None while it is still pending.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from greenlight.core import messages
+from greenlight.core.audit import AuditEvent, AuditKind
+from greenlight.core.outcome import Outcome
+from greenlight.core.votes import Status
+from greenlight.gate import metrics as approval_metrics
+
+if TYPE_CHECKING:
+    from greenlight.core.record import ApprovalRecord, SlackMessage
+    from greenlight.gate.ports import GateServices as Dependencies
+
+
+def decided(record: ApprovalRecord) -> dict[str, Any] | None:
+    """The outcome of a final record, else None."""
+    return Outcome.from_record(record).to_dict() if record.status.is_final else None
+
+
+def expire(deps: Dependencies, approval_id: str) -> dict[str, Any] | None:
+    """Flip pending → expired (with its audit line) and redraw; a decision that won stands."""
+    at = deps.clock().isoformat()
+    record = deps.approvals.update(
+        approval_id,
+        lambda r: (
+            r.expired(at),
+            [AuditEvent(r.approval_id, AuditKind.EXPIRED, at, reason="no decision in time")],
+        ),
+    )
+    if record.status is Status.EXPIRED:
+        deps.notifier.update_request(record)
+        approval_metrics.count(approval_metrics.EXPIRED)
+    return decided(record)
+
+
+def remind(deps: Dependencies, approval_id: str, message: SlackMessage) -> dict[str, Any] | None:
+    """Reply in the thread, mentioning who is still needed."""
+    record = deps.approvals.get(approval_id)
+    if record.status.is_final:
+        return decided(record)
+    deps.notifier.reply(message, messages.reminder(record))
+    deps.approvals.note(
+        AuditEvent(
+            approval_id,
+            AuditKind.REMINDED,
+            deps.clock().isoformat(),
+            detail="waiting on " + ", ".join(record.waiting_on()),
+            channel=message.channel,
+            message_ts=message.ts,
+        )
+    )
+    return None
+
+
+def escalate(
+    deps: Dependencies,
+    approval_id: str,
+    message: SlackMessage,
+    escalation: frozenset[str],
+    escalation_channel: str | None,
+) -> dict[str, Any] | None:
+    """Let the escalation approvers decide too; say so on the message, in the thread and channel."""
+    at = deps.clock().isoformat()
+
+    def add(record: ApprovalRecord) -> tuple[ApprovalRecord, list[AuditEvent]] | None:
+        if escalation <= record.policy.approver_ids:
+            return None  # a retried step: already escalated
+        after = record.escalated(escalation)
+        added = ", ".join(sorted(after.policy.escalated_ids))
+        event = AuditEvent(
+            approval_id,
+            AuditKind.ESCALATED,
+            at,
+            detail=f"added {added}",
+            channel=message.channel,
+            message_ts=message.ts,
+        )
+        return after, [event]
+
+    record = deps.approvals.update(approval_id, add)
+    if record.status.is_final:
+        return decided(record)
+    deps.notifier.update_request(record)
+    notice = messages.escalation(record)
+    deps.notifier.reply(message, notice)
+    if escalation_channel:
+        link = messages.permalink(message)
+        deps.notifier.announce(escalation_channel, f"{notice} <{link}|Open the request>")
+    return None

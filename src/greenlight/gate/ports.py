@@ -1,0 +1,87 @@
+"""What the gate needs from the outside: a store, Slack, a directory, a clock and ids."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from greenlight.core.audit import AuditEvent
+    from greenlight.core.record import ApprovalRecord, SlackMessage
+
+
+class ApprovalStore(Protocol):
+    """Where approval records and their audit trail live (DynamoDB)."""
+
+    def create(self, record: ApprovalRecord) -> ApprovalRecord:
+        """Store a new record; if it exists already (a retried step), return the stored one."""
+        ...
+
+    def attach_message(self, approval_id: str, message: SlackMessage) -> None:
+        """Remember where the request was posted."""
+        ...
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        """Read a record (strongly consistent); raises NotFoundError."""
+        ...
+
+    def update(
+        self,
+        approval_id: str,
+        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
+    ) -> ApprovalRecord:
+        """Apply `change` to the record while it is pending; return the record as it stands."""
+        ...
+
+    def note(self, event: AuditEvent) -> None:
+        """Append an audit line that changes no state."""
+        ...
+
+
+class ApprovalNotifier(Protocol):
+    """Where people see requests and outcomes (Slack)."""
+
+    def post_request(self, record: ApprovalRecord) -> SlackMessage:
+        """Post the request with its buttons."""
+        ...
+
+    def update_request(self, record: ApprovalRecord) -> None:
+        """Redraw the posted request to match the record."""
+        ...
+
+    def reply(self, thread: SlackMessage, text: str) -> None:
+        """Reply in the request's thread."""
+        ...
+
+    def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
+        """Tell a person something, in the request's thread when there is one."""
+        ...
+
+    def announce(self, channel: str, text: str) -> None:
+        """Post a notice to another channel (e.g. the escalation channel)."""
+        ...
+
+
+class Directory(Protocol):
+    """Who is in a Slack usergroup."""
+
+    def members(self, usergroup_id: str) -> frozenset[str]:
+        """The group's user ids; raises if the group does not exist."""
+        ...
+
+
+class GateServices(Protocol):
+    """The collaborators one gate run uses (read-only attributes)."""
+
+    @property
+    def approvals(self) -> ApprovalStore: ...
+    @property
+    def notifier(self) -> ApprovalNotifier: ...
+    @property
+    def directory(self) -> Directory: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+    @property
+    def new_id(self) -> Callable[[], str]: ...

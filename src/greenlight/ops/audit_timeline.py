@@ -1,0 +1,36 @@
+"""Formats an audit-table query (AWS CLI JSON on stdin) as a timeline, one line per event.
+
+`aws dynamodb query … --output json | python -m greenlight.ops.audit_timeline`
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from greenlight.aws.approval_store import plain
+from greenlight.core.audit import AuditEvent
+
+
+def timeline(query_output: dict[str, Any]) -> list[str]:
+    """The query's items as timeline lines, in their stored (chronological) order."""
+    deserialize = TypeDeserializer().deserialize
+    items = [{k: deserialize(v) for k, v in item.items()} for item in query_output.get("Items", [])]
+    return [AuditEvent.from_item(plain(item)).line() for item in items]
+
+
+def main() -> int:
+    """Read the query from stdin; exit 1 when there is no such approval."""
+    lines = timeline(json.load(sys.stdin))
+    if not lines:
+        print("error: no audit trail for that approval id", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

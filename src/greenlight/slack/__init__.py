@@ -1,0 +1,1 @@
+"""Slack Web API adapters: post, redraw and thread approval requests; read usergroups."""

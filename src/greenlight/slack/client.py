@@ -1,0 +1,47 @@
+"""A Slack Web API client set up the way both Lambdas need it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from greenlight.core.blocks import request_blocks, summary_text
+
+if TYPE_CHECKING:
+    from greenlight.core.record import ApprovalRecord
+    from greenlight.core.secret import Secret
+
+TIMEOUT_SECONDS = 5
+
+
+def build_web_client(
+    token: Secret, base_url: str | None = None, *, wait_out_rate_limits: bool = True
+) -> WebClient:
+    """A WebClient that can point at a local fake Slack and, unless told not to, honours 429
+    Retry-After by waiting and sending again.
+
+    The webhook is told not to: Slack's Retry-After can be seconds, and a click must be
+    answered within 3 s; its redraws are best effort, and the relay redraws every decision.
+    """
+    client = WebClient(
+        token=token.reveal(),
+        base_url=base_url or WebClient.BASE_URL,
+        timeout=TIMEOUT_SECONDS,
+    )
+    if wait_out_rate_limits:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def redraw(client: WebClient, record: ApprovalRecord) -> None:
+    """Update the posted request to match the record (progress, verdict, buttons gone)."""
+    if record.slack is None:
+        return
+    client.chat_update(
+        channel=record.slack.channel,
+        ts=record.slack.ts,
+        text=summary_text(record),
+        blocks=request_blocks(record),
+    )

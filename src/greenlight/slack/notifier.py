@@ -1,0 +1,104 @@
+"""Posts and redraws approval requests in Slack."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+
+from greenlight.core.blocks import mention, request_blocks, summary_text
+from greenlight.core.record import ApprovalRecord, SlackMessage
+from greenlight.slack.client import redraw
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slack_sdk import WebClient
+
+# Slack's answers that no retry changes: the message or channel is gone, or closed to the app.
+GONE = frozenset(
+    {
+        "message_not_found",
+        "thread_not_found",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "cant_update_message",
+    }
+)
+logger = logging.getLogger(__name__)
+
+
+class SlackApprovalNotifier:
+    """The ApprovalNotifier port over the Slack Web API."""
+
+    def __init__(self, client: WebClient, channel: str) -> None:
+        self._client = client
+        self._channel = channel
+
+    def post_request(self, record: ApprovalRecord) -> SlackMessage:
+        """Post the request with its buttons to the configured channel."""
+        response = self._client.chat_postMessage(
+            channel=self._channel,
+            text=summary_text(record),
+            blocks=request_blocks(record),
+            unfurl_links=False,
+        )
+        return SlackMessage(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def update_request(self, record: ApprovalRecord) -> None:
+        """Redraw the posted message to match the record (e.g. Expired, buttons gone).
+
+        Like `reply` and `announce`, it runs after the record changed: a message someone
+        deleted (or a channel the app was removed from) is logged and skipped, since failing
+        the step would retry in vain and then fail an order whose approval already settled.
+        Anything else (rate limits, Slack down, a bad token) raises, for the step to retry.
+        """
+        _unless_gone("redraw", lambda: redraw(self._client, record))
+
+    def reply(self, thread: SlackMessage, text: str) -> None:
+        """A reply in the request's thread (reminders, escalations)."""
+        _unless_gone(
+            "thread reply",
+            lambda: self._client.chat_postMessage(
+                channel=thread.channel, thread_ts=thread.ts, text=text
+            ),
+        )
+
+    def announce(self, channel: str, text: str) -> None:
+        """A message in another channel."""
+        _unless_gone(
+            "announcement",
+            lambda: self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False),
+        )
+
+    def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
+        """Reply in the request's thread, or post to the channel when there is none."""
+        self._client.chat_postMessage(
+            channel=thread.channel if thread else self._channel,
+            thread_ts=thread.ts if thread else None,
+            text=f"{mention(user_id)} {text}",
+        )
+
+
+def _unless_gone(what: str, call: Callable[[], object]) -> None:
+    try:
+        call()
+    except SlackApiError as err:
+        code = err.response.get("error")
+        if code not in GONE:
+            raise
+        logger.warning("Slack %s skipped: %s", what, code)
+
+
+class SlackDirectory:
+    """The Directory port over `usergroups.users.list` (callers cache per invocation)."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def members(self, usergroup_id: str) -> frozenset[str]:
+        """The group's members (Slack answers `no_such_subteam` for an unknown group)."""
+        response = self._client.usergroups_users_list(usergroup=usergroup_id)
+        return frozenset(str(u) for u in response["users"])

@@ -1,0 +1,192 @@
+"""The Bolt app: routes clicks, modal submissions and commands of signed requests.
+
+Configured for FaaS (DESIGN §5): named (no stack walk), static authorize (no auth.test per
+container), every listener done before the response (Lambda freezes threads afterwards). The
+signature is checked once, before Bolt (asgi.py), so Bolt's own check is switched off.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+
+from greenlight.core import messages
+from greenlight.core.buttons import (
+    ACTION_APPROVE,
+    ACTION_REJECT,
+    REASON_BLOCK_ID,
+    REJECT_MODAL_CALLBACK_ID,
+)
+from greenlight.core.errors import (
+    ApprovalError,
+    ConflictError,
+    InvalidRequestError,
+    NotAuthorizedError,
+    NotFoundError,
+)
+from greenlight.core.votes import Status, Verdict
+from greenlight.webhook.decisions import Click
+from greenlight.webhook.payloads import to_button_click, to_reason_submission, user_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slack_bolt import BoltContext
+
+    from greenlight.aws.secrets import SlackCredentials
+    from greenlight.webhook.decisions import DecisionService
+    from greenlight.webhook.settings import Settings
+    from greenlight.webhook.slack_board import SlackMessageBoard
+
+logger = logging.getLogger(__name__)
+APPROVALS_COMMAND = "/approvals"
+HTTP_FORBIDDEN = 403
+ANY_EVENT = re.compile(".*")
+FINAL = {s.value for s in Status if s.is_final}
+
+
+def reply_for(error: ApprovalError, service: DecisionService) -> str:
+    """The one table from domain errors to what the clicker is told."""
+    if isinstance(error, ConflictError):
+        if error.status in FINAL:  # the refusal said who and when: no read
+            return messages.already_decided_as(
+                Status(error.status), error.decided_by, error.decided_at
+            )
+        return messages.already_decided(service.current(error.approval_id))
+    if isinstance(error, NotAuthorizedError):
+        return messages.not_authorized(error.why)
+    if isinstance(error, NotFoundError):
+        return messages.not_found()
+    if isinstance(error, InvalidRequestError):
+        return messages.invalid(error.problem)
+    return messages.invalid("unexpected request")
+
+
+def build_app(
+    settings: Settings,
+    credentials: SlackCredentials,
+    client: WebClient,
+    service: DecisionService,
+    board: SlackMessageBoard,
+) -> App:
+    """Wire the listeners to the decision service."""
+    bolt_logger = logging.getLogger("greenlight.bolt")
+    bolt_logger.setLevel(logging.WARNING)  # Bolt logs bodies and signatures of bad requests at INFO
+    authorized = AuthorizeResult(
+        enterprise_id=None, team_id=settings.slack_team_id, bot_token=credentials.bot_token.reveal()
+    )
+    app = App(
+        name="greenlight",
+        logger=bolt_logger,
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=False,  # verified once, before Bolt parses anything
+        signing_secret=credentials.signing_secret.reveal(),
+        # Bolt builds each request's client from this one and the token from `authorize`; a
+        # client that carried the token too would log "token will be ignored" every cold start.
+        client=WebClient(base_url=client.base_url, timeout=client.timeout),
+        authorize=lambda: authorized,
+    )
+
+    @app.use
+    def only_our_app(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:  # Bolt's name
+        if not is_ours(settings, body.get("api_app_id"), context.team_id, context.enterprise_id):
+            logger.warning("request from another app or workspace refused")
+            return BoltResponse(status=HTTP_FORBIDDEN, body=json.dumps({"error": "unknown app"}))
+        return next()
+
+    @app.action(ACTION_APPROVE)
+    def on_approve(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        ack()
+        _on_click(body, service, board)
+
+    @app.action(ACTION_REJECT)
+    def on_reject(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        ack()
+        _on_click(body, service, board)
+
+    @app.view(REJECT_MODAL_CALLBACK_ID)
+    def on_reject_reason(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        try:
+            submission = to_reason_submission(body)
+            if not submission.reason:
+                ack(response_action="errors", errors={REASON_BLOCK_ID: "Please say why."})
+                return
+            click = Click(
+                submission.approval_id, submission.user_id, Verdict.REJECT, submission.reason
+            )
+            service.decide(click)
+        except ApprovalError as err:
+            ack(response_action="errors", errors={REASON_BLOCK_ID: reply_for(err, service)})
+            return
+        ack()
+
+    @app.view_closed(REJECT_MODAL_CALLBACK_ID)
+    def on_reject_dismissed(ack: Callable[..., None]) -> None:
+        ack()  # the approver changed their mind: nothing was decided, nothing to do
+
+    @app.event(ANY_EVENT)
+    def on_event(ack: Callable[..., None]) -> None:
+        # We subscribe to no event yet; an unanswered one would be redelivered (and, failing
+        # often, get the app's event subscription disabled), so every event is acknowledged.
+        ack()
+
+    @app.command(APPROVALS_COMMAND)
+    def on_approvals(ack: Callable[..., None], body: dict[str, Any]) -> None:
+        try:
+            user_id = user_of({"user": {"id": body.get("user_id")}})
+        except InvalidRequestError as err:
+            ack(text=reply_for(err, service), response_type="ephemeral")
+            return
+        ack(text=messages.pending_list(service.waiting_on(user_id)), response_type="ephemeral")
+
+    return app
+
+
+def is_ours(
+    settings: Settings, app_id: object, team_id: str | None, enterprise_id: str | None
+) -> bool:
+    """Whether a request comes from our app in our workspace (or our Grid org, if configured).
+
+    The workspace is Bolt's reading of the request (`team.id`, or for org-wide installs
+    `user.team_id` / `view.app_installed_team_id`), not one field of our choosing.
+    """
+    if app_id != settings.slack_app_id:
+        return False
+    if team_id == settings.slack_team_id:
+        return True
+    return (
+        settings.slack_enterprise_id is not None and enterprise_id == settings.slack_enterprise_id
+    )
+
+
+def _on_click(body: dict[str, Any], service: DecisionService, board: SlackMessageBoard) -> None:
+    """Approve decides at once; Reject first asks why (the modal's submission decides)."""
+    try:
+        click = to_button_click(body)
+    except InvalidRequestError as err:
+        logger.warning("unreadable click", extra={"field": err.field})
+        return
+    try:
+        if click.action_id == ACTION_REJECT:
+            record = service.check(click.approval_id, click.user_id)
+            if not board.ask_reason(click.trigger_id, record):
+                board.tell(click.channel_id, click.user_id, messages.form_unavailable())
+            return
+        result = service.decide(Click(click.approval_id, click.user_id, Verdict.APPROVE))
+        if not result.decided:
+            board.tell(click.channel_id, click.user_id, messages.vote_counted(result.record))
+    except ApprovalError as err:
+        logger.info(
+            "click changed nothing",
+            extra={"approval_id": click.approval_id, "error": type(err).__name__},
+        )
+        board.tell(click.channel_id, click.user_id, reply_for(err, service))

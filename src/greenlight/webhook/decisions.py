@@ -1,0 +1,134 @@
+"""The webhook's core: turn one authorized click into a counted vote and, maybe, a decision.
+
+Exactly one request flips an approval (the store's conditional write decides who), and only
+that request resumes the workflow at once; everyone else is told what happened. Resuming here is
+the fast path: the stored decision is also delivered by the table's stream (`relay.py`), so a
+webhook that dies, or a Lambda API that fails, between the write and the callback loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from greenlight.core.errors import CallbackRefusedError, ConflictError, DeliveryError
+from greenlight.core.outcome import failure_error, success_payload
+from greenlight.core.policy import authorize
+from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
+from greenlight.webhook import approval_metrics, log_context
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from greenlight.core.record import ApprovalRecord
+    from greenlight.webhook.ports import CallbackSender, MessageBoard, VoteStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Click:
+    """One person's decision on one approval, as read from Slack."""
+
+    approval_id: str
+    user_id: str
+    verdict: Verdict
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult:
+    """The record after the vote, and whether this click decided it."""
+
+    record: ApprovalRecord
+    decided: bool
+
+
+class DecisionService:
+    """Authorize, count, decide, resume, redraw — in that order, each step conditional."""
+
+    def __init__(
+        self,
+        store: VoteStore,
+        callbacks: CallbackSender,
+        board: MessageBoard,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._callbacks = callbacks
+        self._board = board
+        self._clock = clock
+
+    def check(self, approval_id: str, user_id: str) -> ApprovalRecord:
+        """Load the record and make sure the user may still vote on it (the reject button reads
+        it to open its modal; a vote itself reads nothing first).
+
+        Raises:
+            NotFoundError, NotAuthorizedError, ConflictError: nothing is changed.
+        """
+        record = self._store.get(approval_id)
+        authorize(record.policy, record.request, approval_id, user_id)
+        if record.status.is_final:
+            raise ConflictError(
+                approval_id, record.status.value, record.decided_by, record.decided_at
+            )
+        return record
+
+    def decide(self, click: Click) -> VoteResult:
+        """Count the click; if it settles the approval, resume the workflow and redraw.
+
+        One conditional write authorizes, counts and maybe decides (`VoteStore.record_vote`).
+
+        Raises:
+            NotFoundError, NotAuthorizedError, ConflictError, InvalidRequestError.
+        """
+        vote = Vote(click.user_id, click.verdict, self._clock().isoformat(), click.reason)
+        after, effect = self._store.record_vote(click.approval_id, vote)
+        log_context.correlate(after.approval_id, after.execution_arn)
+        decided = effect is VoteEffect.DECIDED
+        if decided:
+            approval_metrics.decided(after)  # once per decision: only this request decided
+            try:
+                deliver(self._callbacks, after)
+            except DeliveryError as err:
+                logger.warning(
+                    "decision stored, callback left to the stream relay",
+                    extra={"approval_id": after.approval_id, "cause": err.cause},
+                )
+            except CallbackRefusedError as err:  # the relay will be refused too: say it once
+                logger.error(
+                    "decision stored, callback refused by Lambda",
+                    extra={"approval_id": after.approval_id, "code": err.code},
+                )
+        if effect is not VoteEffect.ALREADY_COUNTED:
+            self._board.redraw(after)
+        return VoteResult(after, decided)
+
+    def waiting_on(self, user_id: str) -> list[ApprovalRecord]:
+        """Pending approvals this user may still vote on, oldest first."""
+        return [r for r in self._store.pending() if user_id in r.waiting_on()]
+
+    def current(self, approval_id: str) -> ApprovalRecord:
+        """The record as it stands (for telling a late clicker who decided)."""
+        return self._store.get(approval_id)
+
+
+def deliver(callbacks: CallbackSender, record: ApprovalRecord) -> bool:
+    """Resume the workflow waiting on a decided record; False if its callback was closed.
+
+    Closed means the workflow no longer waits on this callback: it timed out (its expiry step
+    reads the record), or the decision was delivered before (by the webhook or the relay).
+
+    Raises:
+        DeliveryError: Lambda's API failed; nothing is lost, the caller or the relay retries.
+        CallbackRefusedError: Lambda refused the callback for good.
+    """
+    if record.status is Status.APPROVED:
+        sent = callbacks.succeed(record.callback_id, success_payload(record))
+    else:
+        sent = callbacks.fail(record.callback_id, failure_error(record))
+    if not sent:
+        logger.info("callback already closed", extra={"approval_id": record.approval_id})
+    return sent

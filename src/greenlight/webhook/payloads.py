@@ -1,0 +1,196 @@
+"""Pure converters from Slack's interactive payloads to what the service understands."""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.request.internals import parse_body
+
+from greenlight.core.buttons import (
+    ACTION_APPROVE,
+    ACTION_REJECT,
+    REASON_ACTION_ID,
+    REASON_BLOCK_ID,
+    parse_approval_id,
+)
+from greenlight.core.errors import InvalidRequestError
+from greenlight.core.request import is_slack_user_id
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonClick:
+    """An Approve or Reject click on an approval message."""
+
+    action_id: str
+    approval_id: str
+    user_id: str
+    channel_id: str
+    trigger_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonSubmission:
+    """The reject modal, submitted."""
+
+    approval_id: str
+    user_id: str
+    reason: str
+
+
+def to_button_click(body: dict[str, Any]) -> ButtonClick:
+    """Read a `block_actions` payload.
+
+    Raises:
+        InvalidRequestError: a field we rely on is missing or malformed.
+    """
+    actions = body.get("actions")
+    if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
+        raise InvalidRequestError("actions", "exactly one action expected")
+    action = actions[0]
+    action_id = action.get("action_id")
+    if action_id not in (ACTION_APPROVE, ACTION_REJECT):
+        raise InvalidRequestError("action_id", "not an approval button")
+    container = _dict(body, "container")
+    channel = container.get("channel_id") or _dict(body, "channel").get("id")
+    return ButtonClick(
+        action_id=str(action_id),
+        approval_id=parse_approval_id(action.get("value")),
+        user_id=user_of(body),
+        channel_id=_text(channel, "channel"),
+        trigger_id=_text(body.get("trigger_id"), "trigger_id"),
+    )
+
+
+def to_reason_submission(body: dict[str, Any]) -> ReasonSubmission:
+    """Read a `view_submission` of the reject modal; a blank reason comes back as "".
+
+    Raises:
+        InvalidRequestError: the view is not our modal or lacks its metadata.
+    """
+    view = _dict(body, "view")
+    values = _dict(_dict(view, "state"), "values")
+    field = _dict(_dict(values, REASON_BLOCK_ID), REASON_ACTION_ID)
+    reason = field.get("value")
+    return ReasonSubmission(
+        approval_id=parse_approval_id(view.get("private_metadata")),
+        user_id=user_of(body),
+        reason=reason.strip() if isinstance(reason, str) else "",
+    )
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """The Slack user who acted.
+
+    Raises:
+        InvalidRequestError: no well-formed user id.
+    """
+    user = _dict(body, "user").get("id")
+    if not isinstance(user, str) or not is_slack_user_id(user):
+        raise InvalidRequestError("user", "missing or not a Slack user id")
+    return user
+
+
+# Fields Bolt reads with `"id" in value` (slack_bolt/request/internals.py): absent, null, a
+# string or an object are what Slack sends (`"enterprise": null` outside Enterprise Grid,
+# `"team": null` for org-wide installs); anything else is a TypeError inside Bolt: a 500.
+ID_HOLDERS = ("enterprise", "team", "user", "channel")
+LIST_FIELDS = ("authorizations", "response_urls", "actions")
+OBJECT_FIELDS = ("event", "view", "message", "container")
+
+
+def parse(text: str, content_type: str | None) -> dict[str, Any]:
+    """The request body as Bolt will see it: JSON bodies, `payload=` forms and plain forms alike.
+
+    Raises:
+        InvalidRequestError: the body is not something Bolt can read, or not an object.
+    """
+    try:
+        body = parse_body(text, content_type)
+    except (ValueError, RecursionError) as err:  # JSONDecodeError; JSON nested too deep
+        raise InvalidRequestError("body", "not readable JSON or form data") from err
+    if not isinstance(body, dict):
+        raise InvalidRequestError("body", "not an object")
+    return body
+
+
+def is_ssl_check(text: str, content_type: str | None) -> bool:
+    """Slack's certificate check of a slash command URL (form `token=…&ssl_check=1`): unsigned by
+    design, answered 200 as Bolt answers it.
+
+    It is read before the signature is checked, so it decodes nothing but a plain form (no
+    JSON, no `payload` field): an unsigned body can cost no more than splitting a string.
+    """
+    if content_type == "application/json" or text.startswith("{"):
+        return False
+    fields = urllib.parse.parse_qs(text, keep_blank_values=True, max_num_fields=20)
+    return "payload" not in fields and fields.get("ssl_check") == ["1"]
+
+
+def shape_problem(body: dict[str, Any]) -> str | None:
+    """What in a parsed request would make Bolt fail (a 500) instead of answer, or None.
+
+    Only those shapes are refused: every request Slack documents passes, whatever its type
+    (the corpus in `localdev/slack_corpus` proves it); types we do not handle reach Bolt, which
+    answers them as it does.
+    """
+    return _field_problem(body) or _type_problem(body)
+
+
+def _field_problem(body: dict[str, Any]) -> str | None:
+    wrong = next(
+        (k for k in ID_HOLDERS if body.get(k) is not None and not isinstance(body[k], str | dict)),
+        None,
+    )
+    if wrong:
+        return f"{wrong} must be an object, a string or null"
+    wrong = next((k for k in LIST_FIELDS if k in body and not _is_list_of_objects(body[k])), None)
+    if wrong:
+        return f"{wrong} must be a list of objects"
+    wrong = next(
+        (k for k in OBJECT_FIELDS if body.get(k) is not None and not isinstance(body[k], dict)),
+        None,
+    )
+    return f"{wrong} must be an object or null" if wrong else None
+
+
+def _type_problem(body: dict[str, Any]) -> str | None:
+    # Bolt's matchers read actions[0]["action_id"] and event["type"] unguarded, and match the
+    # latter against a pattern (a non-string is a TypeError).
+    kind = body.get("type")
+    if kind == "block_actions":
+        actions = body.get("actions")
+        if not actions or not isinstance(actions[0].get("action_id"), str):
+            return "block_actions without an action_id"
+    if kind in ("view_submission", "view_closed"):
+        return _view_problem(body.get("view"))
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "event_callback without an event type"
+    return None
+
+
+def _is_list_of_objects(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def _view_problem(view: Any) -> str | None:
+    # Bolt reads view.type and view.callback_id unguarded (a KeyError is a 500).
+    if not isinstance(view, dict) or not all(
+        isinstance(view.get(k), str) for k in ("type", "callback_id")
+    ):
+        return "a view without a type and callback_id"
+    return None
+
+
+def _dict(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidRequestError(name, "missing")
+    return value

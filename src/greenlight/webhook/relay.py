@@ -1,0 +1,127 @@
+"""Every stored decision reaches its workflow: the approvals table's stream is the outbox.
+
+A decision is a record moving from `pending` to `approved` or `rejected`, written by the webhook
+(or an operator's `decide.sh`) in one conditional transaction. Sending its callback is a second
+act that can fail on its own: the process may die between the two, or Lambda's API may not
+answer. The relay consumes the table's stream and, for every such move, sends the callback and
+redraws the message; until Lambda's API accepts the callback or says it is closed, the change
+is reported as failed and the stream delivers it again (Lambda's retries on AWS, the local
+poller's on the local stack). A callback the webhook already sent answers "closed": sending
+twice changes nothing, so every decision reaches its workflow exactly once in effect.
+Expiry is not relayed: the gate writes it itself, after its callback timed out.
+
+The relay also writes every vote's audit lines (`greenlight/core/vote_audit.py`), before it sends
+the callback: a vote is one conditional write to the record, with no transaction to carry its
+audit line, and the stream holds every change of the record (NEW_AND_OLD_IMAGES, kept 24 hours,
+retried until it succeeds). The lines are derived from the images, so a redelivered change
+derives the same lines with the same keys, and each is a conditional put that never
+overwrites: every counted vote and every decision gets its line exactly once, even if the
+webhook died right after its write. (Writing the line from the webhook after the vote would
+lose it exactly then; a transaction would bring back the two-item write the click path left.)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from greenlight.aws.approval_store import plain
+from greenlight.core.errors import CallbackRefusedError
+from greenlight.core.record import ApprovalRecord
+from greenlight.core.vote_audit import vote_lines
+from greenlight.core.votes import Status
+from greenlight.webhook.decisions import deliver
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from greenlight.webhook.ports import AuditLog, CallbackSender, MessageBoard
+
+    StreamHandler = Callable[[dict[str, Any], LambdaContext | None], PartialItemFailureResponse]
+
+logger = logging.getLogger(__name__)
+DECIDED = (Status.APPROVED.value, Status.REJECTED.value)
+
+
+def decided_in(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether this change of a record (its stream images) is the one that decided it."""
+    if not old or not new:
+        return False
+    return old.get("status") == Status.PENDING.value and new.get("status") in DECIDED
+
+
+class DecisionRelay:
+    """Sends the callback of each decision the stream shows, and redraws its message."""
+
+    def __init__(self, callbacks: CallbackSender, board: MessageBoard, audit: AuditLog) -> None:
+        self._callbacks = callbacks
+        self._board = board
+        self._audit = audit
+
+    def on_change(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
+        """Handle one stream record's images: audit the votes it counted, deliver the decision
+        it made; other changes are ignored.
+
+        A record the relay can never deliver (unreadable, or a callback Lambda refuses for good)
+        is logged as an error and let go: retried, it would hold back every decision behind it
+        on its shard for the stream's 24 hours, then vanish without a trace.
+
+        Raises:
+            DeliveryError: the callback could not be sent yet; the stream retries the record.
+        """
+        if not new:
+            return  # a record removed (its time to live passed): nothing to say
+        try:
+            record = ApprovalRecord.from_item(plain(dict(new)))
+            before = ApprovalRecord.from_item(plain(dict(old))) if old else None
+        except (KeyError, TypeError, ValueError) as err:
+            logger.error("unreadable decision record let go", extra={"error": type(err).__name__})
+            return
+        for event in vote_lines(before, record):
+            self._audit.append_once(event)
+        if not decided_in(old, new):
+            return
+        try:
+            if deliver(self._callbacks, record):
+                logger.info(
+                    "decision delivered by the relay", extra={"approval_id": record.approval_id}
+                )
+        except CallbackRefusedError as err:
+            logger.error(
+                "callback refused by Lambda; decision let go",
+                extra={"approval_id": record.approval_id, "code": err.code},
+            )
+            return
+        self._board.redraw(record)  # best effort; the same final message either way
+
+
+def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
+    """A Lambda handler for DynamoDB stream batches (Powertools' batch processor): each
+    record's images go to `relay`; records that raised are reported as failed, so the stream
+    delivers them again, from the first of them."""
+    # Imported here: the webhook builds from the same package, and its cold start should not
+    # pay for a utility only the relay uses.
+    from aws_lambda_powertools.utilities.batch import (  # noqa: PLC0415
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+    def on_record(record: DynamoDBRecord) -> None:
+        images = record.dynamodb
+        relay.on_change(images.old_image if images else None, images.new_image if images else None)
+
+    def handler(event: dict[str, Any], context: LambdaContext | None) -> PartialItemFailureResponse:
+        return process_partial_response(
+            event=event, record_handler=on_record, processor=processor, context=context
+        )
+
+    return handler

@@ -1,0 +1,168 @@
+"""The order workflow on the SDK's test runner: each path from start to result."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import TYPE_CHECKING, Any
+
+from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
+from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
+
+from examples.orders.workflow import make_handler
+from greenlight.core.ladder import Ladder
+from greenlight.core.policy import Tier
+from greenlight.core.votes import Status, Verdict
+from tests.unit.examples.orders.conftest import SETTINGS, Harness, order
+
+if TYPE_CHECKING:
+    from tests.fakes.workflow import FakeWorld
+
+
+def payload(result: Any) -> dict[str, Any]:
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    data: dict[str, Any] = json.loads(result.result)
+    return data
+
+
+def test_order_completes_when_an_approver_approves(harness: Harness, world: FakeWorld) -> None:
+    # Given an order above the auto-approve threshold, suspended on its approval
+    arn = harness.start(order())
+    harness.wait_for_request(arn)
+    assert [r.request.reference for r in world.notifier.posts] == ["ord-1001"]
+    assert world.payments.attempts == 0
+
+    # When a listed approver approves
+    harness.vote("U0BOB", Verdict.APPROVE)
+
+    # Then the order is charged once and the requester is told who approved
+    result = payload(harness.result(arn))
+    assert result["status"] == "completed"
+    assert [d["user_id"] for d in result["approval"]["deciders"]] == ["U0BOB"]
+    assert result["charge"]["charge_id"] == "ch_1"
+    assert list(world.payments.charges) == ["ord-1001"]
+    assert world.notifier.notices == [
+        ("U0ALICE", "order ord-1001 was approved by <@U0BOB> and charged (ch_1).")
+    ]
+
+
+def test_rejection_ends_the_order_with_who_and_why(harness: Harness, world: FakeWorld) -> None:
+    arn = harness.start(order())
+    harness.wait_for_request(arn)
+
+    harness.vote("U0CAROL", Verdict.REJECT, "customer is over their credit limit")
+
+    result = payload(harness.result(arn))
+    assert result["status"] == "rejected"
+    assert result["approval"]["reason"] == "customer is over their credit limit"
+    assert [d["user_id"] for d in result["approval"]["deciders"]] == ["U0CAROL"]
+    assert result["undone"] == ["release shipping", "release inventory"]
+    assert sorted(world.reservations.log[:2]) == ["reserve inventory", "reserve shipping"]
+    assert world.reservations.log[2:] == ["release shipping", "release inventory"]
+    assert world.payments.attempts == 0
+
+
+def test_small_order_is_approved_automatically_with_its_reason(
+    harness: Harness, world: FakeWorld
+) -> None:
+    result = payload(harness.result(harness.start(order(amount_cents=5_000))))
+
+    assert result["status"] == "completed"
+    assert result["approval"]["automatic"] is True
+    assert result["approval"]["reason"] == "50.00 EUR is below 100.00 EUR"
+    assert world.notifier.posts == []
+    assert world.approvals.records == {}
+
+
+def test_two_approvers_are_needed_above_the_dual_threshold(
+    harness: Harness, world: FakeWorld
+) -> None:
+    arn = harness.start(order(amount_cents=2_000_000))
+    harness.wait_for_request(arn)
+
+    harness.vote("U0BOB", Verdict.APPROVE)
+    assert world.approvals.only().status is Status.PENDING
+    harness.vote("U0DAVE", Verdict.APPROVE)
+
+    result = payload(harness.result(arn))
+    assert sorted(d["user_id"] for d in result["approval"]["deciders"]) == ["U0BOB", "U0DAVE"]
+
+
+def test_payment_is_retried_with_backoff_then_succeeds(harness: Harness, world: FakeWorld) -> None:
+    world.payments.unavailable = 2
+    arn = harness.start(order())
+    harness.wait_for_request(arn)
+    harness.vote("U0BOB", Verdict.APPROVE)
+
+    result = payload(harness.result(arn))
+
+    assert result["status"] == "completed"
+    assert world.payments.attempts == 3
+    assert len(world.payments.charges) == 1
+    events = harness.runner.get_execution_history(arn).events
+    charge_attempts = [
+        e for e in events if e.name == "charge payment" and e.event_type == "StepStarted"
+    ]
+    assert len(charge_attempts) == 3
+
+
+def test_declined_card_is_not_retried_and_inventory_is_released(
+    harness: Harness, world: FakeWorld
+) -> None:
+    world.payments.decline = True
+    arn = harness.start(order())
+    harness.wait_for_request(arn)
+    harness.vote("U0BOB", Verdict.APPROVE)
+
+    result = payload(harness.result(arn))
+
+    assert result["status"] == "payment_failed"
+    assert result["error"]["type"] == "examples.orders.ports.PaymentDeclinedError"
+    assert world.payments.attempts == 1
+    assert result["done"] == ["reserve inventory", "reserve shipping"]
+    assert result["undone"] == ["release shipping", "release inventory"]
+    assert world.reservations.log[-2:] == ["release shipping", "release inventory"]
+    assert [subject for subject, _ in world.alerts.sent] == [
+        "Greenlight: order ord-1001 payment_failed"
+    ]
+
+
+def test_malformed_order_fails_fast_and_reserves_nothing(
+    harness: Harness, world: FakeWorld
+) -> None:
+    result = harness.result(harness.start(order(amount_cents="lots")))
+
+    assert result.status is InvocationStatus.FAILED
+    assert result.error.type.endswith("StepError")
+    assert result.error.message == "invalid amount_cents: is required and must be a whole number"
+    assert world.reservations.log == []
+    assert world.notifier.posts == []
+
+
+def test_replays_and_a_failed_post_never_post_twice(harness: Harness, world: FakeWorld) -> None:
+    # Given Slack fails the first post, so the post step is retried
+    world.notifier.fail_posts = 1
+    arn = harness.start(order())
+    harness.wait_for_request(arn)
+
+    # When the workflow is resumed (the whole handler replays from its checkpoints)
+    harness.vote("U0BOB", Verdict.APPROVE)
+    payload(harness.result(arn))
+
+    # Then exactly one message and one record exist
+    assert len(world.notifier.posts) == 1
+    assert len(world.approvals.records) == 1
+
+
+def test_unanswered_request_expires_and_releases_inventory(world: FakeWorld) -> None:
+    # Callback timeouts are real time even with skip_time, so this one waits ~1 s.
+    tiers = dataclasses.replace(SETTINGS.tiers, ladders={Tier.SINGLE: Ladder(1)})
+    settings = dataclasses.replace(SETTINGS, tiers=tiers)
+    handler = make_handler(world.dependencies(), settings)
+    with DurableFunctionTestRunner(handler=handler, poll_interval=0.01, skip_time=True) as runner:
+        result = payload(runner.run(input=order(), execution_timeout=30))
+
+    assert result["status"] == "expired"
+    assert world.approvals.only().status is Status.EXPIRED
+    assert [r.status for r in world.notifier.updates] == [Status.EXPIRED]
+    assert world.reservations.log[-2:] == ["release shipping", "release inventory"]

@@ -1,0 +1,143 @@
+"""The ASGI front: the one signature check, and what a refused request may cost."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.signature import SignatureVerifier
+
+from greenlight.webhook.asgi import SlackWebhook, Wiring
+from greenlight.webhook.rotation import RotatingCredentials
+from localdev import slack_corpus
+from tests.unit.webhook.test_rotation import Source
+
+if TYPE_CHECKING:
+    from collections.abc import MutableMapping
+
+SECRET = "unit-signing-secret-not-real"
+
+
+def wire(credentials: Any) -> Wiring:
+    app = App(
+        name="unit",
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=False,
+        authorize=lambda: AuthorizeResult(enterprise_id=None, team_id="T0GREENLT"),
+    )
+    return Wiring(app, SignatureVerifier(credentials.signing_secret.reveal()))
+
+
+def call(webhook: SlackWebhook, body: bytes, headers: dict[str, bytes]) -> tuple[int, bytes]:
+    sent: list[dict[str, Any]] = []
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/slack/events",
+        "headers": [(k.encode(), v) for k, v in headers.items()],
+        "query_string": b"",
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    asyncio.run(webhook(scope, receive, send))
+    return int(sent[0]["status"]), bytes(sent[1]["body"])
+
+
+@pytest.fixture
+def source() -> Source:
+    return Source(SECRET)
+
+
+@pytest.fixture
+def webhook(source: Source) -> SlackWebhook:
+    return SlackWebhook(RotatingCredentials(source.load, wire))
+
+
+BODY = slack_corpus.load("block_actions_channel").body().encode()
+NOW = b"<now>"  # replaced when the test runs: collected long before, it would be stale
+
+
+@pytest.mark.parametrize(
+    ("headers", "why"),
+    [
+        ({}, "unsigned"),
+        ({"x-slack-request-timestamp": NOW}, "no signature"),
+        ({"x-slack-request-timestamp": b"1", "x-slack-signature": b"v0=00"}, "stale"),
+        ({"x-slack-request-timestamp": b"9" * 400, "x-slack-signature": b"v0=00"}, "overflow"),
+        ({"x-slack-request-timestamp": NOW, "x-slack-signature": "v0=é".encode()}, "non-ASCII"),
+        ({"x-slack-request-timestamp": "١٢".encode(), "x-slack-signature": b"v0=00"}, "digits"),
+    ],
+)
+def test_a_request_that_cannot_be_slacks_is_401_and_costs_no_secret_read(
+    webhook: SlackWebhook, source: Source, headers: dict[str, bytes], why: str
+) -> None:
+    # Given a webhook that read its secret once, at start
+    assert source.reads == 1
+    # When a request arrives whose signing headers Slack would never send
+    now = str(int(time.time())).encode()
+    headers = {k: v.replace(NOW, now) for k, v in headers.items()}
+    status, body = call(webhook, BODY, headers)
+    # Then it is refused as unsigned, never a 500, and Secrets Manager is not asked again
+    assert (status, body) == (401, b'{"error": "invalid request"}'), why
+    assert source.reads == 1
+
+
+def test_a_fresh_request_with_a_wrong_signature_rereads_the_secret_once(
+    webhook: SlackWebhook, source: Source
+) -> None:
+    now = str(int(time.time())).encode()
+    headers = {"x-slack-request-timestamp": now, "x-slack-signature": b"v0=" + b"0" * 64}
+
+    first, _ = call(webhook, BODY, headers)
+    second, _ = call(webhook, BODY, headers)
+
+    # What a rotated secret looks like: one re-read, then rate-limited
+    assert (first, second, source.reads) == (401, 401, 2)
+
+
+def test_unsigned_ssl_check_is_answered_200_without_a_read(
+    webhook: SlackWebhook, source: Source
+) -> None:
+    entry = slack_corpus.load("ssl_check_unsigned")
+
+    status, body = call(
+        webhook, entry.body().encode(), {"content-type": entry.content_type.encode()}
+    )
+
+    assert (status, body, source.reads) == (200, b"", 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type"),
+    [
+        (b"[" * 60_000, b"application/json"),
+        (b"payload=" + b"%5B" * 20_000, b"application/x-www-form-urlencoded"),
+        (b'{"a":' * 10_000, b"application/json"),
+    ],
+)
+def test_deeply_nested_bodies_are_401_unsigned_and_400_signed(
+    webhook: SlackWebhook, source: Source, body: bytes, media_type: bytes
+) -> None:
+    # Unsigned: refused before anything decodes them (no RecursionError, no secret read)
+    assert call(webhook, body, {"content-type": media_type})[0] == 401
+    assert source.reads == 1
+    # Signed by Slack's secret: read, found unreadable, refused as such (never a 500)
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body.decode())
+    headers = {
+        "content-type": media_type,
+        "x-slack-request-timestamp": ts.encode(),
+        "x-slack-signature": str(signature).encode(),
+    }
+    status, answer = call(webhook, body, headers)
+    assert (status, answer) == (400, b'{"error": "body: not readable JSON or form data"}')
