@@ -387,7 +387,7 @@ def test_the_dashboard_graphs_the_metrics_the_functions_write(template: Template
             for m in graphed
         )
 
-    # the EMF lines of greenlight.gate.metrics and greenlight.webhook.approval_metrics (their tests pin the shape)
+    # the EMF lines of greenlight.gate.metrics and greenlight.webhook.approval_metrics
     assert graphs("Greenlight", "ApprovalsRequested", service=names.ORDERS_FUNCTION)
     assert graphs("Greenlight", "ApprovalsExpired", service=names.ORDERS_FUNCTION)
     for outcome in ("approved", "rejected"):
