@@ -1,0 +1,99 @@
+"""The distribution as a user gets it: the built wheel, installed into clean virtual environments.
+
+Each extra is installed alone (versions pinned by constraints.txt, as the project installs
+everything), and what it must and must not bring is imported there: a durable function that
+installs `greenlight[gate]` gets the gate and never Bolt; the webhook's `greenlight[webhook]` never
+gets the durable SDK; the bare package is the pure core. The wheel itself holds the library and
+its type marker, and nothing of the demo, the local stack, the examples or the tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True,
+        timeout=600,
+    )
+    (built,) = out.glob("greenlight-*.whl")
+    return built
+
+
+def fresh_venv(where: Path, requirement: str) -> Path:
+    """A new virtual environment with only `requirement` installed; its python."""
+    venv.EnvBuilder(with_pip=True).create(where)
+    python = where / "bin" / "python"
+    constraints = str(ROOT / "constraints.txt")
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-c", constraints, requirement],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    return python
+
+
+def importable(python: Path, module: str) -> bool:
+    done = subprocess.run(
+        [str(python), "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=python.parent,  # never the checkout: only what is installed may be imported
+    )
+    if done.returncode != 0:
+        assert "ModuleNotFoundError" in done.stderr, done.stderr
+    return done.returncode == 0
+
+
+def test_the_wheel_holds_the_library_typed_and_nothing_else(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    ours = {n.split("/")[0] for n in names if not n.startswith("greenlight-")}
+
+    assert ours == {"greenlight"}
+    assert "greenlight/py.typed" in names
+    assert "greenlight/gate/gate.py" in names
+    assert "greenlight/webhook/handler.py" in names
+    assert not any(part in n for n in names for part in ("examples/", "localdev/", "tests/"))
+
+
+def test_the_bare_package_is_the_pure_core(wheel: Path, tmp_path: Path) -> None:
+    python = fresh_venv(tmp_path / "core", str(wheel))
+
+    assert importable(python, "greenlight.core")
+    for module in ("boto3", "slack_sdk", "slack_bolt", "aws_durable_execution_sdk_python"):
+        assert not importable(python, module), module
+
+
+def test_a_durable_function_gets_the_gate_and_never_bolt(wheel: Path, tmp_path: Path) -> None:
+    python = fresh_venv(tmp_path / "gate", f"greenlight[gate] @ {wheel.as_uri()}")
+
+    assert importable(python, "greenlight.gate.gate")
+    assert not importable(python, "slack_bolt")
+    assert not importable(python, "mangum")
+
+
+def test_the_webhook_gets_bolt_and_never_the_durable_sdk(wheel: Path, tmp_path: Path) -> None:
+    python = fresh_venv(tmp_path / "webhook", f"greenlight[webhook] @ {wheel.as_uri()}")
+
+    assert importable(python, "greenlight.webhook.app")
+    assert importable(python, "greenlight.webhook.relay")
+    assert not importable(python, "aws_durable_execution_sdk_python")
