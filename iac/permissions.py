@@ -74,10 +74,12 @@ POLICIES: dict[str, Callable[[Arns], list[Statement]]] = {
         *greenlight.requester_access(arns, names.GREENLIGHT, _secret(arns)),
     ],
     "webhook": lambda arns: [
+        greenlight.logs(arns, names.WEBHOOK_FUNCTION),
         *greenlight.resume(arns, [names.ORDERS_FUNCTION]),
         *greenlight.webhook_access(arns, names.GREENLIGHT, _secret(arns)),
     ],
     "relay": lambda arns: [
+        greenlight.logs(arns, names.RELAY_FUNCTION),
         *greenlight.resume(arns, [names.ORDERS_FUNCTION]),
         *greenlight.relay_access(arns, names.GREENLIGHT, _secret(arns)),
     ],

@@ -91,10 +91,10 @@ def resume(arns: Arns, requesters: Sequence[str]) -> list[Statement]:
 
 
 def webhook_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
-    """Logs, votes on approvals (one conditional write each), pending approvals, Slack."""
+    """Votes on approvals (one conditional write each), pending approvals, Slack. (Each
+    function's `logs` statement comes with its role: `greenlight.cdk.functions`.)"""
     approvals = names.approvals_table
     return [
-        logs(arns, names.webhook_function),
         allow("Approvals", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [arns.table(approvals)]),
         allow("PendingIndex", ["dynamodb:Query"], [arns.index(approvals, BY_STATUS)]),
         allow("SlackSecret", READ_SECRET, [secret_arn]),
@@ -102,11 +102,10 @@ def webhook_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]
 
 
 def relay_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
-    """Logs, the approvals stream, the audit table (each vote's lines, conditional puts that
+    """The approvals stream, the audit table (each vote's lines, conditional puts that
     never overwrite), its on-failure queue (Lambda sends a record it gave up on there with the
     function's role), the Slack secret (bot token, for redraws)."""
     return [
-        logs(arns, names.relay_function),
         allow("DecisionStream", READ_STREAM, [arns.streams(names.approvals_table)]),
         allow("Audit", ["dynamodb:PutItem"], [arns.table(names.audit_table)]),
         allow("UndeliveredDecisions", ["sqs:SendMessage"], [arns.queue(names.relay_dlq)]),
