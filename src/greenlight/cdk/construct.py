@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import jsii
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -365,7 +365,9 @@ def _physical_name(function: lambda_.Function) -> str:
     cfn = function.node.default_child
     assert isinstance(cfn, lambda_.CfnFunction)
     given = cfn.function_name
-    return given if isinstance(given, str) else function.function_name
+    if isinstance(given, str) and not Token.is_unresolved(given):
+        return given
+    return function.function_name
 
 
 def _given_secret_arn(secret: secretsmanager.ISecret) -> str:

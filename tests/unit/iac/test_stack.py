@@ -145,9 +145,9 @@ def role_statements(template: Template, function_name: str) -> list[dict[str, An
     role_id = function(template, function_name)["Properties"]["Role"]["Fn::GetAtt"][0]
     role = resources(template, "AWS::IAM::Role")[role_id]["Properties"]
     assert role.get("ManagedPolicyArns") in (None, [])
-    assert role["AssumeRolePolicyDocument"]["Statement"] == greenlight_permissions.trust()[
-        "Statement"
-    ]
+    assert (
+        role["AssumeRolePolicyDocument"]["Statement"] == greenlight_permissions.trust()["Statement"]
+    )
     statements = [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
     for attached in resources(template, "AWS::IAM::Policy").values():
         if {"Ref": role_id} in attached["Properties"].get("Roles", []):
