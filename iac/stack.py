@@ -24,10 +24,14 @@ from greenlight.cdk.construct import DEFAULT_WEBHOOK_CONCURRENCY
 from greenlight.cdk.functions import arns_of, own_function, policy
 from greenlight.cdk.nag import acknowledge_resource
 from iac import names, permissions
+from iac.logical_ids import unique_id, without_construct
 from iac.order_events import add_order_events
 
 if TYPE_CHECKING:
+    from aws_cdk import CfnElement
     from constructs import Construct
+
+GREENLIGHT_ID = "Greenlight"
 
 ORDERS_HANDLER = "examples.orders.handler.handler"
 
@@ -82,7 +86,7 @@ class OrdersStack(Stack):
         tables = {role: self._table(role, removal) for role in names.ORDER_TABLES}
         self.greenlight = Greenlight(
             self,
-            "Greenlight",
+            GREENLIGHT_ID,
             webhook_code=webhook_code,
             slack_app_id=config.slack_app_id,
             slack_team_id=config.slack_team_id,
@@ -135,6 +139,11 @@ class OrdersStack(Stack):
             )
         )
         self.orders = orders
+
+    def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
+        """Ids as before the construct (`iac.logical_ids`): a deployed stack updates in place."""
+        below_stack = cfn_element.node.path.split("/")[len(self.node.path.split("/")) :]
+        return unique_id(without_construct(below_stack, GREENLIGHT_ID))
 
     def _table(self, role: str, removal: RemovalPolicy) -> dynamodb.Table:
         key = {"reservations": "reservation_id", "conditions": "order_id"}[role]

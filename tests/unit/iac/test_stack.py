@@ -321,3 +321,38 @@ def test_decisions_are_relayed_from_the_approvals_stream(template: Template) -> 
     assert relay["Environment"]["Variables"] == webhook["Environment"]["Variables"] | {
         "POWERTOOLS_SERVICE_NAME": names.RELAY_FUNCTION
     }
+
+
+# Resources the construct may replace on upgrade: unnamed, so CloudFormation creates the new one
+# before it deletes the old one, and nothing is lost.
+REPLACED_ON_UPGRADE = {"ExpiredApprovalsD52B0CB8": "AWS::Logs::MetricFilter"}
+
+
+def test_an_upgrade_keeps_every_deployed_logical_id(template: Template) -> None:
+    # A named resource under a new logical id is created anew while its name is still taken:
+    # the update fails, and a retained table would be orphaned. So every resource of the stack
+    # as deployed before the construct keeps its id and type.
+    deployed = json.loads((Path(__file__).parent / "deployed_logical_ids.json").read_text())
+    now = {k: r["Type"] for k, r in template.to_json()["Resources"].items()}
+
+    kept = {k: t for k, t in deployed["resources"].items() if k not in REPLACED_ON_UPGRADE}
+
+    assert {k: now.get(k) for k in kept} == kept
+    assert deployed["resources"].items() >= REPLACED_ON_UPGRADE.items()
+    assert set(template.to_json()["Outputs"]) == {"WebhookUrl", "OrdersAliasArn"}  # deploy.sh
+
+
+def test_logical_ids_are_cdks_own_below_the_stack() -> None:
+    from iac.logical_ids import unique_id, without_construct  # noqa: PLC0415
+
+    # the values CDK 2.275 gave these paths (deployed_logical_ids.json)
+    assert unique_id(["ApprovalsTable", "Resource"]) == "ApprovalsTableF18C2B8F"
+    assert unique_id(["Webhook", "FunctionUrl", "Resource"]) == "WebhookFunctionUrl0EF34D45"
+    assert unique_id(["WebhookUrl"]) == "WebhookUrl"
+    assert without_construct(["Greenlight", "Relay", "Resource"], "Greenlight") == [
+        "Relay",
+        "Resource",
+    ]
+    assert without_construct(["Orders", "Resource"], "Greenlight") == ["Orders", "Resource"]
+    with pytest.raises(ValueError, match="at least one"):
+        unique_id(["Default"])
