@@ -316,6 +316,22 @@ def test_the_template_passes_cfn_lint(template: Template, tmp_path: Path) -> Non
 # --- what the installation itself holds -------------------------------------------------------
 
 
+def test_the_webhook_and_relay_run_the_libraries_handlers_behind_a_public_url(
+    template: Template,
+) -> None:
+    webhook = function_props(template, NAMES.webhook_function)
+    relay = function_props(template, NAMES.relay_function)
+
+    assert webhook["Handler"] == "greenlight.webhook.handler.handler"
+    assert webhook["ReservedConcurrentExecutions"] == 10
+    assert relay["Handler"] == "greenlight.webhook.relay_handler.handler"
+    # Slack cannot sign with SigV4: the URL is public and every request is verified by Bolt.
+    template.has_resource_properties("AWS::Lambda::Url", {"AuthType": "NONE"})
+    (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "OnFailure" in mapping["Properties"]["DestinationConfig"]
+
+
 def test_tables_stream_decisions_list_pending_ones_and_are_kept(template: Template) -> None:
     tables = {
         t["Properties"]["TableName"]: t
