@@ -112,6 +112,7 @@ class Greenlight(Construct):
             self._secret_arn = _given_secret_arn(slack_secret)
         self.alert_topic, self.alert_key = add_alert_topic(self, self.names, alert_subscriptions)
         self._requesters: list[lambda_.IFunction] = []
+        self._labels: set[str] = set()
         # One statement per sender, grown by grant_requester: exactly the functions granted.
         self._resume: list[iam.PolicyStatement] = []
         environment = self._webhook_env(slack_app_id, slack_team_id, slack_enterprise_id)
@@ -188,7 +189,7 @@ class Greenlight(Construct):
         if not label or not set(label) <= _LABEL_CHARACTERS:
             msg = f"label must be lowercase letters, digits and hyphens, not {label!r}"
             raise ValueError(msg)
-        if self.node.try_find_child(f"Requester-{label}") is not None:
+        if label in self._labels:
             msg = f"another requester is labelled {label!r}: pass label=… to tell them apart"
             raise ValueError(msg)
         role = function.role
@@ -196,7 +197,10 @@ class Greenlight(Construct):
             msg = f"{function.node.path} has no role to grant to"
             raise ValueError(msg)
         self._requesters.append(function)
-        holder = Construct(self, f"Requester-{label}")
+        self._labels.add(label)
+        # In the function's own stack: its grant refers to nothing of Greenlight's but names,
+        # so a requester in another stack depends on no Greenlight stack (no cycle).
+        holder = Construct(function, "GreenlightRequester")
         name = _physical_name(function)
         grant = iam.Policy(
             holder,

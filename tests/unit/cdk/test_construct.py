@@ -220,7 +220,7 @@ def test_each_requester_gets_exactly_the_tables_and_secret_it_needs(
     grants = [
         p["Properties"]
         for k, p in resources(template, "AWS::IAM::Policy").items()
-        if k.startswith("GreenlightRequester") and role_ref in p["Properties"]["Roles"]
+        if "GreenlightRequester" in k and role_ref in p["Properties"]["Roles"]
     ]
 
     (grant,) = grants
@@ -241,7 +241,7 @@ def test_a_requester_is_created_after_its_grant(template: Template) -> None:
         grant = [
             k
             for k in resources(template, "AWS::IAM::Policy")
-            if k.startswith(f"GreenlightRequester{prefix.lower()}")
+            if k.startswith(f"{prefix}GreenlightRequester")
         ]
         assert set(grant) <= set(function["DependsOn"]), prefix
         assert grant
@@ -254,7 +254,7 @@ def test_a_secret_of_the_teams_own_is_read_by_name_and_none_is_made(
 
     assert resources(template, "AWS::SecretsManager::Secret") == {}
     grant = resources(template, "AWS::IAM::Policy")[
-        logical_id(template, "AWS::IAM::Policy", "GreenlightRequester")
+        logical_id(template, "AWS::IAM::Policy", "DeployGreenlightRequester")
     ]
     secret = next(
         s for s in grant["Properties"]["PolicyDocument"]["Statement"] if "Secret" in s["Sid"]
@@ -262,6 +262,29 @@ def test_a_secret_of_the_teams_own_is_read_by_name_and_none_is_made(
     assert render(secret["Resource"]) == PLACEHOLDERS.secret("team/slack")
     env = function_props(template, DEPLOY)["Environment"]["Variables"]
     assert env[ENV_SLACK_SECRET_NAME] == "team/slack"
+
+
+def test_a_requester_in_another_stack_depends_on_greenlights_stack_not_the_reverse(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text("")
+    code = lambda_.Code.from_asset(str(tmp_path / "code"))
+    app = cdk.App(outdir=str(tmp_path / "out"))
+    shared = cdk.Stack(app, "Shared")
+    team = cdk.Stack(app, "Team")
+    greenlight = Greenlight(
+        shared, "Greenlight", webhook_code=code, slack_app_id="A0X", slack_team_id="T0X"
+    )
+
+    team_code = lambda_.Code.from_asset(str(tmp_path / "code"))  # one Code per stack
+    greenlight.grant_requester(durable_function(team, "Deploy", team_code, name=DEPLOY))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()  # a dependency cycle between the stacks would raise here
+
+    assert team.dependencies == []
+    granted = Template.from_stack(team).find_resources("AWS::IAM::Policy")
+    assert any("GreenlightRequester" in k for k in granted)
 
 
 # --- least privilege everywhere ----------------------------------------------------------------
