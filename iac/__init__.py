@@ -1,3 +1,3 @@
-"""The CDK app (Python): one stack, one construct per function, least-privilege policies."""
+"""The order example's CDK app: its own stack, with one Greenlight construct inside."""
 
 __all__: list[str] = []

@@ -1,4 +1,4 @@
-"""The CDK app: `cdk synth` / `cdk deploy` run `python -m iac.app` (see cdk.json).
+"""The order example's CDK app: `cdk synth` / `cdk deploy` run `python -m iac.app` (cdk.json).
 
 Configuration comes from CDK context (`-c slack_channel=C… -c approver_ids=S…,U…`), bundles
 from `build/` (scripts/build.sh), and cdk-nag's AwsSolutions checks run on every synth.
@@ -15,8 +15,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks
 
-from iac.alerts import AlertSubscription
-from iac.stack import GreenlightConfig, GreenlightStack
+from greenlight.cdk import AlertSubscription
+from iac.stack import OrdersConfig, OrdersStack
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,14 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def build_app(bundles: Path = ROOT / "build") -> cdk.App:
-    """The app with its one stack, nag checks attached."""
+    """The app with its one stack (still named Greenlight: the scripts deploy and delete it by
+    that name), nag checks attached."""
     app = cdk.App()
     context = app.node.try_get_context
     try:
         config = config_from(context)
     except ValueError as err:
         raise SystemExit(str(err)) from err
-    GreenlightStack(
+    OrdersStack(
         app,
         "Greenlight",
         config=config,
@@ -44,7 +45,7 @@ def build_app(bundles: Path = ROOT / "build") -> cdk.App:
     return app
 
 
-def config_from(context: Callable[[str], Any]) -> GreenlightConfig:
+def config_from(context: Callable[[str], Any]) -> OrdersConfig:
     """The installation's configuration from CDK context; every mistake a clear exit."""
 
     def required(key: str) -> str:
@@ -54,7 +55,7 @@ def config_from(context: Callable[[str], Any]) -> GreenlightConfig:
             raise SystemExit(msg)
         return str(value)
 
-    return GreenlightConfig(
+    return OrdersConfig(
         slack_channel=required("slack_channel"),
         slack_app_id=required("slack_app_id"),
         slack_team_id=required("slack_team_id"),
@@ -62,7 +63,7 @@ def config_from(context: Callable[[str], Any]) -> GreenlightConfig:
         approver_ids=required("approver_ids"),
         escalation_approver_ids=context("escalation_approver_ids") or "",
         escalation_channel=context("escalation_channel") or "",
-        payment_url=context("payment_url") or GreenlightConfig.payment_url,
+        payment_url=context("payment_url") or OrdersConfig.payment_url,
         retain_data=str(context("retain_data") or "true").lower() != "false",
         alert_subscriptions=alert_subscriptions(context),
         webhook_reserved_concurrency=_whole_number(

@@ -9,8 +9,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 
 from examples.orders import starter as starter_env
+from greenlight.cdk.functions import arns_of, dead_letter_queue, own_function, policy
 from iac import names, permissions
-from iac.functions import dead_letter_queue, greenlight_function
 
 
 def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Alias) -> sqs.Queue:
@@ -22,14 +22,14 @@ def add_order_events(scope: Stack, code: lambda_.Code, orders_alias: lambda_.Ali
     """
     bus = events.EventBus(scope, "OrderBus", event_bus_name=names.EVENT_BUS)
     dlq = dead_letter_queue(scope, "OrderEventsDlq", names.EVENTS_DLQ)
-    starter = greenlight_function(
+    starter = own_function(
         scope,
         "Starter",
         names.STARTER_FUNCTION,
         code,
         "examples.orders.starter.handler",
         timeout=Duration.seconds(10),
-        policies={"access": permissions.starter_access},
+        policies={"access": policy(permissions.starter_access(arns_of(scope)))},
         environment={
             starter_env.ENV_ORDERS_FUNCTION: orders_alias.function_arn,
             starter_env.ENV_EVENT_SOURCE: starter_env.DEFAULT_SOURCE,

@@ -1,180 +1,90 @@
-"""The policy statements of every function, as plain data over (region, account).
+"""The order example's own policy statements, as plain data over ARNs.
 
-The CDK stack renders them with its own region and account, and a test compares the
-synthesized roles with these statements. (The JSON copies under `policies/` for an AWS CLI
-deploy path are gone: no script used them, and a second deploy path would have to repeat the
-key and topic policies, alarms, retained versions and reserved concurrency by hand.)
+Greenlight's statements (the requester grant, the webhook's and the relay's) are in
+`greenlight.cdk.permissions`; `POLICIES` renders both for the order stack's names, so a test
+compares each synthesized role with what it should hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
+from greenlight.cdk import permissions as greenlight
+from greenlight.cdk.permissions import Statement, allow
 from iac import names
 
-Statement = dict[str, Any]
-PolicyBuilder = Callable[[str, str], list[Statement]]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from greenlight.cdk.names import Arns
 
 
-def _allow(sid: str, actions: list[str], resources: list[str]) -> Statement:
-    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
-
-
-def trust() -> dict[str, Any]:
-    """Who may assume either function's role: Lambda only."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-
-
-def durable_checkpoint(region: str, account: str) -> list[Statement]:
-    """The durable function checkpoints and reads its own executions, nobody else's.
-
-    Lambda authorizes these calls against the execution's ARN, `function:NAME:QUALIFIER/
-    durable-execution/…`, which only `function:NAME:*` matches; an unqualified function ARN
-    never does (Lambda developer guide, durable-security.html).
-    """
-    fn = names.lambda_arn(region, account, names.ORDERS_FUNCTION)
+def durable_checkpoint(arns: Arns) -> list[Statement]:
+    """The durable function checkpoints and reads its own executions, nobody else's (`:*`:
+    `Arns.executions`)."""
     return [
-        _allow(
+        allow(
             "CheckpointOwnExecutions",
             ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
-            [f"{fn}:*"],
+            [arns.executions(names.ORDERS_FUNCTION)],
         )
     ]
 
 
-def durable_access(region: str, account: str) -> list[Statement]:
-    """Logs, the tables it writes, the Slack secret, the alert topic."""
+def orders_access(arns: Arns) -> list[Statement]:
+    """The order tables it writes and the alert topic (saga failures). Its approvals, their
+    audit lines and the Slack secret come from `Greenlight.grant_requester`."""
 
     def table(role: str) -> str:
-        return names.table_arn(region, account, role)
+        return arns.table(names.TABLES[role])
 
     return [
-        _allow(
-            "Logs",
-            ["logs:CreateLogStream", "logs:PutLogEvents"],
-            [names.log_group_arn(region, account, names.ORDERS_FUNCTION)],
-        ),
-        _allow(
-            "Approvals",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            [table("approvals")],
-        ),
-        _allow("Audit", ["dynamodb:PutItem"], [table("audit")]),
-        _allow(
+        allow(
             "Reservations",
             ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             [table("reservations")],
         ),
-        _allow("Conditions", ["dynamodb:GetItem", "dynamodb:PutItem"], [table("conditions")]),
-        _allow(
-            "SlackSecret", ["secretsmanager:GetSecretValue"], [names.secret_arn(region, account)]
-        ),
-        _allow("Alerts", ["sns:Publish"], [names.topic_arn(region, account)]),
+        allow("Conditions", ["dynamodb:GetItem", "dynamodb:PutItem"], [table("conditions")]),
+        allow("Alerts", ["sns:Publish"], [arns.topic(names.ALERT_TOPIC)]),
     ]
 
 
-def webhook_callback(region: str, account: str) -> list[Statement]:
-    """The webhook resumes executions of the durable function only (`:*`: see above)."""
-    fn = names.lambda_arn(region, account, names.ORDERS_FUNCTION)
-    return [
-        _allow(
-            "ResumeOrders",
-            [
-                "lambda:SendDurableExecutionCallbackFailure",
-                "lambda:SendDurableExecutionCallbackSuccess",
-            ],
-            [f"{fn}:*"],
-        )
-    ]
-
-
-def webhook_access(region: str, account: str) -> list[Statement]:
-    """Logs, votes on approvals (one conditional write each; their audit lines are written by
-    the relay, from the stream), the Slack secret."""
-    approvals = names.table_arn(region, account, "approvals")
-    return [
-        _allow(
-            "Logs",
-            ["logs:CreateLogStream", "logs:PutLogEvents"],
-            [names.log_group_arn(region, account, names.WEBHOOK_FUNCTION)],
-        ),
-        _allow("Approvals", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [approvals]),
-        _allow("PendingIndex", ["dynamodb:Query"], [f"{approvals}/index/by_status"]),
-        _allow(
-            "SlackSecret", ["secretsmanager:GetSecretValue"], [names.secret_arn(region, account)]
-        ),
-    ]
-
-
-def relay_access(region: str, account: str) -> list[Statement]:
-    """Logs, the approvals table's stream (the four actions Lambda's event source mapping
-    needs, on that stream only: DynamoDB developer guide,
-    iam-policy-example-lamda-process-dynamodb-streams.html), the audit table (each vote's lines,
-    conditional puts that never overwrite), its on-failure queue (Lambda sends a record it gave
-    up on there with the function's role), the Slack secret (bot token, for redraws). It
-    resumes workflows with `webhook_callback`'s statement."""
-    return [
-        _allow(
-            "Logs",
-            ["logs:CreateLogStream", "logs:PutLogEvents"],
-            [names.log_group_arn(region, account, names.RELAY_FUNCTION)],
-        ),
-        _allow(
-            "DecisionStream",
-            [
-                "dynamodb:DescribeStream",
-                "dynamodb:GetRecords",
-                "dynamodb:GetShardIterator",
-                "dynamodb:ListStreams",
-            ],
-            [names.stream_arn(region, account, "approvals")],
-        ),
-        _allow("Audit", ["dynamodb:PutItem"], [names.table_arn(region, account, "audit")]),
-        _allow(
-            "UndeliveredDecisions",
-            ["sqs:SendMessage"],
-            [names.queue_arn(region, account, names.RELAY_DLQ)],
-        ),
-        _allow(
-            "SlackSecret", ["secretsmanager:GetSecretValue"], [names.secret_arn(region, account)]
-        ),
-    ]
-
-
-def starter_access(region: str, account: str) -> list[Statement]:
+def starter_access(arns: Arns) -> list[Statement]:
     """The order-event starter invokes the workflow's live alias and dead-letters failures."""
-    orders = names.lambda_arn(region, account, names.ORDERS_FUNCTION)
     return [
-        _allow(
-            "Logs",
-            ["logs:CreateLogStream", "logs:PutLogEvents"],
-            [names.log_group_arn(region, account, names.STARTER_FUNCTION)],
+        allow(
+            "StartOrders",
+            ["lambda:InvokeFunction"],
+            [arns.function(names.ORDERS_FUNCTION, names.ALIAS)],
         ),
-        _allow("StartOrders", ["lambda:InvokeFunction"], [f"{orders}:{names.ALIAS}"]),
-        _allow("DeadLetters", ["sqs:SendMessage"], [names.queue_arn(region, account)]),
+        allow("DeadLetters", ["sqs:SendMessage"], [arns.queue(names.EVENTS_DLQ)]),
     ]
 
 
-POLICIES = {
-    "durable-checkpoint": durable_checkpoint,
-    "durable-access": durable_access,
-    "webhook-callback": webhook_callback,
-    "webhook-access": webhook_access,
-    "relay-access": relay_access,
-    "starter-access": starter_access,
+def _secret(arns: Arns) -> str:
+    return arns.secret(names.SECRET)
+
+
+# Every role of the order stack, statement by statement (each function's `Logs` included).
+POLICIES: dict[str, Callable[[Arns], list[Statement]]] = {
+    "orders": lambda arns: [
+        greenlight.logs(arns, names.ORDERS_FUNCTION),
+        *durable_checkpoint(arns),
+        *orders_access(arns),
+        *greenlight.requester_access(arns, names.GREENLIGHT, _secret(arns)),
+    ],
+    "webhook": lambda arns: [
+        greenlight.logs(arns, names.WEBHOOK_FUNCTION),
+        *greenlight.resume(arns, [names.ORDERS_FUNCTION]),
+        *greenlight.webhook_access(arns, names.GREENLIGHT, _secret(arns)),
+    ],
+    "relay": lambda arns: [
+        greenlight.logs(arns, names.RELAY_FUNCTION),
+        *greenlight.resume(arns, [names.ORDERS_FUNCTION]),
+        *greenlight.relay_access(arns, names.GREENLIGHT, _secret(arns)),
+    ],
+    "starter": lambda arns: [
+        greenlight.logs(arns, names.STARTER_FUNCTION),
+        *starter_access(arns),
+    ],
 }
-
-
-def document(statements: list[Statement]) -> dict[str, Any]:
-    """An IAM policy document."""
-    return {"Version": "2012-10-17", "Statement": statements}

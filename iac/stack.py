@@ -1,5 +1,7 @@
-"""Greenlight's one stack: tables, the Slack secret, the alert topic, and the functions.
+"""The order example's stack: its tables, its durable function and events, and one Greenlight.
 
+Greenlight's tables, webhook, relay, alerts and dashboard come from the construct
+(`greenlight.cdk.Greenlight`); `grant_requester(orders)` lets the workflow ask for approvals.
 Environment variable names come from the packages' settings modules, and IAM statements from
 `iac.permissions`, so code and infra cannot drift apart.
 """
@@ -14,25 +16,28 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
-from aws_cdk import aws_secretsmanager as secretsmanager
 
 from examples.orders import settings as durable_env
-from greenlight.webhook import settings as webhook_env
+from greenlight.cdk import AlarmSpec, AlertSubscription, Greenlight
+from greenlight.cdk.alarms import queue_depth
+from greenlight.cdk.construct import DEFAULT_WEBHOOK_CONCURRENCY
+from greenlight.cdk.functions import arns_of, own_function, policy
+from greenlight.cdk.nag import acknowledge_resource
 from iac import names, permissions
-from iac.alarms import add_alarms
-from iac.alerts import AlertSubscription, add_alert_topic, allow_function_to_publish
-from iac.dashboard import add_dashboard
-from iac.functions import acknowledge, greenlight_function
+from iac.logical_ids import unique_id, without_construct
 from iac.order_events import add_order_events
-from iac.relay import add_decision_relay
 
 if TYPE_CHECKING:
+    from aws_cdk import CfnElement
     from constructs import Construct
+
+GREENLIGHT_ID = "Greenlight"
+
+ORDERS_HANDLER = "examples.orders.handler.handler"
 
 
 @dataclass(frozen=True)
-class GreenlightConfig:
+class OrdersConfig:
     """What differs between installations: Slack ids, approvers, thresholds, ladders."""
 
     slack_channel: str
@@ -51,11 +56,7 @@ class GreenlightConfig:
     payment_url: str = "https://payments.example.invalid"
     retain_data: bool = True
     alert_subscriptions: tuple[AlertSubscription, ...] = ()
-    # Reserved concurrency is a Function URL's only throttle: at most 10 times it requests a second,
-    # HTTP 429 beyond (Lambda developer guide, urls-configuration.html). 10 allows 100 clicks a
-    # second, far above what people click, and a flood of forged requests can take no more than
-    # these 10 from the account's concurrency.
-    webhook_reserved_concurrency: int = 10
+    webhook_reserved_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY
     durable_state_key: bool = False
 
     def __post_init__(self) -> None:
@@ -67,46 +68,45 @@ class GreenlightConfig:
             raise ValueError(msg)
 
 
-class GreenlightStack(Stack):
-    """Everything Greenlight needs in one account and region."""
+class OrdersStack(Stack):
+    """The order saga and the Greenlight it asks for approvals, in one account and region."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        config: GreenlightConfig,
+        config: OrdersConfig,
         orders_code: lambda_.Code,
         webhook_code: lambda_.Code,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]  # StackProps passthrough
         removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
-        tables = {role: self._table(role, removal) for role in names.TABLES}
-        secret = secretsmanager.Secret(
+        tables = {role: self._table(role, removal) for role in names.ORDER_TABLES}
+        self.greenlight = Greenlight(
             self,
-            "SlackSecret",
-            secret_name=names.SECRET,
-            description="Slack bot token and signing secret (set with scripts/set-slack-secret.sh)",
+            GREENLIGHT_ID,
+            webhook_code=webhook_code,
+            slack_app_id=config.slack_app_id,
+            slack_team_id=config.slack_team_id,
+            slack_enterprise_id=config.slack_enterprise_id or None,
+            alert_subscriptions=config.alert_subscriptions,
+            webhook_reserved_concurrency=config.webhook_reserved_concurrency,
+            retain_data=config.retain_data,
+            prefix=names.PREFIX,
         )
-        acknowledge(
-            secret,
-            "AwsSolutions-SMG4",
-            "Slack credentials are rotated in Slack, then stored with set-slack-secret.sh; "
-            "Secrets Manager cannot rotate them on its own.",
-        )
-        topic, topic_key = add_alert_topic(self, config.alert_subscriptions)
-        state_key = self._durable_state_key(removal) if config.durable_state_key else None
-        orders = greenlight_function(
+        arns = arns_of(self)
+        orders = own_function(
             self,
             "Orders",
             names.ORDERS_FUNCTION,
             orders_code,
-            "examples.orders.handler.handler",
+            ORDERS_HANDLER,
             timeout=Duration.seconds(60),
             policies={
-                "checkpoint": permissions.durable_checkpoint,
-                "access": permissions.durable_access,
+                "checkpoint": policy(permissions.durable_checkpoint(arns)),
+                "access": policy(permissions.orders_access(arns)),
             },
             environment=self._orders_env(config, tables),
             durable=lambda_.DurableConfig(
@@ -114,101 +114,74 @@ class GreenlightStack(Stack):
                 retention_period=Duration.days(config.retention_days),
             ),
         )
-        assert orders.role is not None  # greenlight_function always gives it its own role
-        allow_function_to_publish(self, topic, topic_key, orders.role)
-        webhook = greenlight_function(
-            self,
-            "Webhook",
-            names.WEBHOOK_FUNCTION,
-            webhook_code,
-            "greenlight.webhook.handler.handler",
-            timeout=Duration.seconds(10),
-            policies={
-                "callback": permissions.webhook_callback,
-                "access": permissions.webhook_access,
-            },
-            environment=self._webhook_env(config),
-            reserved_concurrency=config.webhook_reserved_concurrency,
+        assert orders.role is not None  # own_function always gives it its own role
+        acknowledge_resource(
+            orders.role,
+            arns.executions(names.ORDERS_FUNCTION),
+            "Durable executions run under a version of the orders function; the grant covers "
+            "that one function's executions and nothing else (durable-security.html).",
         )
-        relay, undelivered = add_decision_relay(
-            self, webhook_code, tables["approvals"], self._webhook_env(config)
-        )
-        if state_key is not None:
-            self._encrypt_durable_state(state_key, orders, webhook, relay)
+        self.greenlight.grant_requester(orders)
+        self.greenlight.allow_alert_publisher(orders.role, "OrdersFunctionPublishes")
+        if config.durable_state_key:
+            self._encrypt_durable_state(self._durable_state_key(removal), orders)
         self.orders_alias = lambda_.Alias(
             self, "OrdersLive", alias_name=names.ALIAS, version=orders.current_version
         )
-        self.webhook_url = webhook.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
-        CfnOutput(self, "WebhookUrl", value=f"{self.webhook_url.url}slack/events")
         CfnOutput(self, "OrdersAliasArn", value=self.orders_alias.function_arn)
         dead_letters = add_order_events(self, orders_code, self.orders_alias)
-        alarms = add_alarms(self, dead_letters, self._expired_approvals(orders), topic, undelivered)
-        add_dashboard(self, alarms)
-        self.topic = topic
-        self.secret = secret
-
-    def _webhook_env(self, config: GreenlightConfig) -> dict[str, str]:
-        """The webhook's settings; the decision relay reads the same ones."""
-        return {
-            webhook_env.ENV_APPROVALS_TABLE: names.TABLES["approvals"],
-            webhook_env.ENV_AUDIT_TABLE: names.TABLES["audit"],
-            webhook_env.ENV_SLACK_SECRET_NAME: names.SECRET,
-            webhook_env.ENV_SLACK_APP_ID: config.slack_app_id,
-            webhook_env.ENV_SLACK_TEAM_ID: config.slack_team_id,
-        } | (
-            {webhook_env.ENV_SLACK_ENTERPRISE_ID: config.slack_enterprise_id}
-            if config.slack_enterprise_id
-            else {}
+        self.greenlight.add_alarm(
+            AlarmSpec(
+                "order-events-dead-letters",
+                queue_depth(dead_letters),
+                1.0,
+                "Order events wait in the dead-letter queue: they started no workflow.",
+            )
         )
+        self.orders = orders
+
+    def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
+        """Ids as before the construct (`iac.logical_ids`): a deployed stack updates in place."""
+        below_stack = cfn_element.node.path.split("/")[len(self.node.path.split("/")) :]
+        return unique_id(without_construct(below_stack, GREENLIGHT_ID))
 
     def _table(self, role: str, removal: RemovalPolicy) -> dynamodb.Table:
-        keys = {
-            "approvals": ("approval_id", None),
-            "audit": ("approval_id", "seq"),
-            "reservations": ("reservation_id", None),
-            "conditions": ("order_id", None),
-        }[role]
-        table = dynamodb.Table(
+        key = {"reservations": "reservation_id", "conditions": "order_id"}[role]
+        return dynamodb.Table(
             self,
             f"{role.capitalize()}Table",
             table_name=names.TABLES[role],
-            partition_key=dynamodb.Attribute(name=keys[0], type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name=keys[1], type=dynamodb.AttributeType.STRING)
-            if keys[1]
-            else None,
+            partition_key=dynamodb.Attribute(name=key, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            time_to_live_attribute="ttl" if role == "approvals" else None,
-            # The decisions' outbox: the relay delivers each one from the stream (relay.py)
-            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if role == "approvals" else None,
+            deletion_protection=removal == RemovalPolicy.RETAIN,
             removal_policy=removal,
         )
-        if role == "approvals":
-            table.add_global_secondary_index(
-                index_name="by_status",
-                partition_key=dynamodb.Attribute(name="status", type=dynamodb.AttributeType.STRING),
-                sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
-            )
-        return table
 
     def _orders_env(
-        self, config: GreenlightConfig, tables: dict[str, dynamodb.Table]
+        self, config: OrdersConfig, tables: dict[str, dynamodb.Table]
     ) -> dict[str, str]:
+        """The workflow's own settings; Greenlight's grant adds the GREENLIGHT_* ones."""
+        greenlight = self.greenlight.names
         env = {
-            durable_env.ENV_APPROVALS_TABLE: tables["approvals"].table_name,
-            durable_env.ENV_AUDIT_TABLE: tables["audit"].table_name,
             durable_env.ENV_RESERVATIONS_TABLE: tables["reservations"].table_name,
             durable_env.ENV_CONDITIONS_TABLE: tables["conditions"].table_name,
-            durable_env.ENV_ALERT_TOPIC_ARN: names.topic_arn(self.region, self.account),
+            durable_env.ENV_ALERT_TOPIC_ARN: arns_of(self).topic(names.ALERT_TOPIC),
             durable_env.ENV_SLACK_CHANNEL: config.slack_channel,
-            durable_env.ENV_SLACK_SECRET_NAME: names.SECRET,
             durable_env.ENV_PAYMENT_URL: config.payment_url,
             durable_env.ENV_APPROVERS: config.approver_ids,
             durable_env.ENV_AUTO_APPROVE_BELOW: str(config.auto_approve_below_cents),
             durable_env.ENV_DUAL_APPROVAL_ABOVE: str(config.dual_approval_above_cents),
+        }
+        # examples/orders/settings.py read the gate's settings under these names before issue
+        # 16 moved them to GREENLIGHT_* (set by the grant): kept until it reads the new ones.
+        env |= {
+            "APPROVALS_TABLE": greenlight.approvals_table,
+            "AUDIT_TABLE": greenlight.audit_table,
+            "SLACK_SECRET_NAME": greenlight.secret,
         }
         if config.escalation_approver_ids:
             env[durable_env.ENV_ESCALATION_APPROVERS] = config.escalation_approver_ids
@@ -218,34 +191,17 @@ class GreenlightStack(Stack):
             env[f"LADDER_{tier.upper()}"] = ladder
         return env
 
-    def _expired_approvals(self, orders: lambda_.Function) -> logs.MetricFilter:
-        """Counts the gate's "approval expired" lines in the orders function's own log group.
-
-        The filter takes the log group object (not its name as a string), so CloudFormation
-        creates the group first: a name alone gave the filter no dependency, and a first deploy
-        could race it.
-        """
-        return logs.MetricFilter(
-            self,
-            "ExpiredApprovals",
-            log_group=orders.log_group,
-            metric_namespace="Greenlight",
-            metric_name="ExpiredApprovals",
-            filter_pattern=logs.FilterPattern.string_value("$.message", "=", "approval expired"),
-            metric_value="1",
-        )
-
     def _durable_state_key(self, removal: RemovalPolicy) -> kms.Key:
         """A customer-managed key for the orders function's durable execution state.
 
         Key policy after Lambda's guide (durable-encryption.html): Lambda's service principal
         may use it for this function only (source account, source ARN and the
         `aws:lambda:FunctionArn` encryption context); the roles that read state (the function)
-        and send callbacks (the webhook) may decrypt through Lambda only. Operators who call the
-        durable APIs by hand get `kms:Decrypt` from their own IAM policies (the account
-        statement of the default key policy delegates to IAM).
+        and send callbacks (the webhook, the relay) may decrypt through Lambda only. Operators
+        who call the durable APIs by hand get `kms:Decrypt` from their own IAM policies (the
+        account statement of the default key policy delegates to IAM).
         """
-        function_arn = names.lambda_arn(self.region, self.account, names.ORDERS_FUNCTION)
+        function_arn = arns_of(self).function(names.ORDERS_FUNCTION)
         key = kms.Key(
             self,
             "DurableStateKey",
@@ -271,15 +227,10 @@ class GreenlightStack(Stack):
         )
         return key
 
-    def _encrypt_durable_state(
-        self,
-        key: kms.Key,
-        orders: lambda_.Function,
-        webhook: lambda_.Function,
-        relay: lambda_.Function,
-    ) -> None:
-        function_arn = names.lambda_arn(self.region, self.account, names.ORDERS_FUNCTION)
-        readers = [fn.role for fn in (orders, webhook, relay) if fn.role is not None]
+    def _encrypt_durable_state(self, key: kms.Key, orders: lambda_.Function) -> None:
+        function_arn = arns_of(self).function(names.ORDERS_FUNCTION)
+        assert orders.role is not None
+        readers = [orders.role, *self.greenlight.callback_senders]
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="FunctionAndWebhookDecryptThroughLambda",

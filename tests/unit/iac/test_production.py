@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import aws_cdk as cdk  # tests.unit.iac.test_stack silenced the Node warning first
 import pytest
 
+from greenlight.cdk import AlertSubscription
 from iac import names
-from iac.alerts import AlertSubscription
 from iac.app import alert_subscriptions, config_from
 from tests.unit.iac.test_stack import CONFIG, function, resources, synthesized
 

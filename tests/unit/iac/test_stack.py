@@ -19,14 +19,18 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 from examples.orders import settings as durable_env
+from greenlight.cdk import AlertSubscription
+from greenlight.cdk import names as greenlight_env
+from greenlight.cdk import permissions as greenlight_permissions
+from greenlight.cdk.names import Arns
 from greenlight.core.policy import Tier
 from greenlight.webhook import settings as webhook_env
 from iac import names, permissions
-from iac.alerts import AlertSubscription
-from iac.stack import GreenlightConfig, GreenlightStack
+from iac.stack import OrdersConfig, OrdersStack
 
 ROOT = Path(__file__).resolve().parents[3]
-CONFIG = GreenlightConfig(
+PLACEHOLDERS = Arns("aws", "REGION", "ACCOUNT_ID")
+CONFIG = OrdersConfig(
     slack_channel="C0APPROVALS",
     slack_app_id="A0GREENLT",
     slack_team_id="T0GREENLT",
@@ -38,12 +42,12 @@ CONFIG = GreenlightConfig(
 
 
 def synthesized(
-    tmp: pytest.TempPathFactory, config: GreenlightConfig, env: cdk.Environment | None = None
+    tmp: pytest.TempPathFactory, config: OrdersConfig, env: cdk.Environment | None = None
 ) -> Template:
     code = tmp.mktemp("code")
     (code / "placeholder.py").write_text("")
     app = cdk.App(outdir=str(tmp.mktemp("cdk.out")))
-    stack = GreenlightStack(
+    stack = OrdersStack(
         app,
         "Greenlight",
         config=config,
@@ -97,6 +101,10 @@ def test_environment_names_come_from_the_settings_modules(template: Template) ->
 
     assert orders[durable_env.ENV_APPROVERS] == "S0FINANCE"
     assert orders[durable_env.ENV_LADDER[Tier.DUAL]] == "3600,14400,86400"
+    # Greenlight's grant names its tables and secret for the gate (Greenlight.from_env)
+    assert orders[greenlight_env.ENV_APPROVALS_TABLE] == names.TABLES["approvals"]
+    assert orders[greenlight_env.ENV_AUDIT_TABLE] == names.TABLES["audit"]
+    assert orders[greenlight_env.ENV_SLACK_SECRET_NAME] == names.SECRET
     durable_env.Settings.from_env({k: v if isinstance(v, str) else "x" for k, v in orders.items()})
     webhook_env.Settings.from_env({k: v if isinstance(v, str) else "x" for k, v in webhook.items()})
 
@@ -131,40 +139,51 @@ def _normalise(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
-def _inline_policies(template: Template, function_name: str) -> dict[str, Any]:
+def role_statements(template: Template, function_name: str) -> list[dict[str, Any]]:
+    """Every statement a function's role holds: its inline policies and the policies attached
+    to it (Greenlight's requester grant is one), and nothing managed."""
     role_id = function(template, function_name)["Properties"]["Role"]["Fn::GetAtt"][0]
     role = resources(template, "AWS::IAM::Role")[role_id]["Properties"]
     assert role.get("ManagedPolicyArns") in (None, [])
-    assert role["AssumeRolePolicyDocument"]["Statement"] == permissions.trust()["Statement"]
-    return {p["PolicyName"]: p["PolicyDocument"]["Statement"] for p in role["Policies"]}
+    assert (
+        role["AssumeRolePolicyDocument"]["Statement"] == greenlight_permissions.trust()["Statement"]
+    )
+    statements = [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+    for attached in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role_id} in attached["Properties"].get("Roles", []):
+            statements += attached["Properties"]["PolicyDocument"]["Statement"]
+    return statements
 
 
 @pytest.mark.parametrize(
-    ("function_name", "policy", "name"),
+    ("function_name", "role"),
     [
-        (names.ORDERS_FUNCTION, "checkpoint", "durable-checkpoint"),
-        (names.ORDERS_FUNCTION, "access", "durable-access"),
-        (names.WEBHOOK_FUNCTION, "callback", "webhook-callback"),
-        (names.WEBHOOK_FUNCTION, "access", "webhook-access"),
-        (names.RELAY_FUNCTION, "callback", "webhook-callback"),
-        (names.RELAY_FUNCTION, "access", "relay-access"),
-        (names.STARTER_FUNCTION, "access", "starter-access"),
+        (names.ORDERS_FUNCTION, "orders"),
+        (names.WEBHOOK_FUNCTION, "webhook"),
+        (names.RELAY_FUNCTION, "relay"),
+        (names.STARTER_FUNCTION, "starter"),
     ],
 )
 def test_iam_is_exactly_what_permissions_says(
-    template: Template, function_name: str, policy: str, name: str
+    template: Template, function_name: str, role: str
 ) -> None:
-    inline = _inline_policies(template, function_name)
+    statements = role_statements(template, function_name)
 
-    expected = permissions.POLICIES[name]("REGION", "ACCOUNT_ID")
-    assert _normalise(inline[policy]) == _normalise(expected)
+    expected = permissions.POLICIES[role](PLACEHOLDERS)
+    assert _normalise(statements) == _normalise(expected)
 
 
-@pytest.mark.parametrize("name", ["durable-checkpoint", "webhook-callback"])
-def test_durable_api_grants_name_qualified_arns_only(name: str) -> None:
+@pytest.mark.parametrize(
+    "statements",
+    [
+        permissions.durable_checkpoint(PLACEHOLDERS),
+        greenlight_permissions.resume(PLACEHOLDERS, [names.ORDERS_FUNCTION]),
+    ],
+)
+def test_durable_api_grants_name_qualified_arns_only(statements: list[dict[str, Any]]) -> None:
     # Lambda authorizes these against function:NAME:QUALIFIER/durable-execution/…; an
     # unqualified function ARN never matches one (durable-security.html).
-    (statement,) = permissions.POLICIES[name]("REGION", "ACCOUNT_ID")
+    (statement,) = statements
 
     assert statement["Resource"] == [
         f"arn:aws:lambda:REGION:ACCOUNT_ID:function:{names.ORDERS_FUNCTION}:*"
@@ -175,16 +194,18 @@ def test_no_policy_grants_an_action_the_code_never_calls() -> None:
     actions = {
         action
         for build in permissions.POLICIES.values()
-        for statement in build("REGION", "ACCOUNT_ID")
+        for statement in build(PLACEHOLDERS)
         for action in statement["Action"]
     }
 
     assert "dynamodb:ConditionCheckItem" not in actions
+    # The webhook and relay succeed or fail a callback; nothing of ours sends a heartbeat.
+    assert "lambda:SendDurableExecutionCallbackHeartbeat" not in actions
 
 
 def test_no_resource_wildcard_in_any_policy() -> None:
     for build in permissions.POLICIES.values():
-        for statement in build("REGION", "ACCOUNT_ID"):
+        for statement in build(PLACEHOLDERS):
             assert "*" not in statement["Resource"]
             assert all(":*" not in a for a in statement["Action"])
 
@@ -201,6 +222,7 @@ def test_tables_are_on_demand_recoverable_encrypted_and_kept(template: Template)
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         assert props["SSESpecification"]["SSEEnabled"] is True
         assert table["DeletionPolicy"] == "Retain"
+        assert props["DeletionProtectionEnabled"] is True
     template.has_resource_properties(
         "AWS::DynamoDB::Table",
         {
@@ -299,3 +321,38 @@ def test_decisions_are_relayed_from_the_approvals_stream(template: Template) -> 
     assert relay["Environment"]["Variables"] == webhook["Environment"]["Variables"] | {
         "POWERTOOLS_SERVICE_NAME": names.RELAY_FUNCTION
     }
+
+
+# Resources the construct may replace on upgrade: unnamed, so CloudFormation creates the new one
+# before it deletes the old one, and nothing is lost.
+REPLACED_ON_UPGRADE = {"ExpiredApprovalsD52B0CB8": "AWS::Logs::MetricFilter"}
+
+
+def test_an_upgrade_keeps_every_deployed_logical_id(template: Template) -> None:
+    # A named resource under a new logical id is created anew while its name is still taken:
+    # the update fails, and a retained table would be orphaned. So every resource of the stack
+    # as deployed before the construct keeps its id and type.
+    deployed = json.loads((Path(__file__).parent / "deployed_logical_ids.json").read_text())
+    now = {k: r["Type"] for k, r in template.to_json()["Resources"].items()}
+
+    kept = {k: t for k, t in deployed["resources"].items() if k not in REPLACED_ON_UPGRADE}
+
+    assert {k: now.get(k) for k in kept} == kept
+    assert deployed["resources"].items() >= REPLACED_ON_UPGRADE.items()
+    assert set(template.to_json()["Outputs"]) == {"WebhookUrl", "OrdersAliasArn"}  # deploy.sh
+
+
+def test_logical_ids_are_cdks_own_below_the_stack() -> None:
+    from iac.logical_ids import unique_id, without_construct  # noqa: PLC0415
+
+    # the values CDK 2.275 gave these paths (deployed_logical_ids.json)
+    assert unique_id(["ApprovalsTable", "Resource"]) == "ApprovalsTableF18C2B8F"
+    assert unique_id(["Webhook", "FunctionUrl", "Resource"]) == "WebhookFunctionUrl0EF34D45"
+    assert unique_id(["WebhookUrl"]) == "WebhookUrl"
+    assert without_construct(["Greenlight", "Relay", "Resource"], "Greenlight") == [
+        "Relay",
+        "Resource",
+    ]
+    assert without_construct(["Orders", "Resource"], "Greenlight") == ["Orders", "Resource"]
+    with pytest.raises(ValueError, match="at least one"):
+        unique_id(["Default"])

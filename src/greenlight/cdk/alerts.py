@@ -1,13 +1,15 @@
 """Alerts that reach a person: the encrypted topic, who may publish to it, who reads it.
 
-The topic is encrypted with a key of our own: CloudWatch cannot use the AWS-managed
+The topic is encrypted with a key of its own: CloudWatch cannot use the AWS-managed
 `alias/aws/sns` key, so alarm actions on such a topic fail with KMS AccessDenied and nobody
 hears of it (AWS knowledge center "cloudwatch-receive-sns-for-alarm-trigger"; SNS developer
 guide, sns-key-management.html#compatibility-with-aws-services). The key policy and the topic
-policy name the two publishers, each narrowed to this account:
+policy name each publisher, narrowed to this account:
 - CloudWatch alarms (`cloudwatch.amazonaws.com`), conditional on `aws:SourceAccount` and on an
-  `aws:SourceArn` matching our alarms' names (confused-deputy protection, same SNS page, step 3);
-- the orders function's role (saga failures), through SNS only (`kms:ViaService`).
+  `aws:SourceArn` matching the installation's alarm names (confused-deputy protection, same SNS
+  page, step 3);
+- roles added with `allow_publisher` (a workflow reporting its own failures), through SNS only
+  (`kms:ViaService`).
 Nothing else publishes here (no EventBridge rule targets the topic: the SNS guide notes that
 source conditions would not work for EventBridge, so adding one later needs its own statement).
 """
@@ -22,14 +24,18 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 
-from iac import names
+from greenlight.cdk.functions import arns_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from constructs import Construct
+
+    from greenlight.cdk.names import Names
+
 # What `aws sns subscribe --protocol` accepts (SNS API reference, Subscribe), less `firehose`,
-# which needs a subscription role this stack does not make. An `sqs` or `lambda` reader grants
-# SNS its own permission (queue policy, function permission): it is not in this stack.
+# which needs a subscription role this construct does not make. An `sqs` or `lambda` reader
+# grants SNS its own permission (queue policy, function permission): it is not made here.
 PROTOCOLS = frozenset(
     {"email", "email-json", "http", "https", "sms", "sqs", "lambda", "application"}
 )
@@ -53,28 +59,24 @@ class AlertSubscription:
             raise ValueError(msg)
 
 
-def alarm_arn_pattern(stack: Stack) -> str:
-    """Every alarm this stack creates (they are all named `greenlight-…`)."""
-    return f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:{names.PREFIX}-*"
-
-
 def add_alert_topic(
-    stack: Stack, subscribers: Sequence[AlertSubscription]
+    scope: Construct, names: Names, subscribers: Sequence[AlertSubscription]
 ) -> tuple[sns.Topic, kms.Key]:
     """The topic, its key (rotated yearly), CloudWatch's grants on both, and its readers."""
+    stack = Stack.of(scope)
     cloudwatch = iam.ServicePrincipal("cloudwatch.amazonaws.com")
     from_our_alarms = {
         "StringEquals": {"aws:SourceAccount": stack.account},
-        "ArnLike": {"aws:SourceArn": alarm_arn_pattern(stack)},
+        "ArnLike": {"aws:SourceArn": arns_of(stack).alarms(names.prefix)},
     }
     key = kms.Key(
-        stack,
+        scope,
         "AlertsKey",
-        alias=f"alias/{names.ALERT_TOPIC}",
-        description="Encrypts the Greenlight alert topic; CloudWatch alarms may use it",
+        alias=f"alias/{names.alert_topic}",
+        description=f"Encrypts the {names.prefix} alert topic; CloudWatch alarms may use it",
         enable_key_rotation=True,
-        # SNS stores no messages: once the stack (and its topic) is gone, nothing needs the key,
-        # and deleting it still waits KMS's pending window.
+        # SNS stores no messages: once the topic is gone, nothing needs the key, and deleting
+        # it still waits KMS's pending window.
         removal_policy=RemovalPolicy.DESTROY,
     )
     key.add_to_resource_policy(
@@ -87,7 +89,7 @@ def add_alert_topic(
         )
     )
     topic = sns.Topic(
-        stack, "Alerts", topic_name=names.ALERT_TOPIC, enforce_ssl=True, master_key=key
+        scope, "Alerts", topic_name=names.alert_topic, enforce_ssl=True, master_key=key
     )
     topic.add_to_resource_policy(
         iam.PolicyStatement(
@@ -100,7 +102,7 @@ def add_alert_topic(
     )
     for number, reader in enumerate(subscribers, start=1):
         sns.Subscription(
-            stack,
+            scope,
             f"AlertReader{number}",
             topic=topic,
             protocol=_protocol(reader.protocol),
@@ -109,22 +111,21 @@ def add_alert_topic(
     return topic, key
 
 
-def allow_function_to_publish(
-    stack: Stack, topic: sns.Topic, key: kms.Key, role: iam.IRole
-) -> None:
-    """The orders function publishes saga failures: SNS uses the key on its behalf."""
+def allow_publisher(topic: sns.Topic, key: kms.Key, role: iam.IRole, sid: str) -> None:
+    """`role` publishes to the topic; SNS uses the key on its behalf (and only SNS)."""
+    region = Stack.of(topic).region
     key.add_to_resource_policy(
         iam.PolicyStatement(
-            sid="OrdersFunctionPublishesThroughSns",
+            sid=f"{sid}ThroughSns",
             principals=[iam.ArnPrincipal(role.role_arn)],
             actions=ENCRYPTING_ACTIONS,
             resources=["*"],
-            conditions={"StringEquals": {"kms:ViaService": f"sns.{stack.region}.amazonaws.com"}},
+            conditions={"StringEquals": {"kms:ViaService": f"sns.{region}.amazonaws.com"}},
         )
     )
     topic.add_to_resource_policy(
         iam.PolicyStatement(
-            sid="OrdersFunctionPublishes",
+            sid=sid,
             principals=[iam.ArnPrincipal(role.role_arn)],
             actions=["sns:Publish"],
             resources=[topic.topic_arn],

@@ -1,0 +1,397 @@
+"""`Greenlight`: the approvals tables, the Slack webhook and everything that keeps them running.
+
+A stack adds it once and calls `grant_requester(fn)` for each durable function that asks for
+approvals. What it makes:
+- the approvals table (its stream carries decisions to the relay; `by_status` lists the pending
+  ones) and the audit table, both on demand, recoverable, encrypted and kept;
+- the Slack secret (or the one given), read by the webhook, the relay and every requester;
+- the webhook (Function URL, reserved concurrency) and the decision relay (stream subscription,
+  retries by record, an on-failure queue);
+- the alert topic (a key CloudWatch may use), alarms, and a dashboard.
+IAM is exact: each statement names its actions and resources (`greenlight.cdk.permissions`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import jsii
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct, IValidation
+
+from greenlight.cdk import names as env
+from greenlight.cdk import permissions
+from greenlight.cdk.alarms import (
+    EXPIRED_METRIC,
+    EXPIRED_NAMESPACE,
+    AlarmSpec,
+    add_alarm,
+    installation_alarms,
+    requester_alarms,
+)
+from greenlight.cdk.alerts import AlertSubscription, add_alert_topic, allow_publisher
+from greenlight.cdk.dashboard import Dashboard
+from greenlight.cdk.functions import arns_of, own_function, policy
+from greenlight.cdk.nag import acknowledge, acknowledge_resource
+from greenlight.cdk.names import Names
+from greenlight.cdk.relay import add_decision_relay
+from greenlight.webhook import settings as webhook_env
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+WEBHOOK_HANDLER = "greenlight.webhook.handler.handler"
+# Reserved concurrency is a Function URL's only throttle: at most 10 times it requests a second,
+# HTTP 429 beyond (Lambda developer guide, urls-configuration.html). 10 allows 100 clicks a
+# second, far above what people click, and a flood of forged requests can take no more than
+# these 10 from the account's concurrency.
+DEFAULT_WEBHOOK_CONCURRENCY = 10
+_LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+class Greenlight(Construct):
+    """Slack approvals for durable functions: add once per stack, then `grant_requester`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        webhook_code: lambda_.Code,
+        slack_app_id: str,
+        slack_team_id: str,
+        slack_enterprise_id: str | None = None,
+        slack_secret: secretsmanager.ISecret | None = None,
+        alert_subscriptions: Sequence[AlertSubscription] = (),
+        webhook_reserved_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY,
+        retain_data: bool = True,
+        prefix: str = "greenlight",
+    ) -> None:
+        """Args:
+        webhook_code: the webhook's bundle (`scripts/build.sh` writes build/webhook.zip):
+            `greenlight[webhook]` and its dependencies. The relay runs the same bundle.
+        slack_app_id, slack_team_id: the Slack app and the workspace it is installed in
+            (A…, T…); requests from any other app or workspace are refused.
+        slack_enterprise_id: an app installed org-wide on Enterprise Grid (E…): requests from
+            any workspace of this org are accepted too.
+        slack_secret: a secret holding the bot token and signing secret; by default one named
+            `<prefix>/slack` is made, to be filled with scripts/set-slack-secret.sh.
+        alert_subscriptions: who reads the alerts (an alarm nobody reads pages nobody).
+        webhook_reserved_concurrency: the webhook's reserved concurrency, 1 to 1000.
+        retain_data: keep the tables (and forbid deleting them) when the stack goes.
+        prefix: every physical name starts with it; two installations in one account and
+            region need two prefixes.
+        """
+        super().__init__(scope, construct_id)
+        if not 1 <= webhook_reserved_concurrency <= 1000:
+            msg = (
+                "webhook_concurrency must be a whole number from 1 to 1000, "
+                f"not {webhook_reserved_concurrency}"
+            )
+            raise ValueError(msg)
+        self.names = Names(prefix)
+        self._arns = arns_of(Stack.of(self))
+        removal = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        self.approvals_table = self._approvals_table(removal, protect=retain_data)
+        self.audit_table = self._audit_table(removal, protect=retain_data)
+        self.slack_secret: secretsmanager.ISecret
+        if slack_secret is None:
+            self.slack_secret = self._secret()
+            self._secret_name = self.names.secret
+            self._secret_arn = self._arns.secret(self.names.secret)
+        else:
+            self.slack_secret = slack_secret
+            self._secret_name = slack_secret.secret_name
+            self._secret_arn = _given_secret_arn(slack_secret)
+        self.alert_topic, self.alert_key = add_alert_topic(self, self.names, alert_subscriptions)
+        self._requesters: list[lambda_.IFunction] = []
+        self._labels: set[str] = set()
+        # One statement per sender, grown by grant_requester: exactly the functions granted.
+        self._resume: list[iam.PolicyStatement] = []
+        environment = self._webhook_env(slack_app_id, slack_team_id, slack_enterprise_id)
+        self.webhook = own_function(
+            self,
+            "Webhook",
+            self.names.webhook_function,
+            webhook_code,
+            WEBHOOK_HANDLER,
+            timeout=Duration.seconds(10),
+            policies={
+                "callback": self._resume_policy(),
+                "access": policy(
+                    permissions.webhook_access(self._arns, self.names, self._secret_arn)
+                ),
+            },
+            environment=environment,
+            reserved_concurrency=webhook_reserved_concurrency,
+        )
+        self.relay, self.relay_dead_letters = add_decision_relay(
+            self,
+            self.names,
+            webhook_code,
+            self.approvals_table,
+            environment=environment,
+            policies={
+                "callback": self._resume_policy(),
+                "access": policy(
+                    permissions.relay_access(self._arns, self.names, self._secret_arn)
+                ),
+            },
+        )
+        assert self.relay.role is not None  # own_function gives every function its own role
+        acknowledge_resource(
+            self.relay.role,
+            self._arns.streams(self.names.approvals_table),
+            "A table's stream ARN ends in its creation time; the grant covers the approvals "
+            "table's streams only (DynamoDB developer guide's policy for a stream consumer).",
+        )
+        self.webhook_url = self.webhook.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
+        CfnOutput(self, "WebhookUrl", value=f"{self.webhook_url.url}slack/events")
+        self.alarms: list[cloudwatch.Alarm] = []
+        for spec in installation_alarms(self.names, self.relay_dead_letters):
+            self.add_alarm(spec)
+        self._dashboard = Dashboard(self, self.names, self.alarms)
+        self.dashboard = self._dashboard.dashboard
+        self.node.add_validation(_HasRequesters(self._requesters))
+
+    # --- what a stack calls ---------------------------------------------------------------
+
+    def grant_requester(self, function: lambda_.Function, *, label: str | None = None) -> None:
+        """Let `function` (a durable function) request approvals, and be resumed by them.
+
+        - its role may read and write its approvals and their audit lines and read the Slack
+          secret: a policy of its own, exact actions on the two tables and the secret;
+        - the webhook and the relay may send its callbacks (success and failure), on its
+          executions only (`function:NAME:*`), beside every requester granted before;
+        - its environment names the tables and the secret (GREENLIGHT_APPROVALS_TABLE,
+          GREENLIGHT_AUDIT_TABLE, GREENLIGHT_SLACK_SECRET_NAME): `Greenlight.from_env()`;
+        - alarms (`<prefix>-<label>-errors`, `-throttles`, `-executions-failed`,
+          `-executions-timed-out`) and a dashboard row; expired approvals are counted from its
+          log group when it was given one (`Function(log_group=…)`).
+
+        `label` names its alarms and graphs (lowercase, digits, hyphens); by default its
+        construct id in lowercase.
+
+        Raises:
+            ValueError: granted twice, a label already in use or malformed, or no role.
+        """
+        if any(function is known for known in self._requesters):
+            msg = f"{function.node.path} may already request approvals"
+            raise ValueError(msg)
+        label = label if label is not None else function.node.id.lower()
+        if not label or not set(label) <= _LABEL_CHARACTERS:
+            msg = f"label must be lowercase letters, digits and hyphens, not {label!r}"
+            raise ValueError(msg)
+        if label in self._labels:
+            msg = f"another requester is labelled {label!r}: pass label=… to tell them apart"
+            raise ValueError(msg)
+        role = function.role
+        if role is None:
+            msg = f"{function.node.path} has no role to grant to"
+            raise ValueError(msg)
+        self._requesters.append(function)
+        self._labels.add(label)
+        # In the function's own stack: its grant refers to nothing of Greenlight's but names,
+        # so a requester in another stack depends on no Greenlight stack (no cycle).
+        holder = Construct(function, "GreenlightRequester")
+        name = _physical_name(function)
+        grant = iam.Policy(
+            holder,
+            "Policy",
+            document=policy(permissions.requester_access(self._arns, self.names, self._secret_arn)),
+        )
+        role.attach_inline_policy(grant)
+        function.node.add_dependency(grant)  # never runs before it may ask
+        for statement, sender in zip(self._resume, (self.webhook, self.relay), strict=True):
+            executions = self._arns.executions(name)
+            statement.add_resources(executions)
+            assert sender.role is not None
+            acknowledge_resource(
+                sender.role,
+                executions,
+                f"Durable executions run under a version of {label}; Lambda authorizes callbacks "
+                "against the execution's ARN, which only the function's `:*` matches "
+                "(durable-security.html). The grant covers that one function's executions.",
+            )
+        function.add_environment(env.ENV_APPROVALS_TABLE, self.names.approvals_table)
+        function.add_environment(env.ENV_AUDIT_TABLE, self.names.audit_table)
+        function.add_environment(env.ENV_SLACK_SECRET_NAME, self._secret_name)
+        self._count_expired(holder, function)
+        for spec in requester_alarms(label, name):
+            self.add_alarm(spec)
+        self._dashboard.add_requester(label, name, service=name)
+
+    def add_alarm(self, spec: AlarmSpec) -> cloudwatch.Alarm:
+        """An alarm named `<prefix>-<suffix>` that notifies the alert topic (only such names
+        may publish to it) and shows on the dashboard."""
+        alarm = add_alarm(self, self.names, self.alert_topic, spec)
+        self.alarms.append(alarm)
+        return alarm
+
+    def allow_alert_publisher(self, role: iam.IRole, sid: str) -> None:
+        """`role` may publish to the alert topic (a workflow reporting its own failures)."""
+        allow_publisher(self.alert_topic, self.alert_key, role, sid)
+
+    @property
+    def callback_senders(self) -> list[iam.IRole]:
+        """The roles that resume workflows: a requester whose durable state has a key of its
+        own lets them decrypt it through Lambda."""
+        return [fn.role for fn in (self.webhook, self.relay) if fn.role is not None]
+
+    @property
+    def requesters(self) -> tuple[lambda_.IFunction, ...]:
+        return tuple(self._requesters)
+
+    # --- parts ----------------------------------------------------------------------------
+
+    def _resume_policy(self) -> iam.PolicyDocument:
+        statement = iam.PolicyStatement(sid="ResumeRequesters", actions=permissions.RESUME)
+        self._resume.append(statement)
+        return iam.PolicyDocument(statements=[statement])
+
+    def _webhook_env(self, app_id: str, team_id: str, enterprise_id: str | None) -> dict[str, str]:
+        """The webhook's settings; the decision relay reads the same ones."""
+        return {
+            webhook_env.ENV_APPROVALS_TABLE: self.names.approvals_table,
+            webhook_env.ENV_AUDIT_TABLE: self.names.audit_table,
+            webhook_env.ENV_SLACK_SECRET_NAME: self._secret_name,
+            webhook_env.ENV_SLACK_APP_ID: app_id,
+            webhook_env.ENV_SLACK_TEAM_ID: team_id,
+        } | ({webhook_env.ENV_SLACK_ENTERPRISE_ID: enterprise_id} if enterprise_id else {})
+
+    def _secret(self) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            "SlackSecret",
+            secret_name=self.names.secret,
+            description="Slack bot token and signing secret (set with scripts/set-slack-secret.sh)",
+        )
+        acknowledge(
+            secret,
+            "AwsSolutions-SMG4",
+            "Slack credentials are rotated in Slack, then stored with set-slack-secret.sh; "
+            "Secrets Manager cannot rotate them on its own.",
+        )
+        return secret
+
+    def _approvals_table(self, removal: RemovalPolicy, *, protect: bool) -> dynamodb.Table:
+        table = self._table(
+            "ApprovalsTable",
+            self.names.approvals_table,
+            "approval_id",
+            None,
+            removal,
+            protect=protect,
+            time_to_live_attribute="ttl",
+            # The decisions' outbox: the relay delivers each one from the stream
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+        )
+        table.add_global_secondary_index(
+            index_name=permissions.BY_STATUS,
+            partition_key=dynamodb.Attribute(name="status", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+        )
+        return table
+
+    def _audit_table(self, removal: RemovalPolicy, *, protect: bool) -> dynamodb.Table:
+        return self._table(
+            "AuditTable", self.names.audit_table, "approval_id", "seq", removal, protect=protect
+        )
+
+    def _table(
+        self,
+        construct_id: str,
+        table_name: str,
+        partition_key: str,
+        sort_key: str | None,
+        removal: RemovalPolicy,
+        *,
+        protect: bool,
+        time_to_live_attribute: str | None = None,
+        stream: dynamodb.StreamViewType | None = None,
+    ) -> dynamodb.Table:
+        def key(name: str) -> dynamodb.Attribute:
+            return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+        return dynamodb.Table(
+            self,
+            construct_id,
+            table_name=table_name,
+            partition_key=key(partition_key),
+            sort_key=key(sort_key) if sort_key else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=protect,
+            time_to_live_attribute=time_to_live_attribute,
+            stream=stream,
+            removal_policy=removal,
+        )
+
+    def _count_expired(self, holder: Construct, function: lambda_.Function) -> None:
+        """Counts the gate's "approval expired" lines in the function's own log group.
+
+        Only a log group the function was given: the filter takes the group object (not its
+        name), so CloudFormation creates the group first. Asking a function without one for its
+        group would make CDK add a log-retention custom resource; a filter on a group Lambda has
+        not created yet fails the deploy.
+        """
+        cfn = function.node.default_child
+        assert isinstance(cfn, lambda_.CfnFunction)
+        config = cfn.logging_config
+        if getattr(config, "log_group", None) is None:
+            return
+        logs.MetricFilter(
+            holder,
+            "ExpiredApprovals",
+            log_group=function.log_group,
+            metric_namespace=EXPIRED_NAMESPACE,
+            metric_name=EXPIRED_METRIC,
+            filter_pattern=logs.FilterPattern.string_value("$.message", "=", "approval expired"),
+            metric_value="1",
+        )
+
+
+def _physical_name(function: lambda_.Function) -> str:
+    """The function's name as given, or its reference when CloudFormation names it.
+
+    A given name keeps the grants free of references to the function (no dependency on it).
+    """
+    cfn = function.node.default_child
+    assert isinstance(cfn, lambda_.CfnFunction)
+    given = cfn.function_name
+    if isinstance(given, str) and not Token.is_unresolved(given):
+        return given
+    return function.function_name
+
+
+def _given_secret_arn(secret: secretsmanager.ISecret) -> str:
+    """What the grants name for a secret made elsewhere: its full ARN when known, else the
+    ARNs its name may have (`from_secret_name_v2`: Secrets Manager appends six characters)."""
+    full = secret.secret_full_arn
+    return full if full is not None else f"{secret.secret_arn}-??????"
+
+
+@jsii.implements(IValidation)
+class _HasRequesters:
+    """A webhook that may resume no function is a mistake, not an empty policy."""
+
+    def __init__(self, requesters: Sequence[lambda_.IFunction]) -> None:
+        self._requesters = requesters
+
+    def validate(self) -> list[str]:
+        if self._requesters:
+            return []
+        return [
+            "Greenlight has no requester: call grant_requester(fn) for each durable function "
+            "that asks for approvals"
+        ]

@@ -1,0 +1,113 @@
+"""The IAM statements Greenlight deploys, as plain data over names and ARNs.
+
+The construct renders them with its stack's partition, region and account; a test renders them
+with placeholders and compares them with the synthesized roles. Actions are the ones the code
+calls, each on the resources it calls them on:
+
+- a requester (the gate in a durable function) creates an approval and its first audit lines in
+  one `TransactWriteItems` (DynamoDB authorizes each item's `PutItem` / `UpdateItem`), reads it,
+  attaches its Slack message and moves it through the ladder (`greenlight.aws.approval_store`);
+- the webhook votes with one conditional `UpdateItem`, reads a record, lists pending ones on
+  the `by_status` index; its audit lines are written by the relay, from the stream;
+- the relay reads the approvals table's stream, writes each vote's audit lines (conditional
+  puts), and sends what it gave up on to its queue;
+- the webhook and the relay resume a requester's callbacks: only the success and failure calls
+  (`greenlight.webhook.lambda_callbacks`); nothing here sends a callback heartbeat.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from greenlight.cdk.names import Arns, Names
+
+Statement = dict[str, Any]
+
+BY_STATUS = "by_status"
+LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"]
+READ_SECRET = ["secretsmanager:GetSecretValue"]
+# Botocore's lambda model names these operations; the IAM actions carry the same names.
+RESUME = [
+    "lambda:SendDurableExecutionCallbackFailure",
+    "lambda:SendDurableExecutionCallbackSuccess",
+]
+REQUESTER_APPROVALS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+REQUESTER_AUDIT = ["dynamodb:PutItem"]
+# The four actions Lambda's event source mapping needs on a stream (DynamoDB developer guide,
+# iam-policy-example-lamda-process-dynamodb-streams.html)
+READ_STREAM = [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+]
+
+
+def allow(sid: str, actions: Sequence[str], resources: Sequence[str]) -> Statement:
+    """One Allow statement; actions sorted so a comparison does not depend on their order."""
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+
+
+def document(statements: Sequence[Statement]) -> dict[str, Any]:
+    """An IAM policy document."""
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def trust() -> dict[str, Any]:
+    """Who may assume a function's role: Lambda only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+
+
+def logs(arns: Arns, function_name: str) -> Statement:
+    """A function writes its own log group's streams."""
+    return allow("Logs", LOGS, [arns.log_streams(function_name)])
+
+
+def requester_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
+    """What the gate in a durable function needs: its approvals, their audit lines, Slack."""
+    return [
+        allow("GreenlightApprovals", REQUESTER_APPROVALS, [arns.table(names.approvals_table)]),
+        allow("GreenlightAudit", REQUESTER_AUDIT, [arns.table(names.audit_table)]),
+        allow("GreenlightSlackSecret", READ_SECRET, [secret_arn]),
+    ]
+
+
+def resume(arns: Arns, requesters: Sequence[str]) -> list[Statement]:
+    """The webhook and the relay resume executions of the requesters only (`:*`: see
+    `Arns.executions`)."""
+    return [allow("ResumeRequesters", RESUME, [arns.executions(name) for name in requesters])]
+
+
+def webhook_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
+    """Votes on approvals (one conditional write each), pending approvals, Slack. (Each
+    function's `logs` statement comes with its role: `greenlight.cdk.functions`.)"""
+    approvals = names.approvals_table
+    return [
+        allow("Approvals", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [arns.table(approvals)]),
+        allow("PendingIndex", ["dynamodb:Query"], [arns.index(approvals, BY_STATUS)]),
+        allow("SlackSecret", READ_SECRET, [secret_arn]),
+    ]
+
+
+def relay_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
+    """The approvals stream, the audit table (each vote's lines, conditional puts that
+    never overwrite), its on-failure queue (Lambda sends a record it gave up on there with the
+    function's role), the Slack secret (bot token, for redraws)."""
+    return [
+        allow("DecisionStream", READ_STREAM, [arns.streams(names.approvals_table)]),
+        allow("Audit", ["dynamodb:PutItem"], [arns.table(names.audit_table)]),
+        allow("UndeliveredDecisions", ["sqs:SendMessage"], [arns.queue(names.relay_dlq)]),
+        allow("SlackSecret", READ_SECRET, [secret_arn]),
+    ]

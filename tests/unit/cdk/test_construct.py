@@ -1,0 +1,504 @@
+"""The Greenlight construct in a stack of someone else's: two durable functions share one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import aws_cdk as cdk  # after the Node warning is silenced
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks
+
+from greenlight.cdk import (
+    ENV_APPROVALS_TABLE,
+    ENV_AUDIT_TABLE,
+    ENV_SLACK_SECRET_NAME,
+    AlertSubscription,
+    Greenlight,
+    Names,
+    permissions,
+)
+from greenlight.cdk.nag import acknowledge, acknowledge_resource
+from greenlight.cdk.names import Arns
+
+PLACEHOLDERS = Arns("aws", "REGION", "ACCOUNT_ID")
+NAMES = Names()
+SECRET_ARN = PLACEHOLDERS.secret(NAMES.secret)
+DEPLOY = "deploy-gate"  # the named one; the agent's name is CloudFormation's
+
+
+def durable_function(
+    stack: cdk.Stack, construct_id: str, code: lambda_.Code, *, name: str | None
+) -> lambda_.Function:
+    """A durable function as a team would write one: its own role, checkpoint grant, no nag."""
+    role = iam.Role(
+        stack, f"{construct_id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
+    )
+    log_group = (
+        logs.LogGroup(stack, f"{construct_id}Logs", retention=logs.RetentionDays.ONE_MONTH)
+        if name
+        else None
+    )
+    function = lambda_.Function(
+        stack,
+        construct_id,
+        function_name=name,
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        handler="app.handler",
+        code=code,
+        role=role,
+        log_group=log_group,
+        durable_config=lambda_.DurableConfig(execution_timeout=cdk.Duration.days(1)),
+    )
+    acknowledge(function, "AwsSolutions-L1", "The runtime the test bundle is for.")
+    # Its checkpoint grant names its own executions: after the function, so no cycle.
+    checkpoint = iam.Policy(
+        stack,
+        f"{construct_id}Checkpoint",
+        roles=[role],
+        statements=[
+            iam.PolicyStatement(
+                actions=["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
+                resources=[f"{function.function_arn}:*"],
+            )
+        ],
+    )
+    acknowledge_resource(checkpoint, f"{function.function_arn}:*", "Its own executions.")
+    return function
+
+
+def synthesized(
+    tmp: pytest.TempPathFactory,
+    *,
+    requesters: int = 2,
+    secret: bool = False,
+) -> Template:
+    code_dir = tmp.mktemp("code")
+    (code_dir / "app.py").write_text("")
+    code = lambda_.Code.from_asset(str(code_dir))
+    app = cdk.App(outdir=str(tmp.mktemp("cdk.out")))
+    stack = cdk.Stack(app, "Team")
+    greenlight = Greenlight(
+        stack,
+        "Greenlight",
+        webhook_code=code,
+        slack_app_id="A0GREENLT",
+        slack_team_id="T0GREENLT",
+        slack_secret=secretsmanager.Secret.from_secret_name_v2(stack, "Slack", "team/slack")
+        if secret
+        else None,
+        alert_subscriptions=[AlertSubscription("email", "oncall@example.invalid")],
+    )
+    functions = [
+        durable_function(stack, "Deploy", code, name=DEPLOY),
+        durable_function(stack, "Agent", code, name=None),
+    ]
+    for function in functions[:requesters]:
+        greenlight.grant_requester(function)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()  # raises when cdk-nag finds anything not acknowledged in code
+    return Template.from_stack(stack)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return synthesized(tmp_path_factory)
+
+
+def resources(template: Template, kind: str) -> dict[str, Any]:
+    return dict(template.find_resources(kind))
+
+
+def logical_id(template: Template, kind: str, prefix: str) -> str:
+    (found,) = [k for k in resources(template, kind) if k.startswith(prefix)]
+    return found
+
+
+def render(value: Any) -> Any:
+    """Intrinsics back to placeholders; a reference to a resource as `<LogicalId>`."""
+    if isinstance(value, dict) and "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(str(render(p)) for p in parts)
+    if isinstance(value, dict) and "Ref" in value:
+        pseudo = {"AWS::Region": "REGION", "AWS::AccountId": "ACCOUNT_ID", "AWS::Partition": "aws"}
+        return pseudo.get(value["Ref"], f"<{value['Ref']}>")
+    return value
+
+
+def normalised(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def as_list(v: Any) -> list[Any]:
+        return sorted(render(x) for x in (v if isinstance(v, list) else [v]))
+
+    return sorted(
+        (
+            {
+                "Sid": s.get("Sid"),
+                "Effect": s["Effect"],
+                "Action": as_list(s["Action"]),
+                "Resource": as_list(s["Resource"]),
+            }
+            for s in statements
+        ),
+        key=lambda s: str(s["Sid"]),
+    )
+
+
+def function_props(template: Template, name_or_prefix: str) -> dict[str, Any]:
+    props: dict[str, Any]
+    (props,) = [
+        r["Properties"]
+        for k, r in resources(template, "AWS::Lambda::Function").items()
+        if r["Properties"].get("FunctionName") == name_or_prefix
+        or (k.startswith(name_or_prefix) and "FunctionName" not in r["Properties"])
+    ]
+    return props
+
+
+def inline(template: Template, function_name: str, policy: str) -> list[dict[str, Any]]:
+    role_id = function_props(template, function_name)["Role"]["Fn::GetAtt"][0]
+    role = resources(template, "AWS::IAM::Role")[role_id]["Properties"]
+    (found,) = [p for p in role["Policies"] if p["PolicyName"] == policy]
+    statements: list[dict[str, Any]] = found["PolicyDocument"]["Statement"]
+    return statements
+
+
+# --- the callbacks: exactly the requesters ----------------------------------------------------
+
+
+@pytest.mark.parametrize("sender", [NAMES.webhook_function, NAMES.relay_function])
+def test_the_webhook_and_relay_resume_exactly_the_two_requesters(
+    template: Template, sender: str
+) -> None:
+    agent = logical_id(template, "AWS::Lambda::Function", "Agent")
+
+    statements = inline(template, sender, "callback")
+
+    assert normalised(statements) == normalised(
+        permissions.resume(PLACEHOLDERS, [DEPLOY, f"<{agent}>"])
+    )
+    (statement,) = statements
+    assert sorted(statement["Action"]) == [
+        "lambda:SendDurableExecutionCallbackFailure",
+        "lambda:SendDurableExecutionCallbackSuccess",
+    ]
+
+
+def test_one_requester_is_resumed_alone_and_a_second_widens_the_grant_to_it(
+    tmp_path_factory: pytest.TempPathFactory, template: Template
+) -> None:
+    one = synthesized(tmp_path_factory, requesters=1)
+
+    (alone,) = inline(one, NAMES.webhook_function, "callback")
+    (both,) = inline(template, NAMES.webhook_function, "callback")
+
+    assert [render(r) for r in _as_list(alone["Resource"])] == [PLACEHOLDERS.executions(DEPLOY)]
+    assert len(both["Resource"]) == 2
+    assert alone["Resource"] == both["Resource"][0]
+
+
+# --- each requester: its grant, its environment ----------------------------------------------
+
+
+@pytest.mark.parametrize("requester", [DEPLOY, "Agent"])
+def test_each_requester_gets_exactly_the_tables_and_secret_it_needs(
+    template: Template, requester: str
+) -> None:
+    function = function_props(template, requester)
+    role_ref = {"Ref": function["Role"]["Fn::GetAtt"][0]}
+    grants = [
+        p["Properties"]
+        for k, p in resources(template, "AWS::IAM::Policy").items()
+        if "GreenlightRequester" in k and role_ref in p["Properties"]["Roles"]
+    ]
+
+    (grant,) = grants
+    assert grant["Roles"] == [role_ref]  # its role only
+    assert normalised(grant["PolicyDocument"]["Statement"]) == normalised(
+        permissions.requester_access(PLACEHOLDERS, NAMES, SECRET_ARN)
+    )
+    env = function["Environment"]["Variables"]
+    assert env[ENV_APPROVALS_TABLE] == NAMES.approvals_table
+    assert env[ENV_AUDIT_TABLE] == NAMES.audit_table
+    assert env[ENV_SLACK_SECRET_NAME] == NAMES.secret
+
+
+def test_a_requester_is_created_after_its_grant(template: Template) -> None:
+    functions = resources(template, "AWS::Lambda::Function")
+    for prefix in ("Deploy", "Agent"):
+        function = functions[logical_id(template, "AWS::Lambda::Function", prefix)]
+        grant = [
+            k
+            for k in resources(template, "AWS::IAM::Policy")
+            if k.startswith(f"{prefix}GreenlightRequester")
+        ]
+        assert set(grant) <= set(function["DependsOn"]), prefix
+        assert grant
+
+
+def test_a_secret_of_the_teams_own_is_read_by_name_and_none_is_made(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    template = synthesized(tmp_path_factory, requesters=1, secret=True)
+
+    assert resources(template, "AWS::SecretsManager::Secret") == {}
+    grant = resources(template, "AWS::IAM::Policy")[
+        logical_id(template, "AWS::IAM::Policy", "DeployGreenlightRequester")
+    ]
+    secret = next(
+        s for s in grant["Properties"]["PolicyDocument"]["Statement"] if "Secret" in s["Sid"]
+    )
+    assert render(secret["Resource"]) == PLACEHOLDERS.secret("team/slack")
+    env = function_props(template, DEPLOY)["Environment"]["Variables"]
+    assert env[ENV_SLACK_SECRET_NAME] == "team/slack"
+
+
+def test_a_requester_in_another_stack_depends_on_greenlights_stack_not_the_reverse(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text("")
+    code = lambda_.Code.from_asset(str(tmp_path / "code"))
+    app = cdk.App(outdir=str(tmp_path / "out"))
+    shared = cdk.Stack(app, "Shared")
+    team = cdk.Stack(app, "Team")
+    greenlight = Greenlight(
+        shared, "Greenlight", webhook_code=code, slack_app_id="A0X", slack_team_id="T0X"
+    )
+
+    team_code = lambda_.Code.from_asset(str(tmp_path / "code"))  # one Code per stack
+    greenlight.grant_requester(durable_function(team, "Deploy", team_code, name=DEPLOY))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()  # a dependency cycle between the stacks would raise here
+
+    assert team.dependencies == []
+    granted = Template.from_stack(team).find_resources("AWS::IAM::Policy")
+    assert any("GreenlightRequester" in k for k in granted)
+
+
+# --- least privilege everywhere ----------------------------------------------------------------
+
+
+def all_statements(template: Template) -> list[tuple[str, dict[str, Any]]]:
+    """Every statement of every identity and resource policy, less key policies (where `*` is
+    the key itself)."""
+    found = []
+    for role_id, role in resources(template, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            found += [(role_id, s) for s in policy["PolicyDocument"]["Statement"]]
+    for kind in ("AWS::IAM::Policy", "AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy"):
+        for policy_id, policy in resources(template, kind).items():
+            found += [(policy_id, s) for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    return found
+
+
+def test_no_policy_names_a_bare_wildcard_resource_or_action(template: Template) -> None:
+    statements = all_statements(template)
+
+    assert len(statements) > 20
+    for owner, statement in statements:
+        rendered = [render(r) for r in _as_list(statement["Resource"])]
+        assert "*" not in rendered, owner
+        if statement["Effect"] == "Allow":  # (TLS-only denials name every action, rightly)
+            actions = _as_list(statement["Action"])
+            assert all(not a.endswith(":*") and a != "*" for a in actions), owner
+    for role in resources(template, "AWS::IAM::Role").values():
+        assert role["Properties"].get("ManagedPolicyArns") in (None, [])
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_the_template_passes_cfn_lint(template: Template, tmp_path: Path) -> None:
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(template.to_json()))
+
+    done = subprocess.run(
+        # W3005: CDK adds DependsOn on each function's role next to the GetAtt; harmless.
+        [str(Path(sys.executable).parent / "cfn-lint"), "--ignore-checks=W3005", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- what the installation itself holds -------------------------------------------------------
+
+
+def test_the_webhook_and_relay_run_the_libraries_handlers_behind_a_public_url(
+    template: Template,
+) -> None:
+    webhook = function_props(template, NAMES.webhook_function)
+    relay = function_props(template, NAMES.relay_function)
+
+    assert webhook["Handler"] == "greenlight.webhook.handler.handler"
+    assert webhook["ReservedConcurrentExecutions"] == 10
+    assert relay["Handler"] == "greenlight.webhook.relay_handler.handler"
+    # Slack cannot sign with SigV4: the URL is public and every request is verified by Bolt.
+    template.has_resource_properties("AWS::Lambda::Url", {"AuthType": "NONE"})
+    (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "OnFailure" in mapping["Properties"]["DestinationConfig"]
+
+
+def test_tables_stream_decisions_list_pending_ones_and_are_kept(template: Template) -> None:
+    tables = {
+        t["Properties"]["TableName"]: t
+        for t in resources(template, "AWS::DynamoDB::Table").values()
+    }
+
+    assert set(tables) == {NAMES.approvals_table, NAMES.audit_table}
+    approvals = tables[NAMES.approvals_table]["Properties"]
+    assert approvals["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    (index,) = approvals["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == permissions.BY_STATUS
+    for table in tables.values():
+        assert table["DeletionPolicy"] == "Retain"
+        assert table["Properties"]["DeletionProtectionEnabled"] is True
+        assert table["Properties"]["PointInTimeRecoverySpecification"] == {
+            "PointInTimeRecoveryEnabled": True
+        }
+
+
+def test_each_requester_has_its_alarms_and_the_dashboard_shows_every_alarm(
+    template: Template,
+) -> None:
+    alarms = {
+        a["Properties"]["AlarmName"] for a in resources(template, "AWS::CloudWatch::Alarm").values()
+    }
+    (dashboard,) = resources(template, "AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]
+    parts = body["Fn::Join"][1]
+    text = "".join(p if isinstance(p, str) else "TOKEN" for p in parts)
+
+    for label in ("deploy", "agent"):
+        for suffix in ("errors", "throttles", "executions-failed", "executions-timed-out"):
+            assert f"greenlight-{label}-{suffix}" in alarms
+    assert {"greenlight-webhook-5xx", "greenlight-approvals-expired"} <= alarms
+    (widget,) = [w for w in json.loads(text)["widgets"] if w["type"] == "alarm"]
+    assert len(widget["properties"]["alarms"]) == len(alarms)  # those granted later too
+
+
+def test_expired_approvals_are_counted_from_a_log_group_the_function_was_given(
+    template: Template,
+) -> None:
+    (metric_filter,) = resources(template, "AWS::Logs::MetricFilter").values()
+    deploy_logs = logical_id(template, "AWS::Logs::LogGroup", "DeployLogs")
+
+    assert metric_filter["Properties"]["LogGroupName"] == {"Ref": deploy_logs}
+    # the agent was given none: no log-retention custom resource was added to find one
+    assert resources(template, "Custom::LogRetention") == {}
+
+
+def test_the_dashboard_graphs_the_metrics_the_functions_write() -> None:
+    from greenlight.cdk import dashboard  # noqa: PLC0415
+    from greenlight.gate import metrics as requested  # noqa: PLC0415
+    from greenlight.webhook import approval_metrics as decided  # noqa: PLC0415
+
+    assert (dashboard.NAMESPACE, dashboard.REQUESTED, dashboard.EXPIRED) == (
+        requested.NAMESPACE,
+        requested.REQUESTED,
+        requested.EXPIRED,
+    )
+    assert (dashboard.DECIDED, dashboard.TIME_TO_DECISION, dashboard.OUTCOME) == (
+        decided.DECIDED,
+        decided.TIME_TO_DECISION,
+        decided.OUTCOME,
+    )
+    assert decided.NAMESPACE == dashboard.NAMESPACE
+
+
+# --- mistakes are clear errors ----------------------------------------------------------------
+
+
+def test_a_greenlight_that_may_resume_nothing_does_not_synthesize(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with pytest.raises(RuntimeError, match="call grant_requester"):
+        synthesized(tmp_path_factory, requesters=0)
+
+
+def _bare(tmp: Path) -> tuple[cdk.Stack, Greenlight, lambda_.Code]:
+    (tmp / "code").mkdir()
+    (tmp / "code" / "app.py").write_text("")
+    code = lambda_.Code.from_asset(str(tmp / "code"))
+    stack = cdk.Stack(cdk.App(outdir=str(tmp / "out")), "Team")
+    greenlight = Greenlight(
+        stack, "Greenlight", webhook_code=code, slack_app_id="A0X", slack_team_id="T0X"
+    )
+    return stack, greenlight, code
+
+
+def test_granting_twice_or_under_a_used_label_is_refused(tmp_path: Path) -> None:
+    stack, greenlight, code = _bare(tmp_path)
+    deploy = durable_function(stack, "Deploy", code, name=DEPLOY)
+    other = durable_function(stack, "Other", code, name="other")
+    greenlight.grant_requester(deploy)
+
+    with pytest.raises(ValueError, match="already request approvals"):
+        greenlight.grant_requester(deploy)
+    with pytest.raises(ValueError, match="another requester is labelled 'deploy'"):
+        greenlight.grant_requester(other, label="deploy")
+    with pytest.raises(ValueError, match="label must be lowercase"):
+        greenlight.grant_requester(other, label="Other Thing")
+    greenlight.grant_requester(other, label="other")
+    assert len(greenlight.requesters) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"webhook_reserved_concurrency": 0}, "webhook_concurrency"),
+        ({"webhook_reserved_concurrency": 1001}, "webhook_concurrency"),
+        ({"prefix": "Green Light"}, "prefix must be"),
+        ({"prefix": ""}, "prefix must be"),
+    ],
+)
+def test_bad_settings_are_clear_errors(
+    tmp_path: Path, kwargs: dict[str, Any], message: str
+) -> None:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text("")
+    stack = cdk.Stack(cdk.App(outdir=str(tmp_path / "out")), "Team")
+
+    with pytest.raises(ValueError, match=message):
+        Greenlight(
+            stack,
+            "Greenlight",
+            webhook_code=lambda_.Code.from_asset(str(tmp_path / "code")),
+            slack_app_id="A0X",
+            slack_team_id="T0X",
+            **kwargs,
+        )
+
+
+def test_the_construct_pulls_none_of_the_functions_dependencies() -> None:
+    # `pip install greenlight[cdk]` has aws-cdk-lib and constructs, not the functions' libraries
+    probe = (
+        "import sys, greenlight.cdk; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aws_durable_execution_sdk_python',"
+        " 'slack_bolt', 'slack_sdk', 'mangum', 'aws_lambda_powertools', 'boto3'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
+    )
+
+    assert done.stdout.strip().splitlines()[-1] == "[]"
