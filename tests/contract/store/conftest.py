@@ -13,6 +13,7 @@ Each DynamoDB test gets its own tables, so both stores start empty.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -117,12 +118,9 @@ class DynamoSubject:
 
     @staticmethod
     def _session() -> boto3.session.Session:
-        # a session of our own, so the tests need no AWS environment
-        return boto3.session.Session(
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # moto's dummy credentials
-            region_name="us-east-1",
-        )
+        """One session for the suite (it loads botocore's models once), built on the main
+        thread; each store handle gets its own resource from it, as a container would."""
+        return _session()
 
     def connect(self) -> DynamoApprovalStore:
         dynamodb = self._session().resource("dynamodb", endpoint_url=self._endpoint)
@@ -140,6 +138,16 @@ class DynamoSubject:
         for _ in range(2):  # delivered, then the whole stream delivered again
             StreamPoller(streams, self._stream_arn, self._relay()).drain()
         return self.store.audit_trail(approval_id)
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    # a session of our own, so the tests need no AWS environment
+    return boto3.session.Session(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # moto's dummy credentials
+        region_name="us-east-1",
+    )
 
 
 @pytest.fixture(scope="session")
