@@ -18,7 +18,15 @@ from greenlight.core.conditional_write import (
 )
 
 KEY = {"id": "a1"}
-ITEM = {"id": "a1", "status": "pending", "n": 2, "ids": ["U1", "U2"], "votes": {}, "note": "abc"}
+ITEM = {
+    "id": "a1",
+    "status": "pending",
+    "n": 2,
+    "ids": ["U1", "U2"],
+    "votes": {},
+    "note": "abc",
+    "flag": True,
+}
 
 
 def test_a_comparison_with_a_missing_attribute_or_another_type_is_false() -> None:
@@ -27,6 +35,7 @@ def test_a_comparison_with_a_missing_attribute_or_another_type_is_false() -> Non
         Greater(("absent",), 1),
         Contains(("absent",), "U1"),
         Equals(("n",), "2"),  # a number is not a string
+        Equals(("flag",), 1),  # nor a boolean (DynamoDB compares typed values)
         Greater(("status",), 1),
     ):
         assert not ConditionalUpdate((condition,), ()).holds(ITEM), condition
