@@ -1,10 +1,13 @@
-"""In-memory implementations of the workflow's ports, type-checked against the Protocols."""
+"""The order saga's in-memory world, type-checked against the Protocols.
+
+The approval store, Slack, the directory, the clock and the ids are the ones shipped in
+`greenlight.testing` (re-exported here under the names these tests have used); the order-only
+fakes (reservations, payments, conditions, alerts) live here.
+"""
 
 from __future__ import annotations
 
-import itertools
-import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,138 +18,83 @@ from examples.orders.ports import (
     PaymentDeclinedError,
     PaymentUnavailableError,
 )
-from greenlight.core.audit import AuditEvent, AuditKind
-from greenlight.core.errors import ConflictError, InvalidRequestError, NotFoundError
-from greenlight.core.policy import authorize
-from greenlight.core.votes import VoteEffect
+from greenlight.core.errors import InvalidRequestError
+from greenlight.testing import (
+    InMemoryApprovalStore,
+    InMemoryDirectory,
+    InMemorySlack,
+    SequentialIds,
+    SettableClock,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from examples.orders.ports import Alerts, Conditions, PaymentGateway, Reservations
     from greenlight.core.record import ApprovalRecord, SlackMessage
-    from greenlight.core.votes import Vote
     from greenlight.gate.ports import ApprovalNotifier, ApprovalStore, Directory
 
+__all__ = [
+    "FakeWorld",
+    "InMemoryApprovalStore",
+    "RecordingAlerts",
+    "RecordingNotifier",
+    "RecordingReservations",
+    "ScriptedConditions",
+    "ScriptedPayments",
+    "StaticDirectory",
+]
 
-class InMemoryApprovalStore:
-    """Approval records in a dict, with the same conditional semantics as DynamoDB's."""
+
+class RecordingNotifier:
+    """`greenlight.testing.InMemorySlack`, seen as the order tests read it (records and texts)."""
 
     def __init__(self) -> None:
-        self.records: dict[str, ApprovalRecord] = {}
-        self.audit: list[AuditEvent] = []
-        self._lock = threading.Lock()
+        self.slack = InMemorySlack()
 
-    def create(self, record: ApprovalRecord) -> ApprovalRecord:
-        with self._lock:
-            if record.approval_id not in self.records:
-                self.records[record.approval_id] = record
-                self.audit.append(
-                    AuditEvent(record.approval_id, AuditKind.REQUESTED, record.created_at)
-                )
-            return self.records[record.approval_id]
+    @property
+    def fail_posts(self) -> int:
+        return self.slack.fail_posts
 
-    def attach_message(self, approval_id: str, message: SlackMessage) -> None:
-        with self._lock:
-            self.records[approval_id] = replace(self.records[approval_id], slack=message)
+    @fail_posts.setter
+    def fail_posts(self, count: int) -> None:
+        self.slack.fail_posts = count
 
-    def get(self, approval_id: str) -> ApprovalRecord:
-        with self._lock:
-            if approval_id not in self.records:
-                raise NotFoundError(approval_id)
-            return self.records[approval_id]
+    @property
+    def posts(self) -> list[ApprovalRecord]:
+        return [p.record for p in self.slack.posts]
 
-    def update(
-        self,
-        approval_id: str,
-        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
-    ) -> ApprovalRecord:
-        with self._lock:
-            current = self.records[approval_id]
-            if current.status.is_final:
-                return current
-            changed = change(current)
-            if changed is None:
-                return current
-            self.records[approval_id], events = changed
-            self.audit.extend(events)
-            return self.records[approval_id]
+    @property
+    def updates(self) -> list[ApprovalRecord]:
+        return list(self.slack.redraws)
 
-    def note(self, event: AuditEvent) -> None:
-        with self._lock:
-            self.audit.append(event)
+    @property
+    def notices(self) -> list[tuple[str, str]]:
+        return [(n.user_id, n.text) for n in self.slack.notices]
 
-    def pending(self) -> list[ApprovalRecord]:
-        with self._lock:
-            return [r for r in self.records.values() if not r.status.is_final]
+    @property
+    def replies(self) -> list[str]:
+        return [r.text for r in self.slack.replies]
 
-    def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
-        with self._lock:
-            if approval_id not in self.records:
-                raise NotFoundError(approval_id)
-            current = self.records[approval_id]
-            authorize(current.policy, current.request, approval_id, vote.user_id)
-            if current.status.is_final:
-                raise ConflictError(approval_id, current.status.value)
-            if current.vote_of(vote.user_id):
-                return current, VoteEffect.ALREADY_COUNTED
-            after = current.with_vote(vote)
-            self.records[approval_id] = after
-            self.audit.append(AuditEvent(approval_id, AuditKind.VOTED, vote.at, vote.user_id))
-            if after.status.is_final:
-                return after, VoteEffect.DECIDED
-            return after, VoteEffect.COUNTED
-
-    def only(self) -> ApprovalRecord:
-        """The single record a one-approval test created."""
-        (record,) = self.records.values()
-        return record
-
-
-@dataclass
-class RecordingNotifier:
-    """Remembers every post, update and notification; can be told to fail posting."""
-
-    posts: list[ApprovalRecord] = field(default_factory=list)
-    updates: list[ApprovalRecord] = field(default_factory=list)
-    notices: list[tuple[str, str]] = field(default_factory=list)
-    replies: list[str] = field(default_factory=list)
-    announcements: list[tuple[str, str]] = field(default_factory=list)
-    fail_posts: int = 0
-    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    @property
+    def announcements(self) -> list[tuple[str, str]]:
+        return [(a.channel, a.text) for a in self.slack.announcements]
 
     def post_request(self, record: ApprovalRecord) -> SlackMessage:
-        from greenlight.core.record import SlackMessage  # noqa: PLC0415  # runtime use only here
-
-        if self.fail_posts > 0:
-            self.fail_posts -= 1
-            raise ConnectionError("slack unreachable")
-        self.posts.append(record)
-        return SlackMessage("C0APPROVALS", f"1700000000.{next(self._ts):06d}")
+        return self.slack.post_request(record)
 
     def update_request(self, record: ApprovalRecord) -> None:
-        self.updates.append(record)
+        self.slack.update_request(record)
 
     def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
-        self.notices.append((user_id, text))
+        self.slack.notify(user_id, text, thread)
 
     def reply(self, thread: SlackMessage, text: str) -> None:
-        self.replies.append(text)
+        self.slack.reply(thread, text)
 
     def announce(self, channel: str, text: str) -> None:
-        self.announcements.append((channel, text))
+        self.slack.announce(channel, text)
 
 
-@dataclass
-class StaticDirectory:
-    """Usergroups with fixed members; counts lookups to prove caching."""
-
-    groups: dict[str, frozenset[str]] = field(default_factory=dict)
-    lookups: int = 0
-
-    def members(self, usergroup_id: str) -> frozenset[str]:
-        self.lookups += 1
-        return self.groups[usergroup_id]
+StaticDirectory = InMemoryDirectory
 
 
 @dataclass
@@ -294,20 +242,18 @@ class FakeWorld:
 
     approvals: InMemoryApprovalStore = field(default_factory=InMemoryApprovalStore)
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
-    directory: StaticDirectory = field(default_factory=StaticDirectory)
+    directory: InMemoryDirectory = field(default_factory=InMemoryDirectory)
     reservations: RecordingReservations = field(default_factory=RecordingReservations)
     payments: ScriptedPayments = field(default_factory=ScriptedPayments)
     conditions: ScriptedConditions = field(default_factory=ScriptedConditions)
     alerts: RecordingAlerts = field(default_factory=RecordingAlerts)
-    now: datetime = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-
-    def clock(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
-    def new_id(self) -> str:
-        return f"approval{next(self.ids):014d}"
+    # One second passes per reading, from 12:00:01 (as the order tests have always seen it)
+    clock: SettableClock = field(
+        default_factory=lambda: SettableClock(
+            datetime(2026, 11, 22, 12, 0, 1, tzinfo=UTC), step=timedelta(seconds=1)
+        )
+    )
+    new_id: SequentialIds = field(default_factory=SequentialIds)
 
     def dependencies(self) -> Dependencies:
         approvals: ApprovalStore = self.approvals

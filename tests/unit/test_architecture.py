@@ -8,6 +8,7 @@ the local stack, the benchmarks or the tests.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,4 +71,22 @@ def test_the_library_never_imports_examples_the_local_stack_or_tests() -> None:
     mine = ("examples", "localdev", "tests", "bench", "iac")
     bad = {(f, m) for f, m in imported_modules(LIBRARY) if m.split(".")[0] in mine}
 
+    assert bad == set()
+
+
+def test_the_testing_helpers_import_only_the_standard_library_and_the_core() -> None:
+    # greenlight.testing is for users' own tests: it must install with no extra at all
+    allowed = set(sys.stdlib_module_names) | {"greenlight"}
+    found = imported_modules(LIBRARY / "testing")
+    bad = {
+        (f, m)
+        for f, m in found
+        if m.split(".")[0] not in allowed
+        or (
+            m.startswith("greenlight.")
+            and not m.startswith(("greenlight.core", "greenlight.testing"))
+        )
+    }
+
+    assert found
     assert bad == set()

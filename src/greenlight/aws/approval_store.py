@@ -24,20 +24,21 @@ from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
-from greenlight.core.audit import AuditEvent, AuditKind
-from greenlight.core.errors import ConflictError, NotFoundError
+from greenlight.core.audit import AuditEvent, requested_event
+from greenlight.core.errors import NotFoundError
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.vote_write import VOTE_ATTRIBUTES, VoteWrite, explain_refusal, vote_update
-from greenlight.core.votes import Status, VoteEffect
+from greenlight.core.record_write import replace_update, update_pending
+from greenlight.core.vote_write import WriteAnswer, count_vote
+from greenlight.core.votes import Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mypy_boto3_dynamodb.service_resource import Table
 
-    from greenlight.core.votes import Vote
+    from greenlight.core.conditional_write import ConditionalUpdate
+    from greenlight.core.votes import Vote, VoteEffect
 
-MAX_VOTE_ATTEMPTS = 64  # far above any realistic approver count; bounds the optimistic loop
 # Cancellation reasons that mean "nothing written, try again" (botocore's DynamoDB model,
 # TransactionCanceledException); 8 retries with full jitter wait at most about 2 s in all.
 TRANSIENT_CANCELLATIONS = {
@@ -67,26 +68,30 @@ class DynamoApprovalStore:
 
     def create(self, record: ApprovalRecord) -> ApprovalRecord:
         """Store a new record and its `requested` audit line, once; return what is stored."""
-        requested = AuditEvent(
-            record.approval_id,
-            AuditKind.REQUESTED,
-            record.created_at,
-            actor=record.request.requester_id,
-            detail=f"{record.request.amount_text}, quorum {record.policy.quorum}",
-        )
         put = self._put(self._table, record.to_item(), "attribute_not_exists(approval_id)")
-        if not self._transact([put, self._put(self._audit, requested.to_item())]):
+        if not self._transact([put, self._put(self._audit, requested_event(record).to_item())]):
             return self.get(record.approval_id)
         return record
 
     def attach_message(self, approval_id: str, message: SlackMessage) -> None:
-        """Record where the request was posted."""
-        self._table.update_item(
-            Key={"approval_id": approval_id},
-            UpdateExpression="SET slack = :slack",
-            ConditionExpression="attribute_exists(approval_id)",
-            ExpressionAttributeValues={":slack": {"channel": message.channel, "ts": message.ts}},
-        )
+        """Record where the request was posted.
+
+        Raises:
+            NotFoundError: no record has this id.
+        """
+        try:
+            self._table.update_item(
+                Key={"approval_id": approval_id},
+                UpdateExpression="SET slack = :slack",
+                ConditionExpression="attribute_exists(approval_id)",
+                ExpressionAttributeValues={
+                    ":slack": {"channel": message.channel, "ts": message.ts}
+                },
+            )
+        except ClientError as err:
+            if is_condition_failure(err):
+                raise NotFoundError(approval_id) from err
+            raise
 
     def get(self, approval_id: str) -> ApprovalRecord:
         """Strongly consistent read.
@@ -102,60 +107,36 @@ class DynamoApprovalStore:
     def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
         """Count `vote` with one conditional write, deciding the approval if it settles it.
 
-        No read before: the write's condition is the authorization (`greenlight/core/vote_write.py`)
-        and a refusal returns the record that refused it. Returns the record as stored after the
-        vote (or as it stood, if the vote was already counted) and what the vote did.
+        No read before: the write's condition is the authorization; the rules and the loop are
+        the core's (`greenlight/core/vote_write.py`), this store sends the writes they build.
 
         Raises:
             NotFoundError, NotAuthorizedError, ConflictError: nothing was written.
         """
-        write = VoteWrite.DECIDING  # every reject and most approves decide
-        transient = 0
-        for _ in range(MAX_VOTE_ATTEMPTS):
+        return count_vote(self, approval_id, vote)
+
+    def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer:
+        """Send one conditional `UpdateItem`; a refusal carries the item that refused it.
+
+        A write DynamoDB refuses for contention or throttling wrote nothing: it is sent again
+        after a short, jittered wait (botocore retries throttles a few times itself, but not a
+        conflict with a transaction on the item).
+        """
+        for transient in range(MAX_TRANSIENT_RETRIES + 1):
             try:
                 answer = self._table.update_item(
-                    Key={"approval_id": approval_id}, **vote_update(vote, write)
+                    Key={"approval_id": approval_id}, **update.arguments()
                 )
             except ClientError as err:
                 code = err.response.get("Error", {}).get("Code")
                 if code in TRANSIENT_REFUSALS and transient < MAX_TRANSIENT_RETRIES:
                     time.sleep(_backoff(transient))  # nothing was written: contention, not error
-                    transient += 1
                     continue
                 if not is_condition_failure(err):
                     raise
-                refused = refused_item(err)
-            else:
-                after = ApprovalRecord.from_item(plain(answer["Attributes"]))
-                effect = VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
-                return after, effect
-            if refused is None:
-                raise NotFoundError(approval_id)
-            record = ApprovalRecord.from_item(refused)
-            retry = explain_refusal(approval_id, record, vote)
-            if retry is None:
-                return record, VoteEffect.ALREADY_COUNTED  # a double click or a Slack retry
-            if any(k not in refused for k in VOTE_ATTRIBUTES):
-                return self._vote_by_version(record, vote)
-            write = retry
-        raise ConflictError(approval_id, "contended")
-
-    def _vote_by_version(
-        self, record: ApprovalRecord, vote: Vote
-    ) -> tuple[ApprovalRecord, VoteEffect]:
-        """Count a vote on a record stored before the vote's attributes existed (no
-        `eligible_ids`): read, decide in memory, write conditional on the version read."""
-        current = record
-        for _ in range(MAX_VOTE_ATTEMPTS):
-            explain_refusal(record.approval_id, current, vote)  # raises what a write would
-            if current.vote_of(vote.user_id):
-                return current, VoteEffect.ALREADY_COUNTED
-            after = current.with_vote(vote)
-            if self.replace(current, after, []):
-                effect = VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
-                return after, effect
-            current = self.get(record.approval_id)
-        raise ConflictError(record.approval_id, "contended")
+                return WriteAnswer(written=False, item=refused_item(err))
+            return WriteAnswer(written=True, item=plain(answer["Attributes"]))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def update(
         self,
@@ -165,19 +146,12 @@ class DynamoApprovalStore:
         """Apply `change` to the pending record until it sticks; return the record as it stands.
 
         A record that is (or becomes) final is returned unchanged: whoever decided first wins.
-        `change` returns None when there is nothing to do.
+        `change` returns None when there is nothing to do (`greenlight/core/record_write.py`).
+
+        Raises:
+            NotFoundError: no record has this id.
         """
-        for _ in range(MAX_VOTE_ATTEMPTS):
-            current = self.get(approval_id)
-            if current.status.is_final:
-                return current
-            changed = change(current)
-            if changed is None:
-                return current
-            after, events = changed
-            if self.replace(current, after, events):
-                return after
-        raise ConflictError(approval_id, "contended")
+        return update_pending(self, approval_id, change)
 
     def replace(
         self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
@@ -269,25 +243,11 @@ def replace_items(
     whole record). Shared with the operator's `decide.sh`, which sends the same transaction
     through the AWS CLI.
     """
-    if after.version <= before.version:
-        raise ValueError("every change to an approval moves its version")
-    old, new = before.to_item(), after.to_item()
-    changed = [k for k in new if k != "approval_id" and old.get(k) != new[k]]
-    dropped = [k for k in old if k not in new]
-    expression = "SET " + ", ".join(f"#{k} = :{k}" for k in changed)
-    if dropped:
-        expression += " REMOVE " + ", ".join(f"#{k}" for k in dropped)
     update = {
         "Update": {
             "TableName": approvals_table,
             "Key": {"approval_id": before.approval_id},
-            "UpdateExpression": expression,
-            "ConditionExpression": "#status = :pending AND #version = :seen",
-            "ExpressionAttributeNames": {
-                f"#{k}": k for k in [*changed, *dropped, "status", "version"]
-            },
-            "ExpressionAttributeValues": {f":{k}": new[k] for k in changed}
-            | {":pending": Status.PENDING.value, ":seen": before.version},
+            **replace_update(before, after).arguments(in_transaction=True),
         }
     }
     puts = [{"Put": {"TableName": audit_table, "Item": e.to_item()}} for e in events]

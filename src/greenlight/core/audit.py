@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from greenlight.core.record import ApprovalRecord
 
 SYSTEM_ACTOR = "greenlight"
 
@@ -84,3 +87,14 @@ class AuditEvent:
         if self.channel:
             parts.append(f"in {self.channel} @ {self.message_ts}")
         return "  ".join(parts)
+
+
+def requested_event(record: ApprovalRecord) -> AuditEvent:
+    """The first line of every approval, written with the record itself (by every store)."""
+    return AuditEvent(
+        record.approval_id,
+        AuditKind.REQUESTED,
+        record.created_at,
+        actor=record.request.requester_id,
+        detail=f"{record.request.amount_text}, quorum {record.policy.quorum}",
+    )

@@ -22,21 +22,37 @@ of an update read the item before the update, so `decided_by` is the approvers s
 voter. Refusals return the record: `ReturnValuesOnConditionCheckFailure=ALL_OLD` (UpdateItem,
 botocore's model; moto 5.2.5 returns it too, so no fallback read is needed).
 
-The expressions are built here, as plain data, next to the rules they encode (`tally`,
-`authorize`), so both are read and tested together; the adapter only sends them.
+The write is built here as plain data (`conditional_write.ConditionalUpdate`), next to the rules
+it encodes (`tally`, `authorize`), and so is the loop that sends it (`count_vote`): the DynamoDB
+store renders the data as `UpdateItem` arguments and maps DynamoDB's errors, the in-memory store
+(`greenlight.testing`) evaluates the same data on its items, so both count a vote by one rule.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from greenlight.core.conditional_write import (
+    Add,
+    Append,
+    Assign,
+    Condition,
+    ConditionalUpdate,
+    Contains,
+    Equals,
+    Greater,
+    Missing,
+)
 from greenlight.core.errors import ConflictError, NotFoundError
 from greenlight.core.policy import authorize
-from greenlight.core.votes import Status, Verdict
+from greenlight.core.record import ApprovalRecord
+from greenlight.core.record_write import MAX_ATTEMPTS, RecordTable
+from greenlight.core.votes import Status, Verdict, VoteEffect
 
 if TYPE_CHECKING:
-    from greenlight.core.record import ApprovalRecord
+    from greenlight.core.conditional_write import Action
     from greenlight.core.votes import Vote
 
 # Attributes the conditional write relies on; written by `ApprovalRecord.to_item`.
@@ -50,67 +66,105 @@ class VoteWrite(StrEnum):
     COUNTING = "counting"
 
 
-def vote_update(vote: Vote, write: VoteWrite) -> dict[str, Any]:
-    """The `UpdateItem` arguments (without table and key) that count `vote` as `write`.
-
-    Plain Python values (a boto3 Table serializes them); `ReturnValues=ALL_NEW` gives the record
-    after the vote, `ALL_OLD` on refusal the record that refused it.
-    """
+def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
+    """The conditional update of the stored record that counts `vote` as `write`."""
     cast: dict[str, Any] = {"decision": vote.verdict.value, "at": vote.at}
     if vote.reason is not None:
         cast["reason"] = vote.reason
-    names = {
-        "#status": "status",
-        "#eligible": "eligible_ids",
-        "#votes": "votes",
-        "#voter": vote.user_id,
-        "#version": "version",
-    }
-    values: dict[str, Any] = {
-        ":pending": Status.PENDING.value,
-        ":voter": vote.user_id,
-        ":vote": cast,
-        ":one": 1,
-    }
-    condition = (
-        "#status = :pending AND contains(#eligible, :voter) AND attribute_not_exists(#votes.#voter)"
-    )
-    sets = ["#votes.#voter = :vote", "#version = #version + :one"]
-    if vote.verdict is Verdict.REJECT:
-        names |= {"#decided_by": "decided_by", "#decided_at": "decided_at", "#reason": "reason"}
-        values |= {":rejected": Status.REJECTED.value, ":me": [vote.user_id], ":at": vote.at}
-        values[":reason"] = vote.reason
-        sets += [
-            "#status = :rejected",
-            "#decided_by = :me",
-            "#decided_at = :at",
-            "#reason = :reason",
+    conditions: list[Condition] = [
+        Equals(("status",), Status.PENDING.value),
+        Contains(("eligible_ids",), vote.user_id),
+        Missing(("votes", vote.user_id)),
+    ]
+    actions: list[Action] = [Assign(("votes", vote.user_id), cast), Add(("version",), 1)]
+    if vote.verdict is Verdict.REJECT:  # a veto: settles whatever the count
+        actions += [
+            Assign(("status",), Status.REJECTED.value),
+            Assign(("decided_by",), [vote.user_id]),
+            Assign(("decided_at",), vote.at),
+            Assign(("reason",), vote.reason),
+        ]
+    elif write is VoteWrite.DECIDING:
+        # `approved_by` and `approvals_needed` only matter while pending: left as they are
+        conditions.append(Equals(("approvals_needed",), 1))
+        actions += [
+            Assign(("status",), Status.APPROVED.value),
+            Append(("decided_by",), ("approved_by",), (vote.user_id,)),
+            Assign(("decided_at",), vote.at),
         ]
     else:
-        names |= {"#approved_by": "approved_by", "#needed": "approvals_needed"}
-        values[":me"] = [vote.user_id]
-        if write is VoteWrite.DECIDING:
-            # `approved_by` and `approvals_needed` only matter while pending: left as they are
-            condition += " AND #needed = :one"
-            names |= {"#decided_by": "decided_by", "#decided_at": "decided_at"}
-            values |= {":approved": Status.APPROVED.value, ":at": vote.at}
-            sets += [
-                "#status = :approved",
-                "#decided_by = list_append(#approved_by, :me)",
-                "#decided_at = :at",
-            ]
-        else:
-            condition += " AND #needed > :one"
-            sets += ["#approved_by = list_append(#approved_by, :me)", "#needed = #needed - :one"]
-    return {
-        "UpdateExpression": "SET " + ", ".join(sets),
-        # No `attribute_exists`: a missing item has no status, so the condition fails anyway
-        "ConditionExpression": condition,
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-        "ReturnValues": "ALL_NEW",
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }
+        conditions.append(Greater(("approvals_needed",), 1))
+        actions += [
+            Append(("approved_by",), ("approved_by",), (vote.user_id,)),
+            Add(("approvals_needed",), -1),
+        ]
+    # No "the item exists": a missing item has no status, so the condition fails anyway
+    return ConditionalUpdate(tuple(conditions), tuple(actions))
+
+
+@dataclass(frozen=True, slots=True)
+class WriteAnswer:
+    """What a store did with a conditional update: written (the item after it), or refused
+    (the item that refused it; None when there is no such item)."""
+
+    written: bool
+    item: dict[str, Any] | None
+
+
+class VoteTable(RecordTable, Protocol):
+    """What a store offers a vote: a conditional update answered with the item, plus the read
+    and the version-conditional replace that count votes on records stored before the vote's
+    attributes existed."""
+
+    def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer:
+        """Apply `update` to the stored record if its conditions hold."""
+        ...
+
+
+def count_vote(table: VoteTable, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
+    """Count `vote`, deciding the approval if it settles it; what every store's `record_vote` does.
+
+    The deciding write first (the common case costs one write); a refusal says, from the record
+    that refused it, whether the vote is wrong (an error), already counted, or the other kind.
+    Returns the record as stored after the vote (or as it stood, if already counted) and what
+    the vote did.
+
+    Raises:
+        NotFoundError, NotAuthorizedError, ConflictError: nothing was written.
+    """
+    write = VoteWrite.DECIDING  # every reject and most approves decide
+    for _ in range(MAX_ATTEMPTS):
+        answer = table.write_if(approval_id, vote_update(vote, write))
+        if answer.written and answer.item is not None:
+            after = ApprovalRecord.from_item(answer.item)
+            return after, VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
+        if answer.item is None:
+            raise NotFoundError(approval_id)
+        record = ApprovalRecord.from_item(answer.item)
+        retry = explain_refusal(approval_id, record, vote)
+        if retry is None:
+            return record, VoteEffect.ALREADY_COUNTED  # a double click or a Slack retry
+        if any(k not in answer.item for k in VOTE_ATTRIBUTES):
+            return _count_by_version(table, record, vote)
+        write = retry
+    raise ConflictError(approval_id, "contended")
+
+
+def _count_by_version(
+    table: RecordTable, record: ApprovalRecord, vote: Vote
+) -> tuple[ApprovalRecord, VoteEffect]:
+    """Count a vote on a record stored before the vote's attributes existed (no
+    `eligible_ids`): decide in memory, write conditional on the version read."""
+    current = record
+    for _ in range(MAX_ATTEMPTS):
+        explain_refusal(record.approval_id, current, vote)  # raises what a write would
+        if current.vote_of(vote.user_id):
+            return current, VoteEffect.ALREADY_COUNTED
+        after = current.with_vote(vote)
+        if table.replace(current, after, []):
+            return after, VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
+        current = table.get(record.approval_id)
+    raise ConflictError(record.approval_id, "contended")
 
 
 def explain_refusal(

@@ -3,6 +3,7 @@ stored before votes were one write): only what changed, only over the version it
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -38,12 +39,35 @@ def update_of(items: list[dict[str, object]]) -> dict[str, object]:
     return update
 
 
+def _mapping(update: dict[str, object], key: str) -> dict[str, object]:
+    mapping = update[key]
+    assert isinstance(mapping, dict)
+    return mapping
+
+
+def readable(update: dict[str, object], expression: str) -> str:
+    """An expression with its placeholders replaced by the names and values they stand for."""
+    names, values = (
+        _mapping(update, "ExpressionAttributeNames"),
+        _mapping(update, "ExpressionAttributeValues"),
+    )
+    text = re.sub(r"#\w+", lambda m: str(names[m.group()]), str(update[expression]))
+    return re.sub(r":\w+", lambda m: repr(values[m.group()]), text)
+
+
+def assignments(update: dict[str, object]) -> dict[str, object]:
+    """What the update's SET clause writes, by attribute name."""
+    names, values = (
+        _mapping(update, "ExpressionAttributeNames"),
+        _mapping(update, "ExpressionAttributeValues"),
+    )
+    sets = str(update["UpdateExpression"]).removeprefix("SET ").split(" REMOVE ")[0]
+    pairs = (part.split(" = ") for part in sets.split(", "))
+    return {str(names[name]): values[value] for name, value in pairs}
+
+
 def set_names(update: dict[str, object]) -> set[str]:
-    names = update["ExpressionAttributeNames"]
-    assert isinstance(names, dict)
-    expression = str(update["UpdateExpression"])
-    sets = expression.removeprefix("SET ").split(" REMOVE ")[0]
-    return {names[part.split(" = ")[0]] for part in sets.split(", ")}
+    return set(assignments(update))
 
 
 def test_a_vote_that_does_not_decide_writes_its_votes_and_version_only() -> None:
@@ -53,12 +77,8 @@ def test_a_vote_that_does_not_decide_writes_its_votes_and_version_only() -> None
     items = replace_items("approvals", "audit", before, after, vote_lines(before, after))
     update = update_of(items)
     assert set_names(update) == {"votes", "version", "approved_by", "approvals_needed"}
-    assert update["ConditionExpression"] == "#status = :pending AND #version = :seen"
-    values = update["ExpressionAttributeValues"]
-    assert isinstance(values, dict)
-    assert values[":seen"] == 3
-    assert values[":version"] == 4
-    assert values[":pending"] == "pending"
+    assert readable(update, "ConditionExpression") == "status = 'pending' AND version = 3"
+    assert assignments(update)["version"] == 4
     assert [item["Put"]["TableName"] for item in items[1:]] == ["audit"]
 
 
@@ -83,10 +103,7 @@ def test_a_field_that_is_gone_after_the_change_is_removed() -> None:
     before = replace(pending(), reason="asked twice")
     after = replace(before, reason=None, version=before.version + 1)
     update = update_of(replace_items("approvals", "audit", before, after, []))
-    assert str(update["UpdateExpression"]).endswith(" REMOVE #reason")
-    names = update["ExpressionAttributeNames"]
-    assert isinstance(names, dict)
-    assert names["#reason"] == "reason"
+    assert readable(update, "UpdateExpression").endswith(" REMOVE reason")
 
 
 def test_a_change_that_does_not_move_the_version_is_refused() -> None:

@@ -41,34 +41,71 @@ def test_the_record_stores_who_may_decide_without_the_requester() -> None:
     assert (voted["approved_by"], voted["approvals_needed"]) == (["U0BOB"], 1)
 
 
+def written(vote: Vote, write: VoteWrite, record: ApprovalRecord) -> ApprovalRecord | None:
+    """The record after the vote's write, evaluated on the stored item; None if refused."""
+    after = vote_update(vote, write).apply(record.to_item(), {"approval_id": record.approval_id})
+    return None if after is None else ApprovalRecord.from_item(after)
+
+
 @pytest.mark.parametrize("write", list(VoteWrite))
 def test_every_vote_write_is_conditional_on_the_authorization(write: VoteWrite) -> None:
-    update = vote_update(APPROVE, write)
-    condition = update["ConditionExpression"]
-    for clause in (
-        "#status = :pending",
-        "contains(#eligible, :voter)",
-        "attribute_not_exists(#votes.#voter)",
+    record = pending(quorum=1 if write is VoteWrite.DECIDING else 2)
+    assert written(APPROVE, write, record) is not None
+    for refused in (
+        replace(APPROVE, user_id="U0ALICE"),  # the requester
+        replace(APPROVE, user_id="U0EVE"),  # not an approver
     ):
-        assert clause in condition
-    assert update["ExpressionAttributeNames"]["#voter"] == "U0BOB"
-    assert (update["ReturnValues"], update["ReturnValuesOnConditionCheckFailure"]) == (
-        "ALL_NEW",
-        "ALL_OLD",
-    )
+        assert written(refused, write, record) is None
+    assert written(APPROVE, write, record.with_vote(APPROVE)) is None  # voted already
+    assert written(APPROVE, write, record.expired(AT)) is None
 
 
 def test_only_the_deciding_approve_and_a_reject_flip_the_status() -> None:
-    deciding = vote_update(APPROVE, VoteWrite.DECIDING)
-    counting = vote_update(APPROVE, VoteWrite.COUNTING)
-    reject = vote_update(REJECT, VoteWrite.COUNTING)
-    assert "#needed = :one" in deciding["ConditionExpression"]
-    assert "#status = :approved" in deciding["UpdateExpression"]
-    assert "#needed > :one" in counting["ConditionExpression"]
-    assert "#status" not in counting["UpdateExpression"]
-    assert "#needed = #needed - :one" in counting["UpdateExpression"]
-    assert "#status = :rejected" in reject["UpdateExpression"]
-    assert reject["ExpressionAttributeValues"][":reason"] == "no budget"
+    # The deciding approve needs exactly one approval missing; the counting one more than one
+    assert written(APPROVE, VoteWrite.DECIDING, pending(quorum=2)) is None
+    assert written(APPROVE, VoteWrite.COUNTING, pending(quorum=1)) is None
+    counted = written(APPROVE, VoteWrite.COUNTING, pending(quorum=2))
+    assert counted is not None
+    assert (counted.status, counted.approvals_needed(), counted.version) == (Status.PENDING, 1, 1)
+    carol = Vote("U0CAROL", Verdict.APPROVE, AT)
+    decided = written(carol, VoteWrite.DECIDING, counted)
+    assert decided is not None
+    assert (decided.status, decided.decided_by, decided.decided_at) == (
+        Status.APPROVED,
+        ("U0BOB", "U0CAROL"),
+        AT,
+    )
+    vetoed = written(REJECT, VoteWrite.COUNTING, pending(quorum=2))
+    assert vetoed is not None
+    assert (vetoed.status, vetoed.decided_by, vetoed.reason) == (
+        Status.REJECTED,
+        ("U0BOB",),
+        "no budget",
+    )
+
+
+def test_the_write_leaves_the_record_the_ledger_rules_give() -> None:
+    # The conditional writes and `tally` (through with_vote) agree on every step of a 2-of-2
+    record = pending(quorum=2)
+    carol = Vote("U0CAROL", Verdict.APPROVE, AT)
+    first = written(APPROVE, VoteWrite.COUNTING, record)
+    assert first == record.with_vote(APPROVE)
+    assert first is not None
+    assert written(carol, VoteWrite.DECIDING, first) == first.with_vote(carol)
+    assert written(REJECT, VoteWrite.DECIDING, record) == record.with_vote(REJECT)
+
+
+def test_the_write_is_sent_with_placeholders_and_answers_with_the_item() -> None:
+    arguments = vote_update(APPROVE, VoteWrite.DECIDING).arguments()
+    names = arguments["ExpressionAttributeNames"]
+    assert "U0BOB" in names.values()  # a user id is a name placeholder, never expression text
+    assert "U0BOB" not in arguments["ConditionExpression"] + arguments["UpdateExpression"]
+    assert "contains(" in arguments["ConditionExpression"]
+    assert "attribute_not_exists(" in arguments["ConditionExpression"]
+    assert (arguments["ReturnValues"], arguments["ReturnValuesOnConditionCheckFailure"]) == (
+        "ALL_NEW",
+        "ALL_OLD",
+    )
 
 
 def test_a_refusal_is_explained_by_the_record_that_refused_it() -> None:
