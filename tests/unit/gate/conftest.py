@@ -75,6 +75,7 @@ class GateRun:
     def result(self) -> Any:
         result = self.runner.wait_for_result(self.arn, timeout=60)
         assert result.error is None, result.error
+        assert result.result is not None
         return json.loads(result.result)
 
     def events(self) -> list[Any]:
