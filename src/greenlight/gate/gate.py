@@ -25,7 +25,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aws_durable_execution_sdk_python.config import CallbackConfig, ChildConfig, Duration
-from aws_durable_execution_sdk_python.exceptions import CallbackExternalError, CallbackTimeoutError
+from aws_durable_execution_sdk_python.exceptions import (
+    CallbackExternalError,
+    CallbackTimeoutError,
+    StepError,
+)
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
 from greenlight.core.audit import AuditEvent, AuditKind
@@ -59,6 +63,7 @@ STEP_REMIND = "remind"
 STEP_ESCALATE = "escalate"
 STEP_EXPIRE = "expire"
 STEP_ROTATE = "rotate callback"
+STEP_WITHDRAW = "withdraw request"
 
 
 def require_approval(
@@ -139,11 +144,20 @@ class _Gate:
         """Post the request, then wait round by round up the ladder until it is decided."""
         waits = policy.ladder.waits()
         callback = self.ctx.create_callback(name=CALLBACK_DECISION, config=_timeout(waits[0][0]))
-        posted = self.ctx.step(
-            lambda step: self._post(step, callback.callback_id, policy),
-            name=STEP_POST,
-            config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
-        )
+        try:
+            posted = self.ctx.step(
+                lambda step: self._post(step, callback.callback_id, policy),
+                name=STEP_POST,
+                config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
+            )
+        except StepError:  # a true error, past the retries: close what was stored, then say so
+            services, approval_id = self.services, approval_id_for(callback.callback_id)
+            self.ctx.step(
+                lambda _: ladder_steps.withdraw(services, approval_id),
+                name=STEP_WITHDRAW,
+                config=retries.STORE,
+            )
+            raise
         if posted.message is None:  # no one could decide it: refused, and audited as such
             return Decision(
                 Status.REJECTED,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from greenlight.core import messages
 from greenlight.core.audit import AuditEvent, AuditKind
+from greenlight.core.errors import NotFoundError
 from greenlight.core.outcome import Decision
 from greenlight.core.votes import Status
 from greenlight.gate import metrics as approval_metrics
@@ -38,6 +39,27 @@ def expire(deps: Dependencies, approval_id: str) -> Decision | None:
         deps.notifier.update_request(record)
         approval_metrics.count(approval_metrics.EXPIRED)
     return decided(record)
+
+
+NOT_POSTED = "the request could not be posted"
+
+
+def withdraw(deps: Dependencies, approval_id: str) -> None:
+    """Close a record whose post failed for good (pending → expired, with its audit line), so
+    no pending approval without a message is left for `/approvals` and the operators' lists.
+    Nothing to do when the record was never stored."""
+    try:
+        deps.approvals.get(approval_id)
+    except NotFoundError:
+        return
+    at = deps.clock().isoformat()
+    deps.approvals.update(
+        approval_id,
+        lambda r: (
+            r.expired(at, NOT_POSTED),
+            [AuditEvent(r.approval_id, AuditKind.EXPIRED, at, reason=NOT_POSTED)],
+        ),
+    )
 
 
 def remind(deps: Dependencies, approval_id: str, message: SlackMessage) -> Decision | None:

@@ -9,6 +9,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from aws_durable_execution_sdk_python import ChildContextError
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 
 from greenlight.core import (
@@ -345,3 +346,29 @@ def test_wrong_arguments_are_refused_before_any_operation(
 
     assert seen == [field]
     assert started == ["ExecutionStarted"]
+
+
+def test_a_post_that_fails_for_good_is_a_true_error_and_leaves_nothing_pending(
+    world: FakeWorld,
+) -> None:
+    # Given Slack refuses every post, past the post step's retries
+    world.notifier.fail_posts = 100
+    caught: list[str] = []
+
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        try:
+            approvals.require_approval(ctx, deploy(), policy=Policy(("U0BOB",)), route=DEPLOYS)
+        except ChildContextError as err:
+            caught.append(err.message or "")
+        return "failed"
+
+    with running(world, workflow) as run:
+        run.start()
+        assert run.result() == "failed"
+        steps = run.step_names()
+
+    # Then the workflow gets an error (not a decision) and the stored request is closed
+    assert caught == ["slack unreachable"]
+    assert steps == ["withdraw request"]
+    assert world.approvals.only().status is Status.EXPIRED
+    assert world.approvals.pending() == []

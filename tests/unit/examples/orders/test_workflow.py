@@ -10,6 +10,7 @@ from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
 from examples.orders.workflow import make_handler
+from greenlight.core.audit import AuditKind
 from greenlight.core.ladder import Ladder
 from greenlight.core.policy import Tier
 from greenlight.core.votes import Status, Verdict
@@ -184,3 +185,11 @@ def test_when_slack_never_takes_the_request_the_order_is_undone_and_operators_to
     assert [subject for subject, _ in world.alerts.sent] == [
         "Greenlight: order ord-1001 approval_failed"
     ]
+    # And the stored request is closed, not left pending without a message
+    record = world.approvals.only()
+    assert (record.status, record.reason, record.slack) == (
+        Status.EXPIRED,
+        "the request could not be posted",
+        None,
+    )
+    assert [e.kind for e in world.approvals.audit] == [AuditKind.REQUESTED, AuditKind.EXPIRED]
