@@ -19,6 +19,7 @@ from examples.orders.ports import (
     PaymentUnavailableError,
 )
 from greenlight.core.errors import InvalidRequestError
+from greenlight.gate import Greenlight
 from greenlight.testing import (
     InMemoryApprovalStore,
     InMemoryDirectory,
@@ -30,6 +31,7 @@ from greenlight.testing import (
 if TYPE_CHECKING:
     from examples.orders.ports import Alerts, Conditions, PaymentGateway, Reservations
     from greenlight.core.record import ApprovalRecord, SlackMessage
+    from greenlight.core.route import Route
     from greenlight.gate.ports import ApprovalNotifier, ApprovalStore, Directory
 
 __all__ = [
@@ -78,8 +80,12 @@ class RecordingNotifier:
     def announcements(self) -> list[tuple[str, str]]:
         return [(a.channel, a.text) for a in self.slack.announcements]
 
-    def post_request(self, record: ApprovalRecord) -> SlackMessage:
-        return self.slack.post_request(record)
+    @property
+    def routes(self) -> list[Route]:
+        return [p.route for p in self.slack.posts]
+
+    def post_request(self, record: ApprovalRecord, route: Route) -> SlackMessage:
+        return self.slack.post_request(record, route)
 
     def update_request(self, record: ApprovalRecord) -> None:
         self.slack.update_request(record)
@@ -255,22 +261,22 @@ class FakeWorld:
     )
     new_id: SequentialIds = field(default_factory=SequentialIds)
 
-    def dependencies(self) -> Dependencies:
+    def greenlight(self) -> Greenlight:
+        """The approval gate over the in-memory store, notifier and directory."""
         approvals: ApprovalStore = self.approvals
         notifier: ApprovalNotifier = self.notifier
         directory: Directory = self.directory
+        return Greenlight(approvals, notifier, directory, clock=self.clock, new_id=self.new_id)
+
+    def dependencies(self) -> Dependencies:
         reservations: Reservations = self.reservations
         payments: PaymentGateway = self.payments
         conditions: Conditions = self.conditions
         alerts: Alerts = self.alerts
         return Dependencies(
-            approvals=approvals,
-            notifier=notifier,
-            directory=directory,
+            approvals=self.greenlight(),
             reservations=reservations,
             payments=payments,
             conditions=conditions,
             alerts=alerts,
-            clock=self.clock,
-            new_id=self.new_id,
         )

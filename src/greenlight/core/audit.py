@@ -96,5 +96,7 @@ def requested_event(record: ApprovalRecord) -> AuditEvent:
         AuditKind.REQUESTED,
         record.created_at,
         actor=record.request.requester_id,
-        detail=f"{record.request.amount_text}, quorum {record.policy.quorum}",
+        detail=", ".join(
+            t for t in (record.request.amount_text, f"quorum {record.policy.quorum}") if t
+        ),
     )

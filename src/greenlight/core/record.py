@@ -67,15 +67,15 @@ class ApprovalRecord:
             version=self.version + 1,
         )
 
-    def expired(self, at: str) -> ApprovalRecord:
-        """The record after the approval timed out undecided."""
+    def expired(self, at: str, reason: str = "no decision in time") -> ApprovalRecord:
+        """The record after the approval ended undecided (timed out, or never posted)."""
         if self.status.is_final:
             return self
         return replace(
             self,
             status=Status.EXPIRED,
             decided_at=at,
-            reason="no decision in time",
+            reason=reason,
             version=self.version + 1,
         )
 

@@ -18,16 +18,18 @@ from greenlight.core.record import SlackMessage
 
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord
+    from greenlight.core.route import Route
 
 
 @dataclass(frozen=True, slots=True)
 class Post:
-    """A request as posted: where, the record it showed, and what Slack was sent."""
+    """A request as posted: where, the record it showed, what Slack was sent, the route asked."""
 
     message: SlackMessage
     record: ApprovalRecord
     text: str
     blocks: list[dict[str, Any]]
+    route: Route
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +74,8 @@ class InMemorySlack:
     announcements: list[Announcement] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def post_request(self, record: ApprovalRecord) -> SlackMessage:
-        """Post the request to `channel`; its `ts` counts up from 1700000000.000001.
+    def post_request(self, record: ApprovalRecord, route: Route) -> SlackMessage:
+        """Post the request where `route` says; its `ts` counts up from 1700000000.000001.
 
         Raises:
             SlackUnavailableError: while `fail_posts` is above zero (it counts down).
@@ -82,8 +84,9 @@ class InMemorySlack:
             if self.fail_posts > 0:
                 self.fail_posts -= 1
                 raise SlackUnavailableError("slack unreachable")
-            message = SlackMessage(self.channel, f"1700000000.{len(self.posts) + 1:06d}")
-            self.posts.append(Post(message, record, summary_text(record), request_blocks(record)))
+            message = SlackMessage(route.id, f"1700000000.{len(self.posts) + 1:06d}")
+            post = Post(message, record, summary_text(record), request_blocks(record), route)
+            self.posts.append(post)
             return message
 
     def update_request(self, record: ApprovalRecord) -> None:
