@@ -190,3 +190,54 @@ def test_both_functions_share_one_endpoint_and_list_only_their_own(
     assert all(
         f":function:{DEPLOY_GATE_FUNCTION_NAME}:" in e["DurableExecutionArn"] for e in listed
     )
+
+
+def test_the_same_deploy_twice_is_one_execution_and_bad_input_starts_nothing(
+    local_stack: StackConfig,
+) -> None:
+    # Given a deploy request as a pipeline would send it, on stdin
+    request = {
+        "service": "search",
+        "version": f"v3.{secrets.randbelow(10**6)}.0",
+        "environment": "staging",
+        "requested_by": "U0ALICE",
+        "ci": {"unit tests": "passed"},
+    }
+    lam = lambda_client(local_stack)
+
+    # When it is sent twice (a retried pipeline step)
+    first = run(local_stack, "start-deploy.sh", "-", "--local", stdin=json.dumps(request))
+    again = run(local_stack, "start-deploy.sh", "-", "--local", stdin=json.dumps(request))
+
+    # Then one execution runs, named by the deploy
+    assert (first.returncode, again.returncode) == (0, 0), first.stderr + again.stderr
+    assert first.stdout == again.stdout
+    name = f"deploy-search-{request['version'].replace('.', '-')}-staging"
+    assert f"/durable-execution/{name}/" in first.stdout
+    before = lam.list_durable_executions_by_function(FunctionName=DEPLOY_GATE_FUNCTION_NAME)
+
+    # And bad input is refused with the reason, exit 2, and starts nothing
+    refused = [
+        run(
+            local_stack,
+            "start-deploy.sh",
+            "--service",
+            "api",
+            "--version",
+            "v1.0.0",
+            "--by",
+            "alice",
+            "--local",
+        ),
+        run(local_stack, "start-deploy.sh", "-", "--local", stdin="{not json"),
+        run(local_stack, "start-deploy.sh", "no-such-deploy.json", "--local"),
+        run(local_stack, "start-deploy.sh", "-", "--service", "api", "--local", stdin="{}"),
+    ]
+    assert [(r.returncode, r.stderr.strip()) for r in refused] == [
+        (2, "error: invalid requested_by: 'alice'"),
+        (2, "error: the deploy request is not JSON"),
+        (2, "error: no such file: no-such-deploy.json"),
+        (2, "error: give the request as a file or as flags, not both"),
+    ]
+    after = lam.list_durable_executions_by_function(FunctionName=DEPLOY_GATE_FUNCTION_NAME)
+    assert len(after["DurableExecutions"]) == len(before["DurableExecutions"])
