@@ -37,7 +37,7 @@ from slack_sdk import WebClient
 from bench.servers import SECRET_NAME, SIGNING_SECRET, TOKEN, env_for
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
 from localdev import fake_slack, fixtures, provision, slack_corpus
 from localdev.dynamodb_server import DynamoDBServer
 from tests.fakes import lambda_api
@@ -81,7 +81,9 @@ def start() -> tuple[Any, lambda_api.CallbackLog, list[str]]:
             approval_id=f"fuzz{n:018d}",
             callback_id=f"cb-fuzz-{n}",
             execution_arn="arn:fuzz",
-            request=ApprovalRequest(f"o-fuzz-{n}", "Fuzz order", "U0ALICE", 125_000, "EUR"),
+            request=ApprovalRequest(
+                "Fuzz order", "U0ALICE", amount=Amount(125_000, "EUR"), reference=f"o-fuzz-{n}"
+            ),
             policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}), quorum=1 + n % 2),
             created_at=now.isoformat(),
             expires_at=(now + timedelta(days=1)).isoformat(),

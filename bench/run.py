@@ -39,7 +39,7 @@ from bench.servers import (
 )
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
 from localdev import fixtures
 from localdev.slack_requests import block_actions, send_signed
 
@@ -75,7 +75,10 @@ def seed(urls: dict[str, str], count: int, prefix: str, table_prefix: str) -> li
                 callback_id=f"cb-{prefix}-{n}",
                 execution_arn="arn:bench",
                 request=ApprovalRequest(
-                    f"o-{prefix}-{n}", "Bench order", "U0ALICE", 125_000, "EUR"
+                    "Bench order",
+                    "U0ALICE",
+                    amount=Amount(125_000, "EUR"),
+                    reference=f"o-{prefix}-{n}",
                 ),
                 policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL"})),
                 created_at=now.isoformat(),

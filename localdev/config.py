@@ -99,6 +99,7 @@ class StackConfig:
         env = self._local_env()
         if self.real_slack:
             env.pop("SLACK_API_URL")  # the real Web API
+            env.pop("GREENLIGHT_SLACK_API_URL")
             keys = ("SLACK_APP_ID", "SLACK_TEAM_ID", "SLACK_CHANNEL", "APPROVER_IDS")
             env |= {k: self.real_slack[k] for k in keys}
             escalation = self.real_slack.get("ESCALATION_APPROVER_IDS")
@@ -128,6 +129,11 @@ class StackConfig:
             "AUTO_APPROVE_BELOW_CENTS": os.environ.get("AUTO_APPROVE_BELOW_CENTS", "10000"),
             "DUAL_APPROVAL_ABOVE_CENTS": os.environ.get("DUAL_APPROVAL_ABOVE_CENTS", "1000000"),
             "APPROVAL_TIMEOUT_SECONDS": os.environ.get("APPROVAL_TIMEOUT_SECONDS", "86400"),
+            # The gate's own settings (Greenlight.from_env), as the CDK construct sets them.
+            "GREENLIGHT_APPROVALS_TABLE": f"{TABLE_PREFIX}approvals",
+            "GREENLIGHT_AUDIT_TABLE": f"{TABLE_PREFIX}audit",
+            "GREENLIGHT_SLACK_SECRET_NAME": SECRET_NAME,
+            "GREENLIGHT_SLACK_API_URL": f"{self.url('slack')}/api/",
             "POWERTOOLS_SERVICE_NAME": "greenlight",
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }

@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from greenlight.core.errors import InvalidRequestError
-from greenlight.core.request import ApprovalRequest
+from greenlight.core import Amount, ApprovalRequest, InvalidRequestError
 
 _ORDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _CARD = re.compile(r"^tok_[a-z0-9_]{1,40}$")
@@ -38,16 +37,21 @@ class Order:
     items: tuple[LineItem, ...]
     review: bool = False
 
+    @property
+    def amount(self) -> Amount:
+        """What the order costs."""
+        return Amount(self.amount_cents, self.currency)
+
     def approval_request(self) -> ApprovalRequest:
-        """What approvers are asked about this order."""
+        """What approvers are asked about this order (its id comes back as the context)."""
         items = ", ".join(f"{i.quantity} x {i.sku}" for i in self.items)
         return ApprovalRequest(
-            reference=self.order_id,
             title=f"Order {self.order_id} for {self.customer}"[:150],
             requester_id=self.requester_id,
-            amount_cents=self.amount_cents,
-            currency=self.currency,
             fields=(("Customer", self.customer), ("Items", items[:150])),
+            amount=self.amount,
+            reference=self.order_id,
+            context={"order_id": self.order_id},
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
-    from greenlight.gate.ports import ApprovalNotifier, ApprovalStore, Directory
+    from greenlight.gate import Greenlight
 
 
 class Reservations(Protocol):
@@ -110,14 +107,11 @@ class ConditionUnavailableError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Dependencies:
-    """Everything the workflow touches, built once per container."""
+    """Everything the workflow touches, built once per container: the approval gate
+    (Greenlight's public API) and the order's own outside systems."""
 
-    approvals: ApprovalStore
-    notifier: ApprovalNotifier
-    directory: Directory
+    approvals: Greenlight
     reservations: Reservations
     payments: PaymentGateway
     conditions: Conditions
     alerts: Alerts
-    clock: Callable[[], datetime]
-    new_id: Callable[[], str]

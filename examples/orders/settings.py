@@ -1,4 +1,9 @@
-"""The durable function's configuration, read once from the environment at cold start."""
+"""The order workflow's configuration, read once from the environment at cold start.
+
+The gate's own settings (its tables, the Slack secret) are `GREENLIGHT_*` variables read by
+`Greenlight.from_env()`; the names are re-exported here so `iac/` sets one list. What is the
+order saga's own stays here: its tables, the payment provider, the channel and the money tiers.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,23 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from greenlight.core import Channel, ConfigError, InvalidRequestError, Ladder, Tier, Tiers
 from greenlight.core.env import EnvReader
-from greenlight.core.errors import ConfigError
-from greenlight.core.ladder import Ladder, Stage
-from greenlight.core.policy import Tier, TierRules
+from greenlight.core.ladder import Stage
+from greenlight.gate import settings as gate_settings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-ENV_APPROVALS_TABLE = "APPROVALS_TABLE"
-ENV_AUDIT_TABLE = "AUDIT_TABLE"
+ENV_APPROVALS_TABLE = gate_settings.ENV_APPROVALS_TABLE
+ENV_AUDIT_TABLE = gate_settings.ENV_AUDIT_TABLE
+ENV_SLACK_SECRET_NAME = gate_settings.ENV_SLACK_SECRET_NAME
+ENV_SLACK_API_URL = gate_settings.ENV_SLACK_API_URL
 ENV_RESERVATIONS_TABLE = "RESERVATIONS_TABLE"
 ENV_CONDITIONS_TABLE = "CONDITIONS_TABLE"
 ENV_ALERT_TOPIC_ARN = "ALERT_TOPIC_ARN"
 ENV_REVIEW_WAIT = "REVIEW_WAIT"
 ENV_SLACK_CHANNEL = "SLACK_CHANNEL"
-ENV_SLACK_SECRET_NAME = "SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
-ENV_SLACK_API_URL = "SLACK_API_URL"
 ENV_PAYMENT_URL = "PAYMENT_URL"
 ENV_APPROVERS = "APPROVER_IDS"
 ENV_ESCALATION_APPROVERS = "ESCALATION_APPROVER_IDS"
@@ -65,20 +70,16 @@ class PollPlan:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the workflow needs to know about its surroundings. Holds secret names only."""
+    """Everything the workflow needs to know about its surroundings (the gate's own settings
+    are `Greenlight.from_env()`'s)."""
 
-    approvals_table: str
-    audit_table: str
     reservations_table: str
     conditions_table: str
     alert_topic_arn: str
-    slack_channel: str
-    slack_secret_name: str
-    slack_api_url: str | None
+    route: Channel
     payment_url: str
-    tiers: TierRules
+    tiers: Tiers
     review_wait: PollPlan
-    escalation_channel: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -92,8 +93,6 @@ class Settings:
         required, integer, ids = read.required, read.integer, read.ids
         source = read.source
 
-        approvals_table = required(ENV_APPROVALS_TABLE)
-        audit_table = required(ENV_AUDIT_TABLE)
         reservations_table = required(ENV_RESERVATIONS_TABLE)
         conditions_table = required(ENV_CONDITIONS_TABLE)
         alert_topic_arn = required(ENV_ALERT_TOPIC_ARN)
@@ -102,8 +101,7 @@ class Settings:
             review_wait = PollPlan.parse(source.get(ENV_REVIEW_WAIT, "") or DEFAULT_REVIEW_WAIT)
         except ConfigError as err:
             problems.extend(err.problems)
-        channel = required(ENV_SLACK_CHANNEL)
-        secret_name = required(ENV_SLACK_SECRET_NAME)
+        route = _route(required(ENV_SLACK_CHANNEL), source.get(ENV_ESCALATION_CHANNEL), problems)
         payment_url = required(ENV_PAYMENT_URL)
         approvers = ids(ENV_APPROVERS)
         if not approvers:
@@ -117,10 +115,10 @@ class Settings:
             stage is Stage.ESCALATE for ladder in ladders.values() for _, stage in ladder.rungs()
         ):
             problems.append(f"a ladder escalates, so {ENV_ESCALATION_APPROVERS} is required")
-        tiers: TierRules | None = None
+        tiers: Tiers | None = None
         if not problems:
             try:
-                tiers = TierRules(
+                tiers = Tiers(
                     auto_below,
                     dual_above,
                     approvers,
@@ -130,22 +128,28 @@ class Settings:
                 )
             except ConfigError as err:
                 problems.extend(err.problems)
-        if problems or tiers is None or review_wait is None:
+        if problems or tiers is None or review_wait is None or route is None:
             raise ConfigError(problems)
         return cls(
-            approvals_table=approvals_table,
-            audit_table=audit_table,
             reservations_table=reservations_table,
             conditions_table=conditions_table,
             alert_topic_arn=alert_topic_arn,
-            slack_channel=channel,
-            slack_secret_name=secret_name,
-            slack_api_url=source.get(ENV_SLACK_API_URL) or None,
+            route=route,
             payment_url=payment_url,
             tiers=tiers,
             review_wait=review_wait,
-            escalation_channel=source.get(ENV_ESCALATION_CHANNEL) or None,
         )
+
+
+def _route(channel: str, escalation: str | None, problems: list[str]) -> Channel | None:
+    """Where the orders' requests go (and escalations are announced), checked as ids."""
+    if not channel:
+        return None
+    try:
+        return Channel(channel, escalation_channel=escalation or None)
+    except InvalidRequestError as err:
+        problems.append(f"{ENV_SLACK_CHANNEL} / {ENV_ESCALATION_CHANNEL}: {err.problem}")
+        return None
 
 
 def _ladders(source: Mapping[str, str], timeout: int, problems: list[str]) -> dict[Tier, Ladder]:

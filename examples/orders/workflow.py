@@ -5,6 +5,10 @@ a permanent failure undoes them newest first (refund, release shipping, release 
 each undo first settles what really happened (the provider is asked by idempotency key), so a
 charge whose answer was lost is refunded, never guessed away. Step names are stable literals:
 renaming or reordering them breaks executions in flight.
+
+The approval is Greenlight's public API only: `Tiers.choose` picks the policy for the amount
+(or an automatic approval), and `require_approval` asks in the order channel and returns a
+typed `Decision`, a rejection included.
 """
 
 from __future__ import annotations
@@ -21,9 +25,8 @@ from examples.orders.dynamo_conditions import CLEARED
 from examples.orders.order import Order, parse_order
 from examples.orders.review import REVIEW_ENDS, await_review
 from examples.orders.saga import Saga
+from greenlight.core import Status
 from greenlight.core.blocks import mention
-from greenlight.core.votes import Status
-from greenlight.gate.gate import request_approval
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,8 +35,7 @@ if TYPE_CHECKING:
 
     from examples.orders.ports import Dependencies
     from examples.orders.settings import Settings
-    from greenlight.core.outcome import Outcome
-    from greenlight.core.record import SlackMessage
+    from greenlight.core import Decision, SlackMessage
 
 STEP_VALIDATE = "validate order"
 PARALLEL_RESERVE = "reserve"
@@ -45,6 +47,7 @@ STEP_CHARGE = "charge payment"
 STEP_REFUND = "refund payment"
 STEP_NOTIFY = "notify requester"
 STEP_ALERT = "alert operators"
+GATE_APPROVAL = "approval"
 INVENTORY = "inventory"
 SHIPPING = "shipping"
 
@@ -70,18 +73,22 @@ def process_order(
         lambda _: parse_order(event).to_dict(), name=STEP_VALIDATE, config=retries.NO_RETRY
     )
     order = parse_order(order_data)
-    run = _Run(ctx, deps, order)
+    run = _Run(ctx, deps, order, settings)
     failed = _reserve(ctx, deps, order, order_data["items"], run.saga)
     if failed is not None:
         return run.fail(
             "reservation_failed", f"could not be reserved ({failed.message})", alert=True
         ) | {"error": {"type": failed.type, "message": failed.message}}
-    gate = request_approval(
-        ctx, order.approval_request(), settings.tiers, deps, settings.escalation_channel
+    decision = deps.approvals.require_approval(
+        ctx,
+        order.approval_request(),
+        policy=settings.tiers.choose(order.amount),
+        route=settings.route,
+        name=GATE_APPROVAL,
     )
-    run.thread, run.outcome = gate.message, gate.outcome
-    if not gate.outcome.approved:
-        return run.fail(gate.outcome.decision.value, f"was {_verdict(gate.outcome)}")
+    run.thread, run.decision = decision.message, decision
+    if not decision.approved:
+        return run.fail(decision.status.value, f"was {_verdict(decision)}")
 
     try:
         # The refund is guarded before the charge runs: if the last attempt's answer is lost,
@@ -104,21 +111,24 @@ def process_order(
             return run.fail(status, why, alert=True)
 
     run.notify(
-        f"order {order.order_id} was {_verdict(gate.outcome)} and charged ({charge['charge_id']})."
+        f"order {order.order_id} was {_verdict(decision)} and charged ({charge['charge_id']})."
     )
     return run.result("completed") | {"charge": charge}
 
 
 class _Run:
-    """One order's saga, outcome and thread, and how it ends."""
+    """One order's saga, decision and thread, and how it ends."""
 
-    def __init__(self, ctx: DurableContext, deps: Dependencies, order: Order) -> None:
+    def __init__(
+        self, ctx: DurableContext, deps: Dependencies, order: Order, settings: Settings
+    ) -> None:
         self.ctx = ctx
         self.deps = deps
         self.order = order
+        self.settings = settings
         self.saga = Saga(ctx)
         self.thread: SlackMessage | None = None
-        self.outcome: Outcome | None = None
+        self.decision: Decision | None = None
 
     def fail(
         self, status: str, why: str, error: StepError | None = None, *, alert: bool = False
@@ -150,17 +160,17 @@ class _Run:
         return {
             "status": status,
             "order_id": self.order.order_id,
-            "approval": self.outcome.to_dict() if self.outcome else None,
+            "approval": self.decision.to_dict() if self.decision else None,
             "done": list(self.saga.done),
             "undone": [],
         }
 
     def notify(self, text: str) -> None:
         """Tell the requester; a Slack outage must not undo an order that is otherwise done."""
-        order, thread = self.order, self.thread
+        order, where = self.order, self.thread or self.settings.route
         try:
             self.ctx.step(
-                lambda _: self.deps.notifier.notify(order.requester_id, text, thread),
+                lambda _: self.deps.approvals.notify(order.requester_id, text, where=where),
                 name=STEP_NOTIFY,
                 config=retries.SLACK_POST,
             )
@@ -242,13 +252,13 @@ def _refund_if_charged(order: Order, deps: Dependencies) -> dict[str, str] | Non
     return {"charge_id": charge.charge_id, "refund_id": refund_id}
 
 
-def _verdict(outcome: Outcome) -> str:
-    if outcome.automatic:
-        kind = "approved" if outcome.approved else "refused"
-        return f"{kind} automatically ({outcome.reason})"
-    who = ", ".join(mention(d.user_id) for d in outcome.deciders)
-    if outcome.decision is Status.EXPIRED:
+def _verdict(decision: Decision) -> str:
+    if decision.automatic:
+        kind = "approved" if decision.approved else "refused"
+        return f"{kind} automatically ({decision.reason})"
+    who = ", ".join(mention(d.user_id) for d in decision.deciders)
+    if decision.status is Status.EXPIRED:
         return "not decided in time"
-    if outcome.decision is Status.REJECTED:
-        return f"rejected by {who or 'an approver'}: {outcome.reason}"
+    if decision.status is Status.REJECTED:
+        return f"rejected by {who or 'an approver'}: {decision.reason}"
     return f"approved by {who}"

@@ -19,12 +19,14 @@ from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.errors import ConflictError, InvalidRequestError, NotFoundError
 from greenlight.core.policy import authorize
 from greenlight.core.votes import VoteEffect
+from greenlight.gate import Greenlight
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from examples.orders.ports import Alerts, Conditions, PaymentGateway, Reservations
     from greenlight.core.record import ApprovalRecord, SlackMessage
+    from greenlight.core.route import Route
     from greenlight.core.votes import Vote
     from greenlight.gate.ports import ApprovalNotifier, ApprovalStore, Directory
 
@@ -108,6 +110,7 @@ class RecordingNotifier:
     """Remembers every post, update and notification; can be told to fail posting."""
 
     posts: list[ApprovalRecord] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
     updates: list[ApprovalRecord] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
@@ -115,14 +118,15 @@ class RecordingNotifier:
     fail_posts: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def post_request(self, record: ApprovalRecord) -> SlackMessage:
+    def post_request(self, record: ApprovalRecord, route: Route) -> SlackMessage:
         from greenlight.core.record import SlackMessage  # noqa: PLC0415  # runtime use only here
 
         if self.fail_posts > 0:
             self.fail_posts -= 1
             raise ConnectionError("slack unreachable")
         self.posts.append(record)
-        return SlackMessage("C0APPROVALS", f"1700000000.{next(self._ts):06d}")
+        self.routes.append(route)
+        return SlackMessage(route.id, f"1700000000.{next(self._ts):06d}")
 
     def update_request(self, record: ApprovalRecord) -> None:
         self.updates.append(record)
@@ -309,22 +313,22 @@ class FakeWorld:
     def new_id(self) -> str:
         return f"approval{next(self.ids):014d}"
 
-    def dependencies(self) -> Dependencies:
+    def greenlight(self) -> Greenlight:
+        """The approval gate over the in-memory store, notifier and directory."""
         approvals: ApprovalStore = self.approvals
         notifier: ApprovalNotifier = self.notifier
         directory: Directory = self.directory
+        return Greenlight(approvals, notifier, directory, clock=self.clock, new_id=self.new_id)
+
+    def dependencies(self) -> Dependencies:
         reservations: Reservations = self.reservations
         payments: PaymentGateway = self.payments
         conditions: Conditions = self.conditions
         alerts: Alerts = self.alerts
         return Dependencies(
-            approvals=approvals,
-            notifier=notifier,
-            directory=directory,
+            approvals=self.greenlight(),
             reservations=reservations,
             payments=payments,
             conditions=conditions,
             alerts=alerts,
-            clock=self.clock,
-            new_id=self.new_id,
         )

@@ -17,7 +17,8 @@ from greenlight.aws.approval_store import DynamoApprovalStore
 from greenlight.aws.secrets import load_slack_credentials
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
+from greenlight.core.route import Channel
 from greenlight.slack.client import build_web_client
 from greenlight.slack.notifier import SlackApprovalNotifier
 from greenlight.webhook.build import build_relay, build_webhook
@@ -155,14 +156,16 @@ def post_pending(
         approval_id=f"it{n:020d}",
         callback_id=f"cb-{n}-opaque",
         execution_arn=f"arn:aws:lambda:us-east-1:123456789012:function:orders:live/durable-execution/e{n}",
-        request=ApprovalRequest(f"ord-{n}", f"Order ord-{n}", "U0ALICE", 125_000, "EUR"),
+        request=ApprovalRequest(
+            f"Order ord-{n}", "U0ALICE", amount=Amount(125_000, "EUR"), reference=f"ord-{n}"
+        ),
         policy=ApproverPolicy(frozenset(approvers), quorum=quorum),
         created_at=now.isoformat(),
         expires_at=(now + timedelta(hours=1)).isoformat(),
         ttl=int(now.timestamp()) + 3600,
     )
     stack.store.create(record)
-    message = stack.notifier.post_request(record)
+    message = stack.notifier.post_request(record, Channel(fixtures.CHANNEL_ID))
     stack.store.attach_message(record.approval_id, message)
     return stack.store.get(record.approval_id)
 

@@ -12,7 +12,8 @@ from slack_sdk.errors import SlackApiError
 
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
+from greenlight.core.route import Channel
 from greenlight.slack.notifier import SlackApprovalNotifier
 from localdev import fake_slack, fixtures
 
@@ -36,7 +37,9 @@ def record(message: SlackMessage) -> ApprovalRecord:
         approval_id="n" * 22,
         callback_id="cb-n",
         execution_arn="arn:exec",
-        request=ApprovalRequest("ord-n", "Order ord-n", "U0ALICE", 125_000, "EUR"),
+        request=ApprovalRequest(
+            "Order ord-n", "U0ALICE", amount=Amount(125_000, "EUR"), reference="ord-n"
+        ),
         policy=ApproverPolicy(frozenset({"U0BOB"})),
         created_at=AT,
         expires_at=AT,
@@ -63,7 +66,7 @@ def test_errors_a_retry_may_fix_or_that_need_an_operator_still_raise(slack_url: 
     channel = fixtures.CHANNEL_ID
     notifier = SlackApprovalNotifier(WebClient(token="xoxb-wrong", base_url=slack_url), channel)
     posted = SlackApprovalNotifier(WebClient(token=TOKEN, base_url=slack_url), channel)
-    message = posted.post_request(record(SlackMessage("C0APPROVALS", "1.0")))
+    message = posted.post_request(record(SlackMessage("C0APPROVALS", "1.0")), Channel(channel))
 
     with pytest.raises(SlackApiError) as refused:
         notifier.update_request(record(message))

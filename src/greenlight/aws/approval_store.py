@@ -72,7 +72,9 @@ class DynamoApprovalStore:
             AuditKind.REQUESTED,
             record.created_at,
             actor=record.request.requester_id,
-            detail=f"{record.request.amount_text}, quorum {record.policy.quorum}",
+            detail=", ".join(
+                t for t in (record.request.amount_text, f"quorum {record.policy.quorum}") if t
+            ),
         )
         put = self._put(self._table, record.to_item(), "attribute_not_exists(approval_id)")
         if not self._transact([put, self._put(self._audit, requested.to_item())]):

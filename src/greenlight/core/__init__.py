@@ -8,29 +8,44 @@ from greenlight.core.errors import (
     NotAuthorizedError,
     NotFoundError,
 )
-from greenlight.core.outcome import Decider, Outcome
-from greenlight.core.policy import ApproverPolicy, Tier, TierDecision, TierRules, authorize
+from greenlight.core.ladder import Ladder
+from greenlight.core.outcome import Decider, Decision
+from greenlight.core.policy import (
+    ApproverPolicy,
+    AutoApprove,
+    Policy,
+    Tier,
+    Tiers,
+    authorize,
+)
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest, Link
+from greenlight.core.route import Channel, Route
 from greenlight.core.votes import Status, Verdict, Vote, tally
 
 __all__ = [
+    "Amount",
     "ApprovalError",
     "ApprovalRecord",
     "ApprovalRequest",
     "ApproverPolicy",
+    "AutoApprove",
+    "Channel",
     "ConfigError",
     "ConflictError",
     "Decider",
+    "Decision",
     "InvalidRequestError",
+    "Ladder",
+    "Link",
     "NotAuthorizedError",
     "NotFoundError",
-    "Outcome",
+    "Policy",
+    "Route",
     "SlackMessage",
     "Status",
     "Tier",
-    "TierDecision",
-    "TierRules",
+    "Tiers",
     "Verdict",
     "Vote",
     "authorize",

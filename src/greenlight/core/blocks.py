@@ -88,19 +88,24 @@ def slack_date(iso: str) -> str:
 def summary_text(record: ApprovalRecord) -> str:
     """The notification text (shown in push notifications and to screen readers)."""
     request = record.request
-    head = f"Approval needed: {escape(request.title)} ({request.amount_text})"
+    head = f"Approval needed: {escape(request.title)}"
+    if request.amount:
+        head += f" ({request.amount.text})"
     if record.status is not Status.PENDING:
         head = f"{head} - {record.status.value}"
     return shorten(head, MESSAGE_TEXT_MAX)
 
 
 def request_blocks(record: ApprovalRecord) -> list[Block]:
-    """The message: the request, its progress, and buttons while it is pending."""
+    """The message: the request, its progress, and buttons while it is pending.
+
+    The description is the requester's own mrkdwn (their formatting and links are kept);
+    labels, values and link labels are escaped, so they cannot forge mentions or links.
+    """
     request = record.request
-    fields = [
-        f"*Amount*\n{request.amount_text}",
-        f"*Requested by*\n{mention(request.requester_id)}",
-    ] + [f"*{escape(label)}*\n{escape(value)}" for label, value in request.fields]
+    fields = [f"*Amount*\n{request.amount.text}"] if request.amount else []
+    fields.append(f"*Requested by*\n{mention(request.requester_id)}")
+    fields += [f"*{escape(label)}*\n{escape(value)}" for label, value in request.fields]
     blocks: list[Block] = [
         {
             "type": "header",
@@ -109,6 +114,10 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
                 "text": shorten(request.title, HEADER_TEXT_MAX, mrkdwn=False),
             },
         },
+    ]
+    if request.description.strip():
+        blocks.append(_section(request.description))
+    blocks += [
         *(
             {
                 "type": "section",
@@ -119,6 +128,12 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
             }
             for start in range(0, len(fields), SECTION_FIELDS_MAX)
         ),
+    ]
+    if request.links:
+        blocks.append(
+            _section(" · ".join(f"<{link.url}|{escape(link.label)}>" for link in request.links))
+        )
+    blocks += [
         {
             "type": "context",
             "elements": [{"type": "mrkdwn", "text": shorten(_progress(record), SECTION_TEXT_MAX)}],
@@ -130,6 +145,10 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
         verdict = shorten(_verdict(record), SECTION_TEXT_MAX)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": verdict}})
     return blocks
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, SECTION_TEXT_MAX)}}
 
 
 def _progress(record: ApprovalRecord) -> str:

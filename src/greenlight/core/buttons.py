@@ -5,6 +5,8 @@ Buttons carry only the opaque `approval_id`; the callback id never leaves the re
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import secrets
 
@@ -34,3 +36,11 @@ def parse_approval_id(value: object) -> str:
     if isinstance(value, str) and _APPROVAL_ID.match(value):
         return value
     raise InvalidRequestError("approval_id", "not an approval id issued by Greenlight")
+
+
+def approval_id_for(callback_id: str) -> str:
+    """The approval id of a request waiting on `callback_id`: the same on every retry and replay
+    (so a retried post finds its record instead of posting twice), 128 bits, and one-way: the
+    id on the buttons reveals nothing of the callback id, a bearer capability."""
+    digest = hashlib.sha256(b"greenlight approval id v1\x00" + callback_id.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")

@@ -88,7 +88,8 @@ def pending_list(records: list[ApprovalRecord]) -> str:
         title = escape(r.request.title)
         if r.slack:
             title = f"<{permalink(r.slack)}|{title}>"
-        line = f"• {title} · {r.request.amount_text} · expires {slack_date(r.expires_at)}"
+        amount = f" · {r.request.amount_text}" if r.request.amount else ""
+        line = f"• {title}{amount} · expires {slack_date(r.expires_at)}"
         if len(line) + 1 > room:
             lines.append(f"…and {len(records) - shown} more.")
             break

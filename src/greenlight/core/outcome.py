@@ -1,123 +1,223 @@
 """The decision as the workflow sees it, and its wire form on the durable callback.
 
-Success carries `{"decision":"approved","approvers":[{"user_id","at"}],"approval_id"}`;
-failure carries `ErrorType` Rejected|Expired with the details as JSON in `ErrorData`, because
-the SDK reports its own class name as `error_type` and keeps only `message` and `data`.
+A decision is an answer, never an error: approved, rejected and expired all travel as the
+success `Result` of SendDurableExecutionCallbackSuccess, JSON of this shape (version 2):
+
+    {"decision": "approved|rejected|expired", "approval_id": "…",
+     "approvers": [{"user_id", "at"}],                       # the deciders (version 1 readers)
+     "version": 2, "deciders": [{"user_id", "at"}],
+     "votes": [{"user_id", "verdict", "at", "reason"?}], "reason"?: "…", "decided_at"?: "…"}
+
+`decision`, `approvers` and `approval_id` keep version 1's meaning, so a gate of the previous
+release (executions in flight on a retained version) still reads a rejection as a rejection.
+The failure callback is kept for true errors; a failure carrying a version 1 rejection
+(`ErrorType` Rejected|Expired, the outcome as JSON in `ErrorData`) is still understood.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from greenlight.core.errors import InvalidRequestError
-from greenlight.core.votes import Status
+from greenlight.core.record import SlackMessage
+from greenlight.core.votes import Status, Verdict, Vote
 
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord
 
+PAYLOAD_VERSION = 2
+
 
 @dataclass(frozen=True, slots=True)
 class Decider:
-    """One person whose vote made the decision."""
+    """One person whose vote made the decision, and when they cast it."""
 
     user_id: str
     at: str
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """How an approval ended: approved (by people or automatically), rejected, or expired."""
+class Decision:
+    """How an approval ended: approved (by people or automatically), rejected, or expired.
 
-    approval_id: str | None
-    decision: Status
+    `votes` are every vote cast (who, verdict, when, why); `deciders` the votes that decided
+    (the approvers who made the quorum, or the one veto); `automatic` is True when no person
+    was asked (an automatic approval, or a request no one could decide). `context` is the
+    request's context, handed back; `message` is where the request was posted (for replies in
+    its thread), None when no message was posted.
+    """
+
+    status: Status
+    approval_id: str | None = None
+    votes: tuple[Vote, ...] = ()
     deciders: tuple[Decider, ...] = ()
     reason: str | None = None
+    decided_at: str | None = None
     automatic: bool = False
+    context: Any = None
+    message: SlackMessage | None = None
 
     def __post_init__(self) -> None:
-        if not self.decision.is_final:
-            raise InvalidRequestError("decision", "an outcome must be final")
+        if not self.status.is_final:
+            raise InvalidRequestError("decision", "a decision must be final")
 
     @property
     def approved(self) -> bool:
         """True when the workflow may go on."""
-        return self.decision is Status.APPROVED
+        return self.status is Status.APPROVED
+
+    def with_request(self, context: Any, message: SlackMessage | None) -> Decision:
+        """This decision with the request's context and message filled in."""
+        return replace(self, context=context, message=message)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form, for checkpoints and the workflow result."""
-        return {
+        """JSON-safe form, for checkpoints and the workflow's result."""
+        data: dict[str, Any] = {
+            "status": self.status.value,
             "approval_id": self.approval_id,
-            "decision": self.decision.value,
+            "approved": self.approved,
+            "votes": [_vote_dict(v) for v in self.votes],
             "deciders": [{"user_id": d.user_id, "at": d.at} for d in self.deciders],
             "reason": self.reason,
+            "decided_at": self.decided_at,
             "automatic": self.automatic,
+            "context": self.context,
+            "message": (
+                {"channel": self.message.channel, "ts": self.message.ts} if self.message else None
+            ),
         }
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Outcome:
-        """Rebuild from `to_dict` output."""
-        return cls(
-            approval_id=data.get("approval_id"),
-            decision=Status(data["decision"]),
-            deciders=tuple(Decider(d["user_id"], d["at"]) for d in data.get("deciders", [])),
-            reason=data.get("reason"),
-            automatic=bool(data.get("automatic", False)),
-        )
+    def from_dict(cls, data: dict[str, Any]) -> Decision:
+        """Rebuild from `to_dict` output.
+
+        Raises:
+            InvalidRequestError: not a decision.
+        """
+        try:
+            message = data.get("message")
+            return cls(
+                status=Status(data.get("status") or data["decision"]),
+                approval_id=data.get("approval_id"),
+                votes=tuple(_vote(v) for v in data.get("votes") or ()),
+                deciders=tuple(
+                    Decider(str(d["user_id"]), str(d["at"])) for d in data.get("deciders") or ()
+                ),
+                reason=data.get("reason"),
+                decided_at=data.get("decided_at"),
+                automatic=bool(data.get("automatic", False)),
+                context=data.get("context"),
+                message=SlackMessage(str(message["channel"]), str(message["ts"]))
+                if message
+                else None,
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise InvalidRequestError("decision", "not an approval decision") from err
 
     @classmethod
-    def from_record(cls, record: ApprovalRecord) -> Outcome:
-        """The outcome a decided record stands for."""
+    def from_record(cls, record: ApprovalRecord) -> Decision:
+        """The decision a final record stands for."""
         at = {v.user_id: v.at for v in record.votes}
         deciders = tuple(Decider(u, at.get(u, record.decided_at or "")) for u in record.decided_by)
-        return cls(record.approval_id, record.status, deciders, record.reason)
+        return cls(
+            status=record.status,
+            approval_id=record.approval_id,
+            votes=record.votes,
+            deciders=deciders,
+            reason=record.reason,
+            decided_at=record.decided_at,
+            message=record.slack,
+        )
 
 
-def success_payload(record: ApprovalRecord) -> bytes:
-    """The `Result` for SendDurableExecutionCallbackSuccess of an approved record."""
-    outcome = Outcome.from_record(record)
-    body = {
-        "decision": outcome.decision.value,
-        "approvers": [{"user_id": d.user_id, "at": d.at} for d in outcome.deciders],
+def _vote_dict(vote: Vote) -> dict[str, Any]:
+    data = {"user_id": vote.user_id, "verdict": vote.verdict.value, "at": vote.at}
+    return data | ({"reason": vote.reason} if vote.reason is not None else {})
+
+
+def _vote(data: dict[str, Any]) -> Vote:
+    return Vote(str(data["user_id"]), Verdict(data["verdict"]), str(data["at"]), data.get("reason"))
+
+
+def decision_payload(record: ApprovalRecord) -> bytes:
+    """The `Result` for SendDurableExecutionCallbackSuccess of a decided record (any verdict)."""
+    decision = Decision.from_record(record)
+    deciders = [{"user_id": d.user_id, "at": d.at} for d in decision.deciders]
+    body: dict[str, Any] = {
+        "decision": decision.status.value,
+        "approvers": deciders,
         "approval_id": record.approval_id,
+        "version": PAYLOAD_VERSION,
+        "deciders": deciders,
+        "votes": [_vote_dict(v) for v in decision.votes],
     }
+    if decision.reason is not None:
+        body["reason"] = decision.reason
+    if decision.decided_at is not None:
+        body["decided_at"] = decision.decided_at
     return json.dumps(body, separators=(",", ":")).encode()
 
 
+success_payload = decision_payload
+"""The name of the previous release (it sent only approvals as success)."""
+
+
 def failure_error(record: ApprovalRecord) -> dict[str, str]:
-    """The `Error` for SendDurableExecutionCallbackFailure of a rejected or expired record."""
-    outcome = Outcome.from_record(record)
+    """The version 1 `Error` of a rejected or expired record (SendDurableExecutionCallbackFailure).
+
+    No longer sent: kept so tests can build what executions started before version 2 received.
+    """
+    decision = Decision.from_record(record)
+    legacy = {
+        "approval_id": decision.approval_id,
+        "decision": decision.status.value,
+        "deciders": [{"user_id": d.user_id, "at": d.at} for d in decision.deciders],
+        "reason": decision.reason,
+        "automatic": False,
+    }
     return {
-        "ErrorType": outcome.decision.value.capitalize(),
-        "ErrorMessage": outcome.reason or outcome.decision.value,
-        "ErrorData": json.dumps(outcome.to_dict(), separators=(",", ":")),
+        "ErrorType": decision.status.value.capitalize(),
+        "ErrorMessage": decision.reason or decision.status.value,
+        "ErrorData": json.dumps(legacy, separators=(",", ":")),
     }
 
 
-def outcome_from_success(payload: Any) -> Outcome:
-    """Parse the callback's success result; anything malformed is refused, not guessed.
+def decision_from_success(payload: Any) -> Decision:
+    """Parse the callback's success result (version 2, or version 1's approvals).
 
     Raises:
-        InvalidRequestError: the payload is not the success shape above.
+        InvalidRequestError: the payload is not a decision; nothing is guessed.
     """
     try:
-        return Outcome(
+        approvers = tuple(Decider(str(a["user_id"]), str(a["at"])) for a in payload["approvers"])
+        deciders = payload.get("deciders")
+        return Decision(
+            status=Status(payload["decision"]),
             approval_id=str(payload["approval_id"]),
-            decision=Status(payload["decision"]),
-            deciders=tuple(Decider(str(a["user_id"]), str(a["at"])) for a in payload["approvers"]),
+            votes=tuple(_vote(v) for v in payload.get("votes") or ()),
+            deciders=tuple(Decider(str(d["user_id"]), str(d["at"])) for d in deciders)
+            if deciders is not None
+            else approvers,
+            reason=payload.get("reason"),
+            decided_at=payload.get("decided_at"),
         )
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise InvalidRequestError("callback result", "not an approval decision") from err
 
 
-def outcome_from_failure(data: str | None) -> Outcome:
-    """Parse the callback failure's `ErrorData` back into the outcome it carries.
+def decision_from_failure(data: str | None) -> Decision:
+    """Parse a version 1 failure's `ErrorData` (a rejection or expiry) into its decision.
 
     Raises:
-        InvalidRequestError: the data is missing or not an outcome.
+        InvalidRequestError: the data is missing or not a decision.
     """
     try:
-        return Outcome.from_dict(json.loads(data or ""))
-    except (KeyError, TypeError, ValueError) as err:
+        parsed = json.loads(data or "")
+        if not isinstance(parsed, dict):
+            raise TypeError(type(parsed).__name__)
+        return Decision.from_dict(parsed)
+    except (TypeError, ValueError) as err:
         raise InvalidRequestError("callback error", "not an approval decision") from err

@@ -1,15 +1,25 @@
-"""Who may decide, how many must agree, and which tier (and ladder) an amount falls in."""
+"""Who may decide, how many must agree, and (optionally) which tier an amount falls in.
+
+`Policy` is what a workflow passes per call (usergroups allowed); `ApproverPolicy` is what
+the approval record holds once usergroups are resolved (user ids only), and what the webhook
+authorizes against. `Tiers` is one way to choose a `Policy`: by amount.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from greenlight.core.errors import ConfigError, InvalidRequestError, NotAuthorizedError
-from greenlight.core.ladder import Ladder
+from greenlight.core.ladder import Ladder, Stage
 from greenlight.core.request import ApprovalRequest, format_amount, is_slack_user_id
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from greenlight.core.request import Amount
 
 _USERGROUP = re.compile(r"^S[A-Z0-9]{2,20}$")
 DEFAULT_LADDER = Ladder(expire_after=24 * 3600)
@@ -109,6 +119,121 @@ def authorize(
     raise NotAuthorizedError(approval_id, user_id, "you are not an approver for this request")
 
 
+def _ids(value: Iterable[str] | str, label: str) -> tuple[str, ...]:
+    """Ids as a tuple without repeats, in the order given (a lone string is one id, not chars)."""
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        ids = tuple(dict.fromkeys(value))
+    except TypeError as err:
+        raise InvalidRequestError(label, "must be a list of Slack ids") from err
+    if not all(isinstance(i, str) for i in ids):
+        raise InvalidRequestError(label, "must be a list of Slack ids")
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Who decides one request, per call: approvers (users `U…` or usergroups `S…`), how many
+    must approve (`quorum`, N of M), who may only follow it (`viewers`), whether the requester
+    may approve their own request, who is added when the ladder escalates, and the ladder.
+
+    Usergroups are resolved when the request is posted (inside the gate's post step). Any
+    reject vetoes. Expiry is a decision of its own (`Decision.status == "expired"`, not
+    approved): the workflow decides what it means.
+
+    Raises:
+        InvalidRequestError: an id is malformed, the quorum cannot be met, or the ladder
+            escalates with no one to escalate to.
+    """
+
+    approvers: tuple[str, ...]
+    quorum: int = 1
+    viewers: tuple[str, ...] = ()
+    escalation_approvers: tuple[str, ...] = ()
+    allow_self_approval: bool = False
+    ladder: Ladder = DEFAULT_LADDER
+
+    def __post_init__(self) -> None:
+        approvers = _ids(self.approvers, "policy.approvers")
+        viewers = _ids(self.viewers, "policy.viewers")
+        escalation = _ids(self.escalation_approvers, "policy.escalation_approvers")
+        object.__setattr__(self, "approvers", approvers)
+        object.__setattr__(self, "viewers", viewers)
+        object.__setattr__(self, "escalation_approvers", escalation)
+        if not approvers:
+            raise InvalidRequestError("policy.approvers", "at least one approver is required")
+        for label, ids in (("approvers", approvers), ("escalation_approvers", escalation)):
+            bad = [a for a in ids if not (is_slack_user_id(a) or is_usergroup_id(a))]
+            if bad:
+                raise InvalidRequestError(
+                    f"policy.{label}", f"not Slack user (U…) or usergroup (S…) ids: {bad}"
+                )
+        bad_viewers = [v for v in viewers if not is_slack_user_id(v)]
+        if bad_viewers:
+            raise InvalidRequestError("policy.viewers", f"not Slack user ids: {bad_viewers}")
+        if isinstance(self.quorum, bool) or not isinstance(self.quorum, int) or self.quorum < 1:
+            raise InvalidRequestError("policy.quorum", f"must be 1 or more, got {self.quorum!r}")
+        if all(is_slack_user_id(a) for a in approvers) and self.quorum > len(approvers):
+            raise InvalidRequestError(
+                "policy.quorum", f"must be 1..{len(approvers)}, got {self.quorum}"
+            )
+        if not isinstance(self.ladder, Ladder):
+            raise InvalidRequestError("policy.ladder", "must be a Ladder")
+        escalates = any(stage is Stage.ESCALATE for _, stage in self.ladder.rungs())
+        if escalates and not escalation:
+            raise InvalidRequestError(
+                "policy.escalation_approvers", "the ladder escalates, so name who to add"
+            )
+
+    @property
+    def usergroups(self) -> frozenset[str]:
+        """The usergroups to resolve before the request is posted."""
+        return frozenset(
+            a for a in (*self.approvers, *self.escalation_approvers) if is_usergroup_id(a)
+        )
+
+    def resolve(
+        self, request: ApprovalRequest, members: Mapping[str, frozenset[str]]
+    ) -> ApproverPolicy:
+        """The record's policy, usergroups replaced by their `members`.
+
+        Raises:
+            InvalidRequestError: the people who may decide cannot reach the quorum (the
+                requester drops out unless self-approval is allowed).
+        """
+        policy = ApproverPolicy(
+            _expand(self.approvers, members),
+            quorum=self.quorum,
+            allow_self_approval=self.allow_self_approval,
+            viewer_ids=frozenset(self.viewers),
+        )
+        policy.check_feasible(request)
+        return policy
+
+    def escalation_ids(self, members: Mapping[str, frozenset[str]]) -> frozenset[str]:
+        """The escalation approvers as user ids."""
+        return _expand(self.escalation_approvers, members)
+
+
+def _expand(ids: Iterable[str], members: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    found: set[str] = set()
+    for entry in ids:
+        found |= members[entry] if is_usergroup_id(entry) else {entry}
+    return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class AutoApprove:
+    """Approve without asking anyone; the reason is kept in the audit trail and the decision."""
+
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            raise InvalidRequestError("reason", "an automatic approval needs a reason")
+
+
 class Tier(StrEnum):
     """How much human attention an amount needs."""
 
@@ -123,22 +248,18 @@ class Tier(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class TierDecision:
-    """The tier chosen for one request, why, and its ladder."""
+class Tiers:
+    """One optional way to choose a policy: by amount.
 
-    tier: Tier
-    reason: str
-    ladder: Ladder
-
-
-@dataclass(frozen=True, slots=True)
-class TierRules:
-    """Thresholds, who decides (users or usergroups), who is added on escalation, who may look."""
+    Below `auto_approve_below_cents` → approved automatically; above
+    `dual_approval_above_cents` → two distinct approvers; in between → one. The same people
+    decide both human tiers, each with its own ladder.
+    """
 
     auto_approve_below_cents: int
     dual_approval_above_cents: int
     approvers: frozenset[str]
-    ladders: dict[Tier, Ladder] = field(default_factory=dict)
+    ladders: Mapping[Tier, Ladder] = field(default_factory=dict)
     escalation_approvers: frozenset[str] = field(default_factory=frozenset)
     viewer_ids: frozenset[str] = field(default_factory=frozenset)
     allow_self_approval: bool = False
@@ -161,39 +282,39 @@ class TierRules:
         bad_viewers = sorted(v for v in self.viewer_ids if not is_slack_user_id(v))
         if bad_viewers:
             problems.append(f"viewers are not Slack user ids: {bad_viewers}")
+        if all(is_slack_user_id(a) for a in self.approvers) and len(self.approvers) < 2:
+            problems.append("dual approval needs at least 2 approvers (or a usergroup)")
+        escalates = any(
+            stage is Stage.ESCALATE
+            for ladder in self.ladders.values()
+            for _, stage in ladder.rungs()
+        )
+        if escalates and not self.escalation_approvers:
+            problems.append("a ladder escalates, so escalation approvers are required")
         if problems:
             raise ConfigError(problems)
 
-    def classify(self, request: ApprovalRequest) -> TierDecision:
-        """Choose the tier for `request`, with why and the ladder that goes with it."""
-        amount = request.amount_cents
-        if amount < self.auto_approve_below_cents:
-            limit = format_amount(self.auto_approve_below_cents, request.currency)
-            return TierDecision(
-                Tier.AUTO, f"{request.amount_text} is below {limit}", DEFAULT_LADDER
-            )
-        tier = Tier.DUAL if amount > self.dual_approval_above_cents else Tier.SINGLE
-        reason = f"{request.amount_text} needs {tier.quorum} approver(s)"
-        return TierDecision(tier, reason, self.ladders.get(tier, DEFAULT_LADDER))
+    def tier(self, amount: Amount) -> Tier:
+        """The tier `amount` falls in."""
+        if amount.cents < self.auto_approve_below_cents:
+            return Tier.AUTO
+        return Tier.DUAL if amount.cents > self.dual_approval_above_cents else Tier.SINGLE
 
-    def policy_for(
-        self, decision: TierDecision, request: ApprovalRequest, approver_ids: frozenset[str]
-    ) -> ApproverPolicy:
-        """The policy once usergroups are resolved to `approver_ids`.
+    def choose(self, amount: Amount) -> Policy | AutoApprove:
+        """The policy for a request of `amount`, or an automatic approval with its reason.
 
         Raises:
-            InvalidRequestError: the quorum cannot be met by the people who may decide.
+            InvalidRequestError: the tier needs more approvers than are listed.
         """
-        if len(approver_ids) < decision.tier.quorum:
-            raise InvalidRequestError(
-                "policy",
-                f"needs {decision.tier.quorum} approvers; only {len(approver_ids)} configured",
-            )
-        policy = ApproverPolicy(
-            approver_ids,
-            quorum=decision.tier.quorum,
+        tier = self.tier(amount)
+        if tier is Tier.AUTO:
+            limit = format_amount(self.auto_approve_below_cents, amount.currency)
+            return AutoApprove(f"{amount.text} is below {limit}")
+        return Policy(
+            approvers=tuple(sorted(self.approvers)),
+            quorum=tier.quorum,
+            viewers=tuple(sorted(self.viewer_ids)),
+            escalation_approvers=tuple(sorted(self.escalation_approvers)),
             allow_self_approval=self.allow_self_approval,
-            viewer_ids=self.viewer_ids,
+            ladder=self.ladders.get(tier, DEFAULT_LADDER),
         )
-        policy.check_feasible(request)
-        return policy

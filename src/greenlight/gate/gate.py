@@ -1,261 +1,269 @@
-"""The reusable approval gate: decide the tier, ask people in Slack, suspend until they answer.
+"""The approval gate: one durable child context that asks people in Slack and waits.
 
-Replay rules: ids, records, posts and ladder actions happen inside steps, so a replay reads
-their checkpoints instead of acting again; each wait is a durable callback, so nothing runs (or
-is billed) while people think. The ladder has at most three rungs, so the loop is bounded.
+Built the way the SDK builds `wait_for_callback`: a child context (its own CONTEXT operation,
+sub-type `GreenlightApproval`) holding a callback and the step that hands the callback on, so
+its operations are namespaced under the context and one workflow can ask for several
+approvals, one after another or in parallel branches. The context's result is the typed
+`Decision`, so a replay after the gate returned reads one checkpoint.
 
-Rotation: each round waits on a fresh callback. The record's callback id is swapped with a
-conditional write that also moves its version, so a vote that read the old id re-reads and
+When the first ask is answered, the gate runs two operations inside its context: the callback,
+and one step that derives the approval id from the callback id, resolves usergroups, stores the
+record and posts the message. Replay rules: every I/O act is inside a step, so a replay reads
+checkpoints instead of acting again; each wait is a durable callback, so nothing runs (or is
+billed) while people think. The ladder has at most three rungs, so the loop is bounded.
+
+Rotation: each later round waits on a fresh callback. The record's callback id is swapped with
+a conditional write that also moves its version, so a vote that read the old id re-reads and
 resumes the new one; a vote that won before the swap makes the swap fail, and the gate returns
 that decision.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
+from aws_durable_execution_sdk_python.config import CallbackConfig, ChildConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import CallbackExternalError, CallbackTimeoutError
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
 from greenlight.core.audit import AuditEvent, AuditKind
+from greenlight.core.buttons import approval_id_for
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.ladder import Stage
-from greenlight.core.outcome import Outcome, outcome_from_failure, outcome_from_success
-from greenlight.core.policy import Tier, is_usergroup_id
-from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord, SlackMessage
+from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
+from greenlight.core.policy import AutoApprove
+from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
 from greenlight.core.votes import Status
-from greenlight.gate import ladder_steps, retries
+from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
+from greenlight.gate.checkpoints import Posted
 
 if TYPE_CHECKING:
     from aws_durable_execution_sdk_python import DurableContext, StepContext
+    from aws_durable_execution_sdk_python.config import StepConfig
     from aws_durable_execution_sdk_python.context import Callback
+    from aws_durable_execution_sdk_python.serdes import SerDes
 
-    from greenlight.core.policy import ApproverPolicy, TierDecision, TierRules
+    from greenlight.core.policy import Policy
     from greenlight.core.request import ApprovalRequest
-    from greenlight.gate.ports import Directory
-    from greenlight.gate.ports import GateServices as Dependencies
+    from greenlight.core.route import Route
+    from greenlight.gate.ports import GateServices
 
-STEP_NEW_ID = "new approval id"
+SUB_TYPE = "GreenlightApproval"
+CALLBACK_DECISION = "decision"
+STEP_POST = "post request"
 STEP_AUTO_APPROVE = "auto-approve"
-STEP_RESOLVE = "resolve approvers"
-STEP_REFUSE = "refuse approval"
-CALLBACK_DECISION = "approval decision"
-STEP_POST_REQUEST = "post approval request"
-STEP_REMIND = "remind approvers"
-STEP_ESCALATE = "escalate approval"
-STEP_EXPIRE = "expire approval"
+STEP_REMIND = "remind"
+STEP_ESCALATE = "escalate"
+STEP_EXPIRE = "expire"
 STEP_ROTATE = "rotate callback"
 
 
-@dataclass(frozen=True, slots=True)
-class GateResult:
-    """How the approval ended, and where it was discussed (for follow-ups in the thread)."""
-
-    outcome: Outcome
-    message: SlackMessage | None
-
-
-def request_approval(
+def require_approval(
     ctx: DurableContext,
+    services: GateServices,
     request: ApprovalRequest,
-    rules: TierRules,
-    deps: Dependencies,
-    escalation_channel: str | None = None,
-) -> GateResult:
-    """Get a decision on `request`: automatically below the threshold, else from people."""
-    decision = rules.classify(request)
-    approval_id: str = ctx.step(lambda _: deps.new_id(), name=STEP_NEW_ID, config=retries.NO_RETRY)
-    gate = _Gate(ctx, deps, approval_id, escalation_channel)
-    if decision.tier is Tier.AUTO:
-        return GateResult(gate.settle(request, AuditKind.AUTO_APPROVED, decision.reason), None)
-    people = ctx.step(
-        lambda _: resolve(rules.approvers, rules.escalation_approvers, deps.directory),
-        name=STEP_RESOLVE,
-        config=retries.STORE,
-    )
-    try:
-        policy = rules.policy_for(decision, request, frozenset(people["approvers"]))
-    except InvalidRequestError as err:
-        return GateResult(gate.settle(request, AuditKind.REFUSED, err.problem), None)
-    return gate.ask(request, policy, decision, frozenset(people["escalation"]))
+    *,
+    policy: Policy | AutoApprove,
+    route: Route,
+    name: str = "approval",
+) -> Decision:
+    """Ask for a decision on `request` in a child context named `name`; return it, typed.
 
+    An `AutoApprove` policy decides at once (one step, audited); a `Policy` posts the request
+    where `route` says and waits, up its ladder, for people to decide.
 
-def resolve(
-    approvers: frozenset[str], escalation: frozenset[str], directory: Directory
-) -> dict[str, list[str]]:
-    """Usergroups to their members, each group looked up once in this invocation."""
-    cache: dict[str, frozenset[str]] = {}
+    Raises:
+        ChildContextError: a true error (Slack or the store unavailable past the retries).
+    """
 
-    def users(ids: frozenset[str]) -> list[str]:
-        found: set[str] = set()
-        for entry in ids:
-            if is_usergroup_id(entry):
-                if entry not in cache:
-                    cache[entry] = directory.members(entry)
-                found |= cache[entry]
-            else:
-                found.add(entry)
-        return sorted(found)
+    def run(child: DurableContext) -> Decision:
+        gate = _Gate(child, services, request, route)
+        if isinstance(policy, AutoApprove):
+            return gate.settle(AuditKind.AUTO_APPROVED, policy.reason)
+        return gate.ask(policy)
 
-    return {"approvers": users(approvers), "escalation": users(escalation)}
+    config: ChildConfig[Decision] = ChildConfig(serdes=checkpoints.DECISION, sub_type=SUB_TYPE)
+    return ctx.run_in_child_context(run, name=name, config=config)
 
 
 class _Gate:
-    """One approval's run through the gate: its context, collaborators and id."""
+    """One approval's run through the gate: its context, collaborators, request and route."""
 
     def __init__(
-        self, ctx: DurableContext, deps: Dependencies, approval_id: str, channel: str | None
+        self, ctx: DurableContext, services: GateServices, request: ApprovalRequest, route: Route
     ) -> None:
         self.ctx = ctx
-        self.deps = deps
-        self.approval_id = approval_id
-        self.escalation_channel = channel
+        self.services = services
+        self.request = request
+        self.route = route
 
-    def settle(self, request: ApprovalRequest, kind: AuditKind, reason: str) -> Outcome:
-        """End without asking anyone (auto-approved, or impossible to decide); audit it."""
+    def settle(self, kind: AuditKind, reason: str) -> Decision:
+        """End without asking anyone (approved automatically); audit it."""
+        services, request = self.services, self.request
 
-        def write(_: StepContext) -> None:
-            at = self.deps.clock().isoformat()
-            detail = f"{request.reference}, {request.amount_text}"
-            event = AuditEvent(
-                self.approval_id, kind, at, request.requester_id, reason, detail=detail
+        def write(_: StepContext) -> str:
+            approval_id = services.new_id()
+            at = services.clock().isoformat()
+            detail = ", ".join(t for t in (request.reference, request.amount_text) if t)
+            services.approvals.note(
+                AuditEvent(approval_id, kind, at, request.requester_id, reason, detail=detail)
             )
-            self.deps.approvals.note(event)
+            return approval_id
 
-        name = STEP_AUTO_APPROVE if kind is AuditKind.AUTO_APPROVED else STEP_REFUSE
-        self.ctx.step(write, name=name, config=retries.STORE)
+        approval_id = self.ctx.step(write, name=STEP_AUTO_APPROVE, config=retries.STORE)
         self.ctx.logger.info("approval settled without people", extra={"kind": kind.value})
-        status = Status.APPROVED if kind is AuditKind.AUTO_APPROVED else Status.REJECTED
-        return Outcome(self.approval_id, status, reason=reason, automatic=True)
+        return Decision(
+            Status.APPROVED,
+            approval_id,
+            reason=reason,
+            automatic=True,
+            context=request.context,
+        )
 
-    def ask(
-        self,
-        request: ApprovalRequest,
-        policy: ApproverPolicy,
-        decision: TierDecision,
-        escalation: frozenset[str],
-    ) -> GateResult:
+    def ask(self, policy: Policy) -> Decision:
         """Post the request, then wait round by round up the ladder until it is decided."""
-        waits = decision.ladder.waits()
+        waits = policy.ladder.waits()
         callback = self.ctx.create_callback(name=CALLBACK_DECISION, config=_timeout(waits[0][0]))
-        expire_after = decision.ladder.expire_after
-
-        def post(step: StepContext) -> dict[str, str]:
-            record = self._new_record(callback.callback_id, request, policy, expire_after)
-            return _post_once(record, self.deps, step)
-
-        posted = self.ctx.step(post, name=STEP_POST_REQUEST, config=retries.SLACK_POST)
-        message = SlackMessage(posted["channel"], posted["ts"])
-        self.ctx.logger.info("approval requested", extra={"approval_id": self.approval_id})
+        posted = self.ctx.step(
+            lambda step: self._post(step, callback.callback_id, policy),
+            name=STEP_POST,
+            config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
+        )
+        if posted.message is None:  # no one could decide it: refused, and audited as such
+            return Decision(
+                Status.REJECTED,
+                posted.approval_id,
+                reason=posted.refused,
+                automatic=True,
+                context=self.request.context,
+            )
+        self.ctx.logger.info("approval requested", extra={"approval_id": posted.approval_id})
         for number, (_, stage) in enumerate(waits, start=1):
-            outcome = _await_decision(callback, self.approval_id)
-            if outcome is None:
-                outcome = self._climb(stage, message, escalation)
-            if outcome is None:
-                callback, outcome = self._rotate(number + 1, waits[number][0])
-            if outcome is not None:
-                return GateResult(outcome, message)
+            decision = _await_decision(callback, posted.approval_id)
+            if decision is None:
+                decision = self._climb(stage, posted)
+            if decision is None:
+                callback, decision = self._rotate(posted.approval_id, number + 1, waits[number][0])
+            if decision is not None:
+                return decision.with_request(self.request.context, posted.message)
         msg = "unreachable: the ladder always ends with expiry"
         raise AssertionError(msg)
 
-    def _climb(
-        self, stage: Stage, message: SlackMessage, escalation: frozenset[str]
-    ) -> Outcome | None:
-        """Act on a rung as a step; the outcome if the approval is (or became) final."""
-        deps, approval_id = self.deps, self.approval_id
-        data: dict[str, Any] | None
-        if stage is Stage.EXPIRE:
-            data = self.ctx.step(
-                lambda _: ladder_steps.expire(deps, approval_id),
-                name=STEP_EXPIRE,
-                config=retries.STORE,
+    def _post(self, step: StepContext, callback_id: str, policy: Policy) -> Posted:
+        """Resolve usergroups, store the record, post it unless a previous attempt did."""
+        services, request = self.services, self.request
+        approval_id = approval_id_for(callback_id)
+        members = {group: services.directory.members(group) for group in policy.usergroups}
+        try:
+            resolved = policy.resolve(request, members)
+        except InvalidRequestError as err:
+            at = services.clock().isoformat()
+            services.approvals.note(
+                AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, err.problem)
             )
-            if data and data["decision"] == Status.EXPIRED.value:
+            return Posted(approval_id, refused=err.problem)
+        now = services.clock()
+        record = ApprovalRecord(
+            approval_id=approval_id,
+            callback_id=callback_id,
+            execution_arn=self.ctx.execution_context.durable_execution_arn,
+            request=request,
+            policy=resolved,
+            created_at=now.isoformat(),
+            expires_at=(now + timedelta(seconds=policy.ladder.expire_after)).isoformat(),
+            ttl=int(now.timestamp()) + RETENTION_SECONDS,
+        )
+        stored = services.approvals.create(record)
+        if stored.slack is not None:
+            step.logger.info("approval already posted", extra={"approval_id": approval_id})
+            message = stored.slack
+        else:
+            message = services.notifier.post_request(stored, self.route)
+            services.approvals.attach_message(approval_id, message)
+            approval_metrics.count(approval_metrics.REQUESTED)
+        escalation = tuple(sorted(policy.escalation_ids(members)))
+        return Posted(approval_id, message, escalation)
+
+    def _climb(self, stage: Stage, posted: Posted) -> Decision | None:
+        """Act on a rung as a step; the decision if the approval is (or became) final."""
+        services, approval_id = self.services, posted.approval_id
+        message = posted.message
+        if message is None:
+            msg = "a request on the ladder has been posted"
+            raise AssertionError(msg)
+        decision: Decision | None
+        if stage is Stage.EXPIRE:
+            decision = self.ctx.step(
+                lambda _: ladder_steps.expire(services, approval_id),
+                name=STEP_EXPIRE,
+                config=_with_serdes(retries.STORE, checkpoints.MAYBE_DECISION),
+            )
+            if decision is not None and decision.status is Status.EXPIRED:
                 # The ExpiredApprovals alarm counts this exact message.
                 self.ctx.logger.warning("approval expired", extra={"approval_id": approval_id})
         elif stage is Stage.REMIND:
-            data = self.ctx.step(
-                lambda _: ladder_steps.remind(deps, approval_id, message),
+            decision = self.ctx.step(
+                lambda _: ladder_steps.remind(services, approval_id, message),
                 name=STEP_REMIND,
-                config=retries.SLACK_POST,
+                config=_with_serdes(retries.SLACK_POST, checkpoints.MAYBE_DECISION),
             )
         else:
-            channel = self.escalation_channel
-            data = self.ctx.step(
-                lambda _: ladder_steps.escalate(deps, approval_id, message, escalation, channel),
+            escalation = frozenset(posted.escalation_ids)
+            channel = self.route.escalation_channel
+            decision = self.ctx.step(
+                lambda _: ladder_steps.escalate(
+                    services, approval_id, message, escalation, channel
+                ),
                 name=STEP_ESCALATE,
-                config=retries.SLACK_POST,
+                config=_with_serdes(retries.SLACK_POST, checkpoints.MAYBE_DECISION),
             )
-        return Outcome.from_dict(data) if data else None
+        return decision
 
-    def _rotate(self, number: int, seconds: int) -> tuple[Callback[Any], Outcome | None]:
+    def _rotate(
+        self, approval_id: str, number: int, seconds: int
+    ) -> tuple[Callback[Any], Decision | None]:
         """Wait on a fresh callback from now on; a decision that beat the swap wins instead."""
         callback = self.ctx.create_callback(
             name=f"{CALLBACK_DECISION} {number}", config=_timeout(seconds)
         )
-        callback_id, approvals = callback.callback_id, self.deps.approvals
+        callback_id, approvals = callback.callback_id, self.services.approvals
 
-        def swap(_: StepContext) -> dict[str, Any] | None:
-            record = approvals.update(
-                self.approval_id, lambda r: (r.with_callback(callback_id), [])
-            )
+        def swap(_: StepContext) -> Decision | None:
+            record = approvals.update(approval_id, lambda r: (r.with_callback(callback_id), []))
             return ladder_steps.decided(record)
 
-        data = self.ctx.step(swap, name=f"{STEP_ROTATE} {number}", config=retries.STORE)
-        return callback, Outcome.from_dict(data) if data else None
-
-    def _new_record(
-        self,
-        callback_id: str,
-        request: ApprovalRequest,
-        policy: ApproverPolicy,
-        expire_after: int,
-    ) -> ApprovalRecord:
-        now = self.deps.clock()
-        return ApprovalRecord(
-            approval_id=self.approval_id,
-            callback_id=callback_id,
-            execution_arn=self.ctx.execution_context.durable_execution_arn,
-            request=request,
-            policy=policy,
-            created_at=now.isoformat(),
-            expires_at=(now + timedelta(seconds=expire_after)).isoformat(),
-            ttl=int(now.timestamp()) + RETENTION_SECONDS,
+        decision = self.ctx.step(
+            swap,
+            name=f"{STEP_ROTATE} {number}",
+            config=_with_serdes(retries.STORE, checkpoints.MAYBE_DECISION),
         )
+        return callback, decision
 
 
 def _timeout(seconds: int) -> CallbackConfig:
     return CallbackConfig(timeout=Duration.from_seconds(seconds), serdes=JsonSerDes())
 
 
-def _await_decision(callback: Callback[Any], approval_id: str) -> Outcome | None:
+def _with_serdes(config: StepConfig, serdes: SerDes[Any]) -> StepConfig:
+    """`config` writing its checkpoint with `serdes` (typed, instead of the SDK's default)."""
+    return replace(config, serdes=serdes)
+
+
+def _await_decision(callback: Callback[Any], approval_id: str) -> Decision | None:
     """The decision the callback carried, or None when this round timed out."""
     try:
-        return outcome_from_success(callback.result())
+        return decision_from_success(callback.result())
     except InvalidRequestError:
         # Only holders of the callback id can resume us; still, never approve on garbage.
-        return Outcome(approval_id, Status.REJECTED, reason="malformed approval result")
+        return Decision(Status.REJECTED, approval_id, reason="malformed approval result")
     except CallbackExternalError as err:
+        # A version 1 webhook's rejection or expiry; anything else is refused, not guessed.
         try:
-            return outcome_from_failure(err.data)
+            return decision_from_failure(err.data)
         except InvalidRequestError:
-            return Outcome(approval_id, Status.REJECTED, reason=err.message or "rejected")
+            return Decision(Status.REJECTED, approval_id, reason=err.message or "rejected")
     except CallbackTimeoutError:
         return None
-
-
-def _post_once(record: ApprovalRecord, deps: Dependencies, step: StepContext) -> dict[str, str]:
-    """Store the record, then post unless a previous attempt already did."""
-    stored = deps.approvals.create(record)
-    if stored.slack is not None:
-        step.logger.info("approval already posted", extra={"approval_id": record.approval_id})
-        message = stored.slack
-    else:
-        message = deps.notifier.post_request(stored)
-        deps.approvals.attach_message(record.approval_id, message)
-        approval_metrics.count(approval_metrics.REQUESTED)
-    return {"channel": message.channel, "ts": message.ts}

@@ -1,16 +1,16 @@
 """What happens at each rung of the timeout ladder: bodies of durable steps, one I/O act each.
 
-Each returns the decision's outcome (as a dict) when the approval is, or just became, final —
-a vote may have landed while the round timed out — and None while it is still pending.
+Each returns the decision when the approval is, or just became, final (a vote may have landed
+while the round timed out), and None while it is still pending.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from greenlight.core import messages
 from greenlight.core.audit import AuditEvent, AuditKind
-from greenlight.core.outcome import Outcome
+from greenlight.core.outcome import Decision
 from greenlight.core.votes import Status
 from greenlight.gate import metrics as approval_metrics
 
@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from greenlight.gate.ports import GateServices as Dependencies
 
 
-def decided(record: ApprovalRecord) -> dict[str, Any] | None:
-    """The outcome of a final record, else None."""
-    return Outcome.from_record(record).to_dict() if record.status.is_final else None
+def decided(record: ApprovalRecord) -> Decision | None:
+    """The decision of a final record, else None."""
+    return Decision.from_record(record) if record.status.is_final else None
 
 
-def expire(deps: Dependencies, approval_id: str) -> dict[str, Any] | None:
+def expire(deps: Dependencies, approval_id: str) -> Decision | None:
     """Flip pending → expired (with its audit line) and redraw; a decision that won stands."""
     at = deps.clock().isoformat()
     record = deps.approvals.update(
@@ -40,7 +40,7 @@ def expire(deps: Dependencies, approval_id: str) -> dict[str, Any] | None:
     return decided(record)
 
 
-def remind(deps: Dependencies, approval_id: str, message: SlackMessage) -> dict[str, Any] | None:
+def remind(deps: Dependencies, approval_id: str, message: SlackMessage) -> Decision | None:
     """Reply in the thread, mentioning who is still needed."""
     record = deps.approvals.get(approval_id)
     if record.status.is_final:
@@ -65,7 +65,7 @@ def escalate(
     message: SlackMessage,
     escalation: frozenset[str],
     escalation_channel: str | None,
-) -> dict[str, Any] | None:
+) -> Decision | None:
     """Let the escalation approvers decide too; say so on the message, in the thread and channel."""
     at = deps.clock().isoformat()
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from greenlight.core.audit import AuditEvent
     from greenlight.core.record import ApprovalRecord, SlackMessage
+    from greenlight.core.route import Route
 
 
 class ApprovalStore(Protocol):
@@ -43,8 +44,8 @@ class ApprovalStore(Protocol):
 class ApprovalNotifier(Protocol):
     """Where people see requests and outcomes (Slack)."""
 
-    def post_request(self, record: ApprovalRecord) -> SlackMessage:
-        """Post the request with its buttons."""
+    def post_request(self, record: ApprovalRecord, route: Route) -> SlackMessage:
+        """Post the request with its buttons where `route` says."""
         ...
 
     def update_request(self, record: ApprovalRecord) -> None:
@@ -56,7 +57,8 @@ class ApprovalNotifier(Protocol):
         ...
 
     def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
-        """Tell a person something, in the request's thread when there is one."""
+        """Tell a person something, in the request's thread (or the default channel, if the
+        notifier has one, when there is no thread)."""
         ...
 
     def announce(self, channel: str, text: str) -> None:
@@ -84,4 +86,7 @@ class GateServices(Protocol):
     @property
     def clock(self) -> Callable[[], datetime]: ...
     @property
-    def new_id(self) -> Callable[[], str]: ...
+    def new_id(self) -> Callable[[], str]:
+        """Fresh approval ids for requests decided without asking (an automatic approval);
+        a posted request's id is derived from its callback (`approval_id_for`)."""
+        ...

@@ -18,7 +18,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from greenlight.aws.approval_store import plain, replace_items
 from greenlight.core.audit import AuditEvent, AuditKind
-from greenlight.core.outcome import failure_error, success_payload
+from greenlight.core.outcome import decision_payload
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.votes import MAX_REASON, Status
 
@@ -55,17 +55,14 @@ def plan(
         record.approval_id, AuditKind.OPERATOR_DECIDED, at, operator, reason, detail=status.value
     )
     items = replace_items(tables[0], tables[1], record, after, [event])
-    callback: dict[str, Any] = {"CallbackId": after.callback_id}
-    if status is Status.APPROVED:
-        callback["Result"] = success_payload(after).decode()
-    else:
-        callback["Error"] = failure_error(after)
+    # A rejection is an answer too: success, with the verdict in the payload.
+    callback = {"CallbackId": after.callback_id, "Result": decision_payload(after).decode()}
     return {
         "TransactItems": [_typed(i) for i in items],
         "Callback": callback,
         "Summary": f"approval {record.approval_id} ({record.request.title}) "
         f"{status.value} by {operator}: {reason}",
-        "Kind": "success" if status is Status.APPROVED else "failure",
+        "Kind": "success",
     }
 
 

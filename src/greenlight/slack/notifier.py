@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
     from slack_sdk import WebClient
 
+    from greenlight.core.route import Route
+
 # Slack's answers that no retry changes: the message or channel is gone, or closed to the app.
 GONE = frozenset(
     {
@@ -33,14 +35,14 @@ logger = logging.getLogger(__name__)
 class SlackApprovalNotifier:
     """The ApprovalNotifier port over the Slack Web API."""
 
-    def __init__(self, client: WebClient, channel: str) -> None:
+    def __init__(self, client: WebClient, channel: str | None = None) -> None:
         self._client = client
-        self._channel = channel
+        self._channel = channel  # where `notify` posts when there is no thread, if anywhere
 
-    def post_request(self, record: ApprovalRecord) -> SlackMessage:
-        """Post the request with its buttons to the configured channel."""
+    def post_request(self, record: ApprovalRecord, route: Route) -> SlackMessage:
+        """Post the request with its buttons to the route's channel."""
         response = self._client.chat_postMessage(
-            channel=self._channel,
+            channel=route.id,
             text=summary_text(record),
             blocks=request_blocks(record),
             unfurl_links=False,
@@ -74,9 +76,17 @@ class SlackApprovalNotifier:
         )
 
     def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
-        """Reply in the request's thread, or post to the channel when there is none."""
+        """Reply in the request's thread, or post to the default channel when there is none.
+
+        Raises:
+            ValueError: no thread and no default channel.
+        """
+        channel = thread.channel if thread else self._channel
+        if channel is None:
+            msg = "no thread to reply in and no default channel"
+            raise ValueError(msg)
         self._client.chat_postMessage(
-            channel=thread.channel if thread else self._channel,
+            channel=channel,
             thread_ts=thread.ts if thread else None,
             text=f"{mention(user_id)} {text}",
         )

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from greenlight.core.errors import CallbackRefusedError, ConflictError, DeliveryError
-from greenlight.core.outcome import failure_error, success_payload
+from greenlight.core.outcome import decision_payload
 from greenlight.core.policy import authorize
-from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
+from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.webhook import approval_metrics, log_context
 
 if TYPE_CHECKING:
@@ -120,15 +120,14 @@ def deliver(callbacks: CallbackSender, record: ApprovalRecord) -> bool:
 
     Closed means the workflow no longer waits on this callback: it timed out (its expiry step
     reads the record), or the decision was delivered before (by the webhook or the relay).
+    Every verdict is an answer, sent as SendDurableExecutionCallbackSuccess with the verdict in
+    its payload (`greenlight.core.outcome`); the failure callback is for true errors only.
 
     Raises:
         DeliveryError: Lambda's API failed; nothing is lost, the caller or the relay retries.
         CallbackRefusedError: Lambda refused the callback for good.
     """
-    if record.status is Status.APPROVED:
-        sent = callbacks.succeed(record.callback_id, success_payload(record))
-    else:
-        sent = callbacks.fail(record.callback_id, failure_error(record))
+    sent = callbacks.succeed(record.callback_id, decision_payload(record))
     if not sent:
         logger.info("callback already closed", extra={"approval_id": record.approval_id})
     return sent

@@ -21,6 +21,7 @@ import pytest
 from slack_sdk import WebClient
 
 from greenlight.core import messages
+from greenlight.core.route import Channel
 from greenlight.core.secret import Secret
 from greenlight.core.votes import Status
 from greenlight.slack.client import build_web_client
@@ -97,7 +98,7 @@ def test_what_reaches_slack_from_every_adapter_is_documented_and_accepted(
     pending = crowded(Status.PENDING)
 
     # When every adapter method that talks to Slack runs
-    message = notifier.post_request(pending)
+    message = notifier.post_request(pending, Channel(fixtures.CHANNEL_ID))
     for status in Status:
         record = replace(crowded(status), slack=message)
         notifier.update_request(record)

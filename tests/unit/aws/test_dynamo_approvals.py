@@ -10,7 +10,7 @@ import pytest
 from greenlight.aws.approval_store import replace_items
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.vote_audit import vote_lines
 from greenlight.core.votes import Verdict, Vote
 
@@ -22,7 +22,9 @@ def pending(quorum: int = 2) -> ApprovalRecord:
         approval_id="a" * 22,
         callback_id="cb-1",
         execution_arn="arn:exec",
-        request=ApprovalRequest("ord-1", "Order ord-1", "U0ALICE", 125_000, "EUR"),
+        request=ApprovalRequest(
+            "Order ord-1", "U0ALICE", amount=Amount(125_000, "EUR"), reference="ord-1"
+        ),
         policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}), quorum=quorum),
         created_at=AT,
         expires_at="2026-11-23T12:00:00+00:00",

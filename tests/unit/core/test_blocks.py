@@ -21,7 +21,7 @@ from greenlight.core.buttons import new_approval_id, parse_approval_id
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import MAX_FIELD_TEXT, MAX_FIELDS, MAX_TITLE, ApprovalRequest
+from greenlight.core.request import MAX_FIELD_TEXT, MAX_FIELDS, MAX_TITLE, Amount, ApprovalRequest
 from greenlight.core.votes import MAX_REASON, Status, Verdict, Vote
 from localdev.block_kit import message_problems, text_problems, view_problems
 
@@ -34,7 +34,11 @@ def record(quorum: int = 1, title: str = "Order ord-1") -> ApprovalRecord:
         callback_id="never-in-slack",
         execution_arn="arn",
         request=ApprovalRequest(
-            "ord-1", title, "U0ALICE", 125_000, "EUR", (("Customer", "<@U0EVIL> & co"),)
+            title,
+            "U0ALICE",
+            fields=(("Customer", "<@U0EVIL> & co"),),
+            amount=Amount(125_000, "EUR"),
+            reference="ord-1",
         ),
         policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}), quorum=quorum),
         created_at=AT,
@@ -119,7 +123,13 @@ def largest_request() -> ApprovalRequest:
     """Everything at the most `ApprovalRequest` allows, in the characters that grow most."""
     fields = tuple((f"{i}" + WORST * 20, (WORST * 47)[:139]) for i in range(MAX_FIELDS))
     assert all(len(k) + len(v) == MAX_FIELD_TEXT for k, v in fields)
-    return ApprovalRequest("r" * 128, WORST * (MAX_TITLE // 3), LONGEST_ID, 10**40, "EUR", fields)
+    return ApprovalRequest(
+        WORST * (MAX_TITLE // 3),
+        LONGEST_ID,
+        fields=fields,
+        amount=Amount(10**40, "EUR"),
+        reference="r" * 128,
+    )
 
 
 def crowded(status: Status, *, approvers: int = 400, escalated: int = 60) -> ApprovalRecord:

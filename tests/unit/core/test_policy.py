@@ -2,52 +2,104 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from greenlight.core.errors import ConfigError, InvalidRequestError, NotAuthorizedError
-from greenlight.core.policy import ApproverPolicy, Tier, TierRules, authorize
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.ladder import Ladder
+from greenlight.core.policy import ApproverPolicy, AutoApprove, Policy, Tier, Tiers, authorize
+from greenlight.core.request import Amount, ApprovalRequest
 
 APPROVERS = frozenset({"U0BOB", "U0CAROL", "U0ALICE"})
 
 
 def request(amount_cents: int = 125_000, requester: str = "U0ALICE") -> ApprovalRequest:
-    return ApprovalRequest("ord-1", "Order ord-1", requester, amount_cents, "EUR")
+    return ApprovalRequest(
+        "Order ord-1", requester, amount=Amount(amount_cents, "EUR"), reference="ord-1"
+    )
 
 
-def rules(approvers: frozenset[str] = APPROVERS) -> TierRules:
-    return TierRules(
-        auto_approve_below_cents=10_000, dual_approval_above_cents=1_000_000, approvers=approvers
+def tiers(approvers: frozenset[str] = APPROVERS, **more: Any) -> Tiers:
+    return Tiers(
+        auto_approve_below_cents=10_000,
+        dual_approval_above_cents=1_000_000,
+        approvers=approvers,
+        **more,
     )
 
 
 def test_below_the_threshold_is_approved_automatically_with_a_reason() -> None:
-    decision = rules().classify(request(9_999))
+    chosen = tiers().choose(Amount(9_999, "EUR"))
 
-    assert decision.tier is Tier.AUTO
-    assert decision.reason == "99.99 EUR is below 100.00 EUR"
+    assert chosen == AutoApprove("99.99 EUR is below 100.00 EUR")
 
 
 def test_the_threshold_itself_needs_one_approver() -> None:
-    decision = rules().classify(request(10_000))
+    chosen = tiers().choose(Amount(10_000, "EUR"))
 
-    assert decision.tier is Tier.SINGLE
-    assert rules().policy_for(decision, request(10_000), APPROVERS).quorum == 1
-
-
-def test_above_the_dual_threshold_needs_two_approvers() -> None:
-    decision = rules().classify(request(1_000_001))
-
-    assert decision.tier is Tier.DUAL
-    assert rules().policy_for(decision, request(1_000_001), APPROVERS).quorum == 2
+    assert isinstance(chosen, Policy)
+    assert chosen.quorum == 1
+    assert set(chosen.approvers) == APPROVERS
 
 
-def test_a_quorum_the_requester_would_have_to_fill_is_refused_up_front() -> None:
-    only_alice_and_bob = frozenset({"U0ALICE", "U0BOB"})
-    decision = rules(only_alice_and_bob).classify(request(2_000_000))
+def test_above_the_dual_threshold_needs_two_approvers_with_the_dual_ladder() -> None:
+    dual = Ladder(7200, remind_after=600)
+    chosen = tiers(ladders={Tier.DUAL: dual}).choose(Amount(1_000_001, "EUR"))
+
+    assert isinstance(chosen, Policy)
+    assert (chosen.quorum, chosen.ladder) == (2, dual)
+
+
+def test_a_quorum_the_requester_would_have_to_fill_is_refused_once_resolved() -> None:
+    # Given a usergroup of two, one of them the requester, and two approvals needed
+    policy = Policy(approvers=("S0FINANCE",), quorum=2)
+    members = {"S0FINANCE": frozenset({"U0ALICE", "U0BOB"})}
 
     with pytest.raises(InvalidRequestError, match="needs 2 approvers but only 1 may decide"):
-        rules().policy_for(decision, request(2_000_000), only_alice_and_bob)
+        policy.resolve(request(), members)
+
+
+def test_a_policy_resolves_usergroups_to_their_members() -> None:
+    policy = Policy(
+        approvers=("S0FINANCE", "U0DAVE"),
+        viewers=("U0EVE",),
+        escalation_approvers=("S0DIRECTORS",),
+        ladder=Ladder(3600, escalate_after=60),
+    )
+    members = {"S0FINANCE": frozenset({"U0BOB", "U0CAROL"}), "S0DIRECTORS": frozenset({"U0FRANK"})}
+
+    resolved = policy.resolve(request(), members)
+
+    assert policy.usergroups == {"S0FINANCE", "S0DIRECTORS"}
+    assert resolved.approver_ids == {"U0BOB", "U0CAROL", "U0DAVE"}
+    assert resolved.viewer_ids == {"U0EVE"}
+    assert policy.escalation_ids(members) == {"U0FRANK"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"approvers": ()}, "at least one approver"),
+        ({"approvers": ("bob",)}, "not Slack user"),
+        ({"approvers": "U0BOB", "quorum": 2}, "must be 1..1"),
+        ({"quorum": 0}, "must be 1 or more"),
+        ({"quorum": True}, "must be 1 or more"),
+        ({"viewers": ("S0GROUP",)}, "policy.viewers"),
+        ({"escalation_approvers": ("#ops",)}, "policy.escalation_approvers"),
+        ({"ladder": Ladder(600, escalate_after=60)}, "the ladder escalates, so name who"),
+        ({"ladder": 600}, "must be a Ladder"),
+    ],
+)
+def test_malformed_policies_are_refused_with_the_field_named(
+    changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=message):
+        Policy(**({"approvers": ("U0BOB", "U0CAROL")} | changes))
+
+
+def test_a_usergroup_quorum_is_checked_once_resolved_not_before() -> None:
+    Policy(approvers=("S0FINANCE",), quorum=5)  # does not raise: its size is unknown yet
 
 
 def test_requester_may_not_decide_their_own_request() -> None:
@@ -88,13 +140,21 @@ def test_malformed_policies_are_refused(
         ApproverPolicy(approvers, quorum=quorum)
 
 
-def test_tier_rules_report_every_problem_at_once() -> None:
+def test_tiers_report_every_problem_at_once() -> None:
     with pytest.raises(ConfigError) as caught:
-        TierRules(
-            auto_approve_below_cents=-1, dual_approval_above_cents=-5, approvers=frozenset({"x"})
-        )
+        Tiers(auto_approve_below_cents=-1, dual_approval_above_cents=-5, approvers=frozenset({"x"}))
 
-    assert len(caught.value.problems) == 3
+    assert len(caught.value.problems) == 3  # negative, below the other, not an id
+
+
+def test_tiers_with_one_listed_approver_cannot_ask_for_two() -> None:
+    with pytest.raises(ConfigError, match="dual approval needs at least 2 approvers"):
+        tiers(frozenset({"U0BOB"}))
+
+
+def test_tiers_refuse_a_ladder_that_escalates_to_no_one() -> None:
+    with pytest.raises(ConfigError, match="escalation approvers are required"):
+        tiers(ladders={Tier.SINGLE: Ladder(600, escalate_after=60)})
 
 
 def test_policy_round_trips_through_its_dict() -> None:
@@ -104,10 +164,11 @@ def test_policy_round_trips_through_its_dict() -> None:
 
 
 def test_usergroups_are_accepted_as_approvers_and_viewers_may_only_look() -> None:
-    tier_rules = TierRules(
-        10_000, 1_000_000, frozenset({"S0FINANCE"}), viewer_ids=frozenset({"U0EVE"})
+    chosen = tiers(frozenset({"S0FINANCE"}), viewer_ids=frozenset({"U0EVE"})).choose(
+        Amount(125_000, "EUR")
     )
-    policy = tier_rules.policy_for(tier_rules.classify(request()), request(), frozenset({"U0BOB"}))
+    assert isinstance(chosen, Policy)
+    policy = chosen.resolve(request(), {"S0FINANCE": frozenset({"U0BOB"})})
 
     with pytest.raises(NotAuthorizedError, match="follow this request but not decide"):
         authorize(policy, request(), "a" * 22, "U0EVE")

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.outcome import (
-    Outcome,
+    Decision,
+    decision_from_failure,
+    decision_from_success,
+    decision_payload,
     failure_error,
-    outcome_from_failure,
-    outcome_from_success,
-    success_payload,
 )
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.votes import Status, Verdict, Vote
 
 AT = "2026-11-22T12:00:00+00:00"
@@ -29,7 +31,11 @@ def pending() -> ApprovalRecord:
         callback_id="secret-callback-id",
         execution_arn="arn:exec",
         request=ApprovalRequest(
-            "ord-1", "Order ord-1", "U0ALICE", 125_000, "EUR", (("Customer", "Acme"),)
+            "Order ord-1",
+            "U0ALICE",
+            fields=(("Customer", "Acme"),),
+            amount=Amount(125_000, "EUR"),
+            reference="ord-1",
         ),
         policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}), quorum=1),
         created_at=AT,
@@ -52,41 +58,113 @@ def test_callback_id_never_shows_in_the_repr() -> None:
     assert "secret-callback-id" not in repr(pending())
 
 
-def test_success_payload_has_the_documented_shape() -> None:
+def version_1_reader(body: dict[str, Any]) -> tuple[str, Status, list[str]]:
+    """What the gate of the previous release read from a success payload (and nothing else)."""
+    deciders = [str(a["user_id"]) for a in body["approvers"]]
+    return str(body["approval_id"]), Status(body["decision"]), deciders
+
+
+def test_an_approval_payload_has_the_documented_shape() -> None:
     approved = pending().with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
 
-    body = json.loads(success_payload(approved))
+    body = json.loads(decision_payload(approved))
 
     assert body == {
         "decision": "approved",
         "approvers": [{"user_id": "U0BOB", "at": AT}],
         "approval_id": "a" * 22,
+        "version": 2,
+        "deciders": [{"user_id": "U0BOB", "at": AT}],
+        "votes": [{"user_id": "U0BOB", "verdict": "approve", "at": AT}],
+        "decided_at": AT,
     }
-    assert outcome_from_success(body).deciders[0].user_id == "U0BOB"
+    decision = decision_from_success(body)
+    assert (decision.status, decision.deciders[0].user_id) == (Status.APPROVED, "U0BOB")
+    assert version_1_reader(body) == ("a" * 22, Status.APPROVED, ["U0BOB"])
 
 
-def test_failure_error_carries_the_kind_and_reason() -> None:
+def test_a_rejection_is_a_success_payload_with_its_verdict_who_and_why() -> None:
+    # Given a 2-of-2 approval: one approve, then a veto
+    two_needed = ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}), quorum=2)
+    rejected = (
+        dataclasses.replace(pending(), policy=two_needed)
+        .with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+        .with_vote(Vote("U0CAROL", Verdict.REJECT, "2026-11-22T12:01:00+00:00", "too expensive"))
+    )
+
+    body = json.loads(decision_payload(rejected))
+    decision = decision_from_success(body)
+
+    # Then the gate reads every vote, the veto as the decider, and the reason
+    assert (decision.status, decision.reason, decision.approved) == (
+        Status.REJECTED,
+        "too expensive",
+        False,
+    )
+    assert [d.user_id for d in decision.deciders] == ["U0CAROL"]
+    assert [(v.user_id, v.verdict) for v in decision.votes] == [
+        ("U0BOB", Verdict.APPROVE),
+        ("U0CAROL", Verdict.REJECT),
+    ]
+    # And the previous release's gate (executions in flight) reads a rejection, not approval
+    assert version_1_reader(body) == ("a" * 22, Status.REJECTED, ["U0CAROL"])
+
+
+def test_a_version_1_success_payload_is_still_read() -> None:
+    body = {
+        "decision": "approved",
+        "approvers": [{"user_id": "U0BOB", "at": AT}],
+        "approval_id": "x",
+    }
+
+    decision = decision_from_success(body)
+
+    assert (decision.status, [d.user_id for d in decision.deciders]) == (Status.APPROVED, ["U0BOB"])
+    assert decision.votes == ()
+
+
+def test_a_version_1_failure_carrying_a_rejection_is_still_read() -> None:
     rejected = pending().with_vote(Vote("U0CAROL", Verdict.REJECT, AT, "too expensive"))
 
     error = failure_error(rejected)
 
     assert (error["ErrorType"], error["ErrorMessage"]) == ("Rejected", "too expensive")
-    outcome = outcome_from_failure(error["ErrorData"])
-    assert (outcome.decision, outcome.reason) == (Status.REJECTED, "too expensive")
-
-
-def test_expiry_is_a_failure_of_kind_expired() -> None:
+    decision = decision_from_failure(error["ErrorData"])
+    assert (decision.status, decision.reason) == (Status.REJECTED, "too expensive")
     assert failure_error(pending().expired(AT))["ErrorType"] == "Expired"
 
 
 @pytest.mark.parametrize(
-    "payload", [None, {}, {"decision": "maybe", "approvers": [], "approval_id": "x"}, "text"]
+    "payload",
+    [
+        None,
+        {},
+        {"decision": "maybe", "approvers": [], "approval_id": "x"},
+        {"decision": "pending", "approvers": [], "approval_id": "x"},
+        {"decision": "approved", "approvers": "U0BOB", "approval_id": "x"},
+        {"decision": "approved", "approvers": [], "approval_id": "x", "votes": [{}]},
+        "text",
+        [],
+    ],
 )
 def test_malformed_callback_results_are_refused(payload: object) -> None:
     with pytest.raises(InvalidRequestError):
-        outcome_from_success(payload)
+        decision_from_success(payload)
 
 
-def test_an_outcome_must_be_final() -> None:
+@pytest.mark.parametrize("data", [None, "", "[]", "{}", '{"decision": "pending"}', "not json"])
+def test_malformed_failure_data_is_refused(data: str | None) -> None:
     with pytest.raises(InvalidRequestError):
-        Outcome("a" * 22, Status.PENDING)
+        decision_from_failure(data)
+
+
+def test_a_decision_round_trips_through_its_dict_with_context_and_message() -> None:
+    decided = pending().with_vote(Vote("U0CAROL", Verdict.REJECT, AT, "too expensive"))
+    decision = Decision.from_record(decided).with_request({"order": [1, 2]}, decided.slack)
+
+    assert Decision.from_dict(json.loads(json.dumps(decision.to_dict()))) == decision
+
+
+def test_a_decision_must_be_final() -> None:
+    with pytest.raises(InvalidRequestError):
+        Decision(Status.PENDING, "a" * 22)

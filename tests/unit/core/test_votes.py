@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.votes import Status, Verdict, Vote, deciding_votes, tally
 
 USERS = ["U0BOB", "U0CAROL", "U0DAVE", "U0ERIN", "U0FRANK"]
@@ -28,7 +28,7 @@ def record(quorum: int) -> ApprovalRecord:
         approval_id="a" * 22,
         callback_id="cb",
         execution_arn="arn",
-        request=ApprovalRequest("ord-1", "Order", "U0ALICE", 100, "EUR"),
+        request=ApprovalRequest("Order", "U0ALICE", amount=Amount(100, "EUR"), reference="ord-1"),
         policy=ApproverPolicy(frozenset(USERS), quorum=quorum),
         created_at="2026-11-22T12:00:00+00:00",
         expires_at="2026-11-23T12:00:00+00:00",

@@ -11,7 +11,7 @@ import pytest
 from greenlight.core.errors import ConflictError
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.votes import Verdict
 from greenlight.webhook import approval_metrics
 from greenlight.webhook.decisions import Click, DecisionService
@@ -39,7 +39,7 @@ def pending(quorum: int) -> ApprovalRecord:
         approval_id=APPROVAL_ID,
         callback_id="cb",
         execution_arn="arn",
-        request=ApprovalRequest("ord-1", "Order", "U0ALICE", 100, "EUR"),
+        request=ApprovalRequest("Order", "U0ALICE", amount=Amount(100, "EUR"), reference="ord-1"),
         policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}), quorum=quorum),
         created_at="2026-11-22T12:00:00+00:00",
         expires_at="2026-11-23T12:00:00+00:00",

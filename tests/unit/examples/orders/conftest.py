@@ -6,14 +6,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
 from examples.orders.settings import PollPlan, Settings
 from examples.orders.workflow import make_handler
-from greenlight.core.ladder import Ladder
-from greenlight.core.outcome import failure_error, success_payload
-from greenlight.core.policy import Tier, TierRules
+from greenlight.core import Channel, Ladder, Tier, Tiers
+from greenlight.core.outcome import decision_payload
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from tests.fakes.workflow import FakeWorld
 
@@ -22,16 +20,12 @@ if TYPE_CHECKING:
 
 APPROVERS = frozenset({"U0BOB", "U0CAROL", "U0DAVE"})
 SETTINGS = Settings(
-    approvals_table="approvals",
-    audit_table="audit",
     reservations_table="reservations",
     conditions_table="conditions",
     alert_topic_arn="arn:aws:sns:us-east-1:123456789012:greenlight-alerts",
-    slack_channel="C0APPROVALS",
-    slack_secret_name="greenlight/slack",
-    slack_api_url=None,
+    route=Channel("C0APPROVALS"),
     payment_url="http://127.0.0.1:9/",
-    tiers=TierRules(
+    tiers=Tiers(
         auto_approve_below_cents=10_000,
         dual_approval_above_cents=1_000_000,
         approvers=APPROVERS,
@@ -71,7 +65,8 @@ class Harness:
         self.runner.wait_for_callback(arn, timeout=30)
 
     def vote(self, user_id: str, verdict: Verdict, reason: str | None = None) -> None:
-        """Record a vote as the webhook does and, if it decides, resume the workflow."""
+        """Record a vote as the webhook does and, if it decides, resume the workflow (every
+        verdict as a success callback carrying it)."""
         store = self.world.approvals
         record = store.only()
         after, effect = store.record_vote(
@@ -79,12 +74,7 @@ class Harness:
         )
         if effect is not VoteEffect.DECIDED:
             return
-        if verdict is Verdict.APPROVE:
-            self.runner.send_callback_success(record.callback_id, success_payload(after))
-        else:
-            self.runner.send_callback_failure(
-                record.callback_id, ErrorObject.from_dict(dict(failure_error(after)))
-            )
+        self.runner.send_callback_success(after.callback_id, decision_payload(after))
 
     def result(self, arn: str) -> Any:
         return self.runner.wait_for_result(arn, timeout=60)

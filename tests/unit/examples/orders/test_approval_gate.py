@@ -126,7 +126,9 @@ def test_usergroups_are_resolved_once_per_invocation(world: FakeWorld) -> None:
 
 
 def test_a_request_no_one_may_decide_is_refused_and_compensated(world: FakeWorld) -> None:
-    runner, harness = harness_with(world, approvers=frozenset({"U0ALICE"}))
+    # Given a usergroup whose only member is the requester: known only once it is resolved
+    world.directory.groups = {"S0ALICEONLY": frozenset({"U0ALICE"})}
+    runner, harness = harness_with(world, approvers=frozenset({"S0ALICEONLY"}))
     with runner:
         result = harness.result(harness.start(order()))
 

@@ -1,22 +1,20 @@
-"""The durable function's settings: every problem reported at once, values parsed."""
+"""The order workflow's settings: every problem reported at once, values parsed.
+
+The gate's own variables (GREENLIGHT_*) are `Greenlight.from_env()`'s: tests/unit/gate.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from examples.orders import settings as s
-from greenlight.core.errors import ConfigError
-from greenlight.core.ladder import Ladder
-from greenlight.core.policy import Tier
+from greenlight.core import Channel, ConfigError, Ladder, Tier
 
 VALID = {
-    s.ENV_APPROVALS_TABLE: "approvals",
-    s.ENV_AUDIT_TABLE: "audit",
     s.ENV_RESERVATIONS_TABLE: "reservations",
     s.ENV_CONDITIONS_TABLE: "conditions",
     s.ENV_ALERT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:greenlight-alerts",
     s.ENV_SLACK_CHANNEL: "C0APPROVALS",
-    s.ENV_SLACK_SECRET_NAME: "greenlight/slack",
     s.ENV_PAYMENT_URL: "http://127.0.0.1:8090",
     s.ENV_APPROVERS: "U0BOB, U0CAROL",
     s.ENV_AUTO_APPROVE_BELOW: "10000",
@@ -29,7 +27,7 @@ def test_valid_environment_is_parsed() -> None:
 
     assert parsed.tiers.approvers == frozenset({"U0BOB", "U0CAROL"})
     assert parsed.tiers.ladders[Tier.SINGLE] == Ladder(expire_after=s.DEFAULT_APPROVAL_TIMEOUT)
-    assert parsed.slack_api_url is None
+    assert parsed.route == Channel("C0APPROVALS")
 
 
 def test_an_empty_environment_lists_every_missing_variable_in_one_error() -> None:
@@ -39,13 +37,10 @@ def test_an_empty_environment_lists_every_missing_variable_in_one_error() -> Non
     assert sorted(caught.value.problems) == sorted(
         f"{name} is required"
         for name in (
-            s.ENV_APPROVALS_TABLE,
-            s.ENV_AUDIT_TABLE,
             s.ENV_RESERVATIONS_TABLE,
             s.ENV_CONDITIONS_TABLE,
             s.ENV_ALERT_TOPIC_ARN,
             s.ENV_SLACK_CHANNEL,
-            s.ENV_SLACK_SECRET_NAME,
             s.ENV_PAYMENT_URL,
             s.ENV_APPROVERS,
             s.ENV_AUTO_APPROVE_BELOW,
@@ -84,7 +79,12 @@ def test_ladders_and_escalation_are_read_per_tier() -> None:
 
     assert parsed.tiers.ladders[Tier.SINGLE] == Ladder(600, remind_after=60)
     assert parsed.tiers.ladders[Tier.DUAL] == Ladder(600, remind_after=60, escalate_after=120)
-    assert parsed.escalation_channel == "C0ESCALATE"
+    assert parsed.route == Channel("C0APPROVALS", escalation_channel="C0ESCALATE")
+
+
+def test_a_malformed_channel_is_named() -> None:
+    with pytest.raises(ConfigError, match="'general' is not a Slack channel id"):
+        s.Settings.from_env(VALID | {s.ENV_SLACK_CHANNEL: "general"})
 
 
 def test_inconsistent_tiers_are_a_config_error() -> None:

@@ -1,0 +1,119 @@
+"""`Greenlight`: the services an approval needs, held once per container, and the gate over them.
+
+    approvals = Greenlight.from_env()          # at import: DynamoDB store, Slack client
+    decision = approvals.require_approval(ctx, request, policy=policy, route=Channel("C…"))
+
+Tests and in-memory runs build it with the constructor instead, handing in their own store,
+notifier, directory, clock and ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from greenlight.core.blocks import mention
+from greenlight.core.buttons import new_approval_id
+from greenlight.core.record import SlackMessage
+from greenlight.gate.gate import require_approval
+from greenlight.gate.settings import GateSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from aws_durable_execution_sdk_python import DurableContext
+
+    from greenlight.core.outcome import Decision
+    from greenlight.core.policy import AutoApprove, Policy
+    from greenlight.core.request import ApprovalRequest
+    from greenlight.core.route import Route
+    from greenlight.gate.ports import ApprovalNotifier, ApprovalStore, Directory
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC; the gate reads it only inside steps."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Greenlight:
+    """The approval gate and its collaborators (they satisfy `gate.ports.GateServices`)."""
+
+    approvals: ApprovalStore
+    notifier: ApprovalNotifier
+    directory: Directory
+    clock: Callable[[], datetime] = utc_now
+    new_id: Callable[[], str] = new_approval_id
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Greenlight:
+        """The real services, from `GREENLIGHT_*` variables: the DynamoDB store over the
+        approvals and audit tables, and a Slack client whose bot token is read from Secrets
+        Manager (`GREENLIGHT_SLACK_API_URL` points it at a local fake Slack).
+
+        Call once per container, at import: it reads the secret.
+
+        Raises:
+            ConfigError: a variable is missing, or the secret lacks its keys.
+        """
+        import boto3  # noqa: PLC0415  # the adapters load only for real services
+
+        from greenlight.aws.approval_store import DynamoApprovalStore  # noqa: PLC0415
+        from greenlight.aws.secrets import load_slack_credentials  # noqa: PLC0415
+        from greenlight.slack.client import build_web_client  # noqa: PLC0415
+        from greenlight.slack.notifier import (  # noqa: PLC0415
+            SlackApprovalNotifier,
+            SlackDirectory,
+        )
+
+        settings = GateSettings.from_env(env)
+        dynamodb = boto3.resource("dynamodb")
+        credentials = load_slack_credentials(settings.slack_secret_name)
+        client = build_web_client(credentials.bot_token, settings.slack_api_url)
+        return cls(
+            approvals=DynamoApprovalStore(
+                dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
+            ),
+            notifier=SlackApprovalNotifier(client),
+            directory=SlackDirectory(client),
+        )
+
+    def require_approval(
+        self,
+        ctx: DurableContext,
+        request: ApprovalRequest,
+        *,
+        policy: Policy | AutoApprove,
+        route: Route,
+        name: str = "approval",
+    ) -> Decision:
+        """Ask people to decide `request` and wait, durably, for their decision.
+
+        Runs as a child context named `name` (give each approval in one workflow its own
+        name). A rejection or an expiry is a `Decision` like an approval, never an exception.
+
+        Args:
+            ctx: the workflow's durable context (or a parallel branch's).
+            request: what to decide, shown to approvers; its `context` comes back.
+            policy: who decides and how (`Policy`), or `AutoApprove(reason)`.
+            route: where to ask (`Channel(id)`).
+            name: the child context's name in the execution's history.
+
+        Returns:
+            The decision: status, votes, deciders, reason, the request's context, the message.
+
+        Raises:
+            ChildContextError: a true error (Slack or the store down past the step retries).
+        """
+        return require_approval(ctx, self, request, policy=policy, route=route, name=name)
+
+    def notify(self, user_id: str, text: str, *, where: SlackMessage | Route) -> None:
+        """Tell `user_id` something in a request's thread, or in a channel (mentioning them).
+
+        Plain I/O: call it inside your own step, so a replay does not say it twice.
+        """
+        if isinstance(where, SlackMessage):
+            self.notifier.notify(user_id, text, where)
+        else:
+            self.notifier.announce(where.id, f"{mention(user_id)} {text}")

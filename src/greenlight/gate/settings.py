@@ -1,0 +1,50 @@
+"""The gate's configuration: which tables and which Slack secret, read once per container.
+
+The CDK construct's grant sets these on every durable function that may ask for approvals,
+and the local stack sets them for its functions. Nothing else of the gate reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from greenlight.core.env import EnvReader
+from greenlight.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+ENV_APPROVALS_TABLE = "GREENLIGHT_APPROVALS_TABLE"
+ENV_AUDIT_TABLE = "GREENLIGHT_AUDIT_TABLE"
+ENV_SLACK_SECRET_NAME = "GREENLIGHT_SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
+ENV_SLACK_API_URL = "GREENLIGHT_SLACK_API_URL"
+
+
+@dataclass(frozen=True, slots=True)
+class GateSettings:
+    """Table names, the Slack secret's name (never its value) and, locally, a fake Slack."""
+
+    approvals_table: str
+    audit_table: str
+    slack_secret_name: str
+    slack_api_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GateSettings:
+        """Read every variable, reporting all problems in one error.
+
+        Raises:
+            ConfigError: a required variable is missing.
+        """
+        read = EnvReader(os.environ if env is None else env)
+        settings = cls(
+            approvals_table=read.required(ENV_APPROVALS_TABLE),
+            audit_table=read.required(ENV_AUDIT_TABLE),
+            slack_secret_name=read.required(ENV_SLACK_SECRET_NAME),
+            slack_api_url=read.optional(ENV_SLACK_API_URL),
+        )
+        if read.problems:
+            raise ConfigError(read.problems)
+        return settings
