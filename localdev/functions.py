@@ -56,7 +56,7 @@ DEPLOY_GATE = LocalFunction(
         deploy_settings.ENV_CRITICAL_SERVICES: "payments,auth",
     },
 )
-FUNCTIONS = (ORDERS,)  # the deploy gate joins once Greenlight's public gate API lands
+FUNCTIONS = (ORDERS, DEPLOY_GATE)
 
 
 def environment(functions: tuple[LocalFunction, ...], process: Mapping[str, str]) -> dict[str, str]:

@@ -196,9 +196,10 @@ def test_the_same_deploy_twice_is_one_execution_and_bad_input_starts_nothing(
     local_stack: StackConfig,
 ) -> None:
     # Given a deploy request as a pipeline would send it, on stdin
+    version = f"v3.{secrets.randbelow(10**6)}.0"
     request = {
         "service": "search",
-        "version": f"v3.{secrets.randbelow(10**6)}.0",
+        "version": version,
         "environment": "staging",
         "requested_by": "U0ALICE",
         "ci": {"unit tests": "passed"},
@@ -212,7 +213,7 @@ def test_the_same_deploy_twice_is_one_execution_and_bad_input_starts_nothing(
     # Then one execution runs, named by the deploy
     assert (first.returncode, again.returncode) == (0, 0), first.stderr + again.stderr
     assert first.stdout == again.stdout
-    name = f"deploy-search-{request['version'].replace('.', '-')}-staging"
+    name = f"deploy-search-{version.replace('.', '-')}-staging"
     assert f"/durable-execution/{name}/" in first.stdout
     before = lam.list_durable_executions_by_function(FunctionName=DEPLOY_GATE_FUNCTION_NAME)
 
