@@ -6,7 +6,9 @@ all on one endpoint and routes each Invoke by its `FunctionName`. Handlers build
 the environment at import, as a Lambda container does at cold start; the host runs every function
 in its one process, so a function's `environment` only fills in what the process does not set
 (a test or a developer overrides a value by exporting it), and two functions may not give one
-variable two values.
+variable two values. With a real workspace (`stack.sh start --real-slack`) there is no fake
+Slack and none of its fixtures: `real_slack` names the stack variable (from the developer's
+`.env`) each of those values is taken from instead.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from examples.deploy_gate import settings as deploy_settings
+from examples.orders import settings as orders_settings
+from greenlight.gate import settings as gate_settings
 from localdev import fixtures
 from localdev.config import FUNCTION_NAME
 from localdev.lambda_host import FunctionConfig
@@ -36,6 +40,7 @@ class LocalFunction:
     execution_timeout_seconds: int
     retention_days: int
     environment: Mapping[str, str] = field(default_factory=dict)
+    real_slack: Mapping[str, str] = field(default_factory=dict)  # variable -> stack variable
 
 
 ORDERS = LocalFunction(
@@ -55,19 +60,29 @@ DEPLOY_GATE = LocalFunction(
         deploy_settings.ENV_RELEASE_MANAGERS: fixtures.RELEASE_MANAGER_ID,
         deploy_settings.ENV_CRITICAL_SERVICES: "payments,auth",
     },
+    real_slack={
+        deploy_settings.ENV_CHANNEL: orders_settings.ENV_SLACK_CHANNEL,
+        deploy_settings.ENV_ONCALL: orders_settings.ENV_APPROVERS,
+        deploy_settings.ENV_RELEASE_MANAGERS: orders_settings.ENV_ESCALATION_APPROVERS,
+    },
 )
 FUNCTIONS = (ORDERS, DEPLOY_GATE)
 
 
 def environment(functions: tuple[LocalFunction, ...], process: Mapping[str, str]) -> dict[str, str]:
-    """What the functions add to `process`'s environment: each value the process lacks.
+    """What the functions add to `process`'s environment: each value the process lacks (with
+    the fake Slack's fixtures only when `process` points Greenlight at the fake Slack).
 
     Raises:
         ValueError: two functions give one variable two values.
     """
     given: dict[str, str] = {}
+    fake_slack = bool(process.get(gate_settings.ENV_SLACK_API_URL))
     for function in functions:
-        for key, value in function.environment.items():
+        values = dict(function.environment)
+        if not fake_slack:
+            values |= {k: process.get(v, "") for k, v in function.real_slack.items()}
+        for key, value in values.items():
             if given.setdefault(key, value) != value:
                 raise ValueError(f"{function.name} and another function both set {key}")
     return {key: value for key, value in given.items() if key not in process}

@@ -43,3 +43,19 @@ def test_two_functions_may_not_give_one_variable_two_values() -> None:
         environment(functions, {})
     # Agreeing on a value is fine: one process, one environment
     assert environment((functions[0], functions[0]), {}) == {"SHARED": "a"}
+
+
+def test_with_a_real_workspace_values_come_from_the_stacks_variables() -> None:
+    function = LocalFunction(
+        "echo-fn",
+        ECHO,
+        60,
+        1,
+        {"ECHO_CHANNEL": "C0FAKE", "ECHO_MODE": "loud"},
+        real_slack={"ECHO_CHANNEL": "SLACK_CHANNEL"},
+    )
+    fake = {"GREENLIGHT_SLACK_API_URL": "http://127.0.0.1:8080/api/", "SLACK_CHANNEL": "C0REAL"}
+    real = {"SLACK_CHANNEL": "C0REAL"}
+
+    assert environment((function,), fake) == {"ECHO_CHANNEL": "C0FAKE", "ECHO_MODE": "loud"}
+    assert environment((function,), real) == {"ECHO_CHANNEL": "C0REAL", "ECHO_MODE": "loud"}
