@@ -13,6 +13,12 @@ is read back from the runner. Counting rules, so the numbers can be checked by h
   (its branches' states counted inside), each retry another transition;
 - Lambda requests (Step Functions): one per Task that runs our code (every step and the
   approval's posting); the state machine itself runs no Lambda.
+- the gate: its own child context (sub-type `GreenlightApproval`, one CONTEXT operation,
+  counted above like every context) and the operations started inside it (`ParentId` = that
+  context's id), counted apart as `gate_inside` so the gate's cost reads on its own. The target
+  (issue 16) is at most 2 inside when the first ask is answered: the callback and the post step.
+  A CONTEXT operation is billed like any other durable operation as far as AWS's pages say
+  (see the README's cost section); the total above includes it.
 
 The webhook's clicks, DynamoDB, Slack and the code's own duration are the same either way and
 left out. Prices are us-east-1 list prices, named below with where they were read.
@@ -25,6 +31,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from bench.common import local_stack, publish
+from greenlight.gate.gate import SUB_TYPE as GATE_SUB_TYPE
 from localdev.click import click
 from localdev.demo import (
     TERMINAL,
@@ -78,12 +85,31 @@ def count(events: list[dict[str, Any]]) -> dict[str, int]:
         for details in event.values():
             if isinstance(details, dict):
                 written += len(str(details.get("Result", {}).get("Payload", "") or ""))
-    return counted | {
-        "retries": retries,
-        "invocations": invocations,
-        "parallels": parallels,
-        "result_bytes": written,
+    return (
+        counted
+        | {
+            "retries": retries,
+            "invocations": invocations,
+            "parallels": parallels,
+            "result_bytes": written,
+        }
+        | gate_operations(events)
+    )
+
+
+def gate_operations(events: list[dict[str, Any]]) -> dict[str, int]:
+    """The gates' own contexts, and the operations started directly inside them."""
+    gates = {
+        e["Id"]
+        for e in events
+        if e["EventType"] == "ContextStarted" and e.get("SubType") == GATE_SUB_TYPE
     }
+    inside = {
+        (e["EventType"], e["Id"])
+        for e in events
+        if e["EventType"] in STARTED and e.get("ParentId") in gates
+    }
+    return {"gate_contexts": len(gates), "gate_inside": len(inside)}
 
 
 def price(counted: dict[str, int]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from greenlight.core import Amount, ApprovalRequest, InvalidRequestError
 _ORDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _CARD = re.compile(r"^tok_[a-z0-9_]{1,40}$")
 MAX_ITEMS = 50
+_EVENT_FIELDS = {"amount.cents": "amount_cents", "amount.currency": "currency"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,11 @@ def parse_order(event: Any) -> Order:
         items=items,
         review=review,
     )
-    order.approval_request()  # validates requester, currency and amount as approvers see them
+    try:
+        order.approval_request()  # validates requester, currency and amount as approvers see them
+    except InvalidRequestError as err:  # named as the order event names them
+        field = _EVENT_FIELDS.get(err.field, err.field)
+        raise InvalidRequestError(field, err.problem) from err
     return order
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from examples.orders.order import parse_order
-from greenlight.core.errors import InvalidRequestError
+from greenlight.core import InvalidRequestError
 
 
 @dataclass(frozen=True, slots=True)

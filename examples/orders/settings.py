@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from greenlight.core import Channel, ConfigError, InvalidRequestError, Ladder, Tier, Tiers
 from greenlight.core.env import EnvReader
-from greenlight.core.ladder import Stage
 from greenlight.gate import settings as gate_settings
 
 if TYPE_CHECKING:
@@ -111,9 +110,7 @@ class Settings:
         timeout = integer(ENV_APPROVAL_TIMEOUT, DEFAULT_APPROVAL_TIMEOUT)
         ladders = _ladders(source, timeout, problems)
         escalation = ids(ENV_ESCALATION_APPROVERS)
-        if not escalation and any(
-            stage is Stage.ESCALATE for ladder in ladders.values() for _, stage in ladder.rungs()
-        ):
+        if not escalation and any(ladder.escalate_after for ladder in ladders.values()):
             problems.append(f"a ladder escalates, so {ENV_ESCALATION_APPROVERS} is required")
         tiers: Tiers | None = None
         if not problems:

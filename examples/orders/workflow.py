@@ -25,8 +25,7 @@ from examples.orders.dynamo_conditions import CLEARED
 from examples.orders.order import Order, parse_order
 from examples.orders.review import REVIEW_ENDS, await_review
 from examples.orders.saga import Saga
-from greenlight.core import Status
-from greenlight.core.blocks import mention
+from greenlight.core import Status, mention
 
 if TYPE_CHECKING:
     from collections.abc import Callable

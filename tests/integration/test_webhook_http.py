@@ -245,10 +245,12 @@ def test_reject_asks_for_a_reason_then_rejects(stack: Stack) -> None:
         "budget frozen until Q3",
         ("U0DAVE",),
     )
-    ((kind, error),) = callbacks_for(stack, record)
-    assert kind == "fail"
-    assert error["ErrorType"] == "Rejected"
-    assert error["ErrorMessage"] == "budget frozen until Q3"
+    # And the workflow is resumed with an answer (success), the verdict in it
+    ((kind, body),) = callbacks_for(stack, record)
+    assert kind == "succeed"
+    result = json.loads(body)
+    assert (result["decision"], result["reason"]) == ("rejected", "budget frozen until Q3")
+    assert [a["user_id"] for a in result["approvers"]] == ["U0DAVE"]
     assert "*Rejected* by <@U0DAVE>" in json.dumps(message_of(stack, record)["blocks"])
 
 

@@ -1,5 +1,6 @@
 """Greenlight's pure approval domain: requests, policy, votes, records, Block Kit. No I/O."""
 
+from greenlight.core.blocks import mention
 from greenlight.core.errors import (
     ApprovalError,
     ConfigError,
@@ -49,5 +50,6 @@ __all__ = [
     "Verdict",
     "Vote",
     "authorize",
+    "mention",
     "tally",
 ]

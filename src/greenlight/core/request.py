@@ -48,10 +48,12 @@ class Amount:
     currency: str
 
     def __post_init__(self) -> None:
-        if isinstance(self.cents, bool) or not isinstance(self.cents, int) or self.cents < 0:
-            raise InvalidRequestError("amount.cents", "must be a whole number, not negative")
+        if isinstance(self.cents, bool) or not isinstance(self.cents, int):
+            raise InvalidRequestError("amount.cents", "must be a whole number")
+        if self.cents < 0:
+            raise InvalidRequestError("amount.cents", "must not be negative")
         if not isinstance(self.currency, str) or not _CURRENCY.match(self.currency):
-            raise InvalidRequestError("amount.currency", "must be a three-letter code like EUR")
+            raise InvalidRequestError("amount.currency", "must be a three-letter ISO code like EUR")
 
     @property
     def text(self) -> str:

@@ -82,7 +82,7 @@ def require_approval(
     def run(child: DurableContext) -> Decision:
         gate = _Gate(child, services, request, route)
         if isinstance(policy, AutoApprove):
-            return gate.settle(AuditKind.AUTO_APPROVED, policy.reason)
+            return gate.approve_automatically(policy.reason)
         return gate.ask(policy)
 
     config: ChildConfig[Decision] = ChildConfig(serdes=checkpoints.DECISION, sub_type=SUB_TYPE)
@@ -100,21 +100,30 @@ class _Gate:
         self.request = request
         self.route = route
 
-    def settle(self, kind: AuditKind, reason: str) -> Decision:
-        """End without asking anyone (approved automatically); audit it."""
+    def approve_automatically(self, reason: str) -> Decision:
+        """Approve without asking anyone: one step, which writes the audit line.
+
+        The id is fresh (`new_id`), made and used inside the step, so a replay reads it back.
+        """
         services, request = self.services, self.request
 
         def write(_: StepContext) -> str:
             approval_id = services.new_id()
             at = services.clock().isoformat()
             detail = ", ".join(t for t in (request.reference, request.amount_text) if t)
-            services.approvals.note(
-                AuditEvent(approval_id, kind, at, request.requester_id, reason, detail=detail)
+            event = AuditEvent(
+                approval_id,
+                AuditKind.AUTO_APPROVED,
+                at,
+                request.requester_id,
+                reason,
+                detail=detail,
             )
+            services.approvals.note(event)
             return approval_id
 
         approval_id = self.ctx.step(write, name=STEP_AUTO_APPROVE, config=retries.STORE)
-        self.ctx.logger.info("approval settled without people", extra={"kind": kind.value})
+        self.ctx.logger.info("approved without asking", extra={"approval_id": approval_id})
         return Decision(
             Status.APPROVED,
             approval_id,

@@ -39,7 +39,28 @@ def test_operations_retries_invocations_and_result_bytes_are_counted() -> None:
         "invocations": 2,
         "parallels": 1,
         "result_bytes": 5,
+        "gate_contexts": 0,
+        "gate_inside": 0,
     }
+
+
+def test_the_gates_operations_are_counted_apart() -> None:
+    # Given a gate's context holding a callback and a step (started, retried), and a step outside
+    history = [
+        event("ContextStarted", "g", SubType="GreenlightApproval", Name="approval"),
+        event("CallbackStarted", "c", ParentId="g"),
+        event("StepStarted", "p", ParentId="g"),
+        event("StepFailed", "p", ParentId="g"),
+        event("StepStarted", "p", ParentId="g"),
+        event("StepSucceeded", "p", ParentId="g"),
+        event("ContextStarted", "other", SubType="RunInChildContext"),
+        event("StepStarted", "o", ParentId="other"),
+    ]
+
+    counted = count(history)
+
+    assert (counted["gate_contexts"], counted["gate_inside"]) == (1, 2)
+    assert price(counted)["durable_operations"] == 6  # 2 contexts, callback, 2 steps, 1 retry
 
 
 def test_both_services_are_priced_from_the_same_counts() -> None:

@@ -21,7 +21,18 @@ from greenlight.core.buttons import new_approval_id, parse_approval_id
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import MAX_FIELD_TEXT, MAX_FIELDS, MAX_TITLE, Amount, ApprovalRequest
+from greenlight.core.request import (
+    MAX_DESCRIPTION,
+    MAX_FIELD_TEXT,
+    MAX_FIELDS,
+    MAX_LINK_LABEL,
+    MAX_LINKS,
+    MAX_TITLE,
+    MAX_URL,
+    Amount,
+    ApprovalRequest,
+    Link,
+)
 from greenlight.core.votes import MAX_REASON, Status, Verdict, Vote
 from localdev.block_kit import message_problems, text_problems, view_problems
 
@@ -123,10 +134,16 @@ def largest_request() -> ApprovalRequest:
     """Everything at the most `ApprovalRequest` allows, in the characters that grow most."""
     fields = tuple((f"{i}" + WORST * 20, (WORST * 47)[:139]) for i in range(MAX_FIELDS))
     assert all(len(k) + len(v) == MAX_FIELD_TEXT for k, v in fields)
+    links = tuple(
+        Link((WORST * 25)[:MAX_LINK_LABEL], "https://example.com/" + "p" * (MAX_URL - 20))
+        for _ in range(MAX_LINKS)
+    )
     return ApprovalRequest(
         WORST * (MAX_TITLE // 3),
         LONGEST_ID,
+        description=(WORST + "*b* ") * (MAX_DESCRIPTION // 7),
         fields=fields,
+        links=links,
         amount=Amount(10**40, "EUR"),
         reference="r" * 128,
     )
@@ -177,7 +194,7 @@ def test_an_ordinary_request_renders_as_slack_accepts_it(status: Status) -> None
 def test_all_ten_fields_are_shown_though_a_section_holds_ten() -> None:
     record = crowded(Status.PENDING)
 
-    sections = [b for b in request_blocks(record) if b["type"] == "section"]
+    sections = [b for b in request_blocks(record) if "fields" in b]
 
     labels = [f["text"].split("\n")[0] for s in sections for f in s["fields"]]
     assert len(labels) == 2 + MAX_FIELDS
@@ -279,3 +296,43 @@ def test_a_long_plain_text_header_is_cut_at_the_limit_not_at_a_raw_ampersand_or_
 
     assert len(cut) == 150
     assert cut == title[:149] + "…"
+
+
+def test_description_links_and_amount_are_shown_when_present() -> None:
+    # Given a request with an mrkdwn description, two links and an amount
+    request = ApprovalRequest(
+        "Deploy api v2.3",
+        "U0ALICE",
+        description="*3 commits* since <https://example.com/v2.2|v2.2>",
+        links=(
+            Link("Diff", "https://example.com/diff"),
+            Link("Runbook <@U0EVIL>", "https://example.com/run"),
+        ),
+        amount=Amount(125_000, "EUR"),
+    )
+    record = replace(crowded(Status.PENDING, approvers=3, escalated=0), request=request)
+
+    blocks = request_blocks(record)
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+
+    # Then the description keeps its markup, links are links, and labels cannot forge mentions
+    assert texts[0] == "*3 commits* since <https://example.com/v2.2|v2.2>"
+    assert texts[1] == (
+        "<https://example.com/diff|Diff> · <https://example.com/run|Runbook &lt;@U0EVIL&gt;>"
+    )
+    fields = [f["text"] for b in blocks if "fields" in b for f in b["fields"]]
+    assert fields[0] == "*Amount*\n1,250.00 EUR"
+    assert summary_text(record) == "Approval needed: Deploy api v2.3 (1,250.00 EUR)"
+    assert message_problems(blocks) == []
+
+
+def test_a_request_without_amount_shows_no_amount() -> None:
+    request = ApprovalRequest("Delete the staging cluster", "U0ALICE")
+    record = replace(crowded(Status.PENDING, approvers=3, escalated=0), request=request)
+
+    blocks = request_blocks(record)
+
+    assert "Amount" not in json.dumps(blocks)
+    assert summary_text(record) == "Approval needed: Delete the staging cluster"
+    assert [b["type"] for b in blocks] == ["header", "section", "context", "actions"]
+    assert message_problems(blocks) == []

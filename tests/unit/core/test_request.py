@@ -1,0 +1,113 @@
+"""A request is validated when it is made: every bad input is refused, naming its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from greenlight.core import Amount, ApprovalRequest, Channel, InvalidRequestError, Link
+from greenlight.core.request import MAX_CONTEXT_BYTES, MAX_DESCRIPTION, MAX_LINKS
+
+
+def make(**changes: Any) -> ApprovalRequest:
+    return ApprovalRequest(**({"title": "Deploy api v2.3", "requester_id": "U0ALICE"} | changes))
+
+
+def test_a_full_request_is_accepted_and_stored_without_its_context() -> None:
+    request = make(
+        description="*3 commits*",
+        fields=[("Service", "api")],
+        links=[Link("Diff", "https://example.com/diff")],
+        amount=Amount(125_000, "EUR"),
+        context={"version": "v2.3", "steps": [1, 2]},
+        reference="deploy-42",
+    )
+
+    assert request.fields == (("Service", "api"),)  # lists become tuples
+    stored = request.to_dict()
+    assert "context" not in stored  # the context stays with the workflow
+    assert ApprovalRequest.from_dict(stored) == make(
+        description="*3 commits*",
+        fields=(("Service", "api"),),
+        links=(Link("Diff", "https://example.com/diff"),),
+        amount=Amount(125_000, "EUR"),
+        reference="deploy-42",
+    )
+
+
+def test_a_record_written_by_the_previous_release_is_read() -> None:
+    old = {
+        "reference": "ord-1",
+        "title": "Order ord-1",
+        "requester_id": "U0ALICE",
+        "amount_cents": 125_000,
+        "currency": "EUR",
+        "fields": [["Customer", "Acme"]],
+    }
+
+    request = ApprovalRequest.from_dict(old)
+
+    assert (request.amount, request.reference) == (Amount(125_000, "EUR"), "ord-1")
+    assert request.to_dict() == old  # and written back the same way
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "x" * 151}, "title"),
+        ({"requester_id": "alice"}, "requester_id"),
+        ({"description": "x" * (MAX_DESCRIPTION + 1)}, "description"),
+        ({"fields": (("Only a label",),)}, "fields"),
+        ({"fields": (("", "value"),)}, "fields"),
+        ({"fields": (("Count", 3),)}, "fields"),
+        ({"fields": tuple((f"f{i}", "v") for i in range(11))}, "fields"),
+        ({"links": ("https://example.com",)}, "links"),
+        ({"links": (Link("l", "https://e.com"),) * (MAX_LINKS + 1)}, "links"),
+        ({"amount": 1250}, "amount"),
+        ({"reference": ""}, "reference"),
+        ({"context": {"when": object()}}, "context"),
+        ({"context": {"nan": float("nan")}}, "context"),
+        ({"context": ("a", "tuple")}, "context"),
+        ({"context": {1: "int key"}}, "context"),
+        ({"context": "x" * MAX_CONTEXT_BYTES}, "context"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidRequestError) as refused:
+        make(**changes)
+
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("label", "url"),
+    [
+        ("", "https://example.com"),
+        ("x" * 76, "https://example.com"),
+        ("Diff", "ftp://example.com"),
+        ("Diff", "javascript:alert(1)"),
+        ("Diff", "https://example.com/a b"),
+        ("Diff", "https://example.com/|forged"),
+        ("Diff", "https://example.com/>"),
+        ("Diff", "https://example.com/" + "p" * 500),
+    ],
+)
+def test_links_must_be_plain_http_urls_with_a_label(label: str, url: str) -> None:
+    with pytest.raises(InvalidRequestError, match="invalid links"):
+        Link(label, url)
+
+
+@pytest.mark.parametrize(("cents", "currency"), [(-1, "EUR"), (True, "EUR"), (1, "eur"), (1, "")])
+def test_amounts_are_whole_non_negative_with_a_currency_code(cents: Any, currency: str) -> None:
+    with pytest.raises(InvalidRequestError, match="invalid amount"):
+        Amount(cents, currency)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"id": "#deploys"}, {"id": "C0DEPLOYS", "escalation_channel": "oncall"}]
+)
+def test_a_channel_route_takes_channel_ids_only(kwargs: dict[str, str]) -> None:
+    with pytest.raises(InvalidRequestError, match="is not a Slack channel id"):
+        Channel(**kwargs)

@@ -1,0 +1,37 @@
+"""An order event is refused naming the event's own field, whatever layer checks it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from examples.orders.order import parse_order
+from greenlight.core import Amount, InvalidRequestError
+from tests.unit.examples.orders.conftest import order
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"currency": "euros"}, "invalid currency: must be a three-letter ISO code like EUR"),
+        ({"amount_cents": -5}, "invalid amount_cents: must not be negative"),
+        ({"requester_id": "alice"}, "invalid requester_id: must be a Slack user id like U0123ABCD"),
+        ({"card": "4242424242424242"}, "invalid card: must be a payment token like tok_visa"),
+    ],
+)
+def test_a_bad_order_is_refused_naming_the_event_field(
+    changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidRequestError) as refused:
+        parse_order(json.loads(order(**changes)))
+
+    assert str(refused.value) == message
+
+
+def test_the_approval_request_carries_the_amount_reference_and_context() -> None:
+    request = parse_order(json.loads(order())).approval_request()
+
+    assert (request.amount, request.reference) == (Amount(125_000, "EUR"), "ord-1001")
+    assert request.context == {"order_id": "ord-1001"}

@@ -1,0 +1,36 @@
+"""The order saga asks for approval through Greenlight's public API only.
+
+The gate is `greenlight.gate.Greenlight` and its types come from `greenlight.core`; nothing of
+the gate's insides (its steps, ports, checkpoints) nor the Slack adapters. Two helper modules
+are public on purpose: the gate's retry strategies (`greenlight.gate.retries`, for the saga's
+own steps) and the DynamoDB helpers the saga's own tables use (`greenlight.aws.approval_store`:
+conditional-failure test, Decimal to plain numbers); `greenlight.core.env` reads its settings.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[4] / "examples" / "orders"
+ALLOWED = {
+    "greenlight.core",
+    "greenlight.core.env",
+    "greenlight.gate",
+    "greenlight.gate.retries",
+    "greenlight.aws.approval_store",
+}
+
+
+def test_the_example_imports_only_the_public_api() -> None:
+    used: set[tuple[str, str]] = set()
+    for path in EXAMPLE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("greenlight"):
+                used.add((path.name, node.module or ""))
+            elif isinstance(node, ast.Import):
+                used |= {(path.name, a.name) for a in node.names if a.name.startswith("greenlight")}
+
+    assert {(f, m) for f, m in used if m not in ALLOWED} == set()
+    assert ("workflow.py", "greenlight.core") in used
+    assert ("build.py", "greenlight.gate") in used

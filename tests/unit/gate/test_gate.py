@@ -1,0 +1,307 @@
+"""`require_approval` as a durable primitive: a child context, several per workflow, typed.
+
+Each test runs a workflow of its own (not the order saga) on the SDK's local test runner.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
+
+from greenlight.core import (
+    Amount,
+    ApprovalRequest,
+    AutoApprove,
+    Channel,
+    Decision,
+    Link,
+    Policy,
+    Status,
+)
+from greenlight.core.audit import AuditKind
+from greenlight.core.buttons import approval_id_for
+from greenlight.core.outcome import failure_error
+from greenlight.core.votes import Verdict, Vote, VoteEffect
+from greenlight.gate.gate import SUB_TYPE
+from tests.unit.gate.conftest import AT, eventually, running
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from aws_durable_execution_sdk_python import DurableContext
+
+    from greenlight.gate import Greenlight
+    from tests.fakes.workflow import FakeWorld
+
+DEPLOYS = Channel("C0DEPLOYS")
+PEOPLE = ("U0BOB", "U0CAROL", "U0DAVE", "U0ERIN", "U0FRANK")
+
+
+def deploy(title: str = "Deploy api v2.3", **more: Any) -> ApprovalRequest:
+    return ApprovalRequest(
+        title=title,
+        requester_id="U0ALICE",
+        description="*3 commits* since v2.2",
+        fields=(("Service", "api"),),
+        links=(Link("Diff", "https://example.com/diff"),),
+        context={"version": "v2.3"},
+        **more,
+    )
+
+
+def one_gate(policy: Policy | AutoApprove, request: ApprovalRequest | None = None) -> Any:
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        decision = approvals.require_approval(
+            ctx, request or deploy(), policy=policy, route=DEPLOYS, name="deploy approval"
+        )
+        return decision.to_dict()
+
+    return workflow
+
+
+def test_an_approval_comes_back_typed_with_the_request_context(world: FakeWorld) -> None:
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        assert run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE) is VoteEffect.DECIDED
+        result = Decision.from_dict(run.result())
+
+    record = world.approvals.only()
+    assert result.approved
+    assert (result.status, result.approval_id) == (Status.APPROVED, record.approval_id)
+    assert [(v.user_id, v.verdict, v.at) for v in result.votes] == [("U0BOB", Verdict.APPROVE, AT)]
+    assert [d.user_id for d in result.deciders] == ["U0BOB"]
+    assert result.context == {"version": "v2.3"}
+    assert result.message == record.slack
+    assert world.notifier.routes == [DEPLOYS]
+
+
+def test_the_gate_is_one_child_context_with_two_operations_inside(world: FakeWorld) -> None:
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
+        run.result()
+        events = run.events()
+
+    (context,) = [e for e in events if e.event_type == "ContextStarted"]
+    assert (context.name, context.sub_type, context.parent_id) == (
+        "deploy approval",
+        SUB_TYPE,
+        None,
+    )
+    inside = [e for e in events if e.event_type.endswith("Started") and e.parent_id]
+    assert [(e.event_type, e.name) for e in inside] == [
+        ("CallbackStarted", "decision"),
+        ("StepStarted", "post request"),
+    ]
+    assert all(e.parent_id == context.operation_id for e in inside)
+
+
+def test_the_approval_id_is_derived_from_the_callback_and_survives_a_retried_post(
+    world: FakeWorld,
+) -> None:
+    # Given Slack fails the first post, so the post step runs again
+    world.notifier.fail_posts = 1
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
+        run.result()
+
+    # Then one record and one message exist, under the id its callback gives
+    record = world.approvals.only()
+    assert len(world.notifier.posts) == 1
+    assert record.approval_id == approval_id_for(record.callback_id)
+    assert record.callback_id not in record.approval_id
+
+
+def test_a_rejection_is_an_answer_with_who_and_why(world: FakeWorld) -> None:
+    with running(world, one_gate(Policy(PEOPLE, quorum=2))) as run:
+        run.start()
+        run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
+        run.vote("Deploy api v2.3", "U0CAROL", Verdict.REJECT, "freeze until Monday")
+        result = Decision.from_dict(run.result())
+
+    assert (result.status, result.approved, result.reason) == (
+        Status.REJECTED,
+        False,
+        "freeze until Monday",
+    )
+    assert [d.user_id for d in result.deciders] == ["U0CAROL"]
+    assert [v.verdict for v in result.votes] == [Verdict.APPROVE, Verdict.REJECT]
+
+
+def test_two_of_five_are_decided_by_the_first_two_approvers(world: FakeWorld) -> None:
+    with running(world, one_gate(Policy(PEOPLE, quorum=2))) as run:
+        run.start()
+        assert run.vote("Deploy api v2.3", "U0DAVE", Verdict.APPROVE) is VoteEffect.COUNTED
+        assert run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE) is VoteEffect.DECIDED
+        result = Decision.from_dict(run.result())
+
+    assert sorted(d.user_id for d in result.deciders) == ["U0BOB", "U0DAVE"]
+    assert len(result.votes) == 2
+
+
+def test_a_rejection_sent_as_a_version_1_failure_is_still_a_rejection(world: FakeWorld) -> None:
+    # Given a webhook of the previous release, which sent rejections as failures
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        record = run.posted("Deploy api v2.3")
+        after, _ = world.approvals.record_vote(
+            record.approval_id, Vote("U0BOB", Verdict.REJECT, AT, "not today")
+        )
+        run.runner.send_callback_failure(
+            after.callback_id, ErrorObject.from_dict(dict(failure_error(after)))
+        )
+        result = Decision.from_dict(run.result())
+
+    assert (result.status, result.reason) == (Status.REJECTED, "not today")
+    assert [d.user_id for d in result.deciders] == ["U0BOB"]
+
+
+def test_a_true_error_or_garbage_on_the_callback_never_approves(world: FakeWorld) -> None:
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        record = run.posted("Deploy api v2.3")
+        run.runner.send_callback_success(record.callback_id, b'{"decision": "approved"}')
+        result = Decision.from_dict(run.result())
+
+    assert (result.status, result.reason) == (Status.REJECTED, "malformed approval result")
+
+
+def test_an_automatic_approval_asks_no_one_and_is_audited(world: FakeWorld) -> None:
+    with running(world, one_gate(AutoApprove("a docs-only change"))) as run:
+        run.start()
+        result = Decision.from_dict(run.result())
+        steps = [(e.event_type, e.name) for e in run.events() if e.parent_id]
+
+    assert (result.status, result.automatic, result.reason) == (
+        Status.APPROVED,
+        True,
+        "a docs-only change",
+    )
+    assert result.context == {"version": "v2.3"}
+    assert world.notifier.posts == []
+    (event,) = world.approvals.audit
+    assert (event.kind, event.approval_id) == (AuditKind.AUTO_APPROVED, result.approval_id)
+    assert steps == [("StepStarted", "auto-approve"), ("StepSucceeded", "auto-approve")]
+
+
+def test_usergroups_are_resolved_inside_the_post_step(world: FakeWorld) -> None:
+    world.directory.groups = {
+        "S0DEPLOYERS": frozenset({"U0BOB", "U0CAROL"}),
+        "S0SRE": frozenset({"U0FRANK"}),
+    }
+    policy = Policy(("S0DEPLOYERS", "U0DAVE"), escalation_approvers=("S0SRE",))
+    with running(world, one_gate(policy)) as run:
+        run.start()
+        record = run.posted("Deploy api v2.3")
+        run.vote("Deploy api v2.3", "U0CAROL", Verdict.APPROVE)
+        run.result()
+        steps = run.step_names()
+
+    assert record.policy.approver_ids == {"U0BOB", "U0CAROL", "U0DAVE"}
+    assert world.directory.lookups == 2  # each group once
+    assert steps == ["post request"]
+
+
+def test_a_request_no_one_may_decide_is_refused_and_audited(world: FakeWorld) -> None:
+    world.directory.groups = {"S0ALICEONLY": frozenset({"U0ALICE"})}
+    with running(world, one_gate(Policy(("S0ALICEONLY",)))) as run:
+        run.start()
+        result = Decision.from_dict(run.result())
+
+    assert (result.status, result.automatic) == (Status.REJECTED, True)
+    assert result.reason is not None
+    assert result.reason.startswith("needs 1 approvers but only 0 may decide")
+    assert world.notifier.posts == []
+    assert [e.kind for e in world.approvals.audit] == [AuditKind.REFUSED]
+
+
+def test_finance_then_legal_in_sequence(world: FakeWorld) -> None:
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        finance = approvals.require_approval(
+            ctx,
+            deploy("Budget", amount=Amount(2_500_000, "EUR")),
+            policy=Policy(("U0BOB",)),
+            route=Channel("C0FINANCE"),
+            name="finance approval",
+        )
+        if not finance.approved:
+            return {"stopped at": "finance"}
+        legal = approvals.require_approval(
+            ctx,
+            deploy("Contract"),
+            policy=Policy(("U0CAROL",)),
+            route=Channel("C0LEGAL"),
+            name="legal approval",
+        )
+        return {"finance": finance.to_dict(), "legal": legal.to_dict()}
+
+    with running(world, workflow) as run:
+        run.start()
+        run.posted("Budget")
+        assert len(world.approvals.records) == 1  # legal is asked only once finance said yes
+        run.vote("Budget", "U0BOB", Verdict.APPROVE)
+        run.vote("Contract", "U0CAROL", Verdict.APPROVE)
+        result = run.result()
+        contexts = [e.name for e in run.events() if e.event_type == "ContextSucceeded"]
+
+    assert contexts == ["finance approval", "legal approval"]
+    assert [r.id for r in world.notifier.routes] == ["C0FINANCE", "C0LEGAL"]
+    assert result["finance"]["approval_id"] != result["legal"]["approval_id"]
+    assert result["finance"]["deciders"][0]["user_id"] == "U0BOB"
+    assert result["legal"]["deciders"][0]["user_id"] == "U0CAROL"
+
+
+def test_two_approvals_in_parallel_branches(world: FakeWorld) -> None:
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        def ask(title: str, approver: str) -> Callable[[DurableContext], Any]:
+            def branch(child: DurableContext) -> Any:
+                decision = approvals.require_approval(
+                    child, deploy(title), policy=Policy((approver,)), route=DEPLOYS, name=title
+                )
+                return decision.to_dict()
+
+            return branch
+
+        batch = ctx.parallel([ask("Security", "U0BOB"), ask("Legal", "U0CAROL")])
+        return [item.result for item in batch.all]
+
+    with running(world, workflow) as run:
+        run.start()
+        # Both are asked before either is answered
+        run.posted("Security")
+        run.posted("Legal")
+        run.vote("Legal", "U0CAROL", Verdict.REJECT, "missing DPA")
+        run.vote("Security", "U0BOB", Verdict.APPROVE)
+        security, legal = run.result()
+
+    assert (security["status"], legal["status"]) == ("approved", "rejected")
+    assert legal["reason"] == "missing DPA"
+    assert security["approval_id"] != legal["approval_id"]
+
+
+def test_the_decision_is_read_from_the_context_checkpoint_on_replay(world: FakeWorld) -> None:
+    # Given a workflow that waits after its approval, so it is replayed from checkpoints
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        decision = approvals.require_approval(
+            ctx, deploy(), policy=Policy(("U0BOB",)), route=DEPLOYS
+        )
+        ctx.step(lambda _: world.clock().isoformat(), name="after")
+        callback = ctx.create_callback(name="later")
+        callback.result()
+        return decision.to_dict()
+
+    with running(world, workflow) as run:
+        run.start()
+        run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
+        eventually(lambda: "after" in run.step_names())
+        later = next(e for e in run.events() if e.name == "later")
+        callback_id = later.callback_started_details.callback_id
+        run.runner.send_callback_success(callback_id, json.dumps("done").encode())
+        result = Decision.from_dict(run.result())
+
+    # Then the replay posted nothing again and returned the same decision
+    assert result.approved
+    assert len(world.notifier.posts) == 1

@@ -1,0 +1,102 @@
+"""The gate's timeout ladder per call: remind, escalate, expire, each round on a fresh callback.
+
+Callback timeouts are real time even with skip_time, so ladders here are seconds long: the
+ladder is per call (the test seam), so no clock needs faking.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from greenlight.core import ApprovalRequest, Channel, Decision, Ladder, Policy, Status
+from greenlight.core.audit import AuditKind
+from greenlight.core.votes import Verdict, VoteEffect
+from tests.unit.gate.conftest import eventually, running
+
+if TYPE_CHECKING:
+    from aws_durable_execution_sdk_python import DurableContext
+
+    from greenlight.gate import Greenlight
+    from tests.fakes.workflow import FakeWorld
+
+ROUTE = Channel("C0DEPLOYS", escalation_channel="C0ONCALL")
+TITLE = "Drop table sessions"
+
+
+def gate(policy: Policy) -> Any:
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        request = ApprovalRequest(TITLE, "U0ALICE", context={"table": "sessions"})
+        return approvals.require_approval(ctx, request, policy=policy, route=ROUTE).to_dict()
+
+    return workflow
+
+
+def test_unanswered_it_is_reminded_escalated_and_expires(world: FakeWorld) -> None:
+    ladder = Ladder(expire_after=3, remind_after=1, escalate_after=2)
+    policy = Policy(("U0BOB", "U0CAROL"), escalation_approvers=("U0FRANK",), ladder=ladder)
+    with running(world, gate(policy)) as run:
+        run.start()
+        result = Decision.from_dict(run.result())
+        steps = run.step_names()
+
+    assert (result.status, result.approved, result.context) == (
+        Status.EXPIRED,
+        False,
+        {"table": "sessions"},
+    )
+    record = world.approvals.only()
+    assert record.status is Status.EXPIRED
+    assert record.policy.escalated_ids == {"U0FRANK"}
+    assert [e.kind for e in world.approvals.audit] == [
+        AuditKind.REQUESTED,
+        AuditKind.REMINDED,
+        AuditKind.ESCALATED,
+        AuditKind.EXPIRED,
+    ]
+    assert steps == [
+        "post request",
+        "remind",
+        "rotate callback 2",
+        "escalate",
+        "rotate callback 3",
+        "expire",
+    ]
+    ((channel, notice),) = world.notifier.announcements
+    assert channel == "C0ONCALL"
+    assert notice.startswith("Escalated: no decision yet, so <@U0FRANK> can now decide")
+
+
+def test_a_click_during_rotation_is_counted_on_the_new_callback(world: FakeWorld) -> None:
+    policy = Policy(("U0BOB", "U0CAROL"), quorum=2, ladder=Ladder(expire_after=30, remind_after=1))
+    with running(world, gate(policy)) as run:
+        run.start()
+        first = run.posted(TITLE).callback_id
+        # Bob approves in round one; the reminder then rotates the callback
+        assert run.vote(TITLE, "U0BOB", Verdict.APPROVE) is VoteEffect.COUNTED
+        eventually(lambda: "rotate callback 2" in run.step_names())
+        rotated = world.approvals.only().callback_id
+
+        # Carol's approve (the deciding one) resumes the rotated callback
+        assert run.vote(TITLE, "U0CAROL", Verdict.APPROVE) is VoteEffect.DECIDED
+        result = Decision.from_dict(run.result())
+
+    assert rotated != first
+    assert result.approved
+    assert sorted(d.user_id for d in result.deciders) == ["U0BOB", "U0CAROL"]
+
+
+def test_an_escalation_approver_decides_after_escalation(world: FakeWorld) -> None:
+    world.directory.groups = {"S0SRE": frozenset({"U0FRANK"})}
+    policy = Policy(
+        ("U0BOB",),
+        escalation_approvers=("S0SRE",),
+        ladder=Ladder(expire_after=30, escalate_after=1),
+    )
+    with running(world, gate(policy)) as run:
+        run.start()
+        eventually(lambda: "rotate callback 2" in run.step_names())
+        run.vote(TITLE, "U0FRANK", Verdict.APPROVE)
+        result = Decision.from_dict(run.result())
+
+    assert [d.user_id for d in result.deciders] == ["U0FRANK"]
+    assert world.directory.lookups == 1  # resolved once, in the post step
