@@ -17,8 +17,11 @@ is read back from the runner. Counting rules, so the numbers can be checked by h
   counted above like every context) and the operations started inside it (`ParentId` = that
   context's id), counted apart as `gate_inside` so the gate's cost reads on its own. The target
   (issue 16) is at most 2 inside when the first ask is answered: the callback and the post step.
-  A CONTEXT operation is billed like any other durable operation as far as AWS's pages say
-  (see the README's cost section); the total above includes it.
+  Priced here like every other operation (an upper bound): the pricing page names one rate
+  for "durable operations" without listing the kinds, and Lambda's API reference lists CONTEXT
+  among an execution's operation types (`API_Operation`: EXECUTION | CONTEXT | STEP | WAIT |
+  CALLBACK | CHAINED_INVOKE). The SDK's `ChildConfig(is_virtual=True)` would write no CONTEXT
+  operation at all, at the price of the gate's named node in the history.
 
 The webhook's clicks, DynamoDB, Slack and the code's own duration are the same either way and
 left out. Prices are us-east-1 list prices, named below with where they were read.

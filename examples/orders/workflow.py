@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_durable_execution_sdk_python import BatchItemStatus, StepError, durable_execution
+from aws_durable_execution_sdk_python import (
+    BatchItemStatus,
+    ChildContextError,
+    StepError,
+    durable_execution,
+)
 from aws_durable_execution_sdk_python.config import CompletionConfig, ParallelConfig
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_lambda_powertools import Logger
@@ -78,13 +83,18 @@ def process_order(
         return run.fail(
             "reservation_failed", f"could not be reserved ({failed.message})", alert=True
         ) | {"error": {"type": failed.type, "message": failed.message}}
-    decision = deps.approvals.require_approval(
-        ctx,
-        order.approval_request(),
-        policy=settings.tiers.choose(order.amount),
-        route=settings.route,
-        name=GATE_APPROVAL,
-    )
+    try:
+        decision = deps.approvals.require_approval(
+            ctx,
+            order.approval_request(),
+            policy=settings.tiers.choose(order.amount),
+            route=settings.route,
+            name=GATE_APPROVAL,
+        )
+    except ChildContextError as err:  # a true error: the request never reached anyone
+        return run.fail(
+            "approval_failed", f"could not be put to approvers ({err.message})", alert=True
+        ) | {"error": {"type": err.error_type, "message": err.message}}
     run.thread, run.decision = decision.message, decision
     if not decision.approved:
         return run.fail(decision.status.value, f"was {_verdict(decision)}")

@@ -61,16 +61,6 @@ class ApproverPolicy:
             return self.approver_ids
         return self.approver_ids - {request.requester_id}
 
-    def check_feasible(self, request: ApprovalRequest) -> None:
-        """Refuse a request that could never reach its quorum, before anyone is asked."""
-        eligible = len(self.eligible_for(request))
-        if eligible < self.quorum:
-            raise InvalidRequestError(
-                "policy",
-                f"needs {self.quorum} approvers but only {eligible} may decide "
-                "(the requester cannot approve their own request)",
-            )
-
     def escalated_to(self, extra: frozenset[str]) -> ApproverPolicy:
         """The policy once `extra` approvers are added by an escalation."""
         added = extra - self.approver_ids
@@ -138,13 +128,15 @@ class Policy:
     must approve (`quorum`, N of M), who may only follow it (`viewers`), whether the requester
     may approve their own request, who is added when the ladder escalates, and the ladder.
 
-    Usergroups are resolved when the request is posted (inside the gate's post step). Any
+    Usergroups are resolved when the request is posted (inside the gate's post step), and
+    only then is the quorum checked against who may decide, in one place (`resolve`): a
+    request no one can decide is refused there, audited, and returned as a rejection. Any
     reject vetoes. Expiry is a decision of its own (`Decision.status == "expired"`, not
     approved): the workflow decides what it means.
 
     Raises:
-        InvalidRequestError: an id is malformed, the quorum cannot be met, or the ladder
-            escalates with no one to escalate to.
+        InvalidRequestError: an id is malformed, the quorum is not a positive number, or the
+            ladder escalates with no one to escalate to.
     """
 
     approvers: tuple[str, ...]
@@ -174,10 +166,6 @@ class Policy:
             raise InvalidRequestError("policy.viewers", f"not Slack user ids: {bad_viewers}")
         if isinstance(self.quorum, bool) or not isinstance(self.quorum, int) or self.quorum < 1:
             raise InvalidRequestError("policy.quorum", f"must be 1 or more, got {self.quorum!r}")
-        if all(is_slack_user_id(a) for a in approvers) and self.quorum > len(approvers):
-            raise InvalidRequestError(
-                "policy.quorum", f"must be 1..{len(approvers)}, got {self.quorum}"
-            )
         if not isinstance(self.ladder, Ladder):
             raise InvalidRequestError("policy.ladder", "must be a Ladder")
         escalates = any(stage is Stage.ESCALATE for _, stage in self.ladder.rungs())
@@ -202,18 +190,29 @@ class Policy:
             InvalidRequestError: the people who may decide cannot reach the quorum (the
                 requester drops out unless self-approval is allowed).
         """
-        policy = ApproverPolicy(
-            _expand(self.approvers, members),
+        approver_ids = _expand(self.approvers, members)
+        eligible = approver_ids - (
+            {request.requester_id} if not self.allow_self_approval else set()
+        )
+        if len(eligible) < self.quorum:
+            raise InvalidRequestError("policy", _infeasible(self.quorum, len(eligible)))
+        return ApproverPolicy(
+            approver_ids,
             quorum=self.quorum,
             allow_self_approval=self.allow_self_approval,
             viewer_ids=frozenset(self.viewers),
         )
-        policy.check_feasible(request)
-        return policy
 
     def escalation_ids(self, members: Mapping[str, frozenset[str]]) -> frozenset[str]:
         """The escalation approvers as user ids."""
         return _expand(self.escalation_approvers, members)
+
+
+def _infeasible(quorum: int, eligible: int) -> str:
+    return (
+        f"needs {quorum} approvers but only {eligible} may decide "
+        "(the requester cannot approve their own request)"
+    )
 
 
 def _expand(ids: Iterable[str], members: Mapping[str, frozenset[str]]) -> frozenset[str]:
@@ -282,8 +281,6 @@ class Tiers:
         bad_viewers = sorted(v for v in self.viewer_ids if not is_slack_user_id(v))
         if bad_viewers:
             problems.append(f"viewers are not Slack user ids: {bad_viewers}")
-        if all(is_slack_user_id(a) for a in self.approvers) and len(self.approvers) < 2:
-            problems.append("dual approval needs at least 2 approvers (or a usergroup)")
         escalates = any(
             stage is Stage.ESCALATE
             for ladder in self.ladders.values()

@@ -33,8 +33,10 @@ from greenlight.core.buttons import approval_id_for
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
-from greenlight.core.policy import AutoApprove
+from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
+from greenlight.core.request import ApprovalRequest
+from greenlight.core.route import Channel
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
@@ -46,8 +48,6 @@ if TYPE_CHECKING:
     from aws_durable_execution_sdk_python.context import Callback
     from aws_durable_execution_sdk_python.serdes import SerDes
 
-    from greenlight.core.policy import Policy
-    from greenlight.core.request import ApprovalRequest
     from greenlight.core.route import Route
     from greenlight.gate.ports import GateServices
 
@@ -76,8 +76,11 @@ def require_approval(
     where `route` says and waits, up its ladder, for people to decide.
 
     Raises:
+        InvalidRequestError: `request`, `policy` or `route` is not what the gate takes
+            (checked before any durable operation, so nothing is recorded).
         ChildContextError: a true error (Slack or the store unavailable past the retries).
     """
+    _check(request, policy, route)
 
     def run(child: DurableContext) -> Decision:
         gate = _Gate(child, services, request, route)
@@ -250,6 +253,15 @@ class _Gate:
             config=_with_serdes(retries.STORE, checkpoints.MAYBE_DECISION),
         )
         return callback, decision
+
+
+def _check(request: object, policy: object, route: object) -> None:
+    if not isinstance(request, ApprovalRequest):
+        raise InvalidRequestError("request", "must be an ApprovalRequest")
+    if not isinstance(policy, Policy | AutoApprove):
+        raise InvalidRequestError("policy", "must be a Policy or AutoApprove(reason)")
+    if not isinstance(route, Channel):
+        raise InvalidRequestError("route", "must be a route such as Channel('C0123')")
 
 
 def _timeout(seconds: int) -> CallbackConfig:

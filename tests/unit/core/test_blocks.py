@@ -17,7 +17,7 @@ from greenlight.core.blocks import (
     shorten,
     summary_text,
 )
-from greenlight.core.buttons import new_approval_id, parse_approval_id
+from greenlight.core.buttons import approval_id_for, new_approval_id, parse_approval_id
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
@@ -109,6 +109,17 @@ def test_new_ids_have_128_random_bits_and_parse_back() -> None:
 
     assert len(ids) == 1000
     assert all(parse_approval_id(i) == i for i in ids)
+
+
+def test_an_id_derived_from_a_callback_is_stable_distinct_and_parses_back() -> None:
+    callbacks = [f"eyJhcm4iOi{n:04d}opaque-callback-id" for n in range(1000)]
+
+    ids = [approval_id_for(c) for c in callbacks]
+
+    assert ids == [approval_id_for(c) for c in callbacks]  # the same on every retry
+    assert len(set(ids)) == len(callbacks)
+    assert all(parse_approval_id(i) == i for i in ids)
+    assert not any(c[:8] in i for c, i in zip(callbacks, ids, strict=True))
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,6 @@ def test_a_policy_resolves_usergroups_to_their_members() -> None:
     [
         ({"approvers": ()}, "at least one approver"),
         ({"approvers": ("bob",)}, "not Slack user"),
-        ({"approvers": "U0BOB", "quorum": 2}, "must be 1..1"),
         ({"quorum": 0}, "must be 1 or more"),
         ({"quorum": True}, "must be 1 or more"),
         ({"viewers": ("S0GROUP",)}, "policy.viewers"),
@@ -98,8 +97,12 @@ def test_malformed_policies_are_refused_with_the_field_named(
         Policy(**({"approvers": ("U0BOB", "U0CAROL")} | changes))
 
 
-def test_a_usergroup_quorum_is_checked_once_resolved_not_before() -> None:
-    Policy(approvers=("S0FINANCE",), quorum=5)  # does not raise: its size is unknown yet
+def test_the_quorum_is_checked_once_resolved_in_one_place() -> None:
+    policy = Policy(approvers=("S0FINANCE", "U0BOB"), quorum=3)  # group sizes unknown yet
+
+    policy.resolve(request(), {"S0FINANCE": frozenset({"U0CAROL", "U0DAVE"})})  # 3 may decide
+    with pytest.raises(InvalidRequestError, match="needs 3 approvers but only 2 may decide"):
+        policy.resolve(request(), {"S0FINANCE": frozenset({"U0CAROL"})})
 
 
 def test_requester_may_not_decide_their_own_request() -> None:
@@ -147,9 +150,12 @@ def test_tiers_report_every_problem_at_once() -> None:
     assert len(caught.value.problems) == 3  # negative, below the other, not an id
 
 
-def test_tiers_with_one_listed_approver_cannot_ask_for_two() -> None:
-    with pytest.raises(ConfigError, match="dual approval needs at least 2 approvers"):
-        tiers(frozenset({"U0BOB"}))
+def test_with_one_listed_approver_a_request_needing_two_is_refused_when_resolved() -> None:
+    chosen = tiers(frozenset({"U0BOB"})).choose(Amount(2_000_000, "EUR"))
+
+    assert isinstance(chosen, Policy)
+    with pytest.raises(InvalidRequestError, match="needs 2 approvers but only 1 may decide"):
+        chosen.resolve(request(), {})
 
 
 def test_tiers_refuse_a_ladder_that_escalates_to_no_one() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 
 from greenlight.core import (
@@ -16,6 +17,7 @@ from greenlight.core import (
     AutoApprove,
     Channel,
     Decision,
+    InvalidRequestError,
     Link,
     Policy,
     Status,
@@ -25,7 +27,7 @@ from greenlight.core.buttons import approval_id_for
 from greenlight.core.outcome import failure_error
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate.gate import SUB_TYPE
-from tests.unit.gate.conftest import AT, eventually, running
+from tests.unit.gate.conftest import AT, GateRun, eventually, running
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -282,6 +284,10 @@ def test_two_approvals_in_parallel_branches(world: FakeWorld) -> None:
     assert security["approval_id"] != legal["approval_id"]
 
 
+def later_events(run: GateRun) -> list[Any]:
+    return [e for e in run.events() if e.name == "later"]
+
+
 def test_the_decision_is_read_from_the_context_checkpoint_on_replay(world: FakeWorld) -> None:
     # Given a workflow that waits after its approval, so it is replayed from checkpoints
     def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
@@ -296,8 +302,8 @@ def test_the_decision_is_read_from_the_context_checkpoint_on_replay(world: FakeW
     with running(world, workflow) as run:
         run.start()
         run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
-        eventually(lambda: "after" in run.step_names())
-        later = next(e for e in run.events() if e.name == "later")
+        eventually(lambda: any(e.event_type == "CallbackStarted" for e in later_events(run)))
+        later = later_events(run)[0]
         callback_id = later.callback_started_details.callback_id
         run.runner.send_callback_success(callback_id, json.dumps("done").encode())
         result = Decision.from_dict(run.result())
@@ -305,3 +311,37 @@ def test_the_decision_is_read_from_the_context_checkpoint_on_replay(world: FakeW
     # Then the replay posted nothing again and returned the same decision
     assert result.approved
     assert len(world.notifier.posts) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"request": {"title": "Deploy"}}, "request"),
+        ({"policy": {"approvers": ["U0BOB"]}}, "policy"),
+        ({"route": "C0DEPLOYS"}, "route"),
+    ],
+)
+def test_wrong_arguments_are_refused_before_any_operation(
+    world: FakeWorld, changes: dict[str, Any], field: str
+) -> None:
+    seen: list[str] = []
+
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        arguments: dict[str, Any] = {
+            "request": deploy(),
+            "policy": Policy(("U0BOB",)),
+            "route": DEPLOYS,
+        } | changes
+        try:
+            approvals.require_approval(ctx, **arguments)
+        except InvalidRequestError as err:
+            seen.append(err.field)
+        return "refused"
+
+    with running(world, workflow) as run:
+        run.start()
+        assert run.result() == "refused"
+        started = [e.event_type for e in run.events() if e.event_type.endswith("Started")]
+
+    assert seen == [field]
+    assert started == ["ExecutionStarted"]

@@ -166,3 +166,21 @@ def test_unanswered_request_expires_and_releases_inventory(world: FakeWorld) -> 
     assert world.approvals.only().status is Status.EXPIRED
     assert [r.status for r in world.notifier.updates] == [Status.EXPIRED]
     assert world.reservations.log[-2:] == ["release shipping", "release inventory"]
+
+
+def test_when_slack_never_takes_the_request_the_order_is_undone_and_operators_told(
+    harness: Harness, world: FakeWorld
+) -> None:
+    # Given Slack refuses every post, past the post step's retries
+    world.notifier.fail_posts = 100
+
+    result = payload(harness.result(harness.start(order())))
+
+    # Then nothing is charged, the holds are released, and operators hear of it
+    assert result["status"] == "approval_failed"
+    assert result["undone"] == ["release shipping", "release inventory"]
+    assert world.payments.attempts == 0
+    assert world.notifier.posts == []
+    assert [subject for subject, _ in world.alerts.sent] == [
+        "Greenlight: order ord-1001 approval_failed"
+    ]

@@ -1,0 +1,44 @@
+"""`Greenlight`'s own surface: its settings, and telling people things outside the gate."""
+
+from __future__ import annotations
+
+import pytest
+
+from greenlight.core import Channel, ConfigError, SlackMessage
+from greenlight.gate import GateSettings
+from greenlight.gate import settings as env
+from tests.fakes.workflow import FakeWorld
+
+
+def test_settings_read_the_greenlight_variables() -> None:
+    parsed = GateSettings.from_env(
+        {
+            env.ENV_APPROVALS_TABLE: "greenlight-approvals",
+            env.ENV_AUDIT_TABLE: "greenlight-audit",
+            env.ENV_SLACK_SECRET_NAME: "greenlight/slack",
+            env.ENV_SLACK_API_URL: " ",
+        }
+    )
+
+    assert parsed == GateSettings("greenlight-approvals", "greenlight-audit", "greenlight/slack")
+
+
+def test_missing_settings_are_all_named_at_once() -> None:
+    with pytest.raises(ConfigError) as refused:
+        GateSettings.from_env({env.ENV_AUDIT_TABLE: "audit"})
+
+    assert refused.value.problems == (
+        "GREENLIGHT_APPROVALS_TABLE is required",
+        "GREENLIGHT_SLACK_SECRET_NAME is required",
+    )
+
+
+def test_notify_replies_in_the_thread_or_mentions_in_the_channel() -> None:
+    world = FakeWorld()
+    approvals = world.greenlight()
+
+    approvals.notify("U0ALICE", "charged", where=SlackMessage("C0DEPLOYS", "1.2"))
+    approvals.notify("U0ALICE", "approved automatically", where=Channel("C0DEPLOYS"))
+
+    assert world.notifier.notices == [("U0ALICE", "charged")]
+    assert world.notifier.announcements == [("C0DEPLOYS", "<@U0ALICE> approved automatically")]
