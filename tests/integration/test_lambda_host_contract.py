@@ -55,6 +55,8 @@ class Recorder:
         self.arns: dict[str, str] = {}
         self.callbacks: dict[str, str] = {}
         self.other: dict[str, tuple[str, str]] = {}  # OTHER's executions: name -> (arn, callback)
+        self.holding = threading.Event()  # set while a `hold` invocation of FUNCTION runs
+        self.release = threading.Event()
 
 
 def client_for(url: str) -> LambdaClient:
@@ -83,6 +85,10 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Record
         if event.get("fail"):
             raise ValueError("the order is malformed")
         if event.get("quick"):
+            return {"order": order}
+        if event.get("hold"):  # this invocation keeps FUNCTION's one container busy
+            recorder.holding.set()
+            assert recorder.release.wait(timeout=30), "never released"
             return {"order": order}
 
         def submit(callback_id: str, _: Any) -> None:
@@ -572,3 +578,37 @@ def test_a_host_refuses_two_functions_of_one_name() -> None:
         lambda_host.LambdaHost(
             [function, function], "http://127.0.0.1:9", function_names.ExecutionNames(Path("x"))
         )
+
+
+def test_two_functions_run_side_by_side_while_one_function_runs_one_at_a_time(
+    host: tuple[str, Recorder],
+) -> None:
+    # Given an invocation of FUNCTION that holds its container
+    url, recorder = host
+    lam = client_for(url)
+    held = start(url, "held-1", hold=True)["DurableExecutionArn"]
+    wait_for(recorder.holding.is_set)
+    try:
+        # When the other function and FUNCTION itself are started meanwhile
+        lam.invoke(
+            FunctionName=OTHER,
+            InvocationType="Event",
+            DurableExecutionName="beside-1",
+            Payload=b'{"name": "beside-1"}',
+        )
+        start(url, "queued-1")
+
+        # Then the other function runs now, in its own container, while FUNCTION's second
+        # execution waits for the first invocation to end (one container, one at a time)
+        assert wait_for(lambda: recorder.other.get("beside-1"), timeout=10)
+        time.sleep(0.5)
+        assert "queued-1" not in recorder.arns
+    finally:
+        recorder.release.set()
+    assert wait_for(lambda: recorder.callbacks.get("queued-1"))
+    done = wait_for(
+        lambda: (
+            (e := lam.get_durable_execution(DurableExecutionArn=held))["Status"] != "RUNNING" and e
+        )
+    )
+    assert done["Status"] == "SUCCEEDED"
