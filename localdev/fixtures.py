@@ -36,7 +36,9 @@ PEOPLE = (
 ESCALATION_ID = "U0FRANK"
 APPROVER_IDS = tuple(p.user_id for p in PEOPLE if p.role == "approver")
 APPROVERS_GROUP = "S0FINANCE"
-USERGROUPS = {APPROVERS_GROUP: APPROVER_IDS}
+ONCALL_GROUP = "S0ONCALL"  # the deploy gate's on-call rotation (examples/deploy_gate)
+RELEASE_MANAGER_ID = "U0FRANK"  # signs off production deploys after the on-call
+USERGROUPS = {APPROVERS_GROUP: APPROVER_IDS, ONCALL_GROUP: APPROVER_IDS}
 
 
 def person(name_or_id: str) -> Person:

@@ -3,7 +3,7 @@
 Function names follow the model's `NamespacedFunctionName` (name, partial ARN or full ARN, each
 with an optional qualifier); execution names are unique per function, as on Lambda (the local
 runner does not enforce that itself), and kept on disk so a restarted host still refuses a
-reused name with another input.
+reused name with another input. Two functions may each have an execution of the same name.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ _FUNCTION_REF = re.compile(
 
 
 class ExecutionNames:
-    """Execution names already used, kept on disk so a restarted host still refuses repeats."""
+    """Execution names already used, per function, kept on disk so a restarted host still
+    refuses repeats. Entries are keyed `function/name` (a function name has no `/`)."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
@@ -36,20 +37,24 @@ class ExecutionNames:
             json.loads(path.read_text()) if path.exists() else {}
         )
 
-    def claim(self, name: str, digest: str, start: Callable[[], str]) -> tuple[str, bool]:
-        """The runner ARN for `name`: started now, or the one started before with the same input.
+    def claim(
+        self, function: str, name: str, digest: str, start: Callable[[], str]
+    ) -> tuple[str, bool]:
+        """The runner ARN for `function`'s execution `name`: started now, or the one started
+        before with the same input.
 
         Raises:
-            ValueError: the name was used before with a different input.
+            ValueError: the name was used before, for this function, with a different input.
         """
+        key = f"{function}/{name}"
         with self._lock:
-            known = self._names.get(name)
+            known = self._names.get(key)
             if known:
                 if known["input"] != digest:
                     raise ValueError(name)
                 return known["arn"], False
             arn = start()
-            self._names[name] = {"arn": arn, "input": digest}
+            self._names[key] = {"arn": arn, "input": digest}
             self._path.write_text(json.dumps(self._names))
             return arn, True
 

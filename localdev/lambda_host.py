@@ -1,4 +1,9 @@
-"""The local Lambda endpoint: one address for the Lambda API, as AWS's is.
+"""The local Lambda endpoint: one address for the Lambda API, as AWS's is, for several functions.
+
+Each hosted function is a `FunctionConfig` (name, handler, Lambda's DurableConfig values); every
+request is routed by the function it names, as Lambda routes by `FunctionName`: its own handler,
+its own executions, ARNs and execution names. Callbacks need no routing: a callback id names its
+execution (on the runner as on Lambda), so one webhook resumes executions of any function.
 
 - `Invoke` (`POST /2015-03-31/functions/{name}/invocations`) from the durable runner, with
   `X-Dex-Handler-Invoke: true`: the handler runs once and its JSON goes back (an
@@ -36,7 +41,7 @@ from localdev.http import JsonHandler
 from localdev.lambda_model import SERVED, Reply, error, match, pattern, unknown_operation
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from http.server import BaseHTTPRequestHandler
 
 logger = logging.getLogger("greenlight.lambda_host")
@@ -52,35 +57,38 @@ SYNC_LIMIT_SECONDS = 900
 
 @dataclass(frozen=True, slots=True)
 class FunctionConfig:
-    """The one durable function this host runs, with Lambda's DurableConfig values."""
+    """One durable function this host runs: its name, its handler (what Lambda's `Handler`
+    names) and Lambda's DurableConfig values."""
 
     name: str
+    handler: Callable[[Any, Any], Any]
     execution_timeout_seconds: int
     retention_days: int
 
 
 class LambdaHost:
-    """Routes Lambda API calls: invocations to the handler or the runner, the rest to the runner."""
+    """Routes Lambda API calls: invocations to the named function's handler or the runner, the
+    rest to the runner."""
 
     def __init__(
-        self,
-        function: FunctionConfig,
-        handler: Callable[[Any, Any], Any],
-        runner_url: str,
-        names: ExecutionNames,
+        self, functions: Sequence[FunctionConfig], runner_url: str, names: ExecutionNames
     ) -> None:
-        self.function = function
-        self._handler = handler
+        by_name = {f.name: f for f in functions}
+        if not by_name or len(by_name) != len(functions):
+            raise ValueError("a host runs one or more functions, each under its own name")
+        self.functions = by_name
         self._runner = runner_url.rstrip("/")
         self._names = names
-        self._one_at_a_time = threading.Lock()  # one container: one invocation at a time
+        # One container per function: one invocation of a function at a time, as with reserved
+        # concurrency 1; two functions run side by side, as two Lambda functions do.
+        self._containers = {name: threading.Lock() for name in by_name}
         self.arns = ArnBook(self._describe, self._find)
         self.durable = DurableApi(self._runner, self.arns, self.function_of)
 
     def function_of(self, label: str) -> str | None:
-        """Our function's name when `label` names it (any form, any qualifier), else None."""
+        """The name of the hosted function `label` names (any form, any qualifier), else None."""
         split = split_function(label)
-        return split[0] if split and split[0] == self.function.name else None
+        return split[0] if split and split[0] in self.functions else None
 
     def _describe(self, runner_arn: str) -> tuple[str, str, str]:
         status, raw = runner_call(
@@ -92,11 +100,12 @@ class LambdaHost:
         if status != 200:
             raise KeyError(runner_arn)
         execution = json.loads(raw)
-        version = str(execution["FunctionArn"]).rsplit(":", 1)[1]
-        return self.function.name, version, str(execution["DurableExecutionName"])
+        # The runner's FunctionArn: arn:aws:lambda:REGION:ACCOUNT:function:NAME:VERSION
+        function, version = str(execution["FunctionArn"]).split(":")[6:8]
+        return function, version, str(execution["DurableExecutionName"])
 
     def _find(self, function: str, name: str, execution: str) -> str | None:
-        if function != self.function.name:
+        if function not in self.functions:
             return None
         status, raw = runner_call(
             self._runner,
@@ -112,8 +121,11 @@ class LambdaHost:
                 return runner_arn
         return None
 
-    def resolve(self, label: str, query: str) -> tuple[str | None, Reply | None]:
-        """The version an Invoke runs, or the error Lambda gives for the function it names."""
+    def resolve(
+        self, label: str, query: str
+    ) -> tuple[tuple[FunctionConfig, str] | None, Reply | None]:
+        """The function and version an Invoke runs, or the error Lambda gives for the function
+        it names."""
         split = split_function(label)
         if split is None:
             return None, error("ResourceNotFoundException", f"Function not found: {label}")
@@ -127,33 +139,36 @@ class LambdaHost:
             )
         qualifier = in_name or in_query
         version = qualifier if qualifier and qualifier.isdigit() else LATEST
-        if name != self.function.name or qualifier not in (None, LATEST, ALIAS, version):
+        function = self.functions.get(name)
+        if function is None or qualifier not in (None, LATEST, ALIAS, version):
             full = function_arn(name) + (f":{qualifier}" if qualifier else "")
             return None, error("ResourceNotFoundException", f"Function not found: {full}")
         # The local stack runs one code for every published version (`scripts/retire-versions.sh`
         # counts executions per version): a numeric qualifier runs it and is kept in the ARN.
-        return version, None
+        return (function, version), None
 
-    def run_handler(self, event: Any, version: str) -> Reply:
-        """Run the durable handler once, like a Lambda container would, with Lambda's ARN."""
+    def run_handler(self, function: FunctionConfig, event: Any, version: str) -> Reply:
+        """Run `function`'s durable handler once, like a Lambda container would, with Lambda's
+        ARN."""
         headers = {"X-Amz-Executed-Version": version}
         try:
             event["DurableExecutionArn"] = str(self.arns.of(event["DurableExecutionArn"]))
         except (KeyError, TypeError, ValueError) as err:
             return error("InvalidRequestContentException", f"not a durable invocation: {err}")
-        context = create_test_lambda_context(
-            account_id=ACCOUNT_ID, function_name=self.function.name
-        )
-        with self._one_at_a_time:
+        context = create_test_lambda_context(account_id=ACCOUNT_ID, function_name=function.name)
+        with self._containers[function.name]:
             try:
-                return Reply.json(200, self._handler(event, context), headers)
+                return Reply.json(200, function.handler(event, context), headers)
             except Exception as err:
                 logger.exception("handler failed")
                 failure = {"errorMessage": str(err), "errorType": type(err).__name__}
                 return Reply.json(200, failure, headers | {"X-Amz-Function-Error": "Unhandled"})
 
-    def invoke(self, name: str | None, version: str, payload: bytes, kind: str) -> Reply:
-        """Start (once per name) an execution on the runner; wait for it when synchronous."""
+    def invoke(
+        self, function: FunctionConfig, name: str | None, version: str, payload: bytes, kind: str
+    ) -> Reply:
+        """Start (once per name and function) an execution of `function` on the runner; wait
+        for it when synchronous."""
         refused = _refusal(name, payload, kind)
         if refused:
             return refused
@@ -164,27 +179,30 @@ class LambdaHost:
         digest = hashlib.sha256(text.encode()).hexdigest()
         try:
             runner_arn, _ = self._names.claim(
-                name, digest, lambda: self._start_on_runner(name, text, version)
+                function.name,
+                name,
+                digest,
+                lambda: self._start_on_runner(function, name, text, version),
             )
         except ValueError:
             return error(
                 "DurableExecutionAlreadyStartedException",
                 f"Durable execution {name} already exists with a different payload",
             )
-        arn = self.arns.remember(ExecutionArn(self.function.name, version, name, runner_arn))
+        arn = self.arns.remember(ExecutionArn(function.name, version, name, runner_arn))
         headers = {"X-Amz-Durable-Execution-Arn": str(arn), "X-Amz-Executed-Version": version}
         if kind == "Event":
             return Reply.json(202, None, headers)
         return self._wait_for_result(runner_arn, headers)
 
-    def _start_on_runner(self, name: str, text: str, version: str) -> str:
+    def _start_on_runner(self, function: FunctionConfig, name: str, text: str, version: str) -> str:
         body = {
             "AccountId": ACCOUNT_ID,
-            "FunctionName": self.function.name,
+            "FunctionName": function.name,
             "FunctionQualifier": version,
             "ExecutionName": name,
-            "ExecutionTimeoutSeconds": self.function.execution_timeout_seconds,
-            "ExecutionRetentionPeriodDays": self.function.retention_days,
+            "ExecutionTimeoutSeconds": function.execution_timeout_seconds,
+            "ExecutionRetentionPeriodDays": function.retention_days,
             "Input": text,
         }
         status, raw = runner_call(
@@ -249,20 +267,21 @@ def route(host: LambdaHost, method: str, raw_path: str, headers: Any, body: byte
     return _invoke(host, labels["FunctionName"], query, headers, body)
 
 
-def _invoke(host: LambdaHost, function: str, query: str, headers: Any, body: bytes) -> Reply:
-    version, refused = host.resolve(function, query)
-    if refused or version is None:
+def _invoke(host: LambdaHost, label: str, query: str, headers: Any, body: bytes) -> Reply:
+    resolved, refused = host.resolve(label, query)
+    if refused or resolved is None:
         return refused or error("ServiceException", "no version")
+    function, version = resolved
     if headers.get("X-Dex-Handler-Invoke", "").lower() == "true":
         try:
             event = json.loads(body)
         except ValueError:
             return error("InvalidRequestContentException", "Could not parse request body into json")
-        return host.run_handler(event, version)
+        return host.run_handler(function, event, version)
     kind = headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     if kind not in ("Event", "RequestResponse", "DryRun"):
         return error("InvalidParameterValueException", f"Unsupported invocation type {kind}")
-    return host.invoke(headers.get("X-Amz-Durable-Execution-Name"), version, body, kind)
+    return host.invoke(function, headers.get("X-Amz-Durable-Execution-Name"), version, body, kind)
 
 
 def make_handler(host: LambdaHost) -> type[BaseHTTPRequestHandler]:

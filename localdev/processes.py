@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from localdev.config import FUNCTION_NAME, HOST, StackConfig
+from localdev.config import HOST, StackConfig
 
 if TYPE_CHECKING:
     from http.server import HTTPServer
@@ -57,15 +57,12 @@ def run_payments(config: StackConfig) -> None:
 
 
 def run_host(config: StackConfig) -> None:
-    """The Lambda Invoke host running `examples.orders.handler`."""
-    from examples.orders.handler import handler  # noqa: PLC0415  # builds from this process's env
-    from localdev import function_names, lambda_host  # noqa: PLC0415
+    """The Lambda host running every function of `localdev.functions`, each by its name."""
+    from localdev import function_names, functions, lambda_host  # noqa: PLC0415
 
-    function = lambda_host.FunctionConfig(
-        FUNCTION_NAME, execution_timeout_seconds=366 * 86400 - 1, retention_days=7
-    )
+    hosted = functions.load()  # imports each handler: it builds from this process's env
     names = function_names.ExecutionNames(config.root / "state" / "execution-names.json")
-    host = lambda_host.LambdaHost(function, handler, config.url("runner"), names)
+    host = lambda_host.LambdaHost(hosted, config.url("runner"), names)
     _run_until_terminated(lambda_host.serve(host, HOST, config.ports["host"]))
 
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
 FUNCTION = "contract-fn"
+OTHER = "contract-other-fn"  # a second function on the same host, as Lambda hosts many
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",  # dummy, for SigV4 on loopback
@@ -53,6 +54,9 @@ class Recorder:
         self.runner_url = runner_url
         self.arns: dict[str, str] = {}
         self.callbacks: dict[str, str] = {}
+        self.other: dict[str, tuple[str, str]] = {}  # OTHER's executions: name -> (arn, callback)
+        self.holding = threading.Event()  # set while a `hold` invocation of FUNCTION runs
+        self.release = threading.Event()
 
 
 def client_for(url: str) -> LambdaClient:
@@ -82,18 +86,42 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Record
             raise ValueError("the order is malformed")
         if event.get("quick"):
             return {"order": order}
+        if event.get("hold"):  # this invocation keeps FUNCTION's one container busy
+            recorder.holding.set()
+            assert recorder.release.wait(timeout=30), "never released"
+            return {"order": order}
 
         def submit(callback_id: str, _: Any) -> None:
             recorder.callbacks[order] = callback_id
 
         return {"order": order, "decision": context.wait_for_callback(submit, name="decision")}
 
-    handler = durable_execution(workflow, boto3_client=client_for(host_url))
+    def other(event: Any, context: DurableContext) -> Any:
+        name = str(event["name"])
 
-    function = lambda_host.FunctionConfig(FUNCTION, execution_timeout_seconds=600, retention_days=1)
+        def submit(callback_id: str, _: Any) -> None:
+            recorder.other[name] = (context.execution_context.durable_execution_arn, callback_id)
+
+        return {"other": name, "answer": context.wait_for_callback(submit, name="answer")}
+
+    client = client_for(host_url)
+    functions = [
+        lambda_host.FunctionConfig(
+            FUNCTION,
+            durable_execution(workflow, boto3_client=client),
+            execution_timeout_seconds=600,
+            retention_days=1,
+        ),
+        lambda_host.FunctionConfig(
+            OTHER,
+            durable_execution(other, boto3_client=client),
+            execution_timeout_seconds=600,
+            retention_days=1,
+        ),
+    ]
     names = function_names.ExecutionNames(root / "names.json")
     served = lambda_host.serve(
-        lambda_host.LambdaHost(function, handler, runner_url, names), "127.0.0.1", host_port
+        lambda_host.LambdaHost(functions, runner_url, names), "127.0.0.1", host_port
     )
     threading.Thread(target=served.serve_forever, daemon=True).start()
     runner = subprocess.Popen(
@@ -426,8 +454,12 @@ def test_a_restarted_host_still_knows_every_arn(host: tuple[str, Recorder], tmp_
 
     # When a fresh host (nothing in memory) on the same runner is asked about it
     fresh = lambda_host.LambdaHost(
-        lambda_host.FunctionConfig(FUNCTION, execution_timeout_seconds=600, retention_days=1),
-        lambda _event, _context: None,
+        [
+            lambda_host.FunctionConfig(
+                name, lambda _event, _context: None, execution_timeout_seconds=600, retention_days=1
+            )
+            for name in (FUNCTION, OTHER)
+        ],
         recorder.runner_url,
         function_names.ExecutionNames(tmp_path / "names.json"),
     )
@@ -442,3 +474,141 @@ def test_a_restarted_host_still_knows_every_arn(host: tuple[str, Recorder], tmp_
 
     # Then it finds it on the runner, under the same ARN
     assert (got["DurableExecutionArn"], got["Status"]) == (arn, "RUNNING")
+
+
+def test_each_function_runs_its_own_handler_under_its_own_arns(host: tuple[str, Recorder]) -> None:
+    # Given one execution name used by both functions on the host
+    url, recorder = host
+    lam = client_for(url)
+    mine = start(url, "shared-name")["DurableExecutionArn"]
+    theirs = lam.invoke(
+        FunctionName=f"arn:aws:lambda:us-east-1:123456789012:function:{OTHER}:live",
+        InvocationType="Event",
+        DurableExecutionName="shared-name",
+        Payload=json.dumps({"name": "shared-name"}).encode(),  # another input: another function
+    )["DurableExecutionArn"]
+
+    # Then they are two executions, each run by its function's handler under its function's ARN
+    assert mine != theirs
+    assert ParsedArn.parse(mine).function == FUNCTION
+    assert ParsedArn.parse(theirs).function == OTHER
+    assert wait_for(lambda: recorder.other.get("shared-name"))[0] == theirs
+    assert wait_for(lambda: recorder.callbacks.get("shared-name"))
+    # And each function lists only its own
+    listed = {
+        name: [
+            e["DurableExecutionArn"]
+            for e in lam.list_durable_executions_by_function(
+                FunctionName=name, DurableExecutionName="shared-name"
+            )["DurableExecutions"]
+        ]
+        for name in (FUNCTION, OTHER)
+    }
+    assert listed == {FUNCTION: [mine], OTHER: [theirs]}
+
+
+def test_a_callback_resumes_the_other_functions_execution(host: tuple[str, Recorder]) -> None:
+    # Given an execution of the second function waiting on its callback
+    url, recorder = host
+    lam = client_for(url)
+    lam.invoke(
+        FunctionName=OTHER,
+        InvocationType="Event",
+        DurableExecutionName="other-1",
+        Payload=b'{"name": "other-1"}',
+    )
+    arn, callback_id = wait_for(lambda: recorder.other.get("other-1"))
+
+    # When the callback is answered through the one endpoint, as the webhook answers it
+    lam.send_durable_execution_callback_success(CallbackId=callback_id, Result=b'"go"')
+
+    # Then that function's execution finishes with its own handler's result
+    done = wait_for(
+        lambda: (
+            (e := lam.get_durable_execution(DurableExecutionArn=arn))["Status"] != "RUNNING" and e
+        )
+    )
+    assert (done["Status"], json.loads(done["Result"])) == (
+        "SUCCEEDED",
+        {"other": "other-1", "answer": '"go"'},
+    )
+    history = lam.get_durable_execution_history(DurableExecutionArn=arn)
+    valid_output("GetDurableExecutionHistory", dict(history))
+
+
+def test_a_restarted_host_knows_which_function_an_execution_belongs_to(
+    host: tuple[str, Recorder], tmp_path: Path
+) -> None:
+    url, recorder = host
+    client_for(url).invoke(
+        FunctionName=OTHER,
+        InvocationType="Event",
+        DurableExecutionName="other-2",
+        Payload=b'{"name": "other-2"}',
+    )
+    arn, _ = wait_for(lambda: recorder.other.get("other-2"))
+    fresh = lambda_host.LambdaHost(
+        [
+            lambda_host.FunctionConfig(
+                name, lambda _event, _context: None, execution_timeout_seconds=600, retention_days=1
+            )
+            for name in (FUNCTION, OTHER)
+        ],
+        recorder.runner_url,
+        function_names.ExecutionNames(tmp_path / "names.json"),
+    )
+    served = lambda_host.serve(fresh, "127.0.0.1", 0)
+    threading.Thread(target=served.serve_forever, daemon=True).start()
+    try:
+        listed = client_for(
+            f"http://127.0.0.1:{served.server_port}"
+        ).list_durable_executions_by_function(FunctionName=OTHER, DurableExecutionName="other-2")
+    finally:
+        served.shutdown()
+
+    assert [e["DurableExecutionArn"] for e in listed["DurableExecutions"]] == [arn]
+
+
+def test_a_host_refuses_two_functions_of_one_name() -> None:
+    function = lambda_host.FunctionConfig(
+        FUNCTION, lambda _event, _context: None, execution_timeout_seconds=600, retention_days=1
+    )
+
+    with pytest.raises(ValueError, match="its own name"):
+        lambda_host.LambdaHost(
+            [function, function], "http://127.0.0.1:9", function_names.ExecutionNames(Path("x"))
+        )
+
+
+def test_two_functions_run_side_by_side_while_one_function_runs_one_at_a_time(
+    host: tuple[str, Recorder],
+) -> None:
+    # Given an invocation of FUNCTION that holds its container
+    url, recorder = host
+    lam = client_for(url)
+    held = start(url, "held-1", hold=True)["DurableExecutionArn"]
+    wait_for(recorder.holding.is_set)
+    try:
+        # When the other function and FUNCTION itself are started meanwhile
+        lam.invoke(
+            FunctionName=OTHER,
+            InvocationType="Event",
+            DurableExecutionName="beside-1",
+            Payload=b'{"name": "beside-1"}',
+        )
+        start(url, "queued-1")
+
+        # Then the other function runs now, in its own container, while FUNCTION's second
+        # execution waits for the first invocation to end (one container, one at a time)
+        assert wait_for(lambda: recorder.other.get("beside-1"), timeout=10)
+        time.sleep(0.5)
+        assert "queued-1" not in recorder.arns
+    finally:
+        recorder.release.set()
+    assert wait_for(lambda: recorder.callbacks.get("queued-1"))
+    done = wait_for(
+        lambda: (
+            (e := lam.get_durable_execution(DurableExecutionArn=held))["Status"] != "RUNNING" and e
+        )
+    )
+    assert done["Status"] == "SUCCEEDED"

@@ -42,11 +42,25 @@ def test_a_name_is_one_execution_across_restarts(tmp_path: Path) -> None:
         started.append("x")
         return f"run/{len(started)}"
 
-    first = ExecutionNames(tmp_path / "names.json").claim("order-1", "digest-a", start)
-    again = ExecutionNames(tmp_path / "names.json").claim("order-1", "digest-a", start)
+    first = ExecutionNames(tmp_path / "names.json").claim("orders", "order-1", "digest-a", start)
+    again = ExecutionNames(tmp_path / "names.json").claim("orders", "order-1", "digest-a", start)
 
     assert first == ("run/1", True)
     assert again == ("run/1", False)
     with pytest.raises(ValueError, match="order-1"):
-        ExecutionNames(tmp_path / "names.json").claim("order-1", "digest-b", start)
+        ExecutionNames(tmp_path / "names.json").claim("orders", "order-1", "digest-b", start)
     assert started == ["x"]
+
+
+def test_names_are_per_function(tmp_path: Path) -> None:
+    started: list[str] = []
+
+    def start() -> str:
+        started.append("x")
+        return f"run/{len(started)}"
+
+    names = ExecutionNames(tmp_path / "names.json")
+    mine = names.claim("orders", "release-1", "digest-a", start)
+    theirs = names.claim("deploys", "release-1", "digest-b", start)
+
+    assert (mine, theirs) == (("run/1", True), ("run/2", True))
