@@ -10,44 +10,17 @@ its type marker, and nothing of the demo, the local stack, the examples or the t
 from __future__ import annotations
 
 import subprocess
-import sys
-import venv
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.packaging.conftest import fresh_venv
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-        check=True,
-        timeout=600,
-    )
-    (built,) = out.glob("greenlight-*.whl")
-    return built
-
-
-def fresh_venv(where: Path, requirement: str) -> Path:
-    """A new virtual environment with only `requirement` installed; its python."""
-    venv.EnvBuilder(with_pip=True).create(where)
-    python = where / "bin" / "python"
-    constraints = str(ROOT / "constraints.txt")
-    done = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "-c", constraints, requirement],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr
-    return python
 
 
 def importable(python: Path, module: str) -> bool:

@@ -2,9 +2,10 @@
 
 Standard library and `greenlight.core` only. The store keeps the DynamoDB store's contract
 (one suite, `tests/contract/store/`, runs against both); Slack records what it was asked to
-show; the clock and the ids are yours to set.
+show; the clock and the ids are yours to set; `click` votes and resumes as the webhook does.
 """
 
+from greenlight.testing.clicks import click, posted
 from greenlight.testing.clock import SequentialIds, SettableClock
 from greenlight.testing.slack import (
     Announcement,
@@ -30,4 +31,6 @@ __all__ = [
     "SettableClock",
     "SlackUnavailableError",
     "UnknownUsergroupError",
+    "click",
+    "posted",
 ]

@@ -24,7 +24,7 @@ import pytest
 from greenlight.aws.approval_store import DynamoApprovalStore, DynamoAuditLog
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.testing import InMemoryApprovalStore, InMemorySlack
 from greenlight.webhook.relay import DecisionRelay, make_stream_handler
 from localdev.dynamodb_server import DynamoDBServer
@@ -183,7 +183,9 @@ def new_record(
         approval_id=f"contract{n:014d}",
         callback_id=f"cb-{n}-opaque",
         execution_arn=f"arn:aws:lambda:us-east-1:123456789012:function:f:live/durable-execution/e{n}",
-        request=ApprovalRequest(f"ord-{n}", f"Order ord-{n}", "U0ALICE", 125_000, "EUR"),
+        request=ApprovalRequest(
+            f"Order ord-{n}", "U0ALICE", amount=Amount(125_000, "EUR"), reference=f"ord-{n}"
+        ),
         policy=ApproverPolicy(
             approvers,
             quorum=quorum,

@@ -11,7 +11,8 @@ import pytest
 from greenlight.core.blocks import request_blocks
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.request import Amount, ApprovalRequest
+from greenlight.core.route import Channel
 from greenlight.testing import (
     InMemoryDirectory,
     InMemorySlack,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from greenlight.webhook.ports import MessageBoard
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+ROUTE = Channel("C0DEPLOYS")
 
 
 def record() -> ApprovalRecord:
@@ -37,7 +39,9 @@ def record() -> ApprovalRecord:
         approval_id="approval00000000000001",
         callback_id="cb-1",
         execution_arn="arn:exec",
-        request=ApprovalRequest("ord-1", "Order ord-1", "U0ALICE", 125_000, "EUR"),
+        request=ApprovalRequest(
+            "Order ord-1", "U0ALICE", amount=Amount(125_000, "EUR"), reference="ord-1"
+        ),
         policy=ApproverPolicy(frozenset({"U0BOB"})),
         created_at=START.isoformat(),
         expires_at=(START + timedelta(days=1)).isoformat(),
@@ -46,12 +50,12 @@ def record() -> ApprovalRecord:
 
 
 def test_slack_records_posts_with_what_people_would_see_and_numbers_the_messages() -> None:
-    slack = InMemorySlack(channel="C0DEPLOYS")
+    slack = InMemorySlack()
     notifier: ApprovalNotifier = slack
     board: MessageBoard = slack
 
-    first = notifier.post_request(record())
-    second = notifier.post_request(record())
+    first = notifier.post_request(record(), ROUTE)
+    second = notifier.post_request(record(), ROUTE)
     notifier.update_request(record())
     board.redraw(record())
 
@@ -66,7 +70,7 @@ def test_slack_records_posts_with_what_people_would_see_and_numbers_the_messages
 
 def test_slack_records_thread_replies_direct_notices_and_announcements() -> None:
     slack = InMemorySlack()
-    thread = slack.post_request(record())
+    thread = slack.post_request(record(), ROUTE)
 
     slack.reply(thread, "Reminder")
     slack.notify("U0ALICE", "Approved", thread)
@@ -85,8 +89,8 @@ def test_slack_fails_the_posts_it_is_told_to_fail_then_posts_again() -> None:
     slack = InMemorySlack(fail_posts=1)
 
     with pytest.raises(SlackUnavailableError):
-        slack.post_request(record())
-    slack.post_request(record())
+        slack.post_request(record(), ROUTE)
+    slack.post_request(record(), ROUTE)
 
     assert (slack.fail_posts, len(slack.posts)) == (0, 1)
 
