@@ -127,6 +127,43 @@ def test_a_rotated_signing_secret_is_picked_up_by_a_warm_container(stack: Stack)
     assert old["statusCode"] == 401
 
 
+def test_a_rotated_bot_token_is_used_from_the_request_that_picks_up_the_secret(
+    stack: Stack,
+) -> None:
+    # Given a warm webhook, and an operator who reinstalled the app: Slack now accepts only a new
+    # bot token and signs with a new secret, both stored with set-slack-secret.sh
+    asgi = build_webhook(stack.settings)
+    secrets = boto3.client("secretsmanager")
+    token, signing = "xoxb-rotated-not-real", "rotated-signing-secret-not-real"
+    put_slack_secret(secrets, SECRET_NAME, token, signing)
+    record = post_pending(stack)  # posted with the old token, before Slack revoked it
+    assert record.slack is not None
+    stack.slack.token = token
+    try:
+        body = form(
+            block_actions(
+                action_id="approve",
+                approval_id=record.approval_id,
+                user_id="U0CAROL",
+                channel_id=record.slack.channel,
+                message_ts=record.slack.ts,
+            )
+        )
+        # When Slack delivers a click signed with the new secret
+        response = invoke(asgi, function_url_event(body, signed_headers(signing, body)))
+        redraws = [c for c in stack.slack.snapshot()["calls"] if c["method"] == "chat.update"]
+    finally:
+        stack.slack.token = BOT_TOKEN
+        put_slack_secret(secrets, SECRET_NAME, BOT_TOKEN, SIGNING_SECRET)
+
+    # Then the same container decided it and redrew the message with the new token
+    assert response["statusCode"] == 200
+    assert stack.store.get(record.approval_id).status is Status.APPROVED
+    assert redraws[-1]["error"] is None
+    message = next(m for m in stack.slack.snapshot()["messages"] if m["ts"] == record.slack.ts)
+    assert all(b["type"] != "actions" for b in message["blocks"])
+
+
 def test_a_cold_start_logs_no_warning(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
     # An operator reads every WARNING in CloudWatch as something to fix; a cold start has none.
     with caplog.at_level(logging.WARNING):

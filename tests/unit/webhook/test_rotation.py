@@ -67,6 +67,19 @@ def test_a_rotated_secret_is_rewired_on_the_first_refresh() -> None:
     assert built == ["old", "new"]
 
 
+def test_the_credentials_read_last_are_handed_out_whole() -> None:
+    # Bolt's `authorize` asks for the bot token on every request: after a rotation it gets the
+    # new token, and never one credential of each secret
+    source, clock = Source("old"), Clock()
+    wiring, _ = rotating(source, clock)
+    assert wiring.credentials == credentials("old")
+    rotated = SlackCredentials(Secret("xoxb-rotated-not-real"), Secret("new"))
+    source.value = rotated
+    assert wiring.refresh()
+    assert wiring.credentials == rotated
+    assert wiring.current == "new"
+
+
 def test_reads_are_rate_limited() -> None:
     source, clock = Source("old"), Clock()
     wiring, _ = rotating(source, clock)
