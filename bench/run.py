@@ -3,12 +3,14 @@
 1. Click → response on loopback, p50/p99 and throughput at concurrency 1, 10, 50, for our
    webhook, the floor (same outside calls, no framework) and a bare Bolt app.
 2. Cold start: importing and initializing each Lambda handler module in a fresh interpreter,
-   against importing bare slack_bolt + mangum + boto3.
-Writes bench/results.json and bench/results.md (the README quotes the latter).
+   against the floor's init and importing bare slack_bolt + mangum + boto3.
+Writes bench/results.json and bench/results.md (the README quotes the latter). With
+`--cold-start`, only the cold-start probes run and their table is printed, nothing written.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -20,9 +22,10 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from slack_sdk import WebClient
@@ -42,6 +45,9 @@ from greenlight.core.record import ApprovalRecord, SlackMessage
 from greenlight.core.request import ApprovalRequest
 from localdev import fixtures
 from localdev.slack_requests import block_actions, send_signed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 HERE = Path(__file__).resolve().parent
 WARMUP = 20
@@ -248,6 +254,30 @@ def machine() -> dict[str, str]:
     }
 
 
+def cold_start_table(cold: dict[str, Any]) -> list[str]:
+    """The cold-start rows, each against the baseline and the floor."""
+    floor, base = cold["floor"], cold["baseline: slack_bolt + mangum + boto3"]
+
+    def row(name: str, probe: dict[str, Any]) -> str:
+        ms = probe["median_ms"]
+        return (
+            f"| {name} | {ms:.0f} | {ms / base['median_ms']:.2f}× | "
+            f"{ms / floor['median_ms']:.2f}× | {probe['durable_sdk_loaded']} |"
+        )
+
+    return [
+        f"| cold start (fresh interpreter, median of {COLD_RUNS}, interleaved) | ms "
+        "| / baseline | / floor | durable SDK imported |",
+        "|---|---|---|---|---|",
+        row(
+            "webhook handler module: imports, settings, secret, clients, Bolt app",
+            cold["webhook handler"],
+        ),
+        row("floor: the imports, the secret read, a DynamoDB and a Lambda client", floor),
+        row("baseline: import slack_bolt, mangum, boto3", base),
+    ]
+
+
 def _pair(result: dict[str, float]) -> str:
     return f"{result['p50_ms']:.1f} / {result['p99_ms']:.1f}"
 
@@ -282,31 +312,13 @@ def markdown(results: dict[str, Any]) -> str:
         cpu = [results["clicks"][v][str(level)] for v in ("ours", "floor", "bolt")]
         cells = " | ".join(f"{c['server_cpu_ms']:.1f} + {c['stack_cpu_ms']:.1f}" for c in cpu)
         lines.append(f"| {level} | {cells} |")
-    cold = results["cold_start"]
-    webhook, floor = cold["webhook handler"], cold["floor"]
-    base = cold["baseline: slack_bolt + mangum + boto3"]
-
-    def row(name: str, probe: dict[str, Any]) -> str:
-        ms = probe["median_ms"]
-        return (
-            f"| {name} | {ms:.0f} | {ms / base['median_ms']:.2f}× | "
-            f"{ms / floor['median_ms']:.2f}× | {probe['durable_sdk_loaded']} |"
-        )
-
-    lines += [
-        "",
-        f"| cold start (fresh interpreter, median of {COLD_RUNS}, interleaved) | ms "
-        "| / baseline | / floor | durable SDK imported |",
-        "|---|---|---|---|---|",
-        row("webhook handler module: imports, settings, secret, clients, Bolt app", webhook),
-        row("floor: the imports, the secret read, a DynamoDB and a Lambda client", floor),
-        row("baseline: import slack_bolt, mangum, boto3", base),
-    ]
+    lines += ["", *cold_start_table(results["cold_start"])]
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    folder = Path(tempfile.mkdtemp(prefix="greenlight-bench-"))
+@contextmanager
+def support_services(folder: Path) -> Iterator[tuple[dict[str, str], int]]:
+    """Moto, the fake Slack and the callback recorder in their own process: URLs and pid."""
     support = subprocess.Popen(
         [sys.executable, "-m", "bench.servers", "support", "--dir", str(folder)], cwd=HERE.parent
     )
@@ -316,19 +328,34 @@ def main() -> int:
             if time.monotonic() > deadline or support.poll() is not None:
                 raise RuntimeError("the support services did not start")
             time.sleep(0.1)
-        urls = json.loads((folder / "support.json").read_text())
-        env = os.environ | env_for(urls)
-        results = {
-            "machine": machine(),
-            "clicks": click_benchmark(folder, urls, env, support.pid),
-            "cold_start": cold_start(env),
-        }
+        yield json.loads((folder / "support.json").read_text()), support.pid
     finally:
         support.terminate()
         try:
             support.wait(timeout=10)
         except subprocess.TimeoutExpired:
             support.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--cold-start",
+        action="store_true",
+        help="only the cold-start probes; print them, write no results file",
+    )
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="greenlight-bench-"))
+    with support_services(folder) as (urls, support_pid):
+        env = os.environ | env_for(urls)
+        if args.cold_start:
+            print("\n".join(cold_start_table(cold_start(env))))
+            return 0
+        results = {
+            "machine": machine(),
+            "clicks": click_benchmark(folder, urls, env, support_pid),
+            "cold_start": cold_start(env),
+        }
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (HERE / "results.md").write_text(markdown(results))
     print(markdown(results))
