@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import pytest
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from mangum import Mangum
 
 from greenlight.core.votes import Status
@@ -23,7 +26,6 @@ from tests.integration.conftest import (
 )
 
 if TYPE_CHECKING:
-    import pytest
     from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
 
     from greenlight.webhook.asgi import SlackWebhook
@@ -162,6 +164,13 @@ def test_a_rotated_bot_token_is_used_from_the_request_that_picks_up_the_secret(
     assert redraws[-1]["error"] is None
     message = next(m for m in stack.slack.snapshot()["messages"] if m["ts"] == record.slack.ts)
     assert all(b["type"] != "actions" for b in message["blocks"])
+
+
+def test_a_secret_that_cannot_be_read_fails_the_cold_start(stack: Stack) -> None:
+    # The first read runs on a worker thread while the rest is built: its failure still
+    # reaches Lambda's init (no webhook that would refuse every click with a 500)
+    with pytest.raises(GetParameterError):
+        build_webhook(replace(stack.settings, slack_secret_name="greenlight/never-stored"))
 
 
 def test_a_cold_start_logs_no_warning(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:

@@ -42,14 +42,17 @@ class RotatingCredentials(Generic[Wired]):
         wire: Callable[[SlackCredentials], Wired],
         min_seconds_between_reads: float = MIN_SECONDS_BETWEEN_READS,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        first: SlackCredentials | None = None,
     ) -> None:
+        """`first`: credentials the caller has just read with `load` (none: read them now)."""
         self._load = load
         self._wire = wire
         self._min_seconds = min_seconds_between_reads
         self._clock = clock
         self._lock = threading.Lock()
         self._last_read: float | None = None  # the first refresh may read at once
-        credentials = load()
+        credentials = load() if first is None else first
         self._state = _State(credentials, wire(credentials))
 
     @property

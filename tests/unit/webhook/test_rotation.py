@@ -49,6 +49,15 @@ def rotating(source: Source, clock: Clock) -> tuple[RotatingCredentials[str], li
     return RotatingCredentials(source.load, wire, 30.0, clock), built
 
 
+def test_credentials_read_by_the_caller_are_wired_without_another_read() -> None:
+    # build_webhook reads the secret on a worker thread while it builds the rest
+    source = Source("old")
+    wiring = RotatingCredentials(
+        source.load, lambda c: c.signing_secret.reveal(), first=source.load()
+    )
+    assert (wiring.current, wiring.credentials, source.reads) == ("old", credentials("old"), 1)
+
+
 def test_an_unchanged_secret_is_not_rewired() -> None:
     source, clock = Source("old"), Clock()
     wiring, built = rotating(source, clock)
