@@ -119,12 +119,12 @@ def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: De
     @app.action({"type": "block_actions", "action_id": BUTTONS})
     def on_button(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
         ack()
-        board = SlackMessageBoard(client)
+        board = board_over(client)
         _on_click(body, decisions(board), board)
 
     @app.view(REJECT_MODAL_CALLBACK_ID)
     def on_reject_reason(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
-        service = decisions(SlackMessageBoard(client))
+        service = decisions(board_over(client))
         try:
             submission = to_reason_submission(body)
             if not submission.reason:
@@ -151,7 +151,7 @@ def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: De
 
     @app.command(APPROVALS_COMMAND)
     def on_approvals(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
-        service = decisions(SlackMessageBoard(client))
+        service = decisions(board_over(client))
         try:
             user_id = user_of({"user": {"id": body.get("user_id")}})
         except InvalidRequestError as err:
@@ -160,6 +160,18 @@ def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: De
         ack(text=messages.pending_list(service.waiting_on(user_id)), response_type="ephemeral")
 
     return app
+
+
+def board_over(client: WebClient) -> SlackMessageBoard:
+    """The message board over Bolt's per-request client (its token from `authorize`).
+
+    Bolt gives that client the request's workspace as a default `team_id` on every call (for
+    org-wide tokens; slack_sdk PR #882). Slack documents no `team_id` for the methods the board
+    calls (chat.update, chat.postEphemeral, views.open: tests/contract/slack_api), so it is
+    dropped and the board sends what it always sent.
+    """
+    client.default_params.pop("team_id", None)
+    return SlackMessageBoard(client)
 
 
 def is_ours(
