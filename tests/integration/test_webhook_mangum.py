@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import pytest
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from mangum import Mangum
 
 from greenlight.core.votes import Status
@@ -23,7 +26,6 @@ from tests.integration.conftest import (
 )
 
 if TYPE_CHECKING:
-    import pytest
     from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
 
     from greenlight.webhook.asgi import SlackWebhook
@@ -125,6 +127,50 @@ def test_a_rotated_signing_secret_is_picked_up_by_a_warm_container(stack: Stack)
     assert new["statusCode"] == 200
     assert stack.store.get(record.approval_id).status is Status.APPROVED
     assert old["statusCode"] == 401
+
+
+def test_a_rotated_bot_token_is_used_from_the_request_that_picks_up_the_secret(
+    stack: Stack,
+) -> None:
+    # Given a warm webhook, and an operator who reinstalled the app: Slack now accepts only a new
+    # bot token and signs with a new secret, both stored with set-slack-secret.sh
+    asgi = build_webhook(stack.settings)
+    secrets = boto3.client("secretsmanager")
+    token, signing = "xoxb-rotated-not-real", "rotated-signing-secret-not-real"
+    put_slack_secret(secrets, SECRET_NAME, token, signing)
+    record = post_pending(stack)  # posted with the old token, before Slack revoked it
+    assert record.slack is not None
+    stack.slack.token = token
+    try:
+        body = form(
+            block_actions(
+                action_id="approve",
+                approval_id=record.approval_id,
+                user_id="U0CAROL",
+                channel_id=record.slack.channel,
+                message_ts=record.slack.ts,
+            )
+        )
+        # When Slack delivers a click signed with the new secret
+        response = invoke(asgi, function_url_event(body, signed_headers(signing, body)))
+        redraws = [c for c in stack.slack.snapshot()["calls"] if c["method"] == "chat.update"]
+    finally:
+        stack.slack.token = BOT_TOKEN
+        put_slack_secret(secrets, SECRET_NAME, BOT_TOKEN, SIGNING_SECRET)
+
+    # Then the same container decided it and redrew the message with the new token
+    assert response["statusCode"] == 200
+    assert stack.store.get(record.approval_id).status is Status.APPROVED
+    assert redraws[-1]["error"] is None
+    message = next(m for m in stack.slack.snapshot()["messages"] if m["ts"] == record.slack.ts)
+    assert all(b["type"] != "actions" for b in message["blocks"])
+
+
+def test_a_secret_that_cannot_be_read_fails_the_cold_start(stack: Stack) -> None:
+    # The first read runs on a worker thread while the rest is built: its failure still
+    # reaches Lambda's init (no webhook that would refuse every click with a 500)
+    with pytest.raises(GetParameterError):
+        build_webhook(replace(stack.settings, slack_secret_name="greenlight/never-stored"))
 
 
 def test_a_cold_start_logs_no_warning(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:

@@ -1,8 +1,11 @@
 """The Bolt app: routes clicks, modal submissions and commands of signed requests.
 
-Configured for FaaS (DESIGN §5): named (no stack walk), static authorize (no auth.test per
-container), every listener done before the response (Lambda freezes threads afterwards). The
-signature is checked once, before Bolt (asgi.py), so Bolt's own check is switched off.
+Configured for FaaS (DESIGN §5): named (no stack walk), every listener done before the response
+(Lambda freezes threads afterwards). The signature is checked once, before Bolt (asgi.py), so
+Bolt's own check is switched off. The app is built once per container: Bolt asks `authorize` for
+each request's bot token (the one read last from the Slack secret, so a rotated token is used
+from the request that picked it up, without an `auth.test`) and hands each listener a `client`
+carrying it; the listeners talk to Slack only through that client.
 """
 
 from __future__ import annotations
@@ -31,23 +34,29 @@ from greenlight.core.errors import (
     NotFoundError,
 )
 from greenlight.core.votes import Status, Verdict
+from greenlight.slack.client import TIMEOUT_SECONDS
 from greenlight.webhook.decisions import Click
 from greenlight.webhook.payloads import to_button_click, to_reason_submission, user_of
+from greenlight.webhook.slack_board import SlackMessageBoard
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from slack_bolt import BoltContext
 
-    from greenlight.aws.secrets import SlackCredentials
+    from greenlight.core.secret import Secret
     from greenlight.webhook.decisions import DecisionService
+    from greenlight.webhook.ports import MessageBoard
     from greenlight.webhook.settings import Settings
-    from greenlight.webhook.slack_board import SlackMessageBoard
+
+    Decisions = Callable[[MessageBoard], DecisionService]
 
 logger = logging.getLogger(__name__)
 APPROVALS_COMMAND = "/approvals"
 HTTP_FORBIDDEN = 403
 ANY_EVENT = re.compile(".*")
+# Approve and Reject share one listener; Bolt matches a pattern with `search`, hence the anchors.
+BUTTONS = re.compile(rf"\A(?:{re.escape(ACTION_APPROVE)}|{re.escape(ACTION_REJECT)})\Z")
 FINAL = {s.value for s in Status if s.is_final}
 
 
@@ -68,30 +77,34 @@ def reply_for(error: ApprovalError, service: DecisionService) -> str:
     return messages.invalid("unexpected request")
 
 
-def build_app(
-    settings: Settings,
-    credentials: SlackCredentials,
-    client: WebClient,
-    service: DecisionService,
-    board: SlackMessageBoard,
-) -> App:
-    """Wire the listeners to the decision service."""
+def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: Decisions) -> App:
+    """Wire the listeners to the decision service.
+
+    Args:
+        settings: our app, workspace and (for a local fake Slack) the Web API's URL.
+        bot_token: the bot token read last from the Slack secret; asked once per request.
+        decisions: the decision service redrawing on a given board (each request's client).
+    """
     bolt_logger = logging.getLogger("greenlight.bolt")
     bolt_logger.setLevel(logging.WARNING)  # Bolt logs bodies and signatures of bad requests at INFO
-    authorized = AuthorizeResult(
-        enterprise_id=None, team_id=settings.slack_team_id, bot_token=credentials.bot_token.reveal()
-    )
+
+    def authorize() -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=None, team_id=settings.slack_team_id, bot_token=bot_token().reveal()
+        )
+
     app = App(
         name="greenlight",
         logger=bolt_logger,
         process_before_response=True,
         token_verification_enabled=False,
         request_verification_enabled=False,  # verified once, before Bolt parses anything
-        signing_secret=credentials.signing_secret.reveal(),
-        # Bolt builds each request's client from this one and the token from `authorize`; a
-        # client that carried the token too would log "token will be ignored" every cold start.
-        client=WebClient(base_url=client.base_url, timeout=client.timeout),
-        authorize=lambda: authorized,
+        # Bolt copies this client's URL and timeout into each request's client, whose token
+        # comes from `authorize`; a token here would be logged as "ignored" every cold start.
+        client=WebClient(
+            base_url=settings.slack_api_url or WebClient.BASE_URL, timeout=TIMEOUT_SECONDS
+        ),
+        authorize=authorize,
     )
 
     @app.use
@@ -103,18 +116,15 @@ def build_app(
             return BoltResponse(status=HTTP_FORBIDDEN, body=json.dumps({"error": "unknown app"}))
         return next()
 
-    @app.action(ACTION_APPROVE)
-    def on_approve(ack: Callable[..., None], body: dict[str, Any]) -> None:
+    @app.action({"type": "block_actions", "action_id": BUTTONS})
+    def on_button(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
         ack()
-        _on_click(body, service, board)
-
-    @app.action(ACTION_REJECT)
-    def on_reject(ack: Callable[..., None], body: dict[str, Any]) -> None:
-        ack()
-        _on_click(body, service, board)
+        board = board_over(client)
+        _on_click(body, decisions(board), board)
 
     @app.view(REJECT_MODAL_CALLBACK_ID)
-    def on_reject_reason(ack: Callable[..., None], body: dict[str, Any]) -> None:
+    def on_reject_reason(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
+        service = decisions(board_over(client))
         try:
             submission = to_reason_submission(body)
             if not submission.reason:
@@ -140,7 +150,8 @@ def build_app(
         ack()
 
     @app.command(APPROVALS_COMMAND)
-    def on_approvals(ack: Callable[..., None], body: dict[str, Any]) -> None:
+    def on_approvals(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
+        service = decisions(board_over(client))
         try:
             user_id = user_of({"user": {"id": body.get("user_id")}})
         except InvalidRequestError as err:
@@ -149,6 +160,18 @@ def build_app(
         ack(text=messages.pending_list(service.waiting_on(user_id)), response_type="ephemeral")
 
     return app
+
+
+def board_over(client: WebClient) -> SlackMessageBoard:
+    """The message board over Bolt's per-request client (its token from `authorize`).
+
+    Bolt gives that client the request's workspace as a default `team_id` on every call (for
+    org-wide tokens; slack_sdk PR #882). Slack documents no `team_id` for the methods the board
+    calls (chat.update, chat.postEphemeral, views.open: tests/contract/slack_api), so it is
+    dropped and the board sends what it always sent.
+    """
+    client.default_params.pop("team_id", None)
+    return SlackMessageBoard(client)
 
 
 def is_ours(

@@ -40,7 +40,8 @@ HEALTH_PATH = "/health"
 
 @dataclass(frozen=True, slots=True)
 class Wiring:
-    """What depends on the Slack secret: Bolt's app (and its client) and the signature check."""
+    """Bolt's app (built once; its token comes from `authorize`) and the signature check for
+    the signing secret read last (rebuilt when the secret rotates)."""
 
     app: App
     verifier: SignatureVerifier

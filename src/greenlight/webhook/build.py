@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -26,37 +27,55 @@ from greenlight.webhook.slack_board import SlackMessageBoard
 
 if TYPE_CHECKING:
     from greenlight.aws.secrets import SlackCredentials
+    from greenlight.core.secret import Secret
+    from greenlight.webhook.ports import MessageBoard
     from greenlight.webhook.settings import Settings
 
 
 def build_webhook(settings: Settings) -> SlackWebhook:
     """The ASGI app over real adapters: DynamoDB, Lambda's callback API, Slack.
 
-    The store and the callback sender do not depend on the Slack secret and are built once;
-    everything that does is rebuilt when the secret rotates (`RotatingCredentials`).
+    Everything is built once. What the Slack secret feeds is read where it is used: the signing
+    secret by the ASGI front's verifier (rebuilt when the secret rotates, `RotatingCredentials`),
+    the bot token by Bolt's `authorize` on each request (the listeners use the client Bolt
+    builds with it).
+
+    The secret's first read is a network round trip (on Lambda a new TLS connection to Secrets
+    Manager): it runs on a worker thread while this thread builds the DynamoDB and Lambda
+    clients and the Bolt app, and is waited for before the webhook is returned, so the first
+    click finds everything ready. A failed read fails the build, as before.
     """
-    dynamodb = boto3.resource("dynamodb", config=WEBHOOK_CLIENT_CONFIG)
-    store = DynamoApprovalStore(
-        dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
-    )
-    callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
-
-    def wire(credentials: SlackCredentials) -> Wiring:
-        client = build_web_client(
-            credentials.bot_token, settings.slack_api_url, wait_out_rate_limits=False
-        )
-        board = SlackMessageBoard(client)
-        service = DecisionService(
-            store=store, callbacks=callbacks, board=board, clock=lambda: datetime.now(UTC)
-        )
-        app = build_app(settings, credentials, client, service, board)
-        return Wiring(app, SignatureVerifier(credentials.signing_secret.reveal()))
-
     secrets = boto3.client("secretsmanager", config=WEBHOOK_CLIENT_CONFIG)
-    wiring = RotatingCredentials(
-        lambda: load_slack_credentials(settings.slack_secret_name, secrets), wire
+
+    def read_secret() -> SlackCredentials:
+        return load_slack_credentials(settings.slack_secret_name, secrets)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-secret") as reader:
+        first_read = reader.submit(read_secret)
+        dynamodb = boto3.resource("dynamodb", config=WEBHOOK_CLIENT_CONFIG)
+        store = DynamoApprovalStore(
+            dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
+        )
+        callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
+
+        def decisions(board: MessageBoard) -> DecisionService:
+            return DecisionService(store=store, callbacks=callbacks, board=board, clock=_now)
+
+        def bot_token() -> Secret:
+            return slack_secret.credentials.bot_token
+
+        app = build_app(settings, bot_token, decisions)
+        first = first_read.result()
+    slack_secret = RotatingCredentials(
+        read_secret,
+        lambda credentials: Wiring(app, SignatureVerifier(credentials.signing_secret.reveal())),
+        first=first,
     )
-    return SlackWebhook(wiring, settings.base_path)
+    return SlackWebhook(slack_secret, settings.base_path)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def build_relay(settings: Settings) -> DecisionRelay:

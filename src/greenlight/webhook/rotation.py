@@ -3,9 +3,10 @@
 A container reads the secret once, when it starts. After an operator rotates the signing secret
 (`scripts/set-slack-secret.sh`), Slack signs with the new one at once while warm containers still
 hold the old: every click would be refused until Lambda happened to replace them. So a request
-that fails verification makes the webhook read the secret again and, if it changed, rebuild
-everything built from it (Bolt's app, its client, the verifier). Reads are rate-limited: a stream
-of unsigned requests costs at most one Secrets Manager read per `MIN_SECONDS_BETWEEN_READS`.
+that fails verification makes the webhook read the secret again and, if it changed, rebuild what
+is built from it (the signature verifier) and hand out the new bot token from then on (Bolt's
+`authorize` asks for it on every request). Reads are rate-limited: a stream of unsigned requests
+costs at most one Secrets Manager read per `MIN_SECONDS_BETWEEN_READS`.
 """
 
 from __future__ import annotations
@@ -41,20 +42,28 @@ class RotatingCredentials(Generic[Wired]):
         wire: Callable[[SlackCredentials], Wired],
         min_seconds_between_reads: float = MIN_SECONDS_BETWEEN_READS,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        first: SlackCredentials | None = None,
     ) -> None:
+        """`first`: credentials the caller has just read with `load` (none: read them now)."""
         self._load = load
         self._wire = wire
         self._min_seconds = min_seconds_between_reads
         self._clock = clock
         self._lock = threading.Lock()
         self._last_read: float | None = None  # the first refresh may read at once
-        credentials = load()
+        credentials = load() if first is None else first
         self._state = _State(credentials, wire(credentials))
 
     @property
     def current(self) -> Wired:
         """What is wired to the credentials read last."""
         return self._state.wired
+
+    @property
+    def credentials(self) -> SlackCredentials:
+        """The credentials read last (the state is swapped whole: never one half of each)."""
+        return self._state.credentials
 
     def refresh(self) -> bool:
         """Read the secret again unless read recently; True when it changed and was rewired.

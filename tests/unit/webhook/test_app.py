@@ -1,13 +1,29 @@
-"""Which requests count as our app's, in our workspace or our Enterprise Grid org."""
+"""Which requests count as our app's, and which clicks reach the one button listener."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
+from slack_bolt.request import BoltRequest
 
-from greenlight.webhook.app import is_ours
+from greenlight.core.buttons import ACTION_APPROVE, ACTION_REJECT, REASON_ACTION_ID
+from greenlight.core.errors import NotFoundError
+from greenlight.core.secret import Secret
+from greenlight.webhook.app import build_app, is_ours
+from greenlight.webhook.decisions import DecisionService
 from greenlight.webhook.settings import Settings
+from localdev import fixtures
+from localdev.slack_requests import block_actions, form, signed_headers
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from greenlight.core.record import ApprovalRecord
+    from greenlight.core.votes import Vote, VoteEffect
+    from greenlight.webhook.ports import MessageBoard
 
 WORKSPACE = Settings(
     approvals_table="a",
@@ -42,3 +58,66 @@ def test_origin(
     ours: bool,
 ) -> None:
     assert is_ours(settings, app_id, team_id, enterprise_id) is ours
+
+
+class MissingApprovals:
+    """A vote store that knows no approval: every click ends in 'not found'."""
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        raise NotFoundError(approval_id)
+
+    def pending(self) -> list[ApprovalRecord]:
+        return []
+
+    def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
+        raise NotFoundError(approval_id)
+
+
+class NoCallbacks:
+    def succeed(self, callback_id: str, result: bytes) -> bool:
+        raise AssertionError("nothing is decided here")
+
+    def fail(self, callback_id: str, error: dict[str, str]) -> bool:
+        raise AssertionError("nothing is decided here")
+
+
+@pytest.mark.parametrize(
+    ("action_id", "reaches_the_listener"),
+    [
+        (ACTION_APPROVE, True),
+        (ACTION_REJECT, True),
+        (f"{ACTION_APPROVE}_all", False),
+        (f"x{ACTION_REJECT}", False),
+        (f"{ACTION_REJECT}\n", False),
+        (REASON_ACTION_ID, False),
+    ],
+)
+def test_approve_and_reject_share_one_listener_and_no_other_action_reaches_it(
+    action_id: str, reaches_the_listener: bool
+) -> None:
+    # Given the app, its Slack unreachable (answers to the clicker are best effort)
+    boards: list[MessageBoard] = []
+
+    def decisions(board: MessageBoard) -> DecisionService:
+        boards.append(board)
+        return DecisionService(MissingApprovals(), NoCallbacks(), board, lambda: datetime.now(UTC))
+
+    unreachable = replace(WORKSPACE, slack_api_url="http://127.0.0.1:9/api/")
+    app = build_app(unreachable, lambda: Secret("xoxb-unit-not-real"), decisions)
+    payload = block_actions(
+        action_id=action_id,
+        approval_id="A" * 22,
+        user_id="U0BOB",
+        channel_id=fixtures.CHANNEL_ID,
+        message_ts="1700000000.000100",
+    )
+    payload |= {"api_app_id": WORKSPACE.slack_app_id, "team": {"id": WORKSPACE.slack_team_id}}
+    body = form(payload)
+
+    # When Slack delivers a click on that action
+    headers: dict[str, str | Sequence[str]] = {**signed_headers("unused", body)}
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+
+    # Then only the two approval buttons reach the listener, each with its own board
+    assert (response.status == 200) is reaches_the_listener
+    assert len(boards) == int(reaches_the_listener)

@@ -49,6 +49,15 @@ def rotating(source: Source, clock: Clock) -> tuple[RotatingCredentials[str], li
     return RotatingCredentials(source.load, wire, 30.0, clock), built
 
 
+def test_credentials_read_by_the_caller_are_wired_without_another_read() -> None:
+    # build_webhook reads the secret on a worker thread while it builds the rest
+    source = Source("old")
+    wiring = RotatingCredentials(
+        source.load, lambda c: c.signing_secret.reveal(), first=source.load()
+    )
+    assert (wiring.current, wiring.credentials, source.reads) == ("old", credentials("old"), 1)
+
+
 def test_an_unchanged_secret_is_not_rewired() -> None:
     source, clock = Source("old"), Clock()
     wiring, built = rotating(source, clock)
@@ -65,6 +74,19 @@ def test_a_rotated_secret_is_rewired_on_the_first_refresh() -> None:
     assert wiring.refresh()
     assert wiring.current == "new"
     assert built == ["old", "new"]
+
+
+def test_the_credentials_read_last_are_handed_out_whole() -> None:
+    # Bolt's `authorize` asks for the bot token on every request: after a rotation it gets the
+    # new token, and never one credential of each secret
+    source, clock = Source("old"), Clock()
+    wiring, _ = rotating(source, clock)
+    assert wiring.credentials == credentials("old")
+    rotated = SlackCredentials(Secret("xoxb-rotated-not-real"), Secret("new"))
+    source.value = rotated
+    assert wiring.refresh()
+    assert wiring.credentials == rotated
+    assert wiring.current == "new"
 
 
 def test_reads_are_rate_limited() -> None:
