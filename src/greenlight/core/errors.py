@@ -84,3 +84,16 @@ class CallbackRefusedError(ApprovalError):
     def __init__(self, code: str) -> None:
         self.code = code
         super().__init__(f"Lambda refused the callback ({code}); it will not be sent again")
+
+
+class ApprovalFailedError(ApprovalError):
+    """The approval's callback was failed with something that is not a decision: a true error
+    sent by whoever holds the callback id. Never read as a rejection (nor an approval): the
+    gate raises it, and the workflow sees its child context fail."""
+
+    def __init__(self, approval_id: str, error_type: str | None, message: str | None) -> None:
+        self.approval_id = approval_id
+        self.error_type = error_type
+        super().__init__(
+            f"approval {approval_id} failed: {error_type or 'error'}: {message or 'no message'}"
+        )

@@ -34,7 +34,7 @@ from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
 from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.buttons import approval_id_for
-from greenlight.core.errors import InvalidRequestError
+from greenlight.core.errors import ApprovalFailedError, InvalidRequestError
 from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
 from greenlight.core.policy import AutoApprove, Policy
@@ -295,10 +295,11 @@ def _await_decision(callback: Callback[Any], approval_id: str) -> Decision | Non
         # Only holders of the callback id can resume us; still, never approve on garbage.
         return Decision(Status.REJECTED, approval_id, reason="malformed approval result")
     except CallbackExternalError as err:
-        # A version 1 webhook's rejection or expiry; anything else is refused, not guessed.
+        # A version 1 webhook's rejection or expiry; anything else is a true error, raised (the
+        # failure callback is kept for those): never guessed into a person's "no".
         try:
             return decision_from_failure(err.data)
         except InvalidRequestError:
-            return Decision(Status.REJECTED, approval_id, reason=err.message or "rejected")
+            raise ApprovalFailedError(approval_id, err.error_type, err.message) from err
     except CallbackTimeoutError:
         return None

@@ -17,7 +17,7 @@ from greenlight.gate import metrics as approval_metrics
 
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord, SlackMessage
-    from greenlight.gate.ports import GateServices as Dependencies
+    from greenlight.gate.ports import GateServices
 
 
 def decided(record: ApprovalRecord) -> Decision | None:
@@ -25,7 +25,7 @@ def decided(record: ApprovalRecord) -> Decision | None:
     return Decision.from_record(record) if record.status.is_final else None
 
 
-def expire(deps: Dependencies, approval_id: str) -> Decision | None:
+def expire(deps: GateServices, approval_id: str) -> Decision | None:
     """Flip pending → expired (with its audit line) and redraw; a decision that won stands."""
     at = deps.clock().isoformat()
     record = deps.approvals.update(
@@ -44,7 +44,7 @@ def expire(deps: Dependencies, approval_id: str) -> Decision | None:
 NOT_POSTED = "the request could not be posted"
 
 
-def withdraw(deps: Dependencies, approval_id: str) -> None:
+def withdraw(deps: GateServices, approval_id: str) -> None:
     """Close a record whose post failed for good (pending → expired, with its audit line), so
     no pending approval without a message is left for `/approvals` and the operators' lists.
     Nothing to do when the record was never stored."""
@@ -62,7 +62,7 @@ def withdraw(deps: Dependencies, approval_id: str) -> None:
     )
 
 
-def remind(deps: Dependencies, approval_id: str, message: SlackMessage) -> Decision | None:
+def remind(deps: GateServices, approval_id: str, message: SlackMessage) -> Decision | None:
     """Reply in the thread, mentioning who is still needed."""
     record = deps.approvals.get(approval_id)
     if record.status.is_final:
@@ -82,7 +82,7 @@ def remind(deps: Dependencies, approval_id: str, message: SlackMessage) -> Decis
 
 
 def escalate(
-    deps: Dependencies,
+    deps: GateServices,
     approval_id: str,
     message: SlackMessage,
     escalation: frozenset[str],

@@ -162,7 +162,26 @@ def test_a_rejection_sent_as_a_version_1_failure_is_still_a_rejection(world: Fak
     assert [d.user_id for d in result.deciders] == ["U0BOB"]
 
 
-def test_a_true_error_or_garbage_on_the_callback_never_approves(world: FakeWorld) -> None:
+def test_a_true_error_on_the_callback_fails_the_gate_and_is_never_read_as_a_no(
+    world: FakeWorld,
+) -> None:
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        record = run.posted("Deploy api v2.3")
+        run.runner.send_callback_failure(
+            record.callback_id, ErrorObject("the approver's system broke", "Boom", None, None)
+        )
+        outcome = run.runner.wait_for_result(run.arn, timeout=60)
+
+    # The workflow sees its gate (a child context) fail, with the error's message: not a Decision
+    assert outcome.result is None
+    assert outcome.error is not None
+    assert str(outcome.error.type).endswith("ChildContextError")
+    assert f"approval {record.approval_id} failed" in str(outcome.error.message)
+    assert "the approver's system broke" in str(outcome.error.message)
+
+
+def test_garbage_on_the_callback_never_approves(world: FakeWorld) -> None:
     with running(world, one_gate(Policy(("U0BOB",)))) as run:
         run.start()
         record = run.posted("Deploy api v2.3")
