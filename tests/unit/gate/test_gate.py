@@ -308,7 +308,9 @@ def later_events(run: GateRun) -> list[Any]:
     return [e for e in run.events() if e.name == "later"]
 
 
-def test_the_decision_is_read_from_the_context_checkpoint_on_replay(world: FakeWorld) -> None:
+def test_a_replay_returns_the_same_decision_and_touches_neither_store_nor_slack(
+    world: FakeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Given a workflow that waits after its approval, so it is replayed from checkpoints
     def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
         decision = approvals.require_approval(
@@ -324,12 +326,18 @@ def test_the_decision_is_read_from_the_context_checkpoint_on_replay(world: FakeW
         run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
         eventually(lambda: any(e.event_type == "CallbackStarted" for e in later_events(run)))
         later = later_events(run)[0]
+        # From now on the gate's body must not run again: any store or Slack call is noted
+        touched: list[str] = []
+        for name in ("create", "get", "update", "attach_message", "note", "record_vote"):
+            monkeypatch.setattr(world.approvals, name, lambda *_, n=name, **__: touched.append(n))
+        monkeypatch.setattr(world.notifier, "post_request", lambda *_: touched.append("post"))
         callback_id = later.callback_started_details.callback_id
         run.runner.send_callback_success(callback_id, json.dumps("done").encode())
         result = Decision.from_dict(run.result())
 
-    # Then the replay posted nothing again and returned the same decision
+    # Then the replay touched neither the store nor Slack and returned the same decision
     assert result.approved
+    assert touched == []
     assert len(world.notifier.posts) == 1
 
 
