@@ -112,7 +112,6 @@ def test_two_approvals_in_sequence_then_the_deploy(deploys: Deploys, world: Fake
     assert oncall.policy.approver_ids == ONCALL
     assert oncall.policy.quorum == 1
     assert release.policy.approver_ids == {"U0FRANK"}
-    assert oncall.request.context == {"service": "api", "version": "v2.3.0", "stage": "on-call"}
     assert world.notifier.notices == [("U0ALICE", "api v2.3.0 to production is deployed.")]
 
 
