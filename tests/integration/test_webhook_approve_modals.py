@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from greenlight.core import messages
 from greenlight.core.audit import AuditKind
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
@@ -20,7 +21,7 @@ from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.route import Channel
 from greenlight.core.votes import Status, Verdict, Vote
 from localdev import fixtures, slack_corpus
-from localdev.slack_requests import block_actions, send_signed, view_submission
+from localdev.slack_requests import block_actions, post, send_signed, view_submission
 from tests.integration.conftest import SIGNING_SECRET
 
 if TYPE_CHECKING:
@@ -282,3 +283,21 @@ def test_a_comment_modal_left_unsubmitted_changes_nothing(stack: Stack) -> None:
 
 def replace_view(recorded: Json, opened: Json) -> Json:
     return recorded | {k: opened[k] for k in ("id", "callback_id", "private_metadata", "blocks")}
+
+
+@pytest.mark.parametrize(
+    ("sensitive", "action"), [(False, "approve_comment"), (True, "approve_confirm")]
+)
+def test_when_slack_will_not_open_an_approve_form_the_approver_is_told(
+    stack: Stack, sensitive: bool, action: str
+) -> None:
+    # Given Slack refusing the next views.open as it does for a trigger older than its 3 s
+    fault = {"method": "views.open", "error": "expired_trigger_id"}
+    assert post(f"{stack.slack_url}/_faults", json.dumps(fault), {})[0] == 200
+    record = post_request(stack, sensitive=sensitive)
+
+    status, _ = send(stack, click(record, "U0DAVE", action))
+
+    assert status == 200
+    assert ephemerals_for(stack, "U0DAVE")[-1] == messages.form_unavailable()
+    assert stack.store.get(record.approval_id) == record
