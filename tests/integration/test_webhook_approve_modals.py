@@ -224,9 +224,9 @@ def test_a_confirmation_submitted_by_someone_who_may_not_decide_changes_nothing(
     assert callbacks_for(stack, record) == []
 
 
-@pytest.mark.parametrize("sensitive", [False, True])
+@pytest.mark.parametrize(("sensitive", "round_"), [(s, r) for s in (False, True) for r in range(4)])
 def test_approve_with_comment_racing_a_reject_makes_one_outcome(
-    stack: Stack, sensitive: bool
+    stack: Stack, sensitive: bool, round_: int
 ) -> None:
     # Given Bob's comment modal and Carol's reject modal open on one request
     record = post_request(stack, sensitive=sensitive)
