@@ -26,7 +26,9 @@ function mrkdwn(source) {
     .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/:white_check_mark:/g, '<span class="badge ok">✓</span>')
     .replace(/:x:/g, '<span class="badge no">✗</span>')
-    .replace(/:hourglass:/g, '<span class="badge late">⏱</span>');
+    .replace(/:hourglass:/g, '<span class="badge late">⏱</span>')
+    .replace(/:warning:/g, '<span class="badge warn">⚠</span>')
+    .replace(/:speech_balloon:/g, '<span class="badge">💬</span>');
   return html.split("\n").map((line) => line.startsWith("&gt;") ? `<blockquote>${line.slice(4)}</blockquote>` : line).join("<br>");
 }
 
@@ -119,8 +121,10 @@ function maybeOpenModal() {
   state.modal = opened.view;
   $("modal-title").textContent = opened.view.title.text;
   $("modal-submit").textContent = opened.view.submit ? opened.view.submit.text : "Submit";
+  // Reject's modal submits in red; the approve modals in green, as their buttons are drawn
+  $("modal-submit").className = `button ${opened.view.callback_id === "reject_reason" ? "danger" : "primary"}`;
   $("modal-body").innerHTML = opened.view.blocks.map((b) => b.type === "input"
-    ? `<label for="input-${escapeHtml(b.block_id)}">${escapeHtml(b.label.text)}</label>
+    ? `<label for="input-${escapeHtml(b.block_id)}">${escapeHtml(b.label.text)}${b.optional ? ' <span class="muted">(optional)</span>' : ""}</label>
        <textarea id="input-${escapeHtml(b.block_id)}" name="${escapeHtml(b.block_id)}" maxlength="${b.element.max_length || 3000}"></textarea>
        <div class="field-error" data-error="${escapeHtml(b.block_id)}"></div>`
     : renderBlock(b, {})).join("");
@@ -142,14 +146,17 @@ document.addEventListener("click", async (event) => {
     type: "block_actions", action_id: button.dataset.action, value: button.dataset.value,
     channel: button.dataset.channel, message_ts: button.dataset.ts,
   });
-  if (button.dataset.action === "reject") state.openTrigger = answer.trigger_id;
+  // Reject, Approve with comment and a sensitive request's Approve open a modal; a plain
+  // Approve opens none, so its trigger is simply never matched.
+  state.openTrigger = answer.trigger_id;
   await refresh();
 });
 
 $("modal").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const reason = $("modal-body").querySelector("textarea").value;
-  const answer = await interact({ type: "view_submission", view_id: state.modal.id, reason });
+  const values = {};
+  $("modal-body").querySelectorAll("textarea").forEach((input) => { values[input.name] = input.value; });
+  const answer = await interact({ type: "view_submission", view_id: state.modal.id, values });
   const body = answer.body ? JSON.parse(answer.body) : {};
   document.querySelectorAll(".field-error").forEach((el) => { el.textContent = ""; });
   if (body.response_action === "errors") {

@@ -4,6 +4,7 @@ from greenlight.core.blocks import mention
 from greenlight.core.errors import (
     ApprovalError,
     ConfigError,
+    ConfirmationRequiredError,
     ConflictError,
     InvalidRequestError,
     NotAuthorizedError,
@@ -33,6 +34,7 @@ __all__ = [
     "AutoApprove",
     "Channel",
     "ConfigError",
+    "ConfirmationRequiredError",
     "ConflictError",
     "Decider",
     "Decision",

@@ -38,6 +38,21 @@ class NotAuthorizedError(ApprovalError):
         super().__init__(f"user {user_id} may not decide approval {approval_id}: {why}")
 
 
+class ConfirmationRequiredError(NotAuthorizedError):
+    """A one-click approve of a sensitive request: it is approved only through its confirmation
+    modal (a signed `view_submission`), never by a button alone; nothing was changed.
+
+    A `NotAuthorizedError`, so every edge that answers those answers this one too.
+    """
+
+    def __init__(self, approval_id: str, user_id: str) -> None:
+        super().__init__(
+            approval_id,
+            user_id,
+            "it is marked sensitive, so it is approved only by confirming in its form",
+        )
+
+
 class ConflictError(ApprovalError):
     """The approval is no longer pending: someone else decided, or it expired.
 

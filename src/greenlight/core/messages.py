@@ -99,5 +99,5 @@ def pending_list(records: list[ApprovalRecord]) -> str:
 
 
 def form_unavailable() -> str:
-    """Slack would not open the reject form (its API failed): nothing changed, try again."""
-    return "Slack could not open the form to say why. Nothing has changed: please try again."
+    """Slack would not open a form (reject, approve with comment, confirm): nothing changed."""
+    return "Slack could not open the form. Nothing has changed: please try again."

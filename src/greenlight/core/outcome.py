@@ -6,8 +6,11 @@ success `Result` of SendDurableExecutionCallbackSuccess, JSON of this shape (ver
     {"decision": "approved|rejected|expired", "approval_id": "…",
      "approvers": [{"user_id", "at"}],                       # the deciders (version 1 readers)
      "version": 2, "deciders": [{"user_id", "at"}],
-     "votes": [{"user_id", "verdict", "at", "reason"?}], "reason"?: "…", "decided_at"?: "…"}
+     "votes": [{"user_id", "verdict", "at", "reason"?, "comment"?}], "reason"?: "…",
+     "decided_at"?: "…"}
 
+A vote's `comment` (an approval's, from "Approve with comment") is only present when given, so
+payloads without it (every one sent before comments existed) read as before.
 `decision`, `approvers` and `approval_id` keep version 1's meaning, so a gate of the previous
 release (executions in flight on a retained version) still reads a rejection as a rejection.
 The failure callback is kept for true errors; a failure carrying a version 1 rejection
@@ -135,11 +138,18 @@ class Decision:
 
 def _vote_dict(vote: Vote) -> dict[str, Any]:
     data = {"user_id": vote.user_id, "verdict": vote.verdict.value, "at": vote.at}
-    return data | ({"reason": vote.reason} if vote.reason is not None else {})
+    data |= {"reason": vote.reason} if vote.reason is not None else {}
+    return data | ({"comment": vote.comment} if vote.comment is not None else {})
 
 
 def _vote(data: dict[str, Any]) -> Vote:
-    return Vote(str(data["user_id"]), Verdict(data["verdict"]), str(data["at"]), data.get("reason"))
+    return Vote(
+        str(data["user_id"]),
+        Verdict(data["verdict"]),
+        str(data["at"]),
+        data.get("reason"),
+        comment=data.get("comment"),
+    )
 
 
 def decision_payload(record: ApprovalRecord) -> bytes:

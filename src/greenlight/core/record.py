@@ -128,7 +128,10 @@ class ApprovalRecord:
             "request": self.request.to_dict(),
             "policy": self.policy.to_dict(),
             "votes": {
-                v.user_id: _drop_none({"decision": v.verdict.value, "at": v.at, "reason": v.reason})
+                v.user_id: _drop_none(
+                    {"decision": v.verdict.value, "at": v.at, "reason": v.reason}
+                    | {"comment": v.comment}
+                )
                 for v in self.votes
             },
             "decided_by": list(self.decided_by),
@@ -153,7 +156,11 @@ class ApprovalRecord:
         """Rebuild from `to_item` output (numbers may arrive as Decimal)."""
         votes = tuple(
             Vote(
-                user_id=uid, verdict=Verdict(v["decision"]), at=str(v["at"]), reason=v.get("reason")
+                user_id=uid,
+                verdict=Verdict(v["decision"]),
+                at=str(v["at"]),
+                reason=v.get("reason"),
+                comment=v.get("comment"),  # absent on votes stored before comments existed
             )
             for uid, v in sorted(item.get("votes", {}).items(), key=lambda kv: str(kv[1]["at"]))
         )

@@ -35,6 +35,7 @@ from greenlight.core.errors import (
 )
 from greenlight.core.votes import Status, Verdict
 from greenlight.slack.client import TIMEOUT_SECONDS
+from greenlight.webhook import comments
 from greenlight.webhook.decisions import Click
 from greenlight.webhook.payloads import to_button_click, to_reason_submission, user_of
 from greenlight.webhook.slack_board import SlackMessageBoard
@@ -148,6 +149,8 @@ def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: De
         # We subscribe to no event yet; an unanswered one would be redelivered (and, failing
         # often, get the app's event subscription disabled), so every event is acknowledged.
         ack()
+
+    comments.register(app, decisions, board_over, reply_for)  # approve with comment, sensitive
 
     @app.command(APPROVALS_COMMAND)
     def on_approvals(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:

@@ -30,12 +30,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Click:
-    """One person's decision on one approval, as read from Slack."""
+    """One person's decision on one approval, as read from Slack: a button, or a modal's
+    submission (`confirmed`, the only way to approve a sensitive request)."""
 
     approval_id: str
     user_id: str
     verdict: Verdict
     reason: str | None = None
+    comment: str | None = None
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,14 @@ class DecisionService:
         Raises:
             NotFoundError, NotAuthorizedError, ConflictError, InvalidRequestError.
         """
-        vote = Vote(click.user_id, click.verdict, self._clock().isoformat(), click.reason)
+        vote = Vote(
+            click.user_id,
+            click.verdict,
+            self._clock().isoformat(),
+            click.reason,
+            comment=click.comment,
+            confirmed=click.confirmed,
+        )
         after, effect = self._store.record_vote(click.approval_id, vote)
         log_context.correlate(after.approval_id, after.execution_arn)
         decided = effect is VoteEffect.DECIDED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 class SlackMessageBoard:
-    """Redraws approval messages, answers ephemerally, opens the reject modal."""
+    """Redraws approval messages, answers ephemerally, opens the reject and approve modals."""
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
@@ -46,12 +46,17 @@ class SlackMessageBoard:
     def ask_reason(self, trigger_id: str, record: ApprovalRecord) -> bool:
         """Open the reject-reason modal (the trigger id is valid for 3 s); False when Slack
         would not (down, rate-limited, trigger expired): the caller tells the clicker."""
+        return self.open_form(
+            trigger_id, reject_modal(record.approval_id, record.request.title), record
+        )
+
+    def open_form(self, trigger_id: str, view: dict[str, Any], record: ApprovalRecord) -> bool:
+        """Open a modal about `record` (the trigger id is valid for 3 s); False when Slack would
+        not: the caller tells the clicker."""
         try:
-            self._client.views_open(
-                trigger_id=trigger_id, view=reject_modal(record.approval_id, record.request.title)
-            )
+            self._client.views_open(trigger_id=trigger_id, view=view)
         except (SlackClientError, OSError) as err:
-            _log_failure("reject form", err, record.approval_id)
+            _log_failure("form", err, record.approval_id)
             return False
         return True
 
