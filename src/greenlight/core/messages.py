@@ -63,15 +63,15 @@ def invalid(problem: str) -> str:
 
 
 def reminder(record: ApprovalRecord) -> str:
-    """The thread reply when a request is still waiting."""
-    who = mentions(record.waiting_on())
+    """The thread reply when a request is still waiting (quiet approvers are not named)."""
+    who = mentions(record.to_ping())
     expires = slack_date(record.expires_at)
     return f"Reminder: this request is still waiting on {who}; it expires {expires}."
 
 
 def escalation(record: ApprovalRecord) -> str:
     """The thread reply when a request is escalated."""
-    who = mentions(sorted(record.policy.escalated_ids))
+    who = mentions(sorted(record.policy.escalated_ids - record.policy.quiet_ids))
     return f"Escalated: no decision yet, so {who} can now decide this request too."
 
 

@@ -97,7 +97,8 @@ class Greenlight:
             ctx: the workflow's durable context (or a parallel branch's).
             request: what to decide, shown to approvers; its `context` comes back.
             policy: who decides and how (`Policy`), or `AutoApprove(reason)`.
-            route: where to ask (`Channel(id)`).
+            route: where to ask: `Channel(id)`, `DirectMessages()` (a copy to each approver
+                who is pinged) or `ChannelAndDirectMessages(id)`.
             name: the child context's name in the execution's history.
 
         Returns:
@@ -115,5 +116,7 @@ class Greenlight:
         """
         if isinstance(where, SlackMessage):
             self.notifier.notify(user_id, text, where)
-        else:
-            self.notifier.announce(where.id, f"{mention(user_id)} {text}")
+        elif where.channel_id is not None:
+            self.notifier.announce(where.channel_id, f"{mention(user_id)} {text}")
+        else:  # a route of direct messages only: tell them in theirs
+            self.notifier.message_directly(user_id, text)
