@@ -60,7 +60,7 @@ def test_each_route_says_where_its_main_message_goes_and_whether_dms_follow(
         (lambda: ChannelAndDirectMessages("D0BOB"), "route"),  # a DM is not a channel to post to
         (lambda: ChannelAndDirectMessages(""), "route"),
         (lambda: DirectMessages(escalation_channel="#oncall"), "route.escalation_channel"),
-        (lambda: DirectMessages(escalation_channel=5), "route.escalation_channel"),
+        (lambda: DirectMessages(escalation_channel=5), "route.escalation_channel"),  # type: ignore[arg-type]  # on purpose
         (lambda: Channel("C0KEYS", escalation_channel="nope"), "route.escalation_channel"),
     ],
 )
