@@ -26,6 +26,11 @@ def is_channel_id(value: str) -> bool:
     return bool(_CHANNEL.match(value))
 
 
+def is_direct_message_id(value: str) -> bool:
+    """Slack conversation ids of direct messages start with D."""
+    return value.startswith("D")
+
+
 def _check_channel(label: str, value: object, optional: bool) -> None:
     if optional and value is None:
         return
@@ -110,11 +115,14 @@ Route = Channel | DirectMessages | ChannelAndDirectMessages
 ROUTES = (Channel, DirectMessages, ChannelAndDirectMessages)
 """The route classes, for `isinstance` checks at the edge."""
 
-DIRECT_MESSAGES_MAX = 25
-"""The most approvers (escalation approvers included) a route with direct messages reaches:
-each copy costs a `conversations.open` and a `chat.postMessage` when posted, and a
-`chat.update` on every redraw, within the webhook's 3 s answer to a click. More people than
-this belong in a channel."""
+DIRECT_MESSAGES_MAX = 10
+"""The most approvers (escalation approvers included) a route with direct messages reaches.
+
+Each copy costs a `conversations.open` and a `chat.postMessage` when posted, and a
+`chat.update` on every redraw; the webhook redraws every copy, one after another, inside the
+3 s Slack gives it to answer a click (a chat.update takes ~0.1-0.2 s from a Lambda), and
+chat.update is a Tier 3 method (about 50 a minute; docs.slack.dev/apis/web-api/rate-limits).
+More people than this belong in a channel."""
 
 
 def check_direct_reach(route: Route, pinged: frozenset[str], escalation: frozenset[str]) -> None:
