@@ -70,15 +70,26 @@ def post_copies(
 ) -> ApprovalRecord:
     """Post every copy `route` asks for that the record does not hold yet (the channel
     message, a direct message to each of `recipients`), remembering each as soon as it is
-    posted: a retried step posts only what is missing. The record as it stands after."""
+    posted: a retried step posts only what is missing.
+
+    A vote may land while the copies go out (the first is clickable at once); the later
+    copies were drawn from the record as it was, so when it moved meanwhile, every copy is
+    redrawn from the record as it stands. Returns that record.
+    """
+    drawn, before = record, len(record.posted_as())
     channel_posted = any(m.recipient is None for m in record.posted_as())
     if route.channel_id is not None and not channel_posted:
-        record = _attach(deps, record, deps.notifier.post_request(record, route))
+        record = _attach(deps, record, deps.notifier.post_request(drawn, route))
     if route.direct:
         for user_id in sorted(recipients):
             if user_id not in record.dm_recipients():
-                record = _attach(deps, record, deps.notifier.post_direct(record, user_id))
-    return record
+                record = _attach(deps, record, deps.notifier.post_direct(drawn, user_id))
+    if len(record.posted_as()) == before:
+        return record
+    current = deps.approvals.get(record.approval_id)
+    if current.version != drawn.version:
+        deps.notifier.update_request(current)
+    return current
 
 
 def _attach(deps: Dependencies, record: ApprovalRecord, message: SlackMessage) -> ApprovalRecord:

@@ -23,9 +23,9 @@ from greenlight.core import (
 )
 from greenlight.core.audit import AuditKind
 from greenlight.core.policy import ApproverPolicy
-from greenlight.core.record import ApprovalRecord
+from greenlight.core.record import ApprovalRecord, SlackMessage
 from greenlight.core.route import DIRECT_MESSAGES_MAX
-from greenlight.core.votes import Verdict, VoteEffect
+from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate import ladder_steps
 from tests.unit.gate.conftest import eventually, running
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from tests.fakes.workflow import FakeWorld
 
 TITLE = "Rotate the signing key"
+AT = "2026-11-30T12:01:00+00:00"
 
 
 def gate(policy: Policy, route: Route) -> Any:
@@ -250,3 +251,43 @@ def pending_record(approvers: tuple[str, ...]) -> ApprovalRecord:
         expires_at="2026-11-30T13:00:00+00:00",
         ttl=1,
     )
+
+
+def test_a_vote_while_the_copies_go_out_is_shown_on_every_copy(world: FakeWorld) -> None:
+    # Given a DM route, and Bob approving in his copy before Carol's is sent
+    services = world.greenlight()
+    record = world.approvals.create(pending_record(("U0BOB", "U0CAROL", "U0DAVE")))
+    sent = slack(world).post_direct
+
+    def post_then_bob_votes(drawn: ApprovalRecord, user_id: str) -> SlackMessage:
+        message = sent(drawn, user_id)
+        if user_id == "U0BOB":
+            world.approvals.record_vote(drawn.approval_id, Vote("U0BOB", Verdict.APPROVE, AT))
+        return message
+
+    slack(world).post_direct = post_then_bob_votes  # type: ignore[method-assign,assignment]  # a seam
+
+    # When the copies are posted
+    after = ladder_steps.post_copies(services, record, DirectMessages(), record.to_ping())
+
+    # Then the record as Bob's vote left it (approved) was redrawn on every copy, though
+    # Carol's and Dave's copies were drawn while it was pending
+    assert after.status is Status.APPROVED
+    assert [p.record.status for p in slack(world).posts] == [Status.PENDING] * 3
+    (redrawn,) = slack(world).redraws
+    assert redrawn.status is Status.APPROVED
+    assert len(redrawn.posted_as()) == 3
+
+
+def test_no_redraw_when_nothing_moved_while_posting(world: FakeWorld) -> None:
+    services = world.greenlight()
+    record = world.approvals.create(pending_record(("U0BOB", "U0CAROL")))
+
+    ladder_steps.post_copies(services, record, DirectMessages(), record.to_ping())
+    again = ladder_steps.post_copies(
+        services, world.approvals.get(record.approval_id), DirectMessages(), ["U0BOB", "U0CAROL"]
+    )
+
+    assert slack(world).redraws == []
+    assert len(again.posted_as()) == 2
+    assert len(slack(world).posts) == 2
