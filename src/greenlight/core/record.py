@@ -74,6 +74,14 @@ class ApprovalRecord:
             return self
         return replace(self, slack=self.slack or message, copies=(*self.posted_as(), message))
 
+    def copy_for(self, user_id: str | None) -> SlackMessage | None:
+        """The copy `user_id` can open: their own DM, else a channel copy, else the main one
+        (None when not posted)."""
+        copies = self.posted_as()
+        own = [m for m in copies if m.recipient is not None and m.recipient == user_id]
+        in_channel = [m for m in copies if m.recipient is None]
+        return next(iter(own + in_channel + list(copies)), None)
+
     def dm_recipients(self) -> frozenset[str]:
         """The people who were sent a copy in a direct message."""
         return frozenset(m.recipient for m in self.posted_as() if m.recipient)

@@ -1,7 +1,8 @@
 """Slack in memory, for users' own tests: what was posted, redrawn, replied and sent, recorded.
 
-`InMemorySlack` stands where the gate's notifier (`post_request`, `update_request`, `reply`,
-`notify`, `announce`) and the webhook's message board (`redraw`) talk to Slack; each call is
+`InMemorySlack` stands where the gate's notifier (`post_request`, `post_direct`,
+`update_request`, `reply`, `notify`, `announce`, `message_directly`) and the webhook's message
+board (`redraw`) talk to Slack; each call is
 kept, in order, with the Block Kit and text the real notifier would send (built by the same
 core functions), so a test asserts on what people would see. `InMemoryDirectory` answers
 usergroup lookups from a dict and counts them.

@@ -175,3 +175,19 @@ def test_the_message_and_the_reminder_name_no_quiet_approver() -> None:
     both = bob_and_carol.with_vote(Vote("U0CAROL", Verdict.APPROVE, "2026-11-30T12:02:00+00:00"))
     assert "waiting on 1 quiet approver ·" in str(request_blocks(both))
     assert both.to_ping() == []
+
+
+def test_the_pending_list_links_each_person_to_a_copy_they_can_open() -> None:
+    policy = ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}))
+    in_dms = (
+        record(policy)
+        .with_message(SlackMessage("D0BOB", "1.1", "U0BOB"))
+        .with_message(SlackMessage("D0CAROL", "1.2", "U0CAROL"))
+    )
+    with_channel = record(policy).with_message(SlackMessage("C0KEYS", "1.3"))
+
+    assert "archives/D0CAROL/p12|" in messages.pending_list([in_dms], "U0CAROL")
+    assert "archives/D0BOB/p11|" in messages.pending_list([in_dms])  # no one named: the main
+    assert "archives/C0KEYS/p13|" in messages.pending_list([with_channel], "U0CAROL")
+    assert in_dms.copy_for("U0DAVE") == SlackMessage("D0BOB", "1.1")
+    assert record(policy).copy_for("U0BOB") is None
