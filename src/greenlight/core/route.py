@@ -6,9 +6,14 @@
   pinged (quiet approvers get none), opened with `conversations.open`.
 - `ChannelAndDirectMessages(id)`: both; the channel's message is the main one.
 
-Every copy carries the same buttons and is redrawn on every change, so a decision taken in
-any copy shows in all of them. On escalation, a route with direct messages sends the
-escalation approvers a copy each as well; `escalation_channel`, when set, is told either way.
+Every copy carries the same buttons and is redrawn on every change (a vote, a decision
+through the webhook or the stream relay, escalation, expiry), so a decision taken in any copy
+shows in all of them; the record keeps every copy (`ApprovalRecord.copies`). Thread replies:
+a reminder goes to the thread of each channel copy and of each DM whose reader is still
+needed (a reply in a DM notifies its reader; people who voted are left alone); the
+escalation notice goes to the main message's thread. On escalation, a route with direct
+messages sends the escalation approvers a copy each as well; `escalation_channel`, when set,
+is told either way. Quiet approvers (`Policy.quiet_approvers`) get no copy and no mention.
 """
 
 from __future__ import annotations
