@@ -132,3 +132,35 @@ def test_a_quiet_approver_decides_in_the_channel_without_being_messaged(
     execution = finished(local_stack, arn)
     result = json.loads(execution["Result"])
     assert [d["user_id"] for d in result["deciders"]] == [fixtures.ESCALATION_ID]
+
+
+def test_every_copy_shows_the_decision_though_slack_rate_limits_the_redraws(
+    local_stack: StackConfig,
+) -> None:
+    # Given a DM request, and Slack answering 429 (Retry-After: 1) to the next two chat.update
+    arn, title = start(local_stack)
+    record = posted(local_stack, title, copies=3)
+    fault = {"method": "chat.update", "error": "ratelimited", "times": 2, "retry_after": 1}
+    request = urllib.request.Request(
+        local_stack.url("slack") + "/_faults",
+        data=json.dumps(fault).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert answer.status == 200
+
+    # When dave approves in his DM (the webhook does not wait out a 429: it has 3 s to answer)
+    dave = next(m for m in record.posted_as() if m.recipient == "U0DAVE")
+    assert click(local_stack, "approve", record.approval_id, "U0DAVE", where=dave).status == 200
+
+    # Then the workflow resumed, and every copy ends up redrawn: the stream relay redraws the
+    # decision on every copy with a client that waits out Retry-After
+    assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
+
+    def all_redrawn() -> bool:
+        shown = copies_of(local_stack, record)
+        return len(shown) == 3 and all(
+            "Approved* by <@U0DAVE>" in json.dumps(m["blocks"]) for m in shown.values()
+        )
+
+    wait_for(all_redrawn, 20, "every copy redrawn")
