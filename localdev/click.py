@@ -36,6 +36,8 @@ from localdev.slack_requests import block_actions, send_signed, view_submission
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
+    from greenlight.core.record import SlackMessage
+
 
 @dataclass(frozen=True, slots=True)
 class ClickResult:
@@ -88,14 +90,18 @@ def click(
     reason: str | None = None,
     *,
     comment: str | None = None,
+    where: SlackMessage | None = None,
 ) -> ClickResult:
     """Send the click (and, when it opens a modal, its submission); report what the user was told.
+
+    `where` is the copy clicked in (e.g. someone's direct message); the main message if None.
 
     Raises:
         NotFoundError: no such approval in this stack.
     """
     record = store_for(config).get(approval_id)
-    if record.slack is None:
+    message = where or record.slack
+    if message is None:
         raise NotFoundError(approval_id)
     secret = config.credentials()["signing_secret"]
     before = _state(config)
@@ -104,8 +110,8 @@ def click(
         action_id=button,
         approval_id=approval_id,
         user_id=user_id,
-        channel_id=record.slack.channel,
-        message_ts=record.slack.ts,
+        channel_id=message.channel,
+        message_ts=message.ts,
     )
     started = time.perf_counter()
     status, body = send_signed(config.webhook_url, secret, payload)

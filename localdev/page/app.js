@@ -3,7 +3,8 @@
 // as Slack would before they reach the webhook. Polls for changes; no build step.
 "use strict";
 
-const state = { people: [], me: null, snapshot: null, openTrigger: null, modal: null, executions: {} };
+// `view` is the conversation shown: the channel, or the acting person's DM with the app.
+const state = { people: [], me: null, snapshot: null, openTrigger: null, modal: null, executions: {}, view: "channel" };
 const $ = (id) => document.getElementById(id);
 
 function escapeHtml(text) {
@@ -78,10 +79,30 @@ function renderWorkflow(approvalId) {
   return `<h4>Workflow <span class="status ${escapeHtml(execution.status)}">${escapeHtml(execution.status)}</span></h4>${waiting}<ul class="events">${more}${events}</ul>`;
 }
 
+// The app's DM with the acting person (conversations.open answers one D… id per person).
+function myDm() {
+  const dms = (state.snapshot && state.snapshot.dms) || {};
+  return Object.keys(dms).find((channel) => dms[channel] === state.me) || null;
+}
+
+function shown(message) {
+  const dms = state.snapshot.dms || {};
+  return state.view === "dm" ? message.channel === myDm() : !(message.channel in dms);
+}
+
+function renderSidebar() {
+  const dm = myDm();
+  const count = dm ? state.snapshot.messages.filter((m) => m.channel === dm && !m.thread_ts).length : 0;
+  $("dm-count").textContent = count ? String(count) : "";
+  document.querySelectorAll(".sidebar [data-view]").forEach((el) => el.classList.toggle("active", el.dataset.view === state.view));
+  $("channel-header").textContent = state.view === "dm" ? "Greenlight · direct message" : "# approvals";
+}
+
 function render() {
   const snapshot = state.snapshot;
   if (!snapshot) return;
-  const top = snapshot.messages.filter((m) => !m.thread_ts);
+  renderSidebar();
+  const top = snapshot.messages.filter((m) => !m.thread_ts && shown(m));
   const html = top.map((m) => renderMessage(
     m,
     snapshot.messages.filter((r) => r.thread_ts === m.ts),
@@ -89,7 +110,8 @@ function render() {
   )).join("");
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  box.innerHTML = html || '<div class="muted" style="padding:20px">Nothing posted yet. Start an order: ./scripts/demo.sh</div>';
+  const empty = state.view === "dm" ? "No direct messages from Greenlight to you yet." : "Nothing posted yet. Start an order: ./scripts/demo.sh";
+  box.innerHTML = html || `<div class="muted" style="padding:20px">${empty}</div>`;
   if (atBottom) box.scrollTop = box.scrollHeight;
 }
 
@@ -170,6 +192,11 @@ $("modal").addEventListener("submit", async (event) => {
   await refresh();
 });
 $("modal-close").addEventListener("click", closeModal);
+
+document.querySelectorAll(".sidebar [data-view]").forEach((el) => el.addEventListener("click", () => {
+  state.view = el.dataset.view;
+  render();
+}));
 
 $("act-as").addEventListener("change", (event) => {
   state.me = event.target.value;

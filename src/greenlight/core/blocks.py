@@ -168,11 +168,23 @@ def _progress(record: ApprovalRecord) -> str:
     if approvals:
         line += f": {mentions(approvals)}"
     if record.status is Status.PENDING:
-        line += f" · waiting on {mentions(record.waiting_on())}"
+        line += f" · waiting on {_waiting(record)}"
         line += f" · expires {slack_date(record.expires_at)}"
     if record.policy.escalated_ids:
-        line += " · escalated to " + mentions(sorted(record.policy.escalated_ids))
+        line += " · escalated to " + mentions(
+            sorted(record.policy.escalated_ids - record.policy.quiet_ids)
+        )
     return line
+
+
+def _waiting(record: ApprovalRecord) -> str:
+    """Who may still decide: the pinged ones mentioned, quiet approvers only counted."""
+    pinged = record.to_ping()
+    quiet = len(record.waiting_on()) - len(pinged)
+    if not quiet:
+        return mentions(pinged)
+    others = f"{quiet} quiet approver{'s' if quiet > 1 else ''}"
+    return f"{mentions(pinged)} and {others}" if pinged else others
 
 
 def _verdict(record: ApprovalRecord) -> str:

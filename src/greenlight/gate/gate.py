@@ -40,7 +40,7 @@ from greenlight.core.outcome import Decision, decision_from_failure, decision_fr
 from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
 from greenlight.core.request import ApprovalRequest
-from greenlight.core.route import Channel
+from greenlight.core.route import ROUTES, check_direct_reach
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
@@ -185,6 +185,11 @@ class _Gate:
         members = {group: services.directory.members(group) for group in policy.usergroups}
         try:
             resolved = policy.resolve(request, members)
+            check_direct_reach(
+                self.route,
+                frozenset(resolved.eligible_for(request) - resolved.quiet_ids),
+                policy.escalation_ids(members) - resolved.quiet_ids,
+            )
         except InvalidRequestError as err:
             at = services.clock().isoformat()
             services.approvals.note(
@@ -205,13 +210,14 @@ class _Gate:
         stored = services.approvals.create(record)
         if stored.slack is not None:
             step.logger.info("approval already posted", extra={"approval_id": approval_id})
-            message = stored.slack
-        else:
-            message = services.notifier.post_request(stored, self.route)
-            services.approvals.attach_message(approval_id, message)
+        posted = ladder_steps.post_copies(services, stored, self.route, stored.to_ping())
+        if stored.slack is None:
             approval_metrics.count(approval_metrics.REQUESTED)
+        if posted.slack is None:
+            msg = "a route posts at least one message"
+            raise AssertionError(msg)
         escalation = tuple(sorted(policy.escalation_ids(members)))
-        return Posted(approval_id, message, escalation)
+        return Posted(approval_id, posted.slack, escalation)
 
     def _climb(self, stage: Stage, posted: Posted) -> Decision | None:
         """Act on a rung as a step; the decision if the approval is (or became) final."""
@@ -238,10 +244,10 @@ class _Gate:
             )
         else:
             escalation = frozenset(posted.escalation_ids)
-            channel = self.route.escalation_channel
+            channel, route = self.route.escalation_channel, self.route
             decision = self.ctx.step(
                 lambda _: ladder_steps.escalate(
-                    services, approval_id, message, escalation, channel
+                    services, approval_id, message, escalation, channel, route=route
                 ),
                 name=STEP_ESCALATE,
                 config=_with_serdes(retries.SLACK_POST, checkpoints.MAYBE_DECISION),
@@ -274,8 +280,11 @@ def _check(request: object, policy: object, route: object) -> None:
         raise InvalidRequestError("request", "must be an ApprovalRequest")
     if not isinstance(policy, Policy | AutoApprove):
         raise InvalidRequestError("policy", "must be a Policy or AutoApprove(reason)")
-    if not isinstance(route, Channel):
-        raise InvalidRequestError("route", "must be a route such as Channel('C0123')")
+    if not isinstance(route, ROUTES):
+        raise InvalidRequestError(
+            "route",
+            "must be Channel('C0123'), DirectMessages() or ChannelAndDirectMessages('C0123')",
+        )
 
 
 def _timeout(seconds: int) -> CallbackConfig:

@@ -160,7 +160,10 @@ def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: De
         except InvalidRequestError as err:
             ack(text=reply_for(err, service), response_type="ephemeral")
             return
-        ack(text=messages.pending_list(service.waiting_on(user_id)), response_type="ephemeral")
+        ack(
+            text=messages.pending_list(service.waiting_on(user_id), user_id),
+            response_type="ephemeral",
+        )
 
     return app
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from greenlight.core.blocks import reject_modal
-from greenlight.slack.client import redraw
+from greenlight.slack.client import redraw_copy
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -25,16 +25,18 @@ class SlackMessageBoard:
         self._client = client
 
     def redraw(self, record: ApprovalRecord) -> None:
-        """Update the posted message: progress, or the verdict with the buttons gone.
+        """Update every copy of the posted message: progress, or the verdict with the buttons
+        gone.
 
         Best effort: by now the vote is stored and the workflow resumed. A message Slack will
         not update (deleted, rate-limited, Slack down) is logged, not turned into an error
         answer to a click that counted.
         """
-        try:
-            redraw(self._client, record)
-        except (SlackClientError, OSError) as err:
-            _log_failure("redraw", err, record.approval_id)
+        for message in record.posted_as():  # each copy on its own: one gone spoils no other
+            try:
+                redraw_copy(self._client, record, message)
+            except (SlackClientError, OSError) as err:
+                _log_failure("redraw", err, record.approval_id)
 
     def tell(self, channel: str, user_id: str, text: str) -> None:
         """An ephemeral message only `user_id` sees; best effort, like `redraw`."""

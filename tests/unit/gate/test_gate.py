@@ -270,7 +270,7 @@ def test_finance_then_legal_in_sequence(world: FakeWorld) -> None:
         contexts = [e.name for e in run.events() if e.event_type == "ContextSucceeded"]
 
     assert contexts == ["finance approval", "legal approval"]
-    assert [r.id for r in world.notifier.routes] == ["C0FINANCE", "C0LEGAL"]
+    assert [r.channel_id for r in world.notifier.routes] == ["C0FINANCE", "C0LEGAL"]
     assert result["finance"]["approval_id"] != result["legal"]["approval_id"]
     assert result["finance"]["deciders"][0]["user_id"] == "U0BOB"
     assert result["legal"]["deciders"][0]["user_id"] == "U0CAROL"

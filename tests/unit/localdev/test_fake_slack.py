@@ -91,6 +91,10 @@ REFUSALS: list[tuple[str, str, dict[str, Any]]] = [
     ("users.info", "user_not_found", {"user": "U0NOBODY"}),
     ("usergroups.users.list", "no_such_subteam", {"usergroup": "S0NONE"}),
     ("conversations.open", "users_list_not_supplied", {}),
+    ("conversations.open", "user_not_found", {"users": "bob"}),
+    ("conversations.open", "too_many_users", {"users": ",".join(f"U0P{n}" for n in range(9))}),
+    ("conversations.open", "channel_not_found", {"channel": "D0NOBODY"}),
+    ("chat.postMessage", "channel_not_found", {"channel": "D0NEVEROPENED", "text": "x"}),
 ]
 
 
