@@ -34,7 +34,7 @@ from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
 from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.buttons import approval_id_for
-from greenlight.core.errors import ApprovalFailedError, InvalidRequestError
+from greenlight.core.errors import ApprovalFailedError, InvalidRequestError, NotFoundError
 from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
 from greenlight.core.policy import AutoApprove, Policy
@@ -191,23 +191,32 @@ class _Gate:
                 policy.escalation_ids(members) - resolved.quiet_ids,
             )
         except InvalidRequestError as err:
-            at = services.clock().isoformat()
-            services.approvals.note(
-                AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, err.problem)
+            earlier = _stored(services, approval_id)
+            if earlier is None:
+                at = services.clock().isoformat()
+                services.approvals.note(
+                    AuditEvent(
+                        approval_id, AuditKind.REFUSED, at, request.requester_id, err.problem
+                    )
+                )
+                return Posted(approval_id, refused=err.problem)
+            # An earlier attempt of this step stored the request (and may have posted it) before
+            # it failed; usergroups changed since. What was stored stands: never refuse a request
+            # people may already be deciding.
+            stored = earlier
+        else:
+            now = services.clock()
+            record = ApprovalRecord(
+                approval_id=approval_id,
+                callback_id=callback_id,
+                execution_arn=self.ctx.execution_context.durable_execution_arn,
+                request=request,
+                policy=resolved,
+                created_at=now.isoformat(),
+                expires_at=(now + timedelta(seconds=policy.ladder.expire_after)).isoformat(),
+                ttl=int(now.timestamp()) + RETENTION_SECONDS,
             )
-            return Posted(approval_id, refused=err.problem)
-        now = services.clock()
-        record = ApprovalRecord(
-            approval_id=approval_id,
-            callback_id=callback_id,
-            execution_arn=self.ctx.execution_context.durable_execution_arn,
-            request=request,
-            policy=resolved,
-            created_at=now.isoformat(),
-            expires_at=(now + timedelta(seconds=policy.ladder.expire_after)).isoformat(),
-            ttl=int(now.timestamp()) + RETENTION_SECONDS,
-        )
-        stored = services.approvals.create(record)
+            stored = services.approvals.create(record)
         if stored.slack is not None:
             step.logger.info("approval already posted", extra={"approval_id": approval_id})
         posted = ladder_steps.post_copies(services, stored, self.route, stored.to_ping())
@@ -285,6 +294,14 @@ def _check(request: object, policy: object, route: object) -> None:
             "route",
             "must be Channel('C0123'), DirectMessages() or ChannelAndDirectMessages('C0123')",
         )
+
+
+def _stored(services: GateServices, approval_id: str) -> ApprovalRecord | None:
+    """The record an earlier attempt of the post step stored, if any."""
+    try:
+        return services.approvals.get(approval_id)
+    except NotFoundError:
+        return None
 
 
 def _timeout(seconds: int) -> CallbackConfig:

@@ -28,6 +28,7 @@ from greenlight.core.buttons import approval_id_for
 from greenlight.core.outcome import failure_error
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate.gate import SUB_TYPE
+from greenlight.testing import InMemoryDirectory
 from tests.unit.gate.conftest import AT, GateRun, eventually, running
 
 if TYPE_CHECKING:
@@ -179,6 +180,32 @@ def test_a_true_error_on_the_callback_fails_the_gate_and_is_never_read_as_a_no(
     assert str(outcome.error.type).endswith("ChildContextError")
     assert f"approval {record.approval_id} failed" in str(outcome.error.message)
     assert "the approver's system broke" in str(outcome.error.message)
+
+
+def test_a_retried_post_keeps_the_stored_request_when_usergroups_shrank_meanwhile(
+    world: FakeWorld,
+) -> None:
+    # Given the first post attempt stores the request, then Slack fails it; before the retry the
+    # usergroup shrinks below the quorum
+    class ShrinkingDirectory(InMemoryDirectory):
+        def members(self, usergroup_id: str) -> frozenset[str]:
+            found = super().members(usergroup_id)
+            self.groups[usergroup_id] = frozenset({"U0BOB"})
+            return found
+
+    world.directory = ShrinkingDirectory({"S0DEPLOYERS": frozenset({"U0BOB", "U0CAROL"})})
+    world.notifier.fail_posts = 1
+    with running(world, one_gate(Policy(("S0DEPLOYERS",), quorum=2))) as run:
+        run.start()
+        run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
+        run.vote("Deploy api v2.3", "U0CAROL", Verdict.APPROVE)
+        result = Decision.from_dict(run.result())
+
+    # Then the retry posted what was stored (quorum 2 of bob and carol), refused nothing
+    assert result.approved
+    assert sorted(d.user_id for d in result.deciders) == ["U0BOB", "U0CAROL"]
+    assert len(world.notifier.posts) == 1
+    assert AuditKind.REFUSED not in [e.kind for e in world.approvals.audit]
 
 
 def test_garbage_on_the_callback_never_approves(world: FakeWorld) -> None:
