@@ -311,9 +311,22 @@ def _key(approval_id: str) -> dict[str, Any]:
 
 
 def typed(values: dict[str, Any]) -> dict[str, Any]:
-    """Plain values to DynamoDB's typed ones (boto3's `TypeSerializer`: what its resource layer
-    sends), e.g. an item or `ExpressionAttributeValues`."""
-    return {k: _SERIALIZE.serialize(v) for k, v in values.items()}
+    """Plain values to DynamoDB's typed ones, e.g. an item or `ExpressionAttributeValues`.
+
+    What boto3's `TypeSerializer` (its resource layer's) makes of them: strings, whole numbers,
+    booleans, None, lists and string-keyed dicts of them are typed in one pass here (that
+    serializer's generic checks cost more than the rest of a vote's preparation); anything else
+    (Decimal, bytes, sets, tuples, a float it refuses) goes to `TypeSerializer` itself.
+    """
+    return {k: _typed_value(v) for k, v in values.items()}
+
+
+def _typed_value(value: Any) -> dict[str, Any]:
+    write = _WRITERS.get(type(value))
+    if write is None:
+        typed_value: dict[str, Any] = _SERIALIZE.serialize(value)  # type: ignore[assignment]  # the same shape
+        return typed_value
+    return write(value)
 
 
 def typed_transaction(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -376,4 +389,13 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "NULL": lambda _: None,
     "SS": set,
     "NS": lambda inner: {_number(n) for n in inner},
+}
+
+_WRITERS: dict[type, Callable[[Any], dict[str, Any]]] = {
+    str: lambda v: {"S": v},
+    int: lambda v: {"N": str(v)},
+    bool: lambda v: {"BOOL": v},
+    type(None): lambda _: {"NULL": True},
+    dict: lambda v: {"M": {k: _typed_value(x) for k, x in v.items()}},
+    list: lambda v: {"L": [_typed_value(x) for x in v]},
 }

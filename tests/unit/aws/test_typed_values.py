@@ -3,6 +3,7 @@ layer wrote them, read back as `plain` made of boto3's `TypeDeserializer`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from greenlight.aws.approval_store import plain, typed, typed_transaction, untyp
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
 from greenlight.core.request import Amount, ApprovalRequest, Link
+from greenlight.core.votes import Status
 
 RECORD = ApprovalRecord(
     approval_id="a" * 22,
@@ -54,6 +56,21 @@ def _reference(item: dict[str, Any]) -> dict[str, Any]:
     deserialize = TypeDeserializer().deserialize
     read: dict[str, Any] = plain({k: deserialize(v) for k, v in item.items()})
     return read
+
+
+@pytest.mark.parametrize(
+    "value", [*VALUES, ("t", 1), Decimal("1.5"), Status.PENDING, b"\x00"], ids=repr
+)
+def test_typed_is_what_boto3s_serializer_makes(value: Any) -> None:
+    assert typed({"v": value, "nested": {"in": [value]}}) == {
+        "v": TypeSerializer().serialize(value),
+        "nested": TypeSerializer().serialize({"in": [value]}),
+    }
+
+
+def test_a_float_is_refused_as_boto3_refuses_it() -> None:
+    with pytest.raises(TypeError, match="Float types are not supported"):
+        typed({"v": 1.5})
 
 
 @pytest.mark.parametrize("value", VALUES, ids=repr)
