@@ -198,12 +198,44 @@ def measure(
     return result
 
 
+def split_table(rows: list[dict[str, Any]], clicks: int, rounds: int) -> str:
+    """Markdown: each process's CPU per click, median over the rounds, ours against the floor."""
+    columns = ("webhook", *PARTS)
+    medians = {
+        variant: {k: statistics.median(r[k] for r in rows if r["variant"] == variant)
+                  for k in (*columns, "wall_p50")}
+        for variant in ("ours", "floor")
+    }  # fmt: skip
+    lines = [
+        f"Where a click's CPU goes (`python -m bench.profile_click`: {rounds} interleaved rounds "
+        f"of {clicks} clicks, one at a time, straight into each ASGI app; each service in its "
+        "own process; median of the rounds, ms per click):",
+        "",
+        "| | webhook | DynamoDB (moto) | fake Slack | callback recorder | total | wall p50 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for variant, cells in medians.items():
+        total = sum(cells[k] for k in columns)
+        lines.append(
+            f"| {variant} | " + " | ".join(f"{cells[k]:.2f}" for k in columns)
+            + f" | {total:.2f} | {cells['wall_p50']:.1f} |"
+        )  # fmt: skip
+    ours, floor = medians["ours"], medians["floor"]
+    ratio = sum(ours[k] for k in columns) / sum(floor[k] for k in columns)
+    lines.append(
+        "| ours/floor | " + " | ".join(f"{ours[k] / floor[k]:.2f}×" for k in columns)
+        + f" | {ratio:.2f}× | {ours['wall_p50'] / floor['wall_p50']:.2f}× |"
+    )  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clicks", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=["ours", "floor"])
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--write", action="store_true", help="append the table to results.md")
     args = parser.parse_args(argv)
     variants = ("ours", "floor")
     with ExitStack() as stack:
@@ -232,13 +264,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(row)
                 print(json.dumps({k: round(v, 2) if isinstance(v, float) else v
                                   for k, v in row.items()}), flush=True)  # fmt: skip
-        print("\nmedian CPU ms per click over rounds (webhook, dynamodb, slack, lambda; total)")
-        for variant in variants:
-            mine = [r for r in rows if r["variant"] == variant]
-            cells = {k: statistics.median(r[k] for r in mine) for k in ("webhook", *PARTS)}
-            total = sum(cells.values())
-            print(variant, {k: round(v, 2) for k, v in cells.items()}, round(total, 2),
-                  "wall p50", round(statistics.median(r["wall_p50"] for r in mine), 2))  # fmt: skip
+        text = split_table(rows, args.clicks, args.rounds)
+        print("\n" + text)
+        if args.write:
+            with (HERE / "results.md").open("a") as results:
+                results.write("\n" + text)
         if profiler:
             out = Path(tempfile.gettempdir()) / f"click-{args.profile}.prof"
             profiler.dump_stats(out)
