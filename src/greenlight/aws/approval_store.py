@@ -16,8 +16,8 @@ The store speaks to DynamoDB's low-level client with typed values (`{"S": ...}`)
 and read here, not through boto3's resource layer: the resource layer is a second object model
 over the same calls (boto3 loads its resource definitions when it is built, about 10 ms of a
 cold start, and runs its transformation hooks on every call), and the click path needs none of
-it. Values are serialized by boto3's own `TypeSerializer`, so what is stored is what the
-resource layer stored.
+it. Values are typed as boto3's `TypeSerializer` types them (`typed`, tested against it), so
+what is stored is what the resource layer stored.
 """
 
 from __future__ import annotations
