@@ -69,7 +69,15 @@ def table(config: StackConfig, role: str = "approvals") -> Table:
 
 def store_for(config: StackConfig) -> DynamoApprovalStore:
     """The approval store over this local stack's table."""
-    return DynamoApprovalStore(table(config), table(config, "audit"))
+    env = config.aws_env()
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=config.url("dynamodb"),
+        region_name=env["AWS_DEFAULT_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    return DynamoApprovalStore(client, f"{TABLE_PREFIX}approvals", f"{TABLE_PREFIX}audit")
 
 
 def button_for(action: str, comment: str | None, sensitive: bool) -> str:

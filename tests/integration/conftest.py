@@ -119,10 +119,7 @@ def stack(
         slack_url=slack_url,
         slack=slack_server.state,
         callbacks=callback_log[0],
-        store=DynamoApprovalStore(
-            boto3.resource("dynamodb").Table(names["approvals"]),
-            boto3.resource("dynamodb").Table(names["audit"]),
-        ),
+        store=DynamoApprovalStore(boto3.client("dynamodb"), names["approvals"], names["audit"]),
         notifier=SlackApprovalNotifier(client, fixtures.CHANNEL_ID),
         settings=settings,
     )

@@ -32,13 +32,12 @@ class CountingStore:
     """A store over its own client, with the DynamoDB operations it sent."""
 
     def __init__(self, stack: Stack) -> None:
-        dynamodb = boto3.resource("dynamodb")
+        dynamodb = boto3.client("dynamodb")
         self.store = DynamoApprovalStore(
-            dynamodb.Table(stack.settings.approvals_table),
-            dynamodb.Table(stack.settings.audit_table),
+            dynamodb, stack.settings.approvals_table, stack.settings.audit_table
         )
         self.calls: Counter[str] = Counter()
-        dynamodb.meta.client.meta.events.register("before-call.dynamodb", self._count)
+        dynamodb.meta.events.register("before-call.dynamodb", self._count)
 
     def _count(self, model: Any, **_: Any) -> None:
         self.calls[model.name] += 1

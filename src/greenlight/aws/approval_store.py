@@ -11,6 +11,13 @@ operator's decision) is one transaction: the record's update, conditional on its
 pending may change) and version (so two writers that read the same record cannot both win),
 together with the audit lines it produces. Nothing is half-written; a loser re-reads and tries
 again.
+
+The store speaks to DynamoDB's low-level client with typed values (`{"S": ...}`), serialized
+and read here, not through boto3's resource layer: the resource layer is a second object model
+over the same calls (boto3 loads its resource definitions when it is built, about 10 ms of a
+cold start, and runs its transformation hooks on every call), and the click path needs none of
+it. Values are typed as boto3's `TypeSerializer` types them (`typed`, tested against it), so
+what is stored is what the resource layer stored.
 """
 
 from __future__ import annotations
@@ -20,8 +27,7 @@ import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Key
-from boto3.dynamodb.types import TypeDeserializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from greenlight.core.audit import AuditEvent, requested_event
@@ -34,7 +40,7 @@ from greenlight.core.votes import Status
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_dynamodb import DynamoDBClient
 
     from greenlight.core.conditional_write import ConditionalUpdate
     from greenlight.core.votes import Vote, VoteEffect
@@ -56,15 +62,20 @@ TRANSIENT_REFUSALS = {
 }
 STATUS_INDEX = "by_status"
 _DESERIALIZE = TypeDeserializer()
+_SERIALIZE = TypeSerializer()
 
 
 class DynamoApprovalStore:
-    """The `approvals` table (key approval_id, index by_status) and `audit` (approval_id, seq)."""
+    """The `approvals` table (key approval_id, index by_status) and `audit` (approval_id, seq).
 
-    def __init__(self, table: Table, audit: Table) -> None:
-        self._table = table
-        self._audit = audit
-        self._client = table.meta.client
+    `client` is a low-level DynamoDB client (`boto3.client("dynamodb")`), not a resource's
+    `meta.client`: that one serializes values itself, and would serialize ours twice.
+    """
+
+    def __init__(self, client: DynamoDBClient, approvals_table: str, audit_table: str) -> None:
+        self._client = client
+        self._table = approvals_table
+        self._audit = audit_table
 
     def create(self, record: ApprovalRecord) -> ApprovalRecord:
         """Store a new record and its `requested` audit line, once; return what is stored."""
@@ -82,18 +93,21 @@ class DynamoApprovalStore:
             NotFoundError: no record has this id.
         """
         try:
-            self._table.update_item(
-                Key={"approval_id": approval_id},
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(approval_id),
                 UpdateExpression=(
                     "SET slack = if_not_exists(slack, :slack), "
                     "copies = list_append(if_not_exists(copies, :none), :copy)"
                 ),
                 ConditionExpression="attribute_exists(approval_id)",
-                ExpressionAttributeValues={
-                    ":slack": message.to_dict(),
-                    ":none": [],
-                    ":copy": [message.to_dict()],
-                },
+                ExpressionAttributeValues=typed(
+                    {
+                        ":slack": message.to_dict(),
+                        ":none": [],
+                        ":copy": [message.to_dict()],
+                    }
+                ),
             )
         except ClientError as err:
             if is_condition_failure(err):
@@ -106,10 +120,12 @@ class DynamoApprovalStore:
         Raises:
             NotFoundError: no record has this id.
         """
-        item = self._table.get_item(Key={"approval_id": approval_id}, ConsistentRead=True)
+        item = self._client.get_item(
+            TableName=self._table, Key=_key(approval_id), ConsistentRead=True
+        )
         if "Item" not in item:
             raise NotFoundError(approval_id)
-        return ApprovalRecord.from_item(plain(item["Item"]))
+        return ApprovalRecord.from_item(untyped(item["Item"]))
 
     def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
         """Count `vote` with one conditional write, deciding the approval if it settles it.
@@ -131,8 +147,12 @@ class DynamoApprovalStore:
         """
         for transient in range(MAX_TRANSIENT_RETRIES + 1):
             try:
-                answer = self._table.update_item(
-                    Key={"approval_id": approval_id}, **update.arguments()
+                arguments = update.arguments()
+                arguments["ExpressionAttributeValues"] = typed(
+                    arguments["ExpressionAttributeValues"]
+                )
+                answer = self._client.update_item(
+                    TableName=self._table, Key=_key(approval_id), **arguments
                 )
             except ClientError as err:
                 code = err.response.get("Error", {}).get("Code")
@@ -142,7 +162,7 @@ class DynamoApprovalStore:
                 if not is_condition_failure(err):
                     raise
                 return WriteAnswer(written=False, item=refused_item(err))
-            return WriteAnswer(written=True, item=plain(answer["Attributes"]))
+            return WriteAnswer(written=True, item=untyped(answer["Attributes"]))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def update(
@@ -164,21 +184,23 @@ class DynamoApprovalStore:
         self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
     ) -> bool:
         """Write `after` if the stored record is still pending at `before`'s version."""
-        return self._transact(
-            replace_items(self._table.name, self._audit.name, before, after, events)
-        )
+        return self._transact(replace_items(self._table, self._audit, before, after, events))
 
     def note(self, event: AuditEvent) -> None:
         """Append an audit line that changes no state (e.g. a reminder); idempotent per seq."""
-        self._audit.put_item(Item=event.to_item())
+        self._client.put_item(TableName=self._audit, Item=typed(event.to_item()))
 
     def audit_trail(self, approval_id: str) -> list[AuditEvent]:
         """Every audit line of an approval, oldest first."""
         events: list[AuditEvent] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("approval_id").eq(approval_id)}
+        kwargs: dict[str, Any] = {
+            "TableName": self._audit,
+            "KeyConditionExpression": "approval_id = :id",
+            "ExpressionAttributeValues": {":id": {"S": approval_id}},
+        }
         while True:
-            page = self._audit.query(**kwargs)
-            events.extend(AuditEvent.from_item(plain(i)) for i in page["Items"])
+            page = self._client.query(**kwargs)
+            events.extend(AuditEvent.from_item(untyped(i)) for i in page["Items"])
             if "LastEvaluatedKey" not in page:
                 return events
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -187,23 +209,22 @@ class DynamoApprovalStore:
         """Every pending approval, oldest first (the `by_status` index)."""
         records: list[ApprovalRecord] = []
         kwargs: dict[str, Any] = {
+            "TableName": self._table,
             "IndexName": STATUS_INDEX,
-            "KeyConditionExpression": Key("status").eq(Status.PENDING.value),
+            "KeyConditionExpression": "#s = :s",
+            "ExpressionAttributeNames": {"#s": "status"},  # a reserved word
+            "ExpressionAttributeValues": {":s": {"S": Status.PENDING.value}},
         }
         while True:
-            page = self._table.query(**kwargs)
-            records.extend(ApprovalRecord.from_item(plain(i)) for i in page["Items"])
+            page = self._client.query(**kwargs)
+            records.extend(ApprovalRecord.from_item(untyped(i)) for i in page["Items"])
             if "LastEvaluatedKey" not in page:
                 return records
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def _put(
-        self, table: Table, item: dict[str, Any], condition: str | None = None
-    ) -> dict[str, Any]:
-        put: dict[str, Any] = {
-            "TableName": table.name,
-            "Item": item,
-        }
+    @staticmethod
+    def _put(table: str, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": table, "Item": item}
         if condition:
             put["ConditionExpression"] = condition
         return {"Put": put}
@@ -214,11 +235,12 @@ class DynamoApprovalStore:
         DynamoDB also cancels a transaction that meets another on the same item
         (`TransactionConflict`) or is throttled; nothing was written, so it is sent again after
         a short, jittered wait: such a cancellation is contention, not an error, and must not
-        cost a vote. The table's client takes plain Python values: boto3 serializes them.
+        cost a vote. `items` carry plain values; they are typed here.
         """
+        typed_items = typed_transaction(items)
         for attempt in range(MAX_TRANSIENT_RETRIES + 1):
             try:
-                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]  # low-level shapes built above
+                self._client.transact_write_items(TransactItems=typed_items)  # type: ignore[arg-type]  # typed shapes built above
             except ClientError as err:
                 codes = {r.get("Code") for r in err.response.get("CancellationReasons", [])}
                 if "ConditionalCheckFailed" in codes:
@@ -264,14 +286,17 @@ def replace_items(
 class DynamoAuditLog:
     """The audit table as an append-only log: a line is written once and never overwritten."""
 
-    def __init__(self, audit: Table) -> None:
-        self._audit = audit
+    def __init__(self, client: DynamoDBClient, audit_table: str) -> None:
+        self._client = client
+        self._audit = audit_table
 
     def append_once(self, event: AuditEvent) -> bool:
         """Put `event` unless its key (approval_id, seq) exists; False if it did."""
         try:
-            self._audit.put_item(
-                Item=event.to_item(), ConditionExpression="attribute_not_exists(seq)"
+            self._client.put_item(
+                TableName=self._audit,
+                Item=typed(event.to_item()),
+                ConditionExpression="attribute_not_exists(seq)",
             )
         except ClientError as err:
             if is_condition_failure(err):
@@ -287,7 +312,66 @@ def refused_item(err: ClientError) -> dict[str, Any] | None:
     item: Any = err.response.get("Item")  # modeled on ConditionalCheckFailedException
     if not isinstance(item, dict) or not item:
         return None
-    return {k: plain(_DESERIALIZE.deserialize(v)) for k, v in item.items()}
+    return untyped(item)
+
+
+def _key(approval_id: str) -> dict[str, Any]:
+    return {"approval_id": {"S": approval_id}}
+
+
+def typed(values: dict[str, Any]) -> dict[str, Any]:
+    """Plain values to DynamoDB's typed ones, e.g. an item or `ExpressionAttributeValues`.
+
+    What boto3's `TypeSerializer` (its resource layer's) makes of them: strings, whole numbers,
+    booleans, None, lists and string-keyed dicts of them are typed in one pass here (that
+    serializer's generic checks cost more than the rest of a vote's preparation); anything else
+    (Decimal, bytes, sets, tuples, a float it refuses) goes to `TypeSerializer` itself.
+    """
+    return {k: _typed_value(v) for k, v in values.items()}
+
+
+def _typed_value(value: Any) -> dict[str, Any]:
+    write = _WRITERS.get(type(value))
+    if write is None:
+        typed_value: dict[str, Any] = _SERIALIZE.serialize(value)  # type: ignore[assignment]  # the same shape
+        return typed_value
+    return write(value)
+
+
+def typed_transaction(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`TransactItems` with plain values (`replace_items`, `_put`) typed for the client."""
+    out = []
+    for item in items:
+        ((kind, action),) = item.items()
+        action = dict(action)
+        for key in ("Key", "Item", "ExpressionAttributeValues"):
+            if key in action:
+                action[key] = typed(action[key])
+        out.append({kind: action})
+    return out
+
+
+def untyped(item: dict[str, Any]) -> dict[str, Any]:
+    """A typed item as the domain's plain values: what `plain` makes of boto3's
+    `TypeDeserializer`, in one pass (numbers as ints, in number sets too)."""
+    return {k: _untyped_value(v) for k, v in item.items()}
+
+
+def _untyped_value(value: dict[str, Any]) -> Any:
+    ((tag, inner),) = value.items()
+    if tag == "S":  # the common case first
+        return inner
+    read = _READERS.get(tag)
+    if read is None:  # binary: boto3's Binary, as `TypeDeserializer` gives it
+        return plain(_DESERIALIZE.deserialize(value))  # type: ignore[arg-type]  # a typed value
+    return read(inner)
+
+
+def _number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # "1.5", "1E+2": as `plain` makes of the Decimal
+        return int(Decimal(text))
 
 
 def is_condition_failure(err: ClientError) -> bool:
@@ -304,3 +388,23 @@ def plain(item: Any) -> Any:
     if isinstance(item, Decimal):
         return int(item)
     return item
+
+
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "M": lambda inner: {k: _untyped_value(v) for k, v in inner.items()},
+    "L": lambda inner: [_untyped_value(v) for v in inner],
+    "N": _number,
+    "BOOL": bool,
+    "NULL": lambda _: None,
+    "SS": set,
+    "NS": lambda inner: {_number(n) for n in inner},
+}
+
+_WRITERS: dict[type, Callable[[Any], dict[str, Any]]] = {
+    str: lambda v: {"S": v},
+    int: lambda v: {"N": str(v)},
+    bool: lambda v: {"BOOL": v},
+    type(None): lambda _: {"NULL": True},
+    dict: lambda v: {"M": {k: _typed_value(x) for k, x in v.items()}},
+    list: lambda v: {"L": [_typed_value(x) for x in v]},
+}

@@ -69,13 +69,11 @@ class Greenlight:
         )
 
         settings = GateSettings.from_env(env)
-        dynamodb = boto3.resource("dynamodb")
+        dynamodb = boto3.client("dynamodb")
         credentials = load_slack_credentials(settings.slack_secret_name)
         client = build_web_client(credentials.bot_token, settings.slack_api_url)
         return cls(
-            approvals=DynamoApprovalStore(
-                dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
-            ),
+            approvals=DynamoApprovalStore(dynamodb, settings.approvals_table, settings.audit_table),
             notifier=SlackApprovalNotifier(client),
             directory=SlackDirectory(client),
         )

@@ -26,10 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audit-table", default="greenlight-audit")
     parser.add_argument("--secret", default="greenlight/slack")
     args = parser.parse_args(argv)
-    dynamodb = boto3.resource("dynamodb")
-    store = DynamoApprovalStore(
-        dynamodb.Table(args.approvals_table), dynamodb.Table(args.audit_table)
-    )
+    store = DynamoApprovalStore(boto3.client("dynamodb"), args.approvals_table, args.audit_table)
     record = store.get(args.approval_id)
     if record.slack is None:
         print("error: this approval has no Slack message", file=sys.stderr)

@@ -52,9 +52,10 @@ def build_webhook(settings: Settings) -> SlackWebhook:
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-secret") as reader:
         first_read = reader.submit(read_secret)
-        dynamodb = boto3.resource("dynamodb", config=WEBHOOK_CLIENT_CONFIG)
         store = DynamoApprovalStore(
-            dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
+            boto3.client("dynamodb", config=WEBHOOK_CLIENT_CONFIG),
+            settings.approvals_table,
+            settings.audit_table,
         )
         callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
 
@@ -88,6 +89,7 @@ def build_relay(settings: Settings) -> DecisionRelay:
     credentials = load_slack_credentials(settings.slack_secret_name, secrets)
     board = SlackMessageBoard(build_web_client(credentials.bot_token, settings.slack_api_url))
     callbacks = LambdaCallbackSender(boto3.client("lambda", config=RELAY_CLIENT_CONFIG))
-    dynamodb = boto3.resource("dynamodb", config=RELAY_CLIENT_CONFIG)
-    audit = DynamoAuditLog(dynamodb.Table(settings.audit_table))
+    audit = DynamoAuditLog(
+        boto3.client("dynamodb", config=RELAY_CLIENT_CONFIG), settings.audit_table
+    )
     return DecisionRelay(callbacks, board, audit)

@@ -162,8 +162,8 @@ def is_ssl_check(text: str, content_type: str | None) -> bool:
     It is read before the signature is checked, so it decodes nothing but a plain form (no
     JSON, no `payload` field): an unsigned body can cost no more than splitting a string.
     """
-    if content_type == "application/json" or text.startswith("{"):
-        return False
+    if content_type == "application/json" or text.startswith(("{", "payload=")):
+        return False  # JSON; an interactive `payload=` form, which is never a check
     fields = urllib.parse.parse_qs(text, keep_blank_values=True, max_num_fields=20)
     return "payload" not in fields and fields.get("ssl_check") == ["1"]
 

@@ -115,18 +115,16 @@ class DynamoSubject:
     @staticmethod
     def _session() -> boto3.session.Session:
         """One session for the suite (it loads botocore's models once), built on the main
-        thread; each store handle gets its own resource from it, as a container would."""
+        thread; each store handle gets its own client from it, as a container would."""
         return _session()
 
     def connect(self) -> DynamoApprovalStore:
-        dynamodb = self._session().resource("dynamodb", endpoint_url=self._endpoint)
-        return DynamoApprovalStore(
-            dynamodb.Table(self.tables["approvals"]), dynamodb.Table(self.tables["audit"])
-        )
+        client = self._session().client("dynamodb", endpoint_url=self._endpoint)
+        return DynamoApprovalStore(client, self.tables["approvals"], self.tables["audit"])
 
     def _relay(self) -> Callable[[dict[str, Any], Any], Any]:
-        dynamodb = self._session().resource("dynamodb", endpoint_url=self._endpoint)
-        audit = DynamoAuditLog(dynamodb.Table(self.tables["audit"]))
+        client = self._session().client("dynamodb", endpoint_url=self._endpoint)
+        audit = DynamoAuditLog(client, self.tables["audit"])
         return make_stream_handler(DecisionRelay(RecordingCallbacks(), InMemorySlack(), audit))
 
     def trail(self, approval_id: str) -> list[AuditEvent]:
