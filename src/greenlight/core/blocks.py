@@ -234,3 +234,9 @@ def reject_modal(approval_id: str, title: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+def decision_buttons(approval_id: str) -> Block:
+    """The Approve and Reject buttons of one approval, as its message shows them (the App Home
+    shows the same buttons, so a click there is the same click)."""
+    return _buttons(approval_id)

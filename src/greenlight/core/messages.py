@@ -54,6 +54,19 @@ def vote_counted(record: ApprovalRecord) -> str:
     return f"Your approval is recorded ({approvals} of {record.policy.quorum})."
 
 
+def you_decided(record: ApprovalRecord) -> str:
+    """For a vote (from the App Home) that decided the request."""
+    title = shorten(escape(record.request.title), WHY_MAX)
+    return f"Your vote decided *{title}*: {record.status.value}."
+
+
+def home_pointer(team_id: str, app_id: str) -> str:
+    """Where every approval waiting on someone is, with its buttons: the app's Home tab
+    (Slack's deep link `slack://app?team=…&id=…&tab=home`, api.slack.com/reference/deep-linking)."""
+    home = f"slack://app?team={team_id}&id={app_id}&tab=home"
+    return f"Your inbox, with every request's buttons, is <{home}|Greenlight's Home tab>."
+
+
 def invalid(problem: str) -> str:
     """For a click or submission we could not read."""
     return (

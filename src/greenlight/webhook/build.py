@@ -20,6 +20,7 @@ from greenlight.slack.client import build_web_client
 from greenlight.webhook.app import build_app
 from greenlight.webhook.asgi import SlackWebhook, Wiring
 from greenlight.webhook.decisions import DecisionService
+from greenlight.webhook.home import HomeBoard, HomeRefresher, Inbox
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
 from greenlight.webhook.relay import DecisionRelay
 from greenlight.webhook.rotation import RotatingCredentials
@@ -64,7 +65,7 @@ def build_webhook(settings: Settings) -> SlackWebhook:
         def bot_token() -> Secret:
             return slack_secret.credentials.bot_token
 
-        app = build_app(settings, bot_token, decisions)
+        app = build_app(settings, bot_token, decisions, Inbox(store))
         first = first_read.result()
     slack_secret = RotatingCredentials(
         read_secret,
@@ -82,12 +83,19 @@ def build_relay(settings: Settings) -> DecisionRelay:
     """The stream relay over real adapters: Lambda's callback API and Slack.
 
     It reads the bot token once per container, as the durable function does (bot tokens do not
-    expire); it needs no signing secret.
+    expire); it needs no signing secret. It also redraws the App Home of everyone a change
+    concerns (`greenlight.webhook.home`).
     """
     secrets = boto3.client("secretsmanager", config=RELAY_CLIENT_CONFIG)
     credentials = load_slack_credentials(settings.slack_secret_name, secrets)
-    board = SlackMessageBoard(build_web_client(credentials.bot_token, settings.slack_api_url))
+    client = build_web_client(credentials.bot_token, settings.slack_api_url)
+    board = SlackMessageBoard(client)
     callbacks = LambdaCallbackSender(boto3.client("lambda", config=RELAY_CLIENT_CONFIG))
     dynamodb = boto3.resource("dynamodb", config=RELAY_CLIENT_CONFIG)
     audit = DynamoAuditLog(dynamodb.Table(settings.audit_table))
-    return DecisionRelay(callbacks, board, audit)
+    # The Home tabs read the approvals table (its by_status index) and publish over Slack
+    store = DynamoApprovalStore(
+        dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
+    )
+    homes = HomeRefresher(Inbox(store), HomeBoard(client))
+    return DecisionRelay(callbacks, board, audit, homes)
