@@ -1,6 +1,6 @@
 """The local Slack page's server side: the page itself, who you can act as, each approval's
-workflow (from the runner), and clicks and modal submissions signed and sent to the webhook
-exactly as Slack sends them.
+workflow (from the runner), and clicks, modal submissions and the opening of the App Home tab
+(`app_home_opened`) signed and sent to the webhook exactly as Slack sends them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 from greenlight.core.buttons import parse_approval_id
 from greenlight.core.errors import InvalidRequestError, NotFoundError
 from localdev import fixtures
-from localdev.slack_requests import block_actions, send_signed, view_submission
+from localdev.slack_requests import (
+    app_home_opened,
+    block_actions,
+    home_click,
+    send_signed,
+    send_signed_event,
+    view_submission,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,6 +76,19 @@ class SlackPage:
             user = fixtures.person(str(body.get("user_id", ""))).user_id
         except KeyError as err:
             return 400, {"error": str(err)}
+        if body.get("type") == "app_home_opened":
+            event = app_home_opened(user)
+            status, answer = send_signed_event(self.webhook_url, self.signing_secret, event)
+            return 200, {"status": status, "body": answer}
+        if body.get("type") == "block_actions" and body.get("view_id"):
+            payload = home_click(
+                action_id=str(body.get("action_id")),
+                approval_id=str(body.get("value")),
+                user_id=user,
+                view_id=str(body.get("view_id")),
+            )
+            status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
+            return 200, {"status": status, "body": answer, "trigger_id": payload["trigger_id"]}
         if body.get("type") == "block_actions":
             payload = block_actions(
                 action_id=str(body.get("action_id")),
@@ -93,4 +113,4 @@ class SlackPage:
             payload = view_submission(view=view, user_id=user, reason=str(body.get("reason", "")))
             status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
             return 200, {"status": status, "body": answer}
-        return 400, {"error": "type must be block_actions or view_submission"}
+        return 400, {"error": "type must be block_actions, view_submission or app_home_opened"}

@@ -3,7 +3,7 @@
 // as Slack would before they reach the webhook. Polls for changes; no build step.
 "use strict";
 
-const state = { people: [], me: null, snapshot: null, openTrigger: null, modal: null, executions: {} };
+const state = { people: [], me: null, snapshot: null, openTrigger: null, modal: null, executions: {}, tab: "channel" };
 const $ = (id) => document.getElementById(id);
 
 function escapeHtml(text) {
@@ -45,8 +45,10 @@ function renderBlock(block, message) {
       const fields = block.fields ? `<div class="fields">${block.fields.map((f) => `<div>${text(f)}</div>`).join("")}</div>` : "";
       return body + fields;
     }
-    case "actions": return `<div class="actions">${block.elements.map((el) =>
-      `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
+    case "actions": return `<div class="actions">${block.elements.map((el) => message.view_id
+      ? `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
+         data-view="${escapeHtml(message.view_id)}">${escapeHtml(el.text.text)}</button>`
+      : `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
          data-ts="${escapeHtml(message.ts)}" data-channel="${escapeHtml(message.channel)}">${escapeHtml(el.text.text)}</button>`).join("")}</div>`;
     default: return `<div class="muted">[${escapeHtml(block.type)} block]</div>`;
   }
@@ -76,9 +78,23 @@ function renderWorkflow(approvalId) {
   return `<h4>Workflow <span class="status ${escapeHtml(execution.status)}">${escapeHtml(execution.status)}</span></h4>${waiting}<ul class="events">${more}${events}</ul>`;
 }
 
+// The App Home tab: the view the app published for the person you act as (views.publish).
+function renderHome() {
+  const view = (state.snapshot.homes || {})[state.me];
+  $("home").innerHTML = view
+    ? `<div class="home-view" data-view-id="${escapeHtml(view.id)}">${view.blocks.map((b) => renderBlock(b, { view_id: view.id })).join("")}</div>`
+    : '<div class="muted" style="padding:20px">Opening the Home tab…</div>';
+}
+
 function render() {
   const snapshot = state.snapshot;
   if (!snapshot) return;
+  $("messages").hidden = state.tab !== "channel";
+  $("home").hidden = state.tab !== "home";
+  $("channel-tab").classList.toggle("active", state.tab === "channel");
+  $("home-tab").classList.toggle("active", state.tab === "home");
+  $("view-header").textContent = state.tab === "home" ? "Greenlight · Home" : "# approvals";
+  if (state.tab === "home") { renderHome(); return; }
   const top = snapshot.messages.filter((m) => !m.thread_ts);
   const html = top.map((m) => renderMessage(
     m,
@@ -138,10 +154,12 @@ document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   button.disabled = true;
-  const answer = await interact({
-    type: "block_actions", action_id: button.dataset.action, value: button.dataset.value,
-    channel: button.dataset.channel, message_ts: button.dataset.ts,
-  });
+  const answer = await interact(button.dataset.view
+    ? { type: "block_actions", action_id: button.dataset.action, value: button.dataset.value, view_id: button.dataset.view }
+    : {
+      type: "block_actions", action_id: button.dataset.action, value: button.dataset.value,
+      channel: button.dataset.channel, message_ts: button.dataset.ts,
+    });
   if (button.dataset.action === "reject") state.openTrigger = answer.trigger_id;
   await refresh();
 });
@@ -164,11 +182,23 @@ $("modal").addEventListener("submit", async (event) => {
 });
 $("modal-close").addEventListener("click", closeModal);
 
+// Opening the Home tab is what Slack reports to the app as app_home_opened (signed, like a click).
+async function showTab(tab) {
+  state.tab = tab;
+  render();
+  if (tab === "home") {
+    await interact({ type: "app_home_opened" });
+    await refresh();
+  }
+}
+$("channel-tab").addEventListener("click", () => showTab("channel"));
+$("home-tab").addEventListener("click", () => showTab("home"));
+
 $("act-as").addEventListener("change", (event) => {
   state.me = event.target.value;
   const person = state.people.find((p) => p.user_id === state.me);
   $("who").innerHTML = `${escapeHtml(person.real_name)}<span class="role">${escapeHtml(person.role)}</span>`;
-  render();
+  if (state.tab === "home") showTab("home"); else render();
 });
 
 (async function start() {
@@ -179,5 +209,6 @@ $("act-as").addEventListener("change", (event) => {
   $("act-as").value = chosen.user_id;
   $("act-as").dispatchEvent(new Event("change"));
   await refresh();
+  if (new URLSearchParams(location.search).get("tab") === "home") await showTab("home");
   setInterval(refresh, 700);
 }());

@@ -100,3 +100,28 @@ def test_reject_asks_for_a_reason_then_undoes_the_order(
     assert result["status"] == "rejected"
     assert result["approval"]["reason"] == "duplicate of an earlier order"
     assert result["undone"] == ["release shipping", "release inventory"]
+
+
+def test_the_app_home_lists_the_request_and_its_approve_button_works(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    # Given a request waiting on Bob
+    arn, approval_id = new_request(local_stack)
+    title = store_for(local_stack).get(approval_id).request.title
+    page = page_as("bob")
+
+    # When Bob opens Greenlight's Home tab (the page sends Slack's signed app_home_opened)
+    page.get_by_role("button", name="Greenlight · Home").click()
+    home = page.locator("#home")
+    item = home.locator(f"button[data-value='{approval_id}'][data-action='approve']")
+    item.wait_for()
+    assert home.get_by_text(title).count() >= 1
+
+    # And clicks Approve there
+    item.click()
+
+    # Then the Home tab says his vote decided it, the button is gone, the workflow succeeded
+    home.get_by_text("Your vote decided").wait_for()
+    assert home.locator(f"button[data-value='{approval_id}']").count() == 0
+    assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
+    assert store_for(local_stack).get(approval_id).status is Status.APPROVED
