@@ -69,27 +69,17 @@ class SlackPage:
         return 200, "application/json", json.dumps(body, default=str).encode()
 
     def post(self, path: str, body: Json) -> tuple[int, Json] | None:
-        """A click or a modal submission, as the chosen user."""
+        """A click, a modal submission or the Home tab opened, as the chosen user."""
         if path != "/_interact":
             return None
         try:
             user = fixtures.person(str(body.get("user_id", ""))).user_id
         except KeyError as err:
             return 400, {"error": str(err)}
-        if body.get("type") == "app_home_opened":
-            event = app_home_opened(user)
-            status, answer = send_signed_event(self.webhook_url, self.signing_secret, event)
-            return 200, {"status": status, "body": answer}
-        if body.get("type") == "block_actions" and body.get("view_id"):
-            payload = home_click(
-                action_id=str(body.get("action_id")),
-                approval_id=str(body.get("value")),
-                user_id=user,
-                view_id=str(body.get("view_id")),
-            )
-            status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
-            return 200, {"status": status, "body": answer, "trigger_id": payload["trigger_id"]}
-        if body.get("type") == "block_actions":
+        kind = body.get("type")
+        if kind == "app_home_opened" or (kind == "block_actions" and body.get("view_id")):
+            return self._home(user, body)
+        if kind == "block_actions":
             payload = block_actions(
                 action_id=str(body.get("action_id")),
                 approval_id=str(body.get("value")),
@@ -99,18 +89,37 @@ class SlackPage:
             )
             status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
             return 200, {"status": status, "body": answer, "trigger_id": payload["trigger_id"]}
-        if body.get("type") == "view_submission":
-            view = next(
-                (
-                    v["view"]
-                    for v in self.state.snapshot()["views"]
-                    if v["view"]["id"] == body.get("view_id")
-                ),
-                None,
-            )
-            if view is None:
-                return 404, {"error": "no such modal"}
-            payload = view_submission(view=view, user_id=user, reason=str(body.get("reason", "")))
-            status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
-            return 200, {"status": status, "body": answer}
+        if kind == "view_submission":
+            return self._submit(user, body)
         return 400, {"error": "type must be block_actions, view_submission or app_home_opened"}
+
+    def _submit(self, user: str, body: Json) -> tuple[int, Json]:
+        """A modal the app opened, submitted with what was typed in."""
+        view = next(
+            (
+                v["view"]
+                for v in self.state.snapshot()["views"]
+                if v["view"]["id"] == body.get("view_id")
+            ),
+            None,
+        )
+        if view is None:
+            return 404, {"error": "no such modal"}
+        payload = view_submission(view=view, user_id=user, reason=str(body.get("reason", "")))
+        status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
+        return 200, {"status": status, "body": answer}
+
+    def _home(self, user: str, body: Json) -> tuple[int, Json]:
+        """The Home tab opened (`app_home_opened`), or a button in it clicked."""
+        if body.get("type") == "app_home_opened":
+            event = app_home_opened(user)
+            status, answer = send_signed_event(self.webhook_url, self.signing_secret, event)
+            return 200, {"status": status, "body": answer}
+        payload = home_click(
+            action_id=str(body.get("action_id")),
+            approval_id=str(body.get("value")),
+            user_id=user,
+            view_id=str(body.get("view_id")),
+        )
+        status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
+        return 200, {"status": status, "body": answer, "trigger_id": payload["trigger_id"]}
