@@ -151,12 +151,25 @@ def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, SECTION_TEXT_MAX)}}
 
 
+def voters(record: ApprovalRecord, user_ids: Iterable[str], shown: int = MENTIONS_SHOWN) -> str:
+    """People as `mentions` does, a vote a delegate cast shown as "@carol for @bob"."""
+    people = list(user_ids)
+    named = []
+    for user_id in people[:shown]:
+        vote = record.vote_of(user_id)
+        cast_by = vote.cast_by if vote else None
+        who = mention(user_id)
+        named.append(f"{mention(cast_by)} for {who}" if cast_by else who)
+    rest = len(people) - shown
+    return ", ".join(named) + (f" and {rest} more" if rest > 0 else "")
+
+
 def _progress(record: ApprovalRecord) -> str:
     quorum = record.policy.quorum
     approvals = [v.user_id for v in record.votes if v.verdict is Verdict.APPROVE]
     line = f"{len(approvals)} of {quorum} approval{'s' if quorum > 1 else ''}"
     if approvals:
-        line += f": {mentions(approvals)}"
+        line += f": {voters(record, approvals)}"
     if record.status is Status.PENDING:
         line += f" · waiting on {mentions(record.waiting_on())}"
         line += f" · expires {slack_date(record.expires_at)}"
@@ -167,7 +180,7 @@ def _progress(record: ApprovalRecord) -> str:
 
 def _verdict(record: ApprovalRecord) -> str:
     when = slack_date(record.decided_at) if record.decided_at else ""
-    who = mentions(record.decided_by)
+    who = voters(record, record.decided_by)
     if record.status is Status.APPROVED:
         return f":white_check_mark: *Approved* by {who} · {when}"
     if record.status is Status.REJECTED:

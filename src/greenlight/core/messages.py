@@ -67,6 +67,29 @@ def home_pointer(team_id: str, app_id: str) -> str:
     return f"Your inbox, with every request's buttons, is <{home}|Greenlight's Home tab>."
 
 
+def delegated(delegate_id: str, until: str) -> str:
+    """For a delegation recorded."""
+    return (
+        f"Until the end of {until[:10]} (UTC), <@{delegate_id}> may decide for you on requests "
+        "that allow delegates; each vote shows both names. `/approvals undelegate` ends it."
+    )
+
+
+def undelegated(delegate_id: str) -> str:
+    """For a delegation ended."""
+    return f"Your delegation to <@{delegate_id}> has ended; they no longer decide for you."
+
+
+def no_delegation() -> str:
+    """For `/approvals undelegate` with nothing to end."""
+    return "You have no delegation to end; nothing was changed."
+
+
+def delegation_refused(why: str) -> str:
+    """For a delegation command the rules refuse, or one we could not read."""
+    return f"No delegation: {shorten(why, WHY_MAX)}. Nothing was changed."
+
+
 def invalid(problem: str) -> str:
     """For a click or submission we could not read."""
     return (

@@ -43,6 +43,7 @@ class ApproverPolicy:
     allow_self_approval: bool = False
     viewer_ids: frozenset[str] = field(default_factory=frozenset)
     escalated_ids: frozenset[str] = field(default_factory=frozenset)
+    allow_delegation: bool = False
 
     def __post_init__(self) -> None:
         if not self.approver_ids:
@@ -76,6 +77,7 @@ class ApproverPolicy:
             "allow_self_approval": self.allow_self_approval,
             "viewer_ids": sorted(self.viewer_ids),
             "escalated_ids": sorted(self.escalated_ids),
+            "allow_delegation": self.allow_delegation,
         }
 
     @classmethod
@@ -87,6 +89,7 @@ class ApproverPolicy:
             allow_self_approval=bool(data.get("allow_self_approval", False)),
             viewer_ids=frozenset(str(a) for a in data.get("viewer_ids", [])),
             escalated_ids=frozenset(str(a) for a in data.get("escalated_ids", [])),
+            allow_delegation=bool(data.get("allow_delegation", False)),
         )
 
 
@@ -109,6 +112,30 @@ def authorize(
     raise NotAuthorizedError(approval_id, user_id, "you are not an approver for this request")
 
 
+def authorize_delegate(
+    policy: ApproverPolicy, request: ApprovalRequest, approval_id: str, delegate_id: str
+) -> None:
+    """Raise unless `delegate_id` may cast a vote for an approver of this request (whose own
+    right to vote `authorize` checks): delegates are allowed, and the delegate is neither the
+    requester nor an approver in their own right.
+
+    Raises:
+        NotAuthorizedError: delegation is off for this request, or the delegate may not use it.
+    """
+    if not policy.allow_delegation:
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "this request does not allow delegates to decide"
+        )
+    if delegate_id == request.requester_id:
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "you cannot decide your own request, not even as a delegate"
+        )
+    if delegate_id in policy.eligible_for(request):
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "you decide this request as yourself, not as a delegate"
+        )
+
+
 def _ids(value: Iterable[str] | str, label: str) -> tuple[str, ...]:
     """Ids as a tuple without repeats, in the order given (a lone string is one id, not chars)."""
     if isinstance(value, str):
@@ -126,7 +153,9 @@ def _ids(value: Iterable[str] | str, label: str) -> tuple[str, ...]:
 class Policy:
     """Who decides one request, per call: approvers (users `U…` or usergroups `S…`), how many
     must approve (`quorum`, N of M), who may only follow it (`viewers`), whether the requester
-    may approve their own request, who is added when the ladder escalates, and the ladder.
+    may approve their own request, who is added when the ladder escalates, the ladder, and
+    whether an approver's delegate (`/approvals delegate @carol until …`) may decide in their
+    place (`allow_delegation`, off unless asked for).
 
     Usergroups are resolved when the request is posted (inside the gate's post step), and
     only then is the quorum checked against who may decide, in one place (`resolve`): a
@@ -145,6 +174,7 @@ class Policy:
     escalation_approvers: tuple[str, ...] = ()
     allow_self_approval: bool = False
     ladder: Ladder = DEFAULT_LADDER
+    allow_delegation: bool = False
 
     def __post_init__(self) -> None:
         approvers = _ids(self.approvers, "policy.approvers")
@@ -168,6 +198,8 @@ class Policy:
             raise InvalidRequestError("policy.quorum", f"must be 1 or more, got {self.quorum!r}")
         if not isinstance(self.ladder, Ladder):
             raise InvalidRequestError("policy.ladder", "must be a Ladder")
+        if not isinstance(self.allow_delegation, bool):
+            raise InvalidRequestError("policy.allow_delegation", "must be True or False")
         escalates = any(stage is Stage.ESCALATE for _, stage in self.ladder.rungs())
         if escalates and not escalation:
             raise InvalidRequestError(
@@ -201,6 +233,7 @@ class Policy:
             quorum=self.quorum,
             allow_self_approval=self.allow_self_approval,
             viewer_ids=frozenset(self.viewers),
+            allow_delegation=self.allow_delegation,
         )
 
     def escalation_ids(self, members: Mapping[str, frozenset[str]]) -> frozenset[str]:

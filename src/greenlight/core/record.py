@@ -128,7 +128,14 @@ class ApprovalRecord:
             "request": self.request.to_dict(),
             "policy": self.policy.to_dict(),
             "votes": {
-                v.user_id: _drop_none({"decision": v.verdict.value, "at": v.at, "reason": v.reason})
+                v.user_id: _drop_none(
+                    {
+                        "decision": v.verdict.value,
+                        "at": v.at,
+                        "reason": v.reason,
+                        "cast_by": v.cast_by,
+                    }
+                )
                 for v in self.votes
             },
             "decided_by": list(self.decided_by),
@@ -153,7 +160,11 @@ class ApprovalRecord:
         """Rebuild from `to_item` output (numbers may arrive as Decimal)."""
         votes = tuple(
             Vote(
-                user_id=uid, verdict=Verdict(v["decision"]), at=str(v["at"]), reason=v.get("reason")
+                user_id=uid,
+                verdict=Verdict(v["decision"]),
+                at=str(v["at"]),
+                reason=v.get("reason"),
+                cast_by=v.get("cast_by"),
             )
             for uid, v in sorted(item.get("votes", {}).items(), key=lambda kv: str(kv[1]["at"]))
         )

@@ -45,18 +45,26 @@ class VoteEffect(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Vote:
-    """One person's verdict, when they gave it (ISO-8601 UTC) and, for a reject, why."""
+    """One person's verdict, when they gave it (ISO-8601 UTC) and, for a reject, why.
+
+    `cast_by` is the delegate who cast it for `user_id` (`/approvals delegate`), None when
+    `user_id` clicked: it counts as `user_id`'s vote (one per person, however many click), and
+    both names are shown and audited.
+    """
 
     user_id: str
     verdict: Verdict
     at: str
     reason: str | None = None
+    cast_by: str | None = None
 
     def __post_init__(self) -> None:
         if self.verdict is Verdict.REJECT and not (self.reason and self.reason.strip()):
             raise InvalidRequestError("reason", "a rejection needs a reason")
         if self.reason is not None and len(self.reason) > MAX_REASON:
             raise InvalidRequestError("reason", f"at most {MAX_REASON} characters")
+        if self.cast_by == self.user_id:
+            raise InvalidRequestError("cast_by", "a vote cast for oneself is one's own vote")
 
 
 def tally(votes: Iterable[Vote], quorum: int) -> Status:

@@ -26,6 +26,7 @@ from greenlight.core.buttons import (
     REASON_BLOCK_ID,
     REJECT_MODAL_CALLBACK_ID,
 )
+from greenlight.core.delegation import is_delegation_command
 from greenlight.core.errors import (
     ApprovalError,
     ConflictError,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
     from greenlight.core.secret import Secret
     from greenlight.webhook.decisions import DecisionService
+    from greenlight.webhook.delegation import Delegations
     from greenlight.webhook.home import Inbox
     from greenlight.webhook.ports import MessageBoard
     from greenlight.webhook.settings import Settings
@@ -84,6 +86,7 @@ def build_app(
     bot_token: Callable[[], Secret],
     decisions: Decisions,
     inbox: Inbox | None = None,
+    delegations: Delegations | None = None,
 ) -> App:
     """Wire the listeners to the decision service.
 
@@ -92,6 +95,7 @@ def build_app(
         bot_token: the bot token read last from the Slack secret; asked once per request.
         decisions: the decision service redrawing on a given board (each request's client).
         inbox: the App Home's inbox; without it the Home tab is not served.
+        delegations: `/approvals delegate|undelegate`; without it delegation is off.
     """
     bolt_logger = logging.getLogger("greenlight.bolt")
     bolt_logger.setLevel(logging.WARNING)  # Bolt logs bodies and signatures of bad requests at INFO
@@ -167,6 +171,14 @@ def build_app(
             user_id = user_of({"user": {"id": body.get("user_id")}})
         except InvalidRequestError as err:
             ack(text=reply_for(err, service), response_type="ephemeral")
+            return
+        if is_delegation_command(str(body.get("text") or "")):
+            text = (
+                delegations.answer(user_id, str(body["text"]))
+                if delegations
+                else messages.delegation_refused("delegation is not set up for this workspace")
+            )
+            ack(text=text, response_type="ephemeral")
             return
         text = messages.pending_list(service.waiting_on(user_id))
         if inbox is not None:

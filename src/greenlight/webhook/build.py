@@ -15,11 +15,13 @@ from greenlight.aws.config import (
     RELAY_CLIENT_CONFIG,
     WEBHOOK_CLIENT_CONFIG,
 )
+from greenlight.aws.delegation_store import DynamoDelegationStore
 from greenlight.aws.secrets import load_slack_credentials
 from greenlight.slack.client import build_web_client
 from greenlight.webhook.app import build_app
 from greenlight.webhook.asgi import SlackWebhook, Wiring
 from greenlight.webhook.decisions import DecisionService
+from greenlight.webhook.delegation import Delegations
 from greenlight.webhook.home import HomeBoard, HomeRefresher, Inbox
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
 from greenlight.webhook.relay import DecisionRelay
@@ -58,14 +60,21 @@ def build_webhook(settings: Settings) -> SlackWebhook:
             dynamodb.Table(settings.approvals_table), dynamodb.Table(settings.audit_table)
         )
         callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
+        delegations = (
+            Delegations(DynamoDelegationStore(dynamodb.Table(settings.delegations_table)), _now)
+            if settings.delegations_table
+            else None
+        )
 
         def decisions(board: MessageBoard) -> DecisionService:
-            return DecisionService(store=store, callbacks=callbacks, board=board, clock=_now)
+            return DecisionService(
+                store=store, callbacks=callbacks, board=board, clock=_now, delegations=delegations
+            )
 
         def bot_token() -> Secret:
             return slack_secret.credentials.bot_token
 
-        app = build_app(settings, bot_token, decisions, Inbox(store))
+        app = build_app(settings, bot_token, decisions, Inbox(store), delegations)
         first = first_read.result()
     slack_secret = RotatingCredentials(
         read_secret,
