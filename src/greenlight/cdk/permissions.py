@@ -8,7 +8,9 @@ calls, each on the resources it calls them on:
   one `TransactWriteItems` (DynamoDB authorizes each item's `PutItem` / `UpdateItem`), reads it,
   attaches its Slack message and moves it through the ladder (`greenlight.aws.approval_store`);
 - the webhook votes with one conditional `UpdateItem`, reads a record, lists pending ones on
-  the `by_status` index; its audit lines are written by the relay, from the stream;
+  the `by_status` index; its audit lines are written by the relay, from the stream; it reads
+  people's delegations and writes two of them in one `TransactWriteItems` of conditional puts
+  (DynamoDB authorizes each item's `PutItem`; `greenlight.aws.delegation_store`);
 - the relay reads the approvals table's stream, writes each vote's audit lines (conditional
   puts), sends what it gave up on to its queue, and reads the `by_status` index to redraw the
   App Home tabs a change concerns (`greenlight.webhook.home`);
@@ -98,6 +100,11 @@ def webhook_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]
     return [
         allow("Approvals", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [arns.table(approvals)]),
         allow("PendingIndex", ["dynamodb:Query"], [arns.index(approvals, BY_STATUS)]),
+        allow(
+            "Delegations",
+            ["dynamodb:GetItem", "dynamodb:PutItem"],
+            [arns.table(names.delegations_table)],
+        ),
         allow("SlackSecret", READ_SECRET, [secret_arn]),
     ]
 
