@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 import boto3
