@@ -6,7 +6,10 @@ success `Result` of SendDurableExecutionCallbackSuccess, JSON of this shape (ver
     {"decision": "approved|rejected|expired", "approval_id": "…",
      "approvers": [{"user_id", "at"}],                       # the deciders (version 1 readers)
      "version": 2, "deciders": [{"user_id", "at"}],
-     "votes": [{"user_id", "verdict", "at", "reason"?}], "reason"?: "…", "decided_at"?: "…"}
+     "votes": [{"user_id", "verdict", "at", "reason"?, "cast_by"?}],
+     "reason"?: "…", "decided_at"?: "…"}
+
+A vote a delegate cast carries `cast_by` (the delegate); `user_id` is whose vote it is.
 
 `decision`, `approvers` and `approval_id` keep version 1's meaning, so a gate of the previous
 release (executions in flight on a retained version) still reads a rejection as a rejection.
@@ -134,12 +137,19 @@ class Decision:
 
 
 def _vote_dict(vote: Vote) -> dict[str, Any]:
-    data = {"user_id": vote.user_id, "verdict": vote.verdict.value, "at": vote.at}
-    return data | ({"reason": vote.reason} if vote.reason is not None else {})
+    data: dict[str, Any] = {"user_id": vote.user_id, "verdict": vote.verdict.value, "at": vote.at}
+    data |= {"reason": vote.reason} if vote.reason is not None else {}
+    return data | ({"cast_by": vote.cast_by} if vote.cast_by is not None else {})
 
 
 def _vote(data: dict[str, Any]) -> Vote:
-    return Vote(str(data["user_id"]), Verdict(data["verdict"]), str(data["at"]), data.get("reason"))
+    return Vote(
+        str(data["user_id"]),
+        Verdict(data["verdict"]),
+        str(data["at"]),
+        data.get("reason"),
+        data.get("cast_by"),
+    )
 
 
 def decision_payload(record: ApprovalRecord) -> bytes:

@@ -3,6 +3,7 @@ delegate casts (the delegator's, in the same conditional write), and how it is s
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from greenlight.core.delegation import (
     undelegate,
 )
 from greenlight.core.errors import InvalidRequestError, NotAuthorizedError
+from greenlight.core.outcome import decision_from_success, decision_payload
 from greenlight.core.policy import ApproverPolicy, Policy
 from greenlight.core.vote_audit import vote_lines
 from greenlight.core.vote_write import VoteWrite, count_vote
@@ -171,3 +173,9 @@ def test_the_policy_flag_travels_to_the_record_and_is_off_by_default() -> None:
     assert ApproverPolicy.from_dict(resolved.to_dict()).allow_delegation is True
     with pytest.raises(InvalidRequestError):
         Policy(approvers=("U0BOB",), allow_delegation="yes")  # type: ignore[arg-type]
+
+
+def test_the_workflow_learns_who_cast_the_delegators_vote() -> None:
+    record = delegating(quorum=1).with_vote(CAROL_FOR_BOB)
+    decision = decision_from_success(json.loads(decision_payload(record)))
+    assert [(v.user_id, v.cast_by) for v in decision.votes] == [("U0BOB", "U0DAVE")]
