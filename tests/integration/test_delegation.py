@@ -23,7 +23,15 @@ from greenlight.core.record import ApprovalRecord
 from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.route import Channel
 from greenlight.core.votes import Status
-from localdev.slack_requests import post, signed_headers, slash_command
+from localdev.slack_requests import (
+    app_home_opened,
+    home_click,
+    post,
+    send_signed,
+    send_signed_event,
+    signed_headers,
+    slash_command,
+)
 from tests.integration.conftest import SIGNING_SECRET, click_body
 
 if TYPE_CHECKING:
@@ -224,3 +232,33 @@ def test_two_delegations_that_would_form_a_cycle_never_both_stand(stack: Stack) 
         stood = [u for u in (bob, carol) if delegations(stack).get(u).delegate_at(now)]
         assert len(stood) == 1, answers
         assert sum("may decide for you" in a for a in answers) == 1
+
+
+def test_the_delegates_home_tab_lists_what_they_decide_for_and_its_buttons_work(
+    stack: Stack,
+) -> None:
+    # Given bob away, delegated to carol, and a request only bob may decide
+    bob, carol = people(2)
+    delegate_to(stack, bob, carol)
+    record = pending(stack, [bob])
+    # When carol opens her Home tab
+    assert send_signed_event(stack.webhook_url, SIGNING_SECRET, app_home_opened(carol))[0] == 200
+    with stack.slack.lock:
+        view = json.loads(json.dumps(stack.slack.homes[carol]))
+    # Then it lists bob's request, for bob, with its buttons
+    assert f"you decide for <@{bob}>" in json.dumps(view["blocks"])
+    buttons = [
+        (e["action_id"], e["value"])
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert ("approve", record.approval_id) in buttons
+    # And Approve there decides it as bob's vote, cast by carol
+    payload = home_click(
+        action_id="approve", approval_id=record.approval_id, user_id=carol, view_id=view["id"]
+    )
+    assert send_signed(stack.webhook_url, SIGNING_SECRET, payload) == (200, "")
+    after = stack.store.get(record.approval_id)
+    vote = after.vote_of(bob)
+    assert (after.status, vote.cast_by if vote else None) == (Status.APPROVED, carol)

@@ -28,7 +28,7 @@ from greenlight.core.messages import permalink
 from greenlight.core.votes import Status
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from greenlight.core.record import ApprovalRecord
 
@@ -66,6 +66,26 @@ def pending_for(records: Iterable[ApprovalRecord], user_id: str) -> list[Approva
     )
 
 
+def delegated_to(
+    records: Iterable[ApprovalRecord], delegate_id: str, delegators: Iterable[str]
+) -> dict[str, str]:
+    """What `delegate_id` may decide for someone else: approval id -> the delegator, for the
+    pending approvals a delegator may still decide, that allow delegates, that the delegate
+    did not request and may not decide in their own right (the rules of `authorize_delegate`).
+    """
+    found: dict[str, str] = {}
+    for record in records:
+        if not record.policy.allow_delegation or record.request.requester_id == delegate_id:
+            continue
+        if delegate_id in record.policy.eligible_for(record.request):
+            continue
+        for delegator in sorted(delegators):
+            if may_decide(record, delegator):
+                found[record.approval_id] = delegator
+                break
+    return found
+
+
 def decided_for(records: Iterable[ApprovalRecord], user_id: str) -> list[ApprovalRecord]:
     """The final approvals `user_id` is concerned with, most recently decided first."""
     mine = [r for r in records if r.status.is_final and user_id in concerned(r)]
@@ -73,7 +93,10 @@ def decided_for(records: Iterable[ApprovalRecord], user_id: str) -> list[Approva
 
 
 def home_view(
-    pending: list[ApprovalRecord], decided: list[ApprovalRecord], notice: str | None = None
+    pending: list[ApprovalRecord],
+    decided: list[ApprovalRecord],
+    notice: str | None = None,
+    on_behalf: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The Home tab: a notice (the answer to the last click), what waits, what was decided.
 
@@ -81,7 +104,9 @@ def home_view(
         pending: what the person may still decide, in the order to show.
         decided: what was decided recently, in the order to show.
         notice: a line shown on top (e.g. "Your approval is recorded"), mrkdwn.
+        on_behalf: approval id -> the delegator the person would decide it for.
     """
+    on_behalf = on_behalf or {}
     blocks: list[dict[str, Any]] = []
     if notice:
         blocks.append(_context(notice))
@@ -89,7 +114,7 @@ def home_view(
     if not pending:
         blocks.append(_context("Nothing is waiting on you."))
     for record in pending[:PENDING_SHOWN]:
-        blocks += _pending_item(record)
+        blocks += _pending_item(record, on_behalf.get(record.approval_id))
     if len(pending) > PENDING_SHOWN:
         blocks.append(_context(f"…and {len(pending) - PENDING_SHOWN} more."))
     blocks.append({"type": "divider"})
@@ -101,12 +126,14 @@ def home_view(
     return {"type": "home", "callback_id": HOME_CALLBACK_ID, "blocks": blocks}
 
 
-def _pending_item(record: ApprovalRecord) -> list[dict[str, Any]]:
+def _pending_item(record: ApprovalRecord, delegator: str | None) -> list[dict[str, Any]]:
     request = record.request
     line = f"*{permalink_or_title(record)}*"
     if request.amount:
         line += f" · {request.amount.text}"
     line += f"\nRequested by {mention(request.requester_id)}"
+    if delegator:
+        line += f" · you decide for {mention(delegator)}, as their delegate"
     approvals = len(record.approved_by())
     progress = f"{approvals} of {record.policy.quorum} approvals · expires "
     progress += slack_date(record.expires_at)

@@ -74,7 +74,7 @@ def build_webhook(settings: Settings) -> SlackWebhook:
         def bot_token() -> Secret:
             return slack_secret.credentials.bot_token
 
-        app = build_app(settings, bot_token, decisions, Inbox(store), delegations)
+        app = build_app(settings, bot_token, decisions, Inbox(store, delegations), delegations)
         first = first_read.result()
     slack_secret = RotatingCredentials(
         read_secret,

@@ -8,6 +8,11 @@ are the message's buttons: a click in the Home tab arrives as `block_actions` fr
 service, and is answered by publishing the Home tab again with a line on top, since there is
 no channel for an ephemeral answer.
 
+A delegate's Home tab also lists what they may decide for the people who delegated to them
+("you decide for @bob"), read when they open it or click in it; the relay redraws the Home tabs
+of the people an approval names, not their delegates (that would cost a read of each
+approver's delegations on every change).
+
 Reading "pending for user X" has no index of its own: the inbox reads every pending approval
 (the `by_status` index, one query, paged) and filters in memory, plus three bounded queries for
 the recently decided ones (`DynamoApprovalStore.recently_created_final`). Its cost grows with
@@ -27,7 +32,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from greenlight.core import messages
 from greenlight.core.buttons import ACTION_APPROVE, ACTION_REJECT, parse_approval_id
 from greenlight.core.errors import ApprovalError, InvalidRequestError
-from greenlight.core.home import concerned, decided_for, home_view, pending_for
+from greenlight.core.home import concerned, decided_for, delegated_to, home_view, pending_for
 from greenlight.core.votes import Verdict
 from greenlight.webhook.decisions import Click
 from greenlight.webhook.payloads import user_of
@@ -39,7 +44,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from greenlight.core.record import ApprovalRecord
-    from greenlight.webhook.decisions import DecisionService
+    from greenlight.webhook.decisions import DecisionService, Delegators
     from greenlight.webhook.ports import MessageBoard
     from greenlight.webhook.slack_board import SlackMessageBoard
 
@@ -65,10 +70,12 @@ class HomeSource(Protocol):
 
 
 class Inbox:
-    """Builds people's Home tab views from the approvals table."""
+    """Builds people's Home tab views from the approvals table (and, given the delegations,
+    what a delegate may decide for the people away)."""
 
-    def __init__(self, source: HomeSource) -> None:
+    def __init__(self, source: HomeSource, delegations: Delegators | None = None) -> None:
         self._source = source
+        self._delegations = delegations
 
     def view_for(self, user_id: str, notice: str | None = None) -> dict[str, Any]:
         """One person's Home tab."""
@@ -80,9 +87,14 @@ class Inbox:
         """Several people's Home tabs from one read of the table."""
         pending = self._source.pending()
         final = self._source.recently_created_final(RECENT_READ)
-        return {
-            u: home_view(pending_for(pending, u), decided_for(final, u), notice) for u in user_ids
-        }
+        views = {}
+        for user in user_ids:
+            mine = pending_for(pending, user)
+            delegators = self._delegations.delegators_of(user) if self._delegations else []
+            for_others = delegated_to(pending, user, delegators) if delegators else {}
+            theirs = [r for r in pending if r.approval_id in for_others]
+            views[user] = home_view(mine + theirs, decided_for(final, user), notice, for_others)
+        return views
 
 
 class HomeBoard:
