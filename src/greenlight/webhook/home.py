@@ -101,6 +101,10 @@ class HomeBoard:
     """Publishes Home tabs (`views.publish`); best effort, like the message board."""
 
     def __init__(self, client: WebClient) -> None:
+        # Bolt gives its per-request client the workspace as a default `team_id` (for org-wide
+        # tokens); views.publish documents no `team_id` (tests/contract/slack_api), so it is
+        # dropped, as app.py's `board_over` drops it for the message board.
+        client.default_params.pop("team_id", None)
         self._client = client
 
     def publish(self, user_id: str, view: dict[str, Any]) -> bool:
