@@ -61,7 +61,8 @@ class Excludes:
 
 @dataclass(frozen=True, slots=True)
 class Differs:
-    """`path <> value` (a missing attribute fails it: a comparison with nothing is false)."""
+    """`path <> value`; a missing attribute holds it (as the local DynamoDB answers:
+    tests/contract/store/test_conditional_write.py)."""
 
     path: Path
     value: Any
@@ -202,6 +203,10 @@ def _holds(condition: Condition, item: dict[str, Any]) -> bool:
     found = _get(item, condition.path)
     if isinstance(condition, Missing):
         return found is _ABSENT
+    if isinstance(condition, Differs):  # nothing differs from any value
+        return found is _ABSENT or not (
+            _same_type(found, condition.value) and bool(found == condition.value)
+        )
     if found is _ABSENT:
         return False
     if isinstance(condition, Equals):
@@ -211,9 +216,7 @@ def _holds(condition: Condition, item: dict[str, Any]) -> bool:
     return _holds_otherwise(condition, found)
 
 
-def _holds_otherwise(condition: Contains | Excludes | Differs, found: Any) -> bool:
-    if isinstance(condition, Differs):
-        return not (_same_type(found, condition.value) and bool(found == condition.value))
+def _holds_otherwise(condition: Contains | Excludes, found: Any) -> bool:
     if isinstance(condition, Excludes):
         return isinstance(found, list | set | frozenset) and condition.value not in found
     return _contains(found, condition.value)
