@@ -1,8 +1,10 @@
 """Click Approve or Reject as a local user, through the real signed webhook path.
 
-`python -m localdev.click approve|reject <approval_id> --as <user> [--reason TEXT]`. It sends
-exactly what Slack sends: a signed `block_actions` request and, for Reject, the signed
-`view_submission` of the modal the webhook opened. Prints what the user was told.
+`python -m localdev.click approve|reject <approval_id> --as <user> [--reason TEXT]
+[--comment TEXT]`. It sends exactly what Slack sends: a signed `block_actions` request and, when
+the button opens a modal, the signed `view_submission` of the modal the webhook opened: Reject
+(with the reason), Approve with `--comment` ("Approve with comment"), and Approve on a sensitive
+request (its confirmation, as its Approve button does). Prints what the user was told.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from greenlight.aws.approval_store import DynamoApprovalStore
-from greenlight.core.buttons import parse_approval_id
+from greenlight.core.buttons import (
+    ACTION_APPROVE,
+    ACTION_APPROVE_WITH_COMMENT,
+    ACTION_CONFIRM_APPROVE,
+    ACTION_REJECT,
+    parse_approval_id,
+)
 from greenlight.core.errors import InvalidRequestError, NotFoundError
 from localdev import fixtures
 from localdev.config import TABLE_PREFIX, StackConfig, default_root
@@ -27,6 +35,8 @@ from localdev.slack_requests import block_actions, send_signed, view_submission
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
+
+    from greenlight.core.record import SlackMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,35 +72,59 @@ def store_for(config: StackConfig) -> DynamoApprovalStore:
     return DynamoApprovalStore(table(config), table(config, "audit"))
 
 
+def button_for(action: str, comment: str | None, sensitive: bool) -> str:
+    """The button a person clicks for `action`: Approve with comment when commenting, and a
+    sensitive request's Approve (its confirmation) rather than the one-click one."""
+    if action != ACTION_APPROVE:
+        return action
+    if comment is not None:
+        return ACTION_APPROVE_WITH_COMMENT
+    return ACTION_CONFIRM_APPROVE if sensitive else ACTION_APPROVE
+
+
 def click(
-    config: StackConfig, action: str, approval_id: str, user_id: str, reason: str | None = None
+    config: StackConfig,
+    action: str,
+    approval_id: str,
+    user_id: str,
+    reason: str | None = None,
+    *,
+    comment: str | None = None,
+    where: SlackMessage | None = None,
 ) -> ClickResult:
-    """Send the click (and for Reject, the modal submission) and report what the user was told.
+    """Send the click (and, when it opens a modal, its submission); report what the user was told.
+
+    `where` is the copy clicked in (e.g. someone's direct message); the main message if None.
 
     Raises:
         NotFoundError: no such approval in this stack.
     """
     record = store_for(config).get(approval_id)
-    if record.slack is None:
+    message = where or record.slack
+    if message is None:
         raise NotFoundError(approval_id)
     secret = config.credentials()["signing_secret"]
     before = _state(config)
+    button = button_for(action, comment, record.request.sensitive)
     payload = block_actions(
-        action_id=action,
+        action_id=button,
         approval_id=approval_id,
         user_id=user_id,
-        channel_id=record.slack.channel,
-        message_ts=record.slack.ts,
+        channel_id=message.channel,
+        message_ts=message.ts,
     )
     started = time.perf_counter()
     status, body = send_signed(config.webhook_url, secret, payload)
     seconds = time.perf_counter() - started
     told: list[str] = []
-    if action == "reject" and status == 200:
+    if button != ACTION_APPROVE and status == 200:
         views = _state(config)["views"][len(before["views"]) :]
         opened = [v["view"] for v in views if v["trigger_id"] == payload["trigger_id"]]
         if opened:
-            submission = view_submission(view=opened[0], user_id=user_id, reason=reason or "")
+            typed = (
+                {"reason": reason or ""} if button == ACTION_REJECT else {"comment": comment or ""}
+            )
+            submission = view_submission(view=opened[0], user_id=user_id, values=typed)
             started = time.perf_counter()
             status, body = send_signed(config.webhook_url, secret, submission)
             seconds = time.perf_counter() - started
@@ -114,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         help="local user: " + ", ".join(p.name for p in fixtures.PEOPLE),
     )
     parser.add_argument("--reason", help="why (Reject only)")
+    parser.add_argument("--comment", help="approve with this comment (Approve only)")
     parser.add_argument("--root", type=Path, default=default_root())
     args = parser.parse_args(argv)
     try:
@@ -121,8 +156,15 @@ def main(argv: list[str] | None = None) -> int:
         user = fixtures.person(args.user)
         if args.action == "reject" and not (args.reason and args.reason.strip()):
             raise InvalidRequestError("--reason", "a rejection needs a reason")
+        if args.comment is not None and (args.action != "approve" or not args.comment.strip()):
+            raise InvalidRequestError("--comment", "a comment goes with approve and is not blank")
         result = click(
-            StackConfig.load(args.root), args.action, approval_id, user.user_id, args.reason
+            StackConfig.load(args.root),
+            args.action,
+            approval_id,
+            user.user_id,
+            args.reason,
+            comment=args.comment,
         )
     except (InvalidRequestError, NotFoundError, KeyError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -42,8 +42,11 @@ def lambda_client(config: StackConfig) -> LambdaClient:
     )
 
 
-def demo_order(amount_cents: int, *, review: bool = False) -> dict[str, Any]:
-    """An order from Alice that lands in the approval tier for `amount_cents`."""
+def demo_order(
+    amount_cents: int, *, review: bool = False, sensitive: bool = False
+) -> dict[str, Any]:
+    """An order from Alice that lands in the approval tier for `amount_cents` (`sensitive`:
+    approvers must confirm it in a form)."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return {
         "order_id": f"demo-{stamp}-{secrets.token_hex(4)}",
@@ -54,6 +57,7 @@ def demo_order(amount_cents: int, *, review: bool = False) -> dict[str, Any]:
         "card": "tok_visa",
         "items": [{"sku": "SKU-CHAIR", "quantity": 4}, {"sku": "SKU-DESK", "quantity": 1}],
         "review": review,
+        "sensitive": sensitive,
     }
 
 

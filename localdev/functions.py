@@ -66,7 +66,13 @@ DEPLOY_GATE = LocalFunction(
         deploy_settings.ENV_RELEASE_MANAGERS: orders_settings.ENV_ESCALATION_APPROVERS,
     },
 )
-FUNCTIONS = (ORDERS, DEPLOY_GATE)
+DIRECT_APPROVAL = LocalFunction(  # one approval routed per request: DMs, or a channel and DMs
+    "greenlight-direct-approval",
+    "localdev.direct_approval.handler",
+    execution_timeout_seconds=86400,
+    retention_days=7,
+)
+FUNCTIONS = (ORDERS, DEPLOY_GATE, DIRECT_APPROVAL)
 
 
 def environment(functions: tuple[LocalFunction, ...], process: Mapping[str, str]) -> dict[str, str]:

@@ -105,7 +105,11 @@ class SlackPage:
         )
         if view is None:
             return 404, {"error": "no such modal"}
-        payload = view_submission(view=view, user_id=user, reason=str(body.get("reason", "")))
+        typed = body.get("values")
+        values = {str(k): str(v) for k, v in typed.items()} if isinstance(typed, dict) else {}
+        if "reason" in body:  # the page's earlier form of the reject modal's one input
+            values["reason"] = str(body["reason"])
+        payload = view_submission(view=view, user_id=user, values=values)
         status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
         return 200, {"status": status, "body": answer}
 

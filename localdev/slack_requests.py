@@ -96,10 +96,17 @@ def send_signed_event(url: str, signing_secret: str, body: str) -> tuple[int, st
     return post(url, body, headers)
 
 
-def view_submission(*, view: Json, user_id: str, reason: str) -> Json:
-    """A `view_submission` of the reject modal `view` with `reason` typed in."""
+def view_submission(
+    *, view: Json, user_id: str, reason: str | None = None, values: dict[str, str] | None = None
+) -> Json:
+    """A `view_submission` of the modal `view`: the reject modal with `reason` typed in, or any
+    modal with `values` (block id -> text) typed in."""
     return slack_corpus.fill_submission(
-        slack_corpus.load(SUBMISSION).payload, view=view, user_id=user_id, reason=reason
+        slack_corpus.load(SUBMISSION).payload,
+        view=view,
+        user_id=user_id,
+        reason=reason,
+        values=values,
     )
 
 

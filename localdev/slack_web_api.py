@@ -23,6 +23,7 @@ from localdev.block_kit import decode, message_problems, text_problems, view_pro
 
 Json = dict[str, Any]
 CONTENT = ("text", "blocks", "attachments", "markdown_text")  # one of them makes a message
+MPIM_MOST = 8  # conversations.open: "too_many_users: Needs at most 8 users to open"
 
 
 class SlackState:
@@ -38,6 +39,8 @@ class SlackState:
         self.homes: dict[str, Json] = {}  # user id -> the Home tab view published for them
         self.exchanged: set[str] = set()  # trigger ids already used to open a view
         self.calls: list[Json] = []  # method, argument names, and Slack's answer
+        self.dms: dict[str, str] = {}  # conversation id -> its users (comma-separated)
+        self.dm_by_users: dict[str, str] = {}
         self._clock = itertools.count(1)
 
     def next_ts(self) -> str:
@@ -51,6 +54,7 @@ class SlackState:
                 "views": list(self.views),
                 "homes": dict(self.homes),
                 "calls": list(self.calls),
+                "dms": dict(self.dms),
             }
 
 
@@ -217,12 +221,37 @@ class WebApi:
         return ok(users=list(users)) if users is not None else err("no_such_subteam")
 
     def m_conversations_open(self, a: Json) -> Json:
-        users = str(a.get("users", ""))
+        """Open (or resume) the app's DM with one user, or an MPIM with 2..8 (Slack's method
+        page, tests/contract/slack_api/slack_api_ref/conversations.open.json): `users` or
+        `channel`; the answer `{"ok": true, "channel": {"id": "D…"}}`, with `no_op` and
+        `already_open` when the DM was open already."""
+        if a.get("channel"):
+            channel = str(a["channel"])
+            return (
+                ok(channel={"id": channel}) if channel in self.s.dms else err("channel_not_found")
+            )
+        users = [u for u in str(a.get("users", "")).split(",") if u]
         if not users:
             return err("users_list_not_supplied")
-        channel = "D" + users.replace(",", "")[1:12]
+        if len(users) > MPIM_MOST:
+            return err("too_many_users")
+        if not all(is_slack_user_id(u) for u in users):
+            return err("user_not_found")
+        key = ",".join(users)
+        opened = key in self.s.dm_by_users
+        channel = self.s.dm_by_users.setdefault(key, _conversation_id(users))
+        self.s.dms[channel] = key
         self.s.channels.add(channel)
+        if opened:
+            return ok(no_op=True, already_open=True, channel={"id": channel})
         return ok(channel={"id": channel})
+
+
+def _conversation_id(users: list[str]) -> str:
+    """A 1:1 DM is `D` + the user id's tail (U0BOB -> D0BOB); a multi-person one a `G` id."""
+    if len(users) == 1:
+        return "D" + users[0][1:]
+    return "G" + "".join(u[1:] for u in users)[:20]
 
 
 def _approval_id(blocks: list[Json]) -> str | None:

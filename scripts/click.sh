@@ -4,9 +4,10 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/click.sh approve|reject <approval_id> --as <user> [--reason TEXT]
+Usage: scripts/click.sh approve|reject <approval_id> --as <user> [--reason TEXT] [--comment TEXT]
   users: alice (requester), bob, carol, dave (approvers), eve (outsider)
-  Reject needs --reason (it is what the modal asks for).
+  Reject needs --reason (it is what the modal asks for); --comment approves with a comment.
+  Approve on a sensitive request confirms it in its modal, as its Approve button does.
 USAGE
 }
 

@@ -37,6 +37,7 @@ class Order:
     card: str
     items: tuple[LineItem, ...]
     review: bool = False
+    sensitive: bool = False  # approvers must confirm in a form (greenlight: sensitive requests)
 
     @property
     def amount(self) -> Amount:
@@ -53,6 +54,7 @@ class Order:
             amount=self.amount,
             reference=self.order_id,
             context={"order_id": self.order_id},
+            sensitive=self.sensitive,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,6 +68,7 @@ class Order:
             "card": self.card,
             "items": [{"sku": i.sku, "quantity": i.quantity} for i in self.items],
             "review": self.review,
+            "sensitive": self.sensitive,
         }
 
 
@@ -90,6 +93,9 @@ def parse_order(event: Any) -> Order:
     review = event.get("review", False)
     if not isinstance(review, bool):
         raise InvalidRequestError("review", "must be true or false")
+    sensitive = event.get("sensitive", False)
+    if not isinstance(sensitive, bool):
+        raise InvalidRequestError("sensitive", "must be true or false")
     order = Order(
         order_id=order_id,
         requester_id=_text(event, "requester_id"),
@@ -99,6 +105,7 @@ def parse_order(event: Any) -> Order:
         card=card,
         items=items,
         review=review,
+        sensitive=sensitive,
     )
     try:
         order.approval_request()  # validates requester, currency and amount as approvers see them

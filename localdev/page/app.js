@@ -3,7 +3,8 @@
 // as Slack would before they reach the webhook. Polls for changes; no build step.
 "use strict";
 
-const state = { people: [], me: null, snapshot: null, openTrigger: null, modal: null, executions: {}, tab: "channel" };
+// `view` is what is shown: the channel, the acting person's DM with the app, or its Home tab.
+const state = { people: [], me: null, snapshot: null, openTrigger: null, modal: null, executions: {}, view: "channel" };
 const $ = (id) => document.getElementById(id);
 
 function escapeHtml(text) {
@@ -26,7 +27,9 @@ function mrkdwn(source) {
     .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/:white_check_mark:/g, '<span class="badge ok">✓</span>')
     .replace(/:x:/g, '<span class="badge no">✗</span>')
-    .replace(/:hourglass:/g, '<span class="badge late">⏱</span>');
+    .replace(/:hourglass:/g, '<span class="badge late">⏱</span>')
+    .replace(/:warning:/g, '<span class="badge warn">⚠</span>')
+    .replace(/:speech_balloon:/g, '<span class="badge">💬</span>');
   return html.split("\n").map((line) => line.startsWith("&gt;") ? `<blockquote>${line.slice(4)}</blockquote>` : line).join("<br>");
 }
 
@@ -47,7 +50,7 @@ function renderBlock(block, message) {
     }
     case "actions": return `<div class="actions">${block.elements.map((el) => message.view_id
       ? `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
-         data-view="${escapeHtml(message.view_id)}">${escapeHtml(el.text.text)}</button>`
+         data-view-id="${escapeHtml(message.view_id)}">${escapeHtml(el.text.text)}</button>`
       : `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
          data-ts="${escapeHtml(message.ts)}" data-channel="${escapeHtml(message.channel)}">${escapeHtml(el.text.text)}</button>`).join("")}</div>`;
     default: return `<div class="muted">[${escapeHtml(block.type)} block]</div>`;
@@ -86,16 +89,35 @@ function renderHome() {
     : '<div class="muted" style="padding:20px">Opening the Home tab…</div>';
 }
 
+// The app's DM with the acting person (conversations.open answers one D… id per person).
+function myDm() {
+  const dms = (state.snapshot && state.snapshot.dms) || {};
+  return Object.keys(dms).find((channel) => dms[channel] === state.me) || null;
+}
+
+function shown(message) {
+  const dms = state.snapshot.dms || {};
+  return state.view === "dm" ? message.channel === myDm() : !(message.channel in dms);
+}
+
+const HEADERS = { channel: "# approvals", dm: "Greenlight · direct message", home: "Greenlight · Home" };
+
+function renderSidebar() {
+  const dm = myDm();
+  const count = dm ? state.snapshot.messages.filter((m) => m.channel === dm && !m.thread_ts).length : 0;
+  $("dm-count").textContent = count ? String(count) : "";
+  document.querySelectorAll(".sidebar [data-view]").forEach((el) => el.classList.toggle("active", el.dataset.view === state.view));
+  $("channel-header").textContent = HEADERS[state.view];
+}
+
 function render() {
   const snapshot = state.snapshot;
   if (!snapshot) return;
-  $("messages").hidden = state.tab !== "channel";
-  $("home").hidden = state.tab !== "home";
-  $("channel-tab").classList.toggle("active", state.tab === "channel");
-  $("home-tab").classList.toggle("active", state.tab === "home");
-  $("view-header").textContent = state.tab === "home" ? "Greenlight · Home" : "# approvals";
-  if (state.tab === "home") { renderHome(); return; }
-  const top = snapshot.messages.filter((m) => !m.thread_ts);
+  renderSidebar();
+  $("messages").hidden = state.view === "home";
+  $("home").hidden = state.view !== "home";
+  if (state.view === "home") { renderHome(); return; }
+  const top = snapshot.messages.filter((m) => !m.thread_ts && shown(m));
   const html = top.map((m) => renderMessage(
     m,
     snapshot.messages.filter((r) => r.thread_ts === m.ts),
@@ -103,7 +125,8 @@ function render() {
   )).join("");
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  box.innerHTML = html || '<div class="muted" style="padding:20px">Nothing posted yet. Start an order: ./scripts/demo.sh</div>';
+  const empty = state.view === "dm" ? "No direct messages from Greenlight to you yet." : "Nothing posted yet. Start an order: ./scripts/demo.sh";
+  box.innerHTML = html || `<div class="muted" style="padding:20px">${empty}</div>`;
   if (atBottom) box.scrollTop = box.scrollHeight;
 }
 
@@ -135,8 +158,10 @@ function maybeOpenModal() {
   state.modal = opened.view;
   $("modal-title").textContent = opened.view.title.text;
   $("modal-submit").textContent = opened.view.submit ? opened.view.submit.text : "Submit";
+  // Reject's modal submits in red; the approve modals in green, as their buttons are drawn
+  $("modal-submit").className = `button ${opened.view.callback_id === "reject_reason" ? "danger" : "primary"}`;
   $("modal-body").innerHTML = opened.view.blocks.map((b) => b.type === "input"
-    ? `<label for="input-${escapeHtml(b.block_id)}">${escapeHtml(b.label.text)}</label>
+    ? `<label for="input-${escapeHtml(b.block_id)}">${escapeHtml(b.label.text)}${b.optional ? ' <span class="muted">(optional)</span>' : ""}</label>
        <textarea id="input-${escapeHtml(b.block_id)}" name="${escapeHtml(b.block_id)}" maxlength="${b.element.max_length || 3000}"></textarea>
        <div class="field-error" data-error="${escapeHtml(b.block_id)}"></div>`
     : renderBlock(b, {})).join("");
@@ -154,20 +179,23 @@ document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   button.disabled = true;
-  const answer = await interact(button.dataset.view
-    ? { type: "block_actions", action_id: button.dataset.action, value: button.dataset.value, view_id: button.dataset.view }
+  const answer = await interact(button.dataset.viewId
+    ? { type: "block_actions", action_id: button.dataset.action, value: button.dataset.value, view_id: button.dataset.viewId }
     : {
       type: "block_actions", action_id: button.dataset.action, value: button.dataset.value,
       channel: button.dataset.channel, message_ts: button.dataset.ts,
     });
-  if (button.dataset.action === "reject") state.openTrigger = answer.trigger_id;
+  // Reject, Approve with comment and a sensitive request's Approve open a modal (in a message
+  // and in the Home tab alike); a plain Approve opens none, so its trigger is never matched.
+  state.openTrigger = answer.trigger_id;
   await refresh();
 });
 
 $("modal").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const reason = $("modal-body").querySelector("textarea").value;
-  const answer = await interact({ type: "view_submission", view_id: state.modal.id, reason });
+  const values = {};
+  $("modal-body").querySelectorAll("textarea").forEach((input) => { values[input.name] = input.value; });
+  const answer = await interact({ type: "view_submission", view_id: state.modal.id, values });
   const body = answer.body ? JSON.parse(answer.body) : {};
   document.querySelectorAll(".field-error").forEach((el) => { el.textContent = ""; });
   if (body.response_action === "errors") {
@@ -183,22 +211,21 @@ $("modal").addEventListener("submit", async (event) => {
 $("modal-close").addEventListener("click", closeModal);
 
 // Opening the Home tab is what Slack reports to the app as app_home_opened (signed, like a click).
-async function showTab(tab) {
-  state.tab = tab;
+async function show(view) {
+  state.view = view;
   render();
-  if (tab === "home") {
+  if (view === "home") {
     await interact({ type: "app_home_opened" });
     await refresh();
   }
 }
-$("channel-tab").addEventListener("click", () => showTab("channel"));
-$("home-tab").addEventListener("click", () => showTab("home"));
+document.querySelectorAll(".sidebar [data-view]").forEach((el) => el.addEventListener("click", () => show(el.dataset.view)));
 
 $("act-as").addEventListener("change", (event) => {
   state.me = event.target.value;
   const person = state.people.find((p) => p.user_id === state.me);
   $("who").innerHTML = `${escapeHtml(person.real_name)}<span class="role">${escapeHtml(person.role)}</span>`;
-  if (state.tab === "home") showTab("home"); else render();
+  if (state.view === "home") show("home"); else render();
 });
 
 (async function start() {
@@ -209,6 +236,6 @@ $("act-as").addEventListener("change", (event) => {
   $("act-as").value = chosen.user_id;
   $("act-as").dispatchEvent(new Event("change"));
   await refresh();
-  if (new URLSearchParams(location.search).get("tab") === "home") await showTab("home");
+  if (new URLSearchParams(location.search).get("tab") === "home") await show("home");
   setInterval(refresh, 700);
 }());

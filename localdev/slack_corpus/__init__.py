@@ -128,13 +128,34 @@ def fill_click(
     return payload
 
 
-def fill_submission(payload: Json, *, view: Json, user_id: str, reason: str) -> Json:
-    """A recorded `view_submission` envelope around the view the app opened, `reason` typed in.
+def fill_submission(
+    payload: Json,
+    *,
+    view: Json,
+    user_id: str,
+    reason: str | None = None,
+    values: dict[str, str] | None = None,
+) -> Json:
+    """A recorded `view_submission` envelope around the view the app opened, inputs typed in.
 
     Slack sends back the view as the app opened it, with its own fields (id, hash, …) and the
-    state of its inputs; `view` is that view as the (fake) Slack holds it.
+    state of its inputs, keyed by block id then action id (Bolt's fixture in
+    `view_submission_grid.json`); `view` is that view as the (fake) Slack holds it. `values`
+    maps an input's block id to its text (`reason` is the reject modal's); an input left empty
+    is sent as `"value": null`, as Slack sends an empty optional `plain_text_input`. A value for
+    a block the view lacks is sent under that id as block and action id (a forged submission).
     """
     payload["user"]["id"] = user_id
-    state = {"values": {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}}
-    payload["view"] = copy.deepcopy(view) | {"state": state}
+    typed = dict(values or {}) | ({"reason": reason} if reason is not None else {})
+    state: dict[str, Json] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") == "input":
+            element = block.get("element", {})
+            text = typed.pop(block["block_id"], "")
+            state[block["block_id"]] = {
+                element.get("action_id"): {"type": element.get("type"), "value": text or None}
+            }
+    for block_id, text in typed.items():
+        state[block_id] = {block_id: {"type": "plain_text_input", "value": text or None}}
+    payload["view"] = copy.deepcopy(view) | {"state": {"values": state}}
     return payload

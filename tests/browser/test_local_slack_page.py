@@ -26,8 +26,8 @@ pytestmark = pytest.mark.e2e
 README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "local-slack.png"
 
 
-def new_request(config: StackConfig) -> tuple[str, str]:
-    order = demo_order(125_000)
+def new_request(config: StackConfig, *, sensitive: bool = False) -> tuple[str, str]:
+    order = demo_order(125_000, sensitive=sensitive)
     arn = start_order(config, order)
     approval_id: str = wait_for(lambda: approval_for(config, order["order_id"]), 30, "approval")
     return arn, approval_id
@@ -47,12 +47,12 @@ def test_an_approver_approves_and_the_execution_succeeds(
     request.get_by_text("Suspended on its callback").wait_for()
 
     # When Bob clicks Approve
-    request.get_by_role("button", name="Approve").click()
+    request.get_by_role("button", name="Approve", exact=True).click()
 
     # Then the message says so (buttons gone) and the workflow resumed to success; the message,
     # not the thread, whose reply may arrive first and quotes the decision too
     request.locator(".message").get_by_text("Approved by @bob").wait_for()
-    assert request.get_by_role("button", name="Approve").count() == 0
+    assert request.get_by_role("button", name="Approve", exact=True).count() == 0
     assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
     request.locator(".status.SUCCEEDED").wait_for()
     assert request.locator(".events").get_by_text("charge payment").count() >= 1
@@ -66,13 +66,13 @@ def test_an_outsider_is_refused_privately_and_nothing_changes(
     _, approval_id = new_request(local_stack)
     eve, bob = page_as("eve"), page_as("bob")
 
-    row(eve, approval_id).get_by_role("button", name="Approve").click()
+    row(eve, approval_id).get_by_role("button", name="Approve", exact=True).click()
 
     row(eve, approval_id).get_by_text("You can't decide this request").wait_for()
     assert row(eve, approval_id).get_by_text("Only visible to you").count() == 1
     assert store_for(local_stack).get(approval_id).status is Status.PENDING
     bob.reload()
-    row(bob, approval_id).get_by_role("button", name="Approve").wait_for()
+    row(bob, approval_id).get_by_role("button", name="Approve", exact=True).wait_for()
     assert row(bob, approval_id).get_by_text("You can't decide this request").count() == 0
 
 
@@ -126,3 +126,79 @@ def test_the_app_home_lists_the_request_and_its_approve_button_works(
     home.get_by_text("by @bob").first.wait_for()
     assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
     assert store_for(local_stack).get(approval_id).status is Status.APPROVED
+
+
+def test_a_sensitive_requests_approve_in_the_app_home_asks_to_confirm(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    # Given a sensitive request in Carol's Home tab
+    arn, approval_id = new_request(local_stack, sensitive=True)
+    page = page_as("carol")
+    page.get_by_role("button", name="Greenlight · Home").click()
+    home = page.locator("#home")
+    approve = home.locator(f"button[data-value='{approval_id}'][data-action='approve_confirm']")
+    approve.wait_for()
+
+    # When she clicks its Approve, the confirmation opens: nothing is approved in one click
+    approve.click()
+    modal = page.locator("#modal")
+    modal.get_by_text("Confirm approval").wait_for()
+    assert store_for(local_stack).get(approval_id).status is Status.PENDING
+
+    # And confirming approves it; the workflow goes on
+    modal.get_by_role("button", name="Approve", exact=True).click()
+    page.locator("#modal-backdrop").wait_for(state="hidden")
+    home.locator(f"button[data-value='{approval_id}']").first.wait_for(state="detached")
+    assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
+    assert store_for(local_stack).get(approval_id).status is Status.APPROVED
+
+
+def test_approve_with_comment_asks_for_one_then_shows_it(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    arn, approval_id = new_request(local_stack)
+    page = page_as("bob")
+
+    # Approve with comment opens its modal; an empty comment is refused by the form
+    row(page, approval_id).get_by_role("button", name="Approve with comment").click()
+    modal = page.locator("#modal")
+    modal.get_by_text("Approve request").wait_for()
+    modal.get_by_role("button", name="Approve", exact=True).click()
+    modal.get_by_text("Please write a comment, or use Approve.").wait_for()
+    assert store_for(local_stack).get(approval_id).status is Status.PENDING
+
+    # With a comment, the request is approved; the message shows the comment, the workflow has it
+    modal.locator("textarea").fill("Acme is a known customer")
+    modal.get_by_role("button", name="Approve", exact=True).click()
+    message = row(page, approval_id).locator(".message")
+    message.get_by_text("Approved by @bob").wait_for()
+    message.get_by_text("@bob: Acme is a known customer").wait_for()
+    page.locator("#modal-backdrop").wait_for(state="hidden")
+    result: dict[str, Any] = json.loads(finished(local_stack, arn)["Result"])
+    assert result["status"] == "completed"
+    (vote,) = result["approval"]["votes"]
+    assert (vote["user_id"], vote["comment"]) == ("U0BOB", "Acme is a known customer")
+
+
+def test_a_sensitive_request_is_approved_only_after_confirming(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    arn, approval_id = new_request(local_stack, sensitive=True)
+    page = page_as("carol")
+    request = row(page, approval_id)
+    request.get_by_text("Sensitive request").wait_for()
+
+    # Approve opens the confirmation instead of approving; closing it changes nothing
+    request.get_by_role("button", name="Approve", exact=True).click()
+    modal = page.locator("#modal")
+    modal.get_by_text("Confirm approval").wait_for()
+    modal.get_by_text("Sensitive request").wait_for()
+    page.locator("#modal-close").click()
+    assert store_for(local_stack).get(approval_id).status is Status.PENDING
+
+    # Approve again and confirm: approved, and the workflow goes on
+    request.get_by_role("button", name="Approve", exact=True).click()
+    modal.get_by_text("Confirm approval").wait_for()
+    modal.get_by_role("button", name="Approve", exact=True).click()
+    request.locator(".message").get_by_text("Approved by @carol").wait_for()
+    assert finished(local_stack, arn)["Status"] == "SUCCEEDED"

@@ -82,10 +82,16 @@ class RecordingNotifier:
 
     @property
     def routes(self) -> list[Route]:
-        return [p.route for p in self.slack.posts]
+        return [p.route for p in self.slack.posts if p.route is not None]
 
     def post_request(self, record: ApprovalRecord, route: Route) -> SlackMessage:
         return self.slack.post_request(record, route)
+
+    def post_direct(self, record: ApprovalRecord, user_id: str) -> SlackMessage:
+        return self.slack.post_direct(record, user_id)
+
+    def message_directly(self, user_id: str, text: str) -> None:
+        self.slack.message_directly(user_id, text)
 
     def update_request(self, record: ApprovalRecord) -> None:
         self.slack.update_request(record)

@@ -24,6 +24,7 @@ from localdev.slack_requests import (
     view_submission,
 )
 from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
+from tests.integration.test_webhook_approve_modals import post_request
 
 if TYPE_CHECKING:
     import pytest
@@ -232,3 +233,61 @@ def test_slash_approvals_points_to_the_home_tab(stack: Stack) -> None:
     assert status == 200
     text = json.loads(answer)["text"]
     assert "slack://app?team=T0GREENLT&id=A0GREENLT&tab=home" in text
+
+
+def opened_by(stack: Stack, payload: Json) -> Json:
+    with stack.slack.lock:
+        (opened,) = [
+            v["view"] for v in stack.slack.views if v["trigger_id"] == payload["trigger_id"]
+        ]
+    copied: Json = json.loads(json.dumps(opened))
+    return copied
+
+
+def test_a_sensitive_requests_approve_in_the_home_tab_opens_its_confirmation(stack: Stack) -> None:
+    # Given bob's Home tab showing a sensitive request
+    record = post_request(stack, sensitive=True)
+    open_home(stack, "U0BOB")
+    view = home_of(stack, "U0BOB")
+    assert view is not None
+    assert ("approve_confirm", record.approval_id) in buttons_in(view)
+    assert ("approve", record.approval_id) not in buttons_in(view)
+    assert "Sensitive" in texts_in(view)
+    # When a one-click approve arrives from the Home tab anyway (forged), nothing is counted
+    click_home(stack, record, "U0BOB", action="approve")
+    assert stack.store.get(record.approval_id).votes == ()
+    after_forged = home_of(stack, "U0BOB")
+    assert after_forged is not None
+    assert "approved only by confirming" in texts_in(after_forged)
+    # When bob clicks its Approve, the confirmation opens; nothing is decided yet
+    payload = click_home(stack, record, "U0BOB", action="approve_confirm")
+    opened = opened_by(stack, payload)
+    assert (opened["callback_id"], opened["private_metadata"]) == (
+        "approve_confirm",
+        record.approval_id,
+    )
+    assert stack.store.get(record.approval_id).status is Status.PENDING
+    # When he confirms, it is approved and its workflow resumed
+    submission = view_submission(view=opened, user_id="U0BOB", values={})
+    assert send_signed(stack.webhook_url, SIGNING_SECRET, submission) == (200, "")
+    after = stack.store.get(record.approval_id)
+    assert (after.status, after.decided_by) == (Status.APPROVED, ("U0BOB",))
+    sent = [kind for kind, cid, _ in stack.callbacks.sent() if cid == record.callback_id]
+    assert sent == ["succeed"]
+
+
+def test_approve_with_comment_in_the_home_tab_asks_for_the_comment(stack: Stack) -> None:
+    # Given carol's Home tab showing a pending approval
+    record = post_pending(stack)
+    open_home(stack, "U0CAROL")
+    # When she clicks Approve with comment there and submits it with a comment
+    payload = click_home(stack, record, "U0CAROL", action="approve_comment")
+    opened = opened_by(stack, payload)
+    assert opened["callback_id"] == "approve_comment"
+    assert stack.store.get(record.approval_id).status is Status.PENDING
+    submission = view_submission(view=opened, user_id="U0CAROL", values={"comment": "fine"})
+    assert send_signed(stack.webhook_url, SIGNING_SECRET, submission) == (200, "")
+    # Then it is approved with her comment
+    vote = stack.store.get(record.approval_id).vote_of("U0CAROL")
+    assert vote is not None
+    assert (vote.verdict.value, vote.comment) == ("approve", "fine")

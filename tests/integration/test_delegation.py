@@ -25,12 +25,15 @@ from greenlight.core.route import Channel
 from greenlight.core.votes import Status
 from localdev.slack_requests import (
     app_home_opened,
+    block_actions,
+    form,
     home_click,
     post,
     send_signed,
     send_signed_event,
     signed_headers,
     slash_command,
+    view_submission,
 )
 from tests.integration.conftest import SIGNING_SECRET, click_body
 
@@ -69,16 +72,26 @@ def delegate_to(stack: Stack, user: str, delegate_id: str) -> str:
 
 
 def pending(
-    stack: Stack, approvers: list[str], *, quorum: int = 1, allow: bool = True, by: str = "U0ALICE"
+    stack: Stack,
+    approvers: list[str],
+    *,
+    quorum: int = 1,
+    allow: bool = True,
+    by: str = "U0ALICE",
+    sensitive: bool = False,
+    dms: tuple[str, ...] = (),
 ) -> ApprovalRecord:
-    """A pending approval as the gate leaves it (posted, message attached)."""
+    """A pending approval as the gate leaves it (posted in the channel and, to `dms`, in direct
+    messages; every copy attached)."""
     n = next(_records)
     now = datetime.now(UTC)
     record = ApprovalRecord(
         approval_id=f"dl{n:020d}",
         callback_id=f"cb-dl-{n}-opaque",
         execution_arn=f"arn:aws:lambda:us-east-1:123456789012:function:orders:live/durable-execution/d{n}",
-        request=ApprovalRequest(f"Order dl-{n}", by, amount=Amount(125_000, "EUR")),
+        request=ApprovalRequest(
+            f"Order dl-{n}", by, amount=Amount(125_000, "EUR"), sensitive=sensitive
+        ),
         policy=ApproverPolicy(frozenset(approvers), quorum=quorum, allow_delegation=allow),
         created_at=now.isoformat(),
         expires_at=(now + timedelta(hours=1)).isoformat(),
@@ -87,6 +100,8 @@ def pending(
     stack.store.create(record)
     message = stack.notifier.post_request(record, Channel("C0APPROVALS"))
     stack.store.attach_message(record.approval_id, message)
+    for user in dms:
+        stack.store.attach_message(record.approval_id, stack.notifier.post_direct(record, user))
     return stack.store.get(record.approval_id)
 
 
@@ -262,3 +277,94 @@ def test_the_delegates_home_tab_lists_what_they_decide_for_and_its_buttons_work(
     after = stack.store.get(record.approval_id)
     vote = after.vote_of(bob)
     assert (after.status, vote.cast_by if vote else None) == (Status.APPROVED, carol)
+
+
+def test_a_delegates_click_in_a_dm_copy_counts_as_the_delegators_and_every_copy_shows_it(
+    stack: Stack,
+) -> None:
+    # Given bob away, delegated to carol, and a request posted in the channel and in DMs
+    bob, carol = people(2)
+    delegate_to(stack, bob, carol)
+    record = pending(stack, [bob], dms=(bob,))
+    (dm,) = [m for m in record.posted_as() if m.recipient == bob]
+    # When carol clicks Approve on the DM copy
+    body = form(
+        block_actions(
+            action_id="approve",
+            approval_id=record.approval_id,
+            user_id=carol,
+            channel_id=dm.channel,
+            message_ts=dm.ts,
+        )
+    )
+    assert post(stack.webhook_url, body, signed_headers(SIGNING_SECRET, body))[0] == 200
+    # Then it is bob's vote, cast by carol, and both copies say "carol for bob"
+    after = stack.store.get(record.approval_id)
+    vote = after.vote_of(bob)
+    assert (after.status, vote.cast_by if vote else None) == (Status.APPROVED, carol)
+    with stack.slack.lock:
+        shown = [json.dumps(stack.slack.messages[m.ts]["blocks"]) for m in after.posted_as()]
+    assert len(shown) == 2
+    assert all(f"<@{carol}> for <@{bob}>" in blocks for blocks in shown)
+
+
+def test_a_delegate_approves_a_sensitive_request_only_by_confirming_with_a_comment(
+    stack: Stack,
+) -> None:
+    # Given bob away, delegated to carol, and a sensitive request only bob may decide
+    bob, carol = people(2)
+    delegate_to(stack, bob, carol)
+    record = pending(stack, [bob], sensitive=True)
+    # When carol sends a one-click approve (forged: the message offers `approve_confirm`)
+    click(stack, record, carol)
+    # Then nothing is counted, and she is told to confirm (not that she may not decide)
+    assert stack.store.get(record.approval_id).votes == ()
+    assert "approved only by confirming" in told(stack, carol)[-1]
+    # When she opens the confirmation from her Home tab and confirms with a comment
+    send_signed_event(stack.webhook_url, SIGNING_SECRET, app_home_opened(carol))
+    with stack.slack.lock:
+        home = json.loads(json.dumps(stack.slack.homes[carol]))
+    assert ("approve_confirm", record.approval_id) in [
+        (e["action_id"], e["value"])
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    payload = home_click(
+        action_id="approve_confirm",
+        approval_id=record.approval_id,
+        user_id=carol,
+        view_id=home["id"],
+    )
+    assert send_signed(stack.webhook_url, SIGNING_SECRET, payload) == (200, "")
+    with stack.slack.lock:
+        (opened,) = [
+            v["view"] for v in stack.slack.views if v["trigger_id"] == payload["trigger_id"]
+        ]
+    assert opened["callback_id"] == "approve_confirm"
+    assert stack.store.get(record.approval_id).votes == ()
+    submission = view_submission(view=opened, user_id=carol, values={"comment": "bob asked me"})
+    assert send_signed(stack.webhook_url, SIGNING_SECRET, submission) == (200, "")
+    # Then it is approved by bob's vote, cast by carol, with her comment
+    after = stack.store.get(record.approval_id)
+    vote = after.vote_of(bob)
+    assert vote is not None
+    assert (after.status, vote.cast_by, vote.comment) == (Status.APPROVED, carol, "bob asked me")
+    # and the message shows the comment as carol's, for bob
+    with stack.slack.lock:
+        blocks = json.dumps(stack.slack.messages[after.slack.ts if after.slack else ""]["blocks"])
+    assert f"<@{carol}> for <@{bob}>: bob asked me" in blocks
+
+
+def test_an_approver_who_is_also_a_delegate_is_told_to_confirm_a_sensitive_request(
+    stack: Stack,
+) -> None:
+    # Given dave away, delegated to bob, and a sensitive request bob decides in his own right
+    bob, dave = people(2)
+    delegate_to(stack, dave, bob)
+    record = pending(stack, [bob, dave], sensitive=True)
+    # When bob sends a one-click approve
+    click(stack, record, bob)
+    # Then nothing is counted, and the answer is the confirmation's, not the delegate's refusal
+    assert stack.store.get(record.approval_id).votes == ()
+    assert "approved only by confirming" in told(stack, bob)[-1]

@@ -68,5 +68,14 @@ def test_the_webhook_gets_bolt_and_never_the_durable_sdk(wheel: Path, tmp_path: 
     python = fresh_venv(tmp_path / "webhook", f"greenlight[webhook] @ {wheel.as_uri()}")
 
     assert importable(python, "greenlight.webhook.app")
+    assert importable(python, "greenlight.webhook.build")  # what both handlers build from
     assert importable(python, "greenlight.webhook.relay")
     assert not importable(python, "aws_durable_execution_sdk_python")
+
+
+def test_a_cdk_app_gets_the_construct_and_neither_lambda_sdk(wheel: Path, tmp_path: Path) -> None:
+    python = fresh_venv(tmp_path / "cdk", f"greenlight[cdk] @ {wheel.as_uri()}")
+
+    assert importable(python, "greenlight.cdk")
+    assert not importable(python, "aws_durable_execution_sdk_python")
+    assert not importable(python, "slack_bolt")

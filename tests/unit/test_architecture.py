@@ -90,3 +90,20 @@ def test_the_testing_helpers_import_only_the_standard_library_and_the_core() -> 
 
     assert found
     assert bad == set()
+
+
+def test_the_construct_imports_cdk_and_names_only_never_a_lambda_runtime() -> None:
+    """A CDK app installs `greenlight[cdk]` alone: nothing the Lambdas run may be imported."""
+    allowed_ours = ("greenlight.cdk", "greenlight.core", "greenlight.webhook.settings")
+    # `from greenlight.webhook import settings` is recorded as "greenlight.webhook"
+    allowed_exact = {"greenlight.webhook"}
+    bad = {
+        (f, m)
+        for f, m in imported_modules(LIBRARY / "cdk")
+        if (
+            m.startswith("greenlight") and not m.startswith(allowed_ours) and m not in allowed_exact
+        )
+        or m.split(".")[0] in set(OUTSIDE) - {"aws_cdk", "constructs"}
+    }
+
+    assert bad == set()

@@ -74,7 +74,9 @@ class DynamoApprovalStore:
         return record
 
     def attach_message(self, approval_id: str, message: SlackMessage) -> None:
-        """Record where the request was posted.
+        """Record one more message the request was posted as: the first becomes the main one
+        (`slack`), each is appended to `copies` (a record written before `copies` existed
+        starts the list with its main message, as `ApprovalRecord.posted_as` reads it).
 
         Raises:
             NotFoundError: no record has this id.
@@ -82,10 +84,15 @@ class DynamoApprovalStore:
         try:
             self._table.update_item(
                 Key={"approval_id": approval_id},
-                UpdateExpression="SET slack = :slack",
+                UpdateExpression=(
+                    "SET slack = if_not_exists(slack, :slack), "
+                    "copies = list_append(if_not_exists(copies, :none), :copy)"
+                ),
                 ConditionExpression="attribute_exists(approval_id)",
                 ExpressionAttributeValues={
-                    ":slack": {"channel": message.channel, "ts": message.ts}
+                    ":slack": message.to_dict(),
+                    ":none": [],
+                    ":copy": [message.to_dict()],
                 },
             )
         except ClientError as err:

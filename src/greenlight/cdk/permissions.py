@@ -32,11 +32,10 @@ Statement = dict[str, Any]
 BY_STATUS = "by_status"
 LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 READ_SECRET = ["secretsmanager:GetSecretValue"]
-# Botocore's lambda model names these operations; the IAM actions carry the same names.
-RESUME = [
-    "lambda:SendDurableExecutionCallbackFailure",
-    "lambda:SendDurableExecutionCallbackSuccess",
-]
+# Botocore's lambda model names this operation; the IAM action carries the same name. Every
+# decision (approve, reject, expire) is a success callback; the failure callback is kept for
+# true errors, which nothing in Greenlight sends, so it is not granted.
+RESUME = ["lambda:SendDurableExecutionCallbackSuccess"]
 REQUESTER_APPROVALS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
 REQUESTER_AUDIT = ["dynamodb:PutItem"]
 # The four actions Lambda's event source mapping needs on a stream (DynamoDB developer guide,

@@ -4,6 +4,7 @@ from greenlight.core.blocks import mention
 from greenlight.core.errors import (
     ApprovalError,
     ConfigError,
+    ConfirmationRequiredError,
     ConflictError,
     InvalidRequestError,
     NotAuthorizedError,
@@ -21,7 +22,7 @@ from greenlight.core.policy import (
 )
 from greenlight.core.record import ApprovalRecord, SlackMessage
 from greenlight.core.request import Amount, ApprovalRequest, Link
-from greenlight.core.route import Channel, Route
+from greenlight.core.route import Channel, ChannelAndDirectMessages, DirectMessages, Route
 from greenlight.core.votes import Status, Verdict, Vote, tally
 
 __all__ = [
@@ -32,10 +33,13 @@ __all__ = [
     "ApproverPolicy",
     "AutoApprove",
     "Channel",
+    "ChannelAndDirectMessages",
     "ConfigError",
+    "ConfirmationRequiredError",
     "ConflictError",
     "Decider",
     "Decision",
+    "DirectMessages",
     "InvalidRequestError",
     "Ladder",
     "Link",

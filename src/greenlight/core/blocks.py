@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from greenlight.core.buttons import (
     ACTION_APPROVE,
+    ACTION_APPROVE_WITH_COMMENT,
+    ACTION_CONFIRM_APPROVE,
     ACTION_REJECT,
     DECISION_BLOCK_ID,
     REASON_ACTION_ID,
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from greenlight.core.record import ApprovalRecord
+    from greenlight.core.votes import Vote
 from greenlight.core.request import is_slack_user_id
 
 Block = dict[str, Any]
@@ -39,6 +42,11 @@ HEADER_TEXT_MAX = 150
 MESSAGE_TEXT_MAX = 4000  # chat.update answers msg_too_long above it; chat.postMessage advises it
 MENTIONS_SHOWN = 20  # a usergroup may have hundreds of members; name a few, count the rest
 ELLIPSIS = "…"
+CONTEXT_ELEMENTS_MAX = 10
+COMMENT_TEXT_MAX = 1000  # ten of them fit the 3000 of a context block's mrkdwn and then some
+SENSITIVE_WARNING = (
+    ":warning: *Sensitive request*: approving it needs a confirmation in a form; read it carefully."
+)
 
 
 def escape(text: str) -> str:
@@ -115,6 +123,8 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
             },
         },
     ]
+    if request.sensitive:
+        blocks.append(warning_section())
     if request.description.strip():
         blocks.append(_section(request.description))
     blocks += [
@@ -139,8 +149,9 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
             "elements": [{"type": "mrkdwn", "text": shorten(_progress(record), SECTION_TEXT_MAX)}],
         },
     ]
+    blocks += _comments(record)
     if record.status is Status.PENDING:
-        blocks.append(_buttons(record.approval_id))
+        blocks.append(_buttons(record))
     else:
         verdict = shorten(_verdict(record), SECTION_TEXT_MAX)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": verdict}})
@@ -171,11 +182,23 @@ def _progress(record: ApprovalRecord) -> str:
     if approvals:
         line += f": {voters(record, approvals)}"
     if record.status is Status.PENDING:
-        line += f" · waiting on {mentions(record.waiting_on())}"
+        line += f" · waiting on {_waiting(record)}"
         line += f" · expires {slack_date(record.expires_at)}"
     if record.policy.escalated_ids:
-        line += " · escalated to " + mentions(sorted(record.policy.escalated_ids))
+        line += " · escalated to " + mentions(
+            sorted(record.policy.escalated_ids - record.policy.quiet_ids)
+        )
     return line
+
+
+def _waiting(record: ApprovalRecord) -> str:
+    """Who may still decide: the pinged ones mentioned, quiet approvers only counted."""
+    pinged = record.to_ping()
+    quiet = len(record.waiting_on()) - len(pinged)
+    if not quiet:
+        return mentions(pinged)
+    others = f"{quiet} quiet approver{'s' if quiet > 1 else ''}"
+    return f"{mentions(pinged)} and {others}" if pinged else others
 
 
 def _verdict(record: ApprovalRecord) -> str:
@@ -190,16 +213,59 @@ def _verdict(record: ApprovalRecord) -> str:
     return f":hourglass: *Expired* · {when}: no decision in time"
 
 
-def _buttons(approval_id: str) -> Block:
+def warning_section() -> Block:
+    """The warning a sensitive request shows, in its message and in its approve modals."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": SENSITIVE_WARNING}}
+
+
+def _comments(record: ApprovalRecord) -> list[Block]:
+    """The approvers' comments, one context element each, escaped and cut (none: no block)."""
+    commented = [v for v in record.votes if v.verdict is Verdict.APPROVE and v.comment]
+    if not commented:
+        return []
+    shown = commented[:CONTEXT_ELEMENTS_MAX]
+    return [
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": shorten(
+                        f":speech_balloon: {_author(v)}: {escape(v.comment or '')}",
+                        COMMENT_TEXT_MAX,
+                    ),
+                }
+                for v in shown
+            ],
+        }
+    ]
+
+
+def _author(vote: Vote) -> str:
+    """Who wrote a vote's comment: the voter, or the delegate who cast it for them."""
+    who = mention(vote.user_id)
+    return f"{mention(vote.cast_by)} for {who}" if vote.cast_by else who
+
+
+def _buttons(record: ApprovalRecord) -> Block:
+    """Approve, Approve with comment, Reject. A sensitive request's Approve opens its
+    confirmation (`approve_views.approve_modal`) instead of approving in one click."""
+    approval_id = record.approval_id
     return {
         "type": "actions",
         "block_id": DECISION_BLOCK_ID,
         "elements": [
             {
                 "type": "button",
-                "action_id": ACTION_APPROVE,
+                "action_id": ACTION_CONFIRM_APPROVE if record.request.sensitive else ACTION_APPROVE,
                 "style": "primary",
                 "text": {"type": "plain_text", "text": "Approve"},
+                "value": approval_id,
+            },
+            {
+                "type": "button",
+                "action_id": ACTION_APPROVE_WITH_COMMENT,
+                "text": {"type": "plain_text", "text": "Approve with comment"},
                 "value": approval_id,
             },
             {
@@ -249,7 +315,8 @@ def reject_modal(approval_id: str, title: str) -> dict[str, Any]:
     }
 
 
-def decision_buttons(approval_id: str) -> Block:
-    """The Approve and Reject buttons of one approval, as its message shows them (the App Home
-    shows the same buttons, so a click there is the same click)."""
-    return _buttons(approval_id)
+def decision_buttons(record: ApprovalRecord) -> Block:
+    """The buttons of one approval, as its message shows them (the App Home shows the same
+    buttons, so a click there is the same click: a sensitive request's Approve opens its
+    confirmation there too)."""
+    return _buttons(record)

@@ -12,12 +12,18 @@ import secrets
 
 from greenlight.core.errors import InvalidRequestError
 
-ACTION_APPROVE = "approve"
+ACTION_APPROVE = "approve"  # one click; refused for a sensitive request
 ACTION_REJECT = "reject"
+ACTION_APPROVE_WITH_COMMENT = "approve_comment"  # opens the comment modal
+ACTION_CONFIRM_APPROVE = "approve_confirm"  # a sensitive request's Approve: opens the confirmation
 DECISION_BLOCK_ID = "decision"
 REJECT_MODAL_CALLBACK_ID = "reject_reason"
 REASON_BLOCK_ID = "reason"
 REASON_ACTION_ID = "reason"
+COMMENT_MODAL_CALLBACK_ID = "approve_comment"
+CONFIRM_MODAL_CALLBACK_ID = "approve_confirm"
+COMMENT_BLOCK_ID = "comment"
+COMMENT_ACTION_ID = "comment"
 
 _APPROVAL_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 

@@ -38,6 +38,21 @@ class NotAuthorizedError(ApprovalError):
         super().__init__(f"user {user_id} may not decide approval {approval_id}: {why}")
 
 
+class ConfirmationRequiredError(NotAuthorizedError):
+    """A one-click approve of a sensitive request: it is approved only through its confirmation
+    modal (a signed `view_submission`), never by a button alone; nothing was changed.
+
+    A `NotAuthorizedError`, so every edge that answers those answers this one too.
+    """
+
+    def __init__(self, approval_id: str, user_id: str) -> None:
+        super().__init__(
+            approval_id,
+            user_id,
+            "it is marked sensitive, so it is approved only by confirming in its form",
+        )
+
+
 class ConflictError(ApprovalError):
     """The approval is no longer pending: someone else decided, or it expired.
 
@@ -84,3 +99,16 @@ class CallbackRefusedError(ApprovalError):
     def __init__(self, code: str) -> None:
         self.code = code
         super().__init__(f"Lambda refused the callback ({code}); it will not be sent again")
+
+
+class ApprovalFailedError(ApprovalError):
+    """The approval's callback was failed with something that is not a decision: a true error
+    sent by whoever holds the callback id. Never read as a rejection (nor an approval): the
+    gate raises it, and the workflow sees its child context fail."""
+
+    def __init__(self, approval_id: str, error_type: str | None, message: str | None) -> None:
+        self.approval_id = approval_id
+        self.error_type = error_type
+        super().__init__(
+            f"approval {approval_id} failed: {error_type or 'error'}: {message or 'no message'}"
+        )

@@ -1,14 +1,18 @@
 """The App Home inbox: one person's approvals as a Home tab view, a pure function of records.
 
 What a person sees: the pending approvals they may still decide (they are eligible and have not
-voted), each with its Approve and Reject buttons, and below them the approvals they took part
+voted; quiet approvers too: they are not paged, but their inbox lists what they may decide),
+each with its buttons, and below them the approvals they took part
 in or could see (approver, viewer, voter, requester) that were decided most recently. The view
 stays inside Slack's limits whatever the queue holds: a Home tab holds at most 100 blocks
 (docs.slack.dev/reference/views/home-tab-views), so a long queue is shown in part and counted.
 
 The buttons are the message's buttons (same `action_id`s, the approval id as `value`), so a
-click in the Home tab is authorized and counted exactly like a click on the message; each
-button row has its own `block_id`, since Slack wants block ids unique within one view.
+click in the Home tab is authorized and counted exactly like a click on the message: Approve
+with comment opens its modal, and a sensitive request's Approve opens its confirmation, never a
+one-click approve. Each button row has its own `block_id`, since Slack wants block ids unique
+within one view. Titles link to the copy of the message the person can open
+(`ApprovalRecord.copy_for`: their own DM, else the channel's).
 """
 
 from __future__ import annotations
@@ -97,6 +101,7 @@ def home_view(
     decided: list[ApprovalRecord],
     notice: str | None = None,
     on_behalf: Mapping[str, str] | None = None,
+    user_id: str | None = None,
 ) -> dict[str, Any]:
     """The Home tab: a notice (the answer to the last click), what waits, what was decided.
 
@@ -105,6 +110,7 @@ def home_view(
         decided: what was decided recently, in the order to show.
         notice: a line shown on top (e.g. "Your approval is recorded"), mrkdwn.
         on_behalf: approval id -> the delegator the person would decide it for.
+        user_id: whose Home tab it is; titles link to the copy they can open.
     """
     on_behalf = on_behalf or {}
     blocks: list[dict[str, Any]] = []
@@ -114,37 +120,41 @@ def home_view(
     if not pending:
         blocks.append(_context("Nothing is waiting on you."))
     for record in pending[:PENDING_SHOWN]:
-        blocks += _pending_item(record, on_behalf.get(record.approval_id))
+        blocks += _pending_item(record, on_behalf.get(record.approval_id), user_id)
     if len(pending) > PENDING_SHOWN:
         blocks.append(_context(f"…and {len(pending) - PENDING_SHOWN} more."))
     blocks.append({"type": "divider"})
     blocks.append(_header("Recently decided"))
     if not decided:
         blocks.append(_context("Nothing decided yet."))
-    blocks += [_decided_item(r) for r in decided[:DECIDED_SHOWN]]
+    blocks += [_decided_item(r, user_id) for r in decided[:DECIDED_SHOWN]]
     assert len(blocks) <= VIEW_BLOCKS_MAX  # 3 + 3*PENDING_SHOWN + 1 + 3 + DECIDED_SHOWN
     return {"type": "home", "callback_id": HOME_CALLBACK_ID, "blocks": blocks}
 
 
-def _pending_item(record: ApprovalRecord, delegator: str | None) -> list[dict[str, Any]]:
+def _pending_item(
+    record: ApprovalRecord, delegator: str | None, user_id: str | None
+) -> list[dict[str, Any]]:
     request = record.request
-    line = f"*{permalink_or_title(record)}*"
+    line = f"*{permalink_or_title(record, user_id)}*"
     if request.amount:
-        line += f" · {request.amount.text}"
+        line += f" · {request.amount_text}"
+    if request.sensitive:
+        line += "\n:warning: *Sensitive*: Approve asks you to confirm in a form"
     line += f"\nRequested by {mention(request.requester_id)}"
     if delegator:
         line += f" · you decide for {mention(delegator)}, as their delegate"
     approvals = len(record.approved_by())
     progress = f"{approvals} of {record.policy.quorum} approvals · expires "
     progress += slack_date(record.expires_at)
-    buttons = decision_buttons(record.approval_id)
+    buttons = decision_buttons(record)
     buttons["block_id"] = f"{HOME_BLOCK_PREFIX}{record.approval_id}"
     return [_section(line), _context(progress), buttons]
 
 
-def _decided_item(record: ApprovalRecord) -> dict[str, Any]:
+def _decided_item(record: ApprovalRecord, user_id: str | None) -> dict[str, Any]:
     mark = VERDICT_MARK.get(record.status, record.status.value)
-    line = f"{mark} · *{permalink_or_title(record)}*"
+    line = f"{mark} · *{permalink_or_title(record, user_id)}*"
     if record.decided_by and record.status is not Status.EXPIRED:
         line += " by " + ", ".join(mention(u) for u in record.decided_by[:5])
     if record.decided_at:
@@ -154,10 +164,12 @@ def _decided_item(record: ApprovalRecord) -> dict[str, Any]:
     return _section(line)
 
 
-def permalink_or_title(record: ApprovalRecord) -> str:
-    """The request's title (escaped, shortened), linked to its message when it was posted."""
+def permalink_or_title(record: ApprovalRecord, user_id: str | None = None) -> str:
+    """The request's title (escaped, shortened), linked to the copy of its message `user_id`
+    can open (their own DM, else the channel's) when it was posted."""
     title = escape(shorten(record.request.title, 200, mrkdwn=False))
-    return f"<{permalink(record.slack)}|{title}>" if record.slack else title
+    copy = record.copy_for(user_id)
+    return f"<{permalink(copy)}|{title}>" if copy else title
 
 
 def _header(text: str) -> dict[str, Any]:

@@ -99,20 +99,22 @@ def invalid(problem: str) -> str:
 
 
 def reminder(record: ApprovalRecord) -> str:
-    """The thread reply when a request is still waiting."""
-    who = mentions(record.waiting_on())
+    """The thread reply when a request is still waiting (quiet approvers are not named)."""
+    who = mentions(record.to_ping())
     expires = slack_date(record.expires_at)
     return f"Reminder: this request is still waiting on {who}; it expires {expires}."
 
 
 def escalation(record: ApprovalRecord) -> str:
     """The thread reply when a request is escalated."""
-    who = mentions(sorted(record.policy.escalated_ids))
+    who = mentions(sorted(record.policy.escalated_ids - record.policy.quiet_ids))
     return f"Escalated: no decision yet, so {who} can now decide this request too."
 
 
-def pending_list(records: list[ApprovalRecord]) -> str:
-    """The `/approvals` answer: the caller's pending approvals, each linked to its message.
+def pending_list(records: list[ApprovalRecord], user_id: str | None = None) -> str:
+    """The `/approvals` answer: the caller's pending approvals, each linked to its message
+    (the copy in `user_id`'s own DM when they were sent one: another's DM is not theirs to
+    open).
 
     As many as fit in one message; the rest are counted, so a long queue is still one answer.
     """
@@ -122,8 +124,8 @@ def pending_list(records: list[ApprovalRecord]) -> str:
     room = MESSAGE_TEXT_MAX - len(lines[0]) - 40  # keeps space for the "and N more" line
     for shown, r in enumerate(records):
         title = escape(r.request.title)
-        if r.slack:
-            title = f"<{permalink(r.slack)}|{title}>"
+        if shown_copy := r.copy_for(user_id):
+            title = f"<{permalink(shown_copy)}|{title}>"
         amount = f" · {r.request.amount_text}" if r.request.amount else ""
         line = f"• {title}{amount} · expires {slack_date(r.expires_at)}"
         if len(line) + 1 > room:
@@ -135,5 +137,5 @@ def pending_list(records: list[ApprovalRecord]) -> str:
 
 
 def form_unavailable() -> str:
-    """Slack would not open the reject form (its API failed): nothing changed, try again."""
-    return "Slack could not open the form to say why. Nothing has changed: please try again."
+    """Slack would not open a form (reject, approve with comment, confirm): nothing changed."""
+    return "Slack could not open the form. Nothing has changed: please try again."

@@ -35,7 +35,8 @@ class ApproverPolicy:
     """The people who may decide one approval, how many must approve, and who may only look.
 
     Usergroups are resolved to their members before a policy is made, so a policy holds user
-    ids only; `escalated_ids` are the approvers added when the request was escalated.
+    ids only; `escalated_ids` are the approvers added when the request was escalated;
+    `quiet_ids` are approvers who may decide but are never mentioned, messaged or reminded.
     """
 
     approver_ids: frozenset[str]
@@ -44,8 +45,11 @@ class ApproverPolicy:
     viewer_ids: frozenset[str] = field(default_factory=frozenset)
     escalated_ids: frozenset[str] = field(default_factory=frozenset)
     allow_delegation: bool = False
+    quiet_ids: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
+        if not self.quiet_ids <= self.approver_ids:
+            raise InvalidRequestError("policy.quiet_ids", "quiet approvers must be approvers")
         if not self.approver_ids:
             raise InvalidRequestError("policy.approver_ids", "at least one approver is required")
         bad = sorted(a for a in self.approver_ids | self.viewer_ids if not is_slack_user_id(a))
@@ -78,6 +82,7 @@ class ApproverPolicy:
             "viewer_ids": sorted(self.viewer_ids),
             "escalated_ids": sorted(self.escalated_ids),
             "allow_delegation": self.allow_delegation,
+            "quiet_ids": sorted(self.quiet_ids),
         }
 
     @classmethod
@@ -90,6 +95,7 @@ class ApproverPolicy:
             viewer_ids=frozenset(str(a) for a in data.get("viewer_ids", [])),
             escalated_ids=frozenset(str(a) for a in data.get("escalated_ids", [])),
             allow_delegation=bool(data.get("allow_delegation", False)),
+            quiet_ids=frozenset(str(a) for a in data.get("quiet_ids", [])),
         )
 
 
@@ -156,6 +162,9 @@ class Policy:
     may approve their own request, who is added when the ladder escalates, the ladder, and
     whether an approver's delegate (`/approvals delegate @carol until …`) may decide in their
     place (`allow_delegation`, off unless asked for).
+    `quiet_approvers` may decide too (they count towards the quorum) but are never mentioned,
+    sent a direct message or reminded: for people who want to be able to act, not to be
+    paged. Someone both in `approvers` (or one of its usergroups) and quiet stays quiet.
 
     Usergroups are resolved when the request is posted (inside the gate's post step), and
     only then is the quorum checked against who may decide, in one place (`resolve`): a
@@ -175,8 +184,11 @@ class Policy:
     allow_self_approval: bool = False
     ladder: Ladder = DEFAULT_LADDER
     allow_delegation: bool = False
+    quiet_approvers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        quiet = _ids(self.quiet_approvers, "policy.quiet_approvers")
+        object.__setattr__(self, "quiet_approvers", quiet)
         approvers = _ids(self.approvers, "policy.approvers")
         viewers = _ids(self.viewers, "policy.viewers")
         escalation = _ids(self.escalation_approvers, "policy.escalation_approvers")
@@ -185,7 +197,11 @@ class Policy:
         object.__setattr__(self, "escalation_approvers", escalation)
         if not approvers:
             raise InvalidRequestError("policy.approvers", "at least one approver is required")
-        for label, ids in (("approvers", approvers), ("escalation_approvers", escalation)):
+        for label, ids in (
+            ("approvers", approvers),
+            ("escalation_approvers", escalation),
+            ("quiet_approvers", quiet),
+        ):
             bad = [a for a in ids if not (is_slack_user_id(a) or is_usergroup_id(a))]
             if bad:
                 raise InvalidRequestError(
@@ -210,7 +226,9 @@ class Policy:
     def usergroups(self) -> frozenset[str]:
         """The usergroups to resolve before the request is posted."""
         return frozenset(
-            a for a in (*self.approvers, *self.escalation_approvers) if is_usergroup_id(a)
+            a
+            for a in (*self.approvers, *self.escalation_approvers, *self.quiet_approvers)
+            if is_usergroup_id(a)
         )
 
     def resolve(
@@ -222,7 +240,8 @@ class Policy:
             InvalidRequestError: the people who may decide cannot reach the quorum (the
                 requester drops out unless self-approval is allowed).
         """
-        approver_ids = _expand(self.approvers, members)
+        quiet_ids = _expand(self.quiet_approvers, members)
+        approver_ids = _expand(self.approvers, members) | quiet_ids
         eligible = approver_ids - (
             {request.requester_id} if not self.allow_self_approval else set()
         )
@@ -234,6 +253,7 @@ class Policy:
             allow_self_approval=self.allow_self_approval,
             viewer_ids=frozenset(self.viewers),
             allow_delegation=self.allow_delegation,
+            quiet_ids=quiet_ids,
         )
 
     def escalation_ids(self, members: Mapping[str, frozenset[str]]) -> frozenset[str]:

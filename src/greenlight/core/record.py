@@ -14,10 +14,25 @@ RETENTION_SECONDS = 400 * 24 * 3600  # well past the 90-day durable retention
 
 @dataclass(frozen=True, slots=True)
 class SlackMessage:
-    """Where the request was posted, so it can be updated and threaded."""
+    """Where the request was posted, so it can be updated and threaded.
+
+    `recipient` names the person a direct-message copy was sent to (None in a channel); it is
+    not part of the message's identity, which is (channel, ts).
+    """
 
     channel: str
     ts: str
+    recipient: str | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-safe copy, for the record."""
+        return _drop_none({"channel": self.channel, "ts": self.ts, "recipient": self.recipient})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SlackMessage:
+        """Rebuild from `to_dict` output."""
+        recipient = data.get("recipient")
+        return cls(str(data["channel"]), str(data["ts"]), str(recipient) if recipient else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +54,41 @@ class ApprovalRecord:
     status: Status = Status.PENDING
     votes: tuple[Vote, ...] = ()
     slack: SlackMessage | None = None
+    copies: tuple[SlackMessage, ...] = ()
     decided_by: tuple[str, ...] = ()
     decided_at: str | None = None
     reason: str | None = None
     version: int = 0
+
+    def posted_as(self) -> tuple[SlackMessage, ...]:
+        """Every message the request was posted as, the main one (`slack`) first; a record
+        written before copies were kept has its main message only."""
+        if self.slack is None or self.slack in self.copies:
+            return self.copies
+        return (self.slack, *self.copies)
+
+    def with_message(self, message: SlackMessage) -> ApprovalRecord:
+        """The record once it was also posted as `message` (the first is the main one); the
+        version does not move: where it was posted changes no decision."""
+        if message in self.posted_as():
+            return self
+        return replace(self, slack=self.slack or message, copies=(*self.posted_as(), message))
+
+    def copy_for(self, user_id: str | None) -> SlackMessage | None:
+        """The copy `user_id` can open: their own DM, else a channel copy, else the main one
+        (None when not posted)."""
+        copies = self.posted_as()
+        own = [m for m in copies if m.recipient is not None and m.recipient == user_id]
+        in_channel = [m for m in copies if m.recipient is None]
+        return next(iter(own + in_channel + list(copies)), None)
+
+    def dm_recipients(self) -> frozenset[str]:
+        """The people who were sent a copy in a direct message."""
+        return frozenset(m.recipient for m in self.posted_as() if m.recipient)
+
+    def to_ping(self) -> list[str]:
+        """Who reminders and the message mention: eligible, not voted yet, not quiet; sorted."""
+        return [u for u in self.waiting_on() if u not in self.policy.quiet_ids]
 
     def vote_of(self, user_id: str) -> Vote | None:
         """The vote `user_id` already cast, if any."""
@@ -133,6 +179,7 @@ class ApprovalRecord:
                         "decision": v.verdict.value,
                         "at": v.at,
                         "reason": v.reason,
+                        "comment": v.comment,
                         "cast_by": v.cast_by,
                     }
                 )
@@ -152,7 +199,9 @@ class ApprovalRecord:
             "approvals_needed": self.approvals_needed(),
         }
         if self.slack:
-            item["slack"] = {"channel": self.slack.channel, "ts": self.slack.ts}
+            item["slack"] = self.slack.to_dict()
+        if self.copies:  # left out while the main message is the only one, as before copies
+            item["copies"] = [m.to_dict() for m in self.posted_as()]
         return item | _drop_none({"decided_at": self.decided_at, "reason": self.reason})
 
     @classmethod
@@ -165,6 +214,7 @@ class ApprovalRecord:
                 at=str(v["at"]),
                 reason=v.get("reason"),
                 cast_by=v.get("cast_by"),
+                comment=v.get("comment"),  # absent on votes stored before comments existed
             )
             for uid, v in sorted(item.get("votes", {}).items(), key=lambda kv: str(kv[1]["at"]))
         )
@@ -180,7 +230,8 @@ class ApprovalRecord:
             ttl=int(item["ttl"]),
             status=Status(item["status"]),
             votes=votes,
-            slack=SlackMessage(str(slack["channel"]), str(slack["ts"])) if slack else None,
+            slack=SlackMessage.from_dict(slack) if slack else None,
+            copies=tuple(SlackMessage.from_dict(m) for m in item.get("copies", ())),
             decided_by=tuple(str(u) for u in item.get("decided_by", [])),
             decided_at=item.get("decided_at"),
             reason=item.get("reason"),

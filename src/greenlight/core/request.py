@@ -84,7 +84,9 @@ class ApprovalRequest:
     `fields` are label/value pairs rendered as the message's fields; `description` is mrkdwn
     (Slack's markup: *bold*, links); `reference` is the workflow's own id for the request (an
     order id), kept in the record and the audit trail. `context` never reaches Slack: it comes
-    back, unchanged, in the decision. Nothing here should be secret.
+    back, unchanged, in the decision. Nothing here should be secret. A `sensitive` request is
+    marked with a warning in Slack and cannot be approved in one click: every approval of it is
+    confirmed in a modal (`greenlight.core.vote_write` enforces it in the vote's write).
 
     Raises:
         InvalidRequestError: a field is missing, too long or malformed; it names the field.
@@ -98,6 +100,7 @@ class ApprovalRequest:
     amount: Amount | None = None
     context: Any = None
     reference: str | None = None
+    sensitive: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.title, str) or not self.title.strip() or len(self.title) > MAX_TITLE:
@@ -115,6 +118,8 @@ class ApprovalRequest:
         ):
             raise InvalidRequestError("reference", f"must be 1 to {MAX_REFERENCE} characters")
         _check_context(self.context)
+        if not isinstance(self.sensitive, bool):
+            raise InvalidRequestError("sensitive", "must be True or False")
 
     @property
     def amount_text(self) -> str:
@@ -140,6 +145,8 @@ class ApprovalRequest:
             data["currency"] = self.amount.currency
         if self.reference:
             data["reference"] = self.reference
+        if self.sensitive:  # only when set: the vote's write tests the attribute's existence
+            data["sensitive"] = True
         return data
 
     @classmethod
@@ -156,6 +163,7 @@ class ApprovalRequest:
             links=tuple(Link(str(label), str(url)) for label, url in data.get("links", [])),
             amount=amount,
             reference=str(data["reference"]) if data.get("reference") else None,
+            sensitive=data.get("sensitive") is True,
         )
 
 

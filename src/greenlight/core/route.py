@@ -1,8 +1,19 @@
 """Where a request is asked: per call, as data (like HumanLayer's `ContactChannel`).
 
-`Route` is the union the gate accepts. Today it has one member, `Channel`; a direct-message
-route (issue 17) becomes a second dataclass in the union, with no change to the gate's
-signature: the gate hands the route to its notifier, which knows how to post to each kind.
+`Route` is the union the gate accepts:
+- `Channel(id)`: one message in a channel; every approver sees it there.
+- `DirectMessages()`: one copy of the request in a direct message to each approver who is
+  pinged (quiet approvers get none), opened with `conversations.open`.
+- `ChannelAndDirectMessages(id)`: both; the channel's message is the main one.
+
+Every copy carries the same buttons and is redrawn on every change (a vote, a decision
+through the webhook or the stream relay, escalation, expiry), so a decision taken in any copy
+shows in all of them; the record keeps every copy (`ApprovalRecord.copies`). Thread replies:
+a reminder goes to the thread of each channel copy and of each DM whose reader is still
+needed (a reply in a DM notifies its reader; people who voted are left alone); the
+escalation notice goes to the main message's thread. On escalation, a route with direct
+messages sends the escalation approvers a copy each as well; `escalation_channel`, when set,
+is told either way. Quiet approvers (`Policy.quiet_approvers`) get no copy and no mention.
 """
 
 from __future__ import annotations
@@ -20,6 +31,18 @@ def is_channel_id(value: str) -> bool:
     return bool(_CHANNEL.match(value))
 
 
+def is_direct_message_id(value: str) -> bool:
+    """Slack conversation ids of direct messages start with D."""
+    return value.startswith("D")
+
+
+def _check_channel(label: str, value: object, optional: bool) -> None:
+    if optional and value is None:
+        return
+    if not isinstance(value, str) or not is_channel_id(value):
+        raise InvalidRequestError(label, f"{value!r} is not a Slack channel id like C0123")
+
+
 @dataclass(frozen=True, slots=True)
 class Channel:
     """Post the request to a Slack channel (the app must be a member of it).
@@ -32,14 +55,103 @@ class Channel:
     escalation_channel: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not is_channel_id(self.id):
-            raise InvalidRequestError("route", f"{self.id!r} is not a Slack channel id like C0123")
-        if self.escalation_channel is not None and not is_channel_id(self.escalation_channel):
-            raise InvalidRequestError(
-                "route.escalation_channel",
-                f"{self.escalation_channel!r} is not a Slack channel id like C0123",
-            )
+        _check_channel("route", self.id, optional=False)
+        _check_channel("route.escalation_channel", self.escalation_channel, optional=True)
+
+    @property
+    def channel_id(self) -> str | None:
+        """The channel the main message goes to."""
+        return self.id
+
+    @property
+    def direct(self) -> bool:
+        """Whether each approver gets a copy in a direct message."""
+        return False
 
 
-Route = Channel
-"""Every kind of route the gate accepts (a union once direct messages arrive)."""
+@dataclass(frozen=True, slots=True)
+class DirectMessages:
+    """Send each pinged approver the request in a direct message (the app needs `im:write`).
+
+    The first copy is the request's main message (its thread holds the escalation notice).
+    """
+
+    escalation_channel: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_channel("route.escalation_channel", self.escalation_channel, optional=True)
+
+    @property
+    def channel_id(self) -> str | None:
+        """No channel: only direct messages."""
+        return None
+
+    @property
+    def direct(self) -> bool:
+        """Whether each approver gets a copy in a direct message."""
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelAndDirectMessages:
+    """Post to channel `id` (the main message) and send each pinged approver a copy too."""
+
+    id: str
+    escalation_channel: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_channel("route", self.id, optional=False)
+        _check_channel("route.escalation_channel", self.escalation_channel, optional=True)
+
+    @property
+    def channel_id(self) -> str | None:
+        """The channel the main message goes to."""
+        return self.id
+
+    @property
+    def direct(self) -> bool:
+        """Whether each approver gets a copy in a direct message."""
+        return True
+
+
+Route = Channel | DirectMessages | ChannelAndDirectMessages
+"""Every kind of route the gate accepts."""
+
+ROUTES = (Channel, DirectMessages, ChannelAndDirectMessages)
+"""The route classes, for `isinstance` checks at the edge."""
+
+DIRECT_MESSAGES_MAX = 10
+"""The most approvers (escalation approvers included) a route with direct messages reaches.
+
+Each copy costs a `conversations.open` and a `chat.postMessage` when posted, and a
+`chat.update` on every redraw; the webhook redraws every copy, one after another, inside the
+3 s Slack gives it to answer a click (a chat.update takes ~0.1-0.2 s from a Lambda), and
+chat.update is a Tier 3 method (about 50 a minute; docs.slack.dev/apis/web-api/rate-limits).
+More people than this belong in a channel."""
+
+
+def check_direct_reach(route: Route, pinged: frozenset[str], escalation: frozenset[str]) -> None:
+    """Refuse a route whose direct messages would reach no one, or too many people.
+
+    Args:
+        route: where the request goes.
+        pinged: who may decide and is not quiet (the requester left out unless self-approval).
+        escalation: the escalation approvers, who get a copy each if the ladder escalates.
+
+    Raises:
+        InvalidRequestError: direct messages only, and no approver may be messaged; or more
+            than `DIRECT_MESSAGES_MAX` people would be.
+    """
+    if not route.direct:
+        return
+    if route.channel_id is None and not pinged:
+        raise InvalidRequestError(
+            "route", "direct messages go to approvers who are pinged, and every one is quiet"
+        )
+    reach = len(pinged | escalation)
+    if reach > DIRECT_MESSAGES_MAX:
+        raise InvalidRequestError(
+            "route",
+            f"direct messages would go to {reach} people (at most {DIRECT_MESSAGES_MAX}): "
+            "route the request to a channel",
+        )

@@ -23,7 +23,10 @@ DECISIONS = {Status.APPROVED: AuditKind.APPROVED, Status.REJECTED: AuditKind.REJ
 def vote_lines(old: ApprovalRecord | None, new: ApprovalRecord) -> list[AuditEvent]:
     """The `voted` line of each vote `new` holds and `old` did not and, if one of them decided
     the approval, the decision's line. Changes that counted no vote (the gate's and the
-    operator's, which write their own lines) give none."""
+    operator's, which write their own lines) give none.
+
+    A vote line's `reason` is what the voter wrote: a rejection's reason, or an approval's
+    comment (its `detail` says which verdict it was)."""
     before = {v.user_id for v in old.votes} if old else set()
     cast = [v for v in new.votes if v.user_id not in before]
     slack = new.slack
@@ -34,7 +37,7 @@ def vote_lines(old: ApprovalRecord | None, new: ApprovalRecord) -> list[AuditEve
             AuditKind.VOTED,
             v.at,
             v.user_id,
-            v.reason,
+            v.reason if v.reason is not None else v.comment,  # what the voter wrote
             # a delegate's vote is the delegator's (the actor), cast by the delegate: both kept
             detail=f"{v.verdict.value} cast by {v.cast_by}" if v.cast_by else v.verdict.value,
             **where,

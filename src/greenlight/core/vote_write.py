@@ -4,7 +4,8 @@ The click path does not read the record first. The store sends one `UpdateItem` 
 whose condition says everything `authorize` and `tally` would have checked on a read: the
 approval is pending, the clicker is among `eligible_ids` (usergroups were resolved when the
 request was posted, the requester left out unless self-approval is on), and the clicker has
-not voted yet. A reject always settles (a veto), so its write also flips the status. An approve
+not voted yet, and (for an approve cast in one click) that the request is not sensitive. A
+reject always settles (a veto), so its write also flips the status. An approve
 is sent as the *deciding* write when it is the last one missing (`approvals_needed = 1`: every
 1-of-N approve, and the quorum-th of an N-of-M) and as a *counting* write otherwise
 (`approvals_needed > 1`); each condition excludes the other, so exactly one write ever flips
@@ -47,7 +48,7 @@ from greenlight.core.conditional_write import (
     Greater,
     Missing,
 )
-from greenlight.core.errors import ConflictError, NotFoundError
+from greenlight.core.errors import ConfirmationRequiredError, ConflictError, NotFoundError
 from greenlight.core.policy import authorize, authorize_delegate
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.record_write import MAX_ATTEMPTS, RecordTable
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
 
 # Attributes the conditional write relies on; written by `ApprovalRecord.to_item`.
 VOTE_ATTRIBUTES = ("eligible_ids", "approved_by", "approvals_needed")
+# Present (and true) only on a sensitive request (`ApprovalRequest.to_dict`).
+SENSITIVE = ("request", "sensitive")
 
 
 class VoteWrite(StrEnum):
@@ -73,6 +76,8 @@ def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
     cast: dict[str, Any] = {"decision": vote.verdict.value, "at": vote.at}
     if vote.reason is not None:
         cast["reason"] = vote.reason
+    if vote.comment is not None:
+        cast["comment"] = vote.comment
     conditions: list[Condition] = [
         Equals(("status",), Status.PENDING.value),
         Contains(("eligible_ids",), vote.user_id),
@@ -81,6 +86,10 @@ def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
     if vote.cast_by is not None:
         cast["cast_by"] = vote.cast_by
         conditions += delegate_conditions(vote.cast_by)
+    if vote.verdict is Verdict.APPROVE and not vote.confirmed:
+        # A sensitive request is approved only through its confirmation modal: a one-click
+        # approve (or a forged block_actions) is refused by the write itself, not by the client.
+        conditions.append(Missing(SENSITIVE))
     actions: list[Action] = [Assign(("votes", vote.user_id), cast), Add(("version",), 1)]
     if vote.verdict is Verdict.REJECT:  # a veto: settles whatever the count
         actions += [
@@ -200,6 +209,7 @@ def explain_refusal(
     Raises:
         NotFoundError: there is no such approval.
         NotAuthorizedError: the clicker may not decide it (requester, viewer, not listed).
+        ConfirmationRequiredError: an unconfirmed approve of a sensitive request.
         ConflictError: it was decided or expired already (by whom and when, if anyone).
     """
     if refused is None:
@@ -213,4 +223,6 @@ def explain_refusal(
         )
     if refused.vote_of(vote.user_id):
         return None
+    if refused.request.sensitive and vote.verdict is Verdict.APPROVE and not vote.confirmed:
+        raise ConfirmationRequiredError(approval_id, vote.user_id)
     return VoteWrite.DECIDING if refused.approvals_needed() <= 1 else VoteWrite.COUNTING

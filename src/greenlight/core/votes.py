@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 MAX_REASON = 500
+MAX_COMMENT = MAX_REASON  # an approval's comment: the same room as a rejection's reason
 
 
 class Verdict(StrEnum):
@@ -45,11 +46,17 @@ class VoteEffect(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Vote:
-    """One person's verdict, when they gave it (ISO-8601 UTC) and, for a reject, why.
+    """One person's verdict, when they gave it (ISO-8601 UTC) and what they wrote: for a reject
+    why (`reason`, required), for an approve an optional `comment`.
 
     `cast_by` is the delegate who cast it for `user_id` (`/approvals delegate`), None when
     `user_id` clicked: it counts as `user_id`'s vote (one per person, however many click), and
     both names are shown and audited.
+
+    `confirmed` says the vote was cast through a modal (approve with comment, or the
+    confirmation of a sensitive request), not one click; the vote's conditional write refuses
+    an unconfirmed approve of a sensitive request. It is not stored: every approve stored on a
+    sensitive request was confirmed, so it would say nothing.
     """
 
     user_id: str
@@ -57,6 +64,8 @@ class Vote:
     at: str
     reason: str | None = None
     cast_by: str | None = None
+    comment: str | None = None
+    confirmed: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.verdict is Verdict.REJECT and not (self.reason and self.reason.strip()):
@@ -65,6 +74,11 @@ class Vote:
             raise InvalidRequestError("reason", f"at most {MAX_REASON} characters")
         if self.cast_by == self.user_id:
             raise InvalidRequestError("cast_by", "a vote cast for oneself is one's own vote")
+        if self.comment is not None:
+            if self.verdict is not Verdict.APPROVE:
+                raise InvalidRequestError("comment", "only an approval carries a comment")
+            if not self.comment.strip() or len(self.comment) > MAX_COMMENT:
+                raise InvalidRequestError("comment", f"1 to {MAX_COMMENT} characters")
 
 
 def tally(votes: Iterable[Vote], quorum: int) -> Status:

@@ -34,13 +34,13 @@ from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
 from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.buttons import approval_id_for
-from greenlight.core.errors import InvalidRequestError
+from greenlight.core.errors import ApprovalFailedError, InvalidRequestError, NotFoundError
 from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
 from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
 from greenlight.core.request import ApprovalRequest
-from greenlight.core.route import Channel
+from greenlight.core.route import ROUTES, check_direct_reach
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
@@ -185,33 +185,48 @@ class _Gate:
         members = {group: services.directory.members(group) for group in policy.usergroups}
         try:
             resolved = policy.resolve(request, members)
-        except InvalidRequestError as err:
-            at = services.clock().isoformat()
-            services.approvals.note(
-                AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, err.problem)
+            check_direct_reach(
+                self.route,
+                frozenset(resolved.eligible_for(request) - resolved.quiet_ids),
+                policy.escalation_ids(members) - resolved.quiet_ids,
             )
-            return Posted(approval_id, refused=err.problem)
-        now = services.clock()
-        record = ApprovalRecord(
-            approval_id=approval_id,
-            callback_id=callback_id,
-            execution_arn=self.ctx.execution_context.durable_execution_arn,
-            request=request,
-            policy=resolved,
-            created_at=now.isoformat(),
-            expires_at=(now + timedelta(seconds=policy.ladder.expire_after)).isoformat(),
-            ttl=int(now.timestamp()) + RETENTION_SECONDS,
-        )
-        stored = services.approvals.create(record)
+        except InvalidRequestError as err:
+            earlier = _stored(services, approval_id)
+            if earlier is None:
+                at = services.clock().isoformat()
+                services.approvals.note(
+                    AuditEvent(
+                        approval_id, AuditKind.REFUSED, at, request.requester_id, err.problem
+                    )
+                )
+                return Posted(approval_id, refused=err.problem)
+            # An earlier attempt of this step stored the request (and may have posted it) before
+            # it failed; usergroups changed since. What was stored stands: never refuse a request
+            # people may already be deciding.
+            stored = earlier
+        else:
+            now = services.clock()
+            record = ApprovalRecord(
+                approval_id=approval_id,
+                callback_id=callback_id,
+                execution_arn=self.ctx.execution_context.durable_execution_arn,
+                request=request,
+                policy=resolved,
+                created_at=now.isoformat(),
+                expires_at=(now + timedelta(seconds=policy.ladder.expire_after)).isoformat(),
+                ttl=int(now.timestamp()) + RETENTION_SECONDS,
+            )
+            stored = services.approvals.create(record)
         if stored.slack is not None:
             step.logger.info("approval already posted", extra={"approval_id": approval_id})
-            message = stored.slack
-        else:
-            message = services.notifier.post_request(stored, self.route)
-            services.approvals.attach_message(approval_id, message)
+        posted = ladder_steps.post_copies(services, stored, self.route, stored.to_ping())
+        if stored.slack is None:
             approval_metrics.count(approval_metrics.REQUESTED)
+        if posted.slack is None:
+            msg = "a route posts at least one message"
+            raise AssertionError(msg)
         escalation = tuple(sorted(policy.escalation_ids(members)))
-        return Posted(approval_id, message, escalation)
+        return Posted(approval_id, posted.slack, escalation)
 
     def _climb(self, stage: Stage, posted: Posted) -> Decision | None:
         """Act on a rung as a step; the decision if the approval is (or became) final."""
@@ -238,10 +253,10 @@ class _Gate:
             )
         else:
             escalation = frozenset(posted.escalation_ids)
-            channel = self.route.escalation_channel
+            channel, route = self.route.escalation_channel, self.route
             decision = self.ctx.step(
                 lambda _: ladder_steps.escalate(
-                    services, approval_id, message, escalation, channel
+                    services, approval_id, message, escalation, channel, route=route
                 ),
                 name=STEP_ESCALATE,
                 config=_with_serdes(retries.SLACK_POST, checkpoints.MAYBE_DECISION),
@@ -274,8 +289,19 @@ def _check(request: object, policy: object, route: object) -> None:
         raise InvalidRequestError("request", "must be an ApprovalRequest")
     if not isinstance(policy, Policy | AutoApprove):
         raise InvalidRequestError("policy", "must be a Policy or AutoApprove(reason)")
-    if not isinstance(route, Channel):
-        raise InvalidRequestError("route", "must be a route such as Channel('C0123')")
+    if not isinstance(route, ROUTES):
+        raise InvalidRequestError(
+            "route",
+            "must be Channel('C0123'), DirectMessages() or ChannelAndDirectMessages('C0123')",
+        )
+
+
+def _stored(services: GateServices, approval_id: str) -> ApprovalRecord | None:
+    """The record an earlier attempt of the post step stored, if any."""
+    try:
+        return services.approvals.get(approval_id)
+    except NotFoundError:
+        return None
 
 
 def _timeout(seconds: int) -> CallbackConfig:
@@ -295,10 +321,11 @@ def _await_decision(callback: Callback[Any], approval_id: str) -> Decision | Non
         # Only holders of the callback id can resume us; still, never approve on garbage.
         return Decision(Status.REJECTED, approval_id, reason="malformed approval result")
     except CallbackExternalError as err:
-        # A version 1 webhook's rejection or expiry; anything else is refused, not guessed.
+        # A version 1 webhook's rejection or expiry; anything else is a true error, raised (the
+        # failure callback is kept for those): never guessed into a person's "no".
         try:
             return decision_from_failure(err.data)
         except InvalidRequestError:
-            return Decision(Status.REJECTED, approval_id, reason=err.message or "rejected")
+            raise ApprovalFailedError(approval_id, err.error_type, err.message) from err
     except CallbackTimeoutError:
         return None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from greenlight.core.blocks import mention
 from greenlight.core.buttons import new_approval_id
 from greenlight.core.record import SlackMessage
+from greenlight.core.route import is_direct_message_id
 from greenlight.gate.gate import require_approval
 from greenlight.gate.settings import GateSettings
 
@@ -97,7 +98,8 @@ class Greenlight:
             ctx: the workflow's durable context (or a parallel branch's).
             request: what to decide, shown to approvers; its `context` comes back.
             policy: who decides and how (`Policy`), or `AutoApprove(reason)`.
-            route: where to ask (`Channel(id)`).
+            route: where to ask: `Channel(id)`, `DirectMessages()` (a copy to each approver
+                who is pinged) or `ChannelAndDirectMessages(id)`.
             name: the child context's name in the execution's history.
 
         Returns:
@@ -113,7 +115,13 @@ class Greenlight:
 
         Plain I/O: call it inside your own step, so a replay does not say it twice.
         """
-        if isinstance(where, SlackMessage):
+        if isinstance(where, SlackMessage) and is_direct_message_id(where.channel):
+            # Someone else's DM copy (a DM-routed request's main message): not a thread
+            # `user_id` can read, so they are told in their own DM.
+            self.notifier.message_directly(user_id, text)
+        elif isinstance(where, SlackMessage):
             self.notifier.notify(user_id, text, where)
-        else:
-            self.notifier.announce(where.id, f"{mention(user_id)} {text}")
+        elif where.channel_id is not None:
+            self.notifier.announce(where.channel_id, f"{mention(user_id)} {text}")
+        else:  # a route of direct messages only: tell them in theirs
+            self.notifier.message_directly(user_id, text)

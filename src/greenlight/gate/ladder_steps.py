@@ -16,8 +16,11 @@ from greenlight.core.votes import Status
 from greenlight.gate import metrics as approval_metrics
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from greenlight.core.record import ApprovalRecord, SlackMessage
-    from greenlight.gate.ports import GateServices as Dependencies
+    from greenlight.core.route import Route
+    from greenlight.gate.ports import GateServices
 
 
 def decided(record: ApprovalRecord) -> Decision | None:
@@ -25,7 +28,7 @@ def decided(record: ApprovalRecord) -> Decision | None:
     return Decision.from_record(record) if record.status.is_final else None
 
 
-def expire(deps: Dependencies, approval_id: str) -> Decision | None:
+def expire(deps: GateServices, approval_id: str) -> Decision | None:
     """Flip pending → expired (with its audit line) and redraw; a decision that won stands."""
     at = deps.clock().isoformat()
     record = deps.approvals.update(
@@ -44,7 +47,7 @@ def expire(deps: Dependencies, approval_id: str) -> Decision | None:
 NOT_POSTED = "the request could not be posted"
 
 
-def withdraw(deps: Dependencies, approval_id: str) -> None:
+def withdraw(deps: GateServices, approval_id: str) -> None:
     """Close a record whose post failed for good (pending → expired, with its audit line), so
     no pending approval without a message is left for `/approvals` and the operators' lists.
     Nothing to do when the record was never stored."""
@@ -62,12 +65,57 @@ def withdraw(deps: Dependencies, approval_id: str) -> None:
     )
 
 
-def remind(deps: Dependencies, approval_id: str, message: SlackMessage) -> Decision | None:
-    """Reply in the thread, mentioning who is still needed."""
+def post_copies(
+    deps: GateServices, record: ApprovalRecord, route: Route, recipients: Iterable[str]
+) -> ApprovalRecord:
+    """Post every copy `route` asks for that the record does not hold yet (the channel
+    message, a direct message to each of `recipients`), remembering each as soon as it is
+    posted: a retried step posts only what is missing.
+
+    A vote may land while the copies go out (the first is clickable at once); the later
+    copies were drawn from the record as it was, so when it moved meanwhile, every copy is
+    redrawn from the record as it stands. Returns that record.
+    """
+    drawn, before = record, len(record.posted_as())
+    channel_posted = any(m.recipient is None for m in record.posted_as())
+    if route.channel_id is not None and not channel_posted:
+        record = _attach(deps, record, deps.notifier.post_request(drawn, route))
+    if route.direct:
+        for user_id in sorted(recipients):
+            if user_id not in record.dm_recipients():
+                record = _attach(deps, record, deps.notifier.post_direct(drawn, user_id))
+    if len(record.posted_as()) == before:
+        return record
+    current = deps.approvals.get(record.approval_id)
+    if current.version != drawn.version:
+        deps.notifier.update_request(current)
+    return current
+
+
+def _attach(deps: GateServices, record: ApprovalRecord, message: SlackMessage) -> ApprovalRecord:
+    deps.approvals.attach_message(record.approval_id, message)
+    return record.with_message(message)
+
+
+def reminder_threads(record: ApprovalRecord) -> list[SlackMessage]:
+    """Where a reminder goes: the thread of every channel copy (it mentions who is still
+    needed), and of each direct message whose recipient is still needed (a reply in a DM
+    notifies its reader); nowhere when everyone still needed is quiet."""
+    needed = set(record.to_ping())
+    if not needed:
+        return []
+    return [m for m in record.posted_as() if m.recipient is None or m.recipient in needed]
+
+
+def remind(deps: GateServices, approval_id: str, message: SlackMessage) -> Decision | None:
+    """Reply in the threads of the copies people still needed see, mentioning who they are
+    (`message`, the main one, is where the audit line points)."""
     record = deps.approvals.get(approval_id)
     if record.status.is_final:
         return decided(record)
-    deps.notifier.reply(message, messages.reminder(record))
+    text = messages.reminder(record)
+    for thread in reminder_threads(record):
+        deps.notifier.reply(thread, text)
     deps.approvals.note(
         AuditEvent(
             approval_id,
@@ -82,13 +130,17 @@ def remind(deps: Dependencies, approval_id: str, message: SlackMessage) -> Decis
 
 
 def escalate(
-    deps: Dependencies,
+    deps: GateServices,
     approval_id: str,
     message: SlackMessage,
     escalation: frozenset[str],
     escalation_channel: str | None,
+    *,
+    route: Route | None = None,
 ) -> Decision | None:
-    """Let the escalation approvers decide too; say so on the message, in the thread and channel."""
+    """Let the escalation approvers decide too; say so on every copy, in the main thread and
+    the escalation channel; on a route with direct messages, send each (pinged) escalation
+    approver a copy of their own."""
     at = deps.clock().isoformat()
 
     def add(record: ApprovalRecord) -> tuple[ApprovalRecord, list[AuditEvent]] | None:
@@ -109,6 +161,8 @@ def escalate(
     record = deps.approvals.update(approval_id, add)
     if record.status.is_final:
         return decided(record)
+    if route is not None and route.direct:
+        record = post_copies(deps, record, route, escalation & set(record.to_ping()))
     deps.notifier.update_request(record)
     notice = messages.escalation(record)
     deps.notifier.reply(message, notice)

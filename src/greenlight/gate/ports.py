@@ -21,7 +21,7 @@ class ApprovalStore(Protocol):
         ...
 
     def attach_message(self, approval_id: str, message: SlackMessage) -> None:
-        """Remember where the request was posted."""
+        """Remember one more message the request was posted as (the first is the main one)."""
         ...
 
     def get(self, approval_id: str) -> ApprovalRecord:
@@ -48,8 +48,12 @@ class ApprovalNotifier(Protocol):
         """Post the request with its buttons where `route` says."""
         ...
 
+    def post_direct(self, record: ApprovalRecord, user_id: str) -> SlackMessage:
+        """Send `user_id` a copy of the request, with its buttons, in a direct message."""
+        ...
+
     def update_request(self, record: ApprovalRecord) -> None:
-        """Redraw the posted request to match the record."""
+        """Redraw every copy of the posted request to match the record."""
         ...
 
     def reply(self, thread: SlackMessage, text: str) -> None:
@@ -63,6 +67,10 @@ class ApprovalNotifier(Protocol):
 
     def announce(self, channel: str, text: str) -> None:
         """Post a notice to another channel (e.g. the escalation channel)."""
+        ...
+
+    def message_directly(self, user_id: str, text: str) -> None:
+        """Tell `user_id` something in a direct message."""
         ...
 
 

@@ -10,16 +10,18 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from greenlight.core import requester_env
 from greenlight.core.env import EnvReader
 from greenlight.core.errors import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-ENV_APPROVALS_TABLE = "GREENLIGHT_APPROVALS_TABLE"
-ENV_AUDIT_TABLE = "GREENLIGHT_AUDIT_TABLE"
-ENV_SLACK_SECRET_NAME = "GREENLIGHT_SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
-ENV_SLACK_API_URL = "GREENLIGHT_SLACK_API_URL"
+# Named once, in the core, where the CDK construct that sets them reads them too
+ENV_APPROVALS_TABLE = requester_env.ENV_APPROVALS_TABLE
+ENV_AUDIT_TABLE = requester_env.ENV_AUDIT_TABLE
+ENV_SLACK_SECRET_NAME = requester_env.ENV_SLACK_SECRET_NAME
+ENV_SLACK_API_URL = requester_env.ENV_SLACK_API_URL
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from greenlight.core.blocks import request_blocks, summary_text
 
 if TYPE_CHECKING:
-    from greenlight.core.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord, SlackMessage
     from greenlight.core.secret import Secret
 
 TIMEOUT_SECONDS = 5
@@ -36,12 +36,28 @@ def build_web_client(
 
 
 def redraw(client: WebClient, record: ApprovalRecord) -> None:
-    """Update the posted request to match the record (progress, verdict, buttons gone)."""
-    if record.slack is None:
-        return
+    """Update every copy of the posted request to match the record (progress, verdict,
+    buttons gone): the channel message and each direct message, main one first."""
+    for message in record.posted_as():
+        redraw_copy(client, record, message)
+
+
+def redraw_copy(client: WebClient, record: ApprovalRecord, message: SlackMessage) -> None:
+    """Update one copy of the posted request to match the record."""
     client.chat_update(
-        channel=record.slack.channel,
-        ts=record.slack.ts,
+        channel=message.channel,
+        ts=message.ts,
         text=summary_text(record),
         blocks=request_blocks(record),
     )
+
+
+def open_direct_message(client: WebClient, user_id: str) -> str:
+    """The id (`D…`) of the app's direct message with `user_id`, opened if need be.
+
+    `conversations.open` with `users=<one id>` opens (or resumes) a 1:1 DM and answers
+    `{"ok": true, "channel": {"id": "D…"}}` (docs.slack.dev/reference/methods/conversations.open;
+    needs the `im:write` scope).
+    """
+    response = client.conversations_open(users=user_id)
+    return str(response["channel"]["id"])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
 from greenlight.core.blocks import mention, request_blocks, summary_text
 from greenlight.core.record import ApprovalRecord, SlackMessage
-from greenlight.slack.client import redraw
+from greenlight.slack.client import open_direct_message, redraw_copy
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,24 +41,42 @@ class SlackApprovalNotifier:
         self._channel = channel  # where `notify` posts when there is no thread, if anywhere
 
     def post_request(self, record: ApprovalRecord, route: Route) -> SlackMessage:
-        """Post the request with its buttons to the route's channel."""
+        """Post the request with its buttons to the route's channel.
+
+        Raises:
+            ValueError: the route has no channel (direct messages go through `post_direct`).
+        """
+        if route.channel_id is None:
+            msg = "this route posts to no channel"
+            raise ValueError(msg)
+        return self._post(record, route.channel_id, None)
+
+    def post_direct(self, record: ApprovalRecord, user_id: str) -> SlackMessage:
+        """Send `user_id` a copy of the request, with its buttons, in a direct message."""
+        channel = open_direct_message(self._client, user_id)
+        return self._post(record, channel, user_id)
+
+    def _post(self, record: ApprovalRecord, channel: str, recipient: str | None) -> SlackMessage:
         response = self._client.chat_postMessage(
-            channel=route.id,
+            channel=channel,
             text=summary_text(record),
             blocks=request_blocks(record),
             unfurl_links=False,
         )
-        return SlackMessage(channel=str(response["channel"]), ts=str(response["ts"]))
+        return SlackMessage(str(response["channel"]), str(response["ts"]), recipient)
 
     def update_request(self, record: ApprovalRecord) -> None:
-        """Redraw the posted message to match the record (e.g. Expired, buttons gone).
+        """Redraw every copy of the posted message to match the record (e.g. Expired, buttons
+        gone).
 
         Like `reply` and `announce`, it runs after the record changed: a message someone
-        deleted (or a channel the app was removed from) is logged and skipped, since failing
-        the step would retry in vain and then fail an order whose approval already settled.
-        Anything else (rate limits, Slack down, a bad token) raises, for the step to retry.
+        deleted (or a channel the app was removed from) is logged and skipped, and the other
+        copies are still redrawn, since failing the step would retry in vain and then fail an
+        order whose approval already settled. Anything else (Slack down, a bad token, a rate
+        limit outlasting the client's bounded waits) raises, for the step to retry.
         """
-        _unless_gone("redraw", lambda: redraw(self._client, record))
+        for message in record.posted_as():
+            _unless_gone("redraw", partial(redraw_copy, self._client, record, message))
 
     def reply(self, thread: SlackMessage, text: str) -> None:
         """A reply in the request's thread (reminders, escalations)."""
@@ -74,6 +93,11 @@ class SlackApprovalNotifier:
             "announcement",
             lambda: self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False),
         )
+
+    def message_directly(self, user_id: str, text: str) -> None:
+        """Tell `user_id` something in the app's direct message with them."""
+        channel = open_direct_message(self._client, user_id)
+        self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
 
     def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
         """Reply in the request's thread, or post to the default channel when there is none.

@@ -30,15 +30,29 @@ def click(
     verdict: Verdict | str,
     *,
     reason: str | None = None,
+    comment: str | None = None,
+    confirmed: bool = False,
     at: datetime | None = None,
 ) -> VoteEffect:
     """`user_id` approves or rejects (a reject needs `reason`); resume the workflow if decided.
+
+    An approve may carry a `comment` (the "Approve with comment" modal); `confirmed=True` is an
+    approve submitted through a modal, the only way a sensitive request is approved (a comment
+    is always submitted through one).
 
     Raises what the webhook would answer the person with: NotAuthorizedError (not an approver,
     the requester), ConflictError (already decided), NotFoundError, InvalidRequestError.
     """
     when = (at or datetime.now(UTC)).isoformat()
-    after, effect = store.record_vote(approval_id, Vote(user_id, Verdict(verdict), when, reason))
+    vote = Vote(
+        user_id,
+        Verdict(verdict),
+        when,
+        reason,
+        comment=comment,
+        confirmed=confirmed or comment is not None,
+    )
+    after, effect = store.record_vote(approval_id, vote)
     if effect is VoteEffect.DECIDED:
         resume(after.callback_id, decision_payload(after))
     return effect

@@ -1,7 +1,8 @@
 """Slack in memory, for users' own tests: what was posted, redrawn, replied and sent, recorded.
 
-`InMemorySlack` stands where the gate's notifier (`post_request`, `update_request`, `reply`,
-`notify`, `announce`) and the webhook's message board (`redraw`) talk to Slack; each call is
+`InMemorySlack` stands where the gate's notifier (`post_request`, `post_direct`,
+`update_request`, `reply`, `notify`, `announce`, `message_directly`) and the webhook's message
+board (`redraw`) talk to Slack; each call is
 kept, in order, with the Block Kit and text the real notifier would send (built by the same
 core functions), so a test asserts on what people would see. `InMemoryDirectory` answers
 usergroup lookups from a dict and counts them.
@@ -23,13 +24,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Post:
-    """A request as posted: where, the record it showed, what Slack was sent, the route asked."""
+    """A request as posted: where, the record it showed, what Slack was sent, the route asked
+    (None for a copy sent in a direct message: `message.recipient` says to whom)."""
 
     message: SlackMessage
     record: ApprovalRecord
     text: str
     blocks: list[dict[str, Any]]
-    route: Route
+    route: Route | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class InMemorySlack:
     replies: list[Reply] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     announcements: list[Announcement] = field(default_factory=list)
+    direct_messages: list[Notice] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def post_request(self, record: ApprovalRecord, route: Route) -> SlackMessage:
@@ -80,14 +83,33 @@ class InMemorySlack:
         Raises:
             SlackUnavailableError: while `fail_posts` is above zero (it counts down).
         """
+        if route.channel_id is None:
+            msg = "this route posts to no channel"
+            raise ValueError(msg)
+        return self._post(record, route.channel_id, route, None)
+
+    def post_direct(self, record: ApprovalRecord, user_id: str) -> SlackMessage:
+        """Send `user_id` a copy in a direct message (channel `D` + the id's tail), as
+        `post_request` does, `fail_posts` included."""
+        return self._post(record, "D" + user_id[1:], None, user_id)
+
+    def _post(
+        self, record: ApprovalRecord, channel: str, route: Route | None, recipient: str | None
+    ) -> SlackMessage:
         with self._lock:
             if self.fail_posts > 0:
                 self.fail_posts -= 1
                 raise SlackUnavailableError("slack unreachable")
-            message = SlackMessage(route.id, f"1700000000.{len(self.posts) + 1:06d}")
+            ts = f"1700000000.{len(self.posts) + 1:06d}"
+            message = SlackMessage(channel, ts, recipient)
             post = Post(message, record, summary_text(record), request_blocks(record), route)
             self.posts.append(post)
             return message
+
+    def direct_posts(self) -> list[Post]:
+        """The copies sent in direct messages, in order."""
+        with self._lock:
+            return [p for p in self.posts if p.message.recipient is not None]
 
     def update_request(self, record: ApprovalRecord) -> None:
         """Redraw the posted request (the gate's notifier)."""
@@ -112,6 +134,12 @@ class InMemorySlack:
         """Post a notice to another channel."""
         with self._lock:
             self.announcements.append(Announcement(channel, text))
+
+    def message_directly(self, user_id: str, text: str) -> None:
+        """Tell `user_id` something in a direct message (kept as a notice with no thread,
+        in `direct_messages`)."""
+        with self._lock:
+            self.direct_messages.append(Notice(user_id, text, None))
 
 
 class UnknownUsergroupError(LookupError):

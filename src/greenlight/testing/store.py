@@ -56,7 +56,7 @@ class InMemoryApprovalStore:
             return record
 
     def attach_message(self, approval_id: str, message: SlackMessage) -> None:
-        """Record where the request was posted (the version does not move).
+        """Record one more message the request was posted as (the version does not move).
 
         Raises:
             NotFoundError: no record has this id.
@@ -65,8 +65,10 @@ class InMemoryApprovalStore:
             stored = self._items.get(approval_id)
             if stored is None:
                 raise NotFoundError(approval_id)
+            record = ApprovalRecord.from_item(copy.deepcopy(stored)).with_message(message)
             after = copy.deepcopy(stored)
-            after["slack"] = {"channel": message.channel, "ts": message.ts}
+            after["slack"] = record.to_item()["slack"]
+            after["copies"] = record.to_item()["copies"]
             self._write(approval_id, stored, after)
 
     def get(self, approval_id: str) -> ApprovalRecord:

@@ -36,7 +36,7 @@ from greenlight.core.errors import (
 )
 from greenlight.core.votes import Status, Verdict
 from greenlight.slack.client import TIMEOUT_SECONDS
-from greenlight.webhook import home
+from greenlight.webhook import comments, home
 from greenlight.webhook.decisions import Click
 from greenlight.webhook.payloads import to_button_click, to_reason_submission, user_of
 from greenlight.webhook.slack_board import SlackMessageBoard
@@ -164,6 +164,8 @@ def build_app(
         # often, get the app's event subscription disabled), so every event is acknowledged.
         ack()
 
+    comments.register(app, decisions, board_over, reply_for)  # approve with comment, sensitive
+
     @app.command(APPROVALS_COMMAND)
     def on_approvals(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
         service = decisions(board_over(client))
@@ -180,7 +182,7 @@ def build_app(
             )
             ack(text=text, response_type="ephemeral")
             return
-        text = messages.pending_list(service.waiting_on(user_id))
+        text = messages.pending_list(service.waiting_on(user_id), user_id)
         if inbox is not None:
             text += "\n" + messages.home_pointer(settings.slack_team_id, settings.slack_app_id)
         ack(text=text, response_type="ephemeral")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from greenlight.core.errors import (
     CallbackRefusedError,
+    ConfirmationRequiredError,
     ConflictError,
     DeliveryError,
     NotAuthorizedError,
@@ -43,12 +44,15 @@ class Delegators(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Click:
-    """One person's decision on one approval, as read from Slack."""
+    """One person's decision on one approval, as read from Slack: a button, or a modal's
+    submission (`confirmed`, the only way to approve a sensitive request)."""
 
     approval_id: str
     user_id: str
     verdict: Verdict
     reason: str | None = None
+    comment: str | None = None
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +108,18 @@ class DecisionService:
         Raises:
             NotFoundError, NotAuthorizedError, ConflictError, InvalidRequestError.
         """
-        vote = Vote(click.user_id, click.verdict, self._clock().isoformat(), click.reason)
+        vote = Vote(
+            click.user_id,
+            click.verdict,
+            self._clock().isoformat(),
+            click.reason,
+            comment=click.comment,
+            confirmed=click.confirmed,
+        )
         try:
             after, effect = self._store.record_vote(click.approval_id, vote)
+        except ConfirmationRequiredError:
+            raise  # theirs to decide, but only through the confirmation: no delegate's path
         except NotAuthorizedError:
             # Not theirs to decide: perhaps as a delegate (a read of their delegations and of
             # the record, only on this path), cast as the delegator's vote, one write again

@@ -6,7 +6,9 @@ answer is `views.publish` of that person's inbox (`greenlight.core.home`). The i
 are the message's buttons: a click in the Home tab arrives as `block_actions` from a view
 (`container.type == "view"`, no channel), is authorized and counted by the same decision
 service, and is answered by publishing the Home tab again with a line on top, since there is
-no channel for an ephemeral answer.
+no channel for an ephemeral answer. Reject, Approve with comment and a sensitive request's
+Approve (`approve_confirm`) open the same modals as on the message; their submissions are
+handled by the message's listeners (app.py, comments.py), and the relay redraws the Home tab.
 
 A delegate's Home tab also lists what they may decide for the people who delegated to them
 ("you decide for @bob"), read when they open it or click in it; the relay redraws the Home tabs
@@ -30,7 +32,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from greenlight.core import messages
-from greenlight.core.buttons import ACTION_APPROVE, ACTION_REJECT, parse_approval_id
+from greenlight.core.approve_views import approve_modal
+from greenlight.core.buttons import (
+    ACTION_APPROVE,
+    ACTION_APPROVE_WITH_COMMENT,
+    ACTION_CONFIRM_APPROVE,
+    ACTION_REJECT,
+    parse_approval_id,
+)
 from greenlight.core.errors import ApprovalError, InvalidRequestError
 from greenlight.core.home import concerned, decided_for, delegated_to, home_view, pending_for
 from greenlight.core.votes import Verdict
@@ -49,8 +58,9 @@ if TYPE_CHECKING:
     from greenlight.webhook.slack_board import SlackMessageBoard
 
 logger = logging.getLogger(__name__)
-# Approve and Reject, anchored: Bolt matches a pattern with `search` (as app.py's BUTTONS)
-BUTTONS = re.compile(rf"\A(?:{re.escape(ACTION_APPROVE)}|{re.escape(ACTION_REJECT)})\Z")
+HOME_ACTIONS = (ACTION_APPROVE, ACTION_APPROVE_WITH_COMMENT, ACTION_CONFIRM_APPROVE, ACTION_REJECT)
+# Every button of an item, anchored: Bolt matches a pattern with `search` (as app.py's BUTTONS)
+BUTTONS = re.compile(rf"\A(?:{'|'.join(re.escape(a) for a in HOME_ACTIONS)})\Z")
 APP_HOME_OPENED = "app_home_opened"
 HOME_TAB = "home"
 RECENT_READ = 50  # final approvals read per status for "recently decided"
@@ -93,7 +103,9 @@ class Inbox:
             delegators = self._delegations.delegators_of(user) if self._delegations else []
             for_others = delegated_to(pending, user, delegators) if delegators else {}
             theirs = [r for r in pending if r.approval_id in for_others]
-            views[user] = home_view(mine + theirs, decided_for(final, user), notice, for_others)
+            views[user] = home_view(
+                mine + theirs, decided_for(final, user), notice, for_others, user_id=user
+            )
         return views
 
 
@@ -151,7 +163,7 @@ def people_to_refresh(record: ApprovalRecord, limit: int) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class HomeClick:
-    """An Approve or Reject click in someone's Home tab."""
+    """A click on one of an item's buttons in someone's Home tab."""
 
     action_id: str
     approval_id: str
@@ -180,7 +192,7 @@ def to_home_click(body: dict[str, Any]) -> HomeClick:
     if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
         raise InvalidRequestError("actions", "exactly one action expected")
     action_id = actions[0].get("action_id")
-    if action_id not in (ACTION_APPROVE, ACTION_REJECT):
+    if action_id not in HOME_ACTIONS:
         raise InvalidRequestError("action_id", "not an approval button")
     trigger = body.get("trigger_id")
     if not isinstance(trigger, str) or not trigger:
@@ -234,12 +246,22 @@ def _decide(
     board: SlackMessageBoard,
     reply: Callable[[ApprovalError, DecisionService], str],
 ) -> str | None:
-    """Act on a Home tab click; the line to show on top of the Home tab (None: the reject
-    form opened, the tab is redrawn once the reason is submitted)."""
+    """Act on a Home tab click; the line to show on top of the Home tab (None: a form opened,
+    the tab is redrawn once it is submitted).
+
+    Approve is one click (for a sensitive request the write refuses it: its button is
+    `approve_confirm`, which opens the confirmation, like Approve with comment its modal).
+    """
     try:
-        if click.action_id == ACTION_REJECT:
+        if click.action_id != ACTION_APPROVE:
             record = service.check(click.approval_id, click.user_id)
-            return None if board.ask_reason(click.trigger_id, record) else _form_unavailable()
+            if click.action_id == ACTION_REJECT:
+                opened = board.ask_reason(click.trigger_id, record)
+            else:
+                with_comment = click.action_id == ACTION_APPROVE_WITH_COMMENT
+                view = approve_modal(record, with_comment=with_comment)
+                opened = board.open_form(click.trigger_id, view, record)
+            return None if opened else _form_unavailable()
         result = service.decide(Click(click.approval_id, click.user_id, Verdict.APPROVE))
     except ApprovalError as err:
         logger.info(

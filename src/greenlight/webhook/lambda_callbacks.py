@@ -40,19 +40,6 @@ class LambdaCallbackSender:
             Result=result,
         )
 
-    def fail(self, callback_id: str, error: dict[str, str]) -> bool:
-        """Send failure; False when the callback was already closed.
-
-        Raises:
-            DeliveryError: Lambda's API failed or did not answer in time (worth sending again).
-            CallbackRefusedError: Lambda refused it for good.
-        """
-        return self._send(
-            self._client.send_durable_execution_callback_failure,
-            CallbackId=callback_id,
-            Error=error,
-        )
-
     @staticmethod
     def _send(call: Any, **params: Any) -> bool:
         try:

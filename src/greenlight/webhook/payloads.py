@@ -10,7 +10,11 @@ from slack_bolt.request.internals import parse_body
 
 from greenlight.core.buttons import (
     ACTION_APPROVE,
+    ACTION_APPROVE_WITH_COMMENT,
+    ACTION_CONFIRM_APPROVE,
     ACTION_REJECT,
+    COMMENT_ACTION_ID,
+    COMMENT_BLOCK_ID,
     REASON_ACTION_ID,
     REASON_BLOCK_ID,
     parse_approval_id,
@@ -21,13 +25,31 @@ from greenlight.core.request import is_slack_user_id
 
 @dataclass(frozen=True, slots=True)
 class ButtonClick:
-    """An Approve or Reject click on an approval message."""
+    """A click on one of an approval message's buttons (`BUTTON_ACTIONS`)."""
 
     action_id: str
     approval_id: str
     user_id: str
     channel_id: str
     trigger_id: str
+
+
+BUTTON_ACTIONS = (
+    ACTION_APPROVE,
+    ACTION_REJECT,
+    ACTION_APPROVE_WITH_COMMENT,
+    ACTION_CONFIRM_APPROVE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSubmission:
+    """An approve modal (with comment, or a sensitive request's confirmation), submitted; a
+    blank comment comes back as None."""
+
+    approval_id: str
+    user_id: str
+    comment: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +72,7 @@ def to_button_click(body: dict[str, Any]) -> ButtonClick:
         raise InvalidRequestError("actions", "exactly one action expected")
     action = actions[0]
     action_id = action.get("action_id")
-    if action_id not in (ACTION_APPROVE, ACTION_REJECT):
+    if action_id not in BUTTON_ACTIONS:
         raise InvalidRequestError("action_id", "not an approval button")
     container = _dict(body, "container")
     channel = container.get("channel_id") or _dict(body, "channel").get("id")
@@ -77,6 +99,24 @@ def to_reason_submission(body: dict[str, Any]) -> ReasonSubmission:
         approval_id=parse_approval_id(view.get("private_metadata")),
         user_id=user_of(body),
         reason=reason.strip() if isinstance(reason, str) else "",
+    )
+
+
+def to_comment_submission(body: dict[str, Any]) -> CommentSubmission:
+    """Read a `view_submission` of an approve modal. An optional input left empty arrives as
+    `"value": null` (or, with no inputs, `state: {}`): both read as no comment.
+
+    Raises:
+        InvalidRequestError: the view lacks its metadata, or the clicker's id.
+    """
+    view = _dict(body, "view")
+    values = _dict(_dict(view, "state"), "values")
+    comment = _dict(_dict(values, COMMENT_BLOCK_ID), COMMENT_ACTION_ID).get("value")
+    text = comment.strip() if isinstance(comment, str) else ""
+    return CommentSubmission(
+        approval_id=parse_approval_id(view.get("private_metadata")),
+        user_id=user_of(body),
+        comment=text or None,
     )
 
 

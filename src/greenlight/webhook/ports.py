@@ -34,10 +34,6 @@ class CallbackSender(Protocol):
         """Send success; False if the callback was already closed."""
         ...
 
-    def fail(self, callback_id: str, error: dict[str, str]) -> bool:
-        """Send failure; False if the callback was already closed."""
-        ...
-
 
 class MessageBoard(Protocol):
     """The approval message in Slack."""

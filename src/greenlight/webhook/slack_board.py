@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from greenlight.core.blocks import reject_modal
-from greenlight.slack.client import redraw
+from greenlight.slack.client import redraw_copy
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -19,22 +19,24 @@ logger = logging.getLogger(__name__)
 
 
 class SlackMessageBoard:
-    """Redraws approval messages, answers ephemerally, opens the reject modal."""
+    """Redraws approval messages, answers ephemerally, opens the reject and approve modals."""
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
 
     def redraw(self, record: ApprovalRecord) -> None:
-        """Update the posted message: progress, or the verdict with the buttons gone.
+        """Update every copy of the posted message: progress, or the verdict with the buttons
+        gone.
 
         Best effort: by now the vote is stored and the workflow resumed. A message Slack will
         not update (deleted, rate-limited, Slack down) is logged, not turned into an error
         answer to a click that counted.
         """
-        try:
-            redraw(self._client, record)
-        except (SlackClientError, OSError) as err:
-            _log_failure("redraw", err, record.approval_id)
+        for message in record.posted_as():  # each copy on its own: one gone spoils no other
+            try:
+                redraw_copy(self._client, record, message)
+            except (SlackClientError, OSError) as err:
+                _log_failure("redraw", err, record.approval_id)
 
     def tell(self, channel: str, user_id: str, text: str) -> None:
         """An ephemeral message only `user_id` sees; best effort, like `redraw`."""
@@ -46,12 +48,17 @@ class SlackMessageBoard:
     def ask_reason(self, trigger_id: str, record: ApprovalRecord) -> bool:
         """Open the reject-reason modal (the trigger id is valid for 3 s); False when Slack
         would not (down, rate-limited, trigger expired): the caller tells the clicker."""
+        return self.open_form(
+            trigger_id, reject_modal(record.approval_id, record.request.title), record
+        )
+
+    def open_form(self, trigger_id: str, view: dict[str, Any], record: ApprovalRecord) -> bool:
+        """Open a modal about `record` (the trigger id is valid for 3 s); False when Slack would
+        not: the caller tells the clicker."""
         try:
-            self._client.views_open(
-                trigger_id=trigger_id, view=reject_modal(record.approval_id, record.request.title)
-            )
+            self._client.views_open(trigger_id=trigger_id, view=view)
         except (SlackClientError, OSError) as err:
-            _log_failure("reject form", err, record.approval_id)
+            _log_failure("form", err, record.approval_id)
             return False
         return True
 

@@ -101,8 +101,10 @@ def test_what_reaches_slack_from_every_adapter_is_documented_and_accepted(
 
     # When every adapter method that talks to Slack runs
     message = notifier.post_request(pending, Channel(fixtures.CHANNEL_ID))
+    direct = notifier.post_direct(pending, fixtures.APPROVER_IDS[0])
+    notifier.message_directly(fixtures.APPROVER_IDS[1], "order ord-1 was approved.")
     for status in Status:
-        record = replace(crowded(status), slack=message)
+        record = replace(crowded(status), slack=message, copies=(message, direct))
         notifier.update_request(record)
         board.redraw(record)
     notifier.reply(message, messages.reminder(pending))

@@ -95,10 +95,6 @@ class RecordingCallbacks:
         self.sent.append(callback_id)
         return True
 
-    def fail(self, callback_id: str, error: dict[str, str]) -> bool:
-        self.sent.append(callback_id)
-        return True
-
 
 class DynamoSubject:
     """The DynamoDB store over fresh tables, with the relay reading the table's stream."""

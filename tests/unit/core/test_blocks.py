@@ -63,8 +63,9 @@ def test_pending_message_has_buttons_that_carry_only_the_approval_id() -> None:
 
     (actions,) = [b for b in blocks if b["type"] == "actions"]
     assert actions["block_id"] == "decision"
-    assert [(e["action_id"], e["value"], e["style"]) for e in actions["elements"]] == [
+    assert [(e["action_id"], e["value"], e.get("style")) for e in actions["elements"]] == [
         ("approve", "A" * 22, "primary"),
+        ("approve_comment", "A" * 22, None),
         ("reject", "A" * 22, "danger"),
     ]
     assert "never-in-slack" not in json.dumps(blocks)

@@ -13,6 +13,7 @@ from greenlight.core.home import (
     pending_for,
 )
 from greenlight.core.policy import ApproverPolicy
+from greenlight.core.record import SlackMessage
 from greenlight.core.votes import Status, Verdict, Vote
 from greenlight.webhook.home import people_to_refresh
 from localdev.block_kit import view_problems
@@ -64,8 +65,10 @@ def test_the_home_view_has_working_buttons_with_block_ids_unique_in_the_view() -
     view = home_view([first, second], [])
     assert buttons(view) == [
         ("approve", "a" * 22),
+        ("approve_comment", "a" * 22),
         ("reject", "a" * 22),
         ("approve", "b" * 22),
+        ("approve_comment", "b" * 22),
         ("reject", "b" * 22),
     ]
     ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
@@ -86,7 +89,7 @@ def test_a_long_queue_stays_within_slacks_view_limits_and_is_counted() -> None:
     view = home_view(queue, done, notice="Your approval is recorded (1 of 2).")
     # Then Slack accepts it; the first PENDING_SHOWN have buttons, the rest are counted
     assert view_problems(view) == []
-    assert len(buttons(view)) == 2 * PENDING_SHOWN
+    assert len(buttons(view)) == 3 * PENDING_SHOWN
     assert any(
         e.get("text") == f"…and {45 - PENDING_SHOWN} more."
         for b in view["blocks"]
@@ -110,3 +113,48 @@ def test_the_relay_redraws_a_bounded_number_of_homes_approvers_first() -> None:
     assert set(people) <= big.policy.approver_ids
     small = record()
     assert people_to_refresh(small, 25) == ["U0BOB", "U0CAROL", "U0ALICE"]
+
+
+def test_a_sensitive_requests_approve_in_the_home_tab_opens_its_confirmation() -> None:
+    # Given a sensitive request waiting on bob
+    plain = replace(record(), approval_id="a" * 22)
+    sensitive = replace(plain, request=replace(plain.request, sensitive=True))
+    # Then its Home tab Approve is the message's: `approve_confirm`, never a one-click approve
+    view = home_view([sensitive], [])
+    assert buttons(view) == [
+        ("approve_confirm", "a" * 22),
+        ("approve_comment", "a" * 22),
+        ("reject", "a" * 22),
+    ]
+    assert "Sensitive" in str(view["blocks"][1])
+    assert view_problems(view) == []
+
+
+def test_home_links_go_to_the_copy_each_person_can_open() -> None:
+    # Given a request posted in a channel and in DMs to bob and carol
+    channel = SlackMessage("C0APPROVALS", "1.1")
+    bobs, carols = SlackMessage("D0BOB", "2.2", "U0BOB"), SlackMessage("D0CAROL", "3.3", "U0CAROL")
+    posted = record().with_message(channel).with_message(bobs).with_message(carols)
+
+    def link(user_id: str | None) -> str:
+        return str(home_view([posted], [], user_id=user_id)["blocks"][1])
+
+    # Then bob's and carol's titles open their own DM; anyone else's the channel's copy
+    assert "archives/D0BOB/p22" in link("U0BOB")
+    assert "archives/D0CAROL/p33" in link("U0CAROL")
+    assert "archives/C0APPROVALS/p11" in link("U0DAVE")
+    decided = posted.with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    assert "archives/D0BOB/p22" in str(home_view([], [decided], user_id="U0BOB")["blocks"])
+
+
+def test_a_quiet_approver_still_finds_the_request_in_their_inbox() -> None:
+    # Given a request carol may decide quietly (never mentioned, messaged or reminded)
+    quiet = replace(
+        record(),
+        policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}), quiet_ids=frozenset({"U0CAROL"})),
+    )
+    assert quiet.to_ping() == ["U0BOB"]
+    # Then her Home tab lists it with its buttons, and the relay redraws her Home tab
+    assert pending_for([quiet], "U0CAROL") == [quiet]
+    assert buttons(home_view(pending_for([quiet], "U0CAROL"), [], user_id="U0CAROL"))
+    assert "U0CAROL" in people_to_refresh(quiet, 25)

@@ -28,6 +28,7 @@ from greenlight.core.buttons import approval_id_for
 from greenlight.core.outcome import failure_error
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate.gate import SUB_TYPE
+from greenlight.testing import InMemoryDirectory
 from tests.unit.gate.conftest import AT, GateRun, eventually, running
 
 if TYPE_CHECKING:
@@ -162,7 +163,52 @@ def test_a_rejection_sent_as_a_version_1_failure_is_still_a_rejection(world: Fak
     assert [d.user_id for d in result.deciders] == ["U0BOB"]
 
 
-def test_a_true_error_or_garbage_on_the_callback_never_approves(world: FakeWorld) -> None:
+def test_a_true_error_on_the_callback_fails_the_gate_and_is_never_read_as_a_no(
+    world: FakeWorld,
+) -> None:
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        record = run.posted("Deploy api v2.3")
+        run.runner.send_callback_failure(
+            record.callback_id, ErrorObject("the approver's system broke", "Boom", None, None)
+        )
+        outcome = run.runner.wait_for_result(run.arn, timeout=60)
+
+    # The workflow sees its gate (a child context) fail, with the error's message: not a Decision
+    assert outcome.result is None
+    assert outcome.error is not None
+    assert str(outcome.error.type).endswith("ChildContextError")
+    assert f"approval {record.approval_id} failed" in str(outcome.error.message)
+    assert "the approver's system broke" in str(outcome.error.message)
+
+
+def test_a_retried_post_keeps_the_stored_request_when_usergroups_shrank_meanwhile(
+    world: FakeWorld,
+) -> None:
+    # Given the first post attempt stores the request, then Slack fails it; before the retry the
+    # usergroup shrinks below the quorum
+    class ShrinkingDirectory(InMemoryDirectory):
+        def members(self, usergroup_id: str) -> frozenset[str]:
+            found = super().members(usergroup_id)
+            self.groups[usergroup_id] = frozenset({"U0BOB"})
+            return found
+
+    world.directory = ShrinkingDirectory({"S0DEPLOYERS": frozenset({"U0BOB", "U0CAROL"})})
+    world.notifier.fail_posts = 1
+    with running(world, one_gate(Policy(("S0DEPLOYERS",), quorum=2))) as run:
+        run.start()
+        run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
+        run.vote("Deploy api v2.3", "U0CAROL", Verdict.APPROVE)
+        result = Decision.from_dict(run.result())
+
+    # Then the retry posted what was stored (quorum 2 of bob and carol), refused nothing
+    assert result.approved
+    assert sorted(d.user_id for d in result.deciders) == ["U0BOB", "U0CAROL"]
+    assert len(world.notifier.posts) == 1
+    assert AuditKind.REFUSED not in [e.kind for e in world.approvals.audit]
+
+
+def test_garbage_on_the_callback_never_approves(world: FakeWorld) -> None:
     with running(world, one_gate(Policy(("U0BOB",)))) as run:
         run.start()
         record = run.posted("Deploy api v2.3")
@@ -251,7 +297,7 @@ def test_finance_then_legal_in_sequence(world: FakeWorld) -> None:
         contexts = [e.name for e in run.events() if e.event_type == "ContextSucceeded"]
 
     assert contexts == ["finance approval", "legal approval"]
-    assert [r.id for r in world.notifier.routes] == ["C0FINANCE", "C0LEGAL"]
+    assert [r.channel_id for r in world.notifier.routes] == ["C0FINANCE", "C0LEGAL"]
     assert result["finance"]["approval_id"] != result["legal"]["approval_id"]
     assert result["finance"]["deciders"][0]["user_id"] == "U0BOB"
     assert result["legal"]["deciders"][0]["user_id"] == "U0CAROL"
@@ -289,7 +335,9 @@ def later_events(run: GateRun) -> list[Any]:
     return [e for e in run.events() if e.name == "later"]
 
 
-def test_the_decision_is_read_from_the_context_checkpoint_on_replay(world: FakeWorld) -> None:
+def test_a_replay_returns_the_same_decision_and_touches_neither_store_nor_slack(
+    world: FakeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Given a workflow that waits after its approval, so it is replayed from checkpoints
     def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
         decision = approvals.require_approval(
@@ -305,12 +353,18 @@ def test_the_decision_is_read_from_the_context_checkpoint_on_replay(world: FakeW
         run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
         eventually(lambda: any(e.event_type == "CallbackStarted" for e in later_events(run)))
         later = later_events(run)[0]
+        # From now on the gate's body must not run again: any store or Slack call is noted
+        touched: list[str] = []
+        for name in ("create", "get", "update", "attach_message", "note", "record_vote"):
+            monkeypatch.setattr(world.approvals, name, lambda *_, n=name, **__: touched.append(n))
+        monkeypatch.setattr(world.notifier, "post_request", lambda *_: touched.append("post"))
         callback_id = later.callback_started_details.callback_id
         run.runner.send_callback_success(callback_id, json.dumps("done").encode())
         result = Decision.from_dict(run.result())
 
-    # Then the replay posted nothing again and returned the same decision
+    # Then the replay touched neither the store nor Slack and returned the same decision
     assert result.approved
+    assert touched == []
     assert len(world.notifier.posts) == 1
 
 

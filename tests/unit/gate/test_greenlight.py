@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from greenlight.core import Channel, ConfigError, SlackMessage
+from greenlight.core import (
+    Channel,
+    ChannelAndDirectMessages,
+    ConfigError,
+    DirectMessages,
+    SlackMessage,
+)
 from greenlight.gate import GateSettings
 from greenlight.gate import settings as env
 from tests.fakes.workflow import FakeWorld
@@ -42,3 +48,22 @@ def test_notify_replies_in_the_thread_or_mentions_in_the_channel() -> None:
 
     assert world.notifier.notices == [("U0ALICE", "charged")]
     assert world.notifier.announcements == [("C0DEPLOYS", "<@U0ALICE> approved automatically")]
+
+
+def test_notify_tells_people_in_their_own_dm_when_the_request_lives_in_dms() -> None:
+    # Given a DM-routed request, whose main message is an approver's DM
+    world = FakeWorld()
+    approvals = world.greenlight()
+
+    # When the requester is told, about that message, or on a route of DMs only
+    approvals.notify("U0ALICE", "approved", where=SlackMessage("D0BOB", "1.2"))
+    approvals.notify("U0ALICE", "deployed", where=DirectMessages())
+    approvals.notify("U0ALICE", "shipped", where=ChannelAndDirectMessages("C0DEPLOYS"))
+
+    # Then never in bob's DM: in alice's own, or in the route's channel
+    assert world.notifier.notices == []
+    assert [(n.user_id, n.text) for n in world.notifier.slack.direct_messages] == [
+        ("U0ALICE", "approved"),
+        ("U0ALICE", "deployed"),
+    ]
+    assert world.notifier.announcements == [("C0DEPLOYS", "<@U0ALICE> shipped")]

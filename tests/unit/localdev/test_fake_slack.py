@@ -99,6 +99,10 @@ REFUSALS: list[tuple[str, str, dict[str, Any]]] = [
         "hash_conflict",
         {"user_id": "U0NEWCOMER", "view": {"type": "home", "blocks": [SECTION]}, "hash": "1.2"},
     ),
+    ("conversations.open", "user_not_found", {"users": "bob"}),
+    ("conversations.open", "too_many_users", {"users": ",".join(f"U0P{n}" for n in range(9))}),
+    ("conversations.open", "channel_not_found", {"channel": "D0NOBODY"}),
+    ("chat.postMessage", "channel_not_found", {"channel": "D0NEVEROPENED", "text": "x"}),
 ]
 
 

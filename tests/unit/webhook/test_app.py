@@ -77,9 +77,6 @@ class NoCallbacks:
     def succeed(self, callback_id: str, result: bytes) -> bool:
         raise AssertionError("nothing is decided here")
 
-    def fail(self, callback_id: str, error: dict[str, str]) -> bool:
-        raise AssertionError("nothing is decided here")
-
 
 @pytest.mark.parametrize(
     ("action_id", "reaches_the_listener"),

@@ -25,9 +25,6 @@ class AnsweringCallbacks:
     def succeed(self, callback_id: str, result: bytes) -> bool:
         return True
 
-    def fail(self, callback_id: str, error: dict[str, str]) -> bool:
-        return True
-
 
 class SilentBoard:
     def redraw(self, record: ApprovalRecord) -> None:

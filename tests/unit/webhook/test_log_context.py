@@ -22,7 +22,6 @@ from tests.unit.webhook.test_approval_metrics import SilentBoard, pending
 
 class ClosedCallbacks:  # the workflow stopped waiting: the webhook logs a warning
     def succeed(self, callback_id, result): return False
-    def fail(self, callback_id, error): return False
 
 log_context.adopt_module_loggers()
 store = InMemoryApprovalStore()

@@ -34,9 +34,6 @@ class Callbacks:
         self.sent.append(callback_id)
         return True
 
-    def fail(self, callback_id: str, error: dict[str, str]) -> bool:
-        return self.succeed(callback_id, b"")
-
 
 class Audit:
     """The audit table as the relay writes it: lines kept by key, never overwritten."""

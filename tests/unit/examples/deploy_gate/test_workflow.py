@@ -108,11 +108,10 @@ def test_two_approvals_in_sequence_then_the_deploy(deploys: Deploys, world: Fake
         ("release approval", ["U0FRANK"]),
     ]
     # Each ask went to the configured channel, with its own policy
-    assert [r.id for r in world.notifier.routes] == ["C0DEPLOYS", "C0DEPLOYS"]
+    assert [r.channel_id for r in world.notifier.routes] == ["C0DEPLOYS", "C0DEPLOYS"]
     assert oncall.policy.approver_ids == ONCALL
     assert oncall.policy.quorum == 1
     assert release.policy.approver_ids == {"U0FRANK"}
-    assert oncall.request.context == {"service": "api", "version": "v2.3.0", "stage": "on-call"}
     assert world.notifier.notices == [("U0ALICE", "api v2.3.0 to production is deployed.")]
 
 

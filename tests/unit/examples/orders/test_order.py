@@ -19,6 +19,7 @@ from tests.unit.examples.orders.conftest import order
         ({"amount_cents": -5}, "invalid amount_cents: must not be negative"),
         ({"requester_id": "alice"}, "invalid requester_id: must be a Slack user id like U0123ABCD"),
         ({"card": "4242424242424242"}, "invalid card: must be a payment token like tok_visa"),
+        ({"sensitive": "yes"}, "invalid sensitive: must be true or false"),
     ],
 )
 def test_a_bad_order_is_refused_naming_the_event_field(
@@ -35,3 +36,9 @@ def test_the_approval_request_carries_the_amount_reference_and_context() -> None
 
     assert (request.amount, request.reference) == (Amount(125_000, "EUR"), "ord-1001")
     assert request.context == {"order_id": "ord-1001"}
+
+
+def test_a_sensitive_order_asks_for_a_sensitive_approval() -> None:
+    assert parse_order(json.loads(order())).approval_request().sensitive is False
+    marked = json.loads(order()) | {"sensitive": True}
+    assert parse_order(marked).approval_request().sensitive is True
