@@ -23,8 +23,9 @@ ALERT_TOPIC = GREENLIGHT.alert_topic
 TABLES = {
     "approvals": GREENLIGHT.approvals_table,
     "audit": GREENLIGHT.audit_table,
+    "delegations": GREENLIGHT.delegations_table,
     "reservations": f"{PREFIX}-reservations",
     "conditions": f"{PREFIX}-conditions",
 }
-# The order tables only: Greenlight's construct makes the other two.
+# The order tables only: Greenlight's construct makes the other three.
 ORDER_TABLES = ("reservations", "conditions")

@@ -110,6 +110,7 @@ class StackConfig:
         return self.aws_env() | {
             "APPROVALS_TABLE": f"{TABLE_PREFIX}approvals",
             "AUDIT_TABLE": f"{TABLE_PREFIX}audit",
+            "DELEGATIONS_TABLE": f"{TABLE_PREFIX}delegations",
             "RESERVATIONS_TABLE": f"{TABLE_PREFIX}reservations",
             "CONDITIONS_TABLE": f"{TABLE_PREFIX}conditions",
             "ALERT_TOPIC_ARN": ALERT_TOPIC_ARN,

@@ -43,6 +43,12 @@ TABLES: dict[str, dict[str, Any]] = {
         ],
         "AttributeDefinitions": _string_keys("approval_id", "seq"),
     },
+    # One item per person: whom they delegated to, and for whom they decide
+    # (greenlight/aws/delegation_store.py)
+    "delegations": {
+        "KeySchema": [{"AttributeName": "user_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": _string_keys("user_id"),
+    },
     "reservations": {
         "KeySchema": [{"AttributeName": "reservation_id", "KeyType": "HASH"}],
         "AttributeDefinitions": _string_keys("reservation_id"),
@@ -55,7 +61,8 @@ TABLES: dict[str, dict[str, Any]] = {
 
 
 def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
-    """Create the tables (`{prefix}approvals`, `…audit`, `…reservations`, `…conditions`)."""
+    """Create the tables (`{prefix}approvals`, `…audit`, `…delegations`, `…reservations`,
+    `…conditions`)."""
     names = {}
     for role, shape in TABLES.items():
         name = f"{prefix}{role}"

@@ -1,6 +1,6 @@
 """The local Slack page's server side: the page itself, who you can act as, each approval's
-workflow (from the runner), and clicks and modal submissions signed and sent to the webhook
-exactly as Slack sends them.
+workflow (from the runner), and clicks, modal submissions and the opening of the App Home tab
+(`app_home_opened`) signed and sent to the webhook exactly as Slack sends them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 from greenlight.core.buttons import parse_approval_id
 from greenlight.core.errors import InvalidRequestError, NotFoundError
 from localdev import fixtures
-from localdev.slack_requests import block_actions, send_signed, view_submission
+from localdev.slack_requests import (
+    app_home_opened,
+    block_actions,
+    home_click,
+    send_signed,
+    send_signed_event,
+    view_submission,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,14 +69,17 @@ class SlackPage:
         return 200, "application/json", json.dumps(body, default=str).encode()
 
     def post(self, path: str, body: Json) -> tuple[int, Json] | None:
-        """A click or a modal submission, as the chosen user."""
+        """A click, a modal submission or the Home tab opened, as the chosen user."""
         if path != "/_interact":
             return None
         try:
             user = fixtures.person(str(body.get("user_id", ""))).user_id
         except KeyError as err:
             return 400, {"error": str(err)}
-        if body.get("type") == "block_actions":
+        kind = body.get("type")
+        if kind == "app_home_opened" or (kind == "block_actions" and body.get("view_id")):
+            return self._home(user, body)
+        if kind == "block_actions":
             payload = block_actions(
                 action_id=str(body.get("action_id")),
                 approval_id=str(body.get("value")),
@@ -79,22 +89,41 @@ class SlackPage:
             )
             status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
             return 200, {"status": status, "body": answer, "trigger_id": payload["trigger_id"]}
-        if body.get("type") == "view_submission":
-            view = next(
-                (
-                    v["view"]
-                    for v in self.state.snapshot()["views"]
-                    if v["view"]["id"] == body.get("view_id")
-                ),
-                None,
-            )
-            if view is None:
-                return 404, {"error": "no such modal"}
-            typed = body.get("values")
-            values = {str(k): str(v) for k, v in typed.items()} if isinstance(typed, dict) else {}
-            if "reason" in body:  # the page's earlier form of the reject modal's one input
-                values["reason"] = str(body["reason"])
-            payload = view_submission(view=view, user_id=user, values=values)
-            status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
+        if kind == "view_submission":
+            return self._submit(user, body)
+        return 400, {"error": "type must be block_actions, view_submission or app_home_opened"}
+
+    def _submit(self, user: str, body: Json) -> tuple[int, Json]:
+        """A modal the app opened, submitted with what was typed in."""
+        view = next(
+            (
+                v["view"]
+                for v in self.state.snapshot()["views"]
+                if v["view"]["id"] == body.get("view_id")
+            ),
+            None,
+        )
+        if view is None:
+            return 404, {"error": "no such modal"}
+        typed = body.get("values")
+        values = {str(k): str(v) for k, v in typed.items()} if isinstance(typed, dict) else {}
+        if "reason" in body:  # the page's earlier form of the reject modal's one input
+            values["reason"] = str(body["reason"])
+        payload = view_submission(view=view, user_id=user, values=values)
+        status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
+        return 200, {"status": status, "body": answer}
+
+    def _home(self, user: str, body: Json) -> tuple[int, Json]:
+        """The Home tab opened (`app_home_opened`), or a button in it clicked."""
+        if body.get("type") == "app_home_opened":
+            event = app_home_opened(user)
+            status, answer = send_signed_event(self.webhook_url, self.signing_secret, event)
             return 200, {"status": status, "body": answer}
-        return 400, {"error": "type must be block_actions or view_submission"}
+        payload = home_click(
+            action_id=str(body.get("action_id")),
+            approval_id=str(body.get("value")),
+            user_id=user,
+            view_id=str(body.get("view_id")),
+        )
+        status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
+        return 200, {"status": status, "body": answer, "trigger_id": payload["trigger_id"]}

@@ -7,6 +7,7 @@ what Slack really sends, not our reading of it.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 import urllib.error
@@ -21,12 +22,17 @@ Json = dict[str, Any]
 CLICK = "block_actions_channel"  # a channel message in an ordinary workspace: what the stack is
 SUBMISSION = "view_submission_ordinary_empty_state"
 COMMAND = "command_approvals"
+HOME_OPENED = "app_home_opened"
+HOME_CLICK = "block_actions_home"
 
 __all__ = [
+    "app_home_opened",
     "block_actions",
     "form",
+    "home_click",
     "post",
     "send_signed",
+    "send_signed_event",
     "signed_headers",
     "slash_command",
     "view_submission",
@@ -58,6 +64,36 @@ def block_actions(
         message_ts=message_ts,
         trigger_id=new_trigger_id(),
     )
+
+
+def home_click(*, action_id: str, approval_id: str, user_id: str, view_id: str) -> Json:
+    """A `block_actions` payload for a click on a button in `user_id`'s Home tab."""
+    payload = slack_corpus.load(HOME_CLICK).payload
+    payload["user"]["id"] = user_id
+    payload["trigger_id"] = new_trigger_id()
+    payload["container"]["view_id"] = view_id
+    payload["view"] |= {"id": view_id, "root_view_id": view_id}
+    action = payload["actions"][0]
+    action |= {"action_id": action_id, "value": approval_id, "action_ts": f"{time.time():.6f}"}
+    action["block_id"] = f"decision-{approval_id}"
+    action["text"] = {"type": "plain_text", "text": action_id.capitalize()}
+    return payload
+
+
+def app_home_opened(user_id: str, tab: str = "home") -> str:
+    """The JSON body Slack posts when `user_id` opens the app's Home (or Messages) tab."""
+    body = slack_corpus.load(HOME_OPENED).request["json"]
+    body["event"] |= {"user": user_id, "tab": tab, "event_ts": f"{time.time():.6f}"}
+    body["event_id"] = f"Ev{secrets.token_hex(5).upper()}"
+    body["event_time"] = int(time.time())
+    return json.dumps(body)
+
+
+def send_signed_event(url: str, signing_secret: str, body: str) -> tuple[int, str]:
+    """Sign and send an Events API body (JSON) exactly as Slack would."""
+    headers = {"Content-Type": "application/json"}
+    headers |= slack_corpus.signature_headers(signing_secret, body)
+    return post(url, body, headers)
 
 
 def view_submission(

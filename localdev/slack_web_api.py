@@ -36,6 +36,7 @@ class SlackState:
         self.messages: dict[str, Json] = {}  # ts -> message, across channels
         self.ephemerals: list[Json] = []
         self.views: list[Json] = []
+        self.homes: dict[str, Json] = {}  # user id -> the Home tab view published for them
         self.exchanged: set[str] = set()  # trigger ids already used to open a view
         self.calls: list[Json] = []  # method, argument names, and Slack's answer
         self.dms: dict[str, str] = {}  # conversation id -> its users (comma-separated)
@@ -51,6 +52,7 @@ class SlackState:
                 "messages": sorted(self.messages.values(), key=lambda m: m["ts"]),
                 "ephemerals": list(self.ephemerals),
                 "views": list(self.views),
+                "homes": dict(self.homes),
                 "calls": list(self.calls),
                 "dms": dict(self.dms),
             }
@@ -177,6 +179,33 @@ class WebApi:
         opened = dict(view) | {"id": f"V{len(self.s.views) + 1:08d}", "hash": self.s.next_ts()}
         self.s.views.append({"trigger_id": trigger, "view": opened, "open": True})
         return ok(view=opened)
+
+    def m_views_publish(self, a: Json) -> Json:
+        """A Home tab for one user (slack_api_ref/views.publish.json): `user_id` and `view`
+        required; a `hash` that is not the current view's is `hash_conflict`; the answer is the
+        view with Slack's fields, as in the method's example response."""
+        user = str(a.get("user_id") or "")
+        if not is_slack_user_id(user):  # any member: tests make up many approvers
+            return err("invalid_arguments", ["[ERROR] invalid `user_id`"])
+        view = decode(a.get("view"))
+        if problems := view_problems(view):
+            return err("invalid_arguments", problems)
+        assert isinstance(view, dict)  # view_problems refuses anything else
+        if view.get("type") != "home":
+            return err("invalid_arguments", ["[ERROR] must be `home` [json-pointer:/view/type]"])
+        current = self.s.homes.get(user)
+        if a.get("hash") and (current is None or a["hash"] != current["hash"]):
+            return err("hash_conflict")
+        view_id = current["id"] if current else f"V{len(self.s.homes) + 1:08d}H"
+        published = dict(view) | {
+            "id": view_id,
+            "team_id": fixtures.TEAM_ID,
+            "hash": self.s.next_ts(),
+            "app_id": fixtures.APP_ID,
+            "bot_id": "B0GLBOT",
+        }
+        self.s.homes[user] = published
+        return ok(view=published)
 
     def m_users_info(self, a: Json) -> Json:
         try:

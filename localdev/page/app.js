@@ -3,7 +3,7 @@
 // as Slack would before they reach the webhook. Polls for changes; no build step.
 "use strict";
 
-// `view` is the conversation shown: the channel, or the acting person's DM with the app.
+// `view` is what is shown: the channel, the acting person's DM with the app, or its Home tab.
 const state = { people: [], me: null, snapshot: null, openTrigger: null, modal: null, executions: {}, view: "channel" };
 const $ = (id) => document.getElementById(id);
 
@@ -48,8 +48,10 @@ function renderBlock(block, message) {
       const fields = block.fields ? `<div class="fields">${block.fields.map((f) => `<div>${text(f)}</div>`).join("")}</div>` : "";
       return body + fields;
     }
-    case "actions": return `<div class="actions">${block.elements.map((el) =>
-      `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
+    case "actions": return `<div class="actions">${block.elements.map((el) => message.view_id
+      ? `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
+         data-view-id="${escapeHtml(message.view_id)}">${escapeHtml(el.text.text)}</button>`
+      : `<button class="button ${el.style || ""}" data-action="${escapeHtml(el.action_id)}" data-value="${escapeHtml(el.value)}"
          data-ts="${escapeHtml(message.ts)}" data-channel="${escapeHtml(message.channel)}">${escapeHtml(el.text.text)}</button>`).join("")}</div>`;
     default: return `<div class="muted">[${escapeHtml(block.type)} block]</div>`;
   }
@@ -79,6 +81,14 @@ function renderWorkflow(approvalId) {
   return `<h4>Workflow <span class="status ${escapeHtml(execution.status)}">${escapeHtml(execution.status)}</span></h4>${waiting}<ul class="events">${more}${events}</ul>`;
 }
 
+// The App Home tab: the view the app published for the person you act as (views.publish).
+function renderHome() {
+  const view = (state.snapshot.homes || {})[state.me];
+  $("home").innerHTML = view
+    ? `<div class="home-view" data-view-id="${escapeHtml(view.id)}">${view.blocks.map((b) => renderBlock(b, { view_id: view.id })).join("")}</div>`
+    : '<div class="muted" style="padding:20px">Opening the Home tab…</div>';
+}
+
 // The app's DM with the acting person (conversations.open answers one D… id per person).
 function myDm() {
   const dms = (state.snapshot && state.snapshot.dms) || {};
@@ -90,18 +100,23 @@ function shown(message) {
   return state.view === "dm" ? message.channel === myDm() : !(message.channel in dms);
 }
 
+const HEADERS = { channel: "# approvals", dm: "Greenlight · direct message", home: "Greenlight · Home" };
+
 function renderSidebar() {
   const dm = myDm();
   const count = dm ? state.snapshot.messages.filter((m) => m.channel === dm && !m.thread_ts).length : 0;
   $("dm-count").textContent = count ? String(count) : "";
   document.querySelectorAll(".sidebar [data-view]").forEach((el) => el.classList.toggle("active", el.dataset.view === state.view));
-  $("channel-header").textContent = state.view === "dm" ? "Greenlight · direct message" : "# approvals";
+  $("channel-header").textContent = HEADERS[state.view];
 }
 
 function render() {
   const snapshot = state.snapshot;
   if (!snapshot) return;
   renderSidebar();
+  $("messages").hidden = state.view === "home";
+  $("home").hidden = state.view !== "home";
+  if (state.view === "home") { renderHome(); return; }
   const top = snapshot.messages.filter((m) => !m.thread_ts && shown(m));
   const html = top.map((m) => renderMessage(
     m,
@@ -164,12 +179,14 @@ document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   button.disabled = true;
-  const answer = await interact({
-    type: "block_actions", action_id: button.dataset.action, value: button.dataset.value,
-    channel: button.dataset.channel, message_ts: button.dataset.ts,
-  });
-  // Reject, Approve with comment and a sensitive request's Approve open a modal; a plain
-  // Approve opens none, so its trigger is simply never matched.
+  const answer = await interact(button.dataset.viewId
+    ? { type: "block_actions", action_id: button.dataset.action, value: button.dataset.value, view_id: button.dataset.viewId }
+    : {
+      type: "block_actions", action_id: button.dataset.action, value: button.dataset.value,
+      channel: button.dataset.channel, message_ts: button.dataset.ts,
+    });
+  // Reject, Approve with comment and a sensitive request's Approve open a modal (in a message
+  // and in the Home tab alike); a plain Approve opens none, so its trigger is never matched.
   state.openTrigger = answer.trigger_id;
   await refresh();
 });
@@ -193,16 +210,22 @@ $("modal").addEventListener("submit", async (event) => {
 });
 $("modal-close").addEventListener("click", closeModal);
 
-document.querySelectorAll(".sidebar [data-view]").forEach((el) => el.addEventListener("click", () => {
-  state.view = el.dataset.view;
+// Opening the Home tab is what Slack reports to the app as app_home_opened (signed, like a click).
+async function show(view) {
+  state.view = view;
   render();
-}));
+  if (view === "home") {
+    await interact({ type: "app_home_opened" });
+    await refresh();
+  }
+}
+document.querySelectorAll(".sidebar [data-view]").forEach((el) => el.addEventListener("click", () => show(el.dataset.view)));
 
 $("act-as").addEventListener("change", (event) => {
   state.me = event.target.value;
   const person = state.people.find((p) => p.user_id === state.me);
   $("who").innerHTML = `${escapeHtml(person.real_name)}<span class="role">${escapeHtml(person.role)}</span>`;
-  render();
+  if (state.view === "home") show("home"); else render();
 });
 
 (async function start() {
@@ -213,5 +236,6 @@ $("act-as").addEventListener("change", (event) => {
   $("act-as").value = chosen.user_id;
   $("act-as").dispatchEvent(new Event("change"));
   await refresh();
+  if (new URLSearchParams(location.search).get("tab") === "home") await show("home");
   setInterval(refresh, 700);
 }());

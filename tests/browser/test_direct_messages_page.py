@@ -44,7 +44,7 @@ def test_an_approver_decides_a_dm_request_by_clicking_in_their_dm(
     carol.locator("#dm-link").click()
 
     # When carol clicks Approve in her DM
-    request.get_by_role("button", name="Approve").click()
+    request.get_by_role("button", name="Approve", exact=True).click()
 
     # Then her copy says so with its buttons gone, the workflow succeeded, and bob's copy too
     request.locator(".message").get_by_text("Approved by @carol").wait_for()

@@ -102,6 +102,57 @@ def test_reject_asks_for_a_reason_then_undoes_the_order(
     assert result["undone"] == ["release shipping", "release inventory"]
 
 
+def test_the_app_home_lists_the_request_and_its_approve_button_works(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    # Given a request waiting on Bob
+    arn, approval_id = new_request(local_stack)
+    title = store_for(local_stack).get(approval_id).request.title
+    page = page_as("bob")
+
+    # When Bob opens Greenlight's Home tab (the page sends Slack's signed app_home_opened)
+    page.get_by_role("button", name="Greenlight · Home").click()
+    home = page.locator("#home")
+    item = home.locator(f"button[data-value='{approval_id}'][data-action='approve']")
+    item.wait_for()
+    assert home.get_by_text(title).count() >= 1
+
+    # And clicks Approve there
+    item.click()
+
+    # Then the Home tab is redrawn (by the webhook with "Your vote decided…", then by the relay)
+    # without its buttons, listing it as approved by him; the workflow succeeded
+    home.locator(f"button[data-value='{approval_id}']").first.wait_for(state="detached")
+    home.get_by_text("by @bob").first.wait_for()
+    assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
+    assert store_for(local_stack).get(approval_id).status is Status.APPROVED
+
+
+def test_a_sensitive_requests_approve_in_the_app_home_asks_to_confirm(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    # Given a sensitive request in Carol's Home tab
+    arn, approval_id = new_request(local_stack, sensitive=True)
+    page = page_as("carol")
+    page.get_by_role("button", name="Greenlight · Home").click()
+    home = page.locator("#home")
+    approve = home.locator(f"button[data-value='{approval_id}'][data-action='approve_confirm']")
+    approve.wait_for()
+
+    # When she clicks its Approve, the confirmation opens: nothing is approved in one click
+    approve.click()
+    modal = page.locator("#modal")
+    modal.get_by_text("Confirm approval").wait_for()
+    assert store_for(local_stack).get(approval_id).status is Status.PENDING
+
+    # And confirming approves it; the workflow goes on
+    modal.get_by_role("button", name="Approve", exact=True).click()
+    page.locator("#modal-backdrop").wait_for(state="hidden")
+    home.locator(f"button[data-value='{approval_id}']").first.wait_for(state="detached")
+    assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
+    assert store_for(local_stack).get(approval_id).status is Status.APPROVED
+
+
 def test_approve_with_comment_asks_for_one_then_shows_it(
     local_stack: StackConfig, page_as: Callable[[str], Page]
 ) -> None:

@@ -102,6 +102,7 @@ def stack(
         slack_app_id=fixtures.APP_ID,
         slack_team_id=fixtures.TEAM_ID,
         base_path="",
+        delegations_table=names["delegations"],
     )
     server = uvicorn.Server(
         uvicorn.Config(build_webhook(settings), host="127.0.0.1", port=0, log_level="warning")

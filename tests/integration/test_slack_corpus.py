@@ -40,7 +40,11 @@ def live_body(entry: CorpusEntry, record: ApprovalRecord) -> str:
     if payload["type"] == "block_actions":
         assert record.slack is not None
         payload["actions"][0]["value"] = record.approval_id
-        payload["container"] |= {"message_ts": record.slack.ts, "channel_id": record.slack.channel}
+        if payload["container"]["type"] == "message":  # a Home tab click has no message
+            payload["container"] |= {
+                "message_ts": record.slack.ts,
+                "channel_id": record.slack.channel,
+            }
     else:
         payload["view"]["private_metadata"] = record.approval_id
     return entry.body(payload)
@@ -109,6 +113,8 @@ def test_the_corpus_covers_what_slack_sends_us() -> None:
         "block_actions_channel",  # ordinary workspace: "enterprise": null
         "block_actions_grid_ephemeral",  # Grid workspace, W… user, ephemeral message
         "block_actions_org_install",  # org-wide install: "team": null, enterprise object
+        "block_actions_home",  # a click in the App Home: a view container, no channel
+        "app_home_opened",  # an Events API event: someone opened the Home tab
         "view_submission_grid",
         "view_submission_ordinary_empty_state",
         "view_submission_org_install",

@@ -57,7 +57,9 @@ def test_approvals_command_for_an_outsider_says_nothing_waits(stack: Stack) -> N
 
     status, answer = post(stack.webhook_url, body, signed_headers(SIGNING_SECRET, body))
 
-    assert (status, json.loads(answer)["text"]) == (200, "Nothing is waiting on you.")
+    text = json.loads(answer)["text"]
+    assert (status, text.splitlines()[0]) == (200, "Nothing is waiting on you.")
+    assert "tab=home|Greenlight's Home tab>" in text  # the inbox is pointed to
 
 
 def test_a_slack_retry_of_a_counted_click_changes_nothing(

@@ -222,6 +222,29 @@ class DynamoApprovalStore:
                 return records
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def recently_created_final(self, limit: int) -> list[ApprovalRecord]:
+        """Up to `limit` final approvals of each final status, newest created first.
+
+        One query of the `by_status` index per final status (approved, rejected, expired), each
+        reading at most `limit` items: the App Home's "recently decided" costs three bounded
+        queries however large the table grows. The index sorts by `created_at`, not by
+        `decided_at`, so this is the most recently *created* final approvals; the caller sorts
+        them by decision time.
+        """
+        records: list[ApprovalRecord] = []
+        for status in (s for s in Status if s.is_final):
+            page = self._client.query(
+                TableName=self._table,
+                IndexName=STATUS_INDEX,
+                KeyConditionExpression="#s = :s",
+                ExpressionAttributeNames={"#s": "status"},  # a reserved word
+                ExpressionAttributeValues={":s": {"S": status.value}},
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+            records.extend(ApprovalRecord.from_item(untyped(i)) for i in page["Items"])
+        return records
+
     @staticmethod
     def _put(table: str, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": table, "Item": item}

@@ -3,7 +3,7 @@
 A stack adds it once and calls `grant_requester(fn)` for each durable function that asks for
 approvals. What it makes:
 - the approvals table (its stream carries decisions to the relay; `by_status` lists the pending
-  ones) and the audit table, both on demand, recoverable, encrypted and kept;
+  ones), the audit table and the delegations table, on demand, recoverable, encrypted and kept;
 - the Slack secret (or the one given), read by the webhook, the relay and every requester;
 - the webhook (Function URL, reserved concurrency) and the decision relay (stream subscription,
   retries by record, an on-failure queue);
@@ -101,6 +101,15 @@ class Greenlight(Construct):
         removal = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
         self.approvals_table = self._approvals_table(removal, protect=retain_data)
         self.audit_table = self._audit_table(removal, protect=retain_data)
+        # People's delegations (`/approvals delegate`): the webhook's alone
+        self.delegations_table = self._table(
+            "DelegationsTable",
+            self.names.delegations_table,
+            "user_id",
+            None,
+            removal,
+            protect=retain_data,
+        )
         self.slack_secret: secretsmanager.ISecret
         if slack_secret is None:
             self.slack_secret = self._secret()
@@ -261,6 +270,7 @@ class Greenlight(Construct):
         return {
             webhook_env.ENV_APPROVALS_TABLE: self.names.approvals_table,
             webhook_env.ENV_AUDIT_TABLE: self.names.audit_table,
+            webhook_env.ENV_DELEGATIONS_TABLE: self.names.delegations_table,
             webhook_env.ENV_SLACK_SECRET_NAME: self._secret_name,
             webhook_env.ENV_SLACK_APP_ID: app_id,
             webhook_env.ENV_SLACK_TEAM_ID: team_id,

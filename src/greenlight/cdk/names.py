@@ -48,6 +48,10 @@ class Names:
         return f"{self.prefix}-audit"
 
     @property
+    def delegations_table(self) -> str:
+        return f"{self.prefix}-delegations"
+
+    @property
     def secret(self) -> str:
         return f"{self.prefix}/slack"
 

@@ -8,9 +8,12 @@ calls, each on the resources it calls them on:
   one `TransactWriteItems` (DynamoDB authorizes each item's `PutItem` / `UpdateItem`), reads it,
   attaches its Slack message and moves it through the ladder (`greenlight.aws.approval_store`);
 - the webhook votes with one conditional `UpdateItem`, reads a record, lists pending ones on
-  the `by_status` index; its audit lines are written by the relay, from the stream;
+  the `by_status` index; its audit lines are written by the relay, from the stream; it reads
+  people's delegations and writes two of them in one `TransactWriteItems` of conditional puts
+  (DynamoDB authorizes each item's `PutItem`; `greenlight.aws.delegation_store`);
 - the relay reads the approvals table's stream, writes each vote's audit lines (conditional
-  puts), and sends what it gave up on to its queue;
+  puts), sends what it gave up on to its queue, and reads the `by_status` index to redraw the
+  App Home tabs a change concerns (`greenlight.webhook.home`);
 - the webhook and the relay resume a requester's callbacks: only the success and failure calls
   (`greenlight.webhook.lambda_callbacks`); nothing here sends a callback heartbeat.
 """
@@ -96,6 +99,11 @@ def webhook_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]
     return [
         allow("Approvals", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [arns.table(approvals)]),
         allow("PendingIndex", ["dynamodb:Query"], [arns.index(approvals, BY_STATUS)]),
+        allow(
+            "Delegations",
+            ["dynamodb:GetItem", "dynamodb:PutItem"],
+            [arns.table(names.delegations_table)],
+        ),
         allow("SlackSecret", READ_SECRET, [secret_arn]),
     ]
 
@@ -103,9 +111,11 @@ def webhook_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]
 def relay_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
     """The approvals stream, the audit table (each vote's lines, conditional puts that
     never overwrite), its on-failure queue (Lambda sends a record it gave up on there with the
-    function's role), the Slack secret (bot token, for redraws)."""
+    function's role), the Slack secret (bot token, for redraws), the `by_status` index (the
+    App Home tabs: pending and recently decided approvals)."""
     return [
         allow("DecisionStream", READ_STREAM, [arns.streams(names.approvals_table)]),
+        allow("HomeIndex", ["dynamodb:Query"], [arns.index(names.approvals_table, BY_STATUS)]),
         allow("Audit", ["dynamodb:PutItem"], [arns.table(names.audit_table)]),
         allow("UndeliveredDecisions", ["sqs:SendMessage"], [arns.queue(names.relay_dlq)]),
         allow("SlackSecret", READ_SECRET, [secret_arn]),

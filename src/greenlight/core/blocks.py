@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from greenlight.core.record import ApprovalRecord
+    from greenlight.core.votes import Vote
 from greenlight.core.request import is_slack_user_id
 
 Block = dict[str, Any]
@@ -161,12 +162,25 @@ def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, SECTION_TEXT_MAX)}}
 
 
+def voters(record: ApprovalRecord, user_ids: Iterable[str], shown: int = MENTIONS_SHOWN) -> str:
+    """People as `mentions` does, a vote a delegate cast shown as "@carol for @bob"."""
+    people = list(user_ids)
+    named = []
+    for user_id in people[:shown]:
+        vote = record.vote_of(user_id)
+        cast_by = vote.cast_by if vote else None
+        who = mention(user_id)
+        named.append(f"{mention(cast_by)} for {who}" if cast_by else who)
+    rest = len(people) - shown
+    return ", ".join(named) + (f" and {rest} more" if rest > 0 else "")
+
+
 def _progress(record: ApprovalRecord) -> str:
     quorum = record.policy.quorum
     approvals = [v.user_id for v in record.votes if v.verdict is Verdict.APPROVE]
     line = f"{len(approvals)} of {quorum} approval{'s' if quorum > 1 else ''}"
     if approvals:
-        line += f": {mentions(approvals)}"
+        line += f": {voters(record, approvals)}"
     if record.status is Status.PENDING:
         line += f" · waiting on {_waiting(record)}"
         line += f" · expires {slack_date(record.expires_at)}"
@@ -189,7 +203,7 @@ def _waiting(record: ApprovalRecord) -> str:
 
 def _verdict(record: ApprovalRecord) -> str:
     when = slack_date(record.decided_at) if record.decided_at else ""
-    who = mentions(record.decided_by)
+    who = voters(record, record.decided_by)
     if record.status is Status.APPROVED:
         return f":white_check_mark: *Approved* by {who} · {when}"
     if record.status is Status.REJECTED:
@@ -217,7 +231,7 @@ def _comments(record: ApprovalRecord) -> list[Block]:
                 {
                     "type": "mrkdwn",
                     "text": shorten(
-                        f":speech_balloon: {mention(v.user_id)}: {escape(v.comment or '')}",
+                        f":speech_balloon: {_author(v)}: {escape(v.comment or '')}",
                         COMMENT_TEXT_MAX,
                     ),
                 }
@@ -225,6 +239,12 @@ def _comments(record: ApprovalRecord) -> list[Block]:
             ],
         }
     ]
+
+
+def _author(vote: Vote) -> str:
+    """Who wrote a vote's comment: the voter, or the delegate who cast it for them."""
+    who = mention(vote.user_id)
+    return f"{mention(vote.cast_by)} for {who}" if vote.cast_by else who
 
 
 def _buttons(record: ApprovalRecord) -> Block:
@@ -293,3 +313,10 @@ def reject_modal(approval_id: str, title: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+def decision_buttons(record: ApprovalRecord) -> Block:
+    """The buttons of one approval, as its message shows them (the App Home shows the same
+    buttons, so a click there is the same click: a sensitive request's Approve opens its
+    confirmation there too)."""
+    return _buttons(record)

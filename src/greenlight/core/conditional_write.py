@@ -51,13 +51,31 @@ class Contains:
 
 
 @dataclass(frozen=True, slots=True)
+class Excludes:
+    """`NOT contains(path, value)`: the attribute is a list or set without `value` (a missing
+    attribute fails it, as a missing attribute fails `contains`)."""
+
+    path: Path
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Differs:
+    """`path <> value`; a missing attribute holds it (as the local DynamoDB answers:
+    tests/contract/store/test_conditional_write.py)."""
+
+    path: Path
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
 class Missing:
     """`attribute_not_exists(path)`."""
 
     path: Path
 
 
-Condition = Equals | Greater | Contains | Missing
+Condition = Equals | Greater | Contains | Excludes | Differs | Missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,12 +203,22 @@ def _holds(condition: Condition, item: dict[str, Any]) -> bool:
     found = _get(item, condition.path)
     if isinstance(condition, Missing):
         return found is _ABSENT
+    if isinstance(condition, Differs):  # nothing differs from any value
+        return found is _ABSENT or not (
+            _same_type(found, condition.value) and bool(found == condition.value)
+        )
     if found is _ABSENT:
         return False
     if isinstance(condition, Equals):
         return _same_type(found, condition.value) and bool(found == condition.value)
     if isinstance(condition, Greater):
         return _same_type(found, condition.value) and bool(found > condition.value)
+    return _holds_otherwise(condition, found)
+
+
+def _holds_otherwise(condition: Contains | Excludes, found: Any) -> bool:
+    if isinstance(condition, Excludes):
+        return isinstance(found, list | set | frozenset) and condition.value not in found
     return _contains(found, condition.value)
 
 
@@ -255,7 +283,10 @@ class _Renderer:
             return f"attribute_not_exists({path})"
         if isinstance(condition, Contains):
             return f"contains({path}, {self.value(condition.value)})"
-        operator = "=" if isinstance(condition, Equals) else ">"
+        if isinstance(condition, Excludes):
+            value = self.value(condition.value)
+            return f"(attribute_exists({path}) AND NOT contains({path}, {value}))"
+        operator = {Equals: "=", Greater: ">", Differs: "<>"}[type(condition)]
         return f"{path} {operator} {self.value(condition.value)}"
 
     def action(self, action: Assign | Add | Append) -> str:

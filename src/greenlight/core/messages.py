@@ -54,6 +54,42 @@ def vote_counted(record: ApprovalRecord) -> str:
     return f"Your approval is recorded ({approvals} of {record.policy.quorum})."
 
 
+def you_decided(record: ApprovalRecord) -> str:
+    """For a vote (from the App Home) that decided the request."""
+    title = shorten(escape(record.request.title), WHY_MAX)
+    return f"Your vote decided *{title}*: {record.status.value}."
+
+
+def home_pointer(team_id: str, app_id: str) -> str:
+    """Where every approval waiting on someone is, with its buttons: the app's Home tab
+    (Slack's deep link `slack://app?team=…&id=…&tab=home`, api.slack.com/reference/deep-linking)."""
+    home = f"slack://app?team={team_id}&id={app_id}&tab=home"
+    return f"Your inbox, with every request's buttons, is <{home}|Greenlight's Home tab>."
+
+
+def delegated(delegate_id: str, until: str) -> str:
+    """For a delegation recorded."""
+    return (
+        f"Until the end of {until[:10]} (UTC), <@{delegate_id}> may decide for you on requests "
+        "that allow delegates; each vote shows both names. `/approvals undelegate` ends it."
+    )
+
+
+def undelegated(delegate_id: str) -> str:
+    """For a delegation ended."""
+    return f"Your delegation to <@{delegate_id}> has ended; they no longer decide for you."
+
+
+def no_delegation() -> str:
+    """For `/approvals undelegate` with nothing to end."""
+    return "You have no delegation to end; nothing was changed."
+
+
+def delegation_refused(why: str) -> str:
+    """For a delegation command the rules refuse, or one we could not read."""
+    return f"No delegation: {shorten(why, WHY_MAX)}. Nothing was changed."
+
+
 def invalid(problem: str) -> str:
     """For a click or submission we could not read."""
     return (

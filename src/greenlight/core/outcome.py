@@ -6,9 +6,10 @@ success `Result` of SendDurableExecutionCallbackSuccess, JSON of this shape (ver
     {"decision": "approved|rejected|expired", "approval_id": "…",
      "approvers": [{"user_id", "at"}],                       # the deciders (version 1 readers)
      "version": 2, "deciders": [{"user_id", "at"}],
-     "votes": [{"user_id", "verdict", "at", "reason"?, "comment"?}], "reason"?: "…",
-     "decided_at"?: "…"}
+     "votes": [{"user_id", "verdict", "at", "reason"?, "comment"?, "cast_by"?}],
+     "reason"?: "…", "decided_at"?: "…"}
 
+A vote a delegate cast carries `cast_by` (the delegate); `user_id` is whose vote it is.
 A vote's `comment` (an approval's, from "Approve with comment") is only present when given, so
 payloads without it (every one sent before comments existed) read as before.
 `decision`, `approvers` and `approval_id` keep version 1's meaning, so a gate of the previous
@@ -137,9 +138,10 @@ class Decision:
 
 
 def _vote_dict(vote: Vote) -> dict[str, Any]:
-    data = {"user_id": vote.user_id, "verdict": vote.verdict.value, "at": vote.at}
+    data: dict[str, Any] = {"user_id": vote.user_id, "verdict": vote.verdict.value, "at": vote.at}
     data |= {"reason": vote.reason} if vote.reason is not None else {}
-    return data | ({"comment": vote.comment} if vote.comment is not None else {})
+    data |= {"comment": vote.comment} if vote.comment is not None else {}
+    return data | ({"cast_by": vote.cast_by} if vote.cast_by is not None else {})
 
 
 def _vote(data: dict[str, Any]) -> Vote:
@@ -148,6 +150,7 @@ def _vote(data: dict[str, Any]) -> Vote:
         Verdict(data["verdict"]),
         str(data["at"]),
         data.get("reason"),
+        data.get("cast_by"),
         comment=data.get("comment"),
     )
 

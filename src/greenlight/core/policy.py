@@ -44,6 +44,7 @@ class ApproverPolicy:
     allow_self_approval: bool = False
     viewer_ids: frozenset[str] = field(default_factory=frozenset)
     escalated_ids: frozenset[str] = field(default_factory=frozenset)
+    allow_delegation: bool = False
     quiet_ids: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
@@ -80,6 +81,7 @@ class ApproverPolicy:
             "allow_self_approval": self.allow_self_approval,
             "viewer_ids": sorted(self.viewer_ids),
             "escalated_ids": sorted(self.escalated_ids),
+            "allow_delegation": self.allow_delegation,
             "quiet_ids": sorted(self.quiet_ids),
         }
 
@@ -92,6 +94,7 @@ class ApproverPolicy:
             allow_self_approval=bool(data.get("allow_self_approval", False)),
             viewer_ids=frozenset(str(a) for a in data.get("viewer_ids", [])),
             escalated_ids=frozenset(str(a) for a in data.get("escalated_ids", [])),
+            allow_delegation=bool(data.get("allow_delegation", False)),
             quiet_ids=frozenset(str(a) for a in data.get("quiet_ids", [])),
         )
 
@@ -115,6 +118,30 @@ def authorize(
     raise NotAuthorizedError(approval_id, user_id, "you are not an approver for this request")
 
 
+def authorize_delegate(
+    policy: ApproverPolicy, request: ApprovalRequest, approval_id: str, delegate_id: str
+) -> None:
+    """Raise unless `delegate_id` may cast a vote for an approver of this request (whose own
+    right to vote `authorize` checks): delegates are allowed, and the delegate is neither the
+    requester nor an approver in their own right.
+
+    Raises:
+        NotAuthorizedError: delegation is off for this request, or the delegate may not use it.
+    """
+    if not policy.allow_delegation:
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "this request does not allow delegates to decide"
+        )
+    if delegate_id == request.requester_id:
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "you cannot decide your own request, not even as a delegate"
+        )
+    if delegate_id in policy.eligible_for(request):
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "you decide this request as yourself, not as a delegate"
+        )
+
+
 def _ids(value: Iterable[str] | str, label: str) -> tuple[str, ...]:
     """Ids as a tuple without repeats, in the order given (a lone string is one id, not chars)."""
     if isinstance(value, str):
@@ -132,7 +159,9 @@ def _ids(value: Iterable[str] | str, label: str) -> tuple[str, ...]:
 class Policy:
     """Who decides one request, per call: approvers (users `U…` or usergroups `S…`), how many
     must approve (`quorum`, N of M), who may only follow it (`viewers`), whether the requester
-    may approve their own request, who is added when the ladder escalates, and the ladder.
+    may approve their own request, who is added when the ladder escalates, the ladder, and
+    whether an approver's delegate (`/approvals delegate @carol until …`) may decide in their
+    place (`allow_delegation`, off unless asked for).
     `quiet_approvers` may decide too (they count towards the quorum) but are never mentioned,
     sent a direct message or reminded: for people who want to be able to act, not to be
     paged. Someone both in `approvers` (or one of its usergroups) and quiet stays quiet.
@@ -154,6 +183,7 @@ class Policy:
     escalation_approvers: tuple[str, ...] = ()
     allow_self_approval: bool = False
     ladder: Ladder = DEFAULT_LADDER
+    allow_delegation: bool = False
     quiet_approvers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -184,6 +214,8 @@ class Policy:
             raise InvalidRequestError("policy.quorum", f"must be 1 or more, got {self.quorum!r}")
         if not isinstance(self.ladder, Ladder):
             raise InvalidRequestError("policy.ladder", "must be a Ladder")
+        if not isinstance(self.allow_delegation, bool):
+            raise InvalidRequestError("policy.allow_delegation", "must be True or False")
         escalates = any(stage is Stage.ESCALATE for _, stage in self.ladder.rungs())
         if escalates and not escalation:
             raise InvalidRequestError(
@@ -220,6 +252,7 @@ class Policy:
             quorum=self.quorum,
             allow_self_approval=self.allow_self_approval,
             viewer_ids=frozenset(self.viewers),
+            allow_delegation=self.allow_delegation,
             quiet_ids=quiet_ids,
         )
 

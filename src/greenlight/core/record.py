@@ -175,8 +175,13 @@ class ApprovalRecord:
             "policy": self.policy.to_dict(),
             "votes": {
                 v.user_id: _drop_none(
-                    {"decision": v.verdict.value, "at": v.at, "reason": v.reason}
-                    | {"comment": v.comment}
+                    {
+                        "decision": v.verdict.value,
+                        "at": v.at,
+                        "reason": v.reason,
+                        "comment": v.comment,
+                        "cast_by": v.cast_by,
+                    }
                 )
                 for v in self.votes
             },
@@ -208,6 +213,7 @@ class ApprovalRecord:
                 verdict=Verdict(v["decision"]),
                 at=str(v["at"]),
                 reason=v.get("reason"),
+                cast_by=v.get("cast_by"),
                 comment=v.get("comment"),  # absent on votes stored before comments existed
             )
             for uid, v in sorted(item.get("votes", {}).items(), key=lambda kv: str(kv[1]["at"]))

@@ -38,7 +38,8 @@ def vote_lines(old: ApprovalRecord | None, new: ApprovalRecord) -> list[AuditEve
             v.at,
             v.user_id,
             v.reason if v.reason is not None else v.comment,  # what the voter wrote
-            detail=v.verdict.value,
+            # a delegate's vote is the delegator's (the actor), cast by the delegate: both kept
+            detail=f"{v.verdict.value} cast by {v.cast_by}" if v.cast_by else v.verdict.value,
             **where,
         )
         for v in cast
@@ -53,8 +54,14 @@ def vote_lines(old: ApprovalRecord | None, new: ApprovalRecord) -> list[AuditEve
                 new.decided_at or last.at,
                 last.user_id,
                 new.reason,
-                detail=f"decided by {', '.join(new.decided_by)}",
+                detail=f"decided by {', '.join(_decider(new, u) for u in new.decided_by)}",
                 **where,
             )
         )
     return events
+
+
+def _decider(record: ApprovalRecord, user_id: str) -> str:
+    """A decider as the audit names them: `U0CAROL for U0BOB` when a delegate cast the vote."""
+    vote = record.vote_of(user_id)
+    return f"{vote.cast_by} for {user_id}" if vote and vote.cast_by else user_id

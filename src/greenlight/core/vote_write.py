@@ -42,12 +42,14 @@ from greenlight.core.conditional_write import (
     Condition,
     ConditionalUpdate,
     Contains,
+    Differs,
     Equals,
+    Excludes,
     Greater,
     Missing,
 )
 from greenlight.core.errors import ConfirmationRequiredError, ConflictError, NotFoundError
-from greenlight.core.policy import authorize
+from greenlight.core.policy import authorize, authorize_delegate
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.record_write import MAX_ATTEMPTS, RecordTable
 from greenlight.core.votes import Status, Verdict, VoteEffect
@@ -81,6 +83,9 @@ def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
         Contains(("eligible_ids",), vote.user_id),
         Missing(("votes", vote.user_id)),
     ]
+    if vote.cast_by is not None:
+        cast["cast_by"] = vote.cast_by
+        conditions += delegate_conditions(vote.cast_by)
     if vote.verdict is Verdict.APPROVE and not vote.confirmed:
         # A sensitive request is approved only through its confirmation modal: a one-click
         # approve (or a forged block_actions) is refused by the write itself, not by the client.
@@ -109,6 +114,23 @@ def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
         ]
     # No "the item exists": a missing item has no status, so the condition fails anyway
     return ConditionalUpdate(tuple(conditions), tuple(actions))
+
+
+def delegate_conditions(delegate_id: str) -> list[Condition]:
+    """What a vote cast by a delegate also needs, checked by the same write: the request allows
+    delegates, the delegate is not its requester, and not an approver of it in their own right
+    (who votes for themselves, once: a delegate never adds a second vote of their own).
+
+    That the delegation holds (the delegator chose this delegate, until a date not yet past)
+    is checked by the webhook before the write (`greenlight.webhook.delegation`); the write
+    counts the vote as the delegator's (`votes.<delegator>`), so the delegator and the delegate
+    clicking at once give one vote.
+    """
+    return [
+        Equals(("policy", "allow_delegation"), True),
+        Differs(("request", "requester_id"), delegate_id),
+        Excludes(("eligible_ids",), delegate_id),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +215,8 @@ def explain_refusal(
     if refused is None:
         raise NotFoundError(approval_id)
     authorize(refused.policy, refused.request, approval_id, vote.user_id)
+    if vote.cast_by is not None:
+        authorize_delegate(refused.policy, refused.request, approval_id, vote.cast_by)
     if refused.status.is_final:
         raise ConflictError(
             approval_id, refused.status.value, refused.decided_by, refused.decided_at

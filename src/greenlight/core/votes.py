@@ -49,6 +49,10 @@ class Vote:
     """One person's verdict, when they gave it (ISO-8601 UTC) and what they wrote: for a reject
     why (`reason`, required), for an approve an optional `comment`.
 
+    `cast_by` is the delegate who cast it for `user_id` (`/approvals delegate`), None when
+    `user_id` clicked: it counts as `user_id`'s vote (one per person, however many click), and
+    both names are shown and audited.
+
     `confirmed` says the vote was cast through a modal (approve with comment, or the
     confirmation of a sensitive request), not one click; the vote's conditional write refuses
     an unconfirmed approve of a sensitive request. It is not stored: every approve stored on a
@@ -59,6 +63,7 @@ class Vote:
     verdict: Verdict
     at: str
     reason: str | None = None
+    cast_by: str | None = None
     comment: str | None = None
     confirmed: bool = field(default=False, compare=False)
 
@@ -67,6 +72,8 @@ class Vote:
             raise InvalidRequestError("reason", "a rejection needs a reason")
         if self.reason is not None and len(self.reason) > MAX_REASON:
             raise InvalidRequestError("reason", f"at most {MAX_REASON} characters")
+        if self.cast_by == self.user_id:
+            raise InvalidRequestError("cast_by", "a vote cast for oneself is one's own vote")
         if self.comment is not None:
             if self.verdict is not Verdict.APPROVE:
                 raise InvalidRequestError("comment", "only an approval carries a comment")

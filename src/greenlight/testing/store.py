@@ -150,6 +150,18 @@ class InMemoryApprovalStore:
             items.sort(key=lambda i: (str(i["created_at"]), str(i["approval_id"])))
             return [ApprovalRecord.from_item(copy.deepcopy(i)) for i in items]
 
+    def recently_created_final(self, limit: int) -> list[ApprovalRecord]:
+        """Up to `limit` final approvals of each final status, newest created first (what the
+        DynamoDB store reads from its `by_status` index)."""
+        with self._lock:
+            final = [i for i in self._items.values() if i.get("status") != Status.PENDING.value]
+        found: list[ApprovalRecord] = []
+        for status in (s for s in Status if s.is_final):
+            items = [i for i in final if i.get("status") == status.value]
+            items.sort(key=lambda i: (str(i["created_at"]), str(i["approval_id"])), reverse=True)
+            found += [ApprovalRecord.from_item(copy.deepcopy(i)) for i in items[:limit]]
+        return found
+
     @property
     def records(self) -> dict[str, ApprovalRecord]:
         """Every stored record by id (for assertions)."""

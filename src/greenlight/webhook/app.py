@@ -26,6 +26,7 @@ from greenlight.core.buttons import (
     REASON_BLOCK_ID,
     REJECT_MODAL_CALLBACK_ID,
 )
+from greenlight.core.delegation import is_delegation_command
 from greenlight.core.errors import (
     ApprovalError,
     ConflictError,
@@ -35,7 +36,7 @@ from greenlight.core.errors import (
 )
 from greenlight.core.votes import Status, Verdict
 from greenlight.slack.client import TIMEOUT_SECONDS
-from greenlight.webhook import comments
+from greenlight.webhook import comments, home
 from greenlight.webhook.decisions import Click
 from greenlight.webhook.payloads import to_button_click, to_reason_submission, user_of
 from greenlight.webhook.slack_board import SlackMessageBoard
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 
     from greenlight.core.secret import Secret
     from greenlight.webhook.decisions import DecisionService
+    from greenlight.webhook.delegation import Delegations
+    from greenlight.webhook.home import Inbox
     from greenlight.webhook.ports import MessageBoard
     from greenlight.webhook.settings import Settings
 
@@ -78,13 +81,21 @@ def reply_for(error: ApprovalError, service: DecisionService) -> str:
     return messages.invalid("unexpected request")
 
 
-def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: Decisions) -> App:
+def build_app(
+    settings: Settings,
+    bot_token: Callable[[], Secret],
+    decisions: Decisions,
+    inbox: Inbox | None = None,
+    delegations: Delegations | None = None,
+) -> App:
     """Wire the listeners to the decision service.
 
     Args:
         settings: our app, workspace and (for a local fake Slack) the Web API's URL.
         bot_token: the bot token read last from the Slack secret; asked once per request.
         decisions: the decision service redrawing on a given board (each request's client).
+        inbox: the App Home's inbox; without it the Home tab is not served.
+        delegations: `/approvals delegate|undelegate`; without it delegation is off.
     """
     bolt_logger = logging.getLogger("greenlight.bolt")
     bolt_logger.setLevel(logging.WARNING)  # Bolt logs bodies and signatures of bad requests at INFO
@@ -116,6 +127,9 @@ def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: De
             logger.warning("request from another app or workspace refused")
             return BoltResponse(status=HTTP_FORBIDDEN, body=json.dumps({"error": "unknown app"}))
         return next()
+
+    if inbox is not None:  # first: Bolt would match the listeners below to Home tab requests
+        home.register(app, inbox=inbox, decisions=decisions, board_over=board_over, reply=reply_for)
 
     @app.action({"type": "block_actions", "action_id": BUTTONS})
     def on_button(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
@@ -160,10 +174,18 @@ def build_app(settings: Settings, bot_token: Callable[[], Secret], decisions: De
         except InvalidRequestError as err:
             ack(text=reply_for(err, service), response_type="ephemeral")
             return
-        ack(
-            text=messages.pending_list(service.waiting_on(user_id), user_id),
-            response_type="ephemeral",
-        )
+        if is_delegation_command(str(body.get("text") or "")):
+            text = (
+                delegations.answer(user_id, str(body["text"]))
+                if delegations
+                else messages.delegation_refused("delegation is not set up for this workspace")
+            )
+            ack(text=text, response_type="ephemeral")
+            return
+        text = messages.pending_list(service.waiting_on(user_id), user_id)
+        if inbox is not None:
+            text += "\n" + messages.home_pointer(settings.slack_team_id, settings.slack_app_id)
+        ack(text=text, response_type="ephemeral")
 
     return app
 

@@ -15,11 +15,14 @@ from greenlight.aws.config import (
     RELAY_CLIENT_CONFIG,
     WEBHOOK_CLIENT_CONFIG,
 )
+from greenlight.aws.delegation_store import DynamoDelegationStore
 from greenlight.aws.secrets import load_slack_credentials
 from greenlight.slack.client import build_web_client
 from greenlight.webhook.app import build_app
 from greenlight.webhook.asgi import SlackWebhook, Wiring
 from greenlight.webhook.decisions import DecisionService
+from greenlight.webhook.delegation import Delegations
+from greenlight.webhook.home import HomeBoard, HomeRefresher, Inbox
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
 from greenlight.webhook.relay import DecisionRelay
 from greenlight.webhook.rotation import RotatingCredentials
@@ -58,14 +61,29 @@ def build_webhook(settings: Settings) -> SlackWebhook:
             settings.audit_table,
         )
         callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
+        # Delegations (optional) keep boto3's resource layer: built only when the table is set
+        delegations = (
+            Delegations(
+                DynamoDelegationStore(
+                    boto3.resource("dynamodb", config=WEBHOOK_CLIENT_CONFIG).Table(
+                        settings.delegations_table
+                    )
+                ),
+                _now,
+            )
+            if settings.delegations_table
+            else None
+        )
 
         def decisions(board: MessageBoard) -> DecisionService:
-            return DecisionService(store=store, callbacks=callbacks, board=board, clock=_now)
+            return DecisionService(
+                store=store, callbacks=callbacks, board=board, clock=_now, delegations=delegations
+            )
 
         def bot_token() -> Secret:
             return slack_secret.credentials.bot_token
 
-        app = build_app(settings, bot_token, decisions)
+        app = build_app(settings, bot_token, decisions, Inbox(store, delegations), delegations)
         first = first_read.result()
     slack_secret = RotatingCredentials(
         read_secret,
@@ -83,13 +101,17 @@ def build_relay(settings: Settings) -> DecisionRelay:
     """The stream relay over real adapters: Lambda's callback API and Slack.
 
     It reads the bot token once per container, as the durable function does (bot tokens do not
-    expire); it needs no signing secret.
+    expire); it needs no signing secret. It also redraws the App Home of everyone a change
+    concerns (`greenlight.webhook.home`).
     """
     secrets = boto3.client("secretsmanager", config=RELAY_CLIENT_CONFIG)
     credentials = load_slack_credentials(settings.slack_secret_name, secrets)
-    board = SlackMessageBoard(build_web_client(credentials.bot_token, settings.slack_api_url))
+    client = build_web_client(credentials.bot_token, settings.slack_api_url)
+    board = SlackMessageBoard(client)
     callbacks = LambdaCallbackSender(boto3.client("lambda", config=RELAY_CLIENT_CONFIG))
-    audit = DynamoAuditLog(
-        boto3.client("dynamodb", config=RELAY_CLIENT_CONFIG), settings.audit_table
-    )
-    return DecisionRelay(callbacks, board, audit)
+    dynamodb = boto3.client("dynamodb", config=RELAY_CLIENT_CONFIG)
+    audit = DynamoAuditLog(dynamodb, settings.audit_table)
+    # The Home tabs read the approvals table (its by_status index) and publish over Slack
+    store = DynamoApprovalStore(dynamodb, settings.approvals_table, settings.audit_table)
+    homes = HomeRefresher(Inbox(store), HomeBoard(client))
+    return DecisionRelay(callbacks, board, audit, homes)

@@ -9,12 +9,18 @@ webhook that dies, or a Lambda API that fails, between the write and the callbac
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
 
-from greenlight.core.errors import CallbackRefusedError, ConflictError, DeliveryError
+from greenlight.core.errors import (
+    CallbackRefusedError,
+    ConfirmationRequiredError,
+    ConflictError,
+    DeliveryError,
+    NotAuthorizedError,
+)
 from greenlight.core.outcome import decision_payload
-from greenlight.core.policy import authorize
+from greenlight.core.policy import authorize, authorize_delegate
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.webhook import approval_metrics, log_context
 
@@ -26,6 +32,14 @@ if TYPE_CHECKING:
     from greenlight.webhook.ports import CallbackSender, MessageBoard, VoteStore
 
 logger = logging.getLogger(__name__)
+
+
+class Delegators(Protocol):
+    """Who a delegate decides for (`greenlight.webhook.delegation.Delegations`)."""
+
+    def delegators_of(self, user_id: str) -> list[str]:
+        """Whom `user_id` decides for now, as their delegate."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +72,13 @@ class DecisionService:
         callbacks: CallbackSender,
         board: MessageBoard,
         clock: Callable[[], datetime],
+        delegations: Delegators | None = None,
     ) -> None:
         self._store = store
         self._callbacks = callbacks
         self._board = board
         self._clock = clock
+        self._delegations = delegations
 
     def check(self, approval_id: str, user_id: str) -> ApprovalRecord:
         """Load the record and make sure the user may still vote on it (the reject button reads
@@ -72,7 +88,12 @@ class DecisionService:
             NotFoundError, NotAuthorizedError, ConflictError: nothing is changed.
         """
         record = self._store.get(approval_id)
-        authorize(record.policy, record.request, approval_id, user_id)
+        try:
+            authorize(record.policy, record.request, approval_id, user_id)
+        except NotAuthorizedError:
+            delegators = self._delegators(user_id)
+            if not delegators or self._as_delegate(record, user_id, delegators) is None:
+                raise
         if record.status.is_final:
             raise ConflictError(
                 approval_id, record.status.value, record.decided_by, record.decided_at
@@ -95,7 +116,22 @@ class DecisionService:
             comment=click.comment,
             confirmed=click.confirmed,
         )
-        after, effect = self._store.record_vote(click.approval_id, vote)
+        try:
+            after, effect = self._store.record_vote(click.approval_id, vote)
+        except ConfirmationRequiredError:
+            raise  # theirs to decide, but only through the confirmation: no delegate's path
+        except NotAuthorizedError:
+            # Not theirs to decide: perhaps as a delegate (a read of their delegations and of
+            # the record, only on this path), cast as the delegator's vote, one write again
+            delegators = self._delegators(click.user_id)
+            if not delegators:
+                raise
+            record = self._store.get(click.approval_id)
+            delegator = self._as_delegate(record, click.user_id, delegators)
+            if delegator is None:
+                raise
+            vote = replace(vote, user_id=delegator, cast_by=click.user_id)
+            after, effect = self._store.record_vote(click.approval_id, vote)
         log_context.correlate(after.approval_id, after.execution_arn)
         decided = effect is VoteEffect.DECIDED
         if decided:
@@ -115,6 +151,27 @@ class DecisionService:
         if effect is not VoteEffect.ALREADY_COUNTED:
             self._board.redraw(after)
         return VoteResult(after, decided)
+
+    def _delegators(self, user_id: str) -> list[str]:
+        """Whom `user_id` decides for now as a delegate (none without a delegations table)."""
+        return self._delegations.delegators_of(user_id) if self._delegations else []
+
+    @staticmethod
+    def _as_delegate(record: ApprovalRecord, user_id: str, delegators: list[str]) -> str | None:
+        """Whom `user_id`, a delegate of `delegators`, would vote for on `record`, or None
+        when none of them may decide it (the caller's refusal stands).
+
+        Raises:
+            NotAuthorizedError: this request does not let a delegate decide (no delegates
+                allowed, the delegate requested it, or may decide it themselves).
+        """
+        authorize_delegate(record.policy, record.request, record.approval_id, user_id)
+        eligible = record.policy.eligible_for(record.request)
+        mine = [d for d in delegators if d in eligible]
+        if not mine:
+            return None
+        waiting = [d for d in mine if not record.vote_of(d)]
+        return (waiting or mine)[0]  # all voted already: the write says "already counted"
 
     def waiting_on(self, user_id: str) -> list[ApprovalRecord]:
         """Pending approvals this user may still vote on, oldest first."""

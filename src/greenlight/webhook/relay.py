@@ -23,7 +23,7 @@ lose it exactly then; a transaction would bring back the two-item write the clic
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from greenlight.aws.approval_store import plain
 from greenlight.core.errors import CallbackRefusedError
@@ -46,6 +46,16 @@ if TYPE_CHECKING:
     StreamHandler = Callable[[dict[str, Any], LambdaContext | None], PartialItemFailureResponse]
 
 logger = logging.getLogger(__name__)
+
+
+class HomeTabs(Protocol):
+    """The App Home tabs of the people an approval concerns (`greenlight.webhook.home`)."""
+
+    def refresh(self, record: ApprovalRecord) -> int:
+        """Publish their Home tabs again; how many Slack accepted."""
+        ...
+
+
 DECIDED = (Status.APPROVED.value, Status.REJECTED.value)
 
 
@@ -59,14 +69,21 @@ def decided_in(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> 
 class DecisionRelay:
     """Sends the callback of each decision the stream shows, and redraws its message."""
 
-    def __init__(self, callbacks: CallbackSender, board: MessageBoard, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        callbacks: CallbackSender,
+        board: MessageBoard,
+        audit: AuditLog,
+        homes: HomeTabs | None = None,
+    ) -> None:
         self._callbacks = callbacks
         self._board = board
         self._audit = audit
+        self._homes = homes
 
     def on_change(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
         """Handle one stream record's images: audit the votes it counted, deliver the decision
-        it made; other changes are ignored.
+        it made, redraw the App Home tabs of the people it concerns.
 
         A record the relay can never deliver (unreadable, or a callback Lambda refuses for good)
         is logged as an error and let go: retried, it would hold back every decision behind it
@@ -85,8 +102,16 @@ class DecisionRelay:
             return
         for event in vote_lines(before, record):
             self._audit.append_once(event)
-        if not decided_in(old, new):
-            return
+        if decided_in(old, new):
+            self._deliver(record)
+        self._refresh_homes(record)
+
+    def _deliver(self, record: ApprovalRecord) -> None:
+        """Send the decision's callback and redraw its message.
+
+        Raises:
+            DeliveryError: the callback could not be sent yet; the stream retries the record.
+        """
         try:
             if deliver(self._callbacks, record):
                 logger.info(
@@ -99,6 +124,17 @@ class DecisionRelay:
             )
             return
         self._board.redraw(record)  # best effort; the same final message either way
+
+    def _refresh_homes(self, record: ApprovalRecord) -> None:
+        """Redraw the App Home of everyone the change concerns (bounded, best effort): a Home
+        tab is a view of the table, so a failure here never fails the batch; the next change,
+        or the person opening the tab, draws it again."""
+        if self._homes is None:
+            return
+        try:
+            self._homes.refresh(record)
+        except Exception:  # noqa: BLE001  # nothing about a Home tab may hold back a decision
+            logger.warning("App Home tabs not refreshed", extra={"approval_id": record.approval_id})
 
 
 def make_stream_handler(relay: DecisionRelay) -> StreamHandler:

@@ -21,6 +21,7 @@ ENV_SLACK_APP_ID = "SLACK_APP_ID"
 ENV_SLACK_TEAM_ID = "SLACK_TEAM_ID"
 ENV_SLACK_ENTERPRISE_ID = "SLACK_ENTERPRISE_ID"
 ENV_BASE_PATH = "API_BASE_PATH"
+ENV_DELEGATIONS_TABLE = "DELEGATIONS_TABLE"  # optional: without it, no delegation
 
 _APP_ID = re.compile(r"^A[A-Z0-9]{2,20}$")
 # Slack's ids: a workspace is T…, an Enterprise Grid org E…. Requests name the workspace in
@@ -46,6 +47,7 @@ class Settings:
     slack_team_id: str
     base_path: str
     slack_enterprise_id: str | None = None
+    delegations_table: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +72,7 @@ class Settings:
             ),
             base_path=(read.optional(ENV_BASE_PATH) or "").rstrip("/"),
             slack_enterprise_id=read.optional(ENV_SLACK_ENTERPRISE_ID),
+            delegations_table=read.optional(ENV_DELEGATIONS_TABLE),
         )
         enterprise = settings.slack_enterprise_id
         if enterprise is not None and not _ENTERPRISE_ID.match(enterprise):

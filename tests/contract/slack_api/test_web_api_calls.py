@@ -21,11 +21,13 @@ import pytest
 from slack_sdk import WebClient
 
 from greenlight.core import messages
+from greenlight.core.home import PENDING_SHOWN, home_view
 from greenlight.core.route import Channel
 from greenlight.core.secret import Secret
 from greenlight.core.votes import Status
 from greenlight.slack.client import build_web_client
 from greenlight.slack.notifier import SlackApprovalNotifier, SlackDirectory
+from greenlight.webhook.home import HomeBoard
 from greenlight.webhook.slack_board import SlackMessageBoard
 from localdev import fake_slack, fixtures
 from tests.contract.slack_api.reference import methods
@@ -112,6 +114,9 @@ def test_what_reaches_slack_from_every_adapter_is_documented_and_accepted(
     SlackDirectory(client).members(fixtures.APPROVERS_GROUP)
     board.tell(fixtures.CHANNEL_ID, "U0BOB", messages.already_decided(crowded(Status.APPROVED)))
     board.ask_reason("12345.98765.abcd2358fdea", pending)
+    queue = [replace(pending, approval_id=f"{n:022d}") for n in range(PENDING_SHOWN + 5)]
+    done = [replace(crowded(s), approval_id=f"d{n:021d}") for n in range(15) for s in Status]
+    HomeBoard(client).publish("U0BOB", home_view(queue, done, messages.vote_counted(pending)))
 
     # Then Slack accepted each call, and each is what Slack documents
     calls = slack.state.snapshot()["calls"]

@@ -170,6 +170,7 @@ def new_record(
     viewers: frozenset[str] = frozenset(),
     allow_self_approval: bool = False,
     created_at: str = AT,
+    allow_delegation: bool = False,
 ) -> ApprovalRecord:
     """A pending approval as the gate builds it, requested by U0ALICE."""
     n = next(_ids)
@@ -185,6 +186,7 @@ def new_record(
             quorum=quorum,
             viewer_ids=viewers,
             allow_self_approval=allow_self_approval,
+            allow_delegation=allow_delegation,
         ),
         created_at=created_at,
         expires_at="2026-11-23T12:00:00+00:00",

@@ -233,3 +233,39 @@ def test_changes_that_count_no_vote_add_no_vote_lines(subject: Subject) -> None:
     subject.store.update(record.approval_id, lambda r: (r.expired(FIRST), []))
 
     assert [e.kind for e in subject.trail(record.approval_id)] == [AuditKind.REQUESTED]
+
+
+def test_a_delegates_vote_is_the_delegators_in_every_store(subject: Subject) -> None:
+    # Given a request that allows delegates, decided by two of bob, carol
+    record = posted(
+        subject.store, approvers=frozenset({"U0BOB", "U0CAROL"}), quorum=2, allow_delegation=True
+    )
+    # When dave votes for bob as his delegate, then bob clicks too
+    cast = Vote("U0BOB", Verdict.APPROVE, FIRST, cast_by="U0DAVE")
+    after, effect = subject.store.record_vote(record.approval_id, cast)
+    again, second = subject.store.record_vote(record.approval_id, approve("U0BOB"))
+    # Then one vote is counted, bob's, cast by dave; bob's own click changes nothing
+    assert (effect, second) == (VoteEffect.COUNTED, VoteEffect.ALREADY_COUNTED)
+    assert after.votes == again.votes == (cast,)
+
+
+@pytest.mark.parametrize(
+    ("delegate", "allow", "why"),
+    [
+        ("U0DAVE", False, "this request does not allow delegates to decide"),
+        ("U0ALICE", True, "you cannot decide your own request, not even as a delegate"),
+        ("U0CAROL", True, "you decide this request as yourself, not as a delegate"),
+    ],
+)
+def test_a_delegates_vote_the_request_does_not_allow_is_refused_and_changes_nothing(
+    subject: Subject, delegate: str, allow: bool, why: str
+) -> None:
+    record = posted(
+        subject.store, approvers=frozenset({"U0BOB", "U0CAROL"}), allow_delegation=allow
+    )
+    with pytest.raises(NotAuthorizedError) as refused:
+        subject.store.record_vote(
+            record.approval_id, Vote("U0BOB", Verdict.APPROVE, FIRST, cast_by=delegate)
+        )
+    assert refused.value.why == why
+    assert subject.store.get(record.approval_id) == record

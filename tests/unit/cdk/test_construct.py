@@ -359,7 +359,10 @@ def test_tables_stream_decisions_list_pending_ones_and_are_kept(template: Templa
         for t in resources(template, "AWS::DynamoDB::Table").values()
     }
 
-    assert set(tables) == {NAMES.approvals_table, NAMES.audit_table}
+    assert set(tables) == {NAMES.approvals_table, NAMES.audit_table, NAMES.delegations_table}
+    delegations = tables[NAMES.delegations_table]["Properties"]
+    assert delegations["KeySchema"] == [{"AttributeName": "user_id", "KeyType": "HASH"}]
+    assert "StreamSpecification" not in delegations
     approvals = tables[NAMES.approvals_table]["Properties"]
     assert approvals["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     (index,) = approvals["GlobalSecondaryIndexes"]

@@ -91,6 +91,14 @@ REFUSALS: list[tuple[str, str, dict[str, Any]]] = [
     ("users.info", "user_not_found", {"user": "U0NOBODY"}),
     ("usergroups.users.list", "no_such_subteam", {"usergroup": "S0NONE"}),
     ("conversations.open", "users_list_not_supplied", {}),
+    ("views.publish", "invalid_arguments", {"view": {"type": "home", "blocks": [SECTION]}}),
+    ("views.publish", "invalid_arguments", {"user_id": "U0BOB", "view": modal()}),
+    ("views.publish", "invalid_arguments", {"user_id": "U0BOB", "view": {"type": "home"}}),
+    (
+        "views.publish",
+        "hash_conflict",
+        {"user_id": "U0NEWCOMER", "view": {"type": "home", "blocks": [SECTION]}, "hash": "1.2"},
+    ),
     ("conversations.open", "user_not_found", {"users": "bob"}),
     ("conversations.open", "too_many_users", {"users": ",".join(f"U0P{n}" for n in range(9))}),
     ("conversations.open", "channel_not_found", {"channel": "D0NOBODY"}),
@@ -272,3 +280,21 @@ def test_every_call_is_recorded_with_its_argument_names_and_answer(
         "args": ["channel", "text", "unfurl_links"],
         "error": None,
     }
+
+
+def test_a_home_tab_is_published_per_user_and_replaced_with_its_hash(
+    base_url: str, server: fake_slack.FakeSlackServer
+) -> None:
+    # Given a Home tab published for bob (the method's example response's fields come back)
+    web = client(base_url)
+    home = {"type": "home", "blocks": [SECTION]}
+    first = web.views_publish(user_id="U0BOB", view=home)["view"]
+    assert (first["type"], first["team_id"], first["blocks"]) == ("home", "T0GREENLT", [SECTION])
+    # When it is published again with the hash it was given, and then with a stale hash
+    second = web.views_publish(user_id="U0BOB", view=home, hash=first["hash"])["view"]
+    stale = refused(lambda: web.views_publish(user_id="U0BOB", view=home, hash=first["hash"]))
+    # Then the same view is replaced, and the stale write is refused as Slack refuses it
+    assert second["id"] == first["id"]
+    assert second["hash"] != first["hash"]
+    assert stale["error"] == "hash_conflict"
+    assert server.state.snapshot()["homes"]["U0BOB"]["hash"] == second["hash"]

@@ -1,0 +1,181 @@
+"""Delegation: the command's text, the rules (no self, no chains, no cycles), the vote a
+delegate casts (the delegator's, in the same conditional write), and how it is shown."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pytest
+
+from greenlight.core.blocks import request_blocks
+from greenlight.core.delegation import (
+    Action,
+    DelegationEntry,
+    DelegationRefusedError,
+    delegate,
+    is_delegation_command,
+    parse_command,
+    undelegate,
+)
+from greenlight.core.errors import InvalidRequestError, NotAuthorizedError
+from greenlight.core.outcome import decision_from_success, decision_payload
+from greenlight.core.policy import ApproverPolicy, Policy
+from greenlight.core.vote_audit import vote_lines
+from greenlight.core.vote_write import VoteWrite, count_vote
+from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
+from greenlight.testing.store import InMemoryApprovalStore
+from tests.unit.core.test_vote_write import AT, pending, written
+
+if TYPE_CHECKING:
+    from greenlight.core.record import ApprovalRecord
+
+TODAY = date(2026, 11, 30)
+NOW = "2026-11-30T10:00:00+00:00"
+UNTIL = "2026-12-24T23:59:59+00:00"
+
+
+def test_the_command_reads_slacks_escaped_mention_and_a_day() -> None:
+    assert parse_command("delegate <@U0CAROL|carol> until 2026-12-24", TODAY) == parse_command(
+        "DELEGATE <@U0CAROL> until 2026-12-24", TODAY
+    )
+    command = parse_command("delegate <@U0CAROL|carol> until 2026-12-24", TODAY)
+    assert (command.action, command.delegate_id, command.until) == (
+        Action.DELEGATE,
+        "U0CAROL",
+        UNTIL,
+    )
+    assert parse_command("undelegate", TODAY).action is Action.UNDELEGATE
+    assert is_delegation_command("delegate x")
+    assert not is_delegation_command("")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("delegate @carol until 2026-12-24", "mention the person"),  # not escaped by Slack
+        ("delegate <@U0CAROL>", "/approvals delegate @someone until YYYY-MM-DD"),
+        ("delegate <@U0CAROL> until 24/12/2026", "YYYY-MM-DD"),
+        ("delegate <@U0CAROL> until 2026-02-30", "not a day of the calendar"),
+        ("delegate <@U0CAROL> until 2026-11-29", "already passed"),
+        ("delegate <@U0CAROL> until 2028-01-01", "at most 366 days"),
+        ("delegate <#C0APPROVALS> until 2026-12-24", "mention the person"),
+        ("undelegate now", "takes nothing"),
+    ],
+)
+def test_a_command_we_cannot_read_is_refused_with_what_to_type(text: str, says: str) -> None:
+    with pytest.raises(InvalidRequestError, match=says):
+        parse_command(text, TODAY)
+
+
+def test_a_delegation_changes_both_entries() -> None:
+    bob, carol = DelegationEntry("U0BOB"), DelegationEntry("U0CAROL")
+    bob_after, carol_after = delegate(bob, carol, UNTIL, NOW)
+    assert bob_after.delegate_at(NOW) == "U0CAROL"
+    assert carol_after.delegators_at(NOW) == ["U0BOB"]
+    assert (bob_after.version, carol_after.version) == (1, 1)
+    # and it ends at the end of its day, or when undelegated
+    assert carol_after.delegators_at("2026-12-25T00:00:00+00:00") == []
+    bob_end, carol_end = undelegate(bob_after, carol_after)
+    assert bob_end.delegate_at(NOW) is None
+    assert carol_end.delegators_at(NOW) == []
+    assert DelegationEntry.from_item(carol_after.to_item()) == carol_after
+
+
+def test_delegations_never_chain_nor_cycle() -> None:
+    bob, carol = delegate(DelegationEntry("U0BOB"), DelegationEntry("U0CAROL"), UNTIL, NOW)
+    dave = DelegationEntry("U0DAVE")
+    # carol, bob's delegate, cannot pass it on
+    with pytest.raises(DelegationRefusedError, match="a delegate cannot pass that on"):
+        delegate(carol, dave, UNTIL, NOW)
+    # nobody may delegate to bob, who is away (chain), and carol may not delegate back (cycle)
+    with pytest.raises(DelegationRefusedError, match="do not chain"):
+        delegate(dave, bob, UNTIL, NOW)
+    with pytest.raises(DelegationRefusedError, match="cannot pass that on"):
+        delegate(carol, bob, UNTIL, NOW)
+    # a second delegate for bob needs an undelegate first; nobody delegates to themselves
+    with pytest.raises(DelegationRefusedError, match="undelegate"):
+        delegate(bob, dave, UNTIL, NOW)
+    with pytest.raises(DelegationRefusedError, match="yourself"):
+        delegate(dave, dave, UNTIL, NOW)
+
+
+def test_a_cycle_is_named_as_one() -> None:
+    carol, bob = delegate(DelegationEntry("U0CAROL"), DelegationEntry("U0BOB"), UNTIL, NOW)
+    with pytest.raises(DelegationRefusedError, match="cycle"):
+        delegate(replace(bob, decides_for={}), carol, UNTIL, NOW)
+
+
+def test_a_delegation_past_its_day_counts_as_none() -> None:
+    old = "2026-11-01T23:59:59+00:00"
+    bob, carol = delegate(DelegationEntry("U0BOB"), DelegationEntry("U0CAROL"), old, old[:10])
+    dave = DelegationEntry("U0DAVE")
+    assert delegate(carol, dave, UNTIL, NOW)[0].delegate_at(NOW) == "U0DAVE"
+    assert delegate(bob, dave, UNTIL, NOW)[0].delegate_at(NOW) == "U0DAVE"
+
+
+def delegating(quorum: int = 2, *, allow: bool = True) -> ApprovalRecord:
+    record = pending(quorum)
+    return replace(record, policy=replace(record.policy, allow_delegation=allow))
+
+
+CAROL_FOR_BOB = Vote("U0BOB", Verdict.APPROVE, AT, cast_by="U0DAVE")
+
+
+def test_a_delegates_vote_is_written_as_the_delegators_with_both_names() -> None:
+    record = delegating()
+    after = written(CAROL_FOR_BOB, VoteWrite.COUNTING, record)
+    assert after is not None
+    vote = after.vote_of("U0BOB")
+    assert vote is not None
+    assert vote.cast_by == "U0DAVE"
+    (line,) = vote_lines(record, after)
+    assert (line.actor, line.detail) == ("U0BOB", "approve cast by U0DAVE")
+
+
+def test_a_delegates_vote_is_refused_by_the_write_unless_the_request_allows_it() -> None:
+    assert written(CAROL_FOR_BOB, VoteWrite.COUNTING, delegating(allow=False)) is None
+    # nor by the requester, nor by someone who may decide in their own right
+    for delegate_id in ("U0ALICE", "U0CAROL"):
+        vote = replace(CAROL_FOR_BOB, cast_by=delegate_id)
+        assert written(vote, VoteWrite.COUNTING, delegating()) is None
+
+
+def test_a_refused_delegated_vote_says_why() -> None:
+    store = InMemoryApprovalStore()
+    record = store.create(delegating(allow=False))
+    with pytest.raises(NotAuthorizedError, match="does not allow delegates"):
+        count_vote(store, record.approval_id, CAROL_FOR_BOB)
+
+
+def test_the_delegator_and_the_delegate_give_one_vote() -> None:
+    store = InMemoryApprovalStore()
+    record = store.create(delegating())
+    _, first = count_vote(store, record.approval_id, Vote("U0BOB", Verdict.APPROVE, AT))
+    after, second = count_vote(store, record.approval_id, CAROL_FOR_BOB)
+    assert (first, second) == (VoteEffect.COUNTED, VoteEffect.ALREADY_COUNTED)
+    assert [v.user_id for v in after.votes] == ["U0BOB"]
+    assert after.status is Status.PENDING
+
+
+def test_the_message_says_carol_for_bob() -> None:
+    record = delegating(quorum=1).with_vote(CAROL_FOR_BOB)
+    text = str(request_blocks(record))
+    assert "<@U0DAVE> for <@U0BOB>" in text
+
+
+def test_the_policy_flag_travels_to_the_record_and_is_off_by_default() -> None:
+    assert Policy(approvers=("U0BOB",)).allow_delegation is False
+    resolved = Policy(approvers=("U0BOB",), allow_delegation=True).resolve(pending().request, {})
+    assert resolved.allow_delegation is True
+    assert ApproverPolicy.from_dict(resolved.to_dict()).allow_delegation is True
+    with pytest.raises(InvalidRequestError):
+        Policy(approvers=("U0BOB",), allow_delegation="yes")  # type: ignore[arg-type]
+
+
+def test_the_workflow_learns_who_cast_the_delegators_vote() -> None:
+    record = delegating(quorum=1).with_vote(CAROL_FOR_BOB)
+    decision = decision_from_success(json.loads(decision_payload(record)))
+    assert [(v.user_id, v.cast_by) for v in decision.votes] == [("U0BOB", "U0DAVE")]

@@ -1,0 +1,160 @@
+"""The App Home inbox as a pure function of records: who sees what, within Slack's limits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from greenlight.core.home import (
+    DECIDED_SHOWN,
+    PENDING_SHOWN,
+    concerned,
+    decided_for,
+    home_view,
+    pending_for,
+)
+from greenlight.core.policy import ApproverPolicy
+from greenlight.core.record import SlackMessage
+from greenlight.core.votes import Status, Verdict, Vote
+from greenlight.webhook.home import people_to_refresh
+from localdev.block_kit import view_problems
+from tests.unit.core.test_blocks import AT, crowded, record
+
+
+def buttons(view: dict[str, object]) -> list[tuple[str, str]]:
+    blocks = view["blocks"]
+    assert isinstance(blocks, list)
+    return [
+        (e["action_id"], e["value"])
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+
+
+def test_pending_lists_only_what_the_person_may_still_decide() -> None:
+    # Given one approval bob and carol may decide, one bob already voted on, one decided
+    open_one = replace(record(quorum=2), approval_id="a" * 22)
+    voted = replace(open_one, approval_id="b" * 22).with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    decided = replace(record(), approval_id="c" * 22).with_vote(
+        Vote("U0CAROL", Verdict.APPROVE, AT)
+    )
+    records = [open_one, voted, decided]
+    # Then bob sees the first only; carol the first two; the requester and an outsider nothing
+    assert [r.approval_id for r in pending_for(records, "U0BOB")] == ["a" * 22]
+    assert [r.approval_id for r in pending_for(records, "U0CAROL")] == ["a" * 22, "b" * 22]
+    assert pending_for(records, "U0ALICE") == []
+    assert pending_for(records, "U0EVE") == []
+
+
+def test_decided_lists_what_the_person_took_part_in_or_could_see_newest_first() -> None:
+    early = replace(record(), approval_id="a" * 22).with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    late = replace(
+        replace(record(), approval_id="b" * 22).with_vote(
+            Vote("U0CAROL", Verdict.REJECT, "2026-11-23T11:00:00+00:00", "no")
+        )
+    )
+    hidden = replace(late, approval_id="c" * 22, policy=ApproverPolicy(frozenset({"U0DAVE"})))
+    mine = decided_for([early, late, hidden, record()], "U0BOB")
+    assert [r.approval_id for r in mine] == ["b" * 22, "a" * 22]
+    assert "U0ALICE" in concerned(late)  # the requester sees how it ended
+    assert decided_for([hidden], "U0EVE") == []
+
+
+def test_the_home_view_has_working_buttons_with_block_ids_unique_in_the_view() -> None:
+    first, second = replace(record(), approval_id="a" * 22), replace(record(), approval_id="b" * 22)
+    view = home_view([first, second], [])
+    assert buttons(view) == [
+        ("approve", "a" * 22),
+        ("approve_comment", "a" * 22),
+        ("reject", "a" * 22),
+        ("approve", "b" * 22),
+        ("approve_comment", "b" * 22),
+        ("reject", "b" * 22),
+    ]
+    ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
+    assert len(ids) == len(set(ids)) == 2
+    assert view_problems(view) == []
+
+
+def test_a_long_queue_stays_within_slacks_view_limits_and_is_counted() -> None:
+    # Given the largest requests, more of them than are shown, and many decided ones
+    queue = [replace(crowded(Status.PENDING), approval_id=f"{n:022d}") for n in range(45)]
+    done = [
+        replace(crowded(s), approval_id=f"d{n:021d}")
+        for n in range(20)
+        for s in Status
+        if s.is_final
+    ]
+    # When the Home tab is drawn
+    view = home_view(queue, done, notice="Your approval is recorded (1 of 2).")
+    # Then Slack accepts it; the first PENDING_SHOWN have buttons, the rest are counted
+    assert view_problems(view) == []
+    assert len(buttons(view)) == 3 * PENDING_SHOWN
+    assert any(
+        e.get("text") == f"…and {45 - PENDING_SHOWN} more."
+        for b in view["blocks"]
+        if b["type"] == "context"
+        for e in b["elements"]
+    )
+    decided_rows = [b for b in view["blocks"] if b["type"] == "section"][PENDING_SHOWN:]
+    assert len(decided_rows) == DECIDED_SHOWN
+
+
+def test_an_empty_home_says_so() -> None:
+    view = home_view([], [])
+    assert buttons(view) == []
+    assert view_problems(view) == []
+
+
+def test_the_relay_redraws_a_bounded_number_of_homes_approvers_first() -> None:
+    big = crowded(Status.PENDING)
+    people = people_to_refresh(big, 25)
+    assert len(people) == 25
+    assert set(people) <= big.policy.approver_ids
+    small = record()
+    assert people_to_refresh(small, 25) == ["U0BOB", "U0CAROL", "U0ALICE"]
+
+
+def test_a_sensitive_requests_approve_in_the_home_tab_opens_its_confirmation() -> None:
+    # Given a sensitive request waiting on bob
+    plain = replace(record(), approval_id="a" * 22)
+    sensitive = replace(plain, request=replace(plain.request, sensitive=True))
+    # Then its Home tab Approve is the message's: `approve_confirm`, never a one-click approve
+    view = home_view([sensitive], [])
+    assert buttons(view) == [
+        ("approve_confirm", "a" * 22),
+        ("approve_comment", "a" * 22),
+        ("reject", "a" * 22),
+    ]
+    assert "Sensitive" in str(view["blocks"][1])
+    assert view_problems(view) == []
+
+
+def test_home_links_go_to_the_copy_each_person_can_open() -> None:
+    # Given a request posted in a channel and in DMs to bob and carol
+    channel = SlackMessage("C0APPROVALS", "1.1")
+    bobs, carols = SlackMessage("D0BOB", "2.2", "U0BOB"), SlackMessage("D0CAROL", "3.3", "U0CAROL")
+    posted = record().with_message(channel).with_message(bobs).with_message(carols)
+
+    def link(user_id: str | None) -> str:
+        return str(home_view([posted], [], user_id=user_id)["blocks"][1])
+
+    # Then bob's and carol's titles open their own DM; anyone else's the channel's copy
+    assert "archives/D0BOB/p22" in link("U0BOB")
+    assert "archives/D0CAROL/p33" in link("U0CAROL")
+    assert "archives/C0APPROVALS/p11" in link("U0DAVE")
+    decided = posted.with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    assert "archives/D0BOB/p22" in str(home_view([], [decided], user_id="U0BOB")["blocks"])
+
+
+def test_a_quiet_approver_still_finds_the_request_in_their_inbox() -> None:
+    # Given a request carol may decide quietly (never mentioned, messaged or reminded)
+    quiet = replace(
+        record(),
+        policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL"}), quiet_ids=frozenset({"U0CAROL"})),
+    )
+    assert quiet.to_ping() == ["U0BOB"]
+    # Then her Home tab lists it with its buttons, and the relay redraws her Home tab
+    assert pending_for([quiet], "U0CAROL") == [quiet]
+    assert buttons(home_view(pending_for([quiet], "U0CAROL"), [], user_id="U0CAROL"))
+    assert "U0CAROL" in people_to_refresh(quiet, 25)
