@@ -27,6 +27,7 @@ from greenlight.core.policy import Tier
 from greenlight.webhook import settings as webhook_env
 from iac import names, permissions
 from iac.stack import OrdersConfig, OrdersStack
+from tests.unit.cdk.test_construct import normalised
 
 ROOT = Path(__file__).resolve().parents[3]
 PLACEHOLDERS = Arns("aws", "REGION", "ACCOUNT_ID")
@@ -109,36 +110,6 @@ def test_environment_names_come_from_the_settings_modules(template: Template) ->
     webhook_env.Settings.from_env({k: v if isinstance(v, str) else "x" for k, v in webhook.items()})
 
 
-def _render(value: Any) -> Any:
-    """CloudFormation intrinsics back to the placeholders `permissions` is rendered with."""
-    if isinstance(value, dict) and "Fn::Join" in value:
-        sep, parts = value["Fn::Join"]
-        return sep.join(str(_render(p)) for p in parts)
-    if isinstance(value, dict) and "Ref" in value:
-        return {"AWS::Region": "REGION", "AWS::AccountId": "ACCOUNT_ID", "AWS::Partition": "aws"}[
-            value["Ref"]
-        ]
-    return value
-
-
-def _normalise(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    def as_list(v: Any) -> list[Any]:
-        return sorted(_render(x) for x in (v if isinstance(v, list) else [v]))
-
-    return sorted(
-        (
-            {
-                "Sid": s.get("Sid"),
-                "Effect": s["Effect"],
-                "Action": as_list(s["Action"]),
-                "Resource": as_list(s["Resource"]),
-            }
-            for s in statements
-        ),
-        key=lambda s: str(s["Sid"]),
-    )
-
-
 def role_statements(template: Template, function_name: str) -> list[dict[str, Any]]:
     """Every statement a function's role holds: its inline policies and the policies attached
     to it (Greenlight's requester grant is one), and nothing managed."""
@@ -170,7 +141,7 @@ def test_iam_is_exactly_what_permissions_says(
     statements = role_statements(template, function_name)
 
     expected = permissions.POLICIES[role](PLACEHOLDERS)
-    assert _normalise(statements) == _normalise(expected)
+    assert normalised(statements) == normalised(expected)
 
 
 @pytest.mark.parametrize(
