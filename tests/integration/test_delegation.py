@@ -56,7 +56,7 @@ def people(n: int) -> list[str]:
 
 def delegations(stack: Stack) -> DynamoDelegationStore:
     assert stack.settings.delegations_table is not None
-    return DynamoDelegationStore(boto3.resource("dynamodb").Table(stack.settings.delegations_table))
+    return DynamoDelegationStore(boto3.client("dynamodb"), stack.settings.delegations_table)
 
 
 def command(stack: Stack, user: str, text: str) -> tuple[int, str]:

@@ -16,28 +16,31 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from greenlight.aws.approval_store import plain
+from greenlight.aws.approval_store import typed, typed_transaction, untyped
 from greenlight.core.delegation import DelegationEntry
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 KEY = "user_id"
 
 
 class DynamoDelegationStore:
-    """The delegations table."""
+    """The delegations table, over DynamoDB's low-level client (as the approval store: no
+    boto3 resource layer at the webhook's cold start)."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client = client
         self._table = table
-        self._client = table.meta.client
 
     def get(self, user_id: str) -> DelegationEntry:
         """A person's entry (strongly consistent); an empty one if they have none."""
-        found = self._table.get_item(Key={KEY: user_id}, ConsistentRead=True)
+        found = self._client.get_item(
+            TableName=self._table, Key=typed({KEY: user_id}), ConsistentRead=True
+        )
         if "Item" not in found:
             return DelegationEntry(user_id)
-        return DelegationEntry.from_item(plain(found["Item"]))
+        return DelegationEntry.from_item(untyped(found["Item"]))
 
     def replace_both(
         self,
@@ -46,9 +49,9 @@ class DynamoDelegationStore:
     ) -> bool:
         """Write both `after` entries if both stored entries are still at `before`'s versions;
         False (nothing written) if either moved."""
-        items = [_put(self._table.name, old, new) for old, new in zip(before, after, strict=True)]
+        items = [_put(self._table, old, new) for old, new in zip(before, after, strict=True)]
         try:
-            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]  # low-level shapes built above
+            self._client.transact_write_items(TransactItems=typed_transaction(items))  # type: ignore[arg-type]  # low-level shapes built above
         except ClientError as err:
             codes = {r.get("Code") for r in err.response.get("CancellationReasons", [])}
             if codes & {"ConditionalCheckFailed", "TransactionConflict"}:

@@ -55,22 +55,11 @@ def build_webhook(settings: Settings) -> SlackWebhook:
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-secret") as reader:
         first_read = reader.submit(read_secret)
-        store = DynamoApprovalStore(
-            boto3.client("dynamodb", config=WEBHOOK_CLIENT_CONFIG),
-            settings.approvals_table,
-            settings.audit_table,
-        )
+        dynamodb = boto3.client("dynamodb", config=WEBHOOK_CLIENT_CONFIG)
+        store = DynamoApprovalStore(dynamodb, settings.approvals_table, settings.audit_table)
         callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
-        # Delegations (optional) keep boto3's resource layer: built only when the table is set
         delegations = (
-            Delegations(
-                DynamoDelegationStore(
-                    boto3.resource("dynamodb", config=WEBHOOK_CLIENT_CONFIG).Table(
-                        settings.delegations_table
-                    )
-                ),
-                _now,
-            )
+            Delegations(DynamoDelegationStore(dynamodb, settings.delegations_table), _now)
             if settings.delegations_table
             else None
         )
