@@ -28,6 +28,7 @@ from tests.integration.conftest import (
 if TYPE_CHECKING:
     from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
 
+    from greenlight.core.record import ApprovalRecord
     from greenlight.webhook.asgi import SlackWebhook
     from tests.integration.conftest import Stack
 
@@ -62,12 +63,10 @@ def invoke(asgi: SlackWebhook, event: dict[str, Any]) -> dict[str, Any]:
         return pool.submit(lambda_container).result()
 
 
-def test_base64_function_url_click_is_verified_over_the_raw_bytes(stack: Stack) -> None:
-    # Given the Lambda handler as deployed, and a click delivered base64-encoded
-    asgi = build_webhook(stack.settings)
-    record = post_pending(stack)
+def carol_approves(record: ApprovalRecord) -> str:
+    """The form body of Carol's Approve click on `record`'s message, as Slack posts it."""
     assert record.slack is not None
-    body = form(
+    return form(
         block_actions(
             action_id="approve",
             approval_id=record.approval_id,
@@ -76,6 +75,14 @@ def test_base64_function_url_click_is_verified_over_the_raw_bytes(stack: Stack) 
             message_ts=record.slack.ts,
         )
     )
+
+
+def test_base64_function_url_click_is_verified_over_the_raw_bytes(stack: Stack) -> None:
+    # Given the Lambda handler as deployed, and a click delivered base64-encoded
+    asgi = build_webhook(stack.settings)
+    record = post_pending(stack)
+    assert record.slack is not None
+    body = carol_approves(record)
 
     # When Lambda invokes it
     response = invoke(asgi, function_url_event(body, signed_headers(SIGNING_SECRET, body)))
@@ -107,15 +114,7 @@ def test_a_rotated_signing_secret_is_picked_up_by_a_warm_container(stack: Stack)
     try:
         record = post_pending(stack)
         assert record.slack is not None
-        body = form(
-            block_actions(
-                action_id="approve",
-                approval_id=record.approval_id,
-                user_id="U0CAROL",
-                channel_id=record.slack.channel,
-                message_ts=record.slack.ts,
-            )
-        )
+        body = carol_approves(record)
 
         # When Slack signs a click with the new secret, and later someone replays the old one
         new = invoke(asgi, function_url_event(body, signed_headers(rotated, body)))
@@ -142,15 +141,7 @@ def test_a_rotated_bot_token_is_used_from_the_request_that_picks_up_the_secret(
     assert record.slack is not None
     stack.slack.token = token
     try:
-        body = form(
-            block_actions(
-                action_id="approve",
-                approval_id=record.approval_id,
-                user_id="U0CAROL",
-                channel_id=record.slack.channel,
-                message_ts=record.slack.ts,
-            )
-        )
+        body = carol_approves(record)
         # When Slack delivers a click signed with the new secret
         response = invoke(asgi, function_url_event(body, signed_headers(signing, body)))
         redraws = [c for c in stack.slack.snapshot()["calls"] if c["method"] == "chat.update"]
