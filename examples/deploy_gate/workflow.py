@@ -10,7 +10,6 @@ names are stable literals: renaming or reordering them breaks executions in flig
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aws_durable_execution_sdk_python import durable_execution
@@ -20,10 +19,11 @@ from aws_lambda_powertools import Logger
 
 from examples.deploy_gate.asks import ONCALL, RELEASE, oncall_ask, release_ask
 from examples.deploy_gate.deploy import CHECKS, CheckResult, DeployRequest, parse_deploy, run_check
-from greenlight.core import Channel
+from greenlight.core import Channel, utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from aws_durable_execution_sdk_python import DurableContext
 
@@ -45,11 +45,6 @@ NO_RETRY = StepConfig(retry_strategy=RetryPresets.none())
 RETRY_TRANSIENT = StepConfig(retry_strategy=RetryPresets.transient())
 
 logger = Logger()
-
-
-def utc_now() -> datetime:
-    """The wall clock, in UTC; read only inside steps."""
-    return datetime.now(UTC)
 
 
 def record_deploy(deploy: DeployRequest, now: datetime) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import boto3
@@ -12,15 +11,11 @@ from examples.orders.dynamo_reservations import DynamoReservations
 from examples.orders.http_payments import HttpPaymentGateway
 from examples.orders.ports import Dependencies
 from examples.orders.sns_alerts import SnsAlerts
+from greenlight.core import utc_now
 from greenlight.gate import Greenlight
 
 if TYPE_CHECKING:
     from examples.orders.settings import Settings
-
-
-def utc_now() -> datetime:
-    """The wall clock, in UTC, for the conditions table's timestamps."""
-    return datetime.now(UTC)
 
 
 def build_dependencies(settings: Settings) -> Dependencies:

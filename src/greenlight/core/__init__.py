@@ -1,6 +1,7 @@
 """Greenlight's pure approval domain: requests, policy, votes, records, Block Kit. No I/O."""
 
 from greenlight.core.blocks import mention
+from greenlight.core.clock import utc_now
 from greenlight.core.errors import (
     ApprovalError,
     ConfigError,
@@ -56,4 +57,5 @@ __all__ = [
     "authorize",
     "mention",
     "tally",
+    "utc_now",
 ]

@@ -10,11 +10,11 @@ notifier, directory, clock and ids.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from greenlight.core.blocks import mention
 from greenlight.core.buttons import new_approval_id
+from greenlight.core.clock import utc_now
 from greenlight.core.record import SlackMessage
 from greenlight.core.route import is_direct_message_id
 from greenlight.gate.gate import require_approval
@@ -22,6 +22,7 @@ from greenlight.gate.settings import GateSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from datetime import datetime
 
     from aws_durable_execution_sdk_python import DurableContext
 
@@ -30,11 +31,6 @@ if TYPE_CHECKING:
     from greenlight.core.request import ApprovalRequest
     from greenlight.core.route import Route
     from greenlight.gate.ports import ApprovalNotifier, ApprovalStore, Directory
-
-
-def utc_now() -> datetime:
-    """The wall clock, in UTC; the gate reads it only inside steps."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

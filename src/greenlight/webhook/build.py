@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import boto3
@@ -17,6 +16,7 @@ from greenlight.aws.config import (
 )
 from greenlight.aws.delegation_store import DynamoDelegationStore
 from greenlight.aws.secrets import load_slack_credentials
+from greenlight.core.clock import utc_now
 from greenlight.slack.client import build_web_client
 from greenlight.webhook.app import build_app
 from greenlight.webhook.asgi import SlackWebhook, Wiring
@@ -59,14 +59,18 @@ def build_webhook(settings: Settings) -> SlackWebhook:
         store = DynamoApprovalStore(dynamodb, settings.approvals_table, settings.audit_table)
         callbacks = LambdaCallbackSender(boto3.client("lambda", config=CALLBACK_FAST_PATH_CONFIG))
         delegations = (
-            Delegations(DynamoDelegationStore(dynamodb, settings.delegations_table), _now)
+            Delegations(DynamoDelegationStore(dynamodb, settings.delegations_table), utc_now)
             if settings.delegations_table
             else None
         )
 
         def decisions(board: MessageBoard) -> DecisionService:
             return DecisionService(
-                store=store, callbacks=callbacks, board=board, clock=_now, delegations=delegations
+                store=store,
+                callbacks=callbacks,
+                board=board,
+                clock=utc_now,
+                delegations=delegations,
             )
 
         def bot_token() -> Secret:
@@ -80,10 +84,6 @@ def build_webhook(settings: Settings) -> SlackWebhook:
         first=first,
     )
     return SlackWebhook(slack_secret, settings.base_path)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_relay(settings: Settings) -> DecisionRelay:
