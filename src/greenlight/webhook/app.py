@@ -38,7 +38,7 @@ from greenlight.core.votes import Status, Verdict
 from greenlight.slack.client import TIMEOUT_SECONDS
 from greenlight.webhook import comments, home
 from greenlight.webhook.decisions import Click
-from greenlight.webhook.payloads import to_button_click, to_reason_submission, user_of
+from greenlight.webhook.payloads import read_button_click, to_reason_submission, user_of
 from greenlight.webhook.slack_board import SlackMessageBoard
 
 if TYPE_CHECKING:
@@ -221,10 +221,8 @@ def is_ours(
 
 def _on_click(body: dict[str, Any], service: DecisionService, board: SlackMessageBoard) -> None:
     """Approve decides at once; Reject first asks why (the modal's submission decides)."""
-    try:
-        click = to_button_click(body)
-    except InvalidRequestError as err:
-        logger.warning("unreadable click", extra={"field": err.field})
+    click = read_button_click(body)
+    if click is None:
         return
     try:
         if click.action_id == ACTION_REJECT:

@@ -26,10 +26,10 @@ from greenlight.core.buttons import (
     COMMENT_MODAL_CALLBACK_ID,
     CONFIRM_MODAL_CALLBACK_ID,
 )
-from greenlight.core.errors import ApprovalError, InvalidRequestError
+from greenlight.core.errors import ApprovalError
 from greenlight.core.votes import Verdict
 from greenlight.webhook.decisions import Click
-from greenlight.webhook.payloads import to_button_click, to_comment_submission
+from greenlight.webhook.payloads import read_button_click, to_comment_submission
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -85,10 +85,8 @@ def open_approve_form(
     body: dict[str, Any], service: DecisionService, board: SlackMessageBoard, reply_for: Reply
 ) -> None:
     """Open the approve modal for a clicker who may still decide; tell anyone else why not."""
-    try:
-        click = to_button_click(body)
-    except InvalidRequestError as err:
-        logger.warning("unreadable click", extra={"field": err.field})
+    click = read_button_click(body)
+    if click is None:
         return
     try:
         record = service.check(click.approval_id, click.user_id)

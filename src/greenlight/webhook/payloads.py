@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from greenlight.core.buttons import (
 )
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.request import is_slack_user_id
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,16 @@ class ReasonSubmission:
     approval_id: str
     user_id: str
     reason: str
+
+
+def read_button_click(body: dict[str, Any]) -> ButtonClick | None:
+    """A message button's click, or None (logged) when Slack sent one we cannot read: the
+    listener acks it and nothing changes."""
+    try:
+        return to_button_click(body)
+    except InvalidRequestError as err:
+        logger.warning("unreadable click", extra={"field": err.field})
+        return None
 
 
 def to_button_click(body: dict[str, Any]) -> ButtonClick:
