@@ -92,6 +92,21 @@ def env_for(urls: dict[str, str]) -> dict[str, str]:
     }
 
 
+def floor_update(user: str) -> dict[str, Any]:
+    """The floor's `UpdateItem` (without table and key): anyone may approve anything pending."""
+    return {
+        "UpdateExpression": "SET #s = :approved, decided_by = :by",
+        "ConditionExpression": "#s = :pending",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {
+            ":approved": {"S": "approved"},
+            ":pending": {"S": "pending"},
+            ":by": {"L": [{"S": user}]},
+        },
+        "ReturnValues": "ALL_NEW",
+    }
+
+
 def floor_app() -> Any:
     """The floor: a raw ASGI app, the same three outside calls, nothing else.
 
@@ -120,15 +135,7 @@ def floor_app() -> Any:
         record = dynamodb.update_item(
             TableName=table_name,
             Key={"approval_id": {"S": approval_id}},
-            UpdateExpression="SET #s = :approved, decided_by = :by",
-            ConditionExpression="#s = :pending",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":approved": {"S": "approved"},
-                ":pending": {"S": "pending"},
-                ":by": {"L": [{"S": user}]},
-            },
-            ReturnValues="ALL_NEW",
+            **floor_update(user),
         )["Attributes"]
         result = json.dumps({"decision": "approved", "approval_id": approval_id}).encode()
         lambda_client.send_durable_execution_callback_success(
