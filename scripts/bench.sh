@@ -18,6 +18,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
 cd "$root"
 "$root/.venv/bin/python" -m bench.run
+"$root/.venv/bin/python" -m bench.write_cost
 "$root/.venv/bin/python" -m bench.bytecode || echo "bench.bytecode skipped (see above)" >&2
 "$root/.venv/bin/python" -m bench.resume --each 8
 "$root/.venv/bin/python" -m bench.load --approvals 100
