@@ -289,6 +289,11 @@ def _check(request: object, policy: object, route: object) -> None:
         raise InvalidRequestError("request", "must be an ApprovalRequest")
     if not isinstance(policy, Policy | AutoApprove):
         raise InvalidRequestError("policy", "must be a Policy or AutoApprove(reason)")
+    if isinstance(policy, AutoApprove) and request.sensitive:
+        # `sensitive` asks for a person's deliberate confirmation; no one would be asked at all
+        raise InvalidRequestError(
+            "policy", "a sensitive request is confirmed by a person: AutoApprove cannot approve it"
+        )
     if not isinstance(route, ROUTES):
         raise InvalidRequestError(
             "route",

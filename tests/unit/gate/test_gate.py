@@ -374,6 +374,8 @@ def test_a_replay_returns_the_same_decision_and_touches_neither_store_nor_slack(
         ({"request": {"title": "Deploy"}}, "request"),
         ({"policy": {"approvers": ["U0BOB"]}}, "policy"),
         ({"route": "C0DEPLOYS"}, "route"),
+        # a sensitive request is confirmed by a person: nothing may approve it automatically
+        ({"request": deploy(sensitive=True), "policy": AutoApprove("small change")}, "policy"),
     ],
 )
 def test_wrong_arguments_are_refused_before_any_operation(
@@ -400,6 +402,7 @@ def test_wrong_arguments_are_refused_before_any_operation(
 
     assert seen == [field]
     assert started == ["ExecutionStarted"]
+    assert world.approvals.audit == []
 
 
 def test_a_post_that_fails_for_good_is_a_true_error_and_leaves_nothing_pending(
