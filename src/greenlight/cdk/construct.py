@@ -4,7 +4,9 @@ A stack adds it once and calls `grant_requester(fn)` for each durable function t
 approvals. What it makes:
 - the approvals table (its stream carries decisions to the relay; `by_status` lists the pending
   ones), the audit table and the delegations table, on demand, recoverable, encrypted and kept;
-- the Slack secret (or the one given), read by the webhook, the relay and every requester;
+- the bot token's secret (or the one given), read by the webhook, the relay and every requester,
+  and the signing secret's (or the one given), read by the webhook alone: nothing else can sign
+  a click, so a compromised requester cannot forge another's decision;
 - the webhook (Function URL, reserved concurrency) and the decision relay (stream subscription,
   retries by record, an on-failure queue);
 - the alert topic (a key CloudWatch may use), alarms, and a dashboard.
@@ -69,6 +71,7 @@ class Greenlight(Construct):
         slack_team_id: str,
         slack_enterprise_id: str | None = None,
         slack_secret: secretsmanager.ISecret | None = None,
+        slack_signing_secret: secretsmanager.ISecret | None = None,
         alert_subscriptions: Sequence[AlertSubscription] = (),
         webhook_reserved_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY,
         retain_data: bool = True,
@@ -81,8 +84,13 @@ class Greenlight(Construct):
             (A…, T…); requests from any other app or workspace are refused.
         slack_enterprise_id: an app installed org-wide on Enterprise Grid (E…): requests from
             any workspace of this org are accepted too.
-        slack_secret: a secret holding the bot token and signing secret; by default one named
-            `<prefix>/slack` is made, to be filled with scripts/set-slack-secret.sh.
+        slack_secret: a secret holding the bot token (`{"bot_token": …}`); by default one
+            named `<prefix>/slack` is made, to be filled with scripts/set-slack-secret.sh.
+        slack_signing_secret: a secret holding the signing secret (`{"signing_secret": …}`),
+            which only the webhook may read; by default one named `<prefix>/slack-signing` is
+            made (filled by the same script) whose resource policy denies its value to every
+            principal but the webhook's role. One given is granted to the webhook only; its
+            resource policy is its owner's.
         alert_subscriptions: who reads the alerts (an alarm nobody reads pages nobody).
         webhook_reserved_concurrency: the webhook's reserved concurrency, 1 to 1000.
         retain_data: keep the tables (and forbid deleting them) when the stack goes.
@@ -119,6 +127,17 @@ class Greenlight(Construct):
             self.slack_secret = slack_secret
             self._secret_name = slack_secret.secret_name
             self._secret_arn = _given_secret_arn(slack_secret)
+        made_signing_secret = None
+        self.slack_signing_secret: secretsmanager.ISecret
+        if slack_signing_secret is None:
+            made_signing_secret = self._signing_secret()
+            self.slack_signing_secret = made_signing_secret
+            self._signing_secret_name = self.names.signing_secret
+            self._signing_secret_arn = self._arns.secret(self.names.signing_secret)
+        else:
+            self.slack_signing_secret = slack_signing_secret
+            self._signing_secret_name = slack_signing_secret.secret_name
+            self._signing_secret_arn = _given_secret_arn(slack_signing_secret)
         self.alert_topic, self.alert_key = add_alert_topic(self, self.names, alert_subscriptions)
         self._requesters: list[lambda_.IFunction] = []
         self._labels: set[str] = set()
@@ -135,10 +154,14 @@ class Greenlight(Construct):
             policies={
                 "callback": self._resume_policy(),
                 "access": policy(
-                    permissions.webhook_access(self._arns, self.names, self._secret_arn)
+                    permissions.webhook_access(
+                        self._arns, self.names, self._secret_arn, self._signing_secret_arn
+                    )
                 ),
             },
-            environment=environment,
+            # The webhook's alone: the relay (same settings otherwise) never names it
+            environment=environment
+            | {webhook_env.ENV_SLACK_SIGNING_SECRET_NAME: self._signing_secret_name},
             reserved_concurrency=webhook_reserved_concurrency,
         )
         self.relay, self.relay_dead_letters = add_decision_relay(
@@ -155,6 +178,15 @@ class Greenlight(Construct):
             },
         )
         assert self.relay.role is not None  # own_function gives every function its own role
+        assert self.webhook.role is not None
+        if made_signing_secret is not None:
+            made_signing_secret.add_to_resource_policy(
+                iam.PolicyStatement.from_json(
+                    permissions.signing_secret_policy(
+                        made_signing_secret.secret_arn, self.webhook.role.role_arn
+                    )
+                )
+            )
         acknowledge_resource(
             self.relay.role,
             self._arns.streams(self.names.approvals_table),
@@ -175,8 +207,9 @@ class Greenlight(Construct):
     def grant_requester(self, function: lambda_.Function, *, label: str | None = None) -> None:
         """Let `function` (a durable function) request approvals, and be resumed by them.
 
-        - its role may read and write its approvals and their audit lines and read the Slack
-          secret: a policy of its own, exact actions on the two tables and the secret;
+        - its role may read and write its approvals and their audit lines and read the bot
+          token's secret (never the signing secret): a policy of its own, exact actions on the
+          two tables and that secret;
         - the webhook and the relay may send its callbacks (success and failure), on its
           executions only (`function:NAME:*`), beside every requester granted before;
         - its environment names the tables and the secret (GREENLIGHT_APPROVALS_TABLE,
@@ -277,11 +310,30 @@ class Greenlight(Construct):
         } | ({webhook_env.ENV_SLACK_ENTERPRISE_ID: enterprise_id} if enterprise_id else {})
 
     def _secret(self) -> secretsmanager.Secret:
-        secret = secretsmanager.Secret(
-            self,
+        # Same logical id and name as in 0.2 (a new description is updated in place)
+        return self._slack_secret(
             "SlackSecret",
-            secret_name=self.names.secret,
-            description="Slack bot token and signing secret (set with scripts/set-slack-secret.sh)",
+            self.names.secret,
+            "Slack bot token, read by the webhook, the relay and requesters "
+            "(set with scripts/set-slack-secret.sh)",
+        )
+
+    def _signing_secret(self) -> secretsmanager.Secret:
+        # A new resource, so a new logical id (iac/ keeps the deployed ones)
+        return self._slack_secret(
+            "SlackSigningSecret",
+            self.names.signing_secret,
+            "Slack signing secret, read by the webhook alone "
+            "(set with scripts/set-slack-secret.sh)",
+        )
+
+    def _slack_secret(
+        self, construct_id: str, name: str, description: str
+    ) -> secretsmanager.Secret:
+        """A secret as the 0.2 one was made: the AWS managed key, CDK's default removal, a
+        random placeholder value (not JSON) until the script stores the real one."""
+        secret = secretsmanager.Secret(
+            self, construct_id, secret_name=name, description=description
         )
         acknowledge(
             secret,
