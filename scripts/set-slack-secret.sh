@@ -37,20 +37,20 @@ fi
 BOT_SECRET=greenlight/slack SIGNING_SECRET=greenlight/slack-signing
 
 # put_json SECRET_ID KEY VARIABLE: stores {"KEY": $VARIABLE} as the secret's new value. The value
-# travels through a pipe into the AWS CLI's stdin: never on a command line (ps), never in a
-# file. (With AWS CLI 1.46, `--cli-input-json file:///dev/stdin` received an empty document;
-# `--secret-string file:///dev/stdin` receives the pipe as written.)
+# is in Python's environment alone, then travels through a pipe into the AWS CLI's stdin: never
+# on a command line (ps), never in a file. (With AWS CLI 1.46, `--cli-input-json
+# file:///dev/stdin` received an empty document; `--secret-string file:///dev/stdin` receives
+# the pipe as written.)
 put_json() {
-  "$PY" -c 'import json, os, sys; json.dump({sys.argv[1]: os.environ[sys.argv[2]]}, sys.stdout)' \
-    "$2" "$3" \
+  GREENLIGHT_SECRET_VALUE="${!3}" "$PY" -c 'import json, os, sys
+json.dump({sys.argv[1]: os.environ["GREENLIGHT_SECRET_VALUE"]}, sys.stdout)' "$2" \
     | aws_cli secretsmanager put-secret-value --secret-id "$1" \
         --secret-string file:///dev/stdin >/dev/null
 }
 
-export SLACK_BOT_TOKEN="$token" SLACK_SIGNING_SECRET="$signing"
-put_json "$SIGNING_SECRET" signing_secret SLACK_SIGNING_SECRET \
-  || die "could not store $SIGNING_SECRET (is this version deployed? scripts/deploy.sh);"\
-" $BOT_SECRET is unchanged"
-put_json "$BOT_SECRET" bot_token SLACK_BOT_TOKEN \
+unchanged="$BOT_SECRET is unchanged"
+put_json "$SIGNING_SECRET" signing_secret signing \
+  || die "could not store $SIGNING_SECRET (is this version deployed? scripts/deploy.sh); $unchanged"
+put_json "$BOT_SECRET" bot_token token \
   || die "stored $SIGNING_SECRET, but not the bot token in $BOT_SECRET: run this again"
 echo "stored the bot token in $BOT_SECRET and the signing secret in $SIGNING_SECRET"

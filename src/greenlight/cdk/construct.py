@@ -40,9 +40,11 @@ from greenlight.cdk.alarms import (
 from greenlight.cdk.alerts import AlertSubscription, add_alert_topic, allow_publisher
 from greenlight.cdk.dashboard import Dashboard
 from greenlight.cdk.functions import arns_of, own_function, policy
-from greenlight.cdk.nag import acknowledge, acknowledge_resource
+from greenlight.cdk.nag import acknowledge_resource
 from greenlight.cdk.names import Names
 from greenlight.cdk.relay import add_decision_relay
+from greenlight.cdk.slack_secrets import restrict_to
+from greenlight.cdk.slack_secrets import slack_secret as slack_secret_of
 from greenlight.webhook import settings as webhook_env
 
 if TYPE_CHECKING:
@@ -118,26 +120,11 @@ class Greenlight(Construct):
             removal,
             protect=retain_data,
         )
-        self.slack_secret: secretsmanager.ISecret
-        if slack_secret is None:
-            self.slack_secret = self._secret()
-            self._secret_name = self.names.secret
-            self._secret_arn = self._arns.secret(self.names.secret)
-        else:
-            self.slack_secret = slack_secret
-            self._secret_name = slack_secret.secret_name
-            self._secret_arn = _given_secret_arn(slack_secret)
-        made_signing_secret = None
-        self.slack_signing_secret: secretsmanager.ISecret
-        if slack_signing_secret is None:
-            made_signing_secret = self._signing_secret()
-            self.slack_signing_secret = made_signing_secret
-            self._signing_secret_name = self.names.signing_secret
-            self._signing_secret_arn = self._arns.secret(self.names.signing_secret)
-        else:
-            self.slack_signing_secret = slack_signing_secret
-            self._signing_secret_name = slack_signing_secret.secret_name
-            self._signing_secret_arn = _given_secret_arn(slack_signing_secret)
+        bot = slack_secret_of(self, self.names, self._arns, slack_secret, signing=False)
+        signing = slack_secret_of(self, self.names, self._arns, slack_signing_secret, signing=True)
+        self.slack_secret = bot.secret
+        self.slack_signing_secret = signing.secret
+        self._secret_name, self._secret_arn = bot.name, bot.arn
         self.alert_topic, self.alert_key = add_alert_topic(self, self.names, alert_subscriptions)
         self._requesters: list[lambda_.IFunction] = []
         self._labels: set[str] = set()
@@ -154,14 +141,11 @@ class Greenlight(Construct):
             policies={
                 "callback": self._resume_policy(),
                 "access": policy(
-                    permissions.webhook_access(
-                        self._arns, self.names, self._secret_arn, self._signing_secret_arn
-                    )
+                    permissions.webhook_access(self._arns, self.names, bot.arn, signing.arn)
                 ),
             },
             # The webhook's alone: the relay (same settings otherwise) never names it
-            environment=environment
-            | {webhook_env.ENV_SLACK_SIGNING_SECRET_NAME: self._signing_secret_name},
+            environment=environment | {webhook_env.ENV_SLACK_SIGNING_SECRET_NAME: signing.name},
             reserved_concurrency=webhook_reserved_concurrency,
         )
         self.relay, self.relay_dead_letters = add_decision_relay(
@@ -179,14 +163,7 @@ class Greenlight(Construct):
         )
         assert self.relay.role is not None  # own_function gives every function its own role
         assert self.webhook.role is not None
-        if made_signing_secret is not None:
-            made_signing_secret.add_to_resource_policy(
-                iam.PolicyStatement.from_json(
-                    permissions.signing_secret_policy(
-                        made_signing_secret.secret_arn, self.webhook.role.role_arn
-                    )
-                )
-            )
+        restrict_to(signing, self.webhook.role)
         acknowledge_resource(
             self.relay.role,
             self._arns.streams(self.names.approvals_table),
@@ -309,40 +286,6 @@ class Greenlight(Construct):
             webhook_env.ENV_SLACK_TEAM_ID: team_id,
         } | ({webhook_env.ENV_SLACK_ENTERPRISE_ID: enterprise_id} if enterprise_id else {})
 
-    def _secret(self) -> secretsmanager.Secret:
-        # Same logical id and name as in 0.2 (a new description is updated in place)
-        return self._slack_secret(
-            "SlackSecret",
-            self.names.secret,
-            "Slack bot token, read by the webhook, the relay and requesters "
-            "(set with scripts/set-slack-secret.sh)",
-        )
-
-    def _signing_secret(self) -> secretsmanager.Secret:
-        # A new resource, so a new logical id (iac/ keeps the deployed ones)
-        return self._slack_secret(
-            "SlackSigningSecret",
-            self.names.signing_secret,
-            "Slack signing secret, read by the webhook alone "
-            "(set with scripts/set-slack-secret.sh)",
-        )
-
-    def _slack_secret(
-        self, construct_id: str, name: str, description: str
-    ) -> secretsmanager.Secret:
-        """A secret as the 0.2 one was made: the AWS managed key, CDK's default removal, a
-        random placeholder value (not JSON) until the script stores the real one."""
-        secret = secretsmanager.Secret(
-            self, construct_id, secret_name=name, description=description
-        )
-        acknowledge(
-            secret,
-            "AwsSolutions-SMG4",
-            "Slack credentials are rotated in Slack, then stored with set-slack-secret.sh; "
-            "Secrets Manager cannot rotate them on its own.",
-        )
-        return secret
-
     def _approvals_table(self, removal: RemovalPolicy, *, protect: bool) -> dynamodb.Table:
         table = self._table(
             "ApprovalsTable",
@@ -434,13 +377,6 @@ def _physical_name(function: lambda_.Function) -> str:
     if isinstance(given, str) and not Token.is_unresolved(given):
         return given
     return function.function_name
-
-
-def _given_secret_arn(secret: secretsmanager.ISecret) -> str:
-    """What the grants name for a secret made elsewhere: its full ARN when known, else the
-    ARNs its name may have (`from_secret_name_v2`: Secrets Manager appends six characters)."""
-    full = secret.secret_full_arn
-    return full if full is not None else f"{secret.secret_arn}-??????"
 
 
 @jsii.implements(IValidation)
