@@ -21,7 +21,10 @@ from greenlight.aws.secrets import load_bot_token, load_slack_credentials
 from greenlight.core.errors import ConfigError
 from greenlight.core.secret import Secret
 from greenlight.core.votes import Status
+from greenlight.gate import Greenlight
+from greenlight.gate import settings as gate_env
 from greenlight.webhook.build import build_relay, build_webhook
+from localdev import fixtures
 from localdev.provision import put_json_secret, put_slack_secrets, put_string_secret
 from localdev.slack_requests import signed_headers
 from tests.events import function_url_event
@@ -189,6 +192,26 @@ def test_the_relay_starts_on_the_bot_tokens_secret_alone(stack: Stack) -> None:
     assert stored == {"bot_token": BOT_TOKEN}
 
     build_relay(settings)  # reads the bot token; raises if it needed anything else
+
+
+def test_a_requester_starts_on_the_bot_tokens_secret_alone(stack: Stack) -> None:
+    # As the construct grants it: the bot token's secret, nothing that signs a click
+    stored = json.loads(
+        boto3.client("secretsmanager").get_secret_value(SecretId=SECRET_NAME)["SecretString"]
+    )
+    assert stored == {"bot_token": BOT_TOKEN}
+
+    approvals = Greenlight.from_env(
+        {
+            gate_env.ENV_APPROVALS_TABLE: stack.settings.approvals_table,
+            gate_env.ENV_AUDIT_TABLE: stack.settings.audit_table,
+            gate_env.ENV_SLACK_SECRET_NAME: SECRET_NAME,
+            gate_env.ENV_SLACK_API_URL: f"{stack.slack_url}/api/",
+        }
+    )
+
+    # and its Slack client works with that token (the fake Slack accepts no other)
+    assert approvals.directory.members(fixtures.APPROVERS_GROUP) == set(fixtures.APPROVER_IDS)
 
 
 def test_an_upgraded_webhook_takes_clicks_before_and_after_the_secrets_are_separated(
