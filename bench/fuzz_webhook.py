@@ -34,7 +34,7 @@ with atheris.instrument_imports(include=["greenlight", "slack_bolt"]):
 import boto3
 from slack_sdk import WebClient
 
-from bench.servers import SECRET_NAME, SIGNING_SECRET, TOKEN, env_for
+from bench.servers import SECRETS, SIGNING_SECRET, TOKEN, env_for
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
 from greenlight.core.request import Amount, ApprovalRequest
@@ -70,7 +70,7 @@ def start() -> tuple[Any, lambda_api.CallbackLog, list[str]]:
     os.environ.update(env_for(urls) | {"APPROVALS_TABLE": "fuzz-approvals"})
     os.environ["AUDIT_TABLE"] = "fuzz-audit"
     provision.create_tables(boto3.client("dynamodb"), "fuzz-")
-    provision.put_slack_secret(boto3.client("secretsmanager"), SECRET_NAME, TOKEN, SIGNING_SECRET)
+    provision.put_slack_secrets(boto3.client("secretsmanager"), SECRETS, TOKEN, SIGNING_SECRET)
     table = boto3.resource("dynamodb").Table("fuzz-approvals")
     poster = WebClient(token=TOKEN, base_url=urls["slack"] + "/api/")
     now = datetime.now(UTC)

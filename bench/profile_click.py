@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from bench.run import cpu_seconds, seed, wait_port
-from bench.servers import SECRET_NAME, SIGNING_SECRET, TOKEN, env_for
+from bench.servers import SECRETS, SIGNING_SECRET, TOKEN, env_for
 from localdev.slack_requests import block_actions, form, signed_headers
 
 if TYPE_CHECKING:
@@ -101,9 +101,9 @@ def provision(urls: dict[str, str], prefixes: list[str]) -> None:
     client = session.client("dynamodb", endpoint_url=urls["dynamodb"])
     for prefix in prefixes:
         tables.create_tables(client, prefix)
-    tables.put_slack_secret(
+    tables.put_slack_secrets(
         session.client("secretsmanager", endpoint_url=urls["dynamodb"]),
-        SECRET_NAME,
+        SECRETS,
         TOKEN,
         SIGNING_SECRET,
     )

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 SECRET_NAME = "bench/slack"  # noqa: S105  # a name
+SECRETS = (SECRET_NAME, "bench/slack-signing")  # the bot token's, the signing secret's
 TOKEN = "xoxb-bench-not-real"  # noqa: S105  # a dummy for the fake Slack
 CLICK_VARIANTS = ("ours", "floor", "bolt")
 CLICK_LEVELS = {1: 60, 10: 150, 50: 200}  # concurrency: clicks per round
@@ -56,9 +57,9 @@ def support(folder: Path) -> None:
         for level in CLICK_LEVELS:
             for round_ in range(CLICK_ROUNDS):
                 provision.create_tables(client, click_tables(variant, level, round_))
-    provision.put_slack_secret(
+    provision.put_slack_secrets(
         session.client("secretsmanager", endpoint_url=dynamodb.url),
-        SECRET_NAME,
+        SECRETS,
         TOKEN,
         SIGNING_SECRET,
     )
@@ -85,6 +86,7 @@ def env_for(urls: dict[str, str]) -> dict[str, str]:
         "APPROVALS_TABLE": f"{click_tables('ours', 1, 0)}approvals",
         "AUDIT_TABLE": f"{click_tables('ours', 1, 0)}audit",
         "SLACK_SECRET_NAME": SECRET_NAME,
+        "SLACK_SIGNING_SECRET_NAME": SECRETS[1],
         "SLACK_API_URL": urls["slack"] + "/api/",
         "SLACK_APP_ID": "A0GREENLT",
         "SLACK_TEAM_ID": "T0GREENLT",

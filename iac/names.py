@@ -19,6 +19,7 @@ EVENT_BUS = f"{PREFIX}-orders"
 EVENTS_DLQ = f"{PREFIX}-order-events-dlq"
 ALIAS = "live"
 SECRET = GREENLIGHT.secret
+SIGNING_SECRET = GREENLIGHT.signing_secret
 ALERT_TOPIC = GREENLIGHT.alert_topic
 TABLES = {
     "approvals": GREENLIGHT.approvals_table,

@@ -76,7 +76,9 @@ POLICIES: dict[str, Callable[[Arns], list[Statement]]] = {
     "webhook": lambda arns: [
         greenlight.logs(arns, names.WEBHOOK_FUNCTION),
         *greenlight.resume(arns, [names.ORDERS_FUNCTION]),
-        *greenlight.webhook_access(arns, names.GREENLIGHT, _secret(arns)),
+        *greenlight.webhook_access(
+            arns, names.GREENLIGHT, _secret(arns), arns.secret(names.SIGNING_SECRET)
+        ),
     ],
     "relay": lambda arns: [
         greenlight.logs(arns, names.RELAY_FUNCTION),

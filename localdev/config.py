@@ -15,6 +15,7 @@ FUNCTION_NAME = "greenlight-orders"
 ALERT_TOPIC = "greenlight-alerts"
 ALERT_TOPIC_ARN = f"arn:aws:sns:us-east-1:123456789012:{ALERT_TOPIC}"  # moto's default account
 SECRET_NAME = "greenlight/slack"  # noqa: S105  # the secret's name, not a secret
+SIGNING_SECRET_NAME = "greenlight/slack-signing"  # noqa: S105  # the webhook's alone; a name
 TABLE_PREFIX = "greenlight-"
 DEFAULT_PORTS = {
     "webhook": 3000,
@@ -117,6 +118,7 @@ class StackConfig:
             "REVIEW_WAIT": os.environ.get("REVIEW_WAIT", "1,5,60"),
             "SLACK_CHANNEL": fixtures.CHANNEL_ID,
             "SLACK_SECRET_NAME": SECRET_NAME,
+            "SLACK_SIGNING_SECRET_NAME": SIGNING_SECRET_NAME,
             "SLACK_API_URL": f"{self.url('slack')}/api/",
             "SLACK_APP_ID": fixtures.APP_ID,
             "SLACK_TEAM_ID": fixtures.TEAM_ID,

@@ -81,11 +81,27 @@ def create_alert_topic(client: SNSClient, name: str) -> str:
     return client.create_topic(Name=name)["TopicArn"]
 
 
-def put_slack_secret(
-    client: SecretsManagerClient, name: str, bot_token: str, signing_secret: str
+def put_slack_secrets(
+    client: SecretsManagerClient,
+    names: tuple[str, str],
+    bot_token: str,
+    signing_secret: str,
 ) -> None:
-    """Store the Slack credentials as the JSON secret the Lambdas read."""
-    value = json.dumps({"bot_token": bot_token, "signing_secret": signing_secret})
+    """Store the Slack credentials as the two JSON secrets the Lambdas read: `names` is the bot
+    token's secret (every function reads it) and the signing secret's (the webhook's alone).
+    The signing secret first, as scripts/set-slack-secret.sh does."""
+    bot_name, signing_name = names
+    put_json_secret(client, signing_name, {"signing_secret": signing_secret})
+    put_json_secret(client, bot_name, {"bot_token": bot_token})
+
+
+def put_json_secret(client: SecretsManagerClient, name: str, value: dict[str, str]) -> None:
+    """Create the secret holding `value` as JSON, or store `value` as its new version."""
+    put_string_secret(client, name, json.dumps(value))
+
+
+def put_string_secret(client: SecretsManagerClient, name: str, value: str) -> None:
+    """Create the secret holding `value`, or store `value` as its new version."""
     try:
         client.create_secret(Name=name, SecretString=value)
     except ClientError as err:

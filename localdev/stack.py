@@ -29,6 +29,7 @@ from localdev.config import (
     ALERT_TOPIC,
     HOST,
     SECRET_NAME,
+    SIGNING_SECRET_NAME,
     TABLE_PREFIX,
     StackConfig,
     default_root,
@@ -161,9 +162,9 @@ def _provision(config: StackConfig) -> None:
     provision.create_alert_topic(session.client("sns", endpoint_url=url), ALERT_TOPIC)
     session.client("sqs", endpoint_url=url).create_queue(QueueName=DLQ_NAME)
     credentials = config.credentials()
-    provision.put_slack_secret(
+    provision.put_slack_secrets(
         session.client("secretsmanager", endpoint_url=url),
-        SECRET_NAME,
+        (SECRET_NAME, SIGNING_SECRET_NAME),
         credentials["bot_token"],
         credentials["signing_secret"],
     )

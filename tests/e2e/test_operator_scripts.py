@@ -14,7 +14,7 @@ import pytest
 
 from greenlight.core.votes import Status
 from localdev.click import store_for
-from localdev.config import SECRET_NAME
+from localdev.config import SECRET_NAME, SIGNING_SECRET_NAME
 from localdev.demo import approval_for, demo_order, wait_for
 from tests.e2e.test_local_stack import finished
 
@@ -180,7 +180,8 @@ def test_set_slack_secret_reads_the_environment_never_arguments(
         aws_access_key_id="local",
         aws_secret_access_key="local",  # dummy, for SigV4 on loopback
     )
-    before = secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"]
+    names = (SECRET_NAME, SIGNING_SECRET_NAME)
+    before = {n: secrets.get_secret_value(SecretId=n)["SecretString"] for n in names}
     good = {"SLACK_BOT_TOKEN": "xoxb-local-rotated", "SLACK_SIGNING_SECRET": "0" * 32}
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -189,17 +190,55 @@ def test_set_slack_secret_reads_the_environment_never_arguments(
         stored = run(
             local_stack, "set-slack-secret.sh", "--local", env=good | {"TMPDIR": str(scratch)}
         )
-        after = json.loads(secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"])
+        after = {n: json.loads(secrets.get_secret_value(SecretId=n)["SecretString"]) for n in names}
     finally:
-        secrets.put_secret_value(SecretId=SECRET_NAME, SecretString=before)
+        for name, value in before.items():
+            secrets.put_secret_value(SecretId=name, SecretString=value)
     as_argument = run(local_stack, "set-slack-secret.sh", "xoxb-in-argv", "--local", env=good)
     malformed = run(
         local_stack, "set-slack-secret.sh", "--local", env=good | {"SLACK_BOT_TOKEN": "nope"}
     )
 
     assert stored.returncode == 0, stored.stderr
-    assert after == {"bot_token": "xoxb-local-rotated", "signing_secret": "0" * 32}
+    # Each credential in its own secret: the bot token's holds nothing that signs a click
+    assert after == {
+        SECRET_NAME: {"bot_token": "xoxb-local-rotated"},
+        SIGNING_SECRET_NAME: {"signing_secret": "0" * 32},
+    }
     assert list(scratch.iterdir()) == []  # the secret went through a pipe, not a temp file
     assert (as_argument.returncode, malformed.returncode) == (2, 2)
     assert "never from arguments" in as_argument.stderr
     assert "must start with xoxb-" in malformed.stderr
+
+
+def test_set_slack_secret_on_a_02_stack_fails_and_leaves_its_secret_as_it_was(
+    local_stack: StackConfig,
+) -> None:
+    # Given a stack deployed before the signing secret had its own secret (0.2)
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=local_stack.url("dynamodb"),
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # dummy, for SigV4 on loopback
+    )
+    before = {
+        n: secrets.get_secret_value(SecretId=n)["SecretString"]
+        for n in (SECRET_NAME, SIGNING_SECRET_NAME)
+    }
+    secrets.delete_secret(SecretId=SIGNING_SECRET_NAME, ForceDeleteWithoutRecovery=True)
+    good = {"SLACK_BOT_TOKEN": "xoxb-local-rotated", "SLACK_SIGNING_SECRET": "0" * 32}
+
+    try:
+        # When the operator runs the new script before deploying the new version
+        refused = run(local_stack, "set-slack-secret.sh", "--local", env=good)
+        kept = secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"]
+    finally:
+        secrets.create_secret(Name=SIGNING_SECRET_NAME, SecretString=before[SIGNING_SECRET_NAME])
+        secrets.put_secret_value(SecretId=SECRET_NAME, SecretString=before[SECRET_NAME])
+
+    # Then it says to deploy first, and the bot token's secret was not touched
+    assert refused.returncode == 1
+    assert "is this version deployed?" in refused.stderr
+    assert f"{SECRET_NAME} is unchanged" in refused.stderr
+    assert kept == before[SECRET_NAME]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from greenlight.aws.approval_store import DynamoApprovalStore
-from greenlight.aws.secrets import load_slack_credentials
+from greenlight.aws.secrets import load_bot_token
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.request import Amount, ApprovalRequest
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 SIGNING_SECRET = "local-signing-secret-not-real"
 BOT_TOKEN = "xoxb-local-fake-token"
 SECRET_NAME = "greenlight/slack"
+SIGNING_SECRET_NAME = "greenlight/slack-signing"
+SECRETS = (SECRET_NAME, SIGNING_SECRET_NAME)  # the bot token's, the webhook's alone
 
 
 @dataclass
@@ -88,9 +90,7 @@ def stack(
     aws_env: dict[str, str], callback_log: tuple[lambda_api.CallbackLog, str]
 ) -> Iterator[Stack]:
     names = provision.create_tables(boto3.client("dynamodb"), prefix="it-")
-    provision.put_slack_secret(
-        boto3.client("secretsmanager"), SECRET_NAME, BOT_TOKEN, SIGNING_SECRET
-    )
+    provision.put_slack_secrets(boto3.client("secretsmanager"), SECRETS, BOT_TOKEN, SIGNING_SECRET)
     slack_server = fake_slack.serve("127.0.0.1", 0, BOT_TOKEN)
     threading.Thread(target=slack_server.serve_forever, daemon=True).start()
     slack_url = f"http://127.0.0.1:{slack_server.server_port}"
@@ -103,6 +103,7 @@ def stack(
         slack_team_id=fixtures.TEAM_ID,
         base_path="",
         delegations_table=names["delegations"],
+        slack_signing_secret_name=SIGNING_SECRET_NAME,
     )
     server = uvicorn.Server(
         uvicorn.Config(build_webhook(settings), host="127.0.0.1", port=0, log_level="warning")
@@ -113,8 +114,7 @@ def stack(
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    credentials = load_slack_credentials(SECRET_NAME)
-    client = build_web_client(credentials.bot_token, f"{slack_url}/api/")
+    client = build_web_client(load_bot_token(SECRET_NAME), f"{slack_url}/api/")
     yield Stack(
         webhook_url=f"http://127.0.0.1:{port}/slack/events",
         slack_url=slack_url,
@@ -135,7 +135,9 @@ def relay(stack: Stack) -> StreamPoller:
     table = boto3.client("dynamodb").describe_table(TableName=stack.settings.approvals_table)
     streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
     poller = StreamPoller(
-        streams, table["Table"]["LatestStreamArn"], make_stream_handler(build_relay(stack.settings))
+        streams,
+        table["Table"]["LatestStreamArn"],
+        make_stream_handler(build_relay(relay_settings(stack.settings))),
     )
     poller.skip_to_end()
     return poller
@@ -180,3 +182,8 @@ def click_body(record: ApprovalRecord, user: str, action: str = "approve") -> st
             message_ts=record.slack.ts,
         )
     )
+
+
+def relay_settings(settings: Settings) -> Settings:
+    """The relay's settings as the construct deploys them: no signing secret's name."""
+    return replace(settings, slack_signing_secret_name=None)

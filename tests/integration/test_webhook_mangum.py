@@ -15,12 +15,12 @@ from mangum import Mangum
 
 from greenlight.core.votes import Status
 from greenlight.webhook.build import build_webhook
-from localdev.provision import put_slack_secret
+from localdev.provision import put_slack_secrets
 from localdev.slack_requests import block_actions, form, signed_headers
 from tests.events import function_url_event
 from tests.integration.conftest import (
     BOT_TOKEN,
-    SECRET_NAME,
+    SECRETS,
     SIGNING_SECRET,
     post_pending,
 )
@@ -110,7 +110,7 @@ def test_a_rotated_signing_secret_is_picked_up_by_a_warm_container(stack: Stack)
     asgi = build_webhook(stack.settings)
     secrets = boto3.client("secretsmanager")
     rotated = "rotated-signing-secret-not-real"
-    put_slack_secret(secrets, SECRET_NAME, BOT_TOKEN, rotated)
+    put_slack_secrets(secrets, SECRETS, BOT_TOKEN, rotated)
     try:
         record = post_pending(stack)
         assert record.slack is not None
@@ -120,7 +120,7 @@ def test_a_rotated_signing_secret_is_picked_up_by_a_warm_container(stack: Stack)
         new = invoke(asgi, function_url_event(body, signed_headers(rotated, body)))
         old = invoke(asgi, function_url_event(body, signed_headers(SIGNING_SECRET, body)))
     finally:
-        put_slack_secret(secrets, SECRET_NAME, BOT_TOKEN, SIGNING_SECRET)
+        put_slack_secrets(secrets, SECRETS, BOT_TOKEN, SIGNING_SECRET)
 
     # Then the new signature counts without a new container, and the old one no longer does
     assert new["statusCode"] == 200
@@ -136,7 +136,7 @@ def test_a_rotated_bot_token_is_used_from_the_request_that_picks_up_the_secret(
     asgi = build_webhook(stack.settings)
     secrets = boto3.client("secretsmanager")
     token, signing = "xoxb-rotated-not-real", "rotated-signing-secret-not-real"
-    put_slack_secret(secrets, SECRET_NAME, token, signing)
+    put_slack_secrets(secrets, SECRETS, token, signing)
     record = post_pending(stack)  # posted with the old token, before Slack revoked it
     assert record.slack is not None
     stack.slack.token = token
@@ -147,7 +147,7 @@ def test_a_rotated_bot_token_is_used_from_the_request_that_picks_up_the_secret(
         redraws = [c for c in stack.slack.snapshot()["calls"] if c["method"] == "chat.update"]
     finally:
         stack.slack.token = BOT_TOKEN
-        put_slack_secret(secrets, SECRET_NAME, BOT_TOKEN, SIGNING_SECRET)
+        put_slack_secrets(secrets, SECRETS, BOT_TOKEN, SIGNING_SECRET)
 
     # Then the same container decided it and redrew the message with the new token
     assert response["statusCode"] == 200

@@ -1,14 +1,19 @@
 """Slack credentials from Secrets Manager, through Powertools Parameters.
 
-Read when a container starts, and again by the webhook when the secret rotates. The provider
+Two secrets, so that a requester (or the relay) never holds what signs a click: the bot token's
+(`{"bot_token": …}`, read by requesters, the relay and the webhook) and the signing secret's
+(`{"signing_secret": …}`, read by the webhook alone; its IAM grants the others lack).
+
+Read when a container starts, and again by the webhook when a secret rotates. The provider
 gets its client from boto3's default session, which the function's other clients share:
 Powertools' own session would load the endpoint rules a second time, ~40 ms of cold start.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities import parameters
@@ -19,32 +24,83 @@ from greenlight.core.secret import Secret
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
+BOT_TOKEN_KEY = "bot_token"  # noqa: S105  # a JSON key, not a secret
+SIGNING_SECRET_KEY = "signing_secret"  # noqa: S105  # a JSON key, not a secret
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class SlackCredentials:
-    """The bot token and signing secret, wrapped so they never print."""
+    """The bot token and signing secret (the webhook's), wrapped so they never print."""
 
     bot_token: Secret
     signing_secret: Secret
 
 
-def load_slack_credentials(
-    secret_name: str, client: SecretsManagerClient | None = None
-) -> SlackCredentials:
-    """Read the JSON secret `{"bot_token": …, "signing_secret": …}` (with `client`, if given:
-    the caller's timeouts and session).
+def load_bot_token(secret_name: str, client: SecretsManagerClient | None = None) -> Secret:
+    """Read the bot token from the JSON secret `{"bot_token": …}` (with `client`, if given:
+    the caller's timeouts and session). Any other key (a 0.2 secret's signing secret) is
+    ignored, never kept.
 
     Raises:
-        ConfigError: the secret is missing a key or is not JSON.
+        ConfigError: the secret is not a JSON object or lacks the bot token.
     """
+    value = _json_object(_provider(client), secret_name)
+    return Secret(_required(value, secret_name, BOT_TOKEN_KEY))
+
+
+def load_slack_credentials(
+    bot_secret_name: str, signing_secret_name: str, client: SecretsManagerClient | None = None
+) -> SlackCredentials:
+    """The webhook's credentials: the bot token from its secret, the signing secret from its own.
+
+    Upgrading from 0.2, whose one secret held both: until `scripts/set-slack-secret.sh` has
+    filled the signing secret (as CloudFormation creates it, it holds a random placeholder that
+    is not JSON), a signing secret still in the bot token's secret is used, with a warning, so a
+    deploy does not refuse clicks in the meantime. The script then removes it from there.
+
+    Raises:
+        ConfigError: either secret lacks its key (naming both secrets), or is not JSON.
+    """
+    provider = _provider(client)
+    bot = _json_object(provider, bot_secret_name)
+    bot_token = _required(bot, bot_secret_name, BOT_TOKEN_KEY)
     try:
-        provider = parameters.SecretsProvider(boto3_client=client or boto3.client("secretsmanager"))
+        signing = _required(
+            _json_object(provider, signing_secret_name), signing_secret_name, SIGNING_SECRET_KEY
+        )
+    except ConfigError as err:
+        legacy = bot.get(SIGNING_SECRET_KEY)
+        if not legacy:
+            raise ConfigError(
+                [*err.problems, f"run scripts/set-slack-secret.sh to fill {signing_secret_name}"]
+            ) from err
+        # Names only: never a value
+        logger.warning(
+            "the signing secret is still in the bot token's secret, readable by every requester: "
+            "run scripts/set-slack-secret.sh",
+            extra={"secret": bot_secret_name, "signing_secret_name": signing_secret_name},
+        )
+        signing = str(legacy)
+    return SlackCredentials(Secret(bot_token), Secret(signing))
+
+
+def _provider(client: SecretsManagerClient | None) -> parameters.SecretsProvider:
+    return parameters.SecretsProvider(boto3_client=client or boto3.client("secretsmanager"))
+
+
+def _json_object(provider: parameters.SecretsProvider, secret_name: str) -> dict[str, Any]:
+    try:
         value = provider.get(secret_name, transform="json")
     except parameters.exceptions.TransformParameterError as err:
         raise ConfigError([f"secret {secret_name} is not a JSON object"]) from err
     if not isinstance(value, dict):
         raise ConfigError([f"secret {secret_name} is not a JSON object"])
-    missing = [k for k in ("bot_token", "signing_secret") if not value.get(k)]
-    if missing:
-        raise ConfigError([f"secret {secret_name} lacks {k}" for k in missing])
-    return SlackCredentials(Secret(str(value["bot_token"])), Secret(str(value["signing_secret"])))
+    return value
+
+
+def _required(value: dict[str, Any], secret_name: str, key: str) -> str:
+    found = value.get(key)
+    if not found:
+        raise ConfigError([f"secret {secret_name} lacks {key}"])
+    return str(found)

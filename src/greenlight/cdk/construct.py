@@ -4,7 +4,9 @@ A stack adds it once and calls `grant_requester(fn)` for each durable function t
 approvals. What it makes:
 - the approvals table (its stream carries decisions to the relay; `by_status` lists the pending
   ones), the audit table and the delegations table, on demand, recoverable, encrypted and kept;
-- the Slack secret (or the one given), read by the webhook, the relay and every requester;
+- the bot token's secret (or the one given), read by the webhook, the relay and every requester,
+  and the signing secret's (or the one given), read by the webhook alone: nothing else can sign
+  a click, so a compromised requester cannot forge another's decision;
 - the webhook (Function URL, reserved concurrency) and the decision relay (stream subscription,
   retries by record, an on-failure queue);
 - the alert topic (a key CloudWatch may use), alarms, and a dashboard.
@@ -38,9 +40,11 @@ from greenlight.cdk.alarms import (
 from greenlight.cdk.alerts import AlertSubscription, add_alert_topic, allow_publisher
 from greenlight.cdk.dashboard import Dashboard
 from greenlight.cdk.functions import arns_of, own_function, policy
-from greenlight.cdk.nag import acknowledge, acknowledge_resource
+from greenlight.cdk.nag import acknowledge_resource
 from greenlight.cdk.names import Names
 from greenlight.cdk.relay import add_decision_relay
+from greenlight.cdk.slack_secrets import restrict_to
+from greenlight.cdk.slack_secrets import slack_secret as slack_secret_of
 from greenlight.webhook import settings as webhook_env
 
 if TYPE_CHECKING:
@@ -69,6 +73,7 @@ class Greenlight(Construct):
         slack_team_id: str,
         slack_enterprise_id: str | None = None,
         slack_secret: secretsmanager.ISecret | None = None,
+        slack_signing_secret: secretsmanager.ISecret | None = None,
         alert_subscriptions: Sequence[AlertSubscription] = (),
         webhook_reserved_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY,
         retain_data: bool = True,
@@ -81,8 +86,13 @@ class Greenlight(Construct):
             (A…, T…); requests from any other app or workspace are refused.
         slack_enterprise_id: an app installed org-wide on Enterprise Grid (E…): requests from
             any workspace of this org are accepted too.
-        slack_secret: a secret holding the bot token and signing secret; by default one named
-            `<prefix>/slack` is made, to be filled with scripts/set-slack-secret.sh.
+        slack_secret: a secret holding the bot token (`{"bot_token": …}`); by default one
+            named `<prefix>/slack` is made, to be filled with scripts/set-slack-secret.sh.
+        slack_signing_secret: a secret holding the signing secret (`{"signing_secret": …}`),
+            which only the webhook may read; by default one named `<prefix>/slack-signing` is
+            made (filled by the same script) whose resource policy denies its value to every
+            principal but the webhook's role. One given is granted to the webhook only; its
+            resource policy is its owner's.
         alert_subscriptions: who reads the alerts (an alarm nobody reads pages nobody).
         webhook_reserved_concurrency: the webhook's reserved concurrency, 1 to 1000.
         retain_data: keep the tables (and forbid deleting them) when the stack goes.
@@ -110,15 +120,11 @@ class Greenlight(Construct):
             removal,
             protect=retain_data,
         )
-        self.slack_secret: secretsmanager.ISecret
-        if slack_secret is None:
-            self.slack_secret = self._secret()
-            self._secret_name = self.names.secret
-            self._secret_arn = self._arns.secret(self.names.secret)
-        else:
-            self.slack_secret = slack_secret
-            self._secret_name = slack_secret.secret_name
-            self._secret_arn = _given_secret_arn(slack_secret)
+        bot = slack_secret_of(self, self.names, self._arns, slack_secret, signing=False)
+        signing = slack_secret_of(self, self.names, self._arns, slack_signing_secret, signing=True)
+        self.slack_secret = bot.secret
+        self.slack_signing_secret = signing.secret
+        self._secret_name, self._secret_arn = bot.name, bot.arn
         self.alert_topic, self.alert_key = add_alert_topic(self, self.names, alert_subscriptions)
         self._requesters: list[lambda_.IFunction] = []
         self._labels: set[str] = set()
@@ -135,10 +141,11 @@ class Greenlight(Construct):
             policies={
                 "callback": self._resume_policy(),
                 "access": policy(
-                    permissions.webhook_access(self._arns, self.names, self._secret_arn)
+                    permissions.webhook_access(self._arns, self.names, bot.arn, signing.arn)
                 ),
             },
-            environment=environment,
+            # The webhook's alone: the relay (same settings otherwise) never names it
+            environment=environment | {webhook_env.ENV_SLACK_SIGNING_SECRET_NAME: signing.name},
             reserved_concurrency=webhook_reserved_concurrency,
         )
         self.relay, self.relay_dead_letters = add_decision_relay(
@@ -155,6 +162,8 @@ class Greenlight(Construct):
             },
         )
         assert self.relay.role is not None  # own_function gives every function its own role
+        assert self.webhook.role is not None
+        restrict_to(signing, self.webhook.role)
         acknowledge_resource(
             self.relay.role,
             self._arns.streams(self.names.approvals_table),
@@ -175,8 +184,9 @@ class Greenlight(Construct):
     def grant_requester(self, function: lambda_.Function, *, label: str | None = None) -> None:
         """Let `function` (a durable function) request approvals, and be resumed by them.
 
-        - its role may read and write its approvals and their audit lines and read the Slack
-          secret: a policy of its own, exact actions on the two tables and the secret;
+        - its role may read and write its approvals and their audit lines and read the bot
+          token's secret (never the signing secret): a policy of its own, exact actions on the
+          two tables and that secret;
         - the webhook and the relay may send its callbacks (success and failure), on its
           executions only (`function:NAME:*`), beside every requester granted before;
         - its environment names the tables and the secret (GREENLIGHT_APPROVALS_TABLE,
@@ -276,21 +286,6 @@ class Greenlight(Construct):
             webhook_env.ENV_SLACK_TEAM_ID: team_id,
         } | ({webhook_env.ENV_SLACK_ENTERPRISE_ID: enterprise_id} if enterprise_id else {})
 
-    def _secret(self) -> secretsmanager.Secret:
-        secret = secretsmanager.Secret(
-            self,
-            "SlackSecret",
-            secret_name=self.names.secret,
-            description="Slack bot token and signing secret (set with scripts/set-slack-secret.sh)",
-        )
-        acknowledge(
-            secret,
-            "AwsSolutions-SMG4",
-            "Slack credentials are rotated in Slack, then stored with set-slack-secret.sh; "
-            "Secrets Manager cannot rotate them on its own.",
-        )
-        return secret
-
     def _approvals_table(self, removal: RemovalPolicy, *, protect: bool) -> dynamodb.Table:
         table = self._table(
             "ApprovalsTable",
@@ -382,13 +377,6 @@ def _physical_name(function: lambda_.Function) -> str:
     if isinstance(given, str) and not Token.is_unresolved(given):
         return given
     return function.function_name
-
-
-def _given_secret_arn(secret: secretsmanager.ISecret) -> str:
-    """What the grants name for a secret made elsewhere: its full ARN when known, else the
-    ARNs its name may have (`from_secret_name_v2`: Secrets Manager appends six characters)."""
-    full = secret.secret_full_arn
-    return full if full is not None else f"{secret.secret_arn}-??????"
 
 
 @jsii.implements(IValidation)

@@ -53,7 +53,14 @@ class Names:
 
     @property
     def secret(self) -> str:
+        """The bot token's secret: the webhook, the relay and every requester read it."""
         return f"{self.prefix}/slack"
+
+    @property
+    def signing_secret(self) -> str:
+        """The signing secret's: the webhook alone reads it. (Its ARN, `…/slack-signing-XXXXXX`,
+        is not matched by the bot secret's `…/slack-??????`: `?` is exactly one character.)"""
+        return f"{self.prefix}/slack-signing"
 
     @property
     def webhook_function(self) -> str:

@@ -32,6 +32,11 @@ Statement = dict[str, Any]
 BY_STATUS = "by_status"
 LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 READ_SECRET = ["secretsmanager:GetSecretValue"]
+# The signing secret's resource policy: nobody but the webhook's role reads it, whatever their
+# identity policies allow (an explicit deny overrides every allow: Secrets Manager user guide,
+# determine-acccess_examine-iam-policies.html; an explicit deny in a secret's resource policy,
+# repost.aws knowledge-center/secrets-manager-resource-policy).
+SIGNING_SECRET_READERS = "SigningSecretReadByTheWebhookOnly"  # noqa: S105  # a statement id
 # Botocore's lambda model names this operation; the IAM action carries the same name. Every
 # decision (approve, reject, expire) is a success callback; the failure callback is kept for
 # true errors, which nothing in Greenlight sends, so it is not granted.
@@ -78,7 +83,8 @@ def logs(arns: Arns, function_name: str) -> Statement:
 
 
 def requester_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
-    """What the gate in a durable function needs: its approvals, their audit lines, Slack."""
+    """What the gate in a durable function needs: its approvals, their audit lines, the bot
+    token's secret (never the signing secret: a requester must not be able to sign a click)."""
     return [
         allow("GreenlightApprovals", REQUESTER_APPROVALS, [arns.table(names.approvals_table)]),
         allow("GreenlightAudit", REQUESTER_AUDIT, [arns.table(names.audit_table)]),
@@ -92,9 +98,12 @@ def resume(arns: Arns, requesters: Sequence[str]) -> list[Statement]:
     return [allow("ResumeRequesters", RESUME, [arns.executions(name) for name in requesters])]
 
 
-def webhook_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
-    """Votes on approvals (one conditional write each), pending approvals, Slack. (Each
-    function's `logs` statement comes with its role: `greenlight.cdk.functions`.)"""
+def webhook_access(
+    arns: Arns, names: Names, secret_arn: str, signing_secret_arn: str
+) -> list[Statement]:
+    """Votes on approvals (one conditional write each), pending approvals, Slack: the bot
+    token's secret and the signing secret's, which nothing else may read. (Each function's
+    `logs` statement comes with its role: `greenlight.cdk.functions`.)"""
     approvals = names.approvals_table
     return [
         allow("Approvals", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [arns.table(approvals)]),
@@ -105,14 +114,31 @@ def webhook_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]
             [arns.table(names.delegations_table)],
         ),
         allow("SlackSecret", READ_SECRET, [secret_arn]),
+        allow("SlackSigningSecret", READ_SECRET, [signing_secret_arn]),
     ]
+
+
+def signing_secret_policy(secret_arn: str, webhook_role_arn: str) -> Statement:
+    """The signing secret's resource policy: every principal but the webhook's role is denied
+    its value, whatever its identity policies allow. Managing the secret (a new value, this
+    policy) stays with whoever IAM allows it: `scripts/set-slack-secret.sh` writes, never reads.
+    (`aws:PrincipalArn` is the role's ARN for a session of that role: IAM user guide,
+    reference_policies_condition-keys.html.)"""
+    return {
+        "Sid": SIGNING_SECRET_READERS,
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": READ_SECRET[0],
+        "Resource": secret_arn,
+        "Condition": {"StringNotEquals": {"aws:PrincipalArn": webhook_role_arn}},
+    }
 
 
 def relay_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
     """The approvals stream, the audit table (each vote's lines, conditional puts that
     never overwrite), its on-failure queue (Lambda sends a record it gave up on there with the
-    function's role), the Slack secret (bot token, for redraws), the `by_status` index (the
-    App Home tabs: pending and recently decided approvals)."""
+    function's role), the bot token's secret (for redraws; never the signing secret), the
+    `by_status` index (the App Home tabs: pending and recently decided approvals)."""
     return [
         allow("DecisionStream", READ_STREAM, [arns.streams(names.approvals_table)]),
         allow("HomeIndex", ["dynamodb:Query"], [arns.index(names.approvals_table, BY_STATUS)]),

@@ -7,5 +7,6 @@ the durable SDK), so a rename can never deploy functions that fail at cold start
 
 ENV_APPROVALS_TABLE = "GREENLIGHT_APPROVALS_TABLE"
 ENV_AUDIT_TABLE = "GREENLIGHT_AUDIT_TABLE"
+# The bot token's secret (`{"bot_token": …}`); the signing secret is the webhook's alone
 ENV_SLACK_SECRET_NAME = "GREENLIGHT_SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
 ENV_SLACK_API_URL = "GREENLIGHT_SLACK_API_URL"  # optional: the local stack's fake Slack only

@@ -52,12 +52,12 @@ class Greenlight:
         Call once per container, at import: it reads the secret.
 
         Raises:
-            ConfigError: a variable is missing, or the secret lacks its keys.
+            ConfigError: a variable is missing, or the secret lacks the bot token.
         """
         import boto3  # noqa: PLC0415  # the adapters load only for real services
 
         from greenlight.aws.approval_store import DynamoApprovalStore  # noqa: PLC0415
-        from greenlight.aws.secrets import load_slack_credentials  # noqa: PLC0415
+        from greenlight.aws.secrets import load_bot_token  # noqa: PLC0415
         from greenlight.slack.client import build_web_client  # noqa: PLC0415
         from greenlight.slack.notifier import (  # noqa: PLC0415
             SlackApprovalNotifier,
@@ -66,8 +66,10 @@ class Greenlight:
 
         settings = GateSettings.from_env(env)
         dynamodb = boto3.client("dynamodb")
-        credentials = load_slack_credentials(settings.slack_secret_name)
-        client = build_web_client(credentials.bot_token, settings.slack_api_url)
+        # The bot token's secret only: a requester never holds the signing secret
+        client = build_web_client(
+            load_bot_token(settings.slack_secret_name), settings.slack_api_url
+        )
         return cls(
             approvals=DynamoApprovalStore(dynamodb, settings.approvals_table, settings.audit_table),
             notifier=SlackApprovalNotifier(client),

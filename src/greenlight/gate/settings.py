@@ -26,7 +26,9 @@ ENV_SLACK_API_URL = requester_env.ENV_SLACK_API_URL
 
 @dataclass(frozen=True, slots=True)
 class GateSettings:
-    """Table names, the Slack secret's name (never its value) and, locally, a fake Slack."""
+    """Table names, the bot token secret's name (never its value) and, locally, a fake Slack.
+
+    The gate never names the signing secret: only the webhook may read it."""
 
     approvals_table: str
     audit_table: str

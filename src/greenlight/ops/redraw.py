@@ -14,7 +14,7 @@ import sys
 import boto3
 
 from greenlight.aws.approval_store import DynamoApprovalStore
-from greenlight.aws.secrets import load_slack_credentials
+from greenlight.aws.secrets import load_bot_token
 from greenlight.slack.client import build_web_client, redraw
 
 
@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     if record.slack is None:
         print("error: this approval has no Slack message", file=sys.stderr)
         return 1
-    credentials = load_slack_credentials(args.secret)
-    redraw(build_web_client(credentials.bot_token, os.environ.get("SLACK_API_URL")), record)
+    bot_token = load_bot_token(args.secret)  # the bot token's secret: no signing secret needed
+    redraw(build_web_client(bot_token, os.environ.get("SLACK_API_URL")), record)
     return 0
 
 

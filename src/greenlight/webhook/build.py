@@ -15,7 +15,7 @@ from greenlight.aws.config import (
     WEBHOOK_CLIENT_CONFIG,
 )
 from greenlight.aws.delegation_store import DynamoDelegationStore
-from greenlight.aws.secrets import load_slack_credentials
+from greenlight.aws.secrets import load_bot_token, load_slack_credentials
 from greenlight.core.clock import utc_now
 from greenlight.slack.client import build_web_client
 from greenlight.webhook.app import build_app
@@ -26,6 +26,7 @@ from greenlight.webhook.home import HomeBoard, HomeRefresher, Inbox
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
 from greenlight.webhook.relay import DecisionRelay
 from greenlight.webhook.rotation import RotatingCredentials
+from greenlight.webhook.settings import signing_secret_name
 from greenlight.webhook.slack_board import SlackMessageBoard
 
 if TYPE_CHECKING:
@@ -38,20 +39,24 @@ if TYPE_CHECKING:
 def build_webhook(settings: Settings) -> SlackWebhook:
     """The ASGI app over real adapters: DynamoDB, Lambda's callback API, Slack.
 
-    Everything is built once. What the Slack secret feeds is read where it is used: the signing
-    secret by the ASGI front's verifier (rebuilt when the secret rotates, `RotatingCredentials`),
-    the bot token by Bolt's `authorize` on each request (the listeners use the client Bolt
-    builds with it).
+    Everything is built once. What the Slack secrets feed is read where it is used: the signing
+    secret (its own secret, which only the webhook may read) by the ASGI front's verifier
+    (rebuilt when either secret rotates, `RotatingCredentials`), the bot token by Bolt's
+    `authorize` on each request (the listeners use the client Bolt builds with it).
 
-    The secret's first read is a network round trip (on Lambda a new TLS connection to Secrets
+    Raises:
+        ConfigError: no signing secret is named, or a secret lacks its key.
+
+    The secrets' first read is a network round trip (on Lambda a new TLS connection to Secrets
     Manager): it runs on a worker thread while this thread builds the DynamoDB and Lambda
     clients and the Bolt app, and is waited for before the webhook is returned, so the first
     click finds everything ready. A failed read fails the build, as before.
     """
+    signing_name = signing_secret_name(settings)  # before anything is built or read
     secrets = boto3.client("secretsmanager", config=WEBHOOK_CLIENT_CONFIG)
 
     def read_secret() -> SlackCredentials:
-        return load_slack_credentials(settings.slack_secret_name, secrets)
+        return load_slack_credentials(settings.slack_secret_name, signing_name, secrets)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-secret") as reader:
         first_read = reader.submit(read_secret)
@@ -90,12 +95,12 @@ def build_relay(settings: Settings) -> DecisionRelay:
     """The stream relay over real adapters: Lambda's callback API and Slack.
 
     It reads the bot token once per container, as the durable function does (bot tokens do not
-    expire); it needs no signing secret. It also redraws the App Home of everyone a change
-    concerns (`greenlight.webhook.home`).
+    expire); it has no signing secret (neither its name nor the grant to read it). It also
+    redraws the App Home of everyone a change concerns (`greenlight.webhook.home`).
     """
     secrets = boto3.client("secretsmanager", config=RELAY_CLIENT_CONFIG)
-    credentials = load_slack_credentials(settings.slack_secret_name, secrets)
-    client = build_web_client(credentials.bot_token, settings.slack_api_url)
+    bot_token = load_bot_token(settings.slack_secret_name, secrets)
+    client = build_web_client(bot_token, settings.slack_api_url)
     board = SlackMessageBoard(client)
     callbacks = LambdaCallbackSender(boto3.client("lambda", config=RELAY_CLIENT_CONFIG))
     dynamodb = boto3.client("dynamodb", config=RELAY_CLIENT_CONFIG)

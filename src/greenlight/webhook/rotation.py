@@ -1,12 +1,13 @@
-"""Keeps the webhook's Slack-facing parts in step with a rotated Slack secret.
+"""Keeps the webhook's Slack-facing parts in step with rotated Slack secrets.
 
-A container reads the secret once, when it starts. After an operator rotates the signing secret
-(`scripts/set-slack-secret.sh`), Slack signs with the new one at once while warm containers still
-hold the old: every click would be refused until Lambda happened to replace them. So a request
-that fails verification makes the webhook read the secret again and, if it changed, rebuild what
-is built from it (the signature verifier) and hand out the new bot token from then on (Bolt's
-`authorize` asks for it on every request). Reads are rate-limited: a stream of unsigned requests
-costs at most one Secrets Manager read per `MIN_SECONDS_BETWEEN_READS`.
+A container reads its two secrets (the bot token's, the signing secret's: `load` reads both)
+once, when it starts. After an operator rotates the signing secret (`scripts/set-slack-secret.sh`),
+Slack signs with the new one at once while warm containers still hold the old: every click would
+be refused until Lambda happened to replace them. So a request that fails verification makes the
+webhook read the secrets again and, if either changed, rebuild what is built from them (the
+signature verifier) and hand out the new bot token from then on (Bolt's `authorize` asks for it
+on every request). Reads are rate-limited: a stream of unsigned requests costs at most one
+`load` (two Secrets Manager reads) per `MIN_SECONDS_BETWEEN_READS`.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 ENV_APPROVALS_TABLE = "APPROVALS_TABLE"
 ENV_AUDIT_TABLE = "AUDIT_TABLE"
 ENV_SLACK_SECRET_NAME = "SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
+# The webhook's alone (the relay shares these settings but never reads it): see signing_secret_name
+ENV_SLACK_SIGNING_SECRET_NAME = "SLACK_SIGNING_SECRET_NAME"  # noqa: S105  # a name
 ENV_SLACK_API_URL = "SLACK_API_URL"
 ENV_SLACK_APP_ID = "SLACK_APP_ID"
 ENV_SLACK_TEAM_ID = "SLACK_TEAM_ID"
@@ -37,6 +39,10 @@ class Settings:
 
     `slack_enterprise_id` is for an app installed org-wide on Enterprise Grid: requests from any
     workspace of that org are accepted, besides those from `slack_team_id`.
+
+    `slack_secret_name` names the bot token's secret; `slack_signing_secret_name` the signing
+    secret's, which only the webhook may read (the relay, on the same settings, has neither the
+    variable nor the grant).
     """
 
     approvals_table: str
@@ -48,6 +54,7 @@ class Settings:
     base_path: str
     slack_enterprise_id: str | None = None
     delegations_table: str | None = None
+    slack_signing_secret_name: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +80,7 @@ class Settings:
             base_path=(read.optional(ENV_BASE_PATH) or "").rstrip("/"),
             slack_enterprise_id=read.optional(ENV_SLACK_ENTERPRISE_ID),
             delegations_table=read.optional(ENV_DELEGATIONS_TABLE),
+            slack_signing_secret_name=read.optional(ENV_SLACK_SIGNING_SECRET_NAME),
         )
         enterprise = settings.slack_enterprise_id
         if enterprise is not None and not _ENTERPRISE_ID.match(enterprise):
@@ -82,3 +90,19 @@ class Settings:
         if read.problems:
             raise ConfigError(read.problems)
         return settings
+
+
+def signing_secret_name(settings: Settings) -> str:
+    """The signing secret's name, which the webhook cannot start without.
+
+    Raises:
+        ConfigError: the variable is not set (a webhook deployed without the secret's grant).
+    """
+    if settings.slack_signing_secret_name is None:
+        raise ConfigError(
+            [
+                f"{ENV_SLACK_SIGNING_SECRET_NAME} is required: the webhook verifies each request "
+                'with the signing secret it names (JSON {"signing_secret": …})'
+            ]
+        )
+    return settings.slack_signing_secret_name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,10 +33,12 @@ from greenlight.cdk import (
 )
 from greenlight.cdk.nag import acknowledge, acknowledge_resource
 from greenlight.cdk.names import Arns
+from greenlight.webhook import settings as webhook_env
 
 PLACEHOLDERS = Arns("aws", "REGION", "ACCOUNT_ID")
 NAMES = Names()
 SECRET_ARN = PLACEHOLDERS.secret(NAMES.secret)
+SIGNING_SECRET_ARN = PLACEHOLDERS.secret(NAMES.signing_secret)
 DEPLOY = "deploy-gate"  # the named one; the agent's name is CloudFormation's
 
 
@@ -97,6 +100,11 @@ def synthesized(
         slack_app_id="A0GREENLT",
         slack_team_id="T0GREENLT",
         slack_secret=secretsmanager.Secret.from_secret_name_v2(stack, "Slack", "team/slack")
+        if secret
+        else None,
+        slack_signing_secret=secretsmanager.Secret.from_secret_name_v2(
+            stack, "SlackSigning", "team/slack-signing"
+        )
         if secret
         else None,
         alert_subscriptions=[AlertSubscription("email", "oncall@example.invalid")],
@@ -260,6 +268,117 @@ def test_a_secret_of_the_teams_own_is_read_by_name_and_none_is_made(
     assert render(secret["Resource"]) == PLACEHOLDERS.secret("team/slack")
     env = function_props(template, DEPLOY)["Environment"]["Variables"]
     assert env[ENV_SLACK_SECRET_NAME] == "team/slack"
+    webhook = function_props(template, NAMES.webhook_function)["Environment"]["Variables"]
+    assert webhook[webhook_env.ENV_SLACK_SIGNING_SECRET_NAME] == "team/slack-signing"
+    assert readers_of(
+        template, "arn:aws:secretsmanager:REGION:ACCOUNT_ID:secret:team/slack-signing-AbC123"
+    ) == {NAMES.webhook_function}
+
+
+# --- the signing secret: the webhook's alone --------------------------------------------------
+
+
+def iam_matches(pattern: str, arn: str) -> bool:
+    """IAM's resource matching: `*` any run of characters, `?` exactly one, case-sensitive
+    (IAM user guide, reference_policies_elements_resource.html)."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, arn) is not None
+
+
+def readers_of(template: Template, secret_arn: str) -> set[str]:
+    """The functions whose role (inline policies, attached grants) allows reading the secret."""
+    roles: dict[str, list[dict[str, Any]]] = {}
+    for role_id, role in resources(template, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            roles.setdefault(role_id, []).extend(policy["PolicyDocument"]["Statement"])
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        for role in policy["Properties"]["Roles"]:
+            roles.setdefault(role["Ref"], []).extend(
+                policy["Properties"]["PolicyDocument"]["Statement"]
+            )
+    readers = set()
+    for function_id, function in resources(template, "AWS::Lambda::Function").items():
+        props = function["Properties"]
+        statements = roles.get(props["Role"]["Fn::GetAtt"][0], [])
+        if any(
+            s["Effect"] == "Allow"
+            and "secretsmanager:GetSecretValue" in _as_list(s["Action"])
+            and any(iam_matches(str(render(r)), secret_arn) for r in _as_list(s["Resource"]))
+            for s in statements
+        ):
+            readers.add(props.get("FunctionName", function_id))
+    return readers
+
+
+# The ARNs Secrets Manager gives the two secrets: the name, a hyphen, six random characters
+BOT_SECRET = f"arn:aws:secretsmanager:REGION:ACCOUNT_ID:secret:{NAMES.secret}-AbC123"
+SIGNING_SECRET = f"arn:aws:secretsmanager:REGION:ACCOUNT_ID:secret:{NAMES.signing_secret}-AbC123"
+
+
+def test_only_the_webhook_may_read_the_signing_secret(template: Template) -> None:
+    agent = logical_id(template, "AWS::Lambda::Function", "Agent")
+
+    # The bot token: every function granted; the signing secret: the webhook alone (no
+    # requester's or relay's pattern matches its ARN, `?` being exactly one character)
+    assert readers_of(template, BOT_SECRET) == {
+        NAMES.webhook_function,
+        NAMES.relay_function,
+        DEPLOY,
+        agent,
+    }
+    assert readers_of(template, SIGNING_SECRET) == {NAMES.webhook_function}
+    assert normalised(inline(template, NAMES.relay_function, "access")) == normalised(
+        permissions.relay_access(PLACEHOLDERS, NAMES, SECRET_ARN)
+    )
+    assert normalised(inline(template, NAMES.webhook_function, "access")) == normalised(
+        permissions.webhook_access(PLACEHOLDERS, NAMES, SECRET_ARN, SIGNING_SECRET_ARN)
+    )
+
+
+def test_only_the_webhook_is_told_the_signing_secrets_name(template: Template) -> None:
+    webhook = function_props(template, NAMES.webhook_function)["Environment"]["Variables"]
+    relay = function_props(template, NAMES.relay_function)["Environment"]["Variables"]
+    requester = function_props(template, DEPLOY)["Environment"]["Variables"]
+
+    assert webhook[webhook_env.ENV_SLACK_SIGNING_SECRET_NAME] == NAMES.signing_secret
+    assert webhook[webhook_env.ENV_SLACK_SECRET_NAME] == NAMES.secret
+    assert relay[webhook_env.ENV_SLACK_SECRET_NAME] == NAMES.secret
+    assert webhook_env.ENV_SLACK_SIGNING_SECRET_NAME not in relay
+    assert NAMES.signing_secret not in json.dumps(requester)
+
+
+def test_the_signing_secrets_own_policy_denies_its_value_to_all_but_the_webhook(
+    template: Template,
+) -> None:
+    secrets = {
+        p["Properties"]["Name"]: k
+        for k, p in resources(template, "AWS::SecretsManager::Secret").items()
+    }
+    webhook_role = function_props(template, NAMES.webhook_function)["Role"]["Fn::GetAtt"][0]
+
+    (policy,) = resources(template, "AWS::SecretsManager::ResourcePolicy").values()
+
+    assert policy["Properties"]["SecretId"] == {"Ref": secrets[NAMES.signing_secret]}
+    (statement,) = policy["Properties"]["ResourcePolicy"]["Statement"]
+    assert statement == {
+        "Sid": permissions.SIGNING_SECRET_READERS,
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": {"Ref": secrets[NAMES.signing_secret]},
+        "Condition": {
+            "StringNotEquals": {"aws:PrincipalArn": {"Fn::GetAtt": [webhook_role, "Arn"]}}
+        },
+    }
+    # Made as the bot token's secret is: the AWS managed key, a random placeholder, no value
+    made = resources(template, "AWS::SecretsManager::Secret")
+    bot, signing = made[secrets[NAMES.secret]], made[secrets[NAMES.signing_secret]]
+    assert {k for k in bot["Properties"] if k != "Description"} == {
+        k for k in signing["Properties"] if k != "Description"
+    }
+    assert bot["DeletionPolicy"] == signing["DeletionPolicy"]
+    assert "KmsKeyId" not in signing["Properties"]
+    assert "SecretString" not in signing["Properties"]
 
 
 def test_a_requester_in_another_stack_depends_on_greenlights_stack_not_the_reverse(

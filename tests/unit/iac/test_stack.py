@@ -209,6 +209,7 @@ def test_no_secret_value_is_in_the_template(template: Template) -> None:
     assert "xoxb-" not in text
     assert '"SecretString"' not in text  # only GenerateSecretString: a random placeholder
     template.has_resource_properties("AWS::SecretsManager::Secret", {"Name": names.SECRET})
+    template.has_resource_properties("AWS::SecretsManager::Secret", {"Name": names.SIGNING_SECRET})
 
 
 def test_logs_are_kept_three_months(template: Template) -> None:
@@ -289,9 +290,12 @@ def test_decisions_are_relayed_from_the_approvals_stream(template: Template) -> 
     relay = function(template, names.RELAY_FUNCTION)["Properties"]
     assert relay["Handler"] == "greenlight.webhook.relay_handler.handler"
     webhook = function(template, names.WEBHOOK_FUNCTION)["Properties"]
-    assert relay["Environment"]["Variables"] == webhook["Environment"]["Variables"] | {
-        "POWERTOOLS_SERVICE_NAME": names.RELAY_FUNCTION
-    }
+    # The webhook's settings, less the signing secret's name: the relay may not read it
+    webhook_only = {webhook_env.ENV_SLACK_SIGNING_SECRET_NAME: names.SIGNING_SECRET}
+    assert relay["Environment"]["Variables"] | webhook_only == webhook["Environment"][
+        "Variables"
+    ] | {"POWERTOOLS_SERVICE_NAME": names.RELAY_FUNCTION}
+    assert webhook_env.ENV_SLACK_SIGNING_SECRET_NAME not in relay["Environment"]["Variables"]
 
 
 # Resources the construct may replace on upgrade: unnamed, so CloudFormation creates the new one

@@ -89,6 +89,19 @@ def test_the_credentials_read_last_are_handed_out_whole() -> None:
     assert wiring.current == "new"
 
 
+def test_a_bot_token_rotated_alone_is_handed_out_after_the_next_refresh() -> None:
+    # The bot token's secret and the signing secret rotate apart: a new token with the same
+    # signing secret is still a change (the verifier is rebuilt for nothing, harmlessly)
+    source, clock = Source("same"), Clock()
+    wiring, built = rotating(source, clock)
+    rotated = SlackCredentials(Secret("xoxb-rotated-not-real"), Secret("same"))
+    source.value = rotated
+
+    assert wiring.refresh()
+    assert wiring.credentials.bot_token == Secret("xoxb-rotated-not-real")
+    assert built == ["same", "same"]
+
+
 def test_reads_are_rate_limited() -> None:
     source, clock = Source("old"), Clock()
     wiring, _ = rotating(source, clock)

@@ -54,3 +54,20 @@ def test_an_enterprise_id_is_optional_and_checked() -> None:
     assert caught.value.problems == (
         "SLACK_ENTERPRISE_ID must look like E0123ABCD, got 'T0GREENLT'",
     )
+
+
+def test_the_signing_secrets_name_is_read_when_set_and_left_out_for_the_relay() -> None:
+    # The construct names it on the webhook only: the relay's settings come without it
+    webhook = s.Settings.from_env(VALID | {s.ENV_SLACK_SIGNING_SECRET_NAME: "greenlight/slack-x"})
+    relay = s.Settings.from_env(VALID)
+
+    assert s.signing_secret_name(webhook) == "greenlight/slack-x"
+    assert relay.slack_signing_secret_name is None
+
+
+def test_a_webhook_without_a_signing_secrets_name_is_refused_with_what_to_set() -> None:
+    with pytest.raises(ConfigError) as caught:
+        s.signing_secret_name(s.Settings.from_env(VALID))
+
+    (problem,) = caught.value.problems
+    assert problem.startswith("SLACK_SIGNING_SECRET_NAME is required")
