@@ -1,3 +1,3 @@
 """Greenlight: human approvals in Slack for AWS Lambda durable functions."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
