@@ -1,10 +1,11 @@
 """One CloudWatch dashboard: the alarms, how approvals go, the webhook and each workflow.
 
 The approval metrics are the EMF lines `greenlight.gate.metrics` and
-`greenlight.webhook.approval_metrics` write: same namespace, names and dimensions (Powertools adds
-`service`, the function's POWERTOOLS_SERVICE_NAME), or the graphs stay empty. Their names are
-repeated here, not imported: the construct must not pull the functions' dependencies, and a
-test holds the two copies equal.
+`greenlight.webhook.approval_metrics` write: same namespace, names and dimensions (`service`: a
+requester's function name, which the gate sets from AWS_LAMBDA_FUNCTION_NAME; the webhook's
+POWERTOOLS_SERVICE_NAME, which `functions.py` sets to its name), or the graphs stay empty. Their
+names are repeated here, not imported: the construct must not pull the functions' dependencies,
+and a test holds the two copies equal.
 """
 
 from __future__ import annotations
