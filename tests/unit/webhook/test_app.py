@@ -118,3 +118,43 @@ def test_approve_and_reject_share_one_listener_and_no_other_action_reaches_it(
     # Then only the two approval buttons reach the listener, each with its own board
     assert (response.status == 200) is reaches_the_listener
     assert len(boards) == int(reaches_the_listener)
+
+
+@pytest.mark.parametrize(
+    ("origin", "status", "reached"),
+    [
+        ({"api_app_id": WORKSPACE.slack_app_id, "team": {"id": WORKSPACE.slack_team_id}}, 200, 1),
+        ({"api_app_id": "A0OTHER", "team": {"id": WORKSPACE.slack_team_id}}, 403, 0),
+        ({"api_app_id": WORKSPACE.slack_app_id, "team": {"id": "T0OTHER"}}, 403, 0),
+        ({"team": {"id": WORKSPACE.slack_team_id}}, 403, 0),
+    ],
+)
+def test_a_click_from_another_app_or_workspace_is_refused_before_any_listener(
+    origin: dict[str, object], status: int, reached: int
+) -> None:
+    # Given the app, its Slack unreachable
+    boards: list[MessageBoard] = []
+
+    def decisions(board: MessageBoard) -> DecisionService:
+        boards.append(board)
+        return DecisionService(MissingApprovals(), NoCallbacks(), board, lambda: datetime.now(UTC))
+
+    unreachable = replace(WORKSPACE, slack_api_url="http://127.0.0.1:9/api/")
+    app = build_app(unreachable, lambda: Secret("xoxb-unit-not-real"), decisions)
+    payload = block_actions(
+        action_id=ACTION_APPROVE,
+        approval_id="A" * 22,
+        user_id="U0BOB",
+        channel_id=fixtures.CHANNEL_ID,
+        message_ts="1700000000.000100",
+    )
+    body = form({k: v for k, v in payload.items() if k != "api_app_id"} | origin)
+
+    # When Slack delivers the click
+    headers: dict[str, str | Sequence[str]] = {**signed_headers("unused", body)}
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+
+    # Then only our app's click in our workspace reaches the listener; others are a 403
+    assert (response.status, len(boards)) == (status, reached)
+    if status == 403:
+        assert response.body == '{"error": "unknown app"}'
