@@ -122,14 +122,20 @@ def build_app(
 
     app.use(OnlyOurApp(settings))
 
-    if inbox is not None:  # first: Bolt would match the listeners below to Home tab requests
-        home.register(app, inbox=inbox, decisions=decisions, board_over=board_over, reply=reply_for)
-
-    @app.action({"type": "block_actions", "action_id": BUTTONS})
+    # The message buttons first: the commonest request is matched by the first listener. A
+    # Home tab click (the same action ids) is passed on to the Home tab's listeners, registered
+    # next, before every listener below that would match Home tab requests too.
+    @app.action(
+        {"type": "block_actions", "action_id": BUTTONS},
+        middleware=[MessageClicksOnly()] if inbox is not None else None,
+    )
     def on_button(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
         ack()
         board = board_over(client)
         _on_click(body, decisions(board), board)
+
+    if inbox is not None:
+        home.register(app, inbox=inbox, decisions=decisions, board_over=board_over, reply=reply_for)
 
     @app.view(REJECT_MODAL_CALLBACK_ID)
     def on_reject_reason(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
@@ -206,6 +212,23 @@ class OnlyOurApp(Middleware):
         ):
             logger.warning("request from another app or workspace refused")
             return BoltResponse(status=HTTP_FORBIDDEN, body=json.dumps({"error": "unknown app"}))
+        return next()
+
+
+class MessageClicksOnly(Middleware):
+    """The message buttons' listener middleware: a click in the App Home tab is not theirs.
+
+    Bolt goes on to the next listener when a listener middleware does not call `next` (and
+    returns no response): the Home tab's, registered after it. A `Middleware` class rather than
+    a `matchers=` function, for the same reason as `OnlyOurApp`: no arguments built per click.
+    """
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:  # Bolt's names
+        """Let Bolt run the message listener, or (a Home tab click) try the next listener."""
+        if home.is_home_click(req.body):
+            return None
         return next()
 
 

@@ -12,10 +12,13 @@ from slack_bolt.request import BoltRequest
 from greenlight.core.buttons import ACTION_APPROVE, ACTION_REJECT, REASON_ACTION_ID
 from greenlight.core.errors import NotFoundError
 from greenlight.core.secret import Secret
+from greenlight.webhook import app as app_module
+from greenlight.webhook import home as home_module
 from greenlight.webhook.app import build_app, is_ours
 from greenlight.webhook.decisions import DecisionService
+from greenlight.webhook.home import Inbox
 from greenlight.webhook.settings import Settings
-from localdev import fixtures
+from localdev import fixtures, slack_corpus
 from localdev.slack_requests import block_actions, form, signed_headers
 
 if TYPE_CHECKING:
@@ -158,3 +161,44 @@ def test_a_click_from_another_app_or_workspace_is_refused_before_any_listener(
     assert (response.status, len(boards)) == (status, reached)
     if status == 403:
         assert response.body == '{"error": "unknown app"}'
+
+
+class NoApprovals(MissingApprovals):
+    """The Home tab's source too: nothing pending, nothing decided."""
+
+    def recently_created_final(self, limit: int) -> list[ApprovalRecord]:
+        return []
+
+
+@pytest.mark.parametrize(
+    ("request_name", "home_tab", "listener"),
+    [
+        ("block_actions_channel", True, "message"),
+        ("block_actions_home", True, "home"),
+        ("block_actions_channel", False, "message"),
+        ("block_actions_home", False, "message"),  # no Home tab served: as before, the one listener
+    ],
+)
+def test_each_click_reaches_its_own_listener(
+    monkeypatch: pytest.MonkeyPatch, request_name: str, home_tab: bool, listener: str
+) -> None:
+    # Given the app, each listener's work recorded instead of done
+    reached: list[str] = []
+    monkeypatch.setattr(app_module, "_on_click", lambda *_: reached.append("message"))
+    monkeypatch.setattr(home_module, "_decide", lambda *_: reached.append("home"))
+
+    def decisions(board: MessageBoard) -> DecisionService:
+        return DecisionService(NoApprovals(), NoCallbacks(), board, lambda: datetime.now(UTC))
+
+    inbox = Inbox(NoApprovals()) if home_tab else None
+    app = build_app(WORKSPACE, lambda: Secret("xoxb-unit-not-real"), decisions, inbox)
+    # When Slack delivers the click, exactly as its corpus entry records it
+    body = slack_corpus.load(request_name).body()
+    headers: dict[str, str | Sequence[str]] = {
+        **signed_headers("unused", body),
+        "content-type": "application/x-www-form-urlencoded",
+    }
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+
+    # Then one listener took it: a Home tab click the Home tab's, a message click the message's
+    assert (response.status, reached) == (200, [listener])
