@@ -92,7 +92,30 @@ def text_problems(text: object, where: str = "/text") -> list[str]:
     return []
 
 
+# Blocks already checked, by their exact JSON and place: a redraw sends the same header,
+# description, fields and links as the post before it, and slack_sdk's models (which walk every
+# attribute of every object, `JsonObject.validate_json`) need not judge them again. The answer
+# for a given block is always the same, so this skips work, never a check. Bounded: cleared
+# when full.
+_CHECKED: dict[tuple[str, str], tuple[str, ...]] = {}
+CHECKED_MAX = 4096
+
+
 def _block_problems(block: object, where: str) -> list[str]:
+    try:
+        key = (json.dumps(block), where)  # key order and types included: exactly what was sent
+    except (TypeError, ValueError):  # not JSON (a caller's Python object): checked, not kept
+        return _check_block(block, where)
+    known = _CHECKED.get(key)
+    if known is None:
+        known = tuple(_check_block(block, where))
+        if len(_CHECKED) >= CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[key] = known
+    return list(known)
+
+
+def _check_block(block: object, where: str) -> list[str]:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
         return [_problem("missing required field: type", where)]
     try:

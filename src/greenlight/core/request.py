@@ -192,7 +192,13 @@ def _links(raw: Any) -> tuple[Link, ...]:
 
 
 def _check_context(context: Any) -> None:
-    """The context must survive a JSON round trip unchanged: it is checkpointed as JSON."""
+    """The context must survive a JSON round trip unchanged: it is checkpointed as JSON.
+
+    None (no context, and every request rebuilt from a stored record: the context stays with
+    the workflow) is JSON's null: nothing to encode, on every vote's rebuilt record.
+    """
+    if context is None:
+        return
     try:
         text = json.dumps(context, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as err:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from greenlight.core import messages
@@ -44,7 +45,7 @@ from greenlight.webhook.slack_board import SlackMessageBoard
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from slack_bolt import BoltContext
+    from slack_bolt import BoltRequest
 
     from greenlight.core.secret import Secret
     from greenlight.webhook.decisions import DecisionService
@@ -119,23 +120,22 @@ def build_app(
         authorize=authorize,
     )
 
-    @app.use
-    def only_our_app(
-        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
-    ) -> BoltResponse:  # Bolt's name
-        if not is_ours(settings, body.get("api_app_id"), context.team_id, context.enterprise_id):
-            logger.warning("request from another app or workspace refused")
-            return BoltResponse(status=HTTP_FORBIDDEN, body=json.dumps({"error": "unknown app"}))
-        return next()
+    app.use(OnlyOurApp(settings))
 
-    if inbox is not None:  # first: Bolt would match the listeners below to Home tab requests
-        home.register(app, inbox=inbox, decisions=decisions, board_over=board_over, reply=reply_for)
-
-    @app.action({"type": "block_actions", "action_id": BUTTONS})
+    # The message buttons first: the commonest request is matched by the first listener. A
+    # Home tab click (the same action ids) is passed on to the Home tab's listeners, registered
+    # next, before every listener below that would match Home tab requests too.
+    @app.action(
+        {"type": "block_actions", "action_id": BUTTONS},
+        middleware=[MessageClicksOnly()] if inbox is not None else None,
+    )
     def on_button(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
         ack()
         board = board_over(client)
         _on_click(body, decisions(board), board)
+
+    if inbox is not None:
+        home.register(app, inbox=inbox, decisions=decisions, board_over=board_over, reply=reply_for)
 
     @app.view(REJECT_MODAL_CALLBACK_ID)
     def on_reject_reason(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
@@ -188,6 +188,48 @@ def build_app(
         ack(text=text, response_type="ephemeral")
 
     return app
+
+
+class OnlyOurApp(Middleware):
+    """Bolt's first middleware of ours: a request from another app or workspace is refused (403)
+    before any listener runs.
+
+    A `Middleware` subclass rather than a function: Bolt calls a function middleware with
+    keyword arguments it builds for every request (`build_required_kwargs`: the body, context,
+    client, ack, say, respond, every payload view), and this check needs only the request.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:  # Bolt's names
+        """Refuse what is not ours; otherwise let Bolt go on to the listeners."""
+        context = req.context
+        if not is_ours(
+            self._settings, req.body.get("api_app_id"), context.team_id, context.enterprise_id
+        ):
+            logger.warning("request from another app or workspace refused")
+            return BoltResponse(status=HTTP_FORBIDDEN, body=json.dumps({"error": "unknown app"}))
+        return next()
+
+
+class MessageClicksOnly(Middleware):
+    """The message buttons' listener middleware: a click in the App Home tab is not theirs.
+
+    Bolt goes on to the next listener when a listener middleware does not call `next` (and
+    returns no response): the Home tab's, registered after it. A `Middleware` class rather than
+    a `matchers=` function, for the same reason as `OnlyOurApp`: no arguments built per click.
+    """
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:  # Bolt's names
+        """Let Bolt run the message listener, or (a Home tab click) try the next listener."""
+        if home.is_home_click(req.body):
+            return None
+        return next()
 
 
 def board_over(client: WebClient) -> SlackMessageBoard:

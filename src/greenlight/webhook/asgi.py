@@ -116,20 +116,30 @@ class SlackWebhook:
 
 
 def to_bolt_request(raw: bytes, headers: dict[str, str], query: bytes) -> BoltRequest | Response:
-    """The signed request for Bolt, or a 400 for what Bolt could not read without a 500."""
+    """The signed request for Bolt, or a 400 for what Bolt could not read without a 500.
+
+    Bolt takes only the raw text and parses it itself; the shapes that would fail its dispatch
+    are looked for in that parse (`request.body`), so a well-formed click is parsed once. Only a
+    body Bolt could not even take in is parsed again (`parse`), to say what is wrong with it.
+    """
     try:
         text = raw.decode("utf-8")
-        problem = shape_problem(parse(text, content_type(headers)))
     except UnicodeDecodeError:
-        problem = "body is not UTF-8"
+        return _json(400, {"error": "body is not UTF-8"})
+    try:
+        request: BoltRequest | None = BoltRequest(
+            body=text, query=query.decode("latin-1"), headers=dict(headers)
+        )
+    except Exception:  # noqa: BLE001  # Bolt raises bare errors on bodies it cannot read
+        request = None
+    try:
+        body = parse(text, content_type(headers)) if request is None else request.body
+        problem = shape_problem(body) if isinstance(body, dict) else "body: not an object"
     except InvalidRequestError as err:
         problem = f"{err.field}: {err.problem}"
     if problem:
         return _json(400, {"error": problem})
-    try:
-        return BoltRequest(body=text, query=query.decode("latin-1"), headers=dict(headers))
-    except Exception:  # noqa: BLE001  # Bolt raises bare errors on bodies it cannot read
-        return _json(400, {"error": "unreadable body"})
+    return request if request is not None else _json(400, {"error": "unreadable body"})
 
 
 def _dispatch(app: App, request: BoltRequest) -> BoltResponse:

@@ -210,8 +210,9 @@ def register(
     board_over: Callable[[WebClient], SlackMessageBoard],
     reply: Callable[[ApprovalError, DecisionService], str],
 ) -> None:
-    """Add the Home tab's listeners to `app` (before its catch-all event listener and its
-    message-button listener, which Bolt would otherwise match first)."""
+    """Add the Home tab's listeners to `app`: before its catch-all event listener and every
+    listener of the same action ids, which Bolt would otherwise match first, except the
+    message-button listener, whose middleware passes Home tab clicks on (app.py)."""
 
     @app.event(APP_HOME_OPENED)
     def on_home_opened(ack: Callable[..., None], event: dict[str, Any], client: WebClient) -> None:

@@ -111,3 +111,8 @@ def test_amounts_are_whole_non_negative_with_a_currency_code(cents: Any, currenc
 def test_a_channel_route_takes_channel_ids_only(kwargs: dict[str, str]) -> None:
     with pytest.raises(InvalidRequestError, match="is not a Slack channel id"):
         Channel(**kwargs)
+
+
+@pytest.mark.parametrize("context", [None, 0, "", [], {}, {"nested": [None, 1.5, "x"]}])
+def test_every_json_safe_context_is_accepted_none_included(context: Any) -> None:
+    assert make(context=context).context == context

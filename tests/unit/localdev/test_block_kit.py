@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from slack_sdk.models.blocks import Block
 
 from greenlight.core.blocks import reject_modal
 from localdev.block_kit import message_problems, text_problems, view_problems
@@ -102,3 +103,44 @@ def test_anything_but_an_array_of_blocks_is_refused(payload: object) -> None:
 def test_a_message_text_is_held_to_four_thousand_characters() -> None:
     assert text_problems("x" * 4000) == []
     assert text_problems("x" * 4001) != []
+
+
+def test_a_block_sent_again_gets_the_same_answer_without_being_judged_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a count of slack_sdk's parses, and blocks this check has not seen before
+    parsed: list[object] = []
+    original = Block.parse
+
+    def counted(block: Any) -> Any:
+        parsed.append(block)
+        return original(block)
+
+    monkeypatch.setattr(Block, "parse", counted)
+    good, bad = section("seen twice ✓"), fields("seen twice", "y" * 2001)
+
+    # When they are checked, then sent again, one of them at another place
+    first = message_problems([good, bad])
+    again = message_problems([good, bad])
+    moved = message_problems([bad])
+
+    # Then a refused block stays refused, each answer names its own place...
+    assert (
+        first
+        == again
+        == ["[ERROR] must be less than 2001 characters [json-pointer:/blocks/1/fields/1/text]"]
+    )
+    assert moved == [
+        "[ERROR] must be less than 2001 characters [json-pointer:/blocks/0/fields/1/text]"
+    ]
+    # ...and slack_sdk judged each block once per place, not once per message
+    assert len(parsed) == 3
+
+
+def test_a_block_that_changes_is_judged_anew() -> None:
+    block = section("x" * 3000)
+    assert message_problems([block]) == []
+
+    block["text"]["text"] += "x"  # the same object, now one character past the limit
+
+    assert message_problems([block]) != []

@@ -12,10 +12,13 @@ from slack_bolt.request import BoltRequest
 from greenlight.core.buttons import ACTION_APPROVE, ACTION_REJECT, REASON_ACTION_ID
 from greenlight.core.errors import NotFoundError
 from greenlight.core.secret import Secret
+from greenlight.webhook import app as app_module
+from greenlight.webhook import home as home_module
 from greenlight.webhook.app import build_app, is_ours
 from greenlight.webhook.decisions import DecisionService
+from greenlight.webhook.home import Inbox
 from greenlight.webhook.settings import Settings
-from localdev import fixtures
+from localdev import fixtures, slack_corpus
 from localdev.slack_requests import block_actions, form, signed_headers
 
 if TYPE_CHECKING:
@@ -118,3 +121,84 @@ def test_approve_and_reject_share_one_listener_and_no_other_action_reaches_it(
     # Then only the two approval buttons reach the listener, each with its own board
     assert (response.status == 200) is reaches_the_listener
     assert len(boards) == int(reaches_the_listener)
+
+
+@pytest.mark.parametrize(
+    ("origin", "status", "reached"),
+    [
+        ({"api_app_id": WORKSPACE.slack_app_id, "team": {"id": WORKSPACE.slack_team_id}}, 200, 1),
+        ({"api_app_id": "A0OTHER", "team": {"id": WORKSPACE.slack_team_id}}, 403, 0),
+        ({"api_app_id": WORKSPACE.slack_app_id, "team": {"id": "T0OTHER"}}, 403, 0),
+        ({"team": {"id": WORKSPACE.slack_team_id}}, 403, 0),
+    ],
+)
+def test_a_click_from_another_app_or_workspace_is_refused_before_any_listener(
+    origin: dict[str, object], status: int, reached: int
+) -> None:
+    # Given the app, its Slack unreachable
+    boards: list[MessageBoard] = []
+
+    def decisions(board: MessageBoard) -> DecisionService:
+        boards.append(board)
+        return DecisionService(MissingApprovals(), NoCallbacks(), board, lambda: datetime.now(UTC))
+
+    unreachable = replace(WORKSPACE, slack_api_url="http://127.0.0.1:9/api/")
+    app = build_app(unreachable, lambda: Secret("xoxb-unit-not-real"), decisions)
+    payload = block_actions(
+        action_id=ACTION_APPROVE,
+        approval_id="A" * 22,
+        user_id="U0BOB",
+        channel_id=fixtures.CHANNEL_ID,
+        message_ts="1700000000.000100",
+    )
+    body = form({k: v for k, v in payload.items() if k != "api_app_id"} | origin)
+
+    # When Slack delivers the click
+    headers: dict[str, str | Sequence[str]] = {**signed_headers("unused", body)}
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+
+    # Then only our app's click in our workspace reaches the listener; others are a 403
+    assert (response.status, len(boards)) == (status, reached)
+    if status == 403:
+        assert response.body == '{"error": "unknown app"}'
+
+
+class NoApprovals(MissingApprovals):
+    """The Home tab's source too: nothing pending, nothing decided."""
+
+    def recently_created_final(self, limit: int) -> list[ApprovalRecord]:
+        return []
+
+
+@pytest.mark.parametrize(
+    ("request_name", "home_tab", "listener"),
+    [
+        ("block_actions_channel", True, "message"),
+        ("block_actions_home", True, "home"),
+        ("block_actions_channel", False, "message"),
+        ("block_actions_home", False, "message"),  # no Home tab served: as before, the one listener
+    ],
+)
+def test_each_click_reaches_its_own_listener(
+    monkeypatch: pytest.MonkeyPatch, request_name: str, home_tab: bool, listener: str
+) -> None:
+    # Given the app, each listener's work recorded instead of done
+    reached: list[str] = []
+    monkeypatch.setattr(app_module, "_on_click", lambda *_: reached.append("message"))
+    monkeypatch.setattr(home_module, "_decide", lambda *_: reached.append("home"))
+
+    def decisions(board: MessageBoard) -> DecisionService:
+        return DecisionService(NoApprovals(), NoCallbacks(), board, lambda: datetime.now(UTC))
+
+    inbox = Inbox(NoApprovals()) if home_tab else None
+    app = build_app(WORKSPACE, lambda: Secret("xoxb-unit-not-real"), decisions, inbox)
+    # When Slack delivers the click, exactly as its corpus entry records it
+    body = slack_corpus.load(request_name).body()
+    headers: dict[str, str | Sequence[str]] = {
+        **signed_headers("unused", body),
+        "content-type": "application/x-www-form-urlencoded",
+    }
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+
+    # Then one listener took it: a Home tab click the Home tab's, a message click the message's
+    assert (response.status, reached) == (200, [listener])
