@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from greenlight.core.approvers import ApproverPolicy, authorize
     from greenlight.core.blocks import mention
     from greenlight.core.clock import utc_now
     from greenlight.core.errors import (
@@ -25,14 +26,7 @@ if TYPE_CHECKING:
     )
     from greenlight.core.ladder import Ladder
     from greenlight.core.outcome import Decider, Decision
-    from greenlight.core.policy import (
-        ApproverPolicy,
-        AutoApprove,
-        Policy,
-        Tier,
-        Tiers,
-        authorize,
-    )
+    from greenlight.core.policy import AutoApprove, Policy, Tier, Tiers
     from greenlight.core.record import ApprovalRecord, SlackMessage
     from greenlight.core.request import Amount, ApprovalRequest, Link
     from greenlight.core.route import Channel, ChannelAndDirectMessages, DirectMessages, Route
@@ -40,6 +34,8 @@ if TYPE_CHECKING:
 
 # Each public name and the module that defines it (the imports above, for type checkers).
 _HOMES = {
+    "ApproverPolicy": "approvers",
+    "authorize": "approvers",
     "mention": "blocks",
     "utc_now": "clock",
     "ApprovalError": "errors",
@@ -52,12 +48,10 @@ _HOMES = {
     "Ladder": "ladder",
     "Decider": "outcome",
     "Decision": "outcome",
-    "ApproverPolicy": "policy",
     "AutoApprove": "policy",
     "Policy": "policy",
     "Tier": "policy",
     "Tiers": "policy",
-    "authorize": "policy",
     "ApprovalRecord": "record",
     "SlackMessage": "record",
     "Amount": "request",
