@@ -58,6 +58,7 @@ NOT_THE_WEBHOOKS = (
     "greenlight.core.policy",  # Policy, Tiers, AutoApprove: what a workflow passes
     "greenlight.core.ladder",
     "greenlight.core.route",
+    "greenlight.core.outcome",  # Decision: what the gate reads back from the callback
     "greenlight.core.audit",  # audit lines: written by the gate and the relay
     "greenlight.core.vote_audit",
     "greenlight.webhook.relay",
