@@ -8,10 +8,13 @@ the local stack, the benchmarks or the tests.
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from greenlight import core
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "src" / "greenlight"
@@ -107,3 +110,55 @@ def test_the_construct_imports_cdk_and_names_only_never_a_lambda_runtime() -> No
     }
 
     assert bad == set()
+
+
+def _loaded_after(statement: str) -> set[str]:
+    """Our modules a fresh interpreter has loaded after running `statement`."""
+    code = f"import sys; {statement}; print(' '.join(m for m in sys.modules if 'greenlight' in m))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return set(done.stdout.split())
+
+
+def test_a_core_module_loads_only_what_it_imports_not_the_whole_core() -> None:
+    # The package's public names are loaded on first use (PEP 562)
+    loaded = _loaded_after("import greenlight.core.votes")
+
+    assert loaded == {
+        "greenlight",
+        "greenlight.core",
+        "greenlight.core.votes",
+        "greenlight.core.errors",
+    }
+
+
+def test_every_public_core_name_still_imports_from_the_package() -> None:
+    homes = {name: getattr(core, name).__module__ for name in core.__all__}
+
+    assert set(core.__all__) <= set(dir(core))
+    assert homes["Policy"] == "greenlight.core.policy"
+    assert homes["ApproverPolicy"] == "greenlight.core.approvers"  # re-exported by policy
+    assert homes["Channel"] == "greenlight.core.route"
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = core.Nope
+
+
+def test_the_webhook_entry_points_imports_load_nothing_only_the_gate_or_relay_use() -> None:
+    # What `greenlight.webhook.handler` imports (its module body then needs AWS: see
+    # tests/integration/test_webhook_cold_start_imports.py for the whole cold start)
+    handler = LIBRARY / "webhook" / "handler.py"
+    ours = sorted(
+        node.module
+        for node in ast.parse(handler.read_text()).body
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("greenlight")
+    )
+    loaded = _loaded_after("; ".join(f"import {m}" for m in ours))
+
+    assert "greenlight.webhook.build" in loaded
+    not_the_webhooks = (
+        *("greenlight.gate", "greenlight.ops", "greenlight.cdk", "greenlight.testing"),
+        *("greenlight.core.policy", "greenlight.core.ladder", "greenlight.core.route"),
+        *("greenlight.core.outcome", "greenlight.core.audit", "greenlight.webhook.relay"),
+    )
+    assert sorted(m for m in loaded if m.startswith(not_the_webhooks)) == []

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from greenlight.core.audit import AuditEvent, requested_event
 from greenlight.core.errors import NotFoundError
 from greenlight.core.record import ApprovalRecord, SlackMessage
 from greenlight.core.record_write import replace_update, update_pending
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from greenlight.core.audit import AuditEvent
     from greenlight.core.conditional_write import ConditionalUpdate
     from greenlight.core.votes import Vote, VoteEffect
 
@@ -79,6 +79,11 @@ class DynamoApprovalStore:
 
     def create(self, record: ApprovalRecord) -> ApprovalRecord:
         """Store a new record and its `requested` audit line, once; return what is stored."""
+        # The audit lines are built here (and in `audit_trail`), by the gate and the operator
+        # tools: the webhook writes none (a vote's line comes from the table's stream), and its
+        # cold start should not pay for their class.
+        from greenlight.core.audit import requested_event  # noqa: PLC0415
+
         put = self._put(self._table, record.to_item(), "attribute_not_exists(approval_id)")
         if not self._transact([put, self._put(self._audit, requested_event(record).to_item())]):
             return self.get(record.approval_id)
@@ -192,6 +197,8 @@ class DynamoApprovalStore:
 
     def audit_trail(self, approval_id: str) -> list[AuditEvent]:
         """Every audit line of an approval, oldest first."""
+        from greenlight.core.audit import AuditEvent  # noqa: PLC0415  # as in `create`
+
         events: list[AuditEvent] = []
         kwargs: dict[str, Any] = {
             "TableName": self._audit,

@@ -1,21 +1,9 @@
-"""The decision as the workflow sees it, and its wire form on the durable callback.
+"""The decision as the workflow sees it.
 
 A decision is an answer, never an error: approved, rejected and expired all travel as the
-success `Result` of SendDurableExecutionCallbackSuccess, JSON of this shape (version 2):
-
-    {"decision": "approved|rejected|expired", "approval_id": "…",
-     "approvers": [{"user_id", "at"}],                       # the deciders (version 1 readers)
-     "version": 2, "deciders": [{"user_id", "at"}],
-     "votes": [{"user_id", "verdict", "at", "reason"?, "comment"?, "cast_by"?}],
-     "reason"?: "…", "decided_at"?: "…"}
-
-A vote a delegate cast carries `cast_by` (the delegate); `user_id` is whose vote it is.
-A vote's `comment` (an approval's, from "Approve with comment") is only present when given, so
-payloads without it (every one sent before comments existed) read as before.
-`decision`, `approvers` and `approval_id` keep version 1's meaning, so a gate of the previous
-release (executions in flight on a retained version) still reads a rejection as a rejection.
-The failure callback is kept for true errors; a failure carrying a version 1 rejection
-(`ErrorType` Rejected|Expired, the outcome as JSON in `ErrorData`) is still understood.
+success `Result` of SendDurableExecutionCallbackSuccess, whose JSON `greenlight.core.
+callback_result` builds from the decided record (`decision_payload`, re-exported here). This
+module reads it back into a `Decision`, and keeps version 1's failure form.
 """
 
 from __future__ import annotations
@@ -24,6 +12,13 @@ import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from greenlight.core.callback_result import (
+    PAYLOAD_VERSION,
+    decided_by,
+    decision_payload,
+    success_payload,
+    vote_dict,
+)
 from greenlight.core.errors import InvalidRequestError
 from greenlight.core.record import SlackMessage
 from greenlight.core.votes import Status, Verdict, Vote
@@ -31,7 +26,16 @@ from greenlight.core.votes import Status, Verdict, Vote
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord
 
-PAYLOAD_VERSION = 2
+__all__ = [
+    "PAYLOAD_VERSION",
+    "Decider",
+    "Decision",
+    "decision_from_failure",
+    "decision_from_success",
+    "decision_payload",
+    "failure_error",
+    "success_payload",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,7 @@ class Decision:
             "status": self.status.value,
             "approval_id": self.approval_id,
             "approved": self.approved,
-            "votes": [_vote_dict(v) for v in self.votes],
+            "votes": [vote_dict(v) for v in self.votes],
             "deciders": [{"user_id": d.user_id, "at": d.at} for d in self.deciders],
             "reason": self.reason,
             "decided_at": self.decided_at,
@@ -124,24 +128,15 @@ class Decision:
     @classmethod
     def from_record(cls, record: ApprovalRecord) -> Decision:
         """The decision a final record stands for."""
-        at = {v.user_id: v.at for v in record.votes}
-        deciders = tuple(Decider(u, at.get(u, record.decided_at or "")) for u in record.decided_by)
         return cls(
             status=record.status,
             approval_id=record.approval_id,
             votes=record.votes,
-            deciders=deciders,
+            deciders=tuple(Decider(u, at) for u, at in decided_by(record)),
             reason=record.reason,
             decided_at=record.decided_at,
             message=record.slack,
         )
-
-
-def _vote_dict(vote: Vote) -> dict[str, Any]:
-    data: dict[str, Any] = {"user_id": vote.user_id, "verdict": vote.verdict.value, "at": vote.at}
-    data |= {"reason": vote.reason} if vote.reason is not None else {}
-    data |= {"comment": vote.comment} if vote.comment is not None else {}
-    return data | ({"cast_by": vote.cast_by} if vote.cast_by is not None else {})
 
 
 def _vote(data: dict[str, Any]) -> Vote:
@@ -153,29 +148,6 @@ def _vote(data: dict[str, Any]) -> Vote:
         data.get("cast_by"),
         comment=data.get("comment"),
     )
-
-
-def decision_payload(record: ApprovalRecord) -> bytes:
-    """The `Result` for SendDurableExecutionCallbackSuccess of a decided record (any verdict)."""
-    decision = Decision.from_record(record)
-    deciders = [{"user_id": d.user_id, "at": d.at} for d in decision.deciders]
-    body: dict[str, Any] = {
-        "decision": decision.status.value,
-        "approvers": deciders,
-        "approval_id": record.approval_id,
-        "version": PAYLOAD_VERSION,
-        "deciders": deciders,
-        "votes": [_vote_dict(v) for v in decision.votes],
-    }
-    if decision.reason is not None:
-        body["reason"] = decision.reason
-    if decision.decided_at is not None:
-        body["decided_at"] = decision.decided_at
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
-success_payload = decision_payload
-"""The name of the previous release (it sent only approvals as success)."""
 
 
 def failure_error(record: ApprovalRecord) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from greenlight.core.policy import ApproverPolicy
+from greenlight.core.approvers import ApproverPolicy
 from greenlight.core.request import ApprovalRequest
 from greenlight.core.votes import Status, Verdict, Vote, deciding_votes, tally
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from greenlight.core.approvers import authorize, authorize_delegate
 from greenlight.core.conditional_write import (
     Add,
     Append,
@@ -49,7 +50,6 @@ from greenlight.core.conditional_write import (
     Missing,
 )
 from greenlight.core.errors import ConfirmationRequiredError, ConflictError, NotFoundError
-from greenlight.core.policy import authorize, authorize_delegate
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.record_write import MAX_ATTEMPTS, RecordTable
 from greenlight.core.votes import Status, Verdict, VoteEffect

@@ -24,7 +24,6 @@ from greenlight.webhook.decisions import DecisionService
 from greenlight.webhook.delegation import Delegations
 from greenlight.webhook.home import HomeBoard, HomeRefresher, Inbox
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
-from greenlight.webhook.relay import DecisionRelay
 from greenlight.webhook.rotation import RotatingCredentials
 from greenlight.webhook.settings import signing_secret_name
 from greenlight.webhook.slack_board import SlackMessageBoard
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from greenlight.aws.secrets import SlackCredentials
     from greenlight.core.secret import Secret
     from greenlight.webhook.ports import MessageBoard
+    from greenlight.webhook.relay import DecisionRelay
     from greenlight.webhook.settings import Settings
 
 
@@ -98,6 +98,10 @@ def build_relay(settings: Settings) -> DecisionRelay:
     expire); it has no signing secret (neither its name nor the grant to read it). It also
     redraws the App Home of everyone a change concerns (`greenlight.webhook.home`).
     """
+    # Imported here: the webhook builds from this module, and its cold start should not pay
+    # for the relay (nor the audit lines it writes).
+    from greenlight.webhook.relay import DecisionRelay  # noqa: PLC0415
+
     secrets = boto3.client("secretsmanager", config=RELAY_CLIENT_CONFIG)
     bot_token = load_bot_token(settings.slack_secret_name, secrets)
     client = build_web_client(bot_token, settings.slack_api_url)

@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
+from greenlight.core.approvers import authorize, authorize_delegate
+from greenlight.core.callback_result import decision_payload
 from greenlight.core.errors import (
     CallbackRefusedError,
     ConfirmationRequiredError,
@@ -19,8 +21,6 @@ from greenlight.core.errors import (
     DeliveryError,
     NotAuthorizedError,
 )
-from greenlight.core.outcome import decision_payload
-from greenlight.core.policy import authorize, authorize_delegate
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.webhook import approval_metrics, log_context
 

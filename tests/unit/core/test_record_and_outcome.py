@@ -58,6 +58,15 @@ def test_callback_id_never_shows_in_the_repr() -> None:
     assert "secret-callback-id" not in repr(pending())
 
 
+def test_a_pending_record_has_no_decision_to_send() -> None:
+    # Only a decided record is sent to its workflow (and the webhook builds the payload
+    # without a `Decision`: greenlight.core.callback_result)
+    with pytest.raises(InvalidRequestError, match="must be final"):
+        decision_payload(pending())
+    with pytest.raises(InvalidRequestError, match="must be final"):
+        Decision.from_record(pending())
+
+
 def version_1_reader(body: dict[str, Any]) -> tuple[str, Status, list[str]]:
     """What the gate of the previous release read from a success payload (and nothing else)."""
     deciders = [str(a["user_id"]) for a in body["approvers"]]

@@ -1,0 +1,129 @@
+"""Who may decide one approval once it is posted, and the checks a vote must pass.
+
+The record's half of the policy (`greenlight.core.policy` is the workflow's half, and
+re-exports these names): the webhook authorizes every click against an `ApproverPolicy`, and
+by importing it from here it does not load `Policy`, `Tiers` and the ladder at cold start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from greenlight.core.errors import InvalidRequestError, NotAuthorizedError
+from greenlight.core.request import is_slack_user_id
+
+if TYPE_CHECKING:
+    from greenlight.core.request import ApprovalRequest
+
+
+@dataclass(frozen=True, slots=True)
+class ApproverPolicy:
+    """The people who may decide one approval, how many must approve, and who may only look.
+
+    Usergroups are resolved to their members before a policy is made, so a policy holds user
+    ids only; `escalated_ids` are the approvers added when the request was escalated;
+    `quiet_ids` are approvers who may decide but are never mentioned, messaged or reminded.
+    """
+
+    approver_ids: frozenset[str]
+    quorum: int = 1
+    allow_self_approval: bool = False
+    viewer_ids: frozenset[str] = field(default_factory=frozenset)
+    escalated_ids: frozenset[str] = field(default_factory=frozenset)
+    allow_delegation: bool = False
+    quiet_ids: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if not self.quiet_ids <= self.approver_ids:
+            raise InvalidRequestError("policy.quiet_ids", "quiet approvers must be approvers")
+        if not self.approver_ids:
+            raise InvalidRequestError("policy.approver_ids", "at least one approver is required")
+        bad = sorted(a for a in self.approver_ids | self.viewer_ids if not is_slack_user_id(a))
+        if bad:
+            raise InvalidRequestError("policy.approver_ids", f"not Slack user ids: {bad}")
+        if not 1 <= self.quorum <= len(self.approver_ids):
+            raise InvalidRequestError(
+                "policy.quorum", f"must be 1..{len(self.approver_ids)}, got {self.quorum}"
+            )
+
+    def eligible_for(self, request: ApprovalRequest) -> frozenset[str]:
+        """The approvers who may decide this request (the requester drops out by default)."""
+        if self.allow_self_approval:
+            return self.approver_ids
+        return self.approver_ids - {request.requester_id}
+
+    def escalated_to(self, extra: frozenset[str]) -> ApproverPolicy:
+        """The policy once `extra` approvers are added by an escalation."""
+        added = extra - self.approver_ids
+        return replace(
+            self, approver_ids=self.approver_ids | added, escalated_ids=self.escalated_ids | added
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe copy, for the approval record."""
+        return {
+            "approver_ids": sorted(self.approver_ids),
+            "quorum": self.quorum,
+            "allow_self_approval": self.allow_self_approval,
+            "viewer_ids": sorted(self.viewer_ids),
+            "escalated_ids": sorted(self.escalated_ids),
+            "allow_delegation": self.allow_delegation,
+            "quiet_ids": sorted(self.quiet_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ApproverPolicy:
+        """Rebuild from `to_dict` output."""
+        return cls(
+            approver_ids=frozenset(str(a) for a in data["approver_ids"]),
+            quorum=int(data["quorum"]),
+            allow_self_approval=bool(data.get("allow_self_approval", False)),
+            viewer_ids=frozenset(str(a) for a in data.get("viewer_ids", [])),
+            escalated_ids=frozenset(str(a) for a in data.get("escalated_ids", [])),
+            allow_delegation=bool(data.get("allow_delegation", False)),
+            quiet_ids=frozenset(str(a) for a in data.get("quiet_ids", [])),
+        )
+
+
+def authorize(
+    policy: ApproverPolicy, request: ApprovalRequest, approval_id: str, user_id: str
+) -> None:
+    """Raise unless `user_id` may cast a vote on this request.
+
+    Raises:
+        NotAuthorizedError: the requester (self-approval off), a viewer, or not listed.
+    """
+    if user_id == request.requester_id and not policy.allow_self_approval:
+        raise NotAuthorizedError(approval_id, user_id, "you cannot decide your own request")
+    if user_id in policy.approver_ids:
+        return
+    if user_id in policy.viewer_ids:
+        raise NotAuthorizedError(
+            approval_id, user_id, "you can follow this request but not decide it"
+        )
+    raise NotAuthorizedError(approval_id, user_id, "you are not an approver for this request")
+
+
+def authorize_delegate(
+    policy: ApproverPolicy, request: ApprovalRequest, approval_id: str, delegate_id: str
+) -> None:
+    """Raise unless `delegate_id` may cast a vote for an approver of this request (whose own
+    right to vote `authorize` checks): delegates are allowed, and the delegate is neither the
+    requester nor an approver in their own right.
+
+    Raises:
+        NotAuthorizedError: delegation is off for this request, or the delegate may not use it.
+    """
+    if not policy.allow_delegation:
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "this request does not allow delegates to decide"
+        )
+    if delegate_id == request.requester_id:
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "you cannot decide your own request, not even as a delegate"
+        )
+    if delegate_id in policy.eligible_for(request):
+        raise NotAuthorizedError(
+            approval_id, delegate_id, "you decide this request as yourself, not as a delegate"
+        )
