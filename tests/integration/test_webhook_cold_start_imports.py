@@ -26,6 +26,7 @@ from greenlight.webhook.settings import (
     ENV_SLACK_API_URL,
     ENV_SLACK_APP_ID,
     ENV_SLACK_SECRET_NAME,
+    ENV_SLACK_SIGNING_SECRET_NAME,
     ENV_SLACK_TEAM_ID,
 )
 from localdev.slack_corpus import form, signature_headers
@@ -101,10 +102,12 @@ class Container:
         settings = stack.settings
         assert settings.slack_api_url is not None
         assert settings.delegations_table is not None
+        assert settings.slack_signing_secret_name is not None
         env = os.environ | {
             ENV_APPROVALS_TABLE: settings.approvals_table,
             ENV_AUDIT_TABLE: settings.audit_table,
             ENV_SLACK_SECRET_NAME: settings.slack_secret_name,
+            ENV_SLACK_SIGNING_SECRET_NAME: settings.slack_signing_secret_name,
             ENV_SLACK_API_URL: settings.slack_api_url,
             ENV_SLACK_APP_ID: settings.slack_app_id,
             ENV_SLACK_TEAM_ID: settings.slack_team_id,
