@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import signal
@@ -19,6 +20,24 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 HERE = Path(__file__).resolve().parent
+
+
+FULL_COLLECTIONS_OFF = 1_000_000_000
+
+
+def no_full_collections() -> None:
+    """Keep this process's garbage collector to its young generations: no full collection.
+
+    For the measuring apparatus only (the local stack's services and the process sending the
+    clicks), never for a variant under test. A full collection walks every object the process
+    holds, and moto holds every item of every table a run made: in `bench.run` the support
+    process paused every request in flight for 100-160 ms a few times a run (seen with
+    `gc.callbacks`), which set the p99 of whichever variant it landed on, and no DynamoDB or Slack
+    pauses for our traffic. Young collections still run; a cycle that outlives them stays until
+    the process ends, which a benchmark's bounded run can afford.
+    """
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTIONS_OFF)
 
 
 def free_port() -> int:

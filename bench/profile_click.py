@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 PARTS = ("dynamodb", "slack", "lambda")
-PART_CODE = {
+PART_CODE = {  # each part without full garbage collections (bench.common.no_full_collections)
     "dynamodb": (
         "import sys, signal, threading; from localdev.dynamodb_server import DynamoDBServer; "
         "s = DynamoDBServer('127.0.0.1', int(sys.argv[1])).start(); e = threading.Event(); "
@@ -63,8 +63,9 @@ def start_parts(stack: ExitStack) -> tuple[dict[str, str], dict[str, int]]:
     pids: dict[str, int] = {}
     for part in PARTS:
         port = _free_port()
+        code = "from bench.common import no_full_collections; no_full_collections(); "
         process = subprocess.Popen(  # our own modules, fixed code
-            [sys.executable, "-c", PART_CODE[part], str(port)],
+            [sys.executable, "-c", code + PART_CODE[part], str(port)],
             cwd=HERE.parent,
             stdout=subprocess.PIPE,
             text=True,

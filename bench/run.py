@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from slack_sdk import WebClient
 
-from bench.common import free_port
+from bench.common import free_port, no_full_collections
 from bench.servers import (
     CLICK_LEVELS,
     CLICK_ROUNDS,
@@ -356,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         help="only the cold-start probes; print them, write no results file",
     )
     args = parser.parse_args(argv)
+    no_full_collections()  # this process sends the clicks and times them
     folder = Path(tempfile.mkdtemp(prefix="greenlight-bench-"))
     with support_services(folder) as (urls, support_pid):
         env = os.environ | env_for(urls)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from bench.run import cpu_seconds, summary
 from bench.servers import CLICK_LEVELS, CLICK_ROUNDS, CLICK_VARIANTS, click_tables
 
+ROOT = Path(__file__).resolve().parents[3]
 IDLE = {"cpu_server": 0.0, "cpu_stack": 0.0}
 
 
@@ -81,3 +85,25 @@ def test_cpu_seconds_counts_what_a_process_burns() -> None:
         pass
 
     assert cpu_seconds(os.getpid()) - before >= 0.15
+
+
+def test_the_apparatus_runs_no_full_garbage_collection() -> None:
+    # In a fresh interpreter: allocate enough cyclic garbage that the collector would run
+    # several full collections with its default thresholds, and count them.
+    code = (
+        "import gc; from bench.common import no_full_collections; {setup}"
+        "full = gc.get_stats()[2]['collections']\n"
+        "for _ in range(3_000_000):\n"
+        "    a = []; a.append(a)\n"
+        "print(gc.get_stats()[2]['collections'] - full)"
+    )
+
+    def full_collections(setup: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", code.format(setup=setup)],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+        )  # fmt: skip
+        return int(done.stdout)
+
+    assert full_collections("") > 0  # the workload does trigger them by default
+    assert full_collections("no_full_collections(); ") == 0
