@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
+from greenlight.aws.secrets import MOVED
 from greenlight.core.votes import Status
 from localdev.click import store_for
 from localdev.config import SECRET_NAME, SIGNING_SECRET_NAME
@@ -200,15 +201,60 @@ def test_set_slack_secret_reads_the_environment_never_arguments(
     )
 
     assert stored.returncode == 0, stored.stderr
-    # Each credential in its own secret: the bot token's holds nothing that signs a click
+    # Each credential in its own secret: the bot token's holds nothing that signs a click, only
+    # a note of where the signing secret went (which 0.3 never verifies with)
     assert after == {
-        SECRET_NAME: {"bot_token": "xoxb-local-rotated"},
+        SECRET_NAME: {
+            "bot_token": "xoxb-local-rotated",
+            "signing_secret": MOVED + SIGNING_SECRET_NAME,
+        },
         SIGNING_SECRET_NAME: {"signing_secret": "0" * 32},
     }
+    # 0.2's loader (git show 581b3b3:src/greenlight/aws/secrets.py) refuses a secret lacking
+    # either key: retained 0.2 versions of a durable function still start on this one
+    assert all(after[SECRET_NAME].get(key) for key in ("bot_token", "signing_secret"))
     assert list(scratch.iterdir()) == []  # the secret went through a pipe, not a temp file
     assert (as_argument.returncode, malformed.returncode) == (2, 2)
     assert "never from arguments" in as_argument.stderr
     assert "must start with xoxb-" in malformed.stderr
+
+
+def test_set_slack_secret_writes_the_secrets_of_the_prefix_it_is_given(
+    local_stack: StackConfig,
+) -> None:
+    # Given a second Greenlight on the same account, deployed with prefix "team-b"
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=local_stack.url("dynamodb"),
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # dummy, for SigV4 on loopback
+    )
+    ours = {n: secrets.get_secret_value(SecretId=n)["SecretString"] for n in (SECRET_NAME,)}
+    for name in ("team-b/slack", "team-b/slack-signing"):
+        secrets.create_secret(Name=name, SecretString="placeholder")
+    good = {"SLACK_BOT_TOKEN": "xoxb-team-b", "SLACK_SIGNING_SECRET": "f" * 32}
+
+    try:
+        stored = run(local_stack, "set-slack-secret.sh", "--local", "--prefix", "team-b", env=good)
+        team_b = {
+            n: json.loads(secrets.get_secret_value(SecretId=n)["SecretString"])
+            for n in ("team-b/slack", "team-b/slack-signing")
+        }
+        untouched = secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"]
+    finally:
+        for name in ("team-b/slack", "team-b/slack-signing"):
+            secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+    no_value = run(local_stack, "set-slack-secret.sh", "--local", "--prefix", env=good)
+    malformed = run(local_stack, "set-slack-secret.sh", "--local", "--prefix", "Team B", env=good)
+
+    assert stored.returncode == 0, stored.stderr
+    assert team_b["team-b/slack-signing"] == {"signing_secret": "f" * 32}
+    assert team_b["team-b/slack"]["bot_token"] == "xoxb-team-b"
+    assert untouched == ours[SECRET_NAME]  # the default prefix's secrets are not touched
+    assert (no_value.returncode, malformed.returncode) == (2, 2)
+    assert "--prefix needs" in no_value.stderr
+    assert "--prefix needs" in malformed.stderr
 
 
 def test_set_slack_secret_on_a_02_stack_fails_and_leaves_its_secret_as_it_was(

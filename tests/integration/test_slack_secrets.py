@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
-from greenlight.aws.secrets import load_bot_token, load_slack_credentials
+from greenlight.aws.secrets import MOVED, load_bot_token, load_slack_credentials
 from greenlight.core.errors import ConfigError
 from greenlight.core.secret import Secret
 from greenlight.core.votes import Status
@@ -159,6 +159,24 @@ def test_no_signing_secret_anywhere_is_a_config_error_naming_both_secrets(
         f"secret {signing} is not a JSON object",
         f"run scripts/set-slack-secret.sh to fill {signing}",
     )
+
+
+def test_the_note_the_script_leaves_in_the_bot_tokens_secret_never_verifies(
+    client: SecretsManagerClient,
+) -> None:
+    # Given the bot token's secret as set-slack-secret.sh writes it, and a signing secret that
+    # someone emptied again (CloudFormation's placeholder)
+    bot, signing = fresh_names()
+    note = f"{MOVED}{signing}"
+    put_json_secret(client, bot, {"bot_token": "xoxb-it-bot", "signing_secret": note})
+    put_string_secret(client, signing, placeholder())
+
+    # Then the note is no signing secret: the webhook refuses to start rather than verify with it
+    with pytest.raises(ConfigError) as refused:
+        load_slack_credentials(bot, signing, client)
+
+    assert f"run scripts/set-slack-secret.sh to fill {signing}" in refused.value.problems
+    assert load_bot_token(bot, client) == Secret("xoxb-it-bot")
 
 
 def test_the_webhook_refuses_to_start_without_a_signing_secrets_name(stack: Stack) -> None:

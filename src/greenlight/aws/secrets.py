@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 BOT_TOKEN_KEY = "bot_token"  # noqa: S105  # a JSON key, not a secret
 SIGNING_SECRET_KEY = "signing_secret"  # noqa: S105  # a JSON key, not a secret
+# What scripts/set-slack-secret.sh leaves under `signing_secret` in the bot token's secret: a
+# note of where it moved, so 0.2's loader (which refuses a secret without that key) still starts
+# retained 0.2 versions of a durable function; never a signing secret to verify with.
+MOVED = "moved to "
 logger = logging.getLogger(__name__)
 
 
@@ -57,7 +61,10 @@ def load_slack_credentials(
     Upgrading from 0.2, whose one secret held both: until `scripts/set-slack-secret.sh` has
     filled the signing secret (as CloudFormation creates it, it holds a random placeholder that
     is not JSON), a signing secret still in the bot token's secret is used, with a warning, so a
-    deploy does not refuse clicks in the meantime. The script then removes it from there.
+    deploy does not refuse clicks in the meantime. The script then replaces it there with a note
+    of where it moved (`MOVED`), which is never used to verify; the value stays readable in the
+    bot token's secret's previous version (`AWSPREVIOUS`), so the old signing secret must be
+    regenerated in Slack.
 
     Raises:
         ConfigError: either secret lacks its key (naming both secrets), or is not JSON.
@@ -71,7 +78,7 @@ def load_slack_credentials(
         )
     except ConfigError as err:
         legacy = bot.get(SIGNING_SECRET_KEY)
-        if not legacy:
+        if not legacy or str(legacy).startswith(MOVED):
             raise ConfigError(
                 [*err.problems, f"run scripts/set-slack-secret.sh to fill {signing_secret_name}"]
             ) from err
