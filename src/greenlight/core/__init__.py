@@ -6,12 +6,10 @@ webhook, whose cold start is measured (`bench.run --cold-start`), never pays for
 half of the domain (routes, `Policy`, `Tiers`, the ladder).
 """
 
-from __future__ import annotations
+import typing as _typing
+from importlib import import_module as _import_module
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from greenlight.core.approvers import ApproverPolicy, authorize
     from greenlight.core.blocks import mention
     from greenlight.core.clock import utc_now
@@ -102,20 +100,23 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name's module on first use and keep the name here (PEP 562).
+if not _typing.TYPE_CHECKING:  # a type checker reads the imports above, and flags a typo
 
-    Raises:
-        AttributeError: not a public name; `from greenlight.core import messages` then loads
-            the submodule, as for any package.
-    """
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> object:
+        """Load a public name's module on first use and keep the name here (PEP 562).
+
+        Raises:
+            AttributeError: not a public name; `from greenlight.core import messages` then
+                loads the submodule, as for any package.
+        """
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(_import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names, loaded or not, and the submodules loaded so far."""
+    return sorted({n for n in globals() if not n.startswith("_")} | set(__all__))
