@@ -106,6 +106,15 @@ class Greenlight(Construct):
                 f"not {webhook_reserved_concurrency}"
             )
             raise ValueError(msg)
+        if slack_secret is not None and slack_signing_secret is not None and (
+            slack_secret is slack_signing_secret
+            or slack_secret.secret_arn == slack_signing_secret.secret_arn
+        ):
+            msg = (
+                "slack_signing_secret must be a secret of its own: every requester and the relay "
+                "read slack_secret, and whoever holds the signing secret can sign a click"
+            )
+            raise ValueError(msg)
         self.names = Names(prefix)
         self._arns = arns_of(Stack.of(self))
         removal = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY

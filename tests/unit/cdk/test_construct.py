@@ -622,3 +622,26 @@ def test_the_construct_pulls_none_of_the_functions_dependencies() -> None:
     )
 
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_one_secret_given_as_both_the_bot_tokens_and_the_signing_secrets_is_refused(
+    tmp_path: Path,
+) -> None:
+    # Every requester reads the bot token's secret: the signing secret in it would let them sign
+    code_dir = tmp_path / "code"
+    code_dir.mkdir()
+    stack = cdk.Stack(cdk.App(outdir=str(tmp_path / "cdk.out")), "Team")
+    shared = secretsmanager.Secret.from_secret_name_v2(stack, "Slack", "team/slack")
+    same_name = secretsmanager.Secret.from_secret_name_v2(stack, "SlackAgain", "team/slack")
+
+    for signing in (shared, same_name):
+        with pytest.raises(ValueError, match="slack_signing_secret must be a secret of its own"):
+            Greenlight(
+                stack,
+                f"Greenlight{signing.node.id}",
+                webhook_code=lambda_.Code.from_asset(str(code_dir)),
+                slack_app_id="A0GREENLT",
+                slack_team_id="T0GREENLT",
+                slack_secret=shared,
+                slack_signing_secret=signing,
+            )
