@@ -106,9 +106,13 @@ class Greenlight(Construct):
                 f"not {webhook_reserved_concurrency}"
             )
             raise ValueError(msg)
-        if slack_secret is not None and slack_signing_secret is not None and (
-            slack_secret is slack_signing_secret
-            or slack_secret.secret_arn == slack_signing_secret.secret_arn
+        if (
+            slack_secret is not None
+            and slack_signing_secret is not None
+            and (
+                slack_secret is slack_signing_secret
+                or slack_secret.secret_arn == slack_signing_secret.secret_arn
+            )
         ):
             msg = (
                 "slack_signing_secret must be a secret of its own: every requester and the relay "
