@@ -182,37 +182,77 @@ def answering() -> Iterator[None]:
         yield
 
 
+class Session:
+    """One variant's app over its own in-process answers, clicked round after round."""
+
+    def __init__(self, build: Callable[[Answering], App], clicks: int) -> None:
+        self.world = Answering()
+        self.app = build(self.world)
+        self.clicks = clicks
+        self.rounds = 0
+        self.loop = asyncio.new_event_loop()
+        self.now = datetime.now(UTC)
+
+    def round(self) -> float:
+        """CPU microseconds per click of one round, on fresh records.
+
+        Raises:
+            RuntimeError: a click was not answered 200, or did not resume its workflow.
+        """
+        first = self.rounds * self.clicks
+        self.rounds += 1
+        records = [pending(first + i, self.now) for i in range(self.clicks)]
+        for record in records:
+            self.world.dynamodb.add(record, self.now.isoformat())
+        resumed = self.world.lambda_api.callbacks
+        batch = requests(records)
+        with answering():
+            started = time.process_time()
+            statuses = [self.loop.run_until_complete(_click(self.app, *r)) for r in batch]
+            spent = time.process_time() - started
+        if statuses != [200] * self.clicks:
+            raise RuntimeError(f"a click was not answered 200: {sorted(set(statuses))}")
+        if self.world.lambda_api.callbacks - resumed != self.clicks:
+            raise RuntimeError("a click did not resume its workflow")
+        return 1e6 * spent / self.clicks
+
+    def close(self) -> None:
+        self.loop.close()
+
+
 def run(build: Callable[[Answering], App], clicks: int, rounds: int) -> list[float]:
-    """CPU microseconds per click of each round (each round on fresh records).
+    """CPU microseconds per click of each round of one variant, after a warm-up round.
 
     Raises:
         RuntimeError: a click was not answered 200, or did not resume its workflow.
     """
-    now = datetime.now(UTC)
-    world = Answering()
-    app = build(world)
-    loop = asyncio.new_event_loop()
-    per_round = []
+    return interleaved({"only": build}, clicks, rounds)["only"]
+
+
+def interleaved(
+    builds: dict[str, Callable[[Answering], App]], clicks: int, rounds: int
+) -> dict[str, list[float]]:
+    """Each variant's CPU microseconds per click, round by round, the variants taking turns
+    (who goes first rotates), so drift on a shared machine lands on all alike; each warms up
+    with one uncounted round first.
+
+    Raises:
+        RuntimeError: a click was not answered 200, or did not resume its workflow.
+    """
+    sessions = {name: Session(build, clicks) for name, build in builds.items()}
+    measured: dict[str, list[float]] = {name: [] for name in builds}
+    names = list(builds)
     try:
-        for round_ in range(rounds + 1):  # the first round warms up and is not counted
-            records = [pending(round_ * clicks + i, now) for i in range(clicks)]
-            for record in records:
-                world.dynamodb.add(record, now.isoformat())
-            resumed = world.lambda_api.callbacks
-            batch = requests(records)
-            with answering():
-                started = time.process_time()
-                statuses = [loop.run_until_complete(_click(app, *r)) for r in batch]
-                spent = time.process_time() - started
-            if statuses != [200] * clicks:
-                raise RuntimeError(f"a click was not answered 200: {sorted(set(statuses))}")
-            if world.lambda_api.callbacks - resumed != clicks:
-                raise RuntimeError("a click did not resume its workflow")
-            if round_:
-                per_round.append(1e6 * spent / clicks)
+        for session in sessions.values():
+            session.round()  # warm-up, not counted
+        for round_ in range(rounds):
+            turn = round_ % len(names)
+            for name in names[turn:] + names[:turn]:
+                measured[name].append(sessions[name].round())
     finally:
-        loop.close()
-    return per_round
+        for session in sessions.values():
+            session.close()
+    return measured
 
 
 async def _click(app: App, scope: dict[str, Any], body: bytes) -> int:
@@ -234,8 +274,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
     medians = {}
-    for name, build in (("ours", ours), ("floor", floor)):
-        rounds = run(build, args.clicks, args.rounds)
+    measured = interleaved({"ours": ours, "floor": floor}, args.clicks, args.rounds)
+    for name, rounds in measured.items():
         medians[name] = statistics.median(rounds)
         print(
             f"{name}: {medians[name]:.0f} us of CPU per click, outside calls answered in process"
