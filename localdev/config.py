@@ -95,8 +95,13 @@ class StackConfig:
             "AWS_ENDPOINT_URL_SNS": self.url("dynamodb"),
         }
 
+    def webhook_env(self) -> dict[str, str]:
+        """The webhook's settings: the functions' and the name of the signing secret, which
+        the construct gives the webhook alone (the relay and durable functions never get it)."""
+        return self.function_env() | {"SLACK_SIGNING_SECRET_NAME": SIGNING_SECRET_NAME}
+
     def function_env(self) -> dict[str, str]:
-        """The durable function's and the webhook's settings, as CDK would set them."""
+        """The durable functions' and the relay's settings, as CDK would set them."""
         env = self._local_env()
         if self.real_slack:
             env.pop("SLACK_API_URL")  # the real Web API
@@ -118,7 +123,6 @@ class StackConfig:
             "REVIEW_WAIT": os.environ.get("REVIEW_WAIT", "1,5,60"),
             "SLACK_CHANNEL": fixtures.CHANNEL_ID,
             "SLACK_SECRET_NAME": SECRET_NAME,
-            "SLACK_SIGNING_SECRET_NAME": SIGNING_SECRET_NAME,
             "SLACK_API_URL": f"{self.url('slack')}/api/",
             "SLACK_APP_ID": fixtures.APP_ID,
             "SLACK_TEAM_ID": fixtures.TEAM_ID,

@@ -175,6 +175,7 @@ def start(config: StackConfig, out: TextIO = sys.stdout) -> None:
     config.save()
     already = running(config)
     env = os.environ | config.function_env() | {"PYTHONUNBUFFERED": "1"}
+    webhook_env = env | config.webhook_env()
     project = Path(__file__).resolve().parent.parent
     commands = _commands(config)
     for part in parts(config):
@@ -185,7 +186,7 @@ def start(config: StackConfig, out: TextIO = sys.stdout) -> None:
         process = subprocess.Popen(
             commands[part],
             cwd=project,
-            env=env,
+            env=webhook_env if part == "webhook" else env,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
