@@ -26,6 +26,7 @@ from unittest import mock
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
+from bench.common import asgi_post
 from bench.servers import SIGNING_SECRET, TOKEN
 from greenlight.aws.approval_store import DynamoApprovalStore, typed
 from greenlight.aws.secrets import SlackCredentials
@@ -208,7 +209,7 @@ class Session:
         batch = requests(records)
         with answering():
             started = time.process_time()
-            statuses = [self.loop.run_until_complete(_click(self.app, *r)) for r in batch]
+            statuses = [self.loop.run_until_complete(asgi_post(self.app, *r)) for r in batch]
             spent = time.process_time() - started
         if statuses != [200] * self.clicks:
             raise RuntimeError(f"a click was not answered 200: {sorted(set(statuses))}")
@@ -253,19 +254,6 @@ def interleaved(
         for session in sessions.values():
             session.close()
     return measured
-
-
-async def _click(app: App, scope: dict[str, Any], body: bytes) -> int:
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return int(sent[0]["status"])
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

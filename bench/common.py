@@ -17,7 +17,7 @@ from localdev import stack
 from localdev.config import DEFAULT_PORTS, StackConfig
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,6 +38,20 @@ def no_full_collections() -> None:
     """
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, FULL_COLLECTIONS_OFF)
+
+
+async def asgi_post(app: Callable[..., Any], scope: dict[str, Any], body: bytes) -> int:
+    """One request through an ASGI app, its whole body at once; the status it answered."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return int(sent[0]["status"])
 
 
 def free_port() -> int:

@@ -34,6 +34,7 @@ with atheris.instrument_imports(include=["greenlight", "slack_bolt"]):
 import boto3
 from slack_sdk import WebClient
 
+from bench.common import asgi_post
 from bench.servers import SECRETS, SIGNING_SECRET, TOKEN, env_for
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord, SlackMessage
@@ -157,20 +158,11 @@ def headers_for(fdp: atheris.FuzzedDataProvider, body: bytes) -> tuple[bool, lis
 
 async def call(app: Any, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
     """One HTTP request through the ASGI app; its status."""
-    sent: list[dict[str, Any]] = []
     scope = {
         "type": "http", "method": "POST", "path": "/slack/events", "headers": headers,
         "query_string": b"", "http_version": "1.1", "scheme": "http",
     }  # fmt: skip
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return int(sent[0]["status"])
+    return await asgi_post(app, scope, body)
 
 
 def main() -> int:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from bench.common import asgi_post
 from bench.run import cpu_seconds, seed, wait_port
 from bench.servers import SECRETS, SIGNING_SECRET, TOKEN, env_for
 from localdev.slack_requests import block_actions, form, signed_headers
@@ -144,20 +145,6 @@ def request(record: ApprovalRecord) -> tuple[dict[str, Any], bytes]:
     return scope, body.encode()
 
 
-async def click(app: Callable[..., Any], scope: dict[str, Any], body: bytes) -> int:
-    """One request through the ASGI app; its status."""
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return int(sent[0]["status"])
-
-
 _TO_THREAD = asyncio.to_thread
 
 
@@ -182,7 +169,7 @@ def measure(
         profiler.enable()
     for scope, body in requests:
         started = time.perf_counter()
-        failures += loop.run_until_complete(click(app, scope, body)) != 200
+        failures += loop.run_until_complete(asgi_post(app, scope, body)) != 200
         walls.append(time.perf_counter() - started)
     if profiler:
         profiler.disable()
@@ -222,12 +209,18 @@ def split_table(rows: list[dict[str, Any]], clicks: int, rounds: int) -> str:
             + f" | {total:.2f} | {cells['wall_p50']:.1f} |"
         )  # fmt: skip
     ours, floor = medians["ours"], medians["floor"]
-    ratio = sum(ours[k] for k in columns) / sum(floor[k] for k in columns)
+    total = _ratio(sum(ours[k] for k in columns), sum(floor[k] for k in columns))
     lines.append(
-        "| ours/floor | " + " | ".join(f"{ours[k] / floor[k]:.2f}×" for k in columns)
-        + f" | {ratio:.2f}× | {ours['wall_p50'] / floor['wall_p50']:.2f}× |"
+        "| ours/floor | " + " | ".join(_ratio(ours[k], floor[k]) for k in columns)
+        + f" | {total} | {_ratio(ours['wall_p50'], floor['wall_p50'])} |"
     )  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _ratio(ours: float, floor: float) -> str:
+    """`ours / floor` as a ratio cell; a dash where the floor read no CPU at all (/proc counts
+    in clock ticks of 10 ms, so a short run can read none)."""
+    return f"{ours / floor:.2f}×" if floor else "—"
 
 
 def main(argv: list[str] | None = None) -> int:

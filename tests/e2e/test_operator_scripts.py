@@ -20,6 +20,8 @@ from localdev.demo import approval_for, demo_order, wait_for
 from tests.e2e.test_local_stack import finished
 
 if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
     from localdev.config import StackConfig
 
 pytestmark = pytest.mark.e2e
@@ -171,16 +173,21 @@ def test_scripts_without_a_region_or_with_an_unknown_profile_refuse(
     assert "no AWS profile named 'nobody'" in no_profile.stderr
 
 
-def test_set_slack_secret_reads_the_environment_never_arguments(
-    local_stack: StackConfig, tmp_path: Path
-) -> None:
-    secrets = boto3.client(
+def local_secrets(local_stack: StackConfig) -> SecretsManagerClient:
+    """The local stack's Secrets Manager, as the scripts reach it with --local."""
+    return boto3.client(
         "secretsmanager",
         endpoint_url=local_stack.url("dynamodb"),
         region_name="us-east-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",  # dummy, for SigV4 on loopback
     )
+
+
+def test_set_slack_secret_reads_the_environment_never_arguments(
+    local_stack: StackConfig, tmp_path: Path
+) -> None:
+    secrets = local_secrets(local_stack)
     names = (SECRET_NAME, SIGNING_SECRET_NAME)
     before = {n: secrets.get_secret_value(SecretId=n)["SecretString"] for n in names}
     good = {"SLACK_BOT_TOKEN": "xoxb-local-rotated", "SLACK_SIGNING_SECRET": "0" * 32}
@@ -223,13 +230,7 @@ def test_set_slack_secret_writes_the_secrets_of_the_prefix_it_is_given(
     local_stack: StackConfig,
 ) -> None:
     # Given a second Greenlight on the same account, deployed with prefix "team-b"
-    secrets = boto3.client(
-        "secretsmanager",
-        endpoint_url=local_stack.url("dynamodb"),
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # dummy, for SigV4 on loopback
-    )
+    secrets = local_secrets(local_stack)
     ours = {n: secrets.get_secret_value(SecretId=n)["SecretString"] for n in (SECRET_NAME,)}
     for name in ("team-b/slack", "team-b/slack-signing"):
         secrets.create_secret(Name=name, SecretString="placeholder")
@@ -261,13 +262,7 @@ def test_set_slack_secret_on_a_02_stack_fails_and_leaves_its_secret_as_it_was(
     local_stack: StackConfig,
 ) -> None:
     # Given a stack deployed before the signing secret had its own secret (0.2)
-    secrets = boto3.client(
-        "secretsmanager",
-        endpoint_url=local_stack.url("dynamodb"),
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # dummy, for SigV4 on loopback
-    )
+    secrets = local_secrets(local_stack)
     before = {
         n: secrets.get_secret_value(SecretId=n)["SecretString"]
         for n in (SECRET_NAME, SIGNING_SECRET_NAME)

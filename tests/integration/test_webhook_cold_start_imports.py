@@ -32,7 +32,6 @@ from greenlight.webhook.settings import (
 from localdev.slack_corpus import form, signature_headers
 from localdev.slack_requests import (
     app_home_opened,
-    block_actions,
     home_click,
     signed_headers,
     slash_command,
@@ -42,11 +41,11 @@ from tests.events import function_url_event
 from tests.integration.conftest import SIGNING_SECRET, post_pending
 from tests.integration.test_app_home import home_of, opened_by
 from tests.integration.test_delegation import UNTIL
+from tests.integration.test_webhook_races import click_payload
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from greenlight.core.record import ApprovalRecord
     from tests.integration.conftest import Stack
 
 # What only the durable side (or an operator, a CDK app, the stream relay) uses: never loaded
@@ -153,17 +152,6 @@ class Container:
             self._reader.shutdown(wait=False)
 
 
-def click(record: ApprovalRecord, user: str, action: str) -> dict[str, Any]:
-    assert record.slack is not None
-    return block_actions(
-        action_id=action,
-        approval_id=record.approval_id,
-        user_id=user,
-        channel_id=record.slack.channel,
-        message_ts=record.slack.ts,
-    )
-
-
 def interactive(container: Container, payload: dict[str, Any]) -> dict[str, Any]:
     body = form(payload)
     return container.invoke(body, signed_headers(SIGNING_SECRET, body))
@@ -173,14 +161,14 @@ def requests_of_every_kind(stack: Stack, container: Container) -> Iterator[dict[
     """Serve each kind of request the webhook answers; yield each answer as it comes."""
     approved, rejected, commented, from_home = (post_pending(stack) for _ in range(4))
     # A one-click approve that decides: the vote, the callback, the metrics, the redraw
-    yield interactive(container, click(approved, "U0CAROL", "approve"))
+    yield interactive(container, click_payload(approved, "U0CAROL", "approve"))
     # Reject: the modal opens, then its submission decides
-    opening = click(rejected, "U0BOB", "reject")
+    opening = click_payload(rejected, "U0BOB", "reject")
     yield interactive(container, opening)
     view = opened_by(stack, opening)
     yield interactive(container, view_submission(view=view, user_id="U0BOB", reason="no budget"))
     # Approve with comment: the modal opens, then its submission decides
-    opening = click(commented, "U0CAROL", "approve_comment")
+    opening = click_payload(commented, "U0CAROL", "approve_comment")
     yield interactive(container, opening)
     view = opened_by(stack, opening)
     values = {"comment": "fine by me"}

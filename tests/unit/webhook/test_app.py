@@ -24,6 +24,8 @@ from localdev.slack_requests import block_actions, form, signed_headers
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from slack_bolt import App
+
     from greenlight.core.record import ApprovalRecord
     from greenlight.core.votes import Vote, VoteEffect
     from greenlight.webhook.ports import MessageBoard
@@ -81,6 +83,18 @@ class NoCallbacks:
         raise AssertionError("nothing is decided here")
 
 
+def unreachable_app(boards: list[MessageBoard]) -> App:
+    """The app with its Slack unreachable (answers to the clicker are best effort); each
+    board a click is given is kept in `boards`, so a test sees which clicks reached a listener."""
+
+    def decisions(board: MessageBoard) -> DecisionService:
+        boards.append(board)
+        return DecisionService(MissingApprovals(), NoCallbacks(), board, lambda: datetime.now(UTC))
+
+    unreachable = replace(WORKSPACE, slack_api_url="http://127.0.0.1:9/api/")
+    return build_app(unreachable, lambda: Secret("xoxb-unit-not-real"), decisions)
+
+
 @pytest.mark.parametrize(
     ("action_id", "reaches_the_listener"),
     [
@@ -97,13 +111,7 @@ def test_approve_and_reject_share_one_listener_and_no_other_action_reaches_it(
 ) -> None:
     # Given the app, its Slack unreachable (answers to the clicker are best effort)
     boards: list[MessageBoard] = []
-
-    def decisions(board: MessageBoard) -> DecisionService:
-        boards.append(board)
-        return DecisionService(MissingApprovals(), NoCallbacks(), board, lambda: datetime.now(UTC))
-
-    unreachable = replace(WORKSPACE, slack_api_url="http://127.0.0.1:9/api/")
-    app = build_app(unreachable, lambda: Secret("xoxb-unit-not-real"), decisions)
+    app = unreachable_app(boards)
     payload = block_actions(
         action_id=action_id,
         approval_id="A" * 22,
@@ -137,13 +145,7 @@ def test_a_click_from_another_app_or_workspace_is_refused_before_any_listener(
 ) -> None:
     # Given the app, its Slack unreachable
     boards: list[MessageBoard] = []
-
-    def decisions(board: MessageBoard) -> DecisionService:
-        boards.append(board)
-        return DecisionService(MissingApprovals(), NoCallbacks(), board, lambda: datetime.now(UTC))
-
-    unreachable = replace(WORKSPACE, slack_api_url="http://127.0.0.1:9/api/")
-    app = build_app(unreachable, lambda: Secret("xoxb-unit-not-real"), decisions)
+    app = unreachable_app(boards)
     payload = block_actions(
         action_id=ACTION_APPROVE,
         approval_id="A" * 22,
