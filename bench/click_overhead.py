@@ -26,7 +26,7 @@ from unittest import mock
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bench.common import asgi_post
+from bench.common import asgi_post, signed_approve
 from bench.servers import SIGNING_SECRET, TOKEN
 from greenlight.aws.approval_store import DynamoApprovalStore, typed
 from greenlight.aws.secrets import SlackCredentials
@@ -42,7 +42,6 @@ from greenlight.webhook.home import Inbox
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
 from greenlight.webhook.rotation import RotatingCredentials
 from greenlight.webhook.settings import Settings
-from localdev.slack_requests import block_actions, form, signed_headers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -151,20 +150,7 @@ def floor(world: Answering) -> App:
 
 def requests(records: list[ApprovalRecord]) -> list[tuple[dict[str, Any], bytes]]:
     """Bob's signed Approve click on each record: ASGI scope and body."""
-    out = []
-    for record in records:
-        assert record.slack is not None
-        body = form(
-            block_actions(
-                action_id="approve", approval_id=record.approval_id, user_id="U0BOB",
-                channel_id=record.slack.channel, message_ts=record.slack.ts,
-            )
-        )  # fmt: skip
-        signed = signed_headers(SIGNING_SECRET, body)
-        headers = [(k.lower().encode(), v.encode()) for k, v in signed.items()]
-        scope = {"type": "http", "method": "POST", "path": "/slack/events", "headers": headers}
-        out.append((scope | {"query_string": b""}, body.encode()))
-    return out
+    return [signed_approve(record) for record in records]
 
 
 async def _inline(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:

@@ -13,11 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.servers import SIGNING_SECRET
 from localdev import stack
 from localdev.config import DEFAULT_PORTS, StackConfig
+from localdev.slack_requests import block_actions, form, signed_headers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+    from greenlight.core.record import ApprovalRecord
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,6 +42,28 @@ def no_full_collections() -> None:
     """
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, FULL_COLLECTIONS_OFF)
+
+
+def signed_approve(record: ApprovalRecord) -> tuple[dict[str, Any], bytes]:
+    """The ASGI scope and body of one signed Approve click on `record`."""
+    assert record.slack is not None
+    body = form(
+        block_actions(
+            action_id="approve", approval_id=record.approval_id, user_id="U0BOB",
+            channel_id=record.slack.channel, message_ts=record.slack.ts,
+        )
+    )  # fmt: skip
+    headers = [
+        (k.lower().encode(), v.encode()) for k, v in signed_headers(SIGNING_SECRET, body).items()
+    ]
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/slack/events",
+        "query_string": b"",
+        "headers": headers,
+    }
+    return scope, body.encode()
 
 
 async def asgi_post(app: Callable[..., Any], scope: dict[str, Any], body: bytes) -> int:

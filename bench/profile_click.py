@@ -27,10 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from bench.common import asgi_post
+from bench.common import asgi_post, signed_approve
 from bench.run import cpu_seconds, seed, wait_port
 from bench.servers import SECRETS, SIGNING_SECRET, TOKEN, env_for
-from localdev.slack_requests import block_actions, form, signed_headers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -123,28 +122,6 @@ def build(variant: str) -> Callable[..., Any]:
     return servers.floor_app()  # type: ignore[no-any-return]
 
 
-def request(record: ApprovalRecord) -> tuple[dict[str, Any], bytes]:
-    """The ASGI scope and body of one signed Approve click on `record`."""
-    assert record.slack is not None
-    body = form(
-        block_actions(
-            action_id="approve", approval_id=record.approval_id, user_id="U0BOB",
-            channel_id=record.slack.channel, message_ts=record.slack.ts,
-        )
-    )  # fmt: skip
-    headers = [
-        (k.lower().encode(), v.encode()) for k, v in signed_headers(SIGNING_SECRET, body).items()
-    ]
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/slack/events",
-        "query_string": b"",
-        "headers": headers,
-    }
-    return scope, body.encode()
-
-
 _TO_THREAD = asyncio.to_thread
 
 
@@ -158,7 +135,7 @@ def measure(
     profiler: cProfile.Profile | None,
 ) -> dict[str, Any]:  # fmt: skip
     """Click each record once, one at a time: CPU per click in each process, wall per click."""
-    requests = [request(r) for r in records]
+    requests = [signed_approve(r) for r in records]
     loop = asyncio.new_event_loop()
     before = {part: cpu_seconds(pid) for part, pid in pids.items()}
     own = time.process_time()
