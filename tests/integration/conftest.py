@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -147,7 +147,11 @@ _counter = iter(range(10**6))
 
 
 def post_pending(
-    stack: Stack, *, quorum: int = 1, approvers: tuple[str, ...] = fixtures.APPROVER_IDS
+    stack: Stack,
+    *,
+    quorum: int = 1,
+    approvers: tuple[str, ...] = fixtures.APPROVER_IDS,
+    sensitive: bool = False,
 ) -> ApprovalRecord:
     """A pending approval as the gate leaves it: stored, posted, message attached."""
     n = next(_counter)
@@ -157,7 +161,11 @@ def post_pending(
         callback_id=f"cb-{n}-opaque",
         execution_arn=f"arn:aws:lambda:us-east-1:123456789012:function:orders:live/durable-execution/e{n}",
         request=ApprovalRequest(
-            f"Order ord-{n}", "U0ALICE", amount=Amount(125_000, "EUR"), reference=f"ord-{n}"
+            f"Order ord-{n}",
+            "U0ALICE",
+            amount=Amount(125_000, "EUR"),
+            reference=f"ord-{n}",
+            sensitive=sensitive,
         ),
         policy=ApproverPolicy(frozenset(approvers), quorum=quorum),
         created_at=now.isoformat(),
@@ -170,18 +178,22 @@ def post_pending(
     return stack.store.get(record.approval_id)
 
 
+def click_payload(record: ApprovalRecord, user: str, action: str = "approve") -> dict[str, Any]:
+    """The `block_actions` payload Slack sends when `user` clicks `action` on the record's
+    message."""
+    assert record.slack is not None
+    return block_actions(
+        action_id=action,
+        approval_id=record.approval_id,
+        user_id=user,
+        channel_id=record.slack.channel,
+        message_ts=record.slack.ts,
+    )
+
+
 def click_body(record: ApprovalRecord, user: str, action: str = "approve") -> str:
     """The form body Slack posts when `user` clicks `action` on the record's message."""
-    assert record.slack is not None
-    return form(
-        block_actions(
-            action_id=action,
-            approval_id=record.approval_id,
-            user_id=user,
-            channel_id=record.slack.channel,
-            message_ts=record.slack.ts,
-        )
-    )
+    return form(click_payload(record, user, action))
 
 
 def relay_settings(settings: Settings) -> Settings:

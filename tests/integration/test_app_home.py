@@ -24,7 +24,6 @@ from localdev.slack_requests import (
     view_submission,
 )
 from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
-from tests.integration.test_webhook_approve_modals import post_request
 
 if TYPE_CHECKING:
     import pytest
@@ -246,7 +245,7 @@ def opened_by(stack: Stack, payload: Json) -> Json:
 
 def test_a_sensitive_requests_approve_in_the_home_tab_opens_its_confirmation(stack: Stack) -> None:
     # Given bob's Home tab showing a sensitive request
-    record = post_request(stack, sensitive=True)
+    record = post_pending(stack, sensitive=True)
     open_home(stack, "U0BOB")
     view = home_of(stack, "U0BOB")
     assert view is not None

@@ -4,65 +4,26 @@ under uvicorn, records in moto, the modals opened in the fake Slack."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from greenlight.core import messages
 from greenlight.core.audit import AuditKind
-from greenlight.core.policy import ApproverPolicy
-from greenlight.core.record import ApprovalRecord
-from greenlight.core.request import Amount, ApprovalRequest
-from greenlight.core.route import Channel
 from greenlight.core.votes import Status, Verdict, Vote
-from localdev import fixtures, slack_corpus
-from localdev.slack_requests import block_actions, post, send_signed, view_submission
-from tests.integration.conftest import SIGNING_SECRET
+from localdev import slack_corpus
+from localdev.slack_requests import post, send_signed, view_submission
+from tests.integration.conftest import SIGNING_SECRET, click_payload, post_pending
 
 if TYPE_CHECKING:
+    from greenlight.core.record import ApprovalRecord
     from localdev.stream_relay import StreamPoller
     from tests.integration.conftest import Stack
 
 Json = dict[str, Any]
-_ids = itertools.count(1)
-
-
-def post_request(stack: Stack, *, sensitive: bool = False) -> ApprovalRecord:
-    """A pending 1-of-N approval as the gate leaves it (stored, posted, message attached)."""
-    n = next(_ids)
-    now = datetime.now(UTC)
-    record = ApprovalRecord(
-        approval_id=f"am{n:020d}",
-        callback_id=f"cb-am-{n}-opaque",
-        execution_arn=f"arn:aws:lambda:us-east-1:123456789012:function:orders:live/durable-execution/am{n}",
-        request=ApprovalRequest(
-            f"Payout {n}", "U0ALICE", amount=Amount(990_000, "EUR"), sensitive=sensitive
-        ),
-        policy=ApproverPolicy(frozenset(fixtures.APPROVER_IDS), quorum=1),
-        created_at=now.isoformat(),
-        expires_at=(now + timedelta(hours=1)).isoformat(),
-        ttl=int(now.timestamp()) + 3600,
-    )
-    stack.store.create(record)
-    message = stack.notifier.post_request(record, Channel(fixtures.CHANNEL_ID))
-    stack.store.attach_message(record.approval_id, message)
-    return stack.store.get(record.approval_id)
-
-
-def click(record: ApprovalRecord, user: str, action: str) -> Json:
-    assert record.slack is not None
-    return block_actions(
-        action_id=action,
-        approval_id=record.approval_id,
-        user_id=user,
-        channel_id=record.slack.channel,
-        message_ts=record.slack.ts,
-    )
 
 
 def send(stack: Stack, payload: Json) -> tuple[int, str]:
@@ -95,12 +56,12 @@ def test_approve_with_comment_opens_a_modal_then_approves_with_the_comment(
     stack: Stack, relay: StreamPoller
 ) -> None:
     # Given a pending request, whose message offers Approve with comment
-    record = post_request(stack)
+    record = post_pending(stack)
     assert '"approve_comment"' in blocks_of(stack, record)
     since = view_count(stack)
 
     # When Bob clicks it, the comment modal opens, about this approval, and nothing is decided
-    status, _ = send(stack, click(record, "U0BOB", "approve_comment"))
+    status, _ = send(stack, click_payload(record, "U0BOB", "approve_comment"))
     assert status == 200
     (view,) = opened_after(stack, since)
     assert (view["callback_id"], view["private_metadata"]) == (
@@ -147,10 +108,10 @@ def test_approve_with_comment_opens_a_modal_then_approves_with_the_comment(
 
 
 def test_approve_with_comment_by_someone_who_may_not_decide_opens_nothing(stack: Stack) -> None:
-    record = post_request(stack)
+    record = post_pending(stack)
     since = view_count(stack)
 
-    status, _ = send(stack, click(record, "U0EVE", "approve_comment"))
+    status, _ = send(stack, click_payload(record, "U0EVE", "approve_comment"))
 
     assert status == 200
     assert opened_after(stack, since) == []
@@ -160,7 +121,7 @@ def test_approve_with_comment_by_someone_who_may_not_decide_opens_nothing(stack:
 
 def test_a_sensitive_request_warns_and_refuses_a_forged_one_click_approve(stack: Stack) -> None:
     # Given a sensitive request: its message warns, and its Approve button opens a confirmation
-    record = post_request(stack, sensitive=True)
+    record = post_pending(stack, sensitive=True)
     shown = blocks_of(stack, record)
     assert ":warning: *Sensitive request*" in shown
     assert '"action_id": "approve_confirm"' in shown
@@ -169,7 +130,7 @@ def test_a_sensitive_request_warns_and_refuses_a_forged_one_click_approve(stack:
 
     # When Bob's client skips the confirmation and sends a plain approve (a forged block_actions,
     # correctly signed: what a client that ignores any `confirm` dialog would send)
-    status, _ = send(stack, click(record, "U0BOB", "approve"))
+    status, _ = send(stack, click_payload(record, "U0BOB", "approve"))
 
     # Then it is refused, he is told why, and nothing changes anywhere
     assert status == 200
@@ -182,11 +143,11 @@ def test_a_sensitive_request_warns_and_refuses_a_forged_one_click_approve(stack:
 
 
 def test_a_sensitive_request_is_approved_through_its_confirmation(stack: Stack) -> None:
-    record = post_request(stack, sensitive=True)
+    record = post_pending(stack, sensitive=True)
     since = view_count(stack)
 
     # When Carol clicks Approve, the confirmation opens with the warning; nothing is decided yet
-    send(stack, click(record, "U0CAROL", "approve_confirm"))
+    send(stack, click_payload(record, "U0CAROL", "approve_confirm"))
     (view,) = opened_after(stack, since)
     assert (view["callback_id"], view["private_metadata"]) == (
         "approve_confirm",
@@ -210,9 +171,9 @@ def test_a_confirmation_submitted_by_someone_who_may_not_decide_changes_nothing(
     stack: Stack,
 ) -> None:
     # Given the confirmation opened by Bob, and submitted as the requester herself
-    record = post_request(stack, sensitive=True)
+    record = post_pending(stack, sensitive=True)
     since = view_count(stack)
-    send(stack, click(record, "U0BOB", "approve_confirm"))
+    send(stack, click_payload(record, "U0BOB", "approve_confirm"))
     (view,) = opened_after(stack, since)
 
     status, body = send(stack, view_submission(view=view, user_id="U0ALICE", values={}))
@@ -229,10 +190,10 @@ def test_approve_with_comment_racing_a_reject_makes_one_outcome(
     stack: Stack, sensitive: bool, round_: int
 ) -> None:
     # Given Bob's comment modal and Carol's reject modal open on one request
-    record = post_request(stack, sensitive=sensitive)
+    record = post_pending(stack, sensitive=sensitive)
     since = view_count(stack)
-    send(stack, click(record, "U0BOB", "approve_comment"))
-    send(stack, click(record, "U0CAROL", "reject"))
+    send(stack, click_payload(record, "U0BOB", "approve_comment"))
+    send(stack, click_payload(record, "U0CAROL", "reject"))
     approve_view, reject_view = opened_after(stack, since)
     submissions = [
         view_submission(view=approve_view, user_id="U0BOB", values={"comment": "ship it"}),
@@ -266,9 +227,9 @@ def test_approve_with_comment_racing_a_reject_makes_one_outcome(
 
 
 def test_a_comment_modal_left_unsubmitted_changes_nothing(stack: Stack) -> None:
-    record = post_request(stack)
+    record = post_pending(stack)
     since = view_count(stack)
-    send(stack, click(record, "U0BOB", "approve_comment"))
+    send(stack, click_payload(record, "U0BOB", "approve_comment"))
     (view,) = opened_after(stack, since)
 
     # When Bob closes it: the corpus' view_closed (Bolt's fixture), for this view
@@ -294,9 +255,9 @@ def test_when_slack_will_not_open_an_approve_form_the_approver_is_told(
     # Given Slack refusing the next views.open as it does for a trigger older than its 3 s
     fault = {"method": "views.open", "error": "expired_trigger_id"}
     assert post(f"{stack.slack_url}/_faults", json.dumps(fault), {})[0] == 200
-    record = post_request(stack, sensitive=sensitive)
+    record = post_pending(stack, sensitive=sensitive)
 
-    status, _ = send(stack, click(record, "U0DAVE", action))
+    status, _ = send(stack, click_payload(record, "U0DAVE", action))
 
     assert status == 200
     assert ephemerals_for(stack, "U0DAVE")[-1] == messages.form_unavailable()

@@ -38,10 +38,9 @@ from localdev.slack_requests import (
     view_submission,
 )
 from tests.events import function_url_event
-from tests.integration.conftest import SIGNING_SECRET, post_pending
+from tests.integration.conftest import SIGNING_SECRET, click_payload, post_pending
 from tests.integration.test_app_home import home_of, opened_by
 from tests.integration.test_delegation import UNTIL
-from tests.integration.test_webhook_races import click_payload
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from greenlight.core.votes import Status, Verdict
-from localdev.slack_requests import block_actions, post, send_signed, view_submission
-from tests.integration.conftest import SIGNING_SECRET, post_pending
+from localdev.slack_requests import post, send_signed, view_submission
+from tests.integration.conftest import SIGNING_SECRET, click_payload, post_pending
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,17 +19,6 @@ if TYPE_CHECKING:
     from tests.integration.conftest import Stack
 
 MANY = [f"U0APPR{n:02d}" for n in range(50)]
-
-
-def click_payload(record: ApprovalRecord, user: str, action: str = "approve") -> dict[str, Any]:
-    assert record.slack is not None
-    return block_actions(
-        action_id=action,
-        approval_id=record.approval_id,
-        user_id=user,
-        channel_id=record.slack.channel,
-        message_ts=record.slack.ts,
-    )
 
 
 def race(stack: Stack, payloads: list[dict[str, Any]]) -> list[int]:
