@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import threading
 import urllib.parse
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Protocol
@@ -27,9 +28,9 @@ from localdev.http import JsonHandler
 from localdev.slack_web_api import SlackState, WebApi, err
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
-__all__ = ["FakeSlackServer", "Faults", "Page", "SlackState", "WebApi", "serve"]
+__all__ = ["FakeSlackServer", "Faults", "Page", "SlackState", "WebApi", "running", "serve"]
 
 Json = dict[str, Any]
 HTTP_TOO_MANY_REQUESTS = 429
@@ -221,3 +222,15 @@ def serve(
     anywhere else is `channel_not_found`, as it is for a channel the app is not in.
     """
     return FakeSlackServer((host, port), token, page, channels)
+
+
+@contextmanager
+def running(token: str) -> Iterator[FakeSlackServer]:
+    """The fake Slack on a free loopback port, answering on a background thread until the
+    block ends (tests: each starts its own workspace)."""
+    server = serve("127.0.0.1", 0, token)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()

@@ -7,7 +7,6 @@ The client is the production one (`build_web_client`), whose `RateLimitErrorRetr
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -36,10 +35,8 @@ AT = "2026-11-30T12:00:00+00:00"
 
 @pytest.fixture
 def slack() -> Iterator[fake_slack.FakeSlackServer]:
-    server = fake_slack.serve("127.0.0.1", 0, TOKEN)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with fake_slack.running(TOKEN) as server:
+        yield server
 
 
 def web_client(slack: fake_slack.FakeSlackServer, *, wait: bool = True) -> WebClient:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING
 
 import pytest
@@ -26,10 +25,8 @@ AT = "2026-11-22T12:00:00+00:00"
 
 @pytest.fixture(scope="module")
 def slack_url() -> Iterator[str]:
-    server = fake_slack.serve("127.0.0.1", 0, TOKEN)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/api/"
-    server.shutdown()
+    with fake_slack.running(TOKEN) as server:
+        yield f"http://127.0.0.1:{server.server_port}/api/"
 
 
 def record(message: SlackMessage) -> ApprovalRecord:

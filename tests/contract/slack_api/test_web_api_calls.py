@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,10 +83,8 @@ def test_every_call_site_names_a_documented_method_with_documented_arguments() -
 
 @pytest.fixture
 def slack() -> Iterator[fake_slack.FakeSlackServer]:
-    server = fake_slack.serve("127.0.0.1", 0, TOKEN)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with fake_slack.running(TOKEN) as server:
+        yield server
 
 
 def test_what_reaches_slack_from_every_adapter_is_documented_and_accepted(

@@ -8,7 +8,6 @@ would against Slack) and is checked against Slack's method reference
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -35,10 +34,8 @@ NOT_LISTED = {("chat.postMessage", "thread_not_found")}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[fake_slack.FakeSlackServer]:
-    slack = fake_slack.serve("127.0.0.1", 0, TOKEN)
-    threading.Thread(target=slack.serve_forever, daemon=True).start()
-    yield slack
-    slack.shutdown()
+    with fake_slack.running(TOKEN) as slack:
+        yield slack
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ its example answers `{"ok": true, "channel": {"id": "D069C7QFK"}}` and, for a DM
 from __future__ import annotations
 
 import json
-import threading
 from typing import TYPE_CHECKING
 
 import pytest
@@ -26,10 +25,8 @@ TOKEN = "xoxb-fake-slack-test-not-real"  # a dummy for the fake Slack
 
 @pytest.fixture
 def server() -> Iterator[fake_slack.FakeSlackServer]:
-    slack = fake_slack.serve("127.0.0.1", 0, TOKEN)
-    threading.Thread(target=slack.serve_forever, daemon=True).start()
-    yield slack
-    slack.shutdown()
+    with fake_slack.running(TOKEN) as slack:
+        yield slack
 
 
 def client(server: fake_slack.FakeSlackServer) -> WebClient:
