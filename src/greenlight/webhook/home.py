@@ -44,7 +44,7 @@ from greenlight.core.errors import ApprovalError, InvalidRequestError
 from greenlight.core.home import concerned, decided_for, delegated_to, home_view, pending_for
 from greenlight.core.votes import Verdict
 from greenlight.webhook.decisions import Click
-from greenlight.webhook.payloads import user_of
+from greenlight.webhook.payloads import only_action, required_text, user_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -188,18 +188,12 @@ def to_home_click(body: dict[str, Any]) -> HomeClick:
     Raises:
         InvalidRequestError: a field we rely on is missing or malformed.
     """
-    actions = body.get("actions")
-    if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
-        raise InvalidRequestError("actions", "exactly one action expected")
-    action_id = actions[0].get("action_id")
+    action = only_action(body)
+    action_id = action.get("action_id")
     if action_id not in HOME_ACTIONS:
         raise InvalidRequestError("action_id", "not an approval button")
-    trigger = body.get("trigger_id")
-    if not isinstance(trigger, str) or not trigger:
-        raise InvalidRequestError("trigger_id", "missing")
-    return HomeClick(
-        str(action_id), parse_approval_id(actions[0].get("value")), user_of(body), trigger
-    )
+    trigger = required_text(body.get("trigger_id"), "trigger_id")
+    return HomeClick(str(action_id), parse_approval_id(action.get("value")), user_of(body), trigger)
 
 
 def register(

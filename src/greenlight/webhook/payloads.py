@@ -74,16 +74,26 @@ def read_button_click(body: dict[str, Any]) -> ButtonClick | None:
         return None
 
 
+def only_action(body: dict[str, Any]) -> dict[str, Any]:
+    """The one action of a `block_actions` payload (a button click carries exactly one).
+
+    Raises:
+        InvalidRequestError: no actions, several, or one that is not an object.
+    """
+    actions = body.get("actions")
+    if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
+        raise InvalidRequestError("actions", "exactly one action expected")
+    action: dict[str, Any] = actions[0]
+    return action
+
+
 def to_button_click(body: dict[str, Any]) -> ButtonClick:
     """Read a `block_actions` payload.
 
     Raises:
         InvalidRequestError: a field we rely on is missing or malformed.
     """
-    actions = body.get("actions")
-    if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
-        raise InvalidRequestError("actions", "exactly one action expected")
-    action = actions[0]
+    action = only_action(body)
     action_id = action.get("action_id")
     if action_id not in BUTTON_ACTIONS:
         raise InvalidRequestError("action_id", "not an approval button")
@@ -93,8 +103,8 @@ def to_button_click(body: dict[str, Any]) -> ButtonClick:
         action_id=str(action_id),
         approval_id=parse_approval_id(action.get("value")),
         user_id=user_of(body),
-        channel_id=_text(channel, "channel"),
-        trigger_id=_text(body.get("trigger_id"), "trigger_id"),
+        channel_id=required_text(channel, "channel"),
+        trigger_id=required_text(body.get("trigger_id"), "trigger_id"),
     )
 
 
@@ -243,7 +253,12 @@ def _dict(data: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _text(value: Any, name: str) -> str:
+def required_text(value: Any, name: str) -> str:
+    """`value` as a non-empty string.
+
+    Raises:
+        InvalidRequestError: `name` is missing, empty or not a string.
+    """
     if not isinstance(value, str) or not value:
         raise InvalidRequestError(name, "missing")
     return value
