@@ -21,8 +21,8 @@ from greenlight.core.votes import Verdict
 from greenlight.gate import Greenlight
 from greenlight.gate import settings as gate_env
 from localdev import fixtures
-from localdev.slack_requests import block_actions, send_signed, view_submission
-from tests.integration.conftest import SECRET_NAME, SIGNING_SECRET
+from localdev.slack_requests import send_signed, view_submission
+from tests.integration.conftest import SECRET_NAME, SIGNING_SECRET, click_payload
 
 if TYPE_CHECKING:
     from aws_durable_execution_sdk_python import DurableContext
@@ -80,14 +80,7 @@ def posted(stack: Stack, title: str) -> ApprovalRecord | None:
 
 
 def click(stack: Stack, record: ApprovalRecord, user: str, action: str) -> None:
-    assert record.slack is not None
-    payload = block_actions(
-        action_id=action,
-        approval_id=record.approval_id,
-        user_id=user,
-        channel_id=record.slack.channel,
-        message_ts=record.slack.ts,
-    )
+    payload = click_payload(record, user, action)
     status, _ = send_signed(stack.webhook_url, SIGNING_SECRET, payload)
     assert status == 200
 

@@ -19,7 +19,7 @@ from localdev.slack_requests import (
     signed_headers,
     view_submission,
 )
-from tests.integration.conftest import SIGNING_SECRET, post_pending
+from tests.integration.conftest import SIGNING_SECRET, click_payload, post_pending
 
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord
@@ -29,14 +29,7 @@ if TYPE_CHECKING:
 def click(
     stack: Stack, record: ApprovalRecord, user: str, action: str = "approve"
 ) -> tuple[int, str]:
-    assert record.slack is not None
-    payload = block_actions(
-        action_id=action,
-        approval_id=record.approval_id,
-        user_id=user,
-        channel_id=record.slack.channel,
-        message_ts=record.slack.ts,
-    )
+    payload = click_payload(record, user, action)
     return send_signed(stack.webhook_url, SIGNING_SECRET, payload)
 
 
