@@ -438,17 +438,20 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def test_the_template_passes_cfn_lint(template: Template, tmp_path: Path) -> None:
-    path = tmp_path / "team.json"
+def cfn_lint(template: Template, path: Path) -> subprocess.CompletedProcess[str]:
+    """cfn-lint's verdict on `template`, written to `path` first."""
     path.write_text(json.dumps(template.to_json()))
-
-    done = subprocess.run(
+    return subprocess.run(
         # W3005: CDK adds DependsOn on each function's role next to the GetAtt; harmless.
         [str(Path(sys.executable).parent / "cfn-lint"), "--ignore-checks=W3005", str(path)],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_the_template_passes_cfn_lint(template: Template, tmp_path: Path) -> None:
+    done = cfn_lint(template, tmp_path / "team.json")
 
     assert done.returncode == 0, done.stdout + done.stderr
 

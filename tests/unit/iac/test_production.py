@@ -14,7 +14,8 @@ import pytest
 from greenlight.cdk import AlertSubscription
 from iac import names
 from iac.app import alert_subscriptions, config_from
-from tests.unit.iac.test_stack import CONFIG, function, resources, synthesized
+from tests.unit.cdk.test_construct import resources
+from tests.unit.iac.test_stack import CONFIG, function, synthesized
 
 if TYPE_CHECKING:
     from aws_cdk.assertions import Template
