@@ -62,9 +62,7 @@ class InMemoryApprovalStore:
             NotFoundError: no record has this id.
         """
         with self._lock:
-            stored = self._items.get(approval_id)
-            if stored is None:
-                raise NotFoundError(approval_id)
+            stored = self._existing(approval_id)
             record = ApprovalRecord.from_item(copy.deepcopy(stored)).with_message(message)
             after = copy.deepcopy(stored)
             after["slack"] = record.to_item()["slack"]
@@ -78,10 +76,18 @@ class InMemoryApprovalStore:
             NotFoundError: no record has this id.
         """
         with self._lock:
-            stored = self._items.get(approval_id)
-            if stored is None:
-                raise NotFoundError(approval_id)
-            return ApprovalRecord.from_item(copy.deepcopy(stored))
+            return ApprovalRecord.from_item(copy.deepcopy(self._existing(approval_id)))
+
+    def _existing(self, approval_id: str) -> dict[str, Any]:
+        """The stored item (the caller holds the lock).
+
+        Raises:
+            NotFoundError: no record has this id.
+        """
+        stored = self._items.get(approval_id)
+        if stored is None:
+            raise NotFoundError(approval_id)
+        return stored
 
     def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
         """Count `vote` by the core's rules, deciding the approval if it settles it.
