@@ -44,12 +44,8 @@ def _check_channel(label: str, value: object, optional: bool) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Channel:
-    """Post the request to a Slack channel (the app must be a member of it).
-
-    `escalation_channel`, when set, is told (with a link to the request) when the ladder
-    escalates; the escalation approvers themselves are named in the request's thread.
-    """
+class _ToChannel:
+    """What the routes that post to channel `id` share (the main message goes there)."""
 
     id: str
     escalation_channel: str | None = None
@@ -62,6 +58,15 @@ class Channel:
     def channel_id(self) -> str | None:
         """The channel the main message goes to."""
         return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Channel(_ToChannel):
+    """Post the request to a Slack channel (the app must be a member of it).
+
+    `escalation_channel`, when set, is told (with a link to the request) when the ladder
+    escalates; the escalation approvers themselves are named in the request's thread.
+    """
 
     @property
     def direct(self) -> bool:
@@ -93,20 +98,8 @@ class DirectMessages:
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelAndDirectMessages:
+class ChannelAndDirectMessages(_ToChannel):
     """Post to channel `id` (the main message) and send each pinged approver a copy too."""
-
-    id: str
-    escalation_channel: str | None = None
-
-    def __post_init__(self) -> None:
-        _check_channel("route", self.id, optional=False)
-        _check_channel("route.escalation_channel", self.escalation_channel, optional=True)
-
-    @property
-    def channel_id(self) -> str | None:
-        """The channel the main message goes to."""
-        return self.id
 
     @property
     def direct(self) -> bool:
