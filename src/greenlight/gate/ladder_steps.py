@@ -51,18 +51,17 @@ def withdraw(deps: GateServices, approval_id: str) -> None:
     """Close a record whose post failed for good (pending → expired, with its audit line), so
     no pending approval without a message is left for `/approvals` and the operators' lists.
     Nothing to do when the record was never stored."""
-    try:
-        deps.approvals.get(approval_id)
+    at = deps.clock().isoformat()
+    try:  # the update's first read finds whether it was stored; nothing is written before
+        deps.approvals.update(
+            approval_id,
+            lambda r: (
+                r.expired(at, NOT_POSTED),
+                [AuditEvent(r.approval_id, AuditKind.EXPIRED, at, reason=NOT_POSTED)],
+            ),
+        )
     except NotFoundError:
         return
-    at = deps.clock().isoformat()
-    deps.approvals.update(
-        approval_id,
-        lambda r: (
-            r.expired(at, NOT_POSTED),
-            [AuditEvent(r.approval_id, AuditKind.EXPIRED, at, reason=NOT_POSTED)],
-        ),
-    )
 
 
 def post_copies(
