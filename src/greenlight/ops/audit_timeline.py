@@ -9,17 +9,13 @@ import json
 import sys
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
-from greenlight.aws.approval_store import plain
+from greenlight.aws.approval_store import untyped
 from greenlight.core.audit import AuditEvent
 
 
 def timeline(query_output: dict[str, Any]) -> list[str]:
     """The query's items as timeline lines, in their stored (chronological) order."""
-    deserialize = TypeDeserializer().deserialize
-    items = [{k: deserialize(v) for k, v in item.items()} for item in query_output.get("Items", [])]
-    return [AuditEvent.from_item(plain(item)).line() for item in items]
+    return [AuditEvent.from_item(untyped(item)).line() for item in query_output.get("Items", [])]
 
 
 def main() -> int:

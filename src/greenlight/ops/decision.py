@@ -14,27 +14,13 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-from greenlight.aws.approval_store import plain, replace_items
+from greenlight.aws.approval_store import replace_items, typed_transaction, untyped
 from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.outcome import decision_payload
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.votes import MAX_REASON, Status
 
 EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_DECIDED = 2, 3, 4
-
-
-def _typed(value: Any) -> Any:
-    """Plain transaction items to the AWS CLI's typed JSON."""
-    serialize = TypeSerializer().serialize
-    if isinstance(value, dict) and set(value) <= {"Update", "Put"}:
-        return {k: _typed(v) for k, v in value.items()}
-    out = dict(value)
-    for key in ("Key", "Item", "ExpressionAttributeValues"):
-        if key in out:
-            out[key] = {k: serialize(v) for k, v in out[key].items()}
-    return out
 
 
 def plan(
@@ -47,8 +33,7 @@ def plan(
     at: str,
 ) -> dict[str, Any]:
     """The transaction and callback for deciding `item` by hand."""
-    deserialize = TypeDeserializer().deserialize
-    record = ApprovalRecord.from_item(plain({k: deserialize(v) for k, v in item.items()}))
+    record = ApprovalRecord.from_item(untyped(item))
     status = Status.APPROVED if verdict == "approve" else Status.REJECTED
     after = record.overridden(status, operator, reason, at)
     event = AuditEvent(
@@ -58,7 +43,7 @@ def plan(
     # A rejection is an answer too: success, with the verdict in the payload.
     callback = {"CallbackId": after.callback_id, "Result": decision_payload(after).decode()}
     return {
-        "TransactItems": [_typed(i) for i in items],
+        "TransactItems": typed_transaction(items),
         "Callback": callback,
         "Summary": f"approval {record.approval_id} ({record.request.title}) "
         f"{status.value} by {operator}: {reason}",

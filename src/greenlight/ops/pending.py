@@ -6,19 +6,13 @@ import json
 import sys
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
-from greenlight.aws.approval_store import plain
+from greenlight.aws.approval_store import untyped
 from greenlight.core.record import ApprovalRecord
 
 
 def lines(query_output: dict[str, Any]) -> list[str]:
     """approval id, created, amount, title, and who it waits on."""
-    deserialize = TypeDeserializer().deserialize
-    records = [
-        ApprovalRecord.from_item(plain({k: deserialize(v) for k, v in item.items()}))
-        for item in query_output.get("Items", [])
-    ]
+    records = [ApprovalRecord.from_item(untyped(item)) for item in query_output.get("Items", [])]
     return [
         f"{r.approval_id}  {r.created_at[:16]}  {r.request.amount_text:>16}  {r.request.title}"
         f"  (waiting on {', '.join(r.waiting_on()) or 'nobody'}; expires {r.expires_at[:16]})"
