@@ -151,7 +151,7 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
     ]
     blocks += _comments(record)
     if record.status is Status.PENDING:
-        blocks.append(_buttons(record))
+        blocks.append(decision_buttons(record))
     else:
         verdict = shorten(_verdict(record), SECTION_TEXT_MAX)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": verdict}})
@@ -168,9 +168,7 @@ def voters(record: ApprovalRecord, user_ids: Iterable[str], shown: int = MENTION
     named = []
     for user_id in people[:shown]:
         vote = record.vote_of(user_id)
-        cast_by = vote.cast_by if vote else None
-        who = mention(user_id)
-        named.append(f"{mention(cast_by)} for {who}" if cast_by else who)
+        named.append(_author(vote) if vote else mention(user_id))
     rest = len(people) - shown
     return ", ".join(named) + (f" and {rest} more" if rest > 0 else "")
 
@@ -247,9 +245,10 @@ def _author(vote: Vote) -> str:
     return f"{mention(vote.cast_by)} for {who}" if vote.cast_by else who
 
 
-def _buttons(record: ApprovalRecord) -> Block:
-    """Approve, Approve with comment, Reject. A sensitive request's Approve opens its
-    confirmation (`approve_views.approve_modal`) instead of approving in one click."""
+def decision_buttons(record: ApprovalRecord) -> Block:
+    """Approve, Approve with comment, Reject, as the message shows them (the App Home shows the
+    same buttons, so a click there is the same click). A sensitive request's Approve opens its
+    confirmation (`approve_views.approve_modal`) there too instead of approving in one click."""
     approval_id = record.approval_id
     return {
         "type": "actions",
@@ -313,10 +312,3 @@ def reject_modal(approval_id: str, title: str) -> dict[str, Any]:
             },
         ],
     }
-
-
-def decision_buttons(record: ApprovalRecord) -> Block:
-    """The buttons of one approval, as its message shows them (the App Home shows the same
-    buttons, so a click there is the same click: a sensitive request's Approve opens its
-    confirmation there too)."""
-    return _buttons(record)
