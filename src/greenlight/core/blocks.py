@@ -183,9 +183,7 @@ def _progress(record: ApprovalRecord) -> str:
         line += f" · waiting on {_waiting(record)}"
         line += f" · expires {slack_date(record.expires_at)}"
     if record.policy.escalated_ids:
-        line += " · escalated to " + mentions(
-            sorted(record.policy.escalated_ids - record.policy.quiet_ids)
-        )
+        line += " · escalated to " + mentions(record.escalation_to_ping())
     return line
 
 

@@ -107,7 +107,7 @@ def reminder(record: ApprovalRecord) -> str:
 
 def escalation(record: ApprovalRecord) -> str:
     """The thread reply when a request is escalated."""
-    who = mentions(sorted(record.policy.escalated_ids - record.policy.quiet_ids))
+    who = mentions(record.escalation_to_ping())
     return f"Escalated: no decision yet, so {who} can now decide this request too."
 
 

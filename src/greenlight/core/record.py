@@ -90,6 +90,10 @@ class ApprovalRecord:
         """Who reminders and the message mention: eligible, not voted yet, not quiet; sorted."""
         return [u for u in self.waiting_on() if u not in self.policy.quiet_ids]
 
+    def escalation_to_ping(self) -> list[str]:
+        """Who the escalation names: the escalation approvers who are not quiet; sorted."""
+        return sorted(self.policy.escalated_ids - self.policy.quiet_ids)
+
     def vote_of(self, user_id: str) -> Vote | None:
         """The vote `user_id` already cast, if any."""
         return next((v for v in self.votes if v.user_id == user_id), None)
