@@ -70,6 +70,9 @@ def config_from(context: Callable[[str], Any]) -> OrdersConfig:
             context("webhook_concurrency"), "webhook_concurrency", default=10
         ),
         durable_state_key=str(context("durable_state_key") or "false").lower() == "true",
+        unlabelled_approval_ids=(
+            str(context("unlabelled_approval_ids") or "true").lower() != "false"
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from greenlight.cdk.names import Names
 PREFIX = "greenlight"
 GREENLIGHT = Names(PREFIX)
 ORDERS_FUNCTION = f"{PREFIX}-orders"
+ORDERS_LABEL = "orders"  # its requester label: its alarms' names, its approval ids' start
 STARTER_FUNCTION = f"{PREFIX}-order-starter"
 WEBHOOK_FUNCTION = GREENLIGHT.webhook_function
 RELAY_FUNCTION = GREENLIGHT.relay_function

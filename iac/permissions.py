@@ -71,7 +71,9 @@ POLICIES: dict[str, Callable[[Arns], list[Statement]]] = {
         greenlight.logs(arns, names.ORDERS_FUNCTION),
         *durable_checkpoint(arns),
         *orders_access(arns),
-        *greenlight.requester_access(arns, names.GREENLIGHT, _secret(arns)),
+        *greenlight.requester_access(
+            arns, names.GREENLIGHT, _secret(arns), names.ORDERS_LABEL, unlabelled=True
+        ),
     ],
     "webhook": lambda arns: [
         greenlight.logs(arns, names.WEBHOOK_FUNCTION),

@@ -58,6 +58,8 @@ class OrdersConfig:
     alert_subscriptions: tuple[AlertSubscription, ...] = ()
     webhook_reserved_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY
     durable_state_key: bool = False
+    # Requesters may still reach approvals whose ids carry no label (made before 0.4)
+    unlabelled_approval_ids: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.webhook_reserved_concurrency <= 1000:
@@ -95,6 +97,7 @@ class OrdersStack(Stack):
             webhook_reserved_concurrency=config.webhook_reserved_concurrency,
             retain_data=config.retain_data,
             prefix=names.PREFIX,
+            unlabelled_approval_ids=config.unlabelled_approval_ids,
         )
         arns = arns_of(self)
         orders = own_function(
@@ -121,7 +124,7 @@ class OrdersStack(Stack):
             "Durable executions run under a version of the orders function; the grant covers "
             "that one function's executions and nothing else (durable-security.html).",
         )
-        self.greenlight.grant_requester(orders)
+        self.greenlight.grant_requester(orders, label=names.ORDERS_LABEL)
         self.greenlight.allow_alert_publisher(orders.role, "OrdersFunctionPublishes")
         if config.durable_state_key:
             self._encrypt_durable_state(self._durable_state_key(removal), orders)

@@ -17,6 +17,8 @@ ALERT_TOPIC_ARN = f"arn:aws:sns:us-east-1:123456789012:{ALERT_TOPIC}"  # moto's 
 SECRET_NAME = "greenlight/slack"  # noqa: S105  # the secret's name, not a secret
 SIGNING_SECRET_NAME = "greenlight/slack-signing"  # noqa: S105  # the webhook's alone; a name
 TABLE_PREFIX = "greenlight-"
+# The requester label of the hosted functions: their approval ids are `local.<22 characters>`
+LOCAL_REQUESTER = "local"
 DEFAULT_PORTS = {
     "webhook": 3000,
     "host": 3001,
@@ -141,6 +143,8 @@ class StackConfig:
             "GREENLIGHT_AUDIT_TABLE": f"{TABLE_PREFIX}audit",
             "GREENLIGHT_SLACK_SECRET_NAME": SECRET_NAME,
             "GREENLIGHT_SLACK_API_URL": f"{self.url('slack')}/api/",
+            # One label for every hosted function (they share one process's environment)
+            "GREENLIGHT_REQUESTER": LOCAL_REQUESTER,
             "POWERTOOLS_SERVICE_NAME": "greenlight",
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }

@@ -75,6 +75,6 @@ aws_cli() {
 table() { echo "greenlight-$1"; }
 
 check_approval_id() {
-  [[ "$1" =~ ^[A-Za-z0-9_-]{22}$ ]] \
-    || die "'$1' is not an approval id (22 characters: letters, digits, - and _)" 2
+  [[ "$1" =~ ^([a-z0-9-]{1,40}\.)?[A-Za-z0-9_-]{22}$ ]] \
+    || die "'$1' is not an approval id (22 letters, digits, - or _, which a requester's label and a dot may lead: orders.AbC...)" 2
 }

@@ -266,13 +266,21 @@ class FakeWorld:
         )
     )
     new_id: SequentialIds = field(default_factory=SequentialIds)
+    requester: str | None = None  # the label `grant_requester` would give the function
 
     def greenlight(self) -> Greenlight:
         """The approval gate over the in-memory store, notifier and directory."""
         approvals: ApprovalStore = self.approvals
         notifier: ApprovalNotifier = self.notifier
         directory: Directory = self.directory
-        return Greenlight(approvals, notifier, directory, clock=self.clock, new_id=self.new_id)
+        return Greenlight(
+            approvals,
+            notifier,
+            directory,
+            clock=self.clock,
+            new_id=self.new_id,
+            requester=self.requester,
+        )
 
     def dependencies(self) -> Dependencies:
         reservations: Reservations = self.reservations

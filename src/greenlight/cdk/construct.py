@@ -15,6 +15,7 @@ IAM is exact: each statement names its actions and resources (`greenlight.cdk.pe
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import jsii
@@ -57,7 +58,7 @@ WEBHOOK_HANDLER = "greenlight.webhook.handler.handler"
 # second, far above what people click, and a flood of forged requests can take no more than
 # these 10 from the account's concurrency.
 DEFAULT_WEBHOOK_CONCURRENCY = 10
-_LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_LABEL = re.compile(env.LABEL)
 
 
 class Greenlight(Construct):
@@ -78,6 +79,7 @@ class Greenlight(Construct):
         webhook_reserved_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY,
         retain_data: bool = True,
         prefix: str = "greenlight",
+        unlabelled_approval_ids: bool = True,
     ) -> None:
         """Args:
         webhook_code: the webhook's bundle (`scripts/build.sh` writes build/webhook.zip):
@@ -98,6 +100,11 @@ class Greenlight(Construct):
         retain_data: keep the tables (and forbid deleting them) when the stack goes.
         prefix: every physical name starts with it; two installations in one account and
             region need two prefixes.
+        unlabelled_approval_ids: whether requesters may still reach approvals whose ids carry
+            no requester label (each reaches only its own labelled ones either way: see
+            `grant_requester`). Ids had no label before Greenlight 0.4, and executions begun
+            then keep them until they end: set False once none is left (README, "Upgrading
+            to 0.4"), and every requester is held to its own approvals alone.
         """
         super().__init__(scope, construct_id)
         if not 1 <= webhook_reserved_concurrency <= 1000:
@@ -141,6 +148,7 @@ class Greenlight(Construct):
         self.alert_topic, self.alert_key = add_alert_topic(self, self.names, alert_subscriptions)
         self._requesters: list[lambda_.IFunction] = []
         self._labels: set[str] = set()
+        self._unlabelled = unlabelled_approval_ids
         # One statement per sender, grown by grant_requester: exactly the functions granted.
         self._resume: list[iam.PolicyStatement] = []
         environment = self._webhook_env(slack_app_id, slack_team_id, slack_enterprise_id)
@@ -197,19 +205,22 @@ class Greenlight(Construct):
     def grant_requester(self, function: lambda_.Function, *, label: str | None = None) -> None:
         """Let `function` (a durable function) request approvals, and be resumed by them.
 
-        - its role may read and write its approvals and their audit lines and read the bot
-          token's secret (never the signing secret): a policy of its own, exact actions on the
-          two tables and that secret;
+        - its role may read and write its own approvals and their audit lines, those whose id
+          starts with its label (`GREENLIGHT_REQUESTER`, which the gate puts at the start of
+          every id it makes; never another requester's: `dynamodb:LeadingKeys`), and read the
+          bot token's secret (never the signing secret): a policy of its own, exact actions on
+          the two tables and that secret;
         - the webhook and the relay may send its callbacks (success and failure), on its
           executions only (`function:NAME:*`), beside every requester granted before;
-        - its environment names the tables and the secret (GREENLIGHT_APPROVALS_TABLE,
-          GREENLIGHT_AUDIT_TABLE, GREENLIGHT_SLACK_SECRET_NAME): `Greenlight.from_env()`;
+        - its environment names the tables, the secret and its label (GREENLIGHT_APPROVALS_TABLE,
+          GREENLIGHT_AUDIT_TABLE, GREENLIGHT_SLACK_SECRET_NAME, GREENLIGHT_REQUESTER):
+          `Greenlight.from_env()`;
         - alarms (`<prefix>-<label>-errors`, `-throttles`, `-executions-failed`,
           `-executions-timed-out`) and a dashboard row; expired approvals are counted from its
           log group when it was given one (`Function(log_group=…)`).
 
-        `label` names its alarms and graphs (lowercase, digits, hyphens); by default its
-        construct id in lowercase.
+        `label` names its alarms and graphs and starts its approval ids (1 to 40 lowercase
+        letters, digits and hyphens); by default its construct id in lowercase.
 
         Raises:
             ValueError: granted twice, a label already in use or malformed, or no role.
@@ -218,8 +229,8 @@ class Greenlight(Construct):
             msg = f"{function.node.path} may already request approvals"
             raise ValueError(msg)
         label = label if label is not None else function.node.id.lower()
-        if not label or not set(label) <= _LABEL_CHARACTERS:
-            msg = f"label must be lowercase letters, digits and hyphens, not {label!r}"
+        if not _LABEL.fullmatch(label):
+            msg = f"label must be 1 to 40 lowercase letters, digits and hyphens, not {label!r}"
             raise ValueError(msg)
         if label in self._labels:
             msg = f"another requester is labelled {label!r}: pass label=… to tell them apart"
@@ -237,7 +248,11 @@ class Greenlight(Construct):
         grant = iam.Policy(
             holder,
             "Policy",
-            document=policy(permissions.requester_access(self._arns, self.names, self._secret_arn)),
+            document=policy(
+                permissions.requester_access(
+                    self._arns, self.names, self._secret_arn, label, unlabelled=self._unlabelled
+                )
+            ),
         )
         role.attach_inline_policy(grant)
         function.node.add_dependency(grant)  # never runs before it may ask
@@ -255,6 +270,7 @@ class Greenlight(Construct):
         function.add_environment(env.ENV_APPROVALS_TABLE, self.names.approvals_table)
         function.add_environment(env.ENV_AUDIT_TABLE, self.names.audit_table)
         function.add_environment(env.ENV_SLACK_SECRET_NAME, self._secret_name)
+        function.add_environment(env.ENV_REQUESTER, label)
         self._count_expired(holder, function)
         for spec in requester_alarms(label, name):
             self.add_alarm(spec)

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from greenlight.core import requester_env
 
 # What a durable function that requests approvals reads (the gate's `Greenlight.from_env`);
-# `Greenlight.grant_requester` sets the first three on the function (named once, in the core).
+# `Greenlight.grant_requester` sets all but the fake Slack's URL (named once, in the core).
 ENV_APPROVALS_TABLE = requester_env.ENV_APPROVALS_TABLE
 ENV_AUDIT_TABLE = requester_env.ENV_AUDIT_TABLE
 ENV_SLACK_SECRET_NAME = requester_env.ENV_SLACK_SECRET_NAME
 ENV_SLACK_API_URL = requester_env.ENV_SLACK_API_URL
+ENV_REQUESTER = requester_env.ENV_REQUESTER
+LABEL = requester_env.LABEL
 
 # Lowercase so every derived name is valid: a function name allows 64 characters, a queue 80,
 # a table 255; the longest derived name adds 19 ("-decision-relay-dlq").

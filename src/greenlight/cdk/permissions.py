@@ -6,7 +6,8 @@ calls, each on the resources it calls them on:
 
 - a requester (the gate in a durable function) creates an approval and its first audit lines in
   one `TransactWriteItems` (DynamoDB authorizes each item's `PutItem` / `UpdateItem`), reads it,
-  attaches its Slack message and moves it through the ladder (`greenlight.aws.approval_store`);
+  attaches its Slack message and moves it through the ladder (`greenlight.aws.approval_store`),
+  on its own approvals only: those whose id starts with its label (`own_approvals`);
 - the webhook votes with one conditional `UpdateItem`, reads a record, lists pending ones on
   the `by_status` index; its audit lines are written by the relay, from the stream; it reads
   people's delegations and writes two of them in one `TransactWriteItems` of conditional puts
@@ -43,6 +44,9 @@ SIGNING_SECRET_READERS = "SigningSecretReadByTheWebhookOnly"  # noqa: S105  # a 
 RESUME = ["lambda:SendDurableExecutionCallbackSuccess"]
 REQUESTER_APPROVALS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
 REQUESTER_AUDIT = ["dynamodb:PutItem"]
+# An approval id made before requesters had labels (Greenlight 0.3), or by a function the
+# construct did not grant: exactly 22 characters, where a labelled id has at least 24.
+UNLABELLED_ID = "?" * 22
 # The four actions Lambda's event source mapping needs on a stream (DynamoDB developer guide,
 # iam-policy-example-lamda-process-dynamodb-streams.html)
 READ_STREAM = [
@@ -53,9 +57,40 @@ READ_STREAM = [
 ]
 
 
-def allow(sid: str, actions: Sequence[str], resources: Sequence[str]) -> Statement:
+def allow(
+    sid: str,
+    actions: Sequence[str],
+    resources: Sequence[str],
+    condition: dict[str, Any] | None = None,
+) -> Statement:
     """One Allow statement; actions sorted so a comparison does not depend on their order."""
-    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+    statement: Statement = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": list(resources),
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def own_approvals(label: str, *, unlabelled: bool) -> dict[str, Any]:
+    """The items a requester may reach: those whose partition key (an approval id, in both
+    tables) starts with its label and the id's separator, `<label>.` (`greenlight.core.buttons`);
+    with `unlabelled`, also the ids that carry no label (`UNLABELLED_ID`), which executions begun
+    before the upgrade still use.
+
+    `dynamodb:LeadingKeys` is the partition key of the item a GetItem, PutItem or UpdateItem
+    names, inside a transaction too, where each item is authorized as its own action (DynamoDB
+    developer guide, specifying-conditions.html and transaction-apis-iam.html). `ForAllValues`
+    also passes a request without the key (IAM user guide,
+    reference_policies_condition-single-vs-multi-valued-context-keys.html), so it may only
+    guard these key-addressed actions: never a Query or a Scan. In StringLike, `*` and `?` are
+    the only wildcards, so the `.` is literal: label `pay` reaches nothing of `pay-eu`'s.
+    """
+    keys = [f"{label}.*", *([UNLABELLED_ID] if unlabelled else [])]
+    return {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": keys}}
 
 
 def document(statements: Sequence[Statement]) -> dict[str, Any]:
@@ -82,12 +117,16 @@ def logs(arns: Arns, function_name: str) -> Statement:
     return allow("Logs", LOGS, [arns.log_streams(function_name)])
 
 
-def requester_access(arns: Arns, names: Names, secret_arn: str) -> list[Statement]:
-    """What the gate in a durable function needs: its approvals, their audit lines, the bot
-    token's secret (never the signing secret: a requester must not be able to sign a click)."""
+def requester_access(
+    arns: Arns, names: Names, secret_arn: str, label: str, *, unlabelled: bool
+) -> list[Statement]:
+    """What the gate in a durable function needs: its own approvals and their audit lines
+    (`own_approvals`: never another requester's), the bot token's secret (never the signing
+    secret: a requester must not be able to sign a click)."""
+    own = own_approvals(label, unlabelled=unlabelled)
     return [
-        allow("GreenlightApprovals", REQUESTER_APPROVALS, [arns.table(names.approvals_table)]),
-        allow("GreenlightAudit", REQUESTER_AUDIT, [arns.table(names.audit_table)]),
+        allow("GreenlightApprovals", REQUESTER_APPROVALS, [arns.table(names.approvals_table)], own),
+        allow("GreenlightAudit", REQUESTER_AUDIT, [arns.table(names.audit_table)], own),
         allow("GreenlightSlackSecret", READ_SECRET, [secret_arn]),
     ]
 

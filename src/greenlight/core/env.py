@@ -22,13 +22,18 @@ class EnvReader:
         value = self.source.get(name, "").strip()
         if not value:
             self.problems.append(f"{name} is required")
-        elif shape and not shape.match(value):
+        elif shape and not shape.fullmatch(value):
             self.problems.append(f"{name} must look like {hint}, got {value!r}")
         return value
 
-    def optional(self, name: str) -> str | None:
-        """A value, or None when unset or empty."""
-        return self.source.get(name, "").strip() or None
+    def optional(
+        self, name: str, shape: re.Pattern[str] | None = None, hint: str = ""
+    ) -> str | None:
+        """A value (matching `shape`, if given), or None when unset or empty."""
+        value = self.source.get(name, "").strip() or None
+        if value is not None and shape and not shape.fullmatch(value):
+            self.problems.append(f"{name} must look like {hint}, got {value!r}")
+        return value
 
     def integer(self, name: str, default: int | None = None) -> int:
         """A whole, non-negative number; required unless a default is given."""

@@ -10,3 +10,8 @@ ENV_AUDIT_TABLE = "GREENLIGHT_AUDIT_TABLE"
 # The bot token's secret (`{"bot_token": …}`); the signing secret is the webhook's alone
 ENV_SLACK_SECRET_NAME = "GREENLIGHT_SLACK_SECRET_NAME"  # noqa: S105  # the name, not the secret
 ENV_SLACK_API_URL = "GREENLIGHT_SLACK_API_URL"  # optional: the local stack's fake Slack only
+# The requester's label (`grant_requester(label=…)`): it names the function's alarms and starts
+# every approval id the function makes (`<label>.<22 characters>`), which is what lets IAM hold a
+# requester to its own approvals (`dynamodb:LeadingKeys`, `greenlight.cdk.permissions`)
+ENV_REQUESTER = "GREENLIGHT_REQUESTER"
+LABEL = r"[a-z0-9-]{1,40}"  # lowercase letters, digits, hyphens: never the ids' separator `.`

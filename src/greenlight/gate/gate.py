@@ -33,7 +33,7 @@ from aws_durable_execution_sdk_python.exceptions import (
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
 from greenlight.core.audit import AuditEvent, AuditKind
-from greenlight.core.buttons import approval_id_for
+from greenlight.core.buttons import approval_id_for, labelled
 from greenlight.core.errors import ApprovalFailedError, InvalidRequestError, NotFoundError
 from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
@@ -116,7 +116,7 @@ class _Gate:
         services, request = self.services, self.request
 
         def write(_: StepContext) -> str:
-            approval_id = services.new_id()
+            approval_id = labelled(services.requester, services.new_id())
             at = services.clock().isoformat()
             detail = ", ".join(t for t in (request.reference, request.amount_text) if t)
             event = AuditEvent(
@@ -151,7 +151,10 @@ class _Gate:
                 config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
             )
         except StepError:  # a true error, past the retries: close what was stored, then say so
-            services, approval_id = self.services, approval_id_for(callback.callback_id)
+            services, approval_id = (
+                self.services,
+                approval_id_for(callback.callback_id, self.services.requester),
+            )
             self.ctx.step(
                 lambda _: ladder_steps.withdraw(services, approval_id),
                 name=STEP_WITHDRAW,
@@ -181,7 +184,7 @@ class _Gate:
     def _post(self, step: StepContext, callback_id: str, policy: Policy) -> Posted:
         """Resolve usergroups, store the record, post it unless a previous attempt did."""
         services, request = self.services, self.request
-        approval_id = approval_id_for(callback_id)
+        approval_id = approval_id_for(callback_id, services.requester)
         members = {group: services.directory.members(group) for group in policy.usergroups}
         try:
             resolved = policy.resolve(request, members)

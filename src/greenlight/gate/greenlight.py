@@ -35,19 +35,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Greenlight:
-    """The approval gate and its collaborators (they satisfy `gate.ports.GateServices`)."""
+    """The approval gate and its collaborators (they satisfy `gate.ports.GateServices`).
+
+    `requester` is the label the deployment gave the function (`GREENLIGHT_REQUESTER`): it
+    leads every approval id the gate makes, so IAM can hold the function to its own approvals."""
 
     approvals: ApprovalStore
     notifier: ApprovalNotifier
     directory: Directory
     clock: Callable[[], datetime] = utc_now
     new_id: Callable[[], str] = new_approval_id
+    requester: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Greenlight:
         """The real services, from `GREENLIGHT_*` variables: the DynamoDB store over the
         approvals and audit tables, and a Slack client whose bot token is read from Secrets
-        Manager (`GREENLIGHT_SLACK_API_URL` points it at a local fake Slack).
+        Manager (`GREENLIGHT_SLACK_API_URL` points it at a local fake Slack), and the
+        function's requester label (`GREENLIGHT_REQUESTER`, set by `grant_requester`).
 
         Call once per container, at import: it reads the secret.
 
@@ -74,6 +79,7 @@ class Greenlight:
             approvals=DynamoApprovalStore(dynamodb, settings.approvals_table, settings.audit_table),
             notifier=SlackApprovalNotifier(client),
             directory=SlackDirectory(client),
+            requester=settings.requester,
         )
 
     def require_approval(

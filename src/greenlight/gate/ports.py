@@ -98,3 +98,8 @@ class GateServices(Protocol):
         """Fresh approval ids for requests decided without asking (an automatic approval);
         a posted request's id is derived from its callback (`approval_id_for`)."""
         ...
+
+    @property
+    def requester(self) -> str | None:
+        """The function's requester label, which leads each approval id (`labelled`)."""
+        ...

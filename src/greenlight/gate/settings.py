@@ -7,6 +7,7 @@ and the local stack sets them for its functions. Nothing else of the gate reads 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,11 +23,15 @@ ENV_APPROVALS_TABLE = requester_env.ENV_APPROVALS_TABLE
 ENV_AUDIT_TABLE = requester_env.ENV_AUDIT_TABLE
 ENV_SLACK_SECRET_NAME = requester_env.ENV_SLACK_SECRET_NAME
 ENV_SLACK_API_URL = requester_env.ENV_SLACK_API_URL
+ENV_REQUESTER = requester_env.ENV_REQUESTER
+_LABEL = re.compile(requester_env.LABEL)
 
 
 @dataclass(frozen=True, slots=True)
 class GateSettings:
-    """Table names, the bot token secret's name (never its value) and, locally, a fake Slack.
+    """Table names, the bot token secret's name (never its value), the function's requester
+    label (which leads its approval ids; none when deployed without the construct) and,
+    locally, a fake Slack.
 
     The gate never names the signing secret: only the webhook may read it."""
 
@@ -34,6 +39,7 @@ class GateSettings:
     audit_table: str
     slack_secret_name: str
     slack_api_url: str | None = None
+    requester: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GateSettings:
@@ -48,6 +54,9 @@ class GateSettings:
             audit_table=read.required(ENV_AUDIT_TABLE),
             slack_secret_name=read.required(ENV_SLACK_SECRET_NAME),
             slack_api_url=read.optional(ENV_SLACK_API_URL),
+            requester=read.optional(
+                ENV_REQUESTER, _LABEL, "a requester label (lowercase letters, digits, hyphens)"
+            ),
         )
         if read.problems:
             raise ConfigError(read.problems)

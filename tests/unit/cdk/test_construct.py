@@ -25,6 +25,7 @@ from cdk_nag import AwsSolutionsChecks
 from greenlight.cdk import (
     ENV_APPROVALS_TABLE,
     ENV_AUDIT_TABLE,
+    ENV_REQUESTER,
     ENV_SLACK_SECRET_NAME,
     AlertSubscription,
     Greenlight,
@@ -33,6 +34,7 @@ from greenlight.cdk import (
 )
 from greenlight.cdk.nag import acknowledge, acknowledge_resource
 from greenlight.cdk.names import Arns
+from greenlight.core.buttons import approval_id_for
 from greenlight.webhook import settings as webhook_env
 
 PLACEHOLDERS = Arns("aws", "REGION", "ACCOUNT_ID")
@@ -87,6 +89,7 @@ def synthesized(
     *,
     requesters: int = 2,
     secret: bool = False,
+    unlabelled_approval_ids: bool = True,
 ) -> Template:
     code_dir = tmp.mktemp("code")
     (code_dir / "app.py").write_text("")
@@ -108,6 +111,7 @@ def synthesized(
         if secret
         else None,
         alert_subscriptions=[AlertSubscription("email", "oncall@example.invalid")],
+        unlabelled_approval_ids=unlabelled_approval_ids,
     )
     functions = [
         durable_function(stack, "Deploy", code, name=DEPLOY),
@@ -217,9 +221,9 @@ def test_one_requester_is_resumed_alone_and_a_second_widens_the_grant_to_it(
 # --- each requester: its grant, its environment ----------------------------------------------
 
 
-@pytest.mark.parametrize("requester", [DEPLOY, "Agent"])
+@pytest.mark.parametrize(("requester", "label"), [(DEPLOY, "deploy"), ("Agent", "agent")])
 def test_each_requester_gets_exactly_the_tables_and_secret_it_needs(
-    template: Template, requester: str
+    template: Template, requester: str, label: str
 ) -> None:
     function = function_props(template, requester)
     role_ref = {"Ref": function["Role"]["Fn::GetAtt"][0]}
@@ -232,12 +236,84 @@ def test_each_requester_gets_exactly_the_tables_and_secret_it_needs(
     (grant,) = grants
     assert grant["Roles"] == [role_ref]  # its role only
     assert normalised(grant["PolicyDocument"]["Statement"]) == normalised(
-        permissions.requester_access(PLACEHOLDERS, NAMES, SECRET_ARN)
+        permissions.requester_access(PLACEHOLDERS, NAMES, SECRET_ARN, label, unlabelled=True)
     )
     env = function["Environment"]["Variables"]
     assert env[ENV_APPROVALS_TABLE] == NAMES.approvals_table
     assert env[ENV_AUDIT_TABLE] == NAMES.audit_table
     assert env[ENV_SLACK_SECRET_NAME] == NAMES.secret
+    assert env[ENV_REQUESTER] == label  # the gate leads its approval ids with it
+
+
+# --- each requester: its own approvals only (dynamodb:LeadingKeys) ---------------------------
+
+
+def requester_allows(
+    template: Template, function_name: str, action: str, table: str, key: str
+) -> bool:
+    """Whether the requester's grant allows `action` on the item keyed `key` of `table`, as IAM
+    evaluates an Allow with `ForAllValues:StringLike` on `dynamodb:LeadingKeys` (the item's
+    partition key; DynamoDB developer guide, specifying-conditions.html). Any other condition
+    fails the test rather than being ignored."""
+    role_ref = {"Ref": function_props(template, function_name)["Role"]["Fn::GetAtt"][0]}
+    (grant,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for k, p in resources(template, "AWS::IAM::Policy").items()
+        if "GreenlightRequester" in k and role_ref in p["Properties"]["Roles"]
+    ]
+    arn = PLACEHOLDERS.table(table)
+    for statement in grant:
+        if action not in _as_list(statement["Action"]) or not any(
+            iam_matches(str(render(r)), arn) for r in _as_list(statement["Resource"])
+        ):
+            continue
+        condition = statement.get("Condition", {})
+        assert set(condition) <= {"ForAllValues:StringLike"}, condition
+        assert set(condition.get("ForAllValues:StringLike", {})) <= {"dynamodb:LeadingKeys"}
+        patterns = _as_list(
+            condition.get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys", ["*"])
+        )
+        if any(iam_matches(p, key) for p in patterns):
+            return True
+    return False
+
+
+ACTIONS = [
+    ("dynamodb:GetItem", NAMES.approvals_table),
+    ("dynamodb:PutItem", NAMES.approvals_table),
+    ("dynamodb:UpdateItem", NAMES.approvals_table),
+    ("dynamodb:PutItem", NAMES.audit_table),  # audit lines are keyed by the approval id too
+]
+
+
+@pytest.mark.parametrize(("action", "table"), ACTIONS)
+def test_a_requester_reaches_its_own_approvals_and_no_other_requesters(
+    template: Template, action: str, table: str
+) -> None:
+    deploys = approval_id_for("a callback of the deploy gate", "deploy")
+    agents = approval_id_for("a callback of the agent", "agent")
+    agent = "Agent"  # CloudFormation names it
+    assert requester_allows(template, DEPLOY, action, table, deploys)
+    assert not requester_allows(template, DEPLOY, action, table, agents)
+    assert requester_allows(template, agent, action, table, agents)
+    assert not requester_allows(template, agent, action, table, deploys)
+    # A label that starts another's reaches nothing of it: the separator is literal
+    assert not requester_allows(template, DEPLOY, action, table, "deploy-eu." + deploys[7:])
+    assert not requester_allows(template, DEPLOY, action, table, "deploy" + deploys[7:])
+
+
+@pytest.mark.parametrize(("action", "table"), ACTIONS)
+def test_approvals_made_before_labels_stay_reachable_until_switched_off(
+    tmp_path_factory: pytest.TempPathFactory, template: Template, action: str, table: str
+) -> None:
+    strict = synthesized(tmp_path_factory, requesters=1, unlabelled_approval_ids=False)
+    unlabelled = approval_id_for("a callback of an execution begun on 0.3")
+
+    assert requester_allows(template, DEPLOY, action, table, unlabelled)
+    assert not requester_allows(strict, DEPLOY, action, table, unlabelled)
+    assert requester_allows(strict, DEPLOY, action, table, approval_id_for("cb", "deploy"))
+    # The legacy pattern is exactly 22 characters: no labelled id of another requester
+    assert not requester_allows(template, DEPLOY, action, table, approval_id_for("cb", "a"))
 
 
 def test_a_requester_is_created_after_its_grant(template: Template) -> None:
@@ -576,9 +652,13 @@ def test_granting_twice_or_under_a_used_label_is_refused(tmp_path: Path) -> None
         greenlight.grant_requester(deploy)
     with pytest.raises(ValueError, match="another requester is labelled 'deploy'"):
         greenlight.grant_requester(other, label="deploy")
-    with pytest.raises(ValueError, match="label must be lowercase"):
+    with pytest.raises(ValueError, match="label must be 1 to 40 lowercase"):
         greenlight.grant_requester(other, label="Other Thing")
-    greenlight.grant_requester(other, label="other")
+    with pytest.raises(ValueError, match="label must be 1 to 40 lowercase"):
+        greenlight.grant_requester(other, label="o" * 41)  # it leads every approval id
+    with pytest.raises(ValueError, match="label must be 1 to 40 lowercase"):
+        greenlight.grant_requester(other, label="other.eu")  # the ids' separator
+    greenlight.grant_requester(other, label="o" * 40)
     assert len(greenlight.requesters) == 2
 
 

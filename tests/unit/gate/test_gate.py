@@ -119,6 +119,31 @@ def test_the_approval_id_is_derived_from_the_callback_and_survives_a_retried_pos
     assert record.callback_id not in record.approval_id
 
 
+def test_a_labelled_requesters_ids_start_with_its_label_posted_or_automatic(
+    world: FakeWorld,
+) -> None:
+    # Given the function was granted as "deploys" (GREENLIGHT_REQUESTER)
+    world.requester = "deploys"
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
+        posted = Decision.from_dict(run.result())
+    with running(world, one_gate(AutoApprove("a docs-only change"))) as run:
+        run.start()
+        automatic = Decision.from_dict(run.result())
+
+    # Then the record, its audit lines and both decisions carry ids only it may reach
+    assert posted.approval_id is not None
+    assert automatic.approval_id is not None
+    record = world.approvals.get(posted.approval_id)
+    assert record.approval_id == approval_id_for(record.callback_id, "deploys")
+    assert automatic.approval_id.startswith("deploys.")
+    assert {e.approval_id for e in world.approvals.audit} == {
+        posted.approval_id,
+        automatic.approval_id,
+    }
+
+
 def test_a_rejection_is_an_answer_with_who_and_why(world: FakeWorld) -> None:
     with running(world, one_gate(Policy(PEOPLE, quorum=2))) as run:
         run.start()

@@ -29,6 +29,25 @@ def test_settings_read_the_greenlight_variables() -> None:
     assert parsed == GateSettings("greenlight-approvals", "greenlight-audit", "greenlight/slack")
 
 
+def test_the_requester_label_is_read_and_a_malformed_one_refused_with_the_rest() -> None:
+    required = {
+        env.ENV_APPROVALS_TABLE: "greenlight-approvals",
+        env.ENV_AUDIT_TABLE: "greenlight-audit",
+        env.ENV_SLACK_SECRET_NAME: "greenlight/slack",
+    }
+
+    labelled = GateSettings.from_env(required | {env.ENV_REQUESTER: "deploy-gate"})
+
+    assert labelled.requester == "deploy-gate"
+    with pytest.raises(ConfigError) as refused:
+        GateSettings.from_env({env.ENV_REQUESTER: "Deploy.Gate"})
+    assert refused.value.problems[-1] == (
+        "GREENLIGHT_REQUESTER must look like a requester label (lowercase letters, digits, "
+        "hyphens), got 'Deploy.Gate'"
+    )
+    assert len(refused.value.problems) == 4  # with the three missing variables
+
+
 def test_missing_settings_are_all_named_at_once() -> None:
     with pytest.raises(ConfigError) as refused:
         GateSettings.from_env({env.ENV_AUDIT_TABLE: "audit"})
