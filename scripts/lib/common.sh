@@ -43,8 +43,10 @@ parse_common() {
     return
   fi
   if [[ -n "$profile" ]]; then
-    "$ROOT/.venv/bin/aws" configure list-profiles 2>/dev/null | grep -qx "$profile" \
-      || die "no AWS profile named '$profile' (see: aws configure list-profiles)" 2
+    # botocore reads the profiles the CLI does (the config and credentials files, AWS_CONFIG_FILE,
+    # AWS_SHARED_CREDENTIALS_FILE); the pinned CLI v1 has no `aws configure list-profiles`
+    "$PY" -c 'import sys, botocore.session as s; sys.exit(sys.argv[1] not in s.Session().available_profiles)' "$profile" \
+      || die "no AWS profile named '$profile' in the AWS config or credentials file" 2
     AWS_OPTS+=(--profile "$profile")
   fi
   region="${region:-${AWS_REGION:-${AWS_DEFAULT_REGION:-}}}"

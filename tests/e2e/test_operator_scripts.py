@@ -173,6 +173,33 @@ def test_scripts_without_a_region_or_with_an_unknown_profile_refuse(
     assert "no AWS profile named 'nobody'" in no_profile.stderr
 
 
+def test_a_named_profile_is_used_for_its_region_and_credentials(
+    local_stack: StackConfig, tmp_path: Path
+) -> None:
+    # A profile as `aws configure --profile ops` writes it (dummy keys: the local DynamoDB
+    # accepts any), and no region anywhere else
+    (tmp_path / "config").write_text("[profile ops]\nregion = us-east-1\n")
+    (tmp_path / "credentials").write_text(
+        "[ops]\naws_access_key_id = local\naws_secret_access_key = local\n"
+    )
+    env = {
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_REGION": "",
+        "AWS_DEFAULT_REGION": "",
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_ENDPOINT_URL_DYNAMODB": local_stack.url("dynamodb"),
+    }
+    _, approval_id = started(local_stack, 1_250_00)
+
+    listed = run(local_stack, "list-pending.sh", "--profile", "ops", env=env)
+
+    assert listed.returncode == 0, listed.stderr
+    assert approval_id in listed.stdout
+
+
 def local_secrets(local_stack: StackConfig) -> SecretsManagerClient:
     """The local stack's Secrets Manager, as the scripts reach it with --local."""
     return boto3.client(
