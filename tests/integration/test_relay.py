@@ -184,3 +184,36 @@ def test_a_relay_that_cannot_deliver_keeps_the_decision_for_the_next_one(
 
     # Then the decision was kept in the stream, and the new relay delivers it once
     assert callbacks_for(stack, record) == ["succeed"]
+
+
+def test_a_failed_delivery_never_writes_the_callback_id_to_the_logs(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # Given a decision whose fast path failed, and a relay whose Lambda API refuses connections
+    # (botocore's error names the URL, which holds the callback id, a bearer capability)
+    table = boto3.client("dynamodb").describe_table(TableName=stack.settings.approvals_table)
+    arn = table["Table"]["LatestStreamArn"]
+    streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+    with monkeypatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:9")
+        failing = StreamPoller(
+            streams, arn, make_stream_handler(build_relay(stack.settings)), tmp_path / "at.json"
+        )
+    record = post_pending(stack)
+    failing.skip_to_end()  # the batch is the vote alone, so all of it fails
+    assert approve(webhook_with_lambda_at(stack, "http://127.0.0.1:9", monkeypatch), record) == 200
+
+    # When the relay's whole batch fails (Lambda logs what its handler raised), logging at INFO
+    # as deployed (botocore's own DEBUG lines name every URL: never on in production)
+    with caplog.at_level("INFO"):
+        failing.drain()
+
+    # Then the failure is logged, and nowhere with the callback id
+    assert "stream batch failed" in caplog.text
+    assert "DeliveryError" in caplog.text
+    out, err = capfd.readouterr()
+    assert record.callback_id not in caplog.text + out + err

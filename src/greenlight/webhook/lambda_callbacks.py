@@ -42,6 +42,9 @@ class LambdaCallbackSender:
 
     @staticmethod
     def _send(call: Any, **params: Any) -> bool:
+        """Send; the errors raised say what failed by code or type only, and drop botocore's
+        error (`from None`): its text names the request's URL, whose path is the callback id,
+        and a traceback logged by Lambda or the relay's batch would print it."""
         try:
             call(**params)
         except ClientError as err:
@@ -50,8 +53,8 @@ class LambdaCallbackSender:
             if code in _CLOSED_CODES:
                 return False
             if code in _TRANSIENT_CODES or status >= SERVER_ERROR:
-                raise DeliveryError(code or str(status)) from err
-            raise CallbackRefusedError(code or str(status)) from err
+                raise DeliveryError(code or str(status)) from None
+            raise CallbackRefusedError(code or str(status)) from None
         except BotoCoreError as err:  # timeouts, refused connections: the type says which
-            raise DeliveryError(type(err).__name__) from err
+            raise DeliveryError(type(err).__name__) from None
         return True
