@@ -9,7 +9,7 @@ usage() {
 Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers S…,U…
                          (--alert-email ADDRESS | --alert-protocol P --alert-endpoint E)…
                          [--escalation U…] [--webhook-concurrency N] [--durable-state-key]
-                         [--enterprise-id E…]
+                         [--enterprise-id E…] [--labelled-approvals-only]
                          [--profile P] [--region R]
   --alert-email            subscribes an address to the alert topic (confirm the email SNS sends)
   --alert-protocol/-endpoint  any SNS protocol: https URL, sms number, sqs or lambda ARN…
@@ -17,6 +17,8 @@ Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers
   --durable-state-key      encrypt the orders function's durable state with a key of its own
   --enterprise-id E…       an app installed org-wide on Enterprise Grid: accept every workspace
                            of this org (the team id stays the workspace the app was set up in)
+  --labelled-approvals-only  the requester reaches its own labelled approvals alone: deploy with
+                           it once no execution begun before 0.4 is left (README, Upgrading to 0.4)
   Then: scripts/set-slack-secret.sh, and paste the printed URL into the Slack app manifest.
   Needs Node.js and npm (the CDK CLI pinned in iac/package-lock.json).
 USAGE
@@ -46,6 +48,7 @@ while [[ $# -gt 0 ]]; do
       [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "--webhook-concurrency must be a whole number above 0" 2
       context+=(-c "webhook_concurrency=$2"); shift 2 ;;
     --durable-state-key) context+=(-c "durable_state_key=true"); shift ;;
+    --labelled-approvals-only) context+=(-c "unlabelled_approval_ids=false"); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done

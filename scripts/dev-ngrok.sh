@@ -7,7 +7,7 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 Usage: scripts/dev-ngrok.sh [--env-file .env]
-  Prints the request URL to paste into the Slack app (Interactivity and /approvals).
+  Prints the request URL to paste into the Slack app (Interactivity, /approvals, Event Subscriptions).
   NGROK_DOMAIN in .env uses a reserved domain, so the URL never changes.
 USAGE
 }
@@ -58,7 +58,8 @@ done
 [[ -n "$url" ]] || { echo "error: ngrok did not come up; see .local/logs/ngrok.log" >&2; exit 1; }
 cat <<DONE
 
-Request URL (paste into your Slack app: Interactivity & Shortcuts, and the /approvals command):
+Request URL (paste into your Slack app's Interactivity & Shortcuts, the /approvals command,
+and Event Subscriptions, for the App Home):
   $url/slack/events
 
 Start an order:  ./scripts/start-approval.sh order.json --local

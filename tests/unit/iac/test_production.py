@@ -303,6 +303,20 @@ def test_a_bad_webhook_concurrency_is_a_clear_error(value: str) -> None:
         config_from(context.get)
 
 
+def test_unlabelled_approval_ids_stay_reachable_unless_switched_off() -> None:
+    context = {
+        "slack_channel": "C1",
+        "slack_app_id": "A1",
+        "slack_team_id": "T1",
+        "approver_ids": "U1",
+        "alert_email": "ops@example.invalid",
+    }
+
+    assert config_from(context.get).unlabelled_approval_ids  # an upgrade breaks no execution
+    strict = config_from((context | {"unlabelled_approval_ids": "false"}).get)
+    assert not strict.unlabelled_approval_ids
+
+
 # --- 6. the rest of the defects -------------------------------------------------------------
 
 
