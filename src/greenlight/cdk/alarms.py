@@ -25,6 +25,8 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 
+from greenlight.core import metric_names
+
 if TYPE_CHECKING:
     from aws_cdk import aws_sns as sns
     from aws_cdk import aws_sqs as sqs
@@ -37,9 +39,9 @@ UTILIZATION_PERCENT = 80
 RELAY_LAG_MS = 60_000  # a decision's workflow should resume within seconds, not a minute
 ANY_AT_ALL = 1.0
 # The gate logs "approval expired" when a ladder runs out; a metric filter on each requester's
-# log group counts those lines into this one metric (greenlight.cdk.construct).
-EXPIRED_NAMESPACE = "Greenlight"
-EXPIRED_METRIC = "ExpiredApprovals"
+# log group counts those lines into this one metric (greenlight.cdk.construct reads it here).
+EXPIRED_NAMESPACE = metric_names.NAMESPACE
+EXPIRED_METRIC = metric_names.EXPIRED_FROM_LOGS
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 The approval metrics are the EMF lines `greenlight.gate.metrics` and
 `greenlight.webhook.approval_metrics` write: same namespace, names and dimensions (`service`: a
 requester's function name, which the gate sets from AWS_LAMBDA_FUNCTION_NAME; the webhook's
-POWERTOOLS_SERVICE_NAME, which `functions.py` sets to its name), or the graphs stay empty. Their
-names are repeated here, not imported: the construct must not pull the functions' dependencies,
-and a test holds the two copies equal.
+POWERTOOLS_SERVICE_NAME, which `functions.py` sets to its name), or the graphs stay empty. All
+three take the names from `greenlight.core.metric_names`, which imports nothing (the construct
+must not pull the functions' dependencies); tests/unit/cdk/test_construct.py checks the graphs
+against the lines the functions write.
 """
 
 from __future__ import annotations
@@ -17,6 +18,15 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
 from greenlight.cdk.alarms import lambda_metric
+from greenlight.core.metric_names import (
+    DECIDED,
+    EXPIRED,
+    NAMESPACE,
+    OUTCOME,
+    REQUESTED,
+    SERVICE,
+    TIME_TO_DECISION,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,12 +35,6 @@ if TYPE_CHECKING:
 
     from greenlight.cdk.names import Names
 
-NAMESPACE = "Greenlight"
-REQUESTED = "ApprovalsRequested"
-EXPIRED = "ApprovalsExpired"
-DECIDED = "ApprovalsDecided"
-TIME_TO_DECISION = "TimeToDecision"
-OUTCOME = "outcome"
 OUTCOMES = ("approved", "rejected")
 HOUR = Duration.hours(1)
 FULL_WIDTH, HALF_WIDTH = 24, 12
@@ -43,7 +47,7 @@ def approval_metric(
     return cloudwatch.Metric(
         namespace=NAMESPACE,
         metric_name=name,
-        dimensions_map={"service": service, **dimensions},
+        dimensions_map={SERVICE: service, **dimensions},
         statistic=statistic,
         period=HOUR,
         label=label or " ".join([name, *dimensions.values()]),

@@ -14,6 +14,9 @@ from greenlight.core.errors import InvalidRequestError, NotAuthorizedError
 from greenlight.core.request import is_slack_user_id
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from greenlight.core.record import ApprovalRecord
     from greenlight.core.request import ApprovalRequest
 
 
@@ -105,25 +108,57 @@ def authorize(
     raise NotAuthorizedError(approval_id, user_id, "you are not an approver for this request")
 
 
+def delegate_refusal(
+    policy: ApproverPolicy, request: ApprovalRequest, delegate_id: str
+) -> str | None:
+    """Why `delegate_id` may not cast an approver's vote on this request, or None when they may.
+
+    The request's half of delegation: it allows delegates, and the delegate is neither its
+    requester nor an approver of it in their own right (who votes as themselves, once: a
+    delegate never adds a second vote of their own). The other half, that the delegation holds
+    (the delegator chose this delegate, until a day not yet past), is the delegations table's
+    (`DelegationEntry.delegators_at`). The vote's conditional write checks this same rule on
+    the stored item (`greenlight.core.vote_write.delegate_conditions`); a test holds the two
+    equal (tests/contract/store/test_delegate_write.py).
+    """
+    if not policy.allow_delegation:
+        return "this request does not allow delegates to decide"
+    if delegate_id == request.requester_id:
+        return "you cannot decide your own request, not even as a delegate"
+    if delegate_id in policy.eligible_for(request):
+        return "you decide this request as yourself, not as a delegate"
+    return None
+
+
 def authorize_delegate(
     policy: ApproverPolicy, request: ApprovalRequest, approval_id: str, delegate_id: str
 ) -> None:
     """Raise unless `delegate_id` may cast a vote for an approver of this request (whose own
-    right to vote `authorize` checks): delegates are allowed, and the delegate is neither the
-    requester nor an approver in their own right.
+    right to vote `authorize` checks): the rule of `delegate_refusal`.
 
     Raises:
         NotAuthorizedError: delegation is off for this request, or the delegate may not use it.
     """
-    if not policy.allow_delegation:
-        raise NotAuthorizedError(
-            approval_id, delegate_id, "this request does not allow delegates to decide"
-        )
-    if delegate_id == request.requester_id:
-        raise NotAuthorizedError(
-            approval_id, delegate_id, "you cannot decide your own request, not even as a delegate"
-        )
-    if delegate_id in policy.eligible_for(request):
-        raise NotAuthorizedError(
-            approval_id, delegate_id, "you decide this request as yourself, not as a delegate"
-        )
+    refusal = delegate_refusal(policy, request, delegate_id)
+    if refusal is not None:
+        raise NotAuthorizedError(approval_id, delegate_id, refusal)
+
+
+def delegator_for(
+    record: ApprovalRecord, delegate_id: str, delegators: Iterable[str]
+) -> str | None:
+    """Whose vote `delegate_id` casts on `record` as the delegate of `delegators` (whom they
+    decide for now), or None: the request refuses this delegate (`delegate_refusal`), or none
+    of `delegators` may decide it.
+
+    The first of them by user id who may decide it and has not voted yet; else the first who
+    may decide it, whose vote is counted already (so a second click by the delegate is told
+    "already counted", not refused). Whether the record is still pending is not asked here:
+    the vote's write answers that.
+    """
+    if delegate_refusal(record.policy, record.request, delegate_id) is not None:
+        return None
+    eligible = record.policy.eligible_for(record.request)
+    theirs = sorted(d for d in delegators if d in eligible)
+    waiting = [d for d in theirs if not record.vote_of(d)]
+    return (waiting or theirs)[0] if theirs else None

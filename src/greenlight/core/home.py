@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from greenlight.core.approvers import delegator_for
 from greenlight.core.blocks import (
     SECTION_TEXT_MAX,
     decision_buttons,
@@ -74,19 +75,15 @@ def delegated_to(
     records: Iterable[ApprovalRecord], delegate_id: str, delegators: Iterable[str]
 ) -> dict[str, str]:
     """What `delegate_id` may decide for someone else: approval id -> the delegator, for the
-    pending approvals a delegator may still decide, that allow delegates, that the delegate
-    did not request and may not decide in their own right (the rules of `authorize_delegate`).
+    pending approvals a delegator may still decide, whose vote the delegate would cast there
+    (`delegator_for`: the request allows this delegate, and the first such delegator by id).
     """
+    candidates = list(delegators)  # read once, for every record
     found: dict[str, str] = {}
     for record in records:
-        if not record.policy.allow_delegation or record.request.requester_id == delegate_id:
-            continue
-        if delegate_id in record.policy.eligible_for(record.request):
-            continue
-        for delegator in sorted(delegators):
-            if may_decide(record, delegator):
-                found[record.approval_id] = delegator
-                break
+        delegator = delegator_for(record, delegate_id, candidates)
+        if delegator is not None and may_decide(record, delegator):
+            found[record.approval_id] = delegator
     return found
 
 

@@ -117,9 +117,11 @@ def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
 
 
 def delegate_conditions(delegate_id: str) -> list[Condition]:
-    """What a vote cast by a delegate also needs, checked by the same write: the request allows
-    delegates, the delegate is not its requester, and not an approver of it in their own right
-    (who votes for themselves, once: a delegate never adds a second vote of their own).
+    """What a vote cast by a delegate also needs, checked by the same write: the rule of
+    `greenlight.core.approvers.delegate_refusal` on the stored item (the request allows
+    delegates, the delegate is not its requester, and not among `eligible_ids`, the approvers
+    who decide it in their own right). tests/contract/store/test_delegate_write.py holds the
+    two equal in both stores.
 
     That the delegation holds (the delegator chose this delegate, until a date not yet past)
     is checked by the webhook before the write (`greenlight.webhook.delegation`); the write

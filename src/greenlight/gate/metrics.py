@@ -8,6 +8,7 @@ The `service` dimension is the function's name (AWS_LAMBDA_FUNCTION_NAME, which 
 not POWERTOOLS_SERVICE_NAME: the construct's dashboard graphs each requester by its name, and
 `grant_requester` cannot see (nor should overwrite) a service name the function's owner chose.
 Powertools adds its own `service` only when none is given. Outside Lambda it falls back to that.
+The names come from `greenlight.core.metric_names`, as the construct's dashboard reads them.
 """
 
 from __future__ import annotations
@@ -18,16 +19,16 @@ import os
 from aws_lambda_powertools import single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
-NAMESPACE = "Greenlight"
-REQUESTED = "ApprovalsRequested"
-EXPIRED = "ApprovalsExpired"
+from greenlight.core.metric_names import EXPIRED, NAMESPACE, REQUESTED, SERVICE
+
+__all__ = ["EXPIRED", "REQUESTED", "count"]  # what the gate counts, and how
 logger = logging.getLogger(__name__)
 
 
 def count(name: str) -> None:
     """One more of `name` (dimension `service`: the function's name)."""
     function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-    dimensions = {"service": function} if function else None
+    dimensions = {SERVICE: function} if function else None
     try:
         with single_metric(
             name=name,

@@ -1,7 +1,9 @@
 """The webhook's approval metrics, as CloudWatch EMF lines (Powertools Metrics).
 
 Written once per approval, by the one request whose conditional write decided it: the count
-of decisions by outcome, and the seconds from request to decision. A metric that cannot be
+of decisions by outcome, and the seconds from request to decision (names:
+`greenlight.core.metric_names`; the `service` dimension is Powertools', from
+POWERTOOLS_SERVICE_NAME, which the construct sets to the webhook's name). A metric that cannot be
 written is logged and dropped; it never fails the click.
 """
 
@@ -14,13 +16,11 @@ from typing import TYPE_CHECKING
 from aws_lambda_powertools import single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
+from greenlight.core.metric_names import DECIDED, NAMESPACE, OUTCOME, TIME_TO_DECISION
+
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord
 
-NAMESPACE = "Greenlight"
-DECIDED = "ApprovalsDecided"
-TIME_TO_DECISION = "TimeToDecision"
-OUTCOME = "outcome"
 logger = logging.getLogger(__name__)
 
 

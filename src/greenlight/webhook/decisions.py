@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from greenlight.core.approvers import authorize, authorize_delegate
+from greenlight.core.approvers import authorize, authorize_delegate, delegator_for
 from greenlight.core.callback_result import decision_payload
 from greenlight.core.errors import (
     CallbackRefusedError,
@@ -166,12 +166,7 @@ class DecisionService:
                 allowed, the delegate requested it, or may decide it themselves).
         """
         authorize_delegate(record.policy, record.request, record.approval_id, user_id)
-        eligible = record.policy.eligible_for(record.request)
-        mine = [d for d in delegators if d in eligible]
-        if not mine:
-            return None
-        waiting = [d for d in mine if not record.vote_of(d)]
-        return (waiting or mine)[0]  # all voted already: the write says "already counted"
+        return delegator_for(record, user_id, delegators)
 
     def waiting_on(self, user_id: str) -> list[ApprovalRecord]:
         """Pending approvals this user may still vote on, oldest first."""

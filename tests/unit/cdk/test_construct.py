@@ -35,12 +35,14 @@ from greenlight.cdk import (
 from greenlight.cdk.nag import acknowledge, acknowledge_resource
 from greenlight.cdk.names import Arns
 from greenlight.core.buttons import approval_id_for
+from greenlight.core.votes import Verdict, Vote
 from greenlight.webhook import settings as webhook_env
 
 PLACEHOLDERS = Arns("aws", "REGION", "ACCOUNT_ID")
 NAMES = Names()
 SECRET_ARN = PLACEHOLDERS.secret(NAMES.secret)
 SIGNING_SECRET_ARN = PLACEHOLDERS.secret(NAMES.signing_secret)
+AT = "2026-11-22T12:01:30+00:00"
 DEPLOY = "deploy-gate"  # the named one; the agent's name is CloudFormation's
 
 
@@ -603,22 +605,83 @@ def test_expired_approvals_are_counted_from_a_log_group_the_function_was_given(
     assert resources(template, "Custom::LogRetention") == {}
 
 
-def test_the_dashboard_graphs_the_metrics_the_functions_write() -> None:
-    from greenlight.cdk import dashboard  # noqa: PLC0415
-    from greenlight.gate import metrics as requested  # noqa: PLC0415
-    from greenlight.webhook import approval_metrics as decided  # noqa: PLC0415
+def dashboard_widgets(template: Template) -> list[dict[str, Any]]:
+    """The dashboard's widgets, with CloudFormation's references inside strings as "TOKEN"."""
+    (dashboard,) = resources(template, "AWS::CloudWatch::Dashboard").values()
+    parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]
+    text = "".join(p if isinstance(p, str) else "TOKEN" for p in parts)
+    widgets: list[dict[str, Any]] = json.loads(text)["widgets"]
+    return widgets
 
-    assert (dashboard.NAMESPACE, dashboard.REQUESTED, dashboard.EXPIRED) == (
-        requested.NAMESPACE,
-        requested.REQUESTED,
-        requested.EXPIRED,
+
+def graphed(template: Template, namespace: str) -> set[tuple[str, frozenset[str]]]:
+    """Each metric of `namespace` the dashboard graphs: its name and its dimensions' names.
+
+    A graph's metric is `[namespace, name, dimension, value, ..., {options}]`
+    (docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure
+    .html, "Metric Widget: Format for Each Metric in the Array"; CDK writes each in full, never
+    the "." that repeats the metric before it).
+    """
+    found = set()
+    for widget in dashboard_widgets(template):
+        for metric in widget["properties"].get("metrics", []):
+            fields = [f for f in metric if isinstance(f, str)]
+            if fields[0] == namespace:
+                found.add((fields[1], frozenset(fields[2::2])))
+    return found
+
+
+def written(lines: str) -> set[tuple[str, str, frozenset[str]]]:
+    """Each metric in EMF `lines`: its namespace, name and dimensions' names."""
+    found = set()
+    for line in lines.splitlines():
+        if line.startswith('{"_aws"'):
+            for directive in json.loads(line)["_aws"]["CloudWatchMetrics"]:
+                (dimensions,) = directive["Dimensions"]
+                for metric in directive["Metrics"]:
+                    found.add((directive["Namespace"], metric["Name"], frozenset(dimensions)))
+    return found
+
+
+def test_the_dashboard_graphs_the_metrics_the_functions_write(
+    template: Template, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from greenlight.gate import metrics as gate_metrics  # noqa: PLC0415
+    from greenlight.webhook import approval_metrics as webhook_metrics  # noqa: PLC0415
+    from tests.unit.webhook.test_approval_metrics import pending  # noqa: PLC0415
+
+    # Given every EMF line the functions write, as they write it in Lambda
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", DEPLOY)
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", NAMES.webhook_function)
+    capsys.readouterr()
+    gate_metrics.count(gate_metrics.REQUESTED)
+    gate_metrics.count(gate_metrics.EXPIRED)
+    for verdict in (Verdict.APPROVE, Verdict.REJECT):
+        webhook_metrics.decided(pending(quorum=1).with_vote(Vote("U0BOB", verdict, AT, "no")))
+    emitted = written(capsys.readouterr().out)
+    (namespace,) = {n for n, _, _ in emitted}
+
+    # Then the dashboard graphs each of them, in their namespace, by the dimensions they carry
+    assert graphed(template, namespace) == {(name, dims) for _, name, dims in emitted}
+    assert len(emitted) == 4  # requested, expired, decided, time to decision
+
+
+def test_the_expired_approvals_alarm_watches_what_the_log_filter_counts(
+    template: Template,
+) -> None:
+    (metric_filter,) = resources(template, "AWS::Logs::MetricFilter").values()
+    (counted,) = metric_filter["Properties"]["MetricTransformations"]
+    (alarm,) = [
+        a["Properties"]
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["AlarmName"] == "greenlight-approvals-expired"
+    ]
+
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        counted["MetricNamespace"],
+        counted["MetricName"],
     )
-    assert (dashboard.DECIDED, dashboard.TIME_TO_DECISION, dashboard.OUTCOME) == (
-        decided.DECIDED,
-        decided.TIME_TO_DECISION,
-        decided.OUTCOME,
-    )
-    assert decided.NAMESPACE == dashboard.NAMESPACE
+    assert "Dimensions" not in alarm  # the filter writes none: one alarm for every requester
 
 
 # --- mistakes are clear errors ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from greenlight.core.approvers import delegate_refusal, delegator_for
 from greenlight.core.blocks import request_blocks
 from greenlight.core.delegation import (
     Action,
@@ -179,3 +180,36 @@ def test_the_workflow_learns_who_cast_the_delegators_vote() -> None:
     record = delegating(quorum=1).with_vote(CAROL_FOR_BOB)
     decision = decision_from_success(json.loads(decision_payload(record)))
     assert [(v.user_id, v.cast_by) for v in decision.votes] == [("U0BOB", "U0DAVE")]
+
+
+def test_a_delegate_votes_for_the_first_delegator_who_still_waits() -> None:
+    # Given a request bob and carol may decide, and dave deciding for both
+    record = delegating()
+    delegators = ["U0CAROL", "U0BOB", "U0EVE"]  # eve may not decide it: never chosen
+    # Then dave votes for the first by id who has not voted yet
+    assert delegator_for(record, "U0DAVE", delegators) == "U0BOB"
+    bob_voted = record.with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    assert delegator_for(bob_voted, "U0DAVE", delegators) == "U0CAROL"
+    # and when all have voted, for the first: the write then answers "already counted"
+    both_voted = bob_voted.with_vote(Vote("U0CAROL", Verdict.APPROVE, AT))
+    assert delegator_for(both_voted, "U0DAVE", delegators) == "U0BOB"
+    assert delegator_for(record, "U0DAVE", ["U0EVE"]) is None
+
+
+@pytest.mark.parametrize(
+    ("delegate_id", "allow", "why"),
+    [
+        ("U0DAVE", False, "this request does not allow delegates to decide"),
+        ("U0ALICE", True, "you cannot decide your own request, not even as a delegate"),
+        ("U0CAROL", True, "you decide this request as yourself, not as a delegate"),
+    ],
+)
+def test_a_request_that_refuses_the_delegate_gives_them_no_one_to_vote_for(
+    delegate_id: str, allow: bool, why: str
+) -> None:
+    record = delegating(allow=allow)
+    assert delegate_refusal(record.policy, record.request, delegate_id) == why
+    assert delegator_for(record, delegate_id, ["U0BOB"]) is None
+    assert delegate_refusal(record.policy, record.request, "U0DAVE" if allow else "U0X") == (
+        None if allow else "this request does not allow delegates to decide"
+    )

@@ -9,6 +9,7 @@ from greenlight.core.home import (
     PENDING_SHOWN,
     concerned,
     decided_for,
+    delegated_to,
     home_view,
     pending_for,
 )
@@ -44,6 +45,32 @@ def test_pending_lists_only_what_the_person_may_still_decide() -> None:
     assert [r.approval_id for r in pending_for(records, "U0CAROL")] == ["a" * 22, "b" * 22]
     assert pending_for(records, "U0ALICE") == []
     assert pending_for(records, "U0EVE") == []
+
+
+def test_a_delegate_sees_what_a_delegator_may_still_decide_on_requests_that_allow_it() -> None:
+    # Given requests bob and carol may decide: one open, one bob voted on, one decided, one
+    # that allows no delegates, one dave requested himself
+    base = record(quorum=2)
+    base = replace(base, policy=replace(base.policy, allow_delegation=True))
+    open_one = replace(base, approval_id="a" * 22)
+    bob_voted = replace(base, approval_id="b" * 22).with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    decided = replace(base, approval_id="c" * 22).with_vote(
+        Vote("U0CAROL", Verdict.REJECT, AT, "no")
+    )
+    no_delegates = replace(open_one, approval_id="d" * 22, policy=record().policy)
+    by_dave = replace(
+        open_one, approval_id="e" * 22, request=replace(base.request, requester_id="U0DAVE")
+    )
+    records = [open_one, bob_voted, decided, no_delegates, by_dave]
+    # Then dave, bob's delegate, sees the open one, for bob
+    assert delegated_to(records, "U0DAVE", ["U0BOB"]) == {"a" * 22: "U0BOB"}
+    # and, deciding for carol too, the one bob voted on for carol (delegators read once)
+    assert delegated_to(records, "U0DAVE", iter(["U0CAROL", "U0BOB"])) == {
+        "a" * 22: "U0BOB",
+        "b" * 22: "U0CAROL",
+    }
+    # while carol, an approver in her own right, decides nothing as bob's delegate
+    assert delegated_to(records, "U0CAROL", ["U0BOB"]) == {}
 
 
 def test_decided_lists_what_the_person_took_part_in_or_could_see_newest_first() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from greenlight.core import metric_names
 from greenlight.gate import metrics
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def test_in_lambda_the_service_is_the_function_name_whatever_powertools_is_told(
     document = counted(capsys)
     (directive,) = document["_aws"]["CloudWatchMetrics"]
     assert directive["Dimensions"] == [["service"]]
-    assert directive["Namespace"] == metrics.NAMESPACE
+    assert directive["Namespace"] == metric_names.NAMESPACE
     assert document["service"] == "deploy-gate"  # what the dashboard's row for it reads
     assert document[metrics.REQUESTED] == [1.0]
 

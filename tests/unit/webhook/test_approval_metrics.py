@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from greenlight.core import metric_names
 from greenlight.core.errors import ConflictError
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.votes import Verdict
-from greenlight.webhook import approval_metrics
 from greenlight.webhook.decisions import Click, DecisionService
 from tests.fakes.workflow import InMemoryApprovalStore
 
@@ -67,10 +67,10 @@ def test_the_deciding_click_writes_the_outcome_and_time_to_decision_once(
     documents = emf(capsys.readouterr().out)
     by_name = {d["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"]: d for d in documents}
     assert len(documents) == 2
-    decided = by_name[approval_metrics.DECIDED]
+    decided = by_name[metric_names.DECIDED]
     (dimensions,) = decided["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
     assert sorted(dimensions) == ["outcome", "service"]
     assert (decided["service"], decided["outcome"]) == ("greenlight-webhook", "approved")
-    waited = by_name[approval_metrics.TIME_TO_DECISION]
-    assert waited[approval_metrics.TIME_TO_DECISION] == [90.0]
+    waited = by_name[metric_names.TIME_TO_DECISION]
+    assert waited[metric_names.TIME_TO_DECISION] == [90.0]
     assert waited["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] == "Seconds"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from greenlight.core import metric_names
 from greenlight.core.policy import Tier
 from greenlight.gate import metrics as approval_metrics
 from tests.unit.examples.orders.conftest import order
@@ -45,6 +46,6 @@ def test_a_request_that_expires_is_counted_requested_once_and_expired_once(
     assert sorted(names) == sorted([approval_metrics.REQUESTED, approval_metrics.EXPIRED])
     for document in documents:
         (directive,) = document["_aws"]["CloudWatchMetrics"]
-        assert directive["Namespace"] == approval_metrics.NAMESPACE
+        assert directive["Namespace"] == metric_names.NAMESPACE
         assert directive["Dimensions"] == [["service"]]
         assert document["service"] == "greenlight-orders"
