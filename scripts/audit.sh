@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/audit.sh <approval_id> [--local] [--profile P] [--region R]
+Usage: scripts/audit.sh <approval_id> [--local] [--prefix P] [--profile P] [--region R]
 USAGE
 }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }

@@ -6,7 +6,7 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 Usage: scripts/decide.sh approve|reject <approval_id> --reason TEXT [--local]
-                         [--profile P] [--region R]
+                         [--prefix P] [--profile P] [--region R]
   The reason is required and goes into the audit trail with your AWS identity.
 USAGE
 }
@@ -64,7 +64,8 @@ if ! aws_cli lambda "send-durable-execution-callback-$kind" --cli-input-json "fi
   echo "warning: recorded, but the workflow was no longer waiting (it expired meanwhile)" >&2
 fi
 if ! (cd "$ROOT" && "$PY" -m greenlight.ops.redraw "$approval_id" \
-    --approvals-table "$(table approvals)" --audit-table "$(table audit)"); then
+    --approvals-table "$(table approvals)" --audit-table "$(table audit)" \
+    --secret "$PREFIX/slack"); then
   echo "warning: decided, but the Slack message could not be redrawn" >&2
 fi
 "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["Summary"])' "$work/plan.json"

@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/list-pending.sh [--local] [--profile P] [--region R]
+Usage: scripts/list-pending.sh [--local] [--prefix P] [--profile P] [--region R]
 USAGE
 }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }

@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/logs.sh orders|webhook|decision-relay [--minutes N] [--filter PATTERN] [--profile P] [--region R]
+Usage: scripts/logs.sh orders|webhook|decision-relay [--minutes N] [--filter PATTERN] [--prefix P] [--profile P] [--region R]
 USAGE
 }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
@@ -23,7 +23,7 @@ done
 parse_common "${args[@]}"
 [[ ${#REST[@]} -eq 1 ]] || { usage >&2; exit 2; }
 case "${REST[0]}" in
-  orders|webhook|decision-relay) group="/aws/lambda/greenlight-${REST[0]}" ;;
+  orders|webhook|decision-relay) group="/aws/lambda/$PREFIX-${REST[0]}" ;;
   *) die "choose 'orders', 'webhook' or 'decision-relay', not '${REST[0]}'" 2 ;;
 esac
 [[ "$minutes" =~ ^[0-9]+$ ]] || die "--minutes must be a whole number" 2

@@ -24,15 +24,8 @@ USAGE
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 parse_common "$@"
-prefix=greenlight
-set -- "${REST[@]+"${REST[@]}"}"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --prefix) [[ $# -ge 2 ]] || die "--prefix needs the construct's prefix" 2; prefix="$2"; shift 2 ;;
-    *) die "secrets are read from the environment or a prompt, never from arguments" 2 ;;
-  esac
-done
-[[ "$prefix" =~ ^[a-z][a-z0-9-]*$ ]] || die "--prefix needs the construct's prefix (e.g. greenlight)" 2
+[[ ${#REST[@]} -eq 0 ]] \
+  || die "secrets are read from the environment or a prompt, never from arguments" 2
 
 token="${SLACK_BOT_TOKEN:-}" signing="${SLACK_SIGNING_SECRET:-}"
 if [[ -z "$token" ]]; then
@@ -46,7 +39,7 @@ fi
 [[ "$token" =~ ^xoxb-[A-Za-z0-9-]+$ ]] || die "the bot token must start with xoxb-" 2
 [[ "$signing" =~ ^[0-9a-f]{32}$ ]] || die "the signing secret must be 32 hex characters" 2
 
-BOT_SECRET="$prefix/slack" SIGNING_SECRET="$prefix/slack-signing"
+BOT_SECRET="$PREFIX/slack" SIGNING_SECRET="$PREFIX/slack-signing"
 # What 0.3 reads as "no signing secret here" (greenlight.aws.secrets.MOVED): see the header
 moved="moved to $SIGNING_SECRET"
 

@@ -3,7 +3,10 @@
 #   --profile P, --region R   the AWS CLI's; the region may also come from the environment
 #                             or the profile, and its absence is an error, not a guess
 #   --local                   the local stack (endpoints and dummy credentials from .local/)
-# After parse_common "$@", the other arguments are in REST and the AWS CLI is `aws_cli`.
+#   --prefix P                the Greenlight construct's prefix (default greenlight): its tables
+#                             are P-approvals…, its secrets P/slack…, its functions P-webhook…
+# After parse_common "$@", the other arguments are in REST, the prefix in PREFIX and the AWS CLI
+# is `aws_cli`.
 
 die() { echo "error: $1" >&2; exit "${2:-1}"; }
 
@@ -12,6 +15,7 @@ PY="$ROOT/.venv/bin/python"
 AWS_OPTS=()
 REST=()
 LOCAL=0
+PREFIX=greenlight
 
 parse_common() {
   local profile="" region=""
@@ -20,6 +24,10 @@ parse_common() {
       --profile) profile="${2:-}"; [[ -n "$profile" ]] || die "--profile needs a name" 2; shift 2 ;;
       --region) region="${2:-}"; [[ -n "$region" ]] || die "--region needs a name" 2; shift 2 ;;
       --local) LOCAL=1; shift ;;
+      --prefix) PREFIX="${2:-}"; shift $(( $# >= 2 ? 2 : 1 ))
+        # greenlight.cdk.names: what a construct accepts, so every derived name is valid
+        [[ "$PREFIX" =~ ^[a-z][a-z0-9-]{0,29}$ ]] \
+          || die "--prefix needs the construct's prefix: 1-30 lowercase letters, digits or hyphens, starting with a letter" 2 ;;
       *) REST+=("$1"); shift ;;
     esac
   done
@@ -73,8 +81,9 @@ aws_cli() {
   "$ROOT/.venv/bin/aws" "${AWS_OPTS[@]}" "${endpoint[@]}" "$service" "$@"
 }
 
-# Table names as deployed (iac/names.py) and as the local stack names them.
-table() { echo "greenlight-$1"; }
+# Table names as the construct derives them from its prefix (greenlight.cdk.names), and as the
+# local stack names them.
+table() { echo "$PREFIX-$1"; }
 
 check_approval_id() {
   [[ "$1" =~ ^([a-z0-9-]{1,40}\.)?[A-Za-z0-9_-]{22}$ ]] \

@@ -14,8 +14,9 @@ import pytest
 
 from greenlight.aws.secrets import MOVED
 from greenlight.core.votes import Status
+from localdev import provision
 from localdev.click import store_for
-from localdev.config import SECRET_NAME, SIGNING_SECRET_NAME
+from localdev.config import SECRET_NAME, SIGNING_SECRET_NAME, TABLE_PREFIX
 from localdev.demo import approval_for, demo_order, wait_for
 from tests.e2e.test_local_stack import finished
 
@@ -310,3 +311,45 @@ def test_set_slack_secret_on_a_02_stack_fails_and_leaves_its_secret_as_it_was(
     assert "is this version deployed?" in refused.stderr
     assert f"{SECRET_NAME} is unchanged" in refused.stderr
     assert kept == before[SECRET_NAME]
+
+
+def test_the_operator_scripts_reach_the_greenlight_of_the_prefix_they_are_given(
+    local_stack: StackConfig,
+) -> None:
+    # Given a second Greenlight on the same account (prefix "team-c"), holding one approval
+    # that the default installation does not have
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=local_stack.url("dynamodb"),
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # dummy, for SigV4 on loopback
+    )
+    provision.create_tables(dynamodb, "team-c-")
+    _, ours = started(local_stack, 1_250_00)
+    theirs = "team-c." + ours.rpartition(".")[2]
+    item = dynamodb.get_item(
+        TableName=f"{TABLE_PREFIX}approvals", Key={"approval_id": {"S": ours}}, ConsistentRead=True
+    )["Item"]
+    dynamodb.put_item(TableName="team-c-approvals", Item=item | {"approval_id": {"S": theirs}})
+    trail = dynamodb.query(
+        TableName=f"{TABLE_PREFIX}audit",
+        KeyConditionExpression="approval_id = :id",
+        ExpressionAttributeValues={":id": {"S": ours}},
+    )["Items"]
+    for line in trail:
+        dynamodb.put_item(TableName="team-c-audit", Item=line | {"approval_id": {"S": theirs}})
+
+    listed = run(local_stack, "list-pending.sh", "--local", "--prefix", "team-c")
+    default = run(local_stack, "list-pending.sh", "--local")
+    timeline = run(local_stack, "audit.sh", theirs, "--local", "--prefix", "team-c")
+    malformed = run(local_stack, "audit.sh", theirs, "--local", "--prefix", "Team C")
+
+    assert listed.returncode == 0, listed.stderr
+    assert theirs in listed.stdout
+    assert ours not in listed.stdout
+    assert theirs not in default.stdout
+    assert timeline.returncode == 0, timeline.stderr
+    assert "requested" in timeline.stdout
+    assert malformed.returncode == 2
+    assert "--prefix needs the construct's prefix" in malformed.stderr
