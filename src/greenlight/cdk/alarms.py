@@ -38,10 +38,6 @@ FIVE_MINUTES = Duration.minutes(5)
 UTILIZATION_PERCENT = 80
 RELAY_LAG_MS = 60_000  # a decision's workflow should resume within seconds, not a minute
 ANY_AT_ALL = 1.0
-# The gate logs "approval expired" when a ladder runs out; a metric filter on each requester's
-# log group counts those lines into this one metric (greenlight.cdk.construct reads it here).
-EXPIRED_NAMESPACE = metric_names.NAMESPACE
-EXPIRED_METRIC = metric_names.EXPIRED_FROM_LOGS
 
 
 @dataclass(frozen=True)
@@ -118,8 +114,8 @@ def installation_alarms(names: Names, undelivered: sqs.IQueue) -> list[AlarmSpec
         AlarmSpec(
             "approvals-expired",
             cloudwatch.Metric(
-                namespace=EXPIRED_NAMESPACE,
-                metric_name=EXPIRED_METRIC,
+                namespace=metric_names.NAMESPACE,
+                metric_name=metric_names.EXPIRED_FROM_LOGS,
                 statistic="Sum",
                 period=Duration.hours(1),
             ),

@@ -31,8 +31,6 @@ from constructs import Construct, IValidation
 from greenlight.cdk import names as env
 from greenlight.cdk import permissions
 from greenlight.cdk.alarms import (
-    EXPIRED_METRIC,
-    EXPIRED_NAMESPACE,
     AlarmSpec,
     add_alarm,
     installation_alarms,
@@ -46,6 +44,7 @@ from greenlight.cdk.names import Names
 from greenlight.cdk.relay import add_decision_relay
 from greenlight.cdk.slack_secrets import restrict_to
 from greenlight.cdk.slack_secrets import slack_secret as slack_secret_of
+from greenlight.core import metric_names
 from greenlight.webhook import settings as webhook_env
 
 if TYPE_CHECKING:
@@ -388,8 +387,8 @@ class Greenlight(Construct):
             holder,
             "ExpiredApprovals",
             log_group=function.log_group,
-            metric_namespace=EXPIRED_NAMESPACE,
-            metric_name=EXPIRED_METRIC,
+            metric_namespace=metric_names.NAMESPACE,
+            metric_name=metric_names.EXPIRED_FROM_LOGS,
             filter_pattern=logs.FilterPattern.string_value("$.message", "=", "approval expired"),
             metric_value="1",
         )
