@@ -11,14 +11,16 @@ import os
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import boto3
 import pytest
 
+from greenlight.aws.approval_store import DynamoAuditLog
 from greenlight.core.votes import Status
 from greenlight.webhook.build import build_relay, build_webhook
-from greenlight.webhook.relay import make_stream_handler
+from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
+from greenlight.webhook.relay import SLACK_RESERVE_SECONDS, DecisionRelay, make_stream_handler
 from localdev.slack_requests import signed_headers
 from localdev.stream_relay import StreamPoller
 from tests.events import function_url_event
@@ -28,6 +30,8 @@ from tests.integration.test_webhook_mangum import invoke
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
+
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from greenlight.core.record import ApprovalRecord
     from greenlight.webhook.asgi import SlackWebhook
@@ -217,3 +221,64 @@ def test_a_failed_delivery_never_writes_the_callback_id_to_the_logs(
     assert "DeliveryError" in caplog.text
     out, err = capfd.readouterr()
     assert record.callback_id not in caplog.text + out + err
+
+
+class SlowSlack:
+    """Slack answering slowly: each message redraw and each Home tabs refresh takes `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.shown: list[str] = []
+
+    def redraw(self, record: ApprovalRecord) -> None:
+        time.sleep(self.seconds)
+        self.shown.append(record.approval_id)
+
+    def refresh(self, record: ApprovalRecord) -> int:
+        time.sleep(self.seconds)
+        return 1
+
+
+class Context:
+    """Lambda's context object, of which the relay asks only the time left."""
+
+    def __init__(self, seconds: float) -> None:
+        self.millis = int(seconds * 1000)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.millis
+
+
+def test_a_batchs_callbacks_all_go_before_a_slow_slack_which_gets_only_the_time_left(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given four decisions whose fast path failed, and a relay whose Slack takes 1 s a change,
+    # in an invocation that has 1.2 s left for Slack
+    table = boto3.client("dynamodb").describe_table(TableName=stack.settings.approvals_table)
+    streams = boto3.client("dynamodbstreams", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+    slack = SlowSlack(0.5)
+    audit = DynamoAuditLog(boto3.client("dynamodb"), stack.settings.audit_table)
+    relay = DecisionRelay(LambdaCallbackSender(boto3.client("lambda")), slack, audit, slack)
+    handler = make_stream_handler(relay)
+    left = cast("LambdaContext", Context(SLACK_RESERVE_SECONDS + 1.2))
+    poller = StreamPoller(
+        streams, table["Table"]["LatestStreamArn"], lambda event, _: handler(event, left)
+    )
+    records = [post_pending(stack) for _ in range(4)]
+    poller.skip_to_end()
+    webhook = webhook_with_lambda_at(stack, "http://127.0.0.1:9", monkeypatch)
+    for record in records:
+        assert approve(webhook, record) == 200
+
+    # When the relay takes the batch
+    started = time.monotonic()
+    with caplog.at_level("WARNING"):
+        accepted = poller.drain()
+    seconds = time.monotonic() - started
+
+    # Then every workflow is resumed, the batch succeeds, and Slack stopped when time ran out
+    assert accepted == 4
+    assert all(callbacks_for(stack, record) == ["succeed"] for record in records)
+    assert 1 <= len(slack.shown) < 4
+    assert "out of time for Slack" in caplog.text
+    assert seconds < 4

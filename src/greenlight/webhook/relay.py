@@ -23,6 +23,8 @@ lose it exactly then; a transaction would bring back the two-item write the clic
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from greenlight.aws.approval_store import plain
@@ -33,7 +35,7 @@ from greenlight.core.votes import Status
 from greenlight.webhook.decisions import deliver
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
@@ -57,6 +59,11 @@ class HomeTabs(Protocol):
 
 
 DECIDED = (Status.APPROVED.value, Status.REJECTED.value)
+# Kept back from Slack at the end of an invocation: one more Slack call (slack.client's 5 s
+# timeout; a long 429 Retry-After can still overrun it, and Lambda then retries the batch, whose
+# callbacks answer "closed"), then time to answer Lambda
+SLACK_RESERVE_SECONDS = 10.0
+LOCAL_SLACK_SECONDS = 50.0  # the local poller's batches: as the deployed relay's 60 s allow
 
 
 def decided_in(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
@@ -82,8 +89,20 @@ class DecisionRelay:
         self._homes = homes
 
     def on_change(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
-        """Handle one stream record's images: audit the votes it counted, deliver the decision
-        it made, redraw the App Home tabs of the people it concerns.
+        """Handle one stream record's images whole: `deliver_change`, then `show` it.
+
+        Raises:
+            DeliveryError: the callback could not be sent yet; the stream retries the record.
+        """
+        change = self.deliver_change(old, new)
+        if change is not None:
+            self.show(change)
+
+    def deliver_change(
+        self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+    ) -> Change | None:
+        """What must not wait on Slack: audit the votes a change counted, send the callback of
+        the decision it made. Returns what Slack should show of it (`show`), or None.
 
         A record the relay can never deliver (unreadable, or a callback Lambda refuses for good)
         is logged as an error and let go: retried, it would hold back every decision behind it
@@ -93,21 +112,29 @@ class DecisionRelay:
             DeliveryError: the callback could not be sent yet; the stream retries the record.
         """
         if not new:
-            return  # a record removed (its time to live passed): nothing to say
+            return None  # a record removed (its time to live passed): nothing to say
         try:
             record = ApprovalRecord.from_item(plain(dict(new)))
             before = ApprovalRecord.from_item(plain(dict(old))) if old else None
         except (KeyError, TypeError, ValueError) as err:
             logger.error("unreadable decision record let go", extra={"error": type(err).__name__})
-            return
+            return None
         for event in vote_lines(before, record):
             self._audit.append_once(event)
-        if decided_in(old, new):
-            self._deliver(record)
-        self._refresh_homes(record)
+        decided = decided_in(old, new)
+        if decided and not self._deliver(record):
+            return Change(record, redraw=False)
+        return Change(record, redraw=decided)
 
-    def _deliver(self, record: ApprovalRecord) -> None:
-        """Send the decision's callback and redraw its message.
+    def show(self, change: Change) -> None:
+        """What Slack shows of a change, best effort: the decided message redrawn (the same
+        final message whoever draws it), the App Home tabs of the people it concerns."""
+        if change.redraw:
+            self._board.redraw(change.record)
+        self._refresh_homes(change.record)
+
+    def _deliver(self, record: ApprovalRecord) -> bool:
+        """Send the decision's callback; False when Lambda refused it for good (let go).
 
         Raises:
             DeliveryError: the callback could not be sent yet; the stream retries the record.
@@ -122,8 +149,8 @@ class DecisionRelay:
                 "callback refused by Lambda; decision let go",
                 extra={"approval_id": record.approval_id, "code": err.code},
             )
-            return
-        self._board.redraw(record)  # best effort; the same final message either way
+            return False
+        return True
 
     def _refresh_homes(self, record: ApprovalRecord) -> None:
         """Redraw the App Home of everyone the change concerns (bounded, best effort): a Home
@@ -137,10 +164,31 @@ class DecisionRelay:
             logger.warning("App Home tabs not refreshed", extra={"approval_id": record.approval_id})
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A change of an approval the relay handled: the record after it, and whether Slack
+    should redraw its message (the change decided it, and its callback was not refused)."""
+
+    record: ApprovalRecord
+    redraw: bool
+
+
+def for_slack(changes: Sequence[Change]) -> list[Change]:
+    """The changes of one batch as Slack should see them: one per approval, its last (the
+    Home tabs show the record as it is now), redrawn if any of its changes decided it."""
+    last: dict[str, Change] = {}
+    for change in changes:
+        earlier = last.pop(change.record.approval_id, None)
+        redraw = change.redraw or (earlier is not None and earlier.redraw)
+        last[change.record.approval_id] = Change(change.record, redraw)
+    return list(last.values())
+
+
 def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
-    """A Lambda handler for DynamoDB stream batches (Powertools' batch processor): each
-    record's images go to `relay`; records that raised are reported as failed, so the stream
-    delivers them again, from the first of them."""
+    """A Lambda handler for DynamoDB stream batches (Powertools' batch processor), in two
+    passes: each record's audit lines and callback (`deliver_change`; records that raised are
+    reported as failed, so the stream delivers them again, from the first of them), then what
+    Slack shows of the batch's changes (`show`) while the invocation has time for it."""
     # Imported here: the webhook builds from the same package, and its cold start should not
     # pay for a utility only the relay uses.
     from aws_lambda_powertools.utilities.batch import (  # noqa: PLC0415
@@ -151,13 +199,41 @@ def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
 
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
-    def on_record(record: DynamoDBRecord) -> None:
-        images = record.dynamodb
-        relay.on_change(images.old_image if images else None, images.new_image if images else None)
-
     def handler(event: dict[str, Any], context: LambdaContext | None) -> PartialItemFailureResponse:
-        return process_partial_response(
+        changes: list[Change] = []
+
+        def on_record(record: DynamoDBRecord) -> None:
+            images = record.dynamodb
+            change = relay.deliver_change(
+                images.old_image if images else None, images.new_image if images else None
+            )
+            if change is not None:
+                changes.append(change)
+
+        response = process_partial_response(
             event=event, record_handler=on_record, processor=processor, context=context
         )
+        # Every callback of the batch is sent before Slack is asked for anything, and Slack
+        # gets only the time left: a slow or down Slack never holds a decision back, nor makes
+        # the batch time out (Lambda would then retry it whole, and again, for the outage).
+        slack_until = time.monotonic() + slack_budget(context)
+        shown = for_slack(changes)
+        for done, change in enumerate(shown):
+            if time.monotonic() >= slack_until:
+                logger.warning(
+                    "out of time for Slack; messages and Home tabs left to the next change",
+                    extra={"not_shown": len(shown) - done},
+                )
+                break
+            relay.show(change)
+        return response
 
     return handler
+
+
+def slack_budget(context: LambdaContext | None) -> float:
+    """Seconds the batch may still spend on Slack: the invocation's time left, less what one
+    more Slack call may take (its timeout and a rate-limit retry) and a margin to answer."""
+    if context is None:  # the local poller, which has no deadline of its own
+        return LOCAL_SLACK_SECONDS
+    return context.get_remaining_time_in_millis() / 1000 - SLACK_RESERVE_SECONDS
