@@ -2,20 +2,25 @@
 
 The tables it deletes are deletion-protected as `retain_data` deploys them, and it asks on a
 terminal: `script` gives it one, and types the two confirmations. It runs against a moto server
-of its own (CloudFormation and DynamoDB), never the shared local stack's tables.
+of its own (CloudFormation and DynamoDB) in a process of its own: moto keeps its tables per
+process, so the tables of the other tests' servers are out of its reach.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import boto3
 import pytest
 
-from localdev.dynamodb_server import DynamoDBServer
+from tests.conftest import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -30,18 +35,34 @@ TABLES = [f"greenlight-{role}" for role in ("approvals", "audit", "delegations",
 
 @pytest.fixture
 def aws() -> Iterator[tuple[str, DynamoDBClient]]:
-    server = DynamoDBServer().start()
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # dummy, for SigV4 on loopback
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # our own module, on loopback
+        [sys.executable, "-m", "localdev.dynamodb_server", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[2],
     )
     try:
-        yield server.url, client
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=1)  # loopback
+                break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except OSError:
+                assert time.monotonic() < deadline, "the moto server did not start"
+                time.sleep(0.1)
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # dummy, for SigV4 on loopback
+        )
+        yield url, client
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def protected_tables(client: DynamoDBClient) -> None:
