@@ -25,7 +25,6 @@ approver would be the next step if that grows to thousands.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,7 +35,6 @@ from greenlight.core.approve_views import approve_modal
 from greenlight.core.buttons import (
     ACTION_APPROVE,
     ACTION_APPROVE_WITH_COMMENT,
-    ACTION_CONFIRM_APPROVE,
     ACTION_REJECT,
     parse_approval_id,
 )
@@ -44,7 +42,13 @@ from greenlight.core.errors import ApprovalError, InvalidRequestError
 from greenlight.core.home import concerned, decided_for, delegated_to, home_view, pending_for
 from greenlight.core.votes import Verdict
 from greenlight.webhook.decisions import Click
-from greenlight.webhook.payloads import only_action, required_text, user_of
+from greenlight.webhook.payloads import (
+    BUTTON_ACTIONS,
+    BUTTONS,
+    only_action,
+    required_text,
+    user_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -58,9 +62,6 @@ if TYPE_CHECKING:
     from greenlight.webhook.slack_board import SlackMessageBoard
 
 logger = logging.getLogger(__name__)
-HOME_ACTIONS = (ACTION_APPROVE, ACTION_APPROVE_WITH_COMMENT, ACTION_CONFIRM_APPROVE, ACTION_REJECT)
-# Every button of an item, anchored: Bolt matches a pattern with `search` (as app.py's BUTTONS)
-BUTTONS = re.compile(rf"\A(?:{'|'.join(re.escape(a) for a in HOME_ACTIONS)})\Z")
 APP_HOME_OPENED = "app_home_opened"
 HOME_TAB = "home"
 RECENT_READ = 50  # final approvals read per status for "recently decided"
@@ -190,7 +191,7 @@ def to_home_click(body: dict[str, Any]) -> HomeClick:
     """
     action = only_action(body)
     action_id = action.get("action_id")
-    if action_id not in HOME_ACTIONS:
+    if action_id not in BUTTON_ACTIONS:
         raise InvalidRequestError("action_id", "not an approval button")
     trigger = required_text(body.get("trigger_id"), "trigger_id")
     return HomeClick(str(action_id), parse_approval_id(action.get("value")), user_of(body), trigger)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -37,12 +38,15 @@ class ButtonClick:
     trigger_id: str
 
 
+# Every button of an approval, on its message and in the App Home tab alike.
 BUTTON_ACTIONS = (
     ACTION_APPROVE,
     ACTION_REJECT,
     ACTION_APPROVE_WITH_COMMENT,
     ACTION_CONFIRM_APPROVE,
 )
+# The same, as a listener's `action_id`: Bolt matches a pattern with `search`, hence the anchors.
+BUTTONS = re.compile(rf"\A(?:{'|'.join(re.escape(a) for a in BUTTON_ACTIONS)})\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import pytest
 from greenlight.core.errors import InvalidRequestError
 from greenlight.webhook.asgi import content_type, is_fresh
 from greenlight.webhook.payloads import (
+    BUTTONS,
     is_ssl_check,
     parse,
     shape_problem,
@@ -57,6 +58,26 @@ def test_a_click_is_read_into_what_the_service_needs() -> None:
 def test_malformed_clicks_are_refused(overrides: dict[str, Any]) -> None:
     with pytest.raises(InvalidRequestError):
         to_button_click(click(**overrides))
+
+
+@pytest.mark.parametrize(
+    ("action_id", "matches"),
+    [
+        ("approve", True),
+        ("reject", True),
+        ("approve_comment", True),
+        ("approve_confirm", True),
+        ("approve_commentary", False),  # Bolt `search`es the pattern: anchored at both ends
+        ("re_reject", False),
+        ("approve|reject", False),
+        ("", False),
+    ],
+)
+def test_the_buttons_pattern_matches_each_approval_button_exactly(
+    action_id: str, matches: bool
+) -> None:
+    # Bolt matches a listener's `action_id` pattern with `re.search`
+    assert (BUTTONS.search(action_id) is not None) == matches
 
 
 def test_reason_submission_reads_metadata_and_trims_the_reason() -> None:
