@@ -21,12 +21,7 @@ from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from greenlight.core import messages
-from greenlight.core.buttons import (
-    ACTION_APPROVE,
-    ACTION_REJECT,
-    REASON_BLOCK_ID,
-    REJECT_MODAL_CALLBACK_ID,
-)
+from greenlight.core.buttons import REASON_BLOCK_ID, REJECT_MODAL_CALLBACK_ID
 from greenlight.core.delegation import is_delegation_command
 from greenlight.core.errors import (
     ApprovalError,
@@ -39,7 +34,12 @@ from greenlight.core.votes import Status, Verdict
 from greenlight.slack.client import TIMEOUT_SECONDS
 from greenlight.webhook import comments, home
 from greenlight.webhook.decisions import Click
-from greenlight.webhook.payloads import read_button_click, to_reason_submission, user_of
+from greenlight.webhook.payloads import (
+    BUTTONS,
+    read_button_click,
+    to_reason_submission,
+    user_of,
+)
 from greenlight.webhook.slack_board import SlackMessageBoard
 
 if TYPE_CHECKING:
@@ -60,8 +60,6 @@ logger = logging.getLogger(__name__)
 APPROVALS_COMMAND = "/approvals"
 HTTP_FORBIDDEN = 403
 ANY_EVENT = re.compile(".*")
-# Approve and Reject share one listener; Bolt matches a pattern with `search`, hence the anchors.
-BUTTONS = re.compile(rf"\A(?:{re.escape(ACTION_APPROVE)}|{re.escape(ACTION_REJECT)})\Z")
 FINAL = {s.value for s in Status if s.is_final}
 
 
@@ -122,9 +120,10 @@ def build_app(
 
     app.use(OnlyOurApp(settings))
 
-    # The message buttons first: the commonest request is matched by the first listener. A
-    # Home tab click (the same action ids) is passed on to the Home tab's listeners, registered
-    # next, before every listener below that would match Home tab requests too.
+    # Every button of the message first: the commonest request is matched by the first
+    # listener. A Home tab click (the same action ids) is passed on to the Home tab's
+    # listeners, registered next, before every listener below that would match Home tab
+    # requests too.
     @app.action(
         {"type": "block_actions", "action_id": BUTTONS},
         middleware=[MessageClicksOnly()] if inbox is not None else None,
@@ -262,22 +261,11 @@ def is_ours(
 
 
 def _on_click(body: dict[str, Any], service: DecisionService, board: SlackMessageBoard) -> None:
-    """Approve decides at once; Reject first asks why (the modal's submission decides)."""
+    """A button on the message: decide, or open its form (`comments.act_on_click`); anything to
+    say is said in the channel, to the clicker alone."""
     click = read_button_click(body)
     if click is None:
         return
-    try:
-        if click.action_id == ACTION_REJECT:
-            record = service.check(click.approval_id, click.user_id)
-            if not board.ask_reason(click.trigger_id, record):
-                board.tell(click.channel_id, click.user_id, messages.form_unavailable())
-            return
-        result = service.decide(Click(click.approval_id, click.user_id, Verdict.APPROVE))
-        if not result.decided:
-            board.tell(click.channel_id, click.user_id, messages.vote_counted(result.record))
-    except ApprovalError as err:
-        logger.info(
-            "click changed nothing",
-            extra={"approval_id": click.approval_id, "error": type(err).__name__},
-        )
-        board.tell(click.channel_id, click.user_id, reply_for(err, service))
+    line = comments.act_on_click(click, service, board, reply_for, home_tab=False)
+    if line is not None:
+        board.tell(click.channel_id, click.user_id, line)

@@ -1,14 +1,17 @@
-"""Approving through a modal: "Approve with comment", and a sensitive request's confirmation.
+"""An approval's buttons, wherever they are clicked, and the approve forms they open.
 
-Two buttons open a modal (`views.open` with the click's trigger id, like Reject's), and the
-modal's `view_submission` casts the approve, with the comment typed in. The button only opens
-the form: like a click it is verified (before Bolt) and authorized (`DecisionService.check`)
-before anything is shown. The submission is the vote, counted by the same one conditional write
-as a click, marked `confirmed`: the only kind of approve the write accepts for a sensitive
-request, so a forged one-click `approve` changes nothing (greenlight.core.vote_write).
+`act_on_click` is the one flow of a button click, on the message (app.py) and in the Home tab
+(home.py) alike: Approve decides at once; Reject, "Approve with comment" and a sensitive
+request's Approve open a modal (`views.open` with the click's trigger id). A button that opens a
+form is, like a click, verified (before Bolt) and authorized (`DecisionService.check`) before
+anything is shown. The approve modals' `view_submission` casts the approve, with the comment
+typed in, counted by the same one conditional write as a click, marked `confirmed`: the only
+kind of approve the write accepts for a sensitive request, so a forged one-click `approve`
+changes nothing (greenlight.core.vote_write).
 
-`register` adds the listeners to the app `build_app` made; it keeps to the app's conventions
-(errors answered through `reply_for`, Slack reached through Bolt's per-request client).
+`register` adds the approve modals' listeners to the app `build_app` made; it keeps to the
+app's conventions (errors answered through `reply_for`, Slack reached through Bolt's
+per-request client).
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from greenlight.core import messages
 from greenlight.core.approve_views import approve_modal
 from greenlight.core.buttons import (
+    ACTION_APPROVE,
     ACTION_APPROVE_WITH_COMMENT,
-    ACTION_CONFIRM_APPROVE,
+    ACTION_REJECT,
     COMMENT_BLOCK_ID,
     COMMENT_MODAL_CALLBACK_ID,
     CONFIRM_MODAL_CALLBACK_ID,
@@ -29,7 +33,7 @@ from greenlight.core.buttons import (
 from greenlight.core.errors import ApprovalError
 from greenlight.core.votes import Verdict
 from greenlight.webhook.decisions import Click
-from greenlight.webhook.payloads import read_button_click, to_comment_submission
+from greenlight.webhook.payloads import to_comment_submission
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from greenlight.webhook.decisions import DecisionService
+    from greenlight.webhook.payloads import ButtonClick, HomeClick
     from greenlight.webhook.ports import MessageBoard
     from greenlight.webhook.slack_board import SlackMessageBoard
 
@@ -45,10 +50,6 @@ if TYPE_CHECKING:
     Reply = Callable[[ApprovalError, DecisionService], str]
 
 logger = logging.getLogger(__name__)
-# Bolt matches a pattern with `search`, hence the anchors.
-OPENERS = re.compile(
-    rf"\A(?:{re.escape(ACTION_APPROVE_WITH_COMMENT)}|{re.escape(ACTION_CONFIRM_APPROVE)})\Z"
-)
 COMMENT_NEEDED = "Please write a comment, or use Approve."
 
 
@@ -58,13 +59,8 @@ def register(
     board_over: Callable[[WebClient], SlackMessageBoard],
     reply_for: Reply,
 ) -> None:
-    """Add the approve-modal listeners: the two buttons that open it, its two submissions."""
-
-    @app.action({"type": "block_actions", "action_id": OPENERS})
-    def on_open(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        board = board_over(client)
-        open_approve_form(body, decisions(board), board, reply_for)
+    """Add the approve modals' listeners: their submissions, and their dismissal. (Their buttons
+    are the message's listener's, app.py, and the Home tab's, home.py.)"""
 
     @app.view(COMMENT_MODAL_CALLBACK_ID)
     def on_comment(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
@@ -81,25 +77,54 @@ def register(
         ack()  # closed without approving: nothing was decided, nothing to do
 
 
-def open_approve_form(
-    body: dict[str, Any], service: DecisionService, board: SlackMessageBoard, reply_for: Reply
-) -> None:
-    """Open the approve modal for a clicker who may still decide; tell anyone else why not."""
-    click = read_button_click(body)
-    if click is None:
-        return
+def act_on_click(
+    click: ButtonClick | HomeClick,
+    service: DecisionService,
+    board: SlackMessageBoard,
+    reply_for: Reply,
+    *,
+    home_tab: bool,
+) -> str | None:
+    """Act on a button click: Approve decides at once; Reject, Approve with comment and a
+    sensitive request's Approve (`approve_confirm`) open their form for a clicker who may still
+    decide (`DecisionService.check`); the form's submission is the vote.
+
+    A one-click Approve of a sensitive request is refused by the write (its button is
+    `approve_confirm`), and the refusal is told like any other.
+
+    Args:
+        click: the click, read from the message or the Home tab.
+        service: decides, and redraws the message when a vote changed it.
+        board: opens the forms.
+        reply_for: what the clicker is told for a domain error.
+        home_tab: the click came from the Home tab. Its answer is published on top of the tab,
+            which shows no message, so a vote that decided is said there; on the message, the
+            service's redraw shows the decision and nothing more is said.
+
+    Returns:
+        The line to show the clicker, or None: a form opened, or a decision the redrawn
+        message shows.
+    """
     try:
+        if click.action_id == ACTION_APPROVE:
+            result = service.decide(Click(click.approval_id, click.user_id, Verdict.APPROVE))
+            if result.decided:
+                return messages.you_decided(result.record) if home_tab else None
+            return messages.vote_counted(result.record)
         record = service.check(click.approval_id, click.user_id)
+        if click.action_id == ACTION_REJECT:
+            opened = board.ask_reason(click.trigger_id, record)
+        else:
+            with_comment = click.action_id == ACTION_APPROVE_WITH_COMMENT
+            view = approve_modal(record, with_comment=with_comment)
+            opened = board.open_form(click.trigger_id, view, record)
     except ApprovalError as err:
         logger.info(
-            "click changed nothing",
+            "Home tab click changed nothing" if home_tab else "click changed nothing",
             extra={"approval_id": click.approval_id, "error": type(err).__name__},
         )
-        board.tell(click.channel_id, click.user_id, reply_for(err, service))
-        return
-    view = approve_modal(record, with_comment=click.action_id == ACTION_APPROVE_WITH_COMMENT)
-    if not board.open_form(click.trigger_id, view, record):
-        board.tell(click.channel_id, click.user_id, messages.form_unavailable())
+        return reply_for(err, service)
+    return None if opened else messages.form_unavailable()
 
 
 def submit_approval(

@@ -7,8 +7,9 @@ are the message's buttons: a click in the Home tab arrives as `block_actions` fr
 (`container.type == "view"`, no channel), is authorized and counted by the same decision
 service, and is answered by publishing the Home tab again with a line on top, since there is
 no channel for an ephemeral answer. Reject, Approve with comment and a sensitive request's
-Approve (`approve_confirm`) open the same modals as on the message; their submissions are
-handled by the message's listeners (app.py, comments.py), and the relay redraws the Home tab.
+Approve (`approve_confirm`) open the same modals as on the message, through the same flow
+(`comments.act_on_click`); their submissions are handled by the message's listeners (app.py,
+comments.py), and the relay redraws the Home tab.
 
 A delegate's Home tab also lists what they may decide for the people who delegated to them
 ("you decide for @bob"), read when they open it or click in it; the relay redraws the Home tabs
@@ -25,26 +26,14 @@ approver would be the next step if that grows to thousands.
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from greenlight.core import messages
-from greenlight.core.approve_views import approve_modal
-from greenlight.core.buttons import (
-    ACTION_APPROVE,
-    ACTION_APPROVE_WITH_COMMENT,
-    ACTION_CONFIRM_APPROVE,
-    ACTION_REJECT,
-    parse_approval_id,
-)
 from greenlight.core.errors import ApprovalError, InvalidRequestError
 from greenlight.core.home import concerned, decided_for, delegated_to, home_view, pending_for
-from greenlight.core.votes import Verdict
-from greenlight.webhook.decisions import Click
-from greenlight.webhook.payloads import only_action, required_text, user_of
+from greenlight.webhook.comments import act_on_click
+from greenlight.webhook.payloads import BUTTONS, to_home_click, user_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -54,13 +43,11 @@ if TYPE_CHECKING:
 
     from greenlight.core.record import ApprovalRecord
     from greenlight.webhook.decisions import DecisionService, Delegators
+    from greenlight.webhook.payloads import HomeClick
     from greenlight.webhook.ports import MessageBoard
     from greenlight.webhook.slack_board import SlackMessageBoard
 
 logger = logging.getLogger(__name__)
-HOME_ACTIONS = (ACTION_APPROVE, ACTION_APPROVE_WITH_COMMENT, ACTION_CONFIRM_APPROVE, ACTION_REJECT)
-# Every button of an item, anchored: Bolt matches a pattern with `search` (as app.py's BUTTONS)
-BUTTONS = re.compile(rf"\A(?:{'|'.join(re.escape(a) for a in HOME_ACTIONS)})\Z")
 APP_HOME_OPENED = "app_home_opened"
 HOME_TAB = "home"
 RECENT_READ = 50  # final approvals read per status for "recently decided"
@@ -161,16 +148,6 @@ def people_to_refresh(record: ApprovalRecord, limit: int) -> list[str]:
     return [*first, *rest][:limit]
 
 
-@dataclass(frozen=True, slots=True)
-class HomeClick:
-    """A click on one of an item's buttons in someone's Home tab."""
-
-    action_id: str
-    approval_id: str
-    user_id: str
-    trigger_id: str
-
-
 def is_home_click(body: dict[str, Any]) -> bool:
     """Whether a `block_actions` came from a Home tab (a view of type home, no channel)."""
     container, view = body.get("container"), body.get("view")
@@ -182,20 +159,6 @@ def is_home_click(body: dict[str, Any]) -> bool:
     )
 
 
-def to_home_click(body: dict[str, Any]) -> HomeClick:
-    """Read a `block_actions` from the Home tab.
-
-    Raises:
-        InvalidRequestError: a field we rely on is missing or malformed.
-    """
-    action = only_action(body)
-    action_id = action.get("action_id")
-    if action_id not in HOME_ACTIONS:
-        raise InvalidRequestError("action_id", "not an approval button")
-    trigger = required_text(body.get("trigger_id"), "trigger_id")
-    return HomeClick(str(action_id), parse_approval_id(action.get("value")), user_of(body), trigger)
-
-
 def register(
     app: App,
     *,
@@ -204,9 +167,9 @@ def register(
     board_over: Callable[[WebClient], SlackMessageBoard],
     reply: Callable[[ApprovalError, DecisionService], str],
 ) -> None:
-    """Add the Home tab's listeners to `app`: before its catch-all event listener and every
-    listener of the same action ids, which Bolt would otherwise match first, except the
-    message-button listener, whose middleware passes Home tab clicks on (app.py)."""
+    """Add the Home tab's listeners to `app`: before its catch-all event listener, which Bolt
+    would otherwise match first, and after the message buttons' listener, whose middleware
+    passes Home tab clicks on (app.py)."""
 
     @app.event(APP_HOME_OPENED)
     def on_home_opened(ack: Callable[..., None], event: dict[str, Any], client: WebClient) -> None:
@@ -241,33 +204,6 @@ def _decide(
     board: SlackMessageBoard,
     reply: Callable[[ApprovalError, DecisionService], str],
 ) -> str | None:
-    """Act on a Home tab click; the line to show on top of the Home tab (None: a form opened,
-    the tab is redrawn once it is submitted).
-
-    Approve is one click (for a sensitive request the write refuses it: its button is
-    `approve_confirm`, which opens the confirmation, like Approve with comment its modal).
-    """
-    try:
-        if click.action_id != ACTION_APPROVE:
-            record = service.check(click.approval_id, click.user_id)
-            if click.action_id == ACTION_REJECT:
-                opened = board.ask_reason(click.trigger_id, record)
-            else:
-                with_comment = click.action_id == ACTION_APPROVE_WITH_COMMENT
-                view = approve_modal(record, with_comment=with_comment)
-                opened = board.open_form(click.trigger_id, view, record)
-            return None if opened else _form_unavailable()
-        result = service.decide(Click(click.approval_id, click.user_id, Verdict.APPROVE))
-    except ApprovalError as err:
-        logger.info(
-            "Home tab click changed nothing",
-            extra={"approval_id": click.approval_id, "error": type(err).__name__},
-        )
-        return reply(err, service)
-    if result.decided:
-        return messages.you_decided(result.record)
-    return messages.vote_counted(result.record)
-
-
-def _form_unavailable() -> str:
-    return messages.form_unavailable()
+    """Act on a Home tab click (`comments.act_on_click`); the line to show on top of the Home
+    tab (None: a form opened, the tab is redrawn once it is submitted)."""
+    return act_on_click(click, service, board, reply, home_tab=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -37,12 +38,25 @@ class ButtonClick:
     trigger_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class HomeClick:
+    """A click on one of an item's buttons in someone's Home tab."""
+
+    action_id: str
+    approval_id: str
+    user_id: str
+    trigger_id: str
+
+
+# Every button of an approval, on its message and in the App Home tab alike.
 BUTTON_ACTIONS = (
     ACTION_APPROVE,
     ACTION_REJECT,
     ACTION_APPROVE_WITH_COMMENT,
     ACTION_CONFIRM_APPROVE,
 )
+# The same, as a listener's `action_id`: Bolt matches a pattern with `search`, hence the anchors.
+BUTTONS = re.compile(rf"\A(?:{'|'.join(re.escape(a) for a in BUTTON_ACTIONS)})\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +120,20 @@ def to_button_click(body: dict[str, Any]) -> ButtonClick:
         channel_id=required_text(channel, "channel"),
         trigger_id=required_text(body.get("trigger_id"), "trigger_id"),
     )
+
+
+def to_home_click(body: dict[str, Any]) -> HomeClick:
+    """Read a `block_actions` from the Home tab.
+
+    Raises:
+        InvalidRequestError: a field we rely on is missing or malformed.
+    """
+    action = only_action(body)
+    action_id = action.get("action_id")
+    if action_id not in BUTTON_ACTIONS:
+        raise InvalidRequestError("action_id", "not an approval button")
+    trigger = required_text(body.get("trigger_id"), "trigger_id")
+    return HomeClick(str(action_id), parse_approval_id(action.get("value")), user_of(body), trigger)
 
 
 def to_reason_submission(body: dict[str, Any]) -> ReasonSubmission:

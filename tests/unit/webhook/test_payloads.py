@@ -9,14 +9,16 @@ import pytest
 from greenlight.core.errors import InvalidRequestError
 from greenlight.webhook.asgi import content_type, is_fresh
 from greenlight.webhook.payloads import (
+    BUTTONS,
     is_ssl_check,
     parse,
     shape_problem,
     to_button_click,
+    to_home_click,
     to_reason_submission,
 )
 from localdev import slack_corpus
-from localdev.slack_requests import block_actions, view_submission
+from localdev.slack_requests import block_actions, home_click, view_submission
 
 APPROVAL_ID = "A" * 22
 
@@ -57,6 +59,65 @@ def test_a_click_is_read_into_what_the_service_needs() -> None:
 def test_malformed_clicks_are_refused(overrides: dict[str, Any]) -> None:
     with pytest.raises(InvalidRequestError):
         to_button_click(click(**overrides))
+
+
+def home(**overrides: Any) -> dict[str, Any]:
+    body = home_click(
+        action_id="approve_comment", approval_id=APPROVAL_ID, user_id="U0BOB", view_id="V0HOME"
+    )
+    return body | overrides
+
+
+def test_a_home_tab_click_is_read_without_a_channel() -> None:
+    # Given the corpus' Home tab click (a view's block_actions: no channel to answer in)
+    body = home()
+    assert "channel" not in body
+
+    # Then it reads as what the service needs, and as a message click it is unreadable
+    parsed = to_home_click(body)
+    assert (parsed.action_id, parsed.approval_id, parsed.user_id, parsed.trigger_id) == (
+        "approve_comment",
+        APPROVAL_ID,
+        "U0BOB",
+        body["trigger_id"],
+    )
+    with pytest.raises(InvalidRequestError):
+        to_button_click(body)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"actions": []},
+        {"actions": [{"action_id": "delete", "value": APPROVAL_ID}]},
+        {"actions": [{"action_id": "approve", "value": "not-an-id"}]},
+        {"user": {"id": "bob"}},
+        {"trigger_id": ""},
+    ],
+)
+def test_malformed_home_tab_clicks_are_refused(overrides: dict[str, Any]) -> None:
+    with pytest.raises(InvalidRequestError):
+        to_home_click(home(**overrides))
+
+
+@pytest.mark.parametrize(
+    ("action_id", "matches"),
+    [
+        ("approve", True),
+        ("reject", True),
+        ("approve_comment", True),
+        ("approve_confirm", True),
+        ("approve_commentary", False),  # Bolt `search`es the pattern: anchored at both ends
+        ("re_reject", False),
+        ("approve|reject", False),
+        ("", False),
+    ],
+)
+def test_the_buttons_pattern_matches_each_approval_button_exactly(
+    action_id: str, matches: bool
+) -> None:
+    # Bolt matches a listener's `action_id` pattern with `re.search`
+    assert (BUTTONS.search(action_id) is not None) == matches
 
 
 def test_reason_submission_reads_metadata_and_trims_the_reason() -> None:
