@@ -7,6 +7,7 @@ fed by the stream exactly as Lambda feeds it, delivers the decision once.
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import threading
@@ -234,7 +235,7 @@ class SlowSlack:
         time.sleep(self.seconds)
         self.shown.append(record.approval_id)
 
-    def refresh(self, record: ApprovalRecord) -> int:
+    def refresh(self, record: ApprovalRecord, until: float = math.inf) -> int:
         time.sleep(self.seconds)
         return 1
 

@@ -26,6 +26,8 @@ approver would be the next step if that grows to thousands.
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -129,15 +131,21 @@ class HomeRefresher:
         self._board = board
         self._limit = limit
 
-    def refresh(self, record: ApprovalRecord) -> int:
-        """Publish the concerned people's Home tabs; returns how many Slack accepted.
+    def refresh(self, record: ApprovalRecord, until: float = math.inf) -> int:
+        """Publish the concerned people's Home tabs, none once `time.monotonic()` reaches
+        `until` (the relay's time for Slack); returns how many Slack accepted.
 
         Raises whatever reading the table raises; the relay logs it and goes on (a Home tab
         is a view of the table, never a reason to hold back a decision).
         """
         people = people_to_refresh(record, self._limit)
         views = self._inbox.views_for(people)
-        return sum(self._board.publish(user, views[user]) for user in people)
+        published = 0
+        for user in people:
+            if time.monotonic() >= until:
+                break  # the rest are drawn by the next change, or when they open the tab
+            published += self._board.publish(user, views[user])
+        return published
 
 
 def people_to_refresh(record: ApprovalRecord, limit: int) -> list[str]:

@@ -23,6 +23,7 @@ lose it exactly then; a transaction would bring back the two-item write the clic
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -53,8 +54,9 @@ logger = logging.getLogger(__name__)
 class HomeTabs(Protocol):
     """The App Home tabs of the people an approval concerns (`greenlight.webhook.home`)."""
 
-    def refresh(self, record: ApprovalRecord) -> int:
-        """Publish their Home tabs again; how many Slack accepted."""
+    def refresh(self, record: ApprovalRecord, until: float = math.inf) -> int:
+        """Publish their Home tabs again, none once `time.monotonic()` reaches `until`; how
+        many Slack accepted."""
         ...
 
 
@@ -126,12 +128,13 @@ class DecisionRelay:
             return Change(record, redraw=False)
         return Change(record, redraw=decided)
 
-    def show(self, change: Change) -> None:
+    def show(self, change: Change, until: float = math.inf) -> None:
         """What Slack shows of a change, best effort: the decided message redrawn (the same
-        final message whoever draws it), the App Home tabs of the people it concerns."""
+        final message whoever draws it), the App Home tabs of the people it concerns, as many
+        as there is time for (`until`, on `time.monotonic()`)."""
         if change.redraw:
             self._board.redraw(change.record)
-        self._refresh_homes(change.record)
+        self._refresh_homes(change.record, until)
 
     def _deliver(self, record: ApprovalRecord) -> bool:
         """Send the decision's callback; False when Lambda refused it for good (let go).
@@ -152,14 +155,14 @@ class DecisionRelay:
             return False
         return True
 
-    def _refresh_homes(self, record: ApprovalRecord) -> None:
+    def _refresh_homes(self, record: ApprovalRecord, until: float) -> None:
         """Redraw the App Home of everyone the change concerns (bounded, best effort): a Home
         tab is a view of the table, so a failure here never fails the batch; the next change,
         or the person opening the tab, draws it again."""
         if self._homes is None:
             return
         try:
-            self._homes.refresh(record)
+            self._homes.refresh(record, until)
         except Exception:  # noqa: BLE001  # nothing about a Home tab may hold back a decision
             logger.warning("App Home tabs not refreshed", extra={"approval_id": record.approval_id})
 
@@ -225,7 +228,7 @@ def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
                     extra={"not_shown": len(shown) - done},
                 )
                 break
-            relay.show(change)
+            relay.show(change, slack_until)
         return response
 
     return handler
