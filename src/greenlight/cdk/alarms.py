@@ -96,7 +96,7 @@ def installation_alarms(names: Names, undelivered: sqs.IQueue) -> list[AlarmSpec
             "decision-relay-dead-letters",
             queue_depth(undelivered),
             ANY_AT_ALL,
-            "The relay gave up on a decision record (24 hours of failures): a workflow was not "
+            "The relay gave up on a decision record (6 hours of failures): a workflow was not "
             "resumed by it; the queue names the stream position.",
         ),
         AlarmSpec(

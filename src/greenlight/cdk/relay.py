@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from greenlight.cdk.names import Names
 
 HANDLER = "greenlight.webhook.relay_handler.handler"
+# How long a failing stream record is retried before Lambda discards it to the on-failure queue
+# (and its alarm): well inside the stream's 24 hours, long enough for an outage of Lambda's API.
+MAX_RECORD_AGE = Duration.hours(6)
 
 
 def add_decision_relay(
@@ -36,11 +39,15 @@ def add_decision_relay(
 ) -> tuple[lambda_.Function, sqs.Queue]:
     """The relay function (the webhook's bundle, its own role) and its stream subscription.
 
-    Lambda retries a batch from its first failed record (ReportBatchItemFailures) until the
-    record leaves the stream (24 hours): a decision's callback is sent again until Lambda's API
-    accepts it or says it is closed. A record given up on goes to the on-failure queue (its
-    stream position, not its data), so it is never lost without a trace. A relay that falls
-    behind raises its IteratorAge; both are alarmed (greenlight.cdk.alarms).
+    Lambda retries a batch from its first failed record (ReportBatchItemFailures) for up to
+    `MAX_RECORD_AGE`: a decision's callback is sent again until Lambda's API accepts it or
+    says it is closed. Then Lambda discards the record and sends its stream position (not its
+    data) to the on-failure queue, so it is never lost without a trace; left at the default
+    (-1), a failing record is "retried until the record expires" from the stream at 24 hours
+    (Lambda developer guide, services-ddb-params.html), holding back every later decision on
+    its shard all that time, and the queue is only for discarded records. A decision given up
+    on is still settled by its gate, which reads the record at its ladder's next rung. A relay
+    that falls behind raises its IteratorAge; both are alarmed (greenlight.cdk.alarms).
     """
     relay = own_function(
         scope,
@@ -62,6 +69,7 @@ def add_decision_relay(
         starting_position=lambda_.StartingPosition.TRIM_HORIZON,
         batch_size=10,
         report_batch_item_failures=True,
+        max_record_age=MAX_RECORD_AGE,
     )
     # Set on the resource itself: the L2's `on_failure` would also grant the role send rights
     # in a policy of its own, beside the exact ones in greenlight.cdk.permissions.

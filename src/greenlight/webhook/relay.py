@@ -108,7 +108,8 @@ class DecisionRelay:
 
         A record the relay can never deliver (unreadable, or a callback Lambda refuses for good)
         is logged as an error and let go: retried, it would hold back every decision behind it
-        on its shard for the stream's 24 hours, then vanish without a trace.
+        on its shard until Lambda gives up on it (greenlight.cdk.relay), then reach only the
+        dead-letter queue.
 
         Raises:
             DeliveryError: the callback could not be sent yet; the stream retries the record.

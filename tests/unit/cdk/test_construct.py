@@ -551,6 +551,8 @@ def test_the_webhook_and_relay_run_the_libraries_handlers_behind_a_public_url(
     (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert "OnFailure" in mapping["Properties"]["DestinationConfig"]
+    # Discarded (to the queue, alarmed) before the stream's 24 hours would drop it unseen
+    assert 60 <= mapping["Properties"]["MaximumRecordAgeInSeconds"] < 24 * 3600
 
 
 def test_tables_stream_decisions_list_pending_ones_and_are_kept(template: Template) -> None:
