@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start(config)
     except stack.StackError as err:
         print(f"error: {err}", file=sys.stderr)
+        stack.stop(config)  # the parts already started, as `stack.sh start` does
         return 1
     try:
         return _run(config, args, began)

@@ -117,6 +117,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _ours(pid: int) -> bool:
+    """Whether `pid` is alive, ours to signal, and the leader of its own process group."""
+    try:
+        os.kill(pid, 0)
+        return os.getpgid(pid) == pid
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
 def running(config: StackConfig) -> dict[str, int]:
     """The parts whose recorded process is still alive."""
     alive = {}
@@ -200,14 +209,18 @@ def start(config: StackConfig, out: TextIO = sys.stdout) -> None:
 
 
 def stop(config: StackConfig) -> list[str]:
-    """Stop every recorded part (whole process groups), newest first; return what was stopped."""
+    """Stop every recorded part (whole process groups), newest first; return what was stopped.
+
+    A pid file may outlive its part (a reboot, a killed terminal) and its pid be reused: only a
+    process that leads its own process group, as each part does (`start_new_session`), and that
+    we may signal is stopped; any other is left alone and its stale pid file removed."""
     stopped = []
     for part in reversed(ORDER):
         path = _pid_file(config, part)
         if not path.exists():
             continue
         pid = int(path.read_text())
-        if _alive(pid):
+        if _ours(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGTERM)
             deadline = time.monotonic() + STOP_GRACE_SECONDS
