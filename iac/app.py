@@ -66,9 +66,7 @@ def config_from(context: Callable[[str], Any]) -> OrdersConfig:
         payment_url=context("payment_url") or OrdersConfig.payment_url,
         retain_data=str(context("retain_data") or "true").lower() != "false",
         alert_subscriptions=alert_subscriptions(context),
-        webhook_reserved_concurrency=_whole_number(
-            context("webhook_concurrency"), "webhook_concurrency", default=10
-        ),
+        webhook_reserved_concurrency=_reservation(context("webhook_concurrency")),
         durable_state_key=str(context("durable_state_key") or "false").lower() == "true",
         unlabelled_approval_ids=(
             str(context("unlabelled_approval_ids") or "true").lower() != "false"
@@ -99,6 +97,13 @@ def alert_subscriptions(context: Callable[[str], Any]) -> tuple[AlertSubscriptio
         return tuple(AlertSubscription(protocol, endpoint) for protocol, endpoint in readers)
     except ValueError as err:
         raise SystemExit(str(err)) from err
+
+
+def _reservation(value: object) -> int | None:
+    """The webhook's reserved concurrency: a whole number, 10 when unset, or "none"."""
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return None
+    return _whole_number(value, "webhook_concurrency", default=10)
 
 
 def _whole_number(value: object, key: str, *, default: int) -> int:

@@ -56,16 +56,17 @@ class OrdersConfig:
     payment_url: str = "https://payments.example.invalid"
     retain_data: bool = True
     alert_subscriptions: tuple[AlertSubscription, ...] = ()
-    webhook_reserved_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY
+    webhook_reserved_concurrency: int | None = DEFAULT_WEBHOOK_CONCURRENCY  # None: none reserved
     durable_state_key: bool = False
     # Requesters may still reach approvals whose ids carry no label (made before 0.4)
     unlabelled_approval_ids: bool = True
 
     def __post_init__(self) -> None:
-        if not 1 <= self.webhook_reserved_concurrency <= 1000:
+        concurrency = self.webhook_reserved_concurrency
+        if concurrency is not None and not 1 <= concurrency <= 1000:
             msg = (
-                "webhook_concurrency must be a whole number from 1 to 1000, "
-                f"not {self.webhook_reserved_concurrency}"
+                "webhook_concurrency must be a whole number from 1 to 1000 (or none), "
+                f"not {concurrency}"
             )
             raise ValueError(msg)
 

@@ -13,7 +13,8 @@ Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers
                          [--profile P] [--region R]
   --alert-email            subscribes an address to the alert topic (confirm the email SNS sends)
   --alert-protocol/-endpoint  any SNS protocol: https URL, sms number, sqs or lambda ARN…
-  --webhook-concurrency N  the webhook's reserved concurrency (default 10)
+  --webhook-concurrency N  the webhook's reserved concurrency (default 10; none: reserve none,
+                           for an account whose concurrency quota is still below 110)
   --durable-state-key      encrypt the orders function's durable state with a key of its own
   --enterprise-id E…       an app installed org-wide on Enterprise Grid: accept every workspace
                            of this org (the team id stays the workspace the app was set up in)
@@ -45,7 +46,8 @@ while [[ $# -gt 0 ]]; do
     --alert-protocol) context+=(-c "alert_protocol=${2:?}"); alerts=1; shift 2 ;;
     --alert-endpoint) context+=(-c "alert_endpoint=${2:?}"); alerts=1; shift 2 ;;
     --webhook-concurrency)
-      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "--webhook-concurrency must be a whole number above 0" 2
+      [[ "${2:-}" =~ ^([1-9][0-9]*|none)$ ]] \
+        || die "--webhook-concurrency must be a whole number above 0, or none" 2
       context+=(-c "webhook_concurrency=$2"); shift 2 ;;
     --durable-state-key) context+=(-c "durable_state_key=true"); shift ;;
     --labelled-approvals-only) context+=(-c "unlabelled_approval_ids=false"); shift ;;

@@ -55,7 +55,9 @@ WEBHOOK_HANDLER = "greenlight.webhook.handler.handler"
 # Reserved concurrency is a Function URL's only throttle: at most 10 times it requests a second,
 # HTTP 429 beyond (Lambda developer guide, urls-configuration.html). 10 allows 100 clicks a
 # second, far above what people click, and a flood of forged requests can take no more than
-# these 10 from the account's concurrency.
+# these 10 from the account's concurrency. Lambda keeps 100 of an account's concurrency
+# unreserved (configuration-concurrency.html): an account whose quota is still low (a new one
+# may start at 10) can reserve none, hence `None`.
 DEFAULT_WEBHOOK_CONCURRENCY = 10
 _LABEL = re.compile(env.LABEL)
 
@@ -75,7 +77,7 @@ class Greenlight(Construct):
         slack_secret: secretsmanager.ISecret | None = None,
         slack_signing_secret: secretsmanager.ISecret | None = None,
         alert_subscriptions: Sequence[AlertSubscription] = (),
-        webhook_reserved_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY,
+        webhook_reserved_concurrency: int | None = DEFAULT_WEBHOOK_CONCURRENCY,
         retain_data: bool = True,
         prefix: str = "greenlight",
         unlabelled_approval_ids: bool = True,
@@ -95,7 +97,9 @@ class Greenlight(Construct):
             principal but the webhook's role. One given is granted to the webhook only; its
             resource policy is its owner's.
         alert_subscriptions: who reads the alerts (an alarm nobody reads pages nobody).
-        webhook_reserved_concurrency: the webhook's reserved concurrency, 1 to 1000.
+        webhook_reserved_concurrency: the webhook's reserved concurrency, 1 to 1000; None
+            reserves none (for an account whose quota leaves nothing to reserve: the webhook
+            then shares the account's unreserved concurrency, which a flood can exhaust).
         retain_data: keep the tables (and forbid deleting them) when the stack goes.
         prefix: every physical name starts with it; two installations in one account and
             region need two prefixes.
@@ -106,10 +110,13 @@ class Greenlight(Construct):
             to 0.4"), and every requester is held to its own approvals alone.
         """
         super().__init__(scope, construct_id)
-        if not 1 <= webhook_reserved_concurrency <= 1000:
+        if (
+            webhook_reserved_concurrency is not None
+            and not 1 <= webhook_reserved_concurrency <= 1000
+        ):
             msg = (
-                "webhook_concurrency must be a whole number from 1 to 1000, "
-                f"not {webhook_reserved_concurrency}"
+                "webhook_concurrency must be a whole number from 1 to 1000 (or None: none "
+                f"reserved), not {webhook_reserved_concurrency}"
             )
             raise ValueError(msg)
         if (

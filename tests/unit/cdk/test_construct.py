@@ -727,6 +727,26 @@ def test_granting_twice_or_under_a_used_label_is_refused(tmp_path: Path) -> None
     assert len(greenlight.requesters) == 2
 
 
+def test_a_webhook_with_no_reserved_concurrency_reserves_none(tmp_path: Path) -> None:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text("")
+    code = lambda_.Code.from_asset(str(tmp_path / "code"))
+    stack = cdk.Stack(cdk.App(outdir=str(tmp_path / "out")), "Team")
+    greenlight = Greenlight(
+        stack,
+        "Greenlight",
+        webhook_code=code,
+        slack_app_id="A0X",
+        slack_team_id="T0X",
+        webhook_reserved_concurrency=None,
+    )
+    greenlight.grant_requester(durable_function(stack, "Deploy", code, name=DEPLOY))
+
+    webhook = function_props(Template.from_stack(stack), NAMES.webhook_function)
+
+    assert "ReservedConcurrentExecutions" not in webhook
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -288,6 +288,20 @@ def test_the_webhook_has_reserved_concurrency_by_default_and_by_context(
     )
 
 
+def test_an_account_with_nothing_to_reserve_can_reserve_none() -> None:
+    context = {
+        "slack_channel": "C1",
+        "slack_app_id": "A1",
+        "slack_team_id": "T1",
+        "approver_ids": "U1",
+        "alert_email": "ops@example.invalid",
+    }
+
+    assert config_from(context.get).webhook_reserved_concurrency == 10
+    none = config_from((context | {"webhook_concurrency": "none"}).get)
+    assert none.webhook_reserved_concurrency is None
+
+
 @pytest.mark.parametrize("value", ["0", "many", "5000"])
 def test_a_bad_webhook_concurrency_is_a_clear_error(value: str) -> None:
     context = {
