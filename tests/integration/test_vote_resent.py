@@ -6,6 +6,11 @@ the request reached DynamoDB, raising the `ReadTimeoutError` botocore gets then;
 own retry handler (standard mode, the webhook's `WEBHOOK_CLIENT_CONFIG`) sends it again, and
 DynamoDB refuses the copy by the write's own condition. The voter must not be told "already
 decided" by their own vote, and the decision must still reach the workflow at once.
+
+Sources (botocore 1.44.5): `botocore/endpoint.py` emits `before-send.{service}.{operation}`
+and returns an `HTTPClientError` raised there as the attempt's exception; the standard retry
+mode's `TransientRetryableChecker` (`botocore/retries/standard.py`) retries every
+`HTTPClientError`, which `ReadTimeoutError` is (`botocore/exceptions.py`).
 """
 
 from __future__ import annotations
