@@ -53,6 +53,20 @@ class ConfirmationRequiredError(NotAuthorizedError):
         )
 
 
+class AlreadyVotedError(NotAuthorizedError):
+    """The clicker cast a vote on this approval already (their own, or one for `voted_for` as
+    a delegate): one counted vote per person, so nothing was changed.
+
+    A `NotAuthorizedError`, so every edge that answers those answers this one too; a caller
+    that would try the clicker's delegations after a refusal must not (they voted already).
+    """
+
+    def __init__(self, approval_id: str, user_id: str, voted_for: str | None) -> None:
+        self.voted_for = voted_for
+        why = f"you already voted (for {voted_for}, as their delegate)" if voted_for else None
+        super().__init__(approval_id, user_id, why or "you already voted")
+
+
 class ConflictError(ApprovalError):
     """The approval is no longer pending: someone else decided, or it expired.
 

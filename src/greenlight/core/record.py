@@ -98,9 +98,24 @@ class ApprovalRecord:
         """The vote `user_id` already cast, if any."""
         return next((v for v in self.votes if v.user_id == user_id), None)
 
+    def vote_cast_by(self, person: str) -> Vote | None:
+        """The vote `person` cast, if any: their own, or one for someone as a delegate."""
+        return next((v for v in self.votes if v.caster == person), None)
+
+    def is_decided_by(self, vote: Vote) -> bool:
+        """Whether `vote`, exactly as stored (same time to the microsecond), made the decision:
+        a write DynamoDB applied and botocore sent again because its answer was lost."""
+        return (
+            self.status.is_final
+            and self.decided_at == vote.at
+            and vote.user_id in self.decided_by
+            and self.vote_of(vote.user_id) == vote
+        )
+
     def with_vote(self, vote: Vote) -> ApprovalRecord:
-        """The record after `vote`, decided if the vote settles it. Idempotent per user."""
-        if self.status.is_final or self.vote_of(vote.user_id):
+        """The record after `vote`, decided if the vote settles it. Idempotent per user; a
+        person who cast a vote already (`vote_cast_by`) changes nothing."""
+        if self.status.is_final or self.vote_of(vote.user_id) or self.vote_cast_by(vote.caster):
             return self
         votes = (*self.votes, vote)
         status = tally(votes, self.policy.quorum)
@@ -197,10 +212,12 @@ class ApprovalRecord:
             # Derived, stored for the vote's conditional write (greenlight/core/vote_write.py),
             # which cannot compute them: who may decide, usergroups long resolved and the requester
             # left out; the approvers so far, in order; how many approvals are still missing
-            # (the last two are kept current while pending; the deciding write leaves them).
+            # (the last two are kept current while pending; the deciding write leaves them);
+            # who cast a vote (a delegate, not the approver they voted for): one vote each.
             "eligible_ids": sorted(self.policy.eligible_for(self.request)),
             "approved_by": self.approved_by(),
             "approvals_needed": self.approvals_needed(),
+            "voters": [v.caster for v in sorted(self.votes, key=lambda v: (v.at, v.user_id))],
         }
         if self.slack:
             item["slack"] = self.slack.to_dict()

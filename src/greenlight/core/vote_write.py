@@ -3,9 +3,11 @@
 The click path does not read the record first. The store sends one `UpdateItem` built here,
 whose condition says everything `authorize` and `tally` would have checked on a read: the
 approval is pending, the clicker is among `eligible_ids` (usergroups were resolved when the
-request was posted, the requester left out unless self-approval is on), and the clicker has
-not voted yet, and (for an approve cast in one click) that the request is not sensitive. A
-reject always settles (a veto), so its write also flips the status. An approve
+request was posted, the requester left out unless self-approval is on), the clicker has
+not voted yet, the person who clicks has cast no vote yet (`voters`: a delegate of Bob and
+Dave casts one vote, not two, and not a third as an approver added later), and (for an
+approve cast in one click) that the request is not sensitive. A reject always settles (a
+veto), so its write also flips the status. An approve
 is sent as the *deciding* write when it is the last one missing (`approvals_needed = 1`: every
 1-of-N approve, and the quorum-th of an N-of-M) and as a *counting* write otherwise
 (`approvals_needed > 1`); each condition excludes the other, so exactly one write ever flips
@@ -16,6 +18,14 @@ one first (the common 1-of-N case costs one write) and, if refused, reads the re
 from the refusal itself (`ReturnValuesOnConditionCheckFailure=ALL_OLD`) to know why:
 `explain_refusal` turns it into the domain's error, an "already counted" (a Slack retry), or
 the other kind of write to send instead.
+
+`voters` lists who cast each vote (`Vote.caster`), appended by every vote's write; the
+condition is `attribute_exists(voters) AND NOT contains(voters, :caster)`. A record stored
+before `voters` existed fails it whatever the votes, and is counted like a record without
+`eligible_ids`: the rule checked on the refused record (`explain_refusal`, `with_vote`), then
+a replace conditional on the version read, which writes `voters` (derived from the votes by
+`to_item`), so its next vote is one write again. An `if_not_exists(voters, [])` would accept
+such a record's votes but miss a vote its delegate cast before the attribute existed.
 
 `contains(eligible_ids, :voter)` tests a List for an element (DynamoDB developer guide,
 Expressions.OperatorsAndFunctions.html: "a List that contains a particular element"); operands
@@ -49,7 +59,12 @@ from greenlight.core.conditional_write import (
     Greater,
     Missing,
 )
-from greenlight.core.errors import ConfirmationRequiredError, ConflictError, NotFoundError
+from greenlight.core.errors import (
+    AlreadyVotedError,
+    ConfirmationRequiredError,
+    ConflictError,
+    NotFoundError,
+)
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.record_write import MAX_ATTEMPTS, RecordTable
 from greenlight.core.votes import Status, Verdict, VoteEffect
@@ -59,7 +74,7 @@ if TYPE_CHECKING:
     from greenlight.core.votes import Vote
 
 # Attributes the conditional write relies on; written by `ApprovalRecord.to_item`.
-VOTE_ATTRIBUTES = ("eligible_ids", "approved_by", "approvals_needed")
+VOTE_ATTRIBUTES = ("eligible_ids", "approved_by", "approvals_needed", "voters")
 # Present (and true) only on a sensitive request (`ApprovalRequest.to_dict`).
 SENSITIVE = ("request", "sensitive")
 
@@ -82,6 +97,7 @@ def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
         Equals(("status",), Status.PENDING.value),
         Contains(("eligible_ids",), vote.user_id),
         Missing(("votes", vote.user_id)),
+        Excludes(("voters",), vote.caster),  # one vote per person, as themself or a delegate
     ]
     if vote.cast_by is not None:
         cast["cast_by"] = vote.cast_by
@@ -90,7 +106,11 @@ def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
         # A sensitive request is approved only through its confirmation modal: a one-click
         # approve (or a forged block_actions) is refused by the write itself, not by the client.
         conditions.append(Missing(SENSITIVE))
-    actions: list[Action] = [Assign(("votes", vote.user_id), cast), Add(("version",), 1)]
+    actions: list[Action] = [
+        Assign(("votes", vote.user_id), cast),
+        Append(("voters",), ("voters",), (vote.caster,)),
+        Add(("version",), 1),
+    ]
     if vote.verdict is Verdict.REJECT:  # a veto: settles whatever the count
         actions += [
             Assign(("status",), Status.REJECTED.value),
@@ -176,7 +196,7 @@ def count_vote(table: VoteTable, approval_id: str, vote: Vote) -> tuple[Approval
         record = ApprovalRecord.from_item(answer.item)
         retry = explain_refusal(approval_id, record, vote)
         if retry is None:
-            return record, VoteEffect.ALREADY_COUNTED  # a double click or a Slack retry
+            return record, _repeated(record, vote)
         if any(k not in answer.item for k in VOTE_ATTRIBUTES):
             return _count_by_version(table, record, vote)
         write = retry
@@ -190,9 +210,8 @@ def _count_by_version(
     `eligible_ids`): decide in memory, write conditional on the version read."""
     current = record
     for _ in range(MAX_ATTEMPTS):
-        explain_refusal(record.approval_id, current, vote)  # raises what a write would
-        if current.vote_of(vote.user_id):
-            return current, VoteEffect.ALREADY_COUNTED
+        if explain_refusal(record.approval_id, current, vote) is None:  # or raises, as a write
+            return current, _repeated(current, vote)
         after = current.with_vote(vote)
         if table.replace(current, after, []):
             return after, VoteEffect.DECIDED if after.status.is_final else VoteEffect.COUNTED
@@ -200,23 +219,45 @@ def _count_by_version(
     raise ConflictError(record.approval_id, "contended")
 
 
+def _repeated(record: ApprovalRecord, vote: Vote) -> VoteEffect:
+    """What a vote found already counted did: nothing new (a double click, a Slack retry),
+    unless this very vote decided the record. That is a write DynamoDB applied whose answer
+    was lost and which botocore sent again: the caller is told it decided, so it delivers the
+    decision and redraws (it never heard the first answer). Another click carries another
+    time (`Vote.at`, to the microsecond), so it is never taken for the deciding one."""
+    return VoteEffect.DECIDED if record.is_decided_by(vote) else VoteEffect.ALREADY_COUNTED
+
+
 def explain_refusal(
     approval_id: str, refused: ApprovalRecord | None, vote: Vote
 ) -> VoteWrite | None:
     """Why the store refused `vote`, from the record that refused it.
 
-    Returns None when the vote is already counted (a double click or a Slack retry: success,
-    nothing changes), or the write to send instead (the approve was the other kind).
+    Returns None when the vote is already counted (a double click, a Slack retry, or this
+    very write sent again: success, nothing changes), or the write to send instead (the
+    approve was the other kind).
+
+    The clicker's own vote is looked at first: a record decided by this very vote (stored with
+    the same time, to the microsecond) is "already counted", never "already decided": it is
+    this write, applied, and sent again by botocore because its answer was lost. Any other
+    click on a decided record, a decider's later one too, is told who decided and when.
 
     Raises:
         NotFoundError: there is no such approval.
+        AlreadyVotedError: the person who clicked cast another vote on it already (their own,
+            or one for someone else as a delegate).
         NotAuthorizedError: the clicker may not decide it (requester, viewer, not listed).
         ConfirmationRequiredError: an unconfirmed approve of a sensitive request.
         ConflictError: it was decided or expired already (by whom and when, if anyone).
     """
     if refused is None:
         raise NotFoundError(approval_id)
+    if refused.is_decided_by(vote):
+        return None
     authorize(refused.policy, refused.request, approval_id, vote.user_id)
+    other = refused.vote_cast_by(vote.caster)
+    if other is not None and other.user_id != vote.user_id:
+        raise AlreadyVotedError(approval_id, vote.caster, other.user_id if other.cast_by else None)
     if vote.cast_by is not None:
         authorize_delegate(refused.policy, refused.request, approval_id, vote.cast_by)
     if refused.status.is_final:

@@ -80,6 +80,13 @@ class Vote:
             if not self.comment.strip() or len(self.comment) > MAX_COMMENT:
                 raise InvalidRequestError("comment", f"1 to {MAX_COMMENT} characters")
 
+    @property
+    def caster(self) -> str:
+        """The person who cast it: the delegate, else `user_id` themself. One counted vote per
+        person per approval: whoever cast one (their own, or someone's as a delegate) casts no
+        other, so a delegate of several approvers cannot reach a quorum alone."""
+        return self.cast_by or self.user_id
+
 
 def tally(votes: Iterable[Vote], quorum: int) -> Status:
     """Decide from the votes cast so far.

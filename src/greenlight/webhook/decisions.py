@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from greenlight.core.approvers import authorize, authorize_delegate, delegator_for
 from greenlight.core.callback_result import decision_payload
 from greenlight.core.errors import (
+    AlreadyVotedError,
     CallbackRefusedError,
     ConfirmationRequiredError,
     ConflictError,
@@ -118,8 +119,8 @@ class DecisionService:
         )
         try:
             after, effect = self._store.record_vote(click.approval_id, vote)
-        except ConfirmationRequiredError:
-            raise  # theirs to decide, but only through the confirmation: no delegate's path
+        except (ConfirmationRequiredError, AlreadyVotedError):
+            raise  # theirs to decide only by confirming, or they voted: no delegate's path
         except NotAuthorizedError:
             # Not theirs to decide: perhaps as a delegate (a read of their delegations and of
             # the record, only on this path), cast as the delegator's vote, one write again

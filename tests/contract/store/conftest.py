@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from greenlight.core.audit import AuditEvent
+    from greenlight.core.conditional_write import ConditionalUpdate
+    from greenlight.core.vote_write import WriteAnswer
     from greenlight.gate.ports import ApprovalStore
     from greenlight.webhook.ports import VoteStore
 
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
         ) -> bool: ...
 
         def audit_trail(self, approval_id: str) -> list[AuditEvent]: ...
+
+        def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer: ...
 
 
 AT = "2026-11-22T12:00:00+00:00"

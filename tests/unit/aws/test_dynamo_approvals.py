@@ -78,7 +78,7 @@ def test_a_vote_that_does_not_decide_writes_its_votes_and_version_only() -> None
     after = before.with_vote(vote)
     items = replace_items("approvals", "audit", before, after, vote_lines(before, after))
     update = update_of(items)
-    assert set_names(update) == {"votes", "version", "approved_by", "approvals_needed"}
+    assert set_names(update) == {"votes", "version", "approved_by", "approvals_needed", "voters"}
     assert readable(update, "ConditionExpression") == "status = 'pending' AND version = 3"
     assert assignments(update)["version"] == 4
     assert [item["Put"]["TableName"] for item in items[1:]] == ["audit"]
@@ -93,6 +93,7 @@ def test_a_deciding_vote_writes_the_decision_and_two_audit_lines() -> None:
         "approved_by",
         "approvals_needed",
         "votes",
+        "voters",
         "version",
         "status",
         "decided_by",

@@ -7,7 +7,12 @@ from dataclasses import replace
 import pytest
 
 from greenlight.core.audit import AuditKind
-from greenlight.core.errors import ConflictError, NotAuthorizedError, NotFoundError
+from greenlight.core.errors import (
+    AlreadyVotedError,
+    ConflictError,
+    NotAuthorizedError,
+    NotFoundError,
+)
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.request import Amount, ApprovalRequest
@@ -16,6 +21,7 @@ from greenlight.core.vote_write import VoteWrite, explain_refusal, vote_update
 from greenlight.core.votes import Status, Verdict, Vote
 
 AT = "2026-11-22T12:00:00+00:00"
+LATER = "2026-11-22T12:01:00+00:00"
 APPROVE = Vote("U0BOB", Verdict.APPROVE, AT)
 REJECT = Vote("U0BOB", Verdict.REJECT, AT, "no budget")
 
@@ -141,3 +147,56 @@ def test_the_audit_lines_of_a_change_are_its_new_votes_and_the_decision_they_mad
     assert vote_lines(before, rotated) == []
     overridden = before.overridden(Status.APPROVED, "arn:operator", "urgent", AT)
     assert vote_lines(before, overridden) == []
+
+
+def delegable(quorum: int = 2) -> ApprovalRecord:
+    """A request Bob, Dave and Erin may decide, allowing delegates (Carol stands in for two)."""
+    record = pending(quorum)
+    policy = ApproverPolicy(
+        frozenset({"U0BOB", "U0DAVE", "U0ERIN"}), quorum=quorum, allow_delegation=True
+    )
+    return replace(record, policy=policy)
+
+
+CAROL_FOR_BOB = Vote("U0BOB", Verdict.APPROVE, AT, cast_by="U0CAROL")
+CAROL_FOR_DAVE = Vote("U0DAVE", Verdict.APPROVE, LATER, cast_by="U0CAROL")
+
+
+def test_the_record_stores_who_cast_each_vote() -> None:
+    voted = delegable().with_vote(CAROL_FOR_BOB).with_vote(Vote("U0ERIN", Verdict.APPROVE, LATER))
+    assert voted.to_item()["voters"] == ["U0CAROL", "U0ERIN"]
+    assert delegable().to_item()["voters"] == []
+
+
+@pytest.mark.parametrize("write", list(VoteWrite))
+def test_a_person_who_cast_a_vote_cannot_cast_another_in_the_write(write: VoteWrite) -> None:
+    # Given Carol's vote for Bob, with one approval missing (deciding) or two (counting)
+    voted = delegable(quorum=2 if write is VoteWrite.DECIDING else 3).with_vote(CAROL_FOR_BOB)
+    # Then her vote for Dave is refused by the write, and Erin's is written, with her name
+    assert written(CAROL_FOR_DAVE, write, voted) is None
+    after = written(Vote("U0ERIN", Verdict.APPROVE, LATER), write, voted)
+    assert after is not None
+    assert after.to_item()["voters"] == ["U0CAROL", "U0ERIN"]
+
+
+def test_the_ledger_counts_one_vote_per_person() -> None:
+    voted = delegable().with_vote(CAROL_FOR_BOB)
+    assert voted.with_vote(CAROL_FOR_DAVE) is voted
+    assert voted.with_vote(replace(CAROL_FOR_DAVE, user_id="U0CAROL", cast_by=None)) is voted
+
+
+def test_a_second_vote_by_one_person_is_refused_with_who_they_voted_for() -> None:
+    voted = delegable().with_vote(CAROL_FOR_BOB)
+    with pytest.raises(AlreadyVotedError, match=r"you already voted \(for U0BOB"):
+        explain_refusal(voted.approval_id, voted, CAROL_FOR_DAVE)
+    assert explain_refusal(voted.approval_id, voted, CAROL_FOR_BOB) is None  # a double click
+
+
+def test_the_deciding_vote_sent_again_is_already_counted_not_already_decided() -> None:
+    decided = pending(quorum=1).with_vote(APPROVE)
+    assert explain_refusal(decided.approval_id, decided, APPROVE) is None
+    assert decided.is_decided_by(APPROVE)
+    later = replace(APPROVE, at=LATER)  # the same person's next click: told who decided
+    assert not decided.is_decided_by(later)
+    with pytest.raises(ConflictError):
+        explain_refusal(decided.approval_id, decided, later)
