@@ -143,7 +143,9 @@ class _Gate:
     def ask(self, policy: Policy) -> Decision:
         """Post the request, then wait round by round up the ladder until it is decided."""
         waits = policy.ladder.waits()
-        callback = self.ctx.create_callback(name=CALLBACK_DECISION, config=_timeout(waits[0][0]))
+        callback = self.ctx.create_callback(
+            name=CALLBACK_DECISION, config=round_config(waits[0][0])
+        )
         try:
             posted = self.ctx.step(
                 lambda step: self._post(step, callback.callback_id, policy),
@@ -271,7 +273,7 @@ class _Gate:
     ) -> tuple[Callback[Any], Decision | None]:
         """Wait on a fresh callback from now on; a decision that beat the swap wins instead."""
         callback = self.ctx.create_callback(
-            name=f"{CALLBACK_DECISION} {number}", config=_timeout(seconds)
+            name=f"{CALLBACK_DECISION} {number}", config=round_config(seconds)
         )
         callback_id, approvals = callback.callback_id, self.services.approvals
 
@@ -312,8 +314,14 @@ def _stored(services: GateServices, approval_id: str) -> ApprovalRecord | None:
         return None
 
 
-def _timeout(seconds: int) -> CallbackConfig:
-    return CallbackConfig(timeout=Duration.from_seconds(seconds), serdes=JsonSerDes())
+def round_config(seconds: int) -> CallbackConfig:
+    """A round's callback: JSON back, and a timeout of at least one second.
+
+    Never 0: the SDK reads a zero timeout as none at all (`CallbackConfig.timeout`), so the
+    round would never end and the ladder never climb. `Ladder` refuses rungs that would make
+    one; this is the second line.
+    """
+    return CallbackConfig(timeout=Duration.from_seconds(max(seconds, 1)), serdes=JsonSerDes())
 
 
 def _with_serdes(config: StepConfig, serdes: SerDes[Any]) -> StepConfig:
