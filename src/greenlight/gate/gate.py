@@ -16,6 +16,10 @@ Rotation: each later round waits on a fresh callback. The record's callback id i
 a conditional write that also moves its version, so a vote that read the old id re-reads and
 resumes the new one; a vote that won before the swap makes the swap fail, and the gate returns
 that decision.
+
+Failures: Slack's side of a rung is best effort (`_climb`); a step that fails for good
+otherwise (the store down past its retries) withdraws the request before the error is
+raised (`_step_or_withdraw`), so no pending record with live buttons outlives its workflow.
 """
 
 from __future__ import annotations
@@ -257,7 +261,7 @@ class _Gate:
             )
         except StepError as err:
             self.ctx.logger.warning(
-                "rung failed; done without Slack",
+                "rung failed; doing it without Slack",
                 extra={"approval_id": approval_id, "rung": stage.value, "error": err.error_type},
             )
             decision = self._step_or_withdraw(
@@ -303,7 +307,7 @@ class _Gate:
             return self.ctx.step(func, name=name, config=config)
         except StepError as err:
             self.ctx.logger.error(
-                "approval withdrawn: a step failed for good",
+                "step failed for good; withdrawing the approval",
                 extra={"approval_id": approval_id, "step": name, "error": err.error_type},
             )
             services = self.services

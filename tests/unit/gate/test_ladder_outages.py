@@ -156,7 +156,7 @@ def test_an_escalation_slack_cannot_announce_still_lets_the_escalation_approvers
     assert world.notifier.announcements == []
     # And the failure was logged once (not again on replay), with the approval and the error's
     # type, and no callback id in any line of ours (the SDK's test runner logs them itself)
-    (line,) = [r for r in caplog.records if r.getMessage() == "rung failed; done without Slack"]
+    (line,) = [r for r in caplog.records if r.getMessage() == "rung failed; doing it without Slack"]
     assert (line.__dict__["approval_id"], line.__dict__["rung"], line.__dict__["error"]) == (
         record.approval_id,
         "escalate",
