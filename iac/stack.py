@@ -23,6 +23,7 @@ from greenlight.cdk.alarms import queue_depth
 from greenlight.cdk.construct import DEFAULT_WEBHOOK_CONCURRENCY
 from greenlight.cdk.functions import arns_of, own_function, policy
 from greenlight.cdk.nag import acknowledge_resource
+from greenlight.core import ConfigError, Ladder
 from iac import names, permissions
 from iac.logical_ids import unique_id, without_construct
 from iac.order_events import add_order_events
@@ -69,6 +70,25 @@ class OrdersConfig:
                 f"not {concurrency}"
             )
             raise ValueError(msg)
+        _check_ladders(self.ladders)
+
+
+def _check_ladders(ladders: dict[str, str]) -> None:
+    """Refuse at synth a ladder the function's settings would refuse at every cold start.
+
+    Raises:
+        ValueError: an unknown tier, or a ladder `Ladder.parse` refuses (its problems named).
+    """
+    tiers = [tier.value for tier in durable_env.ENV_LADDER]
+    for tier, text in ladders.items():
+        if tier not in tiers:
+            msg = f"ladders: {tier!r} is not a tier with a ladder ({', '.join(tiers)})"
+            raise ValueError(msg)
+        try:
+            Ladder.parse(text)
+        except ConfigError as err:
+            msg = f"ladders[{tier!r}] = {text!r}: " + "; ".join(err.problems)
+            raise ValueError(msg) from err
 
 
 class OrdersStack(Stack):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from enum import StrEnum
 
-from greenlight.core.errors import ConfigError
+from greenlight.core.errors import ConfigError, InvalidRequestError
 
 MAX_SECONDS = 365 * 24 * 3600  # a durable execution lives at most 366 days
 
@@ -23,7 +24,11 @@ class Ladder:
     """Seconds after the request at which to remind, escalate and expire (None: skip the rung).
 
     Three rungs at most, so the gate's loop is bounded: each rung costs one callback and two
-    steps, far below a durable execution's ~3,000 operations.
+    steps (three when Slack fails it), far below a durable execution's ~3,000 operations.
+
+    Raises:
+        InvalidRequestError: (field `ladder`) a rung out of range, or rungs that do not go
+            strictly remind < escalate < expire; every problem at once.
     """
 
     expire_after: int
@@ -31,16 +36,9 @@ class Ladder:
     escalate_after: int | None = None
 
     def __post_init__(self) -> None:
-        times = [t for t in (self.remind_after, self.escalate_after) if t is not None]
-        problems = []
-        if not 1 <= self.expire_after <= MAX_SECONDS:
-            problems.append(f"expire_after must be 1..{MAX_SECONDS} seconds")
-        if any(t < 1 for t in times):
-            problems.append("remind_after and escalate_after must be at least 1 second")
-        if times != sorted(times) or any(t >= self.expire_after for t in times):
-            problems.append("the ladder must go remind < escalate < expire")
+        problems = _problems(self.expire_after, self.remind_after, self.escalate_after)
         if problems:
-            raise ConfigError(problems)
+            raise InvalidRequestError("ladder", "; ".join(problems))
 
     def rungs(self) -> list[tuple[int, Stage]]:
         """(seconds after the request, stage), earliest first, ending with EXPIRE."""
@@ -62,7 +60,8 @@ class Ladder:
         """Read `remind,escalate,expire` seconds, with `-` for a rung to skip (e.g. `-,-,86400`).
 
         Raises:
-            ConfigError: not three entries, or not whole numbers.
+            ConfigError: not three entries, not whole numbers, or rungs that do not climb
+                (every problem of the ladder, for settings to report with their own).
         """
         parts = [p.strip() for p in text.split(",")]
         if len(parts) != 3:
@@ -73,4 +72,25 @@ class Ladder:
             raise ConfigError([f"ladder {text!r} must hold whole seconds or '-'"]) from err
         if expire is None:
             raise ConfigError([f"ladder {text!r} needs an expiry"])
+        problems = _problems(expire, remind, escalate)
+        if problems:
+            raise ConfigError(problems)
         return cls(expire_after=expire, remind_after=remind, escalate_after=escalate)
+
+
+def _problems(expire: int, remind: int | None, escalate: int | None) -> list[str]:
+    """What is wrong with these rungs: each must come strictly after the one before.
+
+    Strictly, because two rungs at the same second make a round that waits 0 seconds, and a
+    durable callback's timeout of 0 means no timeout at all: the gate would wait forever.
+    """
+    times = [t for t in (remind, escalate) if t is not None]
+    problems = []
+    if not 1 <= expire <= MAX_SECONDS:
+        problems.append(f"expire_after must be 1..{MAX_SECONDS} seconds")
+    if any(t < 1 for t in times):
+        problems.append("remind_after and escalate_after must be at least 1 second")
+    climb = [*times, expire]
+    if any(earlier >= later for earlier, later in itertools.pairwise(climb)):
+        problems.append("the ladder must go remind < escalate < expire")
+    return problems

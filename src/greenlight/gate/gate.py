@@ -16,13 +16,17 @@ Rotation: each later round waits on a fresh callback. The record's callback id i
 a conditional write that also moves its version, so a vote that read the old id re-reads and
 resumes the new one; a vote that won before the swap makes the swap fail, and the gate returns
 that decision.
+
+Failures: Slack's side of a rung is best effort (`_climb`); a step that fails for good
+otherwise (the store down past its retries) withdraws the request before the error is
+raised (`_step_or_withdraw`), so no pending record with live buttons outlives its workflow.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_durable_execution_sdk_python.config import CallbackConfig, ChildConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import (
@@ -44,9 +48,11 @@ from greenlight.core.route import ROUTES, check_direct_reach
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
-from greenlight.gate.checkpoints import Posted
+from greenlight.gate.checkpoints import MAYBE_DECISION, Posted
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aws_durable_execution_sdk_python import DurableContext, StepContext
     from aws_durable_execution_sdk_python.config import StepConfig
     from aws_durable_execution_sdk_python.context import Callback
@@ -64,6 +70,15 @@ STEP_ESCALATE = "escalate"
 STEP_EXPIRE = "expire"
 STEP_ROTATE = "rotate callback"
 STEP_WITHDRAW = "withdraw request"
+# Each rung: its step, the step of its store side alone (run when the first failed for good,
+# e.g. Slack down past the retries), and the first one's retries. Names are stable: replays
+# find operations by position, and the history shows these names.
+RUNG_STEPS: dict[Stage, tuple[str, str, StepConfig]] = {
+    Stage.REMIND: (STEP_REMIND, "remind without Slack", retries.SLACK_POST),
+    Stage.ESCALATE: (STEP_ESCALATE, "escalate without Slack", retries.SLACK_POST),
+    Stage.EXPIRE: (STEP_EXPIRE, "expire without Slack", retries.STORE),
+}
+T = TypeVar("T")
 
 
 def require_approval(
@@ -143,24 +158,17 @@ class _Gate:
     def ask(self, policy: Policy) -> Decision:
         """Post the request, then wait round by round up the ladder until it is decided."""
         waits = policy.ladder.waits()
-        callback = self.ctx.create_callback(name=CALLBACK_DECISION, config=_timeout(waits[0][0]))
-        try:
-            posted = self.ctx.step(
-                lambda step: self._post(step, callback.callback_id, policy),
-                name=STEP_POST,
-                config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
-            )
-        except StepError:  # a true error, past the retries: close what was stored, then say so
-            services, approval_id = (
-                self.services,
-                approval_id_for(callback.callback_id, self.services.requester),
-            )
-            self.ctx.step(
-                lambda _: ladder_steps.withdraw(services, approval_id),
-                name=STEP_WITHDRAW,
-                config=retries.STORE,
-            )
-            raise
+        callback = self.ctx.create_callback(
+            name=CALLBACK_DECISION, config=round_config(waits[0][0])
+        )
+        # A true error, past the retries: close what was stored, then say so
+        posted = self._step_or_withdraw(
+            lambda step: self._post(step, callback.callback_id, policy),
+            name=STEP_POST,
+            config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
+            approval_id=approval_id_for(callback.callback_id, self.services.requester),
+            reason=ladder_steps.NOT_POSTED,
+        )
         if posted.message is None:  # no one could decide it: refused, and audited as such
             return Decision(
                 Status.REJECTED,
@@ -232,46 +240,90 @@ class _Gate:
         return Posted(approval_id, posted.slack, escalation)
 
     def _climb(self, stage: Stage, posted: Posted) -> Decision | None:
-        """Act on a rung as a step; the decision if the approval is (or became) final."""
-        services, approval_id = self.services, posted.approval_id
+        """Act on a rung as a step; the decision if the approval is (or became) final.
+
+        Slack's side of a rung is best effort. The rung's step retries as it always has (a
+        short outage passes); if it still fails, the rung's store side runs alone in a step
+        of its own ("remind without Slack", ...: `RUNG_STEPS`) and the ladder climbs on: the
+        reminder is noted as not sent, the escalation approvers may decide, an expiry is
+        returned. Only if that fails too (the store down past its retries) does the gate fail,
+        after withdrawing the request.
+
+        Replay: a failed step's error is checkpointed, so a replay takes the same branch; the
+        extra step exists only after a failure that used to end the workflow, so executions
+        in flight from before replay unchanged.
+        """
+        approval_id, (name, without_slack, config) = posted.approval_id, RUNG_STEPS[stage]
+        act = self._rung(stage, posted)
+        try:
+            decision = self.ctx.step(
+                lambda _: act(True), name=name, config=_with_serdes(config, MAYBE_DECISION)
+            )
+        except StepError as err:
+            self.ctx.logger.warning(
+                "rung failed; doing it without Slack",
+                extra={"approval_id": approval_id, "rung": stage.value, "error": err.error_type},
+            )
+            decision = self._step_or_withdraw(
+                lambda _: act(False),
+                name=without_slack,
+                config=_with_serdes(retries.STORE, MAYBE_DECISION),
+                approval_id=approval_id,
+            )
+        if stage is Stage.EXPIRE and decision is not None and decision.status is Status.EXPIRED:
+            # The ExpiredApprovals alarm counts this exact message.
+            self.ctx.logger.warning("approval expired", extra={"approval_id": approval_id})
+        return decision
+
+    def _rung(self, stage: Stage, posted: Posted) -> Callable[[bool], Decision | None]:
+        """What the rung does, given whether to do Slack's side too (a step's body)."""
+        services, approval_id, route = self.services, posted.approval_id, self.route
         message = posted.message
         if message is None:
             msg = "a request on the ladder has been posted"
             raise AssertionError(msg)
-        decision: Decision | None
         if stage is Stage.EXPIRE:
-            decision = self.ctx.step(
-                lambda _: ladder_steps.expire(services, approval_id),
-                name=STEP_EXPIRE,
-                config=_with_serdes(retries.STORE, checkpoints.MAYBE_DECISION),
+            return lambda slack: ladder_steps.expire(services, approval_id, slack=slack)
+        if stage is Stage.REMIND:
+            return lambda slack: ladder_steps.remind(services, approval_id, message, slack=slack)
+        escalation, channel = frozenset(posted.escalation_ids), route.escalation_channel
+        return lambda slack: ladder_steps.escalate(
+            services, approval_id, message, escalation, channel, route=route, slack=slack
+        )
+
+    def _step_or_withdraw(
+        self,
+        func: Callable[[StepContext], T],
+        *,
+        name: str,
+        config: StepConfig,
+        approval_id: str,
+        reason: str = ladder_steps.NOT_FOLLOWED,
+    ) -> T:
+        """`ctx.step(func)`; if it fails for good, withdraw the request, then raise: a true
+        error fails the gate, but never leaves a pending record (with live buttons) that no
+        workflow waits on."""
+        try:
+            return self.ctx.step(func, name=name, config=config)
+        except StepError as err:
+            self.ctx.logger.error(
+                "step failed for good; withdrawing the approval",
+                extra={"approval_id": approval_id, "step": name, "error": err.error_type},
             )
-            if decision is not None and decision.status is Status.EXPIRED:
-                # The ExpiredApprovals alarm counts this exact message.
-                self.ctx.logger.warning("approval expired", extra={"approval_id": approval_id})
-        elif stage is Stage.REMIND:
-            decision = self.ctx.step(
-                lambda _: ladder_steps.remind(services, approval_id, message),
-                name=STEP_REMIND,
-                config=_with_serdes(retries.SLACK_POST, checkpoints.MAYBE_DECISION),
+            services = self.services
+            self.ctx.step(
+                lambda _: ladder_steps.withdraw(services, approval_id, reason),
+                name=STEP_WITHDRAW,
+                config=retries.STORE,
             )
-        else:
-            escalation = frozenset(posted.escalation_ids)
-            channel, route = self.route.escalation_channel, self.route
-            decision = self.ctx.step(
-                lambda _: ladder_steps.escalate(
-                    services, approval_id, message, escalation, channel, route=route
-                ),
-                name=STEP_ESCALATE,
-                config=_with_serdes(retries.SLACK_POST, checkpoints.MAYBE_DECISION),
-            )
-        return decision
+            raise
 
     def _rotate(
         self, approval_id: str, number: int, seconds: int
     ) -> tuple[Callback[Any], Decision | None]:
         """Wait on a fresh callback from now on; a decision that beat the swap wins instead."""
         callback = self.ctx.create_callback(
-            name=f"{CALLBACK_DECISION} {number}", config=_timeout(seconds)
+            name=f"{CALLBACK_DECISION} {number}", config=round_config(seconds)
         )
         callback_id, approvals = callback.callback_id, self.services.approvals
 
@@ -279,10 +331,11 @@ class _Gate:
             record = approvals.update(approval_id, lambda r: (r.with_callback(callback_id), []))
             return ladder_steps.decided(record)
 
-        decision = self.ctx.step(
+        decision = self._step_or_withdraw(
             swap,
             name=f"{STEP_ROTATE} {number}",
-            config=_with_serdes(retries.STORE, checkpoints.MAYBE_DECISION),
+            config=_with_serdes(retries.STORE, MAYBE_DECISION),
+            approval_id=approval_id,
         )
         return callback, decision
 
@@ -312,8 +365,14 @@ def _stored(services: GateServices, approval_id: str) -> ApprovalRecord | None:
         return None
 
 
-def _timeout(seconds: int) -> CallbackConfig:
-    return CallbackConfig(timeout=Duration.from_seconds(seconds), serdes=JsonSerDes())
+def round_config(seconds: int) -> CallbackConfig:
+    """A round's callback: JSON back, and a timeout of at least one second.
+
+    Never 0: the SDK reads a zero timeout as none at all (`CallbackConfig.timeout`), so the
+    round would never end and the ladder never climb. `Ladder` refuses rungs that would make
+    one; this is the second line.
+    """
+    return CallbackConfig(timeout=Duration.from_seconds(max(seconds, 1)), serdes=JsonSerDes())
 
 
 def _with_serdes(config: StepConfig, serdes: SerDes[Any]) -> StepConfig:

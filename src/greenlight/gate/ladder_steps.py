@@ -2,10 +2,16 @@
 
 Each returns the decision when the approval is, or just became, final (a vote may have landed
 while the round timed out), and None while it is still pending.
+
+Each rung has a store side (the reminder's audit line, the escalation approvers added, the
+flip to expired) and a Slack side (thread replies, notices, redraws). With `slack=False` a rung
+does its store side alone: the gate runs a rung that way, in a step of its own, when the rung's
+step failed past its retries, so an outage in Slack never stops the ladder (`gate._Gate._climb`).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from greenlight.core import messages
@@ -22,14 +28,25 @@ if TYPE_CHECKING:
     from greenlight.core.route import Route
     from greenlight.gate.ports import GateServices
 
+logger = logging.getLogger(__name__)
+
+NOT_POSTED = "the request could not be posted"
+NOT_FOLLOWED = "the approval could not be followed up"  # a rung or a swap failed for good
+NOT_SENT = "Slack failed: some or all replies not sent"  # on the reminder's audit line
+
 
 def decided(record: ApprovalRecord) -> Decision | None:
     """The decision of a final record, else None."""
     return Decision.from_record(record) if record.status.is_final else None
 
 
-def expire(deps: GateServices, approval_id: str) -> Decision | None:
-    """Flip pending → expired (with its audit line) and redraw; a decision that won stands."""
+def expire(deps: GateServices, approval_id: str, *, slack: bool = True) -> Decision | None:
+    """Flip pending → expired (with its audit line) and redraw; a decision that won stands.
+
+    Counts the expiry when the record stands expired and the step gets through: a failed
+    attempt never counted, so a retry (or the `slack=False` run after the retries) counts it
+    once.
+    """
     at = deps.clock().isoformat()
     record = deps.approvals.update(
         approval_id,
@@ -39,29 +56,39 @@ def expire(deps: GateServices, approval_id: str) -> Decision | None:
         ),
     )
     if record.status is Status.EXPIRED:
-        deps.notifier.update_request(record)
+        if slack:
+            deps.notifier.update_request(record)
         approval_metrics.count(approval_metrics.EXPIRED)
     return decided(record)
 
 
-NOT_POSTED = "the request could not be posted"
+def withdraw(deps: GateServices, approval_id: str, reason: str = NOT_POSTED) -> None:
+    """Close a record the gate failed on for good (pending → expired with `reason`, and its
+    audit line), so no pending approval nobody waits on is left for `/approvals`, the
+    operators' lists or a click. Nothing to do when the record was never stored.
 
-
-def withdraw(deps: GateServices, approval_id: str) -> None:
-    """Close a record whose post failed for good (pending → expired, with its audit line), so
-    no pending approval without a message is left for `/approvals` and the operators' lists.
-    Nothing to do when the record was never stored."""
+    Copies already posted are redrawn (buttons gone), best effort: the record is closed
+    either way, and a click on a copy still drawn as pending changes nothing.
+    """
     at = deps.clock().isoformat()
     try:  # the update's first read finds whether it was stored; nothing is written before
-        deps.approvals.update(
+        record = deps.approvals.update(
             approval_id,
             lambda r: (
-                r.expired(at, NOT_POSTED),
-                [AuditEvent(r.approval_id, AuditKind.EXPIRED, at, reason=NOT_POSTED)],
+                r.expired(at, reason),
+                [AuditEvent(r.approval_id, AuditKind.EXPIRED, at, reason=reason)],
             ),
         )
     except NotFoundError:
         return
+    if record.posted_as():
+        try:
+            deps.notifier.update_request(record)
+        except Exception as err:  # noqa: BLE001  # closed in the store; the redraw is a courtesy
+            logger.warning(
+                "withdrawn request not redrawn",
+                extra={"approval_id": approval_id, "error": type(err).__name__},
+            )
 
 
 def post_copies(
@@ -106,21 +133,29 @@ def reminder_threads(record: ApprovalRecord) -> list[SlackMessage]:
     return [m for m in record.posted_as() if m.recipient is None or m.recipient in needed]
 
 
-def remind(deps: GateServices, approval_id: str, message: SlackMessage) -> Decision | None:
+def remind(
+    deps: GateServices, approval_id: str, message: SlackMessage, *, slack: bool = True
+) -> Decision | None:
     """Reply in the threads of the copies people still needed see, mentioning who they are
-    (`message`, the main one, is where the audit line points)."""
+    (`message`, the main one, is where the audit line points). The audit line is written
+    after the replies (a retried step does not note twice); with `slack=False` it says the
+    reminder was not sent."""
     record = deps.approvals.get(approval_id)
     if record.status.is_final:
         return decided(record)
-    text = messages.reminder(record)
-    for thread in reminder_threads(record):
-        deps.notifier.reply(thread, text)
+    detail = "waiting on " + ", ".join(record.waiting_on())
+    if slack:
+        text = messages.reminder(record)
+        for thread in reminder_threads(record):
+            deps.notifier.reply(thread, text)
+    else:
+        detail += f" ({NOT_SENT})"
     deps.approvals.note(
         AuditEvent(
             approval_id,
             AuditKind.REMINDED,
             deps.clock().isoformat(),
-            detail="waiting on " + ", ".join(record.waiting_on()),
+            detail=detail,
             channel=message.channel,
             message_ts=message.ts,
         )
@@ -136,10 +171,12 @@ def escalate(
     escalation_channel: str | None,
     *,
     route: Route | None = None,
+    slack: bool = True,
 ) -> Decision | None:
     """Let the escalation approvers decide too; say so on every copy, in the main thread and
     the escalation channel; on a route with direct messages, send each (pinged) escalation
-    approver a copy of their own."""
+    approver a copy of their own. With `slack=False`, only let them decide (the store side):
+    they can click the request they see, or be told by hand."""
     at = deps.clock().isoformat()
 
     def add(record: ApprovalRecord) -> tuple[ApprovalRecord, list[AuditEvent]] | None:
@@ -160,6 +197,8 @@ def escalate(
     record = deps.approvals.update(approval_id, add)
     if record.status.is_final:
         return decided(record)
+    if not slack:
+        return None
     if route is not None and route.direct:
         record = post_copies(deps, record, route, escalation & set(record.to_ping()))
     deps.notifier.update_request(record)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from greenlight.core import ApprovalRequest, Channel, Decision, Ladder, Policy, Status
 from greenlight.core.audit import AuditKind
 from greenlight.core.votes import Verdict, VoteEffect
+from greenlight.gate.gate import round_config
 from tests.unit.gate.conftest import eventually, running
 
 if TYPE_CHECKING:
@@ -100,3 +103,12 @@ def test_an_escalation_approver_decides_after_escalation(world: FakeWorld) -> No
 
     assert [d.user_id for d in result.deciders] == ["U0FRANK"]
     assert world.directory.lookups == 1  # resolved once, in the post step
+
+
+@pytest.mark.parametrize("seconds", [0, -5])
+def test_a_round_never_waits_on_a_callback_without_a_timeout(seconds: int) -> None:
+    # Defence in depth under the Ladder's own check: a timeout of 0 is the SDK's "no timeout"
+    # (CallbackConfig), which would leave the gate waiting forever instead of climbing
+    config = round_config(seconds)
+
+    assert config.timeout_seconds == 1

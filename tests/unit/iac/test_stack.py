@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -316,3 +317,20 @@ def test_logical_ids_are_cdks_own_below_the_stack() -> None:
     assert without_construct(["Orders", "Resource"], "Greenlight") == ["Orders", "Resource"]
     with pytest.raises(ValueError, match="at least one"):
         unique_id(["Default"])
+
+
+@pytest.mark.parametrize(
+    ("ladders", "problem"),
+    [
+        ({"single": "600,600,3600"}, "the ladder must go remind < escalate < expire"),
+        ({"dual": "60,ten,600"}, "must hold whole seconds"),
+        ({"singel": "60,-,600"}, "'singel' is not a tier with a ladder (single, dual)"),
+    ],
+)
+def test_a_bad_ladder_stops_the_synth_with_a_clear_error(
+    ladders: dict[str, str], problem: str
+) -> None:
+    # Unchecked, it would reach the function's environment and fail every cold start instead
+    fields = {"ladders": ladders, "escalation_approver_ids": "U0FRANK"}
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        OrdersConfig(**(vars(CONFIG) | fields))

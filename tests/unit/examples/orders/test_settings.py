@@ -61,6 +61,18 @@ def test_malformed_values_are_named() -> None:
     )
 
 
+def test_a_ladder_whose_rungs_share_a_second_is_refused_at_cold_start() -> None:
+    # 600,600: the escalation round would wait 0 s, which the SDK reads as "no timeout"
+    bad = VALID | {s.ENV_LADDER[Tier.SINGLE]: "600,600,3600", s.ENV_ESCALATION_APPROVERS: "U0F"}
+
+    with pytest.raises(ConfigError) as caught:
+        s.Settings.from_env(bad)
+
+    assert caught.value.problems == (
+        "LADDER_SINGLE: the ladder must go remind < escalate < expire",
+    )
+
+
 def test_a_ladder_that_escalates_needs_escalation_approvers() -> None:
     with pytest.raises(ConfigError, match="ESCALATION_APPROVER_IDS is required"):
         s.Settings.from_env(VALID | {s.ENV_LADDER[Tier.SINGLE]: "60,120,600"})
