@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -105,28 +106,35 @@ def stack(
         delegations_table=names["delegations"],
         slack_signing_secret_name=SIGNING_SECRET_NAME,
     )
-    server = uvicorn.Server(
-        uvicorn.Config(build_webhook(settings), host="127.0.0.1", port=0, log_level="warning")
-    )
+    client = build_web_client(load_bot_token(SECRET_NAME), f"{slack_url}/api/")
+    with served(build_webhook(settings)) as webhook_url:
+        yield Stack(
+            webhook_url=webhook_url,
+            slack_url=slack_url,
+            slack=slack_server.state,
+            callbacks=callback_log[0],
+            store=DynamoApprovalStore(boto3.client("dynamodb"), names["approvals"], names["audit"]),
+            notifier=SlackApprovalNotifier(client, fixtures.CHANNEL_ID),
+            settings=settings,
+        )
+    slack_server.shutdown()
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """An ASGI webhook under uvicorn on a free loopback port, in a thread; its request URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    client = build_web_client(load_bot_token(SECRET_NAME), f"{slack_url}/api/")
-    yield Stack(
-        webhook_url=f"http://127.0.0.1:{port}/slack/events",
-        slack_url=slack_url,
-        slack=slack_server.state,
-        callbacks=callback_log[0],
-        store=DynamoApprovalStore(boto3.client("dynamodb"), names["approvals"], names["audit"]),
-        notifier=SlackApprovalNotifier(client, fixtures.CHANNEL_ID),
-        settings=settings,
-    )
-    server.should_exit = True
-    thread.join(timeout=5)
-    slack_server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -15,14 +15,11 @@ mode's `TransientRetryableChecker` (`botocore/retries/standard.py`) retries ever
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-import uvicorn
 from botocore.exceptions import ReadTimeoutError
 from botocore.httpsession import URLLib3Session
 
@@ -31,7 +28,7 @@ from greenlight.aws.config import WEBHOOK_CLIENT_CONFIG
 from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
 from greenlight.webhook.build import build_webhook
 from localdev.slack_requests import post, signed_headers
-from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending
+from tests.integration.conftest import SIGNING_SECRET, click_body, post_pending, served
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -93,16 +90,8 @@ def losing_webhook(stack: Stack) -> Iterator[tuple[str, LoseOneAnswer]]:
         app = build_webhook(stack.settings)
     finally:
         session.events.unregister(UPDATE_ITEM, lose)  # only this webhook's clients keep it
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}/slack/events", lose
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as url:
+        yield url, lose
 
 
 def test_a_click_whose_vote_answer_was_lost_still_resumes_the_workflow(

@@ -107,23 +107,21 @@ def to_button_click(body: dict[str, Any]) -> ButtonClick:
     Raises:
         InvalidRequestError: a field we rely on is missing or malformed.
     """
-    action = only_action(body)
-    action_id = action.get("action_id")
-    if action_id not in BUTTON_ACTIONS:
-        raise InvalidRequestError("action_id", "not an approval button")
+    home = to_home_click(body)
     container = _dict(body, "container")
     channel = container.get("channel_id") or _dict(body, "channel").get("id")
     return ButtonClick(
-        action_id=str(action_id),
-        approval_id=parse_approval_id(action.get("value")),
-        user_id=user_of(body),
+        action_id=home.action_id,
+        approval_id=home.approval_id,
+        user_id=home.user_id,
         channel_id=required_text(channel, "channel"),
-        trigger_id=required_text(body.get("trigger_id"), "trigger_id"),
+        trigger_id=home.trigger_id,
     )
 
 
 def to_home_click(body: dict[str, Any]) -> HomeClick:
-    """Read a `block_actions` from the Home tab.
+    """Read a `block_actions` from the Home tab: what every approval button's click carries
+    (the message's adds its channel: `to_button_click`).
 
     Raises:
         InvalidRequestError: a field we rely on is missing or malformed.

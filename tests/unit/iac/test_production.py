@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[3]
 ACCOUNT, REGION = "111122223333", "eu-west-1"
+# The CDK context a deploy cannot do without (scripts/deploy.sh's required options)
+MINIMAL_CONTEXT = {
+    "slack_channel": "C1",
+    "slack_app_id": "A1",
+    "slack_team_id": "T1",
+    "approver_ids": "U1",
+    "alert_email": "ops@example.invalid",
+}
 
 
 @pytest.fixture(scope="module")
@@ -289,45 +297,22 @@ def test_the_webhook_has_reserved_concurrency_by_default_and_by_context(
 
 
 def test_an_account_with_nothing_to_reserve_can_reserve_none() -> None:
-    context = {
-        "slack_channel": "C1",
-        "slack_app_id": "A1",
-        "slack_team_id": "T1",
-        "approver_ids": "U1",
-        "alert_email": "ops@example.invalid",
-    }
-
-    assert config_from(context.get).webhook_reserved_concurrency == 10
-    none = config_from((context | {"webhook_concurrency": "none"}).get)
+    assert config_from(MINIMAL_CONTEXT.get).webhook_reserved_concurrency == 10
+    none = config_from((MINIMAL_CONTEXT | {"webhook_concurrency": "none"}).get)
     assert none.webhook_reserved_concurrency is None
 
 
 @pytest.mark.parametrize("value", ["0", "many", "5000"])
 def test_a_bad_webhook_concurrency_is_a_clear_error(value: str) -> None:
-    context = {
-        "slack_channel": "C1",
-        "slack_app_id": "A1",
-        "slack_team_id": "T1",
-        "approver_ids": "U1",
-        "alert_email": "ops@example.invalid",
-        "webhook_concurrency": value,
-    }
+    context = MINIMAL_CONTEXT | {"webhook_concurrency": value}
 
     with pytest.raises((SystemExit, ValueError), match="webhook_concurrency"):
         config_from(context.get)
 
 
 def test_unlabelled_approval_ids_stay_reachable_unless_switched_off() -> None:
-    context = {
-        "slack_channel": "C1",
-        "slack_app_id": "A1",
-        "slack_team_id": "T1",
-        "approver_ids": "U1",
-        "alert_email": "ops@example.invalid",
-    }
-
-    assert config_from(context.get).unlabelled_approval_ids  # an upgrade breaks no execution
-    strict = config_from((context | {"unlabelled_approval_ids": "false"}).get)
+    assert config_from(MINIMAL_CONTEXT.get).unlabelled_approval_ids  # breaks no execution
+    strict = config_from((MINIMAL_CONTEXT | {"unlabelled_approval_ids": "false"}).get)
     assert not strict.unlabelled_approval_ids
 
 
