@@ -64,6 +64,21 @@ def config_from(context: Callable[[str], Any]) -> OrdersConfig:
         escalation_approver_ids=context("escalation_approver_ids") or "",
         escalation_channel=context("escalation_channel") or "",
         payment_url=context("payment_url") or OrdersConfig.payment_url,
+        auto_approve_below_cents=_whole_number(
+            context("auto_approve_below_cents"),
+            "auto_approve_below_cents",
+            default=OrdersConfig.auto_approve_below_cents,
+        ),
+        dual_approval_above_cents=_whole_number(
+            context("dual_approval_above_cents"),
+            "dual_approval_above_cents",
+            default=OrdersConfig.dual_approval_above_cents,
+        ),
+        ladders={
+            tier: str(context(f"ladder_{tier}"))
+            for tier in ("single", "dual")
+            if context(f"ladder_{tier}")
+        },
         retain_data=str(context("retain_data") or "true").lower() != "false",
         alert_subscriptions=alert_subscriptions(context),
         webhook_reserved_concurrency=_reservation(context("webhook_concurrency")),

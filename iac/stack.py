@@ -189,7 +189,6 @@ class OrdersStack(Stack):
         self, config: OrdersConfig, tables: dict[str, dynamodb.Table]
     ) -> dict[str, str]:
         """The workflow's own settings; Greenlight's grant adds the GREENLIGHT_* ones."""
-        greenlight = self.greenlight.names
         env = {
             durable_env.ENV_RESERVATIONS_TABLE: tables["reservations"].table_name,
             durable_env.ENV_CONDITIONS_TABLE: tables["conditions"].table_name,
@@ -199,13 +198,6 @@ class OrdersStack(Stack):
             durable_env.ENV_APPROVERS: config.approver_ids,
             durable_env.ENV_AUTO_APPROVE_BELOW: str(config.auto_approve_below_cents),
             durable_env.ENV_DUAL_APPROVAL_ABOVE: str(config.dual_approval_above_cents),
-        }
-        # examples/orders/settings.py read the gate's settings under these names before issue
-        # 16 moved them to GREENLIGHT_* (set by the grant): kept until it reads the new ones.
-        env |= {
-            "APPROVALS_TABLE": greenlight.approvals_table,
-            "AUDIT_TABLE": greenlight.audit_table,
-            "SLACK_SECRET_NAME": greenlight.secret,
         }
         if config.escalation_approver_ids:
             env[durable_env.ENV_ESCALATION_APPROVERS] = config.escalation_approver_ids

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from boto3.dynamodb.conditions import Attr
 
+from examples.orders.order import execution_name
 from localdev import stack
 from localdev.click import click, table
 from localdev.config import FUNCTION_NAME, StackConfig, default_root
@@ -66,7 +67,7 @@ def start_order(config: StackConfig, order: dict[str, Any]) -> str:
     response = lambda_client(config).invoke(
         FunctionName=FUNCTION_NAME,
         InvocationType="Event",
-        DurableExecutionName=order["order_id"],
+        DurableExecutionName=execution_name(order["order_id"]),
         Payload=json.dumps(order).encode(),
     )
     return response["DurableExecutionArn"]

@@ -10,6 +10,8 @@ Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers
                          (--alert-email ADDRESS | --alert-protocol P --alert-endpoint E)…
                          [--escalation U…] [--webhook-concurrency N] [--durable-state-key]
                          [--enterprise-id E…] [--labelled-approvals-only]
+                         [--payment-url URL] [--auto-approve-below CENTS] [--dual-above CENTS]
+                         [--ladder-single R,E,X] [--ladder-dual R,E,X]
                          [--profile P] [--region R]
   --alert-email            subscribes an address to the alert topic (confirm the email SNS sends)
   --alert-protocol/-endpoint  any SNS protocol: https URL, sms number, sqs or lambda ARN…
@@ -18,6 +20,11 @@ Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers
   --durable-state-key      encrypt the orders function's durable state with a key of its own
   --enterprise-id E…       an app installed org-wide on Enterprise Grid: accept every workspace
                            of this org (the team id stays the workspace the app was set up in)
+  --payment-url URL        the order example's payment provider (default: an .invalid host)
+  --auto-approve-below C   orders below C cents are approved without asking (default 10000)
+  --dual-above C           orders above C cents need two approvers (default 1000000)
+  --ladder-single R,E,X    remind, escalate, expire seconds for one-approver orders ('-' skips
+  --ladder-dual R,E,X      a rung); without one, a tier expires after a day, no reminder
   --labelled-approvals-only  the requester reaches its own labelled approvals alone: deploy with
                            it once no execution begun before 0.4 is left (README, Upgrading to 0.4)
   Then: scripts/set-slack-secret.sh, and paste the printed URL into the Slack app manifest.
@@ -51,6 +58,16 @@ while [[ $# -gt 0 ]]; do
       context+=(-c "webhook_concurrency=$2"); shift 2 ;;
     --durable-state-key) context+=(-c "durable_state_key=true"); shift ;;
     --labelled-approvals-only) context+=(-c "unlabelled_approval_ids=false"); shift ;;
+    --payment-url)
+      [[ "${2:-}" =~ ^https://[^[:space:]]+$ ]] || die "--payment-url must be an https:// URL" 2
+      context+=(-c "payment_url=$2"); shift 2 ;;
+    --auto-approve-below|--dual-above)
+      [[ "${2:-}" =~ ^[0-9]+$ ]] || die "$1 must be a whole number of cents" 2
+      key=auto_approve_below_cents; [[ "$1" == --dual-above ]] && key=dual_approval_above_cents
+      context+=(-c "$key=$2"); shift 2 ;;
+    --ladder-single|--ladder-dual)
+      [[ -n "${2:-}" ]] || die "$1 needs remind,escalate,expire seconds" 2
+      context+=(-c "ladder_${1#--ladder-}=$2"); shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Starts the order workflow for one order, by name: the same name twice starts one execution.
+# Starts the order workflow for one order, by name (order-<order_id>, as the OrderCreated event's
+# starter names it): the same order twice, or by both ways, starts one execution.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
 Usage: scripts/start-approval.sh <order.json|-> [--name NAME] [--local] [--profile P] [--region R]
-  The execution name defaults to the order's order_id. Invokes the function's 'live' alias.
+  The execution name defaults to order-<order_id>, the name the OrderCreated event's starter
+  gives it. Invokes the function's 'live' alias.
 USAGE
 }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
@@ -35,7 +37,8 @@ try:
 except ValueError:
     sys.exit("error: the order is not JSON")
 print(o.get("order_id", "") if isinstance(o, dict) else "")' "$work/order.json")"
-name="${name:-$order_id}"
+[[ -n "$name" || -n "$order_id" ]] || die "the order has no order_id (or pass --name)" 2
+name="${name:-order-$order_id}"
 [[ "$name" =~ ^[A-Za-z0-9_-]{1,64}$ ]] \
   || die "the execution name '${name}' must be 1-64 letters, digits, - or _ (set --name or order_id)" 2
 

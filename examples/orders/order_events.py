@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from examples.orders.order import parse_order
+from examples.orders.order import execution_name, parse_order
 from greenlight.core import InvalidRequestError
 
 
@@ -34,4 +34,4 @@ def to_start(event: Any, source: str, detail_type: str) -> StartRequest:
     if event.get("detail-type") != detail_type:
         raise InvalidRequestError("detail-type", f"expected {detail_type!r}")
     order = parse_order(event.get("detail"))
-    return StartRequest(execution_name=f"order-{order.order_id}", order=order.to_dict())
+    return StartRequest(execution_name=execution_name(order.order_id), order=order.to_dict())

@@ -122,6 +122,18 @@ def test_the_same_execution_name_twice_is_one_execution(local_stack: StackConfig
     assert first.stdout == second.stdout
 
 
+def test_an_order_started_by_script_and_by_event_is_one_execution(
+    local_stack: StackConfig,
+) -> None:
+    order = json.dumps(demo_order(5_000))
+
+    by_script = run(local_stack, "start-approval.sh", "-", "--local", stdin=order)
+    by_event = run(local_stack, "put-order-event.sh", "-", "--local", stdin=order)
+
+    assert by_script.returncode == by_event.returncode == 0, by_script.stderr + by_event.stderr
+    assert json.loads(by_event.stdout)["arn"] == by_script.stdout.strip()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -310,6 +310,25 @@ def test_a_bad_webhook_concurrency_is_a_clear_error(value: str) -> None:
         config_from(context.get)
 
 
+def test_the_order_examples_thresholds_ladders_and_payment_url_come_from_context() -> None:
+    context = MINIMAL_CONTEXT | {
+        "payment_url": "https://pay.example.com",
+        "auto_approve_below_cents": "5000",
+        "dual_approval_above_cents": "250000",
+        "ladder_single": "600,3600,86400",
+        "ladder_dual": "-,-,7200",
+    }
+
+    config = config_from(context.get)
+
+    assert config.payment_url == "https://pay.example.com"
+    assert (config.auto_approve_below_cents, config.dual_approval_above_cents) == (5000, 250000)
+    assert config.ladders == {"single": "600,3600,86400", "dual": "-,-,7200"}
+    assert config_from(MINIMAL_CONTEXT.get).ladders == {}
+    with pytest.raises(ValueError, match="ladders"):
+        config_from((MINIMAL_CONTEXT | {"ladder_single": "600,600,3600"}).get)
+
+
 def test_unlabelled_approval_ids_stay_reachable_unless_switched_off() -> None:
     assert config_from(MINIMAL_CONTEXT.get).unlabelled_approval_ids  # breaks no execution
     strict = config_from((MINIMAL_CONTEXT | {"unlabelled_approval_ids": "false"}).get)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from examples.orders.order import parse_order
+from examples.orders.order import execution_name, parse_order
 from greenlight.core import Amount, InvalidRequestError
 from tests.unit.examples.orders.conftest import order
 
@@ -42,3 +43,20 @@ def test_a_sensitive_order_asks_for_a_sensitive_approval() -> None:
     assert parse_order(json.loads(order())).approval_request().sensitive is False
     marked = json.loads(order()) | {"sensitive": True}
     assert parse_order(marked).approval_request().sensitive is True
+
+
+def test_every_order_id_it_accepts_names_an_execution_lambda_accepts() -> None:
+    longest = parse_order(json.loads(order(order_id="o" * 58))).order_id
+
+    assert execution_name(longest) == "order-" + "o" * 58
+    assert len(execution_name(longest)) == 64  # Lambda's DurableExecutionName allows 64
+    with pytest.raises(InvalidRequestError, match="order_id"):
+        parse_order(json.loads(order(order_id="o" * 59)))
+
+
+def test_the_readmes_sample_order_is_a_valid_order() -> None:
+    sample = Path(__file__).resolve().parents[4] / "examples" / "orders" / "sample-order.json"
+
+    parsed = parse_order(json.loads(sample.read_text()))
+
+    assert (parsed.order_id, parsed.requester_id) == ("ord-1001", "U0ALICE")
