@@ -61,7 +61,9 @@ kind="$("$PY" -c 'import json,sys; p=json.load(open(sys.argv[1])); json.dump(p["
   "$work/plan.json" "$work/callback.json")"
 # The callback id is a bearer capability: it travels in a private file, never on a command line.
 if ! aws_cli lambda "send-durable-execution-callback-$kind" --cli-input-json "file://$work/callback.json" >/dev/null; then
-  echo "warning: recorded, but the workflow was no longer waiting (it expired meanwhile)" >&2
+  # Lambda answers the same for a callback already answered and one that timed out: the
+  # decision relay (reading the table's stream) may have resumed the workflow first
+  echo "note: recorded; the callback was closed already (the decision relay resumed the workflow, or it had stopped waiting): scripts/audit.sh shows which" >&2
 fi
 if ! (cd "$ROOT" && "$PY" -m greenlight.ops.redraw "$approval_id" \
     --approvals-table "$(table approvals)" --audit-table "$(table audit)" \

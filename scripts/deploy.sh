@@ -85,7 +85,7 @@ command -v npm >/dev/null || die "Node.js and npm are required for the CDK CLI (
 # exported AWS_DEFAULT_REGION and, with --profile, AWS_PROFILE.
 export AWS_REGION="$AWS_DEFAULT_REGION" CDK_DEFAULT_REGION="$AWS_DEFAULT_REGION"
 aws_cli cloudformation describe-stacks --stack-name CDKToolkit >/dev/null 2>&1 \
-  || die "this account/region is not CDK-bootstrapped: run 'iac/node_modules/.bin/cdk bootstrap' (after 'npm ci --prefix iac') first"
+  || die "this account/region is not CDK-bootstrapped: run 'npm ci --prefix iac', then '(cd iac && node_modules/.bin/cdk bootstrap aws://ACCOUNT/$AWS_REGION)' first"
 (cd "$ROOT/iac" && npm ci --no-audit --no-fund --loglevel=error) \
   || die "could not install the pinned CDK CLI (npm ci in iac/)"
 "$ROOT/scripts/build.sh"
