@@ -179,9 +179,13 @@ class ApprovalRecord:
         return max(self.policy.quorum - len(self.approved_by()), 0)
 
     def waiting_on(self) -> list[str]:
-        """Eligible approvers who have not voted yet, sorted."""
+        """Eligible approvers who have not voted yet, sorted: neither their own vote is counted
+        (cast by them or by their delegate) nor have they cast one for someone else as a
+        delegate (one counted vote per person: an approver added after voting as a delegate
+        may not vote again, so nothing waits on them)."""
         eligible = self.policy.eligible_for(self.request)
-        return sorted(u for u in eligible if not self.vote_of(u))
+        casters = {v.caster for v in self.votes}
+        return sorted(u for u in eligible if not self.vote_of(u) and u not in casters)
 
     def to_item(self) -> dict[str, Any]:
         """A plain mapping for the store; `None` fields are left out."""
