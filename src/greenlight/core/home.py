@@ -146,7 +146,7 @@ def _pending_item(
     line += f"\nRequested by {mention(request.requester_id)}"
     if delegator:
         line += f" · you decide for {mention(delegator)}, as their delegate"
-    approvals = len(record.approved_by())
+    approvals = record.policy.quorum - record.approvals_needed()  # counted as `tally` counts
     progress = f"{approvals} of {record.policy.quorum} approvals · expires "
     progress += slack_date(record.expires_at)
     buttons = decision_buttons(record)

@@ -221,3 +221,17 @@ def test_a_delegate_later_made_an_approver_does_not_see_it_waiting_on_them() -> 
     assert "U0ERIN" not in escalated.to_ping()
     # and still waits on carol, who cast nothing
     assert pending_for([escalated], "U0CAROL") == [escalated]
+
+
+def test_the_progress_line_counts_people_as_the_decision_does() -> None:
+    # Given a 3-of-4 holding two approvals one delegate cast (stored before one vote per person)
+    held = replace(
+        delegable({"U0BOB", "U0CAROL", "U0DAVE", "U0FRANK"}, quorum=3),
+        votes=(
+            Vote("U0BOB", Verdict.APPROVE, AT, cast_by="U0ERIN"),
+            Vote("U0CAROL", Verdict.APPROVE, AT, cast_by="U0ERIN"),
+        ),
+    )
+    # Then dave's inbox says one approval of three, as the vote's count says
+    text = str(home_view(pending_for([held], "U0DAVE"), [])["blocks"])
+    assert "1 of 3 approvals" in text
