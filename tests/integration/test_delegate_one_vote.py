@@ -41,10 +41,7 @@ def test_a_delegate_of_two_approvers_clicking_twice_casts_one_vote(stack: Stack)
     assert [v.cast_by for v in after.votes] == [carol]
     assert callbacks_for(stack, record.callback_id) == []
     (voted_for,) = (v.user_id for v in after.votes)
-    assert told(stack, carol)[-1] == (
-        f"You can't decide this request: you already voted (for {voted_for}, as their "
-        "delegate). Nothing was changed."
-    )
+    assert told(stack, carol)[-1] == already_voted_for(voted_for)
 
 
 def test_a_delegate_made_an_approver_by_escalation_cannot_vote_again(stack: Stack) -> None:
@@ -64,10 +61,7 @@ def test_a_delegate_made_an_approver_by_escalation_cannot_vote_again(stack: Stac
         Status.PENDING,
         [(bob, carol)],
     )
-    assert told(stack, carol)[-1] == (
-        f"You can't decide this request: you already voted (for {bob}, as their delegate). "
-        "Nothing was changed."
-    )
+    assert told(stack, carol)[-1] == already_voted_for(bob)
 
 
 def forms_opened(stack: Stack, payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,8 +126,9 @@ def test_a_delegate_made_an_approver_opens_no_form_for_a_vote_of_their_own(
 
 
 def already_voted_for(user: str) -> str:
-    """What a person who cast `user`'s vote as their delegate is told when they try again."""
+    """What a person who cast `user`'s vote as their delegate is told when they try again:
+    `user` mentioned (Slack shows their name), as the app's other messages name people."""
     return (
-        f"You can't decide this request: you already voted (for {user}, as their delegate). "
+        f"You can't decide this request: you already voted (for <@{user}>, as their delegate). "
         "Nothing was changed."
     )
