@@ -89,8 +89,8 @@ class DecisionService:
     def check(self, approval_id: str, user_id: str) -> ApprovalRecord:
         """Load the record and make sure the user may still vote on it (the buttons that open a
         form read it first; a vote itself reads nothing first). The refusals are the vote's
-        write's, in its order (`explain_refusal`), so a form opens only for a vote the write
-        would count: not for someone who cast a vote already (`refuse_second_vote`).
+        write's, in its order (`explain_refusal`), so no form opens for a vote its submission
+        would be refused: not for someone who cast a vote already (`refuse_second_vote`).
 
         Raises:
             NotFoundError, NotAuthorizedError, AlreadyVotedError, ConflictError: nothing is
