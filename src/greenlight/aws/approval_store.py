@@ -153,9 +153,10 @@ class DynamoApprovalStore:
         for transient in range(MAX_TRANSIENT_RETRIES + 1):
             try:
                 arguments = update.arguments()
-                arguments["ExpressionAttributeValues"] = typed(
-                    arguments["ExpressionAttributeValues"]
-                )
+                if "ExpressionAttributeValues" in arguments:  # left out when it names none
+                    arguments["ExpressionAttributeValues"] = typed(
+                        arguments["ExpressionAttributeValues"]
+                    )
                 answer = self._client.update_item(
                     TableName=self._table, Key=_key(approval_id), **arguments
                 )

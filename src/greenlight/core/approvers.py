@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from greenlight.core.errors import InvalidRequestError, NotAuthorizedError
+from greenlight.core.errors import AlreadyVotedError, InvalidRequestError, NotAuthorizedError
 from greenlight.core.request import is_slack_user_id
 
 if TYPE_CHECKING:
@@ -154,7 +154,10 @@ def delegator_for(
     The first of them by user id who may decide it and has not voted yet; else the first who
     may decide it, whose vote is counted already (so a second click by the delegate is told
     "already counted", not refused). Whether the record is still pending is not asked here:
-    the vote's write answers that.
+    the vote's write answers that. Nor whether the delegate cast a vote on it already (for
+    another of `delegators`, or as themself): the vote's write and the form's check refuse
+    that with whom it was cast for (`refuse_second_vote`), and the inbox leaves such a record
+    out (`greenlight.core.home.delegated_to`).
     """
     if delegate_refusal(record.policy, record.request, delegate_id) is not None:
         return None
@@ -162,3 +165,20 @@ def delegator_for(
     theirs = sorted(d for d in delegators if d in eligible)
     waiting = [d for d in theirs if not record.vote_of(d)]
     return (waiting or theirs)[0] if theirs else None
+
+
+def refuse_second_vote(record: ApprovalRecord, caster: str, voter: str) -> None:
+    """Raise if `caster` cast a vote on `record` already, other than `voter`'s (whose vote
+    they would cast now: their own, or a delegator's): one counted vote per person. A vote
+    for `voter` already counted is not refused here: clicking it again changes nothing.
+
+    The rule of the vote's write (`greenlight.core.vote_write.explain_refusal`, on the record
+    that refused it), asked before a form opens (`DecisionService.check`) on the record read.
+
+    Raises:
+        AlreadyVotedError: naming whom the vote was cast for, when it was cast as a delegate.
+    """
+    other = record.vote_cast_by(caster)
+    if other is not None and other.user_id != voter:
+        voted_for = other.user_id if other.cast_by else None
+        raise AlreadyVotedError(record.approval_id, caster, voted_for)

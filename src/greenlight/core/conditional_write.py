@@ -119,10 +119,20 @@ class InvalidUpdateError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ConditionalUpdate:
-    """Every condition must hold; then every action applies, all at once, or none does."""
+    """Every condition must hold; then every action applies, all at once, or none does.
+
+    No conditions is an update that always applies (rendered without a `ConditionExpression`:
+    DynamoDB refuses an empty one, "Invalid ConditionExpression: The expression can not be
+    empty;"); no actions is refused when built, since DynamoDB refuses an empty
+    `UpdateExpression` likewise and a write that changes nothing is a caller's mistake.
+    """
 
     conditions: tuple[Condition, ...]
     actions: tuple[Action, ...]
+
+    def __post_init__(self) -> None:
+        if not self.actions:
+            raise InvalidUpdateError("an update with no action changes nothing")
 
     def arguments(self, *, in_transaction: bool = False) -> dict[str, Any]:
         """`UpdateItem` arguments (without table and key), plain values for a boto3 Table.
@@ -131,6 +141,10 @@ class ConditionalUpdate:
         `ReturnValuesOnConditionCheckFailure=ALL_OLD` a refusal with the item that refused it,
         as `apply` does. In a transaction (`TransactWriteItems`' `Update`, which takes no
         `ReturnValues`) the update is the same and answers nothing.
+
+        An empty part is left out, not sent empty: DynamoDB refuses an empty
+        `ConditionExpression` and an empty `ExpressionAttributeValues` (an update with no
+        conditions; one whose actions are all REMOVE and whose conditions name no value).
         """
         render = _Renderer()
         conditions = [render.condition(c) for c in self.conditions]
@@ -138,12 +152,14 @@ class ConditionalUpdate:
         removes = [render.path(a.path) for a in self.actions if isinstance(a, Remove)]
         clauses = [f"SET {', '.join(sets)}"] if sets else []
         clauses += [f"REMOVE {', '.join(removes)}"] if removes else []
-        arguments = {
+        arguments: dict[str, Any] = {
             "UpdateExpression": " ".join(clauses),
-            "ConditionExpression": " AND ".join(conditions),
-            "ExpressionAttributeNames": render.names,
-            "ExpressionAttributeValues": render.values,
+            "ExpressionAttributeNames": render.names,  # never empty: every action has a path
         }
+        if conditions:
+            arguments["ConditionExpression"] = " AND ".join(conditions)
+        if render.values:
+            arguments["ExpressionAttributeValues"] = render.values
         if in_transaction:
             return arguments
         return arguments | {

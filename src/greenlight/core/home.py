@@ -50,7 +50,8 @@ VERDICT_MARK = {
 
 
 def may_decide(record: ApprovalRecord, user_id: str) -> bool:
-    """Whether `user_id` may still decide `record`: pending, eligible, not voted yet."""
+    """Whether `user_id` may still decide `record`: pending, eligible, not voted yet (no vote
+    of theirs counted, none cast by them for someone else: `ApprovalRecord.waiting_on`)."""
     return record.status is Status.PENDING and user_id in record.waiting_on()
 
 
@@ -76,11 +77,15 @@ def delegated_to(
 ) -> dict[str, str]:
     """What `delegate_id` may decide for someone else: approval id -> the delegator, for the
     pending approvals a delegator may still decide, whose vote the delegate would cast there
-    (`delegator_for`: the request allows this delegate, and the first such delegator by id).
+    (`delegator_for`: the request allows this delegate, and the first such delegator by id),
+    and on which the delegate has cast no vote yet (one counted vote per person: a delegate of
+    bob and dave who cast bob's vote casts no other, so dave's is not theirs to cast).
     """
     candidates = list(delegators)  # read once, for every record
     found: dict[str, str] = {}
     for record in records:
+        if record.vote_cast_by(delegate_id):
+            continue  # they cast their one vote on it (for someone, or as themself)
         delegator = delegator_for(record, delegate_id, candidates)
         if delegator is not None and may_decide(record, delegator):
             found[record.approval_id] = delegator
@@ -141,7 +146,7 @@ def _pending_item(
     line += f"\nRequested by {mention(request.requester_id)}"
     if delegator:
         line += f" · you decide for {mention(delegator)}, as their delegate"
-    approvals = len(record.approved_by())
+    approvals = record.policy.quorum - record.approvals_needed()  # counted as `tally` counts
     progress = f"{approvals} of {record.policy.quorum} approvals · expires "
     progress += slack_date(record.expires_at)
     buttons = decision_buttons(record)

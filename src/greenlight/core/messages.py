@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from greenlight.core.blocks import MESSAGE_TEXT_MAX, escape, mentions, shorten, slack_date
+from greenlight.core.blocks import (
+    MESSAGE_TEXT_MAX,
+    escape,
+    mention,
+    mentions,
+    shorten,
+    slack_date,
+)
 from greenlight.core.votes import Status
 
 if TYPE_CHECKING:
@@ -39,8 +46,22 @@ def already_decided_as(status: Status, decided_by: Sequence[str], decided_at: st
 
 
 def not_authorized(why: str) -> str:
-    """For a click by someone who may not decide."""
-    return f"You can't decide this request: {shorten(escape(why), WHY_MAX)}. Nothing was changed."
+    """For a click by someone who may not decide; `why` is text, escaped (a reason someone
+    typed may reach it), so it never mentions anyone."""
+    return _refused(shorten(escape(why), WHY_MAX))
+
+
+def already_voted(voted_for: str | None) -> str:
+    """For a click by someone who cast a vote on the request already (`AlreadyVotedError`):
+    the approver they cast it for as a delegate is mentioned, as the app's other messages
+    name people (`mention`: a user id becomes `<@U…>`, anything else is escaped text)."""
+    if voted_for is None:
+        return _refused("you already voted")
+    return _refused(f"you already voted (for {mention(voted_for)}, as their delegate)")
+
+
+def _refused(why_mrkdwn: str) -> str:
+    return f"You can't decide this request: {why_mrkdwn}. Nothing was changed."
 
 
 def not_found() -> str:

@@ -7,7 +7,14 @@ from typing import Any
 
 from greenlight.core.approvers import ApproverPolicy
 from greenlight.core.request import ApprovalRequest
-from greenlight.core.votes import Status, Verdict, Vote, deciding_votes, tally
+from greenlight.core.votes import (
+    Status,
+    Verdict,
+    Vote,
+    approvals_counted,
+    deciding_votes,
+    tally,
+)
 
 RETENTION_SECONDS = 400 * 24 * 3600  # well past the 90-day durable retention
 
@@ -175,13 +182,19 @@ class ApprovalRecord:
         ]
 
     def approvals_needed(self) -> int:
-        """How many more approvals decide this record (0 once the quorum is reached)."""
-        return max(self.policy.quorum - len(self.approved_by()), 0)
+        """How many more approvals decide this record (0 once the quorum is reached): counted
+        as `tally` counts them (`approvals_counted`, one per person), so the stored
+        `approvals_needed` the vote's write reads and the in-memory decision agree."""
+        return max(self.policy.quorum - approvals_counted(self.votes), 0)
 
     def waiting_on(self) -> list[str]:
-        """Eligible approvers who have not voted yet, sorted."""
+        """Eligible approvers who have not voted yet, sorted: neither their own vote is counted
+        (cast by them or by their delegate) nor have they cast one for someone else as a
+        delegate (one counted vote per person: an approver added after voting as a delegate
+        may not vote again, so nothing waits on them)."""
         eligible = self.policy.eligible_for(self.request)
-        return sorted(u for u in eligible if not self.vote_of(u))
+        casters = {v.caster for v in self.votes}
+        return sorted(u for u in eligible if not self.vote_of(u) and u not in casters)
 
     def to_item(self) -> dict[str, Any]:
         """A plain mapping for the store; `None` fields are left out."""

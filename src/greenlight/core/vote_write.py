@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from greenlight.core.approvers import authorize, authorize_delegate
+from greenlight.core.approvers import authorize, authorize_delegate, refuse_second_vote
 from greenlight.core.conditional_write import (
     Add,
     Append,
@@ -60,7 +60,6 @@ from greenlight.core.conditional_write import (
     Missing,
 )
 from greenlight.core.errors import (
-    AlreadyVotedError,
     ConfirmationRequiredError,
     ConflictError,
     NotFoundError,
@@ -255,9 +254,7 @@ def explain_refusal(
     if refused.is_decided_by(vote):
         return None
     authorize(refused.policy, refused.request, approval_id, vote.user_id)
-    other = refused.vote_cast_by(vote.caster)
-    if other is not None and other.user_id != vote.user_id:
-        raise AlreadyVotedError(approval_id, vote.caster, other.user_id if other.cast_by else None)
+    refuse_second_vote(refused, vote.caster, vote.user_id)
     if vote.cast_by is not None:
         authorize_delegate(refused.policy, refused.request, approval_id, vote.cast_by)
     if refused.status.is_final:

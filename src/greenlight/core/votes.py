@@ -1,4 +1,4 @@
-"""The vote ledger's rules: any reject vetoes, a quorum of distinct approvers approves."""
+"""The vote ledger's rules: any reject vetoes, a quorum of distinct people approves."""
 
 from __future__ import annotations
 
@@ -88,18 +88,30 @@ class Vote:
         return self.cast_by or self.user_id
 
 
+def approvals_counted(votes: Iterable[Vote]) -> int:
+    """How many approvals count toward the quorum: the distinct people who cast one
+    (`Vote.caster`), not the approvers they were cast for.
+
+    The same number as the approvers who approved on every record the vote's write keeps
+    (`voters` lets a person cast one vote only). It differs only on a record stored before
+    that rule, where a delegate of two approvers may have cast both their votes: those count
+    once, so the request still needs its quorum of people, not of names (the votes stay
+    shown and audited as cast).
+    """
+    return len({v.caster for v in votes if v.verdict is Verdict.APPROVE})
+
+
 def tally(votes: Iterable[Vote], quorum: int) -> Status:
     """Decide from the votes cast so far.
 
-    A single reject is a veto; otherwise `quorum` distinct approvers approve. Order does not
-    matter, and a person counts once however often their vote is recorded.
+    A single reject is a veto; otherwise approvals cast by `quorum` distinct people approve
+    (`approvals_counted`). Order does not matter, and a person counts once however often
+    their vote is recorded, and however many approvers they cast a vote for.
     """
-    approvers: set[str] = set()
-    for vote in votes:
-        if vote.verdict is Verdict.REJECT:
-            return Status.REJECTED
-        approvers.add(vote.user_id)
-    return Status.APPROVED if len(approvers) >= quorum else Status.PENDING
+    cast = list(votes)
+    if any(v.verdict is Verdict.REJECT for v in cast):
+        return Status.REJECTED
+    return Status.APPROVED if approvals_counted(cast) >= quorum else Status.PENDING
 
 
 def deciding_votes(votes: Iterable[Vote], status: Status) -> list[Vote]:

@@ -24,6 +24,7 @@ from greenlight.core import messages
 from greenlight.core.buttons import REASON_BLOCK_ID, REJECT_MODAL_CALLBACK_ID
 from greenlight.core.delegation import is_delegation_command
 from greenlight.core.errors import (
+    AlreadyVotedError,
     ApprovalError,
     ConflictError,
     InvalidRequestError,
@@ -71,8 +72,12 @@ def reply_for(error: ApprovalError, service: DecisionService) -> str:
                 Status(error.status), error.decided_by, error.decided_at
             )
         return messages.already_decided(service.current(error.approval_id))
-    if isinstance(error, NotAuthorizedError):
-        return messages.not_authorized(error.why)
+    if isinstance(error, NotAuthorizedError):  # a second vote names whom for, as a mention
+        return (
+            messages.already_voted(error.voted_for)
+            if isinstance(error, AlreadyVotedError)
+            else messages.not_authorized(error.why)
+        )
     if isinstance(error, NotFoundError):
         return messages.not_found()
     if isinstance(error, InvalidRequestError):

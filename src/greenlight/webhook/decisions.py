@@ -12,7 +12,12 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from greenlight.core.approvers import authorize, authorize_delegate, delegator_for
+from greenlight.core.approvers import (
+    authorize,
+    authorize_delegate,
+    delegator_for,
+    refuse_second_vote,
+)
 from greenlight.core.callback_result import decision_payload
 from greenlight.core.errors import (
     AlreadyVotedError,
@@ -82,19 +87,26 @@ class DecisionService:
         self._delegations = delegations
 
     def check(self, approval_id: str, user_id: str) -> ApprovalRecord:
-        """Load the record and make sure the user may still vote on it (the reject button reads
-        it to open its modal; a vote itself reads nothing first).
+        """Load the record and make sure the user may still vote on it (the buttons that open a
+        form read it first; a vote itself reads nothing first). The refusals are the vote's
+        write's, in its order (`explain_refusal`), so no form opens for a vote its submission
+        would be refused: not for someone who cast a vote already (`refuse_second_vote`).
 
         Raises:
-            NotFoundError, NotAuthorizedError, ConflictError: nothing is changed.
+            NotFoundError, NotAuthorizedError, AlreadyVotedError, ConflictError: nothing is
+                changed.
         """
         record = self._store.get(approval_id)
+        voter = user_id  # whose vote the click would be: theirs, or a delegator's
         try:
             authorize(record.policy, record.request, approval_id, user_id)
         except NotAuthorizedError:
             delegators = self._delegators(user_id)
-            if not delegators or self._as_delegate(record, user_id, delegators) is None:
+            delegator = self._as_delegate(record, user_id, delegators) if delegators else None
+            if delegator is None:
                 raise
+            voter = delegator
+        refuse_second_vote(record, user_id, voter)  # in the write's order: before "decided"
         if record.status.is_final:
             raise ConflictError(
                 approval_id, record.status.value, record.decided_by, record.decided_at

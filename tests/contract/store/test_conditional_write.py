@@ -29,12 +29,14 @@ from greenlight.core.conditional_write import (
     Missing,
     Remove,
 )
-from tests.contract.store.conftest import _session
+from tests.contract.store.conftest import _session, posted
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from mypy_boto3_dynamodb.service_resource import Table
+
+    from tests.contract.store.conftest import Subject
 
 ITEM: dict[str, Any] = {
     "status": "pending",
@@ -79,6 +81,9 @@ CASES: dict[str, ConditionalUpdate] = {
     "operands read the item before the update": ConditionalUpdate(
         (), (Append(("ids",), ("ids",), ("U3",)), Append(("copy",), ("ids",), ()))
     ),
+    # No condition and no value: sent without ConditionExpression and ExpressionAttributeValues
+    # (DynamoDB refuses either empty; moto refuses the empty map, not the empty expression)
+    "remove with no condition": ConditionalUpdate((), (Remove(("note",)),)),
     "add to a missing attribute": ConditionalUpdate((), (Add(("gone",), 1),)),
     "append to a missing list": ConditionalUpdate((), (Append(("x",), ("gone",), ("U1",)),)),
     "set under a missing map": ConditionalUpdate((), (Assign(("gone", "x"), 1),)),
@@ -152,3 +157,17 @@ def test_an_update_of_no_item_answers_in_memory_as_dynamodb_does(table: Table) -
     for update in (creating, needing):
         key = {"id": f"case-{next(_keys)}"}
         assert in_memory(None, key, update) == in_dynamodb(table, key, update)
+
+
+def test_a_store_sends_an_update_without_conditions_as_dynamodb_takes_it(subject: Subject) -> None:
+    # Given a stored approval
+    record = posted(subject.store)
+
+    # When an update with no condition and no value reaches the store (removing one attribute)
+    update = ConditionalUpdate((), (Remove(("voters",)),))
+    answer = subject.store.write_if(record.approval_id, update)
+
+    # Then it is written, in both stores alike
+    assert answer.written
+    assert answer.item is not None
+    assert "voters" not in answer.item

@@ -9,6 +9,7 @@ handles (for DynamoDB: the local DynamoDB, moto in server mode, over HTTP).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -22,6 +23,8 @@ from tests.contract.store.test_races import Outcome, race, voting
 
 FIRST = "2026-11-22T12:01:00+00:00"
 SECOND = "2026-11-22T12:02:00+00:00"
+THIRD = "2026-11-22T12:03:00+00:00"
+FOURTH = "2026-11-22T12:04:00+00:00"
 # Bob, Dave and Erin may decide; Bob and Dave both chose Carol as their delegate
 APPROVERS = frozenset({"U0BOB", "U0DAVE", "U0ERIN"})
 
@@ -134,6 +137,41 @@ def test_a_record_stored_before_voters_were_kept_accepts_votes_and_starts_keepin
     # the next vote is the one-write kind again, and the guard holds on it
     with pytest.raises(AlreadyVotedError):
         subject.store.record_vote(record.approval_id, carol_for("U0DAVE", SECOND))
+
+
+def test_two_votes_one_delegate_cast_before_the_rule_count_as_one_persons(
+    subject: Subject,
+) -> None:
+    # Given a 3-of-4 stored before `voters` was kept, holding Carol's votes for Bob and Dave
+    record = posted(
+        subject.store,
+        approvers=frozenset({"U0BOB", "U0DAVE", "U0ERIN", "U0FRANK"}),
+        quorum=3,
+        allow_delegation=True,
+    )
+    both = replace(
+        record,
+        votes=(carol_for("U0BOB"), carol_for("U0DAVE", SECOND)),
+        version=record.version + 1,
+    )
+    assert subject.store.replace(record, both, [])
+    forget_voters(subject.store, record.approval_id)
+
+    # When Erin approves
+    counted, effect = subject.store.record_vote(
+        record.approval_id, Vote("U0ERIN", Verdict.APPROVE, THIRD)
+    )
+
+    # Then it counts without deciding: Carol and Erin are two people of the three needed, and
+    # the stored count the next vote's write reads says one more
+    assert (effect, counted.status) == (VoteEffect.COUNTED, Status.PENDING)
+    assert stored_item(subject.store, record.approval_id)["approvals_needed"] == 1
+    # and Frank's approval, a third person's, decides it with one write
+    after, effect = subject.store.record_vote(
+        record.approval_id, Vote("U0FRANK", Verdict.APPROVE, FOURTH)
+    )
+    assert (effect, after.status) == (VoteEffect.DECIDED, Status.APPROVED)
+    assert after.decided_by == ("U0BOB", "U0DAVE", "U0ERIN", "U0FRANK")
 
 
 def forget_voters(store: ContractStore, approval_id: str) -> ApprovalRecord:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from greenlight.core.home import (
     DECIDED_SHOWN,
@@ -19,6 +20,9 @@ from greenlight.core.votes import Status, Verdict, Vote
 from greenlight.webhook.home import people_to_refresh
 from localdev.block_kit import view_problems
 from tests.unit.core.test_blocks import AT, crowded, record
+
+if TYPE_CHECKING:
+    from greenlight.core.record import ApprovalRecord
 
 
 def buttons(view: dict[str, object]) -> list[tuple[str, str]]:
@@ -185,3 +189,49 @@ def test_a_quiet_approver_still_finds_the_request_in_their_inbox() -> None:
     assert pending_for([quiet], "U0CAROL") == [quiet]
     assert buttons(home_view(pending_for([quiet], "U0CAROL"), [], user_id="U0CAROL"))
     assert "U0CAROL" in people_to_refresh(quiet, 25)
+
+
+def delegable(approvers: set[str], quorum: int = 2) -> ApprovalRecord:
+    """A pending request of `approvers` that allows delegates, requested by alice."""
+    base = record()
+    policy = ApproverPolicy(frozenset(approvers), quorum=quorum, allow_delegation=True)
+    return replace(base, policy=policy)
+
+
+def test_a_delegate_who_cast_a_vote_sees_nothing_more_waiting_for_another_delegator() -> None:
+    # Given erin, delegate of bob and carol, cast bob's vote on a 2-of-3 of bob, carol and dave
+    voted = delegable({"U0BOB", "U0CAROL", "U0DAVE"}).with_vote(
+        Vote("U0BOB", Verdict.APPROVE, AT, cast_by="U0ERIN")
+    )
+    # Then her inbox lists it for nobody (carol's vote is not hers to cast: she voted)
+    assert delegated_to([voted], "U0ERIN", ["U0BOB", "U0CAROL"]) == {}
+    # while frank, carol's delegate who cast nothing, still sees it, for carol
+    assert delegated_to([voted], "U0FRANK", ["U0CAROL"]) == {voted.approval_id: "U0CAROL"}
+
+
+def test_a_delegate_later_made_an_approver_does_not_see_it_waiting_on_them() -> None:
+    # Given erin cast bob's vote as his delegate, then was added as an approver by escalation
+    voted = delegable({"U0BOB", "U0CAROL", "U0DAVE"}).with_vote(
+        Vote("U0BOB", Verdict.APPROVE, AT, cast_by="U0ERIN")
+    )
+    escalated = voted.escalated(frozenset({"U0ERIN"}))
+    # Then it is not waiting on her, in her inbox nor anywhere the record says who it waits on
+    assert pending_for([escalated], "U0ERIN") == []
+    assert escalated.waiting_on() == ["U0CAROL", "U0DAVE"]
+    assert "U0ERIN" not in escalated.to_ping()
+    # and still waits on carol, who cast nothing
+    assert pending_for([escalated], "U0CAROL") == [escalated]
+
+
+def test_the_progress_line_counts_people_as_the_decision_does() -> None:
+    # Given a 3-of-4 holding two approvals one delegate cast (stored before one vote per person)
+    held = replace(
+        delegable({"U0BOB", "U0CAROL", "U0DAVE", "U0FRANK"}, quorum=3),
+        votes=(
+            Vote("U0BOB", Verdict.APPROVE, AT, cast_by="U0ERIN"),
+            Vote("U0CAROL", Verdict.APPROVE, AT, cast_by="U0ERIN"),
+        ),
+    )
+    # Then dave's inbox says one approval of three, as the vote's count says
+    text = str(home_view(pending_for([held], "U0DAVE"), [])["blocks"])
+    assert "1 of 3 approvals" in text

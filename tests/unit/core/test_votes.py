@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,7 +12,14 @@ from greenlight.core.errors import InvalidRequestError
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.request import Amount, ApprovalRequest
-from greenlight.core.votes import Status, Verdict, Vote, deciding_votes, tally
+from greenlight.core.votes import (
+    Status,
+    Verdict,
+    Vote,
+    approvals_counted,
+    deciding_votes,
+    tally,
+)
 
 USERS = ["U0BOB", "U0CAROL", "U0DAVE", "U0ERIN", "U0FRANK"]
 
@@ -40,6 +49,22 @@ def test_quorum_of_distinct_approvers_approves() -> None:
     assert tally([approve("U0BOB")], quorum=2) is Status.PENDING
     assert tally([approve("U0BOB"), approve("U0BOB")], quorum=2) is Status.PENDING
     assert tally([approve("U0BOB"), approve("U0CAROL")], quorum=2) is Status.APPROVED
+
+
+def test_a_delegate_counts_once_however_many_approvers_they_cast_votes_for() -> None:
+    # Given two approvals cast by carol, for bob and for dave (as a record stored before one
+    # vote per person was enforced may hold)
+    carol_for_two = [
+        Vote("U0BOB", Verdict.APPROVE, "2026-11-22T12:00:00+00:00", cast_by="U0CAROL"),
+        Vote("U0DAVE", Verdict.APPROVE, "2026-11-22T12:00:01+00:00", cast_by="U0CAROL"),
+    ]
+    # Then they are one person's approval: a 2-of-N still waits, a second person decides it
+    assert approvals_counted(carol_for_two) == 1
+    assert tally(carol_for_two, quorum=2) is Status.PENDING
+    assert tally([*carol_for_two, approve("U0ERIN")], quorum=2) is Status.APPROVED
+    # and the record agrees: one approval still needed, as its stored attribute will say
+    held = replace(record(quorum=3), votes=tuple(carol_for_two))
+    assert (held.approvals_needed(), held.to_item()["approvals_needed"]) == (2, 2)
 
 
 def test_any_reject_is_a_veto() -> None:
