@@ -19,7 +19,9 @@ that decision.
 
 Failures: Slack's side of a rung is best effort (`_climb`); a step that fails for good
 otherwise (the store down past its retries) withdraws the request before the error is
-raised (`_step_or_withdraw`), so no pending record with live buttons outlives its workflow.
+raised (`_step_or_withdraw`), and so does a true error sent on the callback (the webhook's, an
+operator's decide.sh: `ApprovalFailedError`), so no pending record with live buttons outlives
+its workflow.
 """
 
 from __future__ import annotations
@@ -179,7 +181,13 @@ class _Gate:
             )
         self.ctx.logger.info("approval requested", extra={"approval_id": posted.approval_id})
         for number, (_, stage) in enumerate(waits, start=1):
-            decision = _await_decision(callback, posted.approval_id)
+            try:
+                decision = _await_decision(callback, posted.approval_id)
+            except ApprovalFailedError:
+                # A true error sent on the callback (the webhook's, an operator's decide.sh):
+                # the gate fails, but closes the request first, as every fatal path does
+                self._withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
+                raise
             if decision is None:
                 decision = self._climb(stage, posted)
             if decision is None:
@@ -310,13 +318,18 @@ class _Gate:
                 "step failed for good; withdrawing the approval",
                 extra={"approval_id": approval_id, "step": name, "error": err.error_type},
             )
-            services = self.services
-            self.ctx.step(
-                lambda _: ladder_steps.withdraw(services, approval_id, reason),
-                name=STEP_WITHDRAW,
-                config=retries.STORE,
-            )
+            self._withdraw(approval_id, reason)
             raise
+
+    def _withdraw(self, approval_id: str, reason: str) -> None:
+        """Close the request for good in a step (`ladder_steps.withdraw`): the gate is about
+        to fail, and no pending record with live buttons may outlive the wait on it."""
+        services = self.services
+        self.ctx.step(
+            lambda _: ladder_steps.withdraw(services, approval_id, reason),
+            name=STEP_WITHDRAW,
+            config=retries.STORE,
+        )
 
     def _rotate(
         self, approval_id: str, number: int, seconds: int

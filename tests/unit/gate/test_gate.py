@@ -27,6 +27,7 @@ from greenlight.core.audit import AuditKind
 from greenlight.core.buttons import approval_id_for
 from greenlight.core.outcome import failure_error
 from greenlight.core.votes import Verdict, Vote, VoteEffect
+from greenlight.gate import ladder_steps
 from greenlight.gate.gate import SUB_TYPE
 from greenlight.testing import InMemoryDirectory
 from tests.unit.gate.conftest import AT, GateRun, eventually, running
@@ -205,6 +206,29 @@ def test_a_true_error_on_the_callback_fails_the_gate_and_is_never_read_as_a_no(
     assert str(outcome.error.type).endswith("ChildContextError")
     assert f"approval {record.approval_id} failed" in str(outcome.error.message)
     assert "the approver's system broke" in str(outcome.error.message)
+
+
+def test_a_true_error_on_the_callback_withdraws_the_request_before_failing(
+    world: FakeWorld,
+) -> None:
+    # Given an operator's decide.sh (or the webhook) sends a true error, not a verdict
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        record = run.posted("Deploy api v2.3")
+        run.runner.send_callback_failure(
+            record.callback_id, ErrorObject("the approver's system broke", "Boom", None, None)
+        )
+        outcome = run.runner.wait_for_result(run.arn, timeout=60)
+        steps = run.step_names()
+
+    # Then the gate still fails, but the record is closed first: no live buttons on a request
+    # no workflow waits on
+    assert outcome.error is not None
+    assert steps == ["post request", "withdraw request"]
+    closed = world.approvals.only()
+    assert (closed.status, closed.reason) == (Status.EXPIRED, ladder_steps.NOT_FOLLOWED)
+    assert world.approvals.pending() == []
+    assert world.notifier.updates[-1].status is Status.EXPIRED  # redrawn without buttons
 
 
 def test_a_retried_post_keeps_the_stored_request_when_usergroups_shrank_meanwhile(
