@@ -91,18 +91,25 @@ def require_approval(
     policy: Policy | AutoApprove,
     route: Route,
     name: str = "approval",
+    execution_timeout: int | None = None,
 ) -> Decision:
     """Ask for a decision on `request` in a child context named `name`; return it, typed.
 
     An `AutoApprove` policy decides at once (one step, audited); a `Policy` posts the request
     where `route` says and waits, up its ladder, for people to decide.
 
+    `execution_timeout` is the function's durable execution timeout in seconds, when known
+    (`GREENLIGHT_EXECUTION_TIMEOUT`, set by the CDK construct's grant).
+
     Raises:
-        InvalidRequestError: `request`, `policy` or `route` is not what the gate takes
-            (checked before any durable operation, so nothing is recorded).
+        InvalidRequestError: `request`, `policy` or `route` is not what the gate takes, or the
+            policy's ladder expires only after the execution would have timed out (checked
+            before any durable operation, so nothing is recorded).
         ChildContextError: a true error (Slack or the store unavailable past the retries).
     """
     _check(request, policy, route)
+    if isinstance(policy, Policy) and execution_timeout is not None:
+        _check_fits(policy, execution_timeout)
 
     def run(child: DurableContext) -> Decision:
         gate = _Gate(child, services, request, route)
@@ -367,6 +374,24 @@ def _check(request: object, policy: object, route: object) -> None:
         raise InvalidRequestError(
             "route",
             "must be Channel('C0123'), DirectMessages() or ChannelAndDirectMessages('C0123')",
+        )
+
+
+def _check_fits(policy: Policy, execution_timeout: int) -> None:
+    """Refuse a ladder whose expiry the execution would not live to see.
+
+    An execution that times out first ends with the request still pending: its buttons live,
+    people "approve" what no workflow waits on, and the expire step never closes it. Only the
+    ladder is compared with the timeout, so the refusal is the same on every replay: a gate
+    started late in a long execution can still be cut short (the workflow's own budget).
+    """
+    expiry = policy.ladder.expire_after
+    if expiry >= execution_timeout:
+        raise InvalidRequestError(
+            "policy.ladder",
+            f"it expires after {expiry} seconds, but the function's durable executions time "
+            f"out after {execution_timeout} seconds (GREENLIGHT_EXECUTION_TIMEOUT): expire "
+            "sooner, or give the function a longer execution timeout",
         )
 
 

@@ -35,6 +35,7 @@ from greenlight.cdk import (
 from greenlight.cdk.nag import acknowledge, acknowledge_resource
 from greenlight.cdk.names import Arns
 from greenlight.core.buttons import approval_id_for
+from greenlight.core.requester_env import ENV_EXECUTION_TIMEOUT
 from greenlight.core.votes import Verdict, Vote
 from greenlight.webhook import settings as webhook_env
 
@@ -245,6 +246,9 @@ def test_each_requester_gets_exactly_the_tables_and_secret_it_needs(
     assert env[ENV_AUDIT_TABLE] == NAMES.audit_table
     assert env[ENV_SLACK_SECRET_NAME] == NAMES.secret
     assert env[ENV_REQUESTER] == label  # the gate leads its approval ids with it
+    # its durable execution timeout (`durable_function`: one day), so the gate can refuse a
+    # ladder that would outlast the execution
+    assert env[ENV_EXECUTION_TIMEOUT] == "86400"
 
 
 # --- each requester: its own approvals only (dynamodb:LeadingKeys) ---------------------------
@@ -725,6 +729,25 @@ def test_granting_twice_or_under_a_used_label_is_refused(tmp_path: Path) -> None
         greenlight.grant_requester(other, label="other.eu")  # the ids' separator
     greenlight.grant_requester(other, label="o" * 40)
     assert len(greenlight.requesters) == 2
+
+
+def test_an_execution_timeout_that_cannot_be_read_is_not_passed_on(tmp_path: Path) -> None:
+    # Given a durable function whose execution timeout is only known at deploy time
+    stack, greenlight, code = _bare(tmp_path)
+    seconds = cdk.CfnParameter(stack, "Timeout", type="Number", default=3600)
+    function = durable_function(stack, "Deploy", code, name=DEPLOY)
+    cfn = function.node.default_child
+    assert isinstance(cfn, lambda_.CfnFunction)
+    cfn.durable_config = lambda_.CfnFunction.DurableConfigProperty(
+        execution_timeout=seconds.value_as_number
+    )
+    greenlight.grant_requester(function)
+
+    env = function_props(Template.from_stack(stack), DEPLOY)["Environment"]["Variables"]
+
+    # Then the gate is told nothing (it checks no ladder) rather than a token's placeholder
+    assert ENV_REQUESTER in env
+    assert ENV_EXECUTION_TIMEOUT not in env
 
 
 def test_a_webhook_with_no_reserved_concurrency_reserves_none(tmp_path: Path) -> None:
