@@ -224,8 +224,9 @@ class Greenlight(Construct):
           (GREENLIGHT_EXECUTION_TIMEOUT) when it can be read now (`durable_config` set before
           the grant, not a deploy-time token), so the gate refuses a ladder outlasting it;
         - alarms (`<prefix>-<label>-errors`, `-throttles`, `-executions-failed`,
-          `-executions-timed-out`) and a dashboard row; expired approvals are counted from its
-          log group when it was given one (`Function(log_group=…)`).
+          `-executions-timed-out`, `-rungs-without-slack`) and a dashboard row; expired
+          approvals are counted from its log group when it was given one
+          (`Function(log_group=…)`).
 
         `label` names its alarms and graphs and starts its approval ids (1 to 40 lowercase
         letters, digits and hyphens); by default its construct id in lowercase.

@@ -259,10 +259,11 @@ class _Gate:
 
         Slack's side of a rung is best effort. The rung's step retries as it always has (a
         short outage passes); if it still fails, the rung's store side runs alone in a step
-        of its own ("remind without Slack", ...: `RUNG_STEPS`) and the ladder climbs on: the
-        reminder is noted as not sent, the escalation approvers may decide, an expiry is
-        returned. Only if that fails too (the store down past its retries) does the gate fail,
-        after withdrawing the request.
+        of its own ("remind without Slack", ...: `RUNG_STEPS`), counted for the operators'
+        alarm (`RungsWithoutSlack`), and the ladder climbs on: the reminder is noted as not
+        sent, the escalation approvers may decide, an expiry is returned. Only if that fails
+        too (the store down past its retries) does the gate fail, after withdrawing the
+        request.
 
         Replay: a failed step's error is checkpointed, so a replay takes the same branch; the
         extra step exists only after a failure that used to end the workflow, so executions
@@ -279,8 +280,16 @@ class _Gate:
                 "rung failed; doing it without Slack",
                 extra={"approval_id": approval_id, "rung": stage.value, "error": err.error_type},
             )
+
+            def without(_: StepContext) -> Decision | None:
+                done = act(False)
+                # Counted once the store side is done: a failed attempt never counted, so a
+                # retry counts it once, and a replay (the step checkpointed) not at all
+                approval_metrics.count(approval_metrics.RUNGS_WITHOUT_SLACK)
+                return done
+
             decision = self._step_or_withdraw(
-                lambda _: act(False),
+                without,
                 name=without_slack,
                 config=_with_serdes(retries.STORE, MAYBE_DECISION),
                 approval_id=approval_id,
