@@ -9,6 +9,8 @@ Metric names, namespaces and dimensions are AWS's:
   `ApproximateRunningDurableExecutionsUtilization`, the account's quota in percent, published
   without dimensions): durable-monitoring.html, whose suggested alarm is utilization above 80 %.
 - `ApproximateNumberOfMessagesVisible` (`AWS/SQS`, `QueueName`) for a dead-letter queue.
+- Greenlight's own EMF metrics (`greenlight.core.metric_names`; dimension `service`, the
+  requester's function name): a rung the gate did without Slack.
 - `IteratorAge` (`AWS/Lambda`, `FunctionName`, milliseconds): how old the last stream record a
   function read was (monitoring-metrics-types.html, "Event source mapping metrics"); the relay
   falling behind means decided workflows wait.
@@ -126,7 +128,8 @@ def installation_alarms(names: Names, undelivered: sqs.IQueue) -> list[AlarmSpec
 
 
 def requester_alarms(label: str, function_name: str) -> list[AlarmSpec]:
-    """A durable function's alarms: its invocations and its executions."""
+    """A durable function's alarms: its invocations, its executions, and the rungs its gate
+    did without Slack (the EMF metric's `service` is `function_name`, `greenlight.gate.metrics`)."""
     return [
         AlarmSpec(
             f"{label}-errors",
@@ -151,6 +154,19 @@ def requester_alarms(label: str, function_name: str) -> list[AlarmSpec]:
             lambda_metric("DurableExecutionTimedOut", function_name),
             ANY_AT_ALL,
             f"An execution of {label} ran past its execution timeout.",
+        ),
+        AlarmSpec(
+            f"{label}-rungs-without-slack",
+            cloudwatch.Metric(
+                namespace=metric_names.NAMESPACE,
+                metric_name=metric_names.RUNGS_WITHOUT_SLACK,
+                dimensions_map={metric_names.SERVICE: function_name},
+                statistic="Sum",
+                period=FIVE_MINUTES,
+            ),
+            ANY_AT_ALL,
+            f"Slack failed a reminder, escalation notice or expiry redraw of {label} past the "
+            "retries: the ladder went on without it; people may not have been told.",
         ),
     ]
 

@@ -44,7 +44,7 @@ from greenlight.cdk.names import Names
 from greenlight.cdk.relay import add_decision_relay
 from greenlight.cdk.slack_secrets import restrict_to
 from greenlight.cdk.slack_secrets import slack_secret as slack_secret_of
-from greenlight.core import metric_names
+from greenlight.core import metric_names, requester_env
 from greenlight.webhook import settings as webhook_env
 
 if TYPE_CHECKING:
@@ -220,10 +220,13 @@ class Greenlight(Construct):
           executions only (`function:NAME:*`), beside every requester granted before;
         - its environment names the tables, the secret and its label (GREENLIGHT_APPROVALS_TABLE,
           GREENLIGHT_AUDIT_TABLE, GREENLIGHT_SLACK_SECRET_NAME, GREENLIGHT_REQUESTER):
-          `Greenlight.from_env()`;
+          `Greenlight.from_env()`; and its durable execution timeout in seconds
+          (GREENLIGHT_EXECUTION_TIMEOUT) when it can be read now (`durable_config` set before
+          the grant, not a deploy-time token), so the gate refuses a ladder outlasting it;
         - alarms (`<prefix>-<label>-errors`, `-throttles`, `-executions-failed`,
-          `-executions-timed-out`) and a dashboard row; expired approvals are counted from its
-          log group when it was given one (`Function(log_group=…)`).
+          `-executions-timed-out`, `-rungs-without-slack`) and a dashboard row; expired
+          approvals are counted from its log group when it was given one
+          (`Function(log_group=…)`).
 
         `label` names its alarms and graphs and starts its approval ids (1 to 40 lowercase
         letters, digits and hyphens); by default its construct id in lowercase.
@@ -277,6 +280,9 @@ class Greenlight(Construct):
         function.add_environment(env.ENV_AUDIT_TABLE, self.names.audit_table)
         function.add_environment(env.ENV_SLACK_SECRET_NAME, self._secret_name)
         function.add_environment(env.ENV_REQUESTER, label)
+        timeout = _execution_timeout(function)
+        if timeout is not None:
+            function.add_environment(requester_env.ENV_EXECUTION_TIMEOUT, str(timeout))
         self._count_expired(holder, function)
         for spec in requester_alarms(label, name):
             self.add_alarm(spec)
@@ -412,6 +418,23 @@ def _physical_name(function: lambda_.Function) -> str:
     if isinstance(given, str) and not Token.is_unresolved(given):
         return given
     return function.function_name
+
+
+def _execution_timeout(function: lambda_.Function) -> int | None:
+    """The function's durable execution timeout in whole seconds, as its CloudFormation
+    resource holds it (`CfnFunction.durable_config`, `DurableConfigProperty.execution_timeout`:
+    seconds), or None when it cannot be known here: no durable config (yet), or a token
+    resolved only at deploy time (a parameter, an import). The gate then checks no ladder."""
+    cfn = function.node.default_child
+    if not isinstance(cfn, lambda_.CfnFunction):
+        return None
+    config = cfn.durable_config
+    if not isinstance(config, lambda_.CfnFunction.DurableConfigProperty):
+        return None  # none, or an IResolvable
+    seconds = config.execution_timeout
+    if Token.is_unresolved(seconds) or int(seconds) != seconds or seconds < 1:
+        return None
+    return int(seconds)
 
 
 @jsii.implements(IValidation)

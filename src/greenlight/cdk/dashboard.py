@@ -24,6 +24,7 @@ from greenlight.core.metric_names import (
     NAMESPACE,
     OUTCOME,
     REQUESTED,
+    RUNGS_WITHOUT_SLACK,
     SERVICE,
     TIME_TO_DECISION,
 )
@@ -134,7 +135,7 @@ class Dashboard:
 
     def add_requester(self, label: str, function_name: str, service: str) -> None:
         """A requester's approvals (its EMF `service`) and executions."""
-        for name in (REQUESTED, EXPIRED):
+        for name in (REQUESTED, EXPIRED, RUNGS_WITHOUT_SLACK):
             self._approvals.add_left_metric(
                 approval_metric(name, service, label=f"{name} by {label}")
             )

@@ -206,7 +206,10 @@ def _verdict(record: ApprovalRecord) -> str:
         # Every line quoted: a reason of several lines stays one quote.
         reason = "\n".join(f">{line}" for line in escape(record.reason or "").splitlines())
         return f":x: *Rejected* by {who} · {when}\n{reason or '>'}"
-    return f":hourglass: *Expired* · {when}: no decision in time"
+    # The record's own reason: time ran out ("no decision in time"), or the gate withdrew the
+    # request ("the request could not be posted", ...: `gate.ladder_steps.withdraw`). One line.
+    why = " ".join(escape(record.reason or "no decision in time").split())
+    return f":hourglass: *Expired* · {when}: {why}"
 
 
 def warning_section() -> Block:

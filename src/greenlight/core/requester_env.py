@@ -14,4 +14,8 @@ ENV_SLACK_API_URL = "GREENLIGHT_SLACK_API_URL"  # optional: the local stack's fa
 # every approval id the function makes (`<label>.<22 characters>`), which is what lets IAM hold a
 # requester to its own approvals (`dynamodb:LeadingKeys`, `greenlight.cdk.permissions`)
 ENV_REQUESTER = "GREENLIGHT_REQUESTER"
+# The function's durable execution timeout in whole seconds, when the construct could read it
+# (optional): the gate refuses a ladder that would expire only after the execution timed out
+ENV_EXECUTION_TIMEOUT = "GREENLIGHT_EXECUTION_TIMEOUT"
+SECONDS = r"[1-9][0-9]{0,8}"  # 1 or more; Lambda allows up to 31,622,400 (366 days)
 LABEL = r"[a-z0-9-]{1,40}"  # lowercase letters, digits, hyphens: never the ids' separator `.`

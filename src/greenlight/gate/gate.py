@@ -19,7 +19,9 @@ that decision.
 
 Failures: Slack's side of a rung is best effort (`_climb`); a step that fails for good
 otherwise (the store down past its retries) withdraws the request before the error is
-raised (`_step_or_withdraw`), so no pending record with live buttons outlives its workflow.
+raised (`_step_or_withdraw`), and so does a true error sent on the callback (the webhook's, an
+operator's decide.sh: `ApprovalFailedError`), so no pending record with live buttons outlives
+its workflow.
 """
 
 from __future__ import annotations
@@ -89,18 +91,25 @@ def require_approval(
     policy: Policy | AutoApprove,
     route: Route,
     name: str = "approval",
+    execution_timeout: int | None = None,
 ) -> Decision:
     """Ask for a decision on `request` in a child context named `name`; return it, typed.
 
     An `AutoApprove` policy decides at once (one step, audited); a `Policy` posts the request
     where `route` says and waits, up its ladder, for people to decide.
 
+    `execution_timeout` is the function's durable execution timeout in seconds, when known
+    (`GREENLIGHT_EXECUTION_TIMEOUT`, set by the CDK construct's grant).
+
     Raises:
-        InvalidRequestError: `request`, `policy` or `route` is not what the gate takes
-            (checked before any durable operation, so nothing is recorded).
+        InvalidRequestError: `request`, `policy` or `route` is not what the gate takes, or the
+            policy's ladder expires only after the execution would have timed out (checked
+            before any durable operation, so nothing is recorded).
         ChildContextError: a true error (Slack or the store unavailable past the retries).
     """
     _check(request, policy, route)
+    if isinstance(policy, Policy) and execution_timeout is not None:
+        _check_fits(policy, execution_timeout)
 
     def run(child: DurableContext) -> Decision:
         gate = _Gate(child, services, request, route)
@@ -179,7 +188,13 @@ class _Gate:
             )
         self.ctx.logger.info("approval requested", extra={"approval_id": posted.approval_id})
         for number, (_, stage) in enumerate(waits, start=1):
-            decision = _await_decision(callback, posted.approval_id)
+            try:
+                decision = _await_decision(callback, posted.approval_id)
+            except ApprovalFailedError:
+                # A true error sent on the callback (the webhook's, an operator's decide.sh):
+                # the gate fails, but closes the request first, as every fatal path does
+                self._withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
+                raise
             if decision is None:
                 decision = self._climb(stage, posted)
             if decision is None:
@@ -244,10 +259,11 @@ class _Gate:
 
         Slack's side of a rung is best effort. The rung's step retries as it always has (a
         short outage passes); if it still fails, the rung's store side runs alone in a step
-        of its own ("remind without Slack", ...: `RUNG_STEPS`) and the ladder climbs on: the
-        reminder is noted as not sent, the escalation approvers may decide, an expiry is
-        returned. Only if that fails too (the store down past its retries) does the gate fail,
-        after withdrawing the request.
+        of its own ("remind without Slack", ...: `RUNG_STEPS`), counted for the operators'
+        alarm (`RungsWithoutSlack`), and the ladder climbs on: the reminder is noted as not
+        sent, the escalation approvers may decide, an expiry is returned. Only if that fails
+        too (the store down past its retries) does the gate fail, after withdrawing the
+        request.
 
         Replay: a failed step's error is checkpointed, so a replay takes the same branch; the
         extra step exists only after a failure that used to end the workflow, so executions
@@ -264,8 +280,16 @@ class _Gate:
                 "rung failed; doing it without Slack",
                 extra={"approval_id": approval_id, "rung": stage.value, "error": err.error_type},
             )
+
+            def without(_: StepContext) -> Decision | None:
+                done = act(False)
+                # Counted once the store side is done: a failed attempt never counted, so a
+                # retry counts it once, and a replay (the step checkpointed) not at all
+                approval_metrics.count(approval_metrics.RUNGS_WITHOUT_SLACK)
+                return done
+
             decision = self._step_or_withdraw(
-                lambda _: act(False),
+                without,
                 name=without_slack,
                 config=_with_serdes(retries.STORE, MAYBE_DECISION),
                 approval_id=approval_id,
@@ -310,13 +334,18 @@ class _Gate:
                 "step failed for good; withdrawing the approval",
                 extra={"approval_id": approval_id, "step": name, "error": err.error_type},
             )
-            services = self.services
-            self.ctx.step(
-                lambda _: ladder_steps.withdraw(services, approval_id, reason),
-                name=STEP_WITHDRAW,
-                config=retries.STORE,
-            )
+            self._withdraw(approval_id, reason)
             raise
+
+    def _withdraw(self, approval_id: str, reason: str) -> None:
+        """Close the request for good in a step (`ladder_steps.withdraw`): the gate is about
+        to fail, and no pending record with live buttons may outlive the wait on it."""
+        services = self.services
+        self.ctx.step(
+            lambda _: ladder_steps.withdraw(services, approval_id, reason),
+            name=STEP_WITHDRAW,
+            config=retries.STORE,
+        )
 
     def _rotate(
         self, approval_id: str, number: int, seconds: int
@@ -354,6 +383,24 @@ def _check(request: object, policy: object, route: object) -> None:
         raise InvalidRequestError(
             "route",
             "must be Channel('C0123'), DirectMessages() or ChannelAndDirectMessages('C0123')",
+        )
+
+
+def _check_fits(policy: Policy, execution_timeout: int) -> None:
+    """Refuse a ladder whose expiry the execution would not live to see.
+
+    An execution that times out first ends with the request still pending: its buttons live,
+    people "approve" what no workflow waits on, and the expire step never closes it. Only the
+    ladder is compared with the timeout, so the refusal is the same on every replay: a gate
+    started late in a long execution can still be cut short (the workflow's own budget).
+    """
+    expiry = policy.ladder.expire_after
+    if expiry >= execution_timeout:
+        raise InvalidRequestError(
+            "policy.ladder",
+            f"it expires after {expiry} seconds, but the function's durable executions time "
+            f"out after {execution_timeout} seconds (GREENLIGHT_EXECUTION_TIMEOUT): expire "
+            "sooner, or give the function a longer execution timeout",
         )
 
 

@@ -38,7 +38,9 @@ class Greenlight:
     """The approval gate and its collaborators (they satisfy `gate.ports.GateServices`).
 
     `requester` is the label the deployment gave the function (`GREENLIGHT_REQUESTER`): it
-    leads every approval id the gate makes, so IAM can hold the function to its own approvals."""
+    leads every approval id the gate makes, so IAM can hold the function to its own approvals.
+    `execution_timeout` is the function's durable execution timeout in seconds
+    (`GREENLIGHT_EXECUTION_TIMEOUT`), when known: a ladder that would outlast it is refused."""
 
     approvals: ApprovalStore
     notifier: ApprovalNotifier
@@ -46,13 +48,15 @@ class Greenlight:
     clock: Callable[[], datetime] = utc_now
     new_id: Callable[[], str] = new_approval_id
     requester: str | None = None
+    execution_timeout: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Greenlight:
         """The real services, from `GREENLIGHT_*` variables: the DynamoDB store over the
         approvals and audit tables, and a Slack client whose bot token is read from Secrets
         Manager (`GREENLIGHT_SLACK_API_URL` points it at a local fake Slack), and the
-        function's requester label (`GREENLIGHT_REQUESTER`, set by `grant_requester`).
+        function's requester label (`GREENLIGHT_REQUESTER`, set by `grant_requester`) and its
+        durable execution timeout (`GREENLIGHT_EXECUTION_TIMEOUT`, when the grant could read it).
 
         Call once per container, at import: it reads the secret.
 
@@ -80,6 +84,7 @@ class Greenlight:
             notifier=SlackApprovalNotifier(client),
             directory=SlackDirectory(client),
             requester=settings.requester,
+            execution_timeout=settings.execution_timeout,
         )
 
     def require_approval(
@@ -108,9 +113,20 @@ class Greenlight:
             The decision: status, votes, deciders, reason, the request's context, the message.
 
         Raises:
+            InvalidRequestError: a wrong argument, or a ladder that expires only after the
+                function's durable execution would have timed out (`execution_timeout`);
+                refused before any durable operation.
             ChildContextError: a true error (Slack or the store down past the step retries).
         """
-        return require_approval(ctx, self, request, policy=policy, route=route, name=name)
+        return require_approval(
+            ctx,
+            self,
+            request,
+            policy=policy,
+            route=route,
+            name=name,
+            execution_timeout=self.execution_timeout,
+        )
 
     def notify(self, user_id: str, text: str, *, where: SlackMessage | Route) -> None:
         """Tell `user_id` something in a request's thread, or in a channel (mentioning them).

@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 NOT_POSTED = "the request could not be posted"
 NOT_FOLLOWED = "the approval could not be followed up"  # a rung or a swap failed for good
 NOT_SENT = "Slack failed: some or all replies not sent"  # on the reminder's audit line
+# On the escalation's audit line when its approvers (an empty usergroup, people who already
+# decide) add no one: nothing is announced, since no one new can decide.
+NO_ONE_NEW = "no one new to add: the escalation approvers are empty or already decide"
 
 
 def decided(record: ApprovalRecord) -> Decision | None:
@@ -176,7 +179,13 @@ def escalate(
     """Let the escalation approvers decide too; say so on every copy, in the main thread and
     the escalation channel; on a route with direct messages, send each (pinged) escalation
     approver a copy of their own. With `slack=False`, only let them decide (the store side):
-    they can click the request they see, or be told by hand."""
+    they can click the request they see, or be told by hand.
+
+    When the escalation adds no one (its usergroup was empty when the request was posted, or
+    everyone in it already decides), nothing is announced, on Slack or anywhere: a notice
+    would claim that someone can now decide when no one new can. The audit line says so
+    (`NO_ONE_NEW`) and the ladder climbs on; the request stays with its approvers.
+    """
     at = deps.clock().isoformat()
 
     def add(record: ApprovalRecord) -> tuple[ApprovalRecord, list[AuditEvent]] | None:
@@ -197,6 +206,19 @@ def escalate(
     record = deps.approvals.update(approval_id, add)
     if record.status.is_final:
         return decided(record)
+    if not record.policy.escalated_ids:  # nobody was added, by this attempt or an earlier one
+        logger.warning("escalation found no one new", extra={"approval_id": approval_id})
+        deps.approvals.note(  # the step's last act: a retry notes again only if this failed
+            AuditEvent(
+                approval_id,
+                AuditKind.ESCALATED,
+                at,
+                detail=NO_ONE_NEW,
+                channel=message.channel,
+                message_ts=message.ts,
+            )
+        )
+        return None
     if not slack:
         return None
     if route is not None and route.direct:

@@ -1,6 +1,7 @@
 """The durable function's approval metrics, as CloudWatch EMF lines (Powertools Metrics).
 
-Counted inside the steps that post or expire an approval, never in workflow code: a replay
+Counted inside the steps that post or expire an approval, or do a rung without Slack, never
+in workflow code: a replay
 re-runs workflow code but not a completed step, so each approval is counted once. A metric that
 cannot be written is logged and dropped; it never fails the step it counts.
 
@@ -19,9 +20,15 @@ import os
 from aws_lambda_powertools import single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
-from greenlight.core.metric_names import EXPIRED, NAMESPACE, REQUESTED, SERVICE
+from greenlight.core.metric_names import (
+    EXPIRED,
+    NAMESPACE,
+    REQUESTED,
+    RUNGS_WITHOUT_SLACK,
+    SERVICE,
+)
 
-__all__ = ["EXPIRED", "REQUESTED", "count"]  # what the gate counts, and how
+__all__ = ["EXPIRED", "REQUESTED", "RUNGS_WITHOUT_SLACK", "count"]  # what the gate counts, and how
 logger = logging.getLogger(__name__)
 
 

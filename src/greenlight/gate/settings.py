@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from greenlight.core import requester_env
@@ -24,13 +24,16 @@ ENV_AUDIT_TABLE = requester_env.ENV_AUDIT_TABLE
 ENV_SLACK_SECRET_NAME = requester_env.ENV_SLACK_SECRET_NAME
 ENV_SLACK_API_URL = requester_env.ENV_SLACK_API_URL
 ENV_REQUESTER = requester_env.ENV_REQUESTER
+ENV_EXECUTION_TIMEOUT = requester_env.ENV_EXECUTION_TIMEOUT
 _LABEL = re.compile(requester_env.LABEL)
+_SECONDS = re.compile(requester_env.SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
 class GateSettings:
     """Table names, the bot token secret's name (never its value), the function's requester
-    label (which leads its approval ids; none when deployed without the construct) and,
+    label (which leads its approval ids; none when deployed without the construct), its
+    durable execution timeout in seconds (none when the construct could not read it) and,
     locally, a fake Slack.
 
     The gate never names the signing secret: only the webhook may read it."""
@@ -40,6 +43,7 @@ class GateSettings:
     slack_secret_name: str
     slack_api_url: str | None = None
     requester: str | None = None
+    execution_timeout: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GateSettings:
@@ -58,6 +62,9 @@ class GateSettings:
                 ENV_REQUESTER, _LABEL, "a requester label (lowercase letters, digits, hyphens)"
             ),
         )
+        timeout = read.optional(
+            ENV_EXECUTION_TIMEOUT, _SECONDS, "a whole number of seconds, 1 or more"
+        )
         if read.problems:
             raise ConfigError(read.problems)
-        return settings
+        return replace(settings, execution_timeout=int(timeout) if timeout else None)

@@ -34,7 +34,9 @@ from greenlight.cdk import (
 )
 from greenlight.cdk.nag import acknowledge, acknowledge_resource
 from greenlight.cdk.names import Arns
+from greenlight.core import metric_names
 from greenlight.core.buttons import approval_id_for
+from greenlight.core.requester_env import ENV_EXECUTION_TIMEOUT
 from greenlight.core.votes import Verdict, Vote
 from greenlight.webhook import settings as webhook_env
 
@@ -245,6 +247,9 @@ def test_each_requester_gets_exactly_the_tables_and_secret_it_needs(
     assert env[ENV_AUDIT_TABLE] == NAMES.audit_table
     assert env[ENV_SLACK_SECRET_NAME] == NAMES.secret
     assert env[ENV_REQUESTER] == label  # the gate leads its approval ids with it
+    # its durable execution timeout (`durable_function`: one day), so the gate can refuse a
+    # ladder that would outlast the execution
+    assert env[ENV_EXECUTION_TIMEOUT] == "86400"
 
 
 # --- each requester: its own approvals only (dynamodb:LeadingKeys) ---------------------------
@@ -589,7 +594,13 @@ def test_each_requester_has_its_alarms_and_the_dashboard_shows_every_alarm(
     text = "".join(p if isinstance(p, str) else "TOKEN" for p in parts)
 
     for label in ("deploy", "agent"):
-        for suffix in ("errors", "throttles", "executions-failed", "executions-timed-out"):
+        for suffix in (
+            "errors",
+            "throttles",
+            "executions-failed",
+            "executions-timed-out",
+            "rungs-without-slack",
+        ):
             assert f"greenlight-{label}-{suffix}" in alarms
     assert {"greenlight-webhook-5xx", "greenlight-approvals-expired"} <= alarms
     (widget,) = [w for w in json.loads(text)["widgets"] if w["type"] == "alarm"]
@@ -658,6 +669,7 @@ def test_the_dashboard_graphs_the_metrics_the_functions_write(
     capsys.readouterr()
     gate_metrics.count(gate_metrics.REQUESTED)
     gate_metrics.count(gate_metrics.EXPIRED)
+    gate_metrics.count(gate_metrics.RUNGS_WITHOUT_SLACK)
     for verdict in (Verdict.APPROVE, Verdict.REJECT):
         webhook_metrics.decided(pending(quorum=1).with_vote(Vote("U0BOB", verdict, AT, "no")))
     emitted = written(capsys.readouterr().out)
@@ -665,7 +677,25 @@ def test_the_dashboard_graphs_the_metrics_the_functions_write(
 
     # Then the dashboard graphs each of them, in their namespace, by the dimensions they carry
     assert graphed(template, namespace) == {(name, dims) for _, name, dims in emitted}
-    assert len(emitted) == 4  # requested, expired, decided, time to decision
+    assert len(emitted) == 5  # requested, expired, rungs without Slack, decided, time to decision
+
+
+def test_a_requesters_rungs_done_without_slack_alarm_on_what_its_gate_counts(
+    template: Template,
+) -> None:
+    (alarm,) = [
+        a["Properties"]
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["AlarmName"] == "greenlight-deploy-rungs-without-slack"
+    ]
+
+    # the EMF metric the gate writes in Lambda: its namespace, name and `service` dimension
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        metric_names.NAMESPACE,
+        metric_names.RUNGS_WITHOUT_SLACK,
+    )
+    assert alarm["Dimensions"] == [{"Name": metric_names.SERVICE, "Value": DEPLOY}]
+    assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
 
 
 def test_the_expired_approvals_alarm_watches_what_the_log_filter_counts(
@@ -725,6 +755,25 @@ def test_granting_twice_or_under_a_used_label_is_refused(tmp_path: Path) -> None
         greenlight.grant_requester(other, label="other.eu")  # the ids' separator
     greenlight.grant_requester(other, label="o" * 40)
     assert len(greenlight.requesters) == 2
+
+
+def test_an_execution_timeout_that_cannot_be_read_is_not_passed_on(tmp_path: Path) -> None:
+    # Given a durable function whose execution timeout is only known at deploy time
+    stack, greenlight, code = _bare(tmp_path)
+    seconds = cdk.CfnParameter(stack, "Timeout", type="Number", default=3600)
+    function = durable_function(stack, "Deploy", code, name=DEPLOY)
+    cfn = function.node.default_child
+    assert isinstance(cfn, lambda_.CfnFunction)
+    cfn.durable_config = lambda_.CfnFunction.DurableConfigProperty(
+        execution_timeout=seconds.value_as_number
+    )
+    greenlight.grant_requester(function)
+
+    env = function_props(Template.from_stack(stack), DEPLOY)["Environment"]["Variables"]
+
+    # Then the gate is told nothing (it checks no ladder) rather than a token's placeholder
+    assert ENV_REQUESTER in env
+    assert ENV_EXECUTION_TIMEOUT not in env
 
 
 def test_a_webhook_with_no_reserved_concurrency_reserves_none(tmp_path: Path) -> None:

@@ -96,6 +96,35 @@ def test_decided_message_drops_the_buttons_and_says_who_and_why() -> None:
     assert "no &lt;budget&gt;" in blocks[-1]["text"]["text"]
 
 
+@pytest.mark.parametrize(
+    "reason",
+    ["the request could not be posted", "the approval could not be followed up"],
+)
+def test_a_withdrawn_request_says_why_it_was_withdrawn_not_that_time_ran_out(reason: str) -> None:
+    withdrawn = record().expired(AT, reason)
+
+    verdict = request_blocks(withdrawn)[-1]["text"]["text"]
+
+    assert verdict.startswith(":hourglass: *Expired*")
+    assert reason in verdict
+    assert "no decision in time" not in verdict
+
+
+def test_a_request_that_timed_out_says_no_decision_in_time() -> None:
+    verdict = request_blocks(record().expired(AT))[-1]["text"]["text"]
+
+    assert verdict.endswith(": no decision in time")
+
+
+def test_an_expiry_reason_is_escaped_and_kept_to_one_line() -> None:
+    withdrawn = record().expired(AT, "the <!channel> store\nfailed")
+
+    verdict = request_blocks(withdrawn)[-1]["text"]["text"]
+
+    assert "&lt;!channel&gt; store failed" in verdict
+    assert "\n" not in verdict
+
+
 def test_reject_modal_carries_the_approval_id_in_private_metadata() -> None:
     view = reject_modal("A" * 22, "Order ord-1")
 

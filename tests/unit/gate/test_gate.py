@@ -6,6 +6,7 @@ Each test runs a workflow of its own (not the order saga) on the SDK's local tes
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -19,6 +20,7 @@ from greenlight.core import (
     Channel,
     Decision,
     InvalidRequestError,
+    Ladder,
     Link,
     Policy,
     Status,
@@ -27,6 +29,7 @@ from greenlight.core.audit import AuditKind
 from greenlight.core.buttons import approval_id_for
 from greenlight.core.outcome import failure_error
 from greenlight.core.votes import Verdict, Vote, VoteEffect
+from greenlight.gate import ladder_steps
 from greenlight.gate.gate import SUB_TYPE
 from greenlight.testing import InMemoryDirectory
 from tests.unit.gate.conftest import AT, GateRun, eventually, running
@@ -205,6 +208,29 @@ def test_a_true_error_on_the_callback_fails_the_gate_and_is_never_read_as_a_no(
     assert str(outcome.error.type).endswith("ChildContextError")
     assert f"approval {record.approval_id} failed" in str(outcome.error.message)
     assert "the approver's system broke" in str(outcome.error.message)
+
+
+def test_a_true_error_on_the_callback_withdraws_the_request_before_failing(
+    world: FakeWorld,
+) -> None:
+    # Given an operator's decide.sh (or the webhook) sends a true error, not a verdict
+    with running(world, one_gate(Policy(("U0BOB",)))) as run:
+        run.start()
+        record = run.posted("Deploy api v2.3")
+        run.runner.send_callback_failure(
+            record.callback_id, ErrorObject("the approver's system broke", "Boom", None, None)
+        )
+        outcome = run.runner.wait_for_result(run.arn, timeout=60)
+        steps = run.step_names()
+
+    # Then the gate still fails, but the record is closed first: no live buttons on a request
+    # no workflow waits on
+    assert outcome.error is not None
+    assert steps == ["post request", "withdraw request"]
+    closed = world.approvals.only()
+    assert (closed.status, closed.reason) == (Status.EXPIRED, ladder_steps.NOT_FOLLOWED)
+    assert world.approvals.pending() == []
+    assert world.notifier.updates[-1].status is Status.EXPIRED  # redrawn without buttons
 
 
 def test_a_retried_post_keeps_the_stored_request_when_usergroups_shrank_meanwhile(
@@ -428,6 +454,53 @@ def test_wrong_arguments_are_refused_before_any_operation(
     assert seen == [field]
     assert started == ["ExecutionStarted"]
     assert world.approvals.audit == []
+
+
+def test_a_ladder_that_would_outlast_the_execution_is_refused_before_any_operation(
+    world: FakeWorld,
+) -> None:
+    # Given a function whose durable executions time out after 10 minutes (the construct
+    # passes it on), and a request that would expire only after an hour
+    seen: list[tuple[str, str]] = []
+    policy = Policy(("U0BOB",), ladder=Ladder(expire_after=3600, remind_after=600))
+
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        timed = replace(approvals, execution_timeout=600)
+        try:
+            timed.require_approval(ctx, deploy(), policy=policy, route=DEPLOYS)
+        except InvalidRequestError as err:
+            seen.append((err.field, err.problem))
+        return "refused"
+
+    with running(world, workflow) as run:
+        run.start()
+        assert run.result() == "refused"
+        started = [e.event_type for e in run.events() if e.event_type.endswith("Started")]
+
+    # Then it is refused, naming both durations, and nothing was recorded or posted
+    ((field, problem),) = seen
+    assert field == "policy.ladder"
+    assert "3600" in problem
+    assert "600 seconds" in problem
+    assert started == ["ExecutionStarted"]
+    assert world.approvals.audit == []
+    assert world.notifier.posts == []
+
+
+@pytest.mark.parametrize("timeout", [None, 3601])
+def test_a_ladder_that_fits_the_execution_or_an_unknown_timeout_is_asked(
+    world: FakeWorld, timeout: int | None
+) -> None:
+    policy = Policy(("U0BOB",), ladder=Ladder(expire_after=3600, remind_after=600))
+
+    def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
+        timed = replace(approvals, execution_timeout=timeout)
+        return timed.require_approval(ctx, deploy(), policy=policy, route=DEPLOYS).to_dict()
+
+    with running(world, workflow) as run:
+        run.start()
+        run.vote("Deploy api v2.3", "U0BOB", Verdict.APPROVE)
+        assert Decision.from_dict(run.result()).approved
 
 
 def test_a_post_that_fails_for_good_is_a_true_error_and_leaves_nothing_pending(

@@ -48,6 +48,26 @@ def test_the_requester_label_is_read_and_a_malformed_one_refused_with_the_rest()
     assert len(refused.value.problems) == 4  # with the three missing variables
 
 
+def test_the_execution_timeout_is_read_when_set_and_a_malformed_one_refused() -> None:
+    required = {
+        env.ENV_APPROVALS_TABLE: "greenlight-approvals",
+        env.ENV_AUDIT_TABLE: "greenlight-audit",
+        env.ENV_SLACK_SECRET_NAME: "greenlight/slack",
+    }
+
+    timed = GateSettings.from_env(required | {env.ENV_EXECUTION_TIMEOUT: "86400"})
+    untimed = GateSettings.from_env(required)
+
+    assert (timed.execution_timeout, untimed.execution_timeout) == (86400, None)
+    for bad in ("1d", "0", "-5", "3600.5"):
+        with pytest.raises(ConfigError) as refused:
+            GateSettings.from_env(required | {env.ENV_EXECUTION_TIMEOUT: bad})
+        assert refused.value.problems == (
+            "GREENLIGHT_EXECUTION_TIMEOUT must look like a whole number of seconds, 1 or more, "
+            f"got {bad!r}",
+        )
+
+
 def test_missing_settings_are_all_named_at_once() -> None:
     with pytest.raises(ConfigError) as refused:
         GateSettings.from_env({env.ENV_AUDIT_TABLE: "audit"})

@@ -13,6 +13,7 @@ import pytest
 from greenlight.core import ApprovalRequest, Channel, Decision, Ladder, Policy, Status
 from greenlight.core.audit import AuditKind
 from greenlight.core.votes import Verdict, VoteEffect
+from greenlight.gate import ladder_steps
 from greenlight.gate.gate import round_config
 from tests.unit.gate.conftest import eventually, running
 
@@ -103,6 +104,39 @@ def test_an_escalation_approver_decides_after_escalation(world: FakeWorld) -> No
 
     assert [d.user_id for d in result.deciders] == ["U0FRANK"]
     assert world.directory.lookups == 1  # resolved once, in the post step
+
+
+@pytest.mark.parametrize(
+    ("approvers", "escalation", "groups"),
+    [
+        (("U0BOB",), ("S0SRE",), {"S0SRE": frozenset()}),  # an empty usergroup
+        (("U0BOB", "U0FRANK"), ("U0FRANK",), {}),  # people who already decide
+    ],
+    ids=["empty group", "already deciding"],
+)
+def test_an_escalation_that_finds_no_one_new_announces_nothing_and_is_audited(
+    world: FakeWorld,
+    approvers: tuple[str, ...],
+    escalation: tuple[str, ...],
+    groups: dict[str, frozenset[str]],
+) -> None:
+    world.directory.groups = groups
+    ladder = Ladder(expire_after=3, escalate_after=1)
+    policy = Policy(approvers, escalation_approvers=escalation, ladder=ladder)
+    with running(world, gate(policy)) as run:
+        run.start()
+        result = Decision.from_dict(run.result())
+        steps = run.step_names()
+
+    assert result.status is Status.EXPIRED
+    assert "escalate" in steps
+    # no "so  can now decide": nobody was added, so nothing claims anyone was
+    assert world.notifier.announcements == []
+    assert not [r for r in world.notifier.replies if r.startswith("Escalated")]
+    record = world.approvals.only()
+    assert record.policy.escalated_ids == frozenset()
+    (line,) = [e for e in world.approvals.audit if e.kind is AuditKind.ESCALATED]
+    assert line.detail == ladder_steps.NO_ONE_NEW
 
 
 @pytest.mark.parametrize("seconds", [0, -5])

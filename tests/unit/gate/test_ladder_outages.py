@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_durable_execution_sdk_python import ChildContextError
 
-from greenlight.core import ApprovalRequest, Channel, Decision, Ladder, Policy, Status
+from greenlight.core import ApprovalRequest, Channel, Decision, Ladder, Policy, Status, metric_names
 from greenlight.core.audit import AuditKind
 from greenlight.core.votes import Verdict, VoteEffect
 from greenlight.gate import ladder_steps
@@ -184,7 +184,33 @@ def test_an_expiry_slack_cannot_redraw_still_returns_the_expired_decision(
     assert steps == ["post request", "expire without Slack"]
     assert world.approvals.only().status is Status.EXPIRED
     assert [e.kind for e in world.approvals.audit].count(AuditKind.EXPIRED) == 1
-    assert capsys.readouterr().out.count('"ApprovalsExpired":[1.0]') == 1
+    out = capsys.readouterr().out
+    assert out.count('"ApprovalsExpired":[1.0]') == 1
+    assert out.count(f'"{metric_names.RUNGS_WITHOUT_SLACK}":[1.0]') == 1  # the operators' alarm
+
+
+def test_each_rung_done_without_slack_is_counted_once_for_the_operators(
+    world: FakeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given Slack fails every thread reply once the request is posted: the reminder's and the
+    # escalation's (each tried by its step's 4 attempts)
+    world.notifier = slack = SlackDownAfterPosting("reply")
+    ladder = Ladder(expire_after=3, remind_after=1, escalate_after=2)
+    policy = Policy(("U0BOB",), escalation_approvers=("U0FRANK",), ladder=ladder)
+    with running(world, gate(policy)) as run:
+        run.start()
+        result = Decision.from_dict(run.result())
+        steps = run.step_names()
+
+    # Then each rung that went on without Slack is counted once, not once per failed attempt;
+    # the expiry, which Slack redrew, is not counted
+    assert result.status is Status.EXPIRED
+    assert slack.attempts["reply"] == 8
+    assert [s for s in steps if s.endswith("without Slack")] == [
+        "remind without Slack",
+        "escalate without Slack",
+    ]
+    assert capsys.readouterr().out.count(f'"{metric_names.RUNGS_WITHOUT_SLACK}":[1.0]') == 2
 
 
 def test_a_store_down_past_the_retries_at_escalation_withdraws_the_request(

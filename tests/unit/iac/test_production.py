@@ -209,6 +209,13 @@ EXPECTED_ALARMS = {
         "Sum",
         1,
     ),
+    "greenlight-orders-rungs-without-slack": (
+        "Greenlight",
+        "RungsWithoutSlack",
+        {"service": names.ORDERS_FUNCTION},
+        "Sum",
+        1,
+    ),
     "greenlight-running-executions-utilization": (
         "AWS/Lambda",
         "ApproximateRunningDurableExecutionsUtilization",
@@ -423,6 +430,7 @@ def test_the_dashboard_graphs_the_metrics_the_functions_write(template: Template
     # the EMF lines of greenlight.gate.metrics and greenlight.webhook.approval_metrics
     assert graphs("Greenlight", "ApprovalsRequested", service=names.ORDERS_FUNCTION)
     assert graphs("Greenlight", "ApprovalsExpired", service=names.ORDERS_FUNCTION)
+    assert graphs("Greenlight", "RungsWithoutSlack", service=names.ORDERS_FUNCTION)
     for outcome in ("approved", "rejected"):
         assert graphs(
             "Greenlight", "ApprovalsDecided", service=names.WEBHOOK_FUNCTION, outcome=outcome
