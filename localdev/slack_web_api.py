@@ -224,7 +224,9 @@ class WebApi:
         """Open (or resume) the app's DM with one user, or an MPIM with 2..8 (Slack's method
         page, tests/contract/slack_api/slack_api_ref/conversations.open.json): `users` or
         `channel`; the answer `{"ok": true, "channel": {"id": "D…"}}`, with `no_op` and
-        `already_open` when the DM was open already."""
+        `already_open` when the DM was open already. A deactivated user (`fixtures.DEACTIVATED`)
+        is refused with the page's `user_disabled` ("A specified `user` has been disabled.");
+        a malformed id with its `user_not_found`."""
         if a.get("channel"):
             channel = str(a["channel"])
             return (
@@ -237,6 +239,8 @@ class WebApi:
             return err("too_many_users")
         if not all(is_slack_user_id(u) for u in users):
             return err("user_not_found")
+        if any(u in fixtures.DEACTIVATED_IDS for u in users):
+            return err("user_disabled")
         key = ",".join(users)
         opened = key in self.s.dm_by_users
         channel = self.s.dm_by_users.setdefault(key, _conversation_id(users))
