@@ -44,7 +44,7 @@ from greenlight.core.outcome import Decision, decision_from_failure, decision_fr
 from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
 from greenlight.core.request import ApprovalRequest
-from greenlight.core.route import ROUTES, check_direct_reach
+from greenlight.core.route import ROUTES, check_direct_reach, check_reached
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
@@ -230,7 +230,16 @@ class _Gate:
             stored = services.approvals.create(record)
         if stored.slack is not None:
             step.logger.info("approval already posted", extra={"approval_id": approval_id})
-        posted = ladder_steps.post_copies(services, stored, self.route, stored.to_ping())
+        reached = ladder_steps.post_reaching(services, stored, self.route, stored.to_ping())
+        posted = reached.record
+        if refused := _unreached(self.route, posted, reached.unreachable):
+            # Too few left who can decide it: closed, audited, and refused like the above
+            ladder_steps.withdraw(services, approval_id, refused)
+            at = services.clock().isoformat()
+            services.approvals.note(
+                AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, refused)
+            )
+            return Posted(approval_id, refused=refused)
         if stored.slack is None:
             approval_metrics.count(approval_metrics.REQUESTED)
         if posted.slack is None:
@@ -355,6 +364,26 @@ def _check(request: object, policy: object, route: object) -> None:
             "route",
             "must be Channel('C0123'), DirectMessages() or ChannelAndDirectMessages('C0123')",
         )
+
+
+def _unreached(route: Route, posted: ApprovalRecord, unreachable: dict[str, str]) -> str | None:
+    """Why the request cannot stand with the copies it got (`check_reached`), else None.
+
+    A decision people already took while the copies went out stands (their first copy is
+    clickable at once); an expired record is one an earlier attempt of the step refused."""
+    if posted.status in (Status.APPROVED, Status.REJECTED):
+        return None
+    try:
+        check_reached(
+            route,
+            posted.slack is not None,
+            posted.policy.eligible_for(posted.request),
+            posted.policy.quorum,
+            unreachable,
+        )
+    except InvalidRequestError as err:
+        return err.problem
+    return None
 
 
 def _stored(services: GateServices, approval_id: str) -> ApprovalRecord | None:

@@ -26,7 +26,6 @@ from greenlight.core import (
 from greenlight.core.audit import AuditKind
 from greenlight.core.secret import Secret
 from greenlight.core.votes import Verdict, VoteEffect
-from greenlight.gate import Greenlight
 from greenlight.slack.client import build_web_client
 from greenlight.slack.notifier import SlackApprovalNotifier
 from localdev import fake_slack, fixtures
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from aws_durable_execution_sdk_python import DurableContext
 
     from greenlight.core.route import Route
+    from greenlight.gate import Greenlight
     from tests.fakes.workflow import FakeWorld
 
 TOKEN = "xoxb-unreachable-test-not-real"  # a dummy for the fake Slack
