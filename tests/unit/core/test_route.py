@@ -235,8 +235,7 @@ def test_a_request_stands_while_those_reached_can_meet_its_quorum() -> None:
             False,
             1,
             {"U0BOB": "user_disabled", "U0CAROL": "user_not_visible"},
-            "no direct messages could be sent: U0BOB (user_disabled), "
-            "U0CAROL (user_not_visible)",
+            "no direct messages could be sent: U0BOB (user_disabled), U0CAROL (user_not_visible)",
         ),
     ],
 )
