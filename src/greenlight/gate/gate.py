@@ -370,8 +370,11 @@ def _unreached(route: Route, posted: ApprovalRecord, unreachable: dict[str, str]
     """Why the request cannot stand with the copies it got (`check_reached`), else None.
 
     A decision people already took while the copies went out stands (their first copy is
-    clickable at once); an expired record is one an earlier attempt of the step refused."""
-    if posted.status in (Status.APPROVED, Status.REJECTED):
+    clickable at once); an expired record is one an earlier attempt of the step refused and
+    closed (it failed after that), and stays refused though Slack may answer otherwise now."""
+    if posted.status is Status.EXPIRED:
+        return posted.reason or ladder_steps.NOT_POSTED
+    if posted.status.is_final:
         return None
     try:
         check_reached(

@@ -200,3 +200,33 @@ def test_an_unreachable_escalation_approver_does_not_fail_the_escalation(
     assert opened(slack) == ["ok", "ok", "user_disabled"]
     replies = [m for m in slack.state.snapshot()["messages"] if m.get("thread_ts")]
     assert [m["channel"] for m in replies] == ["D0BOB"]
+
+
+def test_a_refusal_stands_when_its_step_is_retried(
+    world: FakeWorld, slack: fake_slack.FakeSlackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the refusal's audit line fails once (the store blips) after the record was
+    # closed, and Oscar's account is reactivated before the step runs again
+    noted = world.approvals.note
+
+    def blip_then_reactivate(event: Any) -> None:
+        if event.kind is AuditKind.REFUSED and not blipped:
+            blipped.append(event)
+            monkeypatch.setattr(fixtures, "DEACTIVATED_IDS", frozenset())
+            raise ConnectionError("store unreachable")
+        noted(event)
+
+    blipped: list[Any] = []
+    monkeypatch.setattr(world.approvals, "note", blip_then_reactivate)  # a seam
+    policy = Policy(("U0BOB", OSCAR), quorum=2, ladder=Ladder(expire_after=30))
+    with running(world, gate(policy, DirectMessages())) as run:
+        run.start()
+        result = Decision.from_dict(run.result())
+
+    # Then the retried step refuses again (the record it closed stays closed), with the
+    # first attempt's reason, and does not wait on a closed request
+    assert blipped, "the first refusal failed once"
+    assert (result.status, result.automatic) == (Status.REJECTED, True)
+    assert "user_disabled" in (result.reason or "")
+    assert world.approvals.only().status is Status.EXPIRED
+    assert AuditKind.REFUSED in [e.kind for e in world.approvals.audit]
