@@ -39,6 +39,13 @@ APPROVERS_GROUP = "S0FINANCE"
 ONCALL_GROUP = "S0ONCALL"  # the deploy gate's on-call rotation (examples/deploy_gate)
 RELEASE_MANAGER_ID = "U0FRANK"  # signs off production deploys after the on-call
 USERGROUPS = {APPROVERS_GROUP: APPROVER_IDS, ONCALL_GROUP: APPROVER_IDS}
+# People who left: their accounts are deactivated, so Slack refuses to open a DM with them
+# (`conversations.open` answers `user_disabled`); nobody can act as them, so not in PEOPLE.
+DEACTIVATED = (
+    Person("U0OSCAR", "oscar", "Oscar Departed", "deactivated"),
+    Person("U0PEGGY", "peggy", "Peggy Departed", "deactivated"),
+)
+DEACTIVATED_IDS = frozenset(p.user_id for p in DEACTIVATED)
 
 
 def person(name_or_id: str) -> Person:

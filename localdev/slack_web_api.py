@@ -224,19 +224,17 @@ class WebApi:
         """Open (or resume) the app's DM with one user, or an MPIM with 2..8 (Slack's method
         page, tests/contract/slack_api/slack_api_ref/conversations.open.json): `users` or
         `channel`; the answer `{"ok": true, "channel": {"id": "D…"}}`, with `no_op` and
-        `already_open` when the DM was open already."""
+        `already_open` when the DM was open already. A deactivated user (`fixtures.DEACTIVATED`)
+        is refused with the page's `user_disabled` ("A specified `user` has been disabled.");
+        a malformed id with its `user_not_found`."""
         if a.get("channel"):
             channel = str(a["channel"])
             return (
                 ok(channel={"id": channel}) if channel in self.s.dms else err("channel_not_found")
             )
         users = [u for u in str(a.get("users", "")).split(",") if u]
-        if not users:
-            return err("users_list_not_supplied")
-        if len(users) > MPIM_MOST:
-            return err("too_many_users")
-        if not all(is_slack_user_id(u) for u in users):
-            return err("user_not_found")
+        if refusal := _users_refusal(users):
+            return err(refusal)
         key = ",".join(users)
         opened = key in self.s.dm_by_users
         channel = self.s.dm_by_users.setdefault(key, _conversation_id(users))
@@ -245,6 +243,19 @@ class WebApi:
         if opened:
             return ok(no_op=True, already_open=True, channel={"id": channel})
         return ok(channel={"id": channel})
+
+
+def _users_refusal(users: list[str]) -> str | None:
+    """What conversations.open answers for `users` it will not open a conversation with."""
+    if not users:
+        return "users_list_not_supplied"
+    if len(users) > MPIM_MOST:
+        return "too_many_users"
+    if not all(is_slack_user_id(u) for u in users):
+        return "user_not_found"
+    if any(u in fixtures.DEACTIVATED_IDS for u in users):
+        return "user_disabled"
+    return None
 
 
 def _conversation_id(users: list[str]) -> str:

@@ -16,13 +16,14 @@ from slack_sdk.errors import SlackApiError
 from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.request import ApprovalRequest
-from greenlight.core.route import Channel
+from greenlight.core.route import Channel, RecipientUnreachableError
 from greenlight.core.secret import Secret
 from greenlight.core.votes import Verdict, Vote
 from greenlight.slack.client import build_web_client
-from greenlight.slack.notifier import SlackApprovalNotifier
+from greenlight.slack.notifier import UNREACHABLE, SlackApprovalNotifier
 from greenlight.webhook.slack_board import SlackMessageBoard
 from localdev import fake_slack, fixtures
+from tests.contract.slack_api.reference import methods
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -132,3 +133,43 @@ def test_the_gates_redraw_updates_every_copy(slack: fake_slack.FakeSlackServer) 
     messages = slack.state.snapshot()["messages"]
     assert [m["channel"] for m in messages] == ["D0BOB", "D0CAROL"]
     assert all(m["edited"] and "actions" not in str(m["blocks"]) for m in messages)
+
+
+def test_the_codes_read_as_one_persons_for_good_are_documented_by_slack() -> None:
+    # conversations.open's documented errors (Slack's page and OpenAPI spec); not `is_bot`,
+    # which is about the caller (a legacy bot), nor an undocumented code
+    assert methods()["conversations.open"].errors >= UNREACHABLE
+    assert "is_bot" not in UNREACHABLE
+
+
+@pytest.mark.parametrize("user_id", sorted(fixtures.DEACTIVATED_IDS))
+def test_a_deactivated_person_is_unreachable_without_a_retry(
+    slack: fake_slack.FakeSlackServer, user_id: str
+) -> None:
+    notifier = SlackApprovalNotifier(web_client(slack))
+
+    # When the gate sends a deactivated person a copy, or tells them something
+    with pytest.raises(RecipientUnreachableError) as copy:
+        notifier.post_direct(pending(), user_id)
+    with pytest.raises(RecipientUnreachableError) as told:
+        notifier.message_directly(user_id, "order ord-1 was approved.")
+
+    # Then both say who and Slack's code; Slack was asked once each, and nothing was posted
+    assert (copy.value.user_id, copy.value.code) == (user_id, "user_disabled")
+    assert (told.value.user_id, told.value.code) == (user_id, "user_disabled")
+    assert calls(slack, "conversations.open") == ["user_disabled", "user_disabled"]
+    assert calls(slack, "chat.postMessage") == []
+
+
+def test_slack_being_unavailable_is_not_read_as_one_person_unreachable(
+    slack: fake_slack.FakeSlackServer,
+) -> None:
+    slack.faults.add(fake_slack.Fault("conversations.open", "service_unavailable"))
+    notifier = SlackApprovalNotifier(web_client(slack))
+
+    # The step's retry strategy retries a SlackApiError; a RecipientUnreachableError it never does
+    with pytest.raises(SlackApiError) as caught:
+        notifier.post_direct(pending(), "U0BOB")
+
+    assert not isinstance(caught.value, RecipientUnreachableError)
+    assert caught.value.response["error"] == "service_unavailable"

@@ -14,14 +14,23 @@ needed (a reply in a DM notifies its reader; people who voted are left alone); t
 escalation notice goes to the main message's thread. On escalation, a route with direct
 messages sends the escalation approvers a copy each as well; `escalation_channel`, when set,
 is told either way. Quiet approvers (`Policy.quiet_approvers`) get no copy and no mention.
+
+Someone Slack will not let the app message, for good (`RecipientUnreachableError`: their
+account is deactivated, unknown, or hidden from the app), gets no copy: the others' copies
+go out, and the request stands while the people who can still decide can meet its quorum
+(`check_reached`); otherwise it is refused, as a request no one can decide is.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from greenlight.core.errors import InvalidRequestError
+from greenlight.core.errors import ApprovalError, InvalidRequestError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 
@@ -147,4 +156,54 @@ def check_direct_reach(route: Route, pinged: frozenset[str], escalation: frozens
             "route",
             f"direct messages would go to {reach} people (at most {DIRECT_MESSAGES_MAX}): "
             "route the request to a channel",
+        )
+
+
+class RecipientUnreachableError(ApprovalError):
+    """Slack refused, for good, to let the app message `user_id` directly; `code` is Slack's
+    error (e.g. `user_disabled`). Only that person is affected: the gate skips their copy.
+    An `ApprovalError`, so the steps' retry strategy never retries it."""
+
+    def __init__(self, user_id: str, code: str) -> None:
+        self.user_id = user_id
+        self.code = code
+        super().__init__(f"{user_id} cannot be sent a direct message ({code})")
+
+
+def check_reached(
+    route: Route,
+    posted: bool,
+    may_decide: frozenset[str],
+    quorum: int,
+    unreachable: Mapping[str, str],
+) -> None:
+    """Refuse a request whose direct messages left too few people able to decide it.
+
+    Someone Slack will not let the app message (`unreachable`: user id -> Slack's error) is
+    counted out: their account is deactivated, unknown, or hidden from the app, so they cannot
+    open the request from any copy, the channel's included.
+
+    Args:
+        route: where the request went.
+        posted: whether any copy was posted (a route of direct messages only posts none when
+            no one could be messaged).
+        may_decide: who may decide (eligible, quiet approvers included).
+        quorum: how many approvals decide it.
+        unreachable: who could not be messaged, and Slack's error for each.
+
+    Raises:
+        InvalidRequestError: nothing was posted, or the people left cannot meet the quorum.
+    """
+    if not unreachable and posted:
+        return
+    skipped = ", ".join(f"{user} ({code})" for user, code in sorted(unreachable.items()))
+    if not posted:
+        kind = "direct messages" if route.channel_id is None else "messages"
+        raise InvalidRequestError("route", f"no {kind} could be sent: {skipped or 'no one'}")
+    left = len(may_decide - unreachable.keys())
+    if left < quorum:
+        raise InvalidRequestError(
+            "route",
+            f"needs {quorum} approvers but only {left} can be reached; "
+            f"Slack refused direct messages to {skipped}",
         )

@@ -46,7 +46,7 @@ from greenlight.core.outcome import Decision, decision_from_failure, decision_fr
 from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
 from greenlight.core.request import ApprovalRequest
-from greenlight.core.route import ROUTES, check_direct_reach
+from greenlight.core.route import ROUTES, check_direct_reach, check_reached
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
@@ -245,7 +245,16 @@ class _Gate:
             stored = services.approvals.create(record)
         if stored.slack is not None:
             step.logger.info("approval already posted", extra={"approval_id": approval_id})
-        posted = ladder_steps.post_copies(services, stored, self.route, stored.to_ping())
+        reached = ladder_steps.post_reaching(services, stored, self.route, stored.to_ping())
+        posted = reached.record
+        if refused := _unreached(self.route, posted, reached.unreachable):
+            # Too few left who can decide it: closed, audited, and refused like the above
+            ladder_steps.withdraw(services, approval_id, refused)
+            at = services.clock().isoformat()
+            services.approvals.note(
+                AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, refused)
+            )
+            return Posted(approval_id, refused=refused)
         if stored.slack is None:
             approval_metrics.count(approval_metrics.REQUESTED)
         if posted.slack is None:
@@ -402,6 +411,29 @@ def _check_fits(policy: Policy, execution_timeout: int) -> None:
             f"out after {execution_timeout} seconds (GREENLIGHT_EXECUTION_TIMEOUT): expire "
             "sooner, or give the function a longer execution timeout",
         )
+
+
+def _unreached(route: Route, posted: ApprovalRecord, unreachable: dict[str, str]) -> str | None:
+    """Why the request cannot stand with the copies it got (`check_reached`), else None.
+
+    A decision people already took while the copies went out stands (their first copy is
+    clickable at once); an expired record is one an earlier attempt of the step refused and
+    closed (it failed after that), and stays refused though Slack may answer otherwise now."""
+    if posted.status is Status.EXPIRED:
+        return posted.reason or ladder_steps.NOT_POSTED
+    if posted.status.is_final:
+        return None
+    try:
+        check_reached(
+            route,
+            posted.slack is not None,
+            posted.policy.eligible_for(posted.request),
+            posted.policy.quorum,
+            unreachable,
+        )
+    except InvalidRequestError as err:
+        return err.problem
+    return None
 
 
 def _stored(services: GateServices, approval_id: str) -> ApprovalRecord | None:

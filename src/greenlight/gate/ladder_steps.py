@@ -12,12 +12,14 @@ step failed past its retries, so an outage in Slack never stops the ladder (`gat
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from greenlight.core import messages
 from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.errors import NotFoundError
 from greenlight.core.outcome import Decision
+from greenlight.core.route import RecipientUnreachableError
 from greenlight.core.votes import Status
 from greenlight.gate import metrics as approval_metrics
 
@@ -97,28 +99,61 @@ def withdraw(deps: GateServices, approval_id: str, reason: str = NOT_POSTED) -> 
 def post_copies(
     deps: GateServices, record: ApprovalRecord, route: Route, recipients: Iterable[str]
 ) -> ApprovalRecord:
+    """`post_reaching`, for callers that only need the record (escalation copies: one
+    escalation approver Slack will not let the app message is skipped and logged)."""
+    return post_reaching(deps, record, route, recipients).record
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """The record after its copies went out, and who got none: user id -> Slack's error."""
+
+    record: ApprovalRecord
+    unreachable: dict[str, str]
+
+
+def post_reaching(
+    deps: GateServices, record: ApprovalRecord, route: Route, recipients: Iterable[str]
+) -> Reached:
     """Post every copy `route` asks for that the record does not hold yet (the channel
     message, a direct message to each of `recipients`), remembering each as soon as it is
     posted: a retried step posts only what is missing.
+
+    Someone Slack will not let the app message, for good (`RecipientUnreachableError`), gets
+    no copy: logged with their id and Slack's error, returned in `unreachable`, and the
+    others' copies go out; any other failure raises, for the step to retry.
 
     A vote may land while the copies go out (the first is clickable at once); the later
     copies were drawn from the record as it was, so when it moved meanwhile, every copy is
     redrawn from the record as it stands. Returns that record.
     """
     drawn, before = record, len(record.posted_as())
+    unreachable: dict[str, str] = {}
     channel_posted = any(m.recipient is None for m in record.posted_as())
     if route.channel_id is not None and not channel_posted:
         record = _attach(deps, record, deps.notifier.post_request(drawn, route))
     if route.direct:
         for user_id in sorted(recipients):
-            if user_id not in record.dm_recipients():
-                record = _attach(deps, record, deps.notifier.post_direct(drawn, user_id))
+            if user_id in record.dm_recipients():
+                continue
+            try:
+                message = deps.notifier.post_direct(drawn, user_id)
+            except RecipientUnreachableError as err:
+                logger.warning(
+                    "no direct message to %s: Slack answered %s; their copy is skipped",
+                    err.user_id,
+                    err.code,
+                    extra={"approval_id": drawn.approval_id},
+                )
+                unreachable[err.user_id] = err.code
+                continue
+            record = _attach(deps, record, message)
     if len(record.posted_as()) == before:
-        return record
+        return Reached(record, unreachable)
     current = deps.approvals.get(record.approval_id)
     if current.version != drawn.version:
         deps.notifier.update_request(current)
-    return current
+    return Reached(current, unreachable)
 
 
 def _attach(deps: GateServices, record: ApprovalRecord, message: SlackMessage) -> ApprovalRecord:

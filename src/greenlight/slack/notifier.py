@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -10,10 +11,11 @@ from slack_sdk.errors import SlackApiError
 
 from greenlight.core.blocks import mention, request_blocks, summary_text
 from greenlight.core.record import ApprovalRecord, SlackMessage
+from greenlight.core.route import RecipientUnreachableError
 from greenlight.slack.client import open_direct_message, redraw_copy
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from slack_sdk import WebClient
 
@@ -30,6 +32,14 @@ GONE = frozenset(
         "cant_update_message",
     }
 )
+# Slack's answers that one person cannot be messaged, for good: no retry changes them, and
+# they concern that person only. Exactly the per-user errors of conversations.open in Slack's
+# method page (tests/contract/slack_api/slack_api_ref/conversations.open.json, from
+# slack-ruby/slack-api-ref; also in slackapi/slack-api-specs): "A specified `user` has been
+# disabled", "Value(s) passed for `users` was invalid", "The calling user is restricted from
+# seeing the requested user". Not `is_bot`: there it means the caller is a legacy bot, which
+# fails every call, not one person's.
+UNREACHABLE = frozenset({"user_disabled", "user_not_found", "user_not_visible"})
 logger = logging.getLogger(__name__)
 
 
@@ -52,9 +62,15 @@ class SlackApprovalNotifier:
         return self._post(record, route.channel_id, None)
 
     def post_direct(self, record: ApprovalRecord, user_id: str) -> SlackMessage:
-        """Send `user_id` a copy of the request, with its buttons, in a direct message."""
-        channel = open_direct_message(self._client, user_id)
-        return self._post(record, channel, user_id)
+        """Send `user_id` a copy of the request, with its buttons, in a direct message.
+
+        Raises:
+            RecipientUnreachableError: Slack will not let the app message `user_id`, for good
+                (`UNREACHABLE`); anything else Slack answers is raised as it is, to retry.
+        """
+        with _reaching(user_id):
+            channel = open_direct_message(self._client, user_id)
+            return self._post(record, channel, user_id)
 
     def _post(self, record: ApprovalRecord, channel: str, recipient: str | None) -> SlackMessage:
         response = self._client.chat_postMessage(
@@ -95,9 +111,14 @@ class SlackApprovalNotifier:
         )
 
     def message_directly(self, user_id: str, text: str) -> None:
-        """Tell `user_id` something in the app's direct message with them."""
-        channel = open_direct_message(self._client, user_id)
-        self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+        """Tell `user_id` something in the app's direct message with them.
+
+        Raises:
+            RecipientUnreachableError: as `post_direct`.
+        """
+        with _reaching(user_id):
+            channel = open_direct_message(self._client, user_id)
+            self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
 
     def notify(self, user_id: str, text: str, thread: SlackMessage | None) -> None:
         """Reply in the request's thread, or post to the default channel when there is none.
@@ -114,6 +135,18 @@ class SlackApprovalNotifier:
             thread_ts=thread.ts if thread else None,
             text=f"{mention(user_id)} {text}",
         )
+
+
+@contextmanager
+def _reaching(user_id: str) -> Iterator[None]:
+    """Raise Slack's refusals that are `user_id`'s for good as `RecipientUnreachableError`."""
+    try:
+        yield
+    except SlackApiError as err:
+        code = err.response.get("error")
+        if code not in UNREACHABLE:
+            raise
+        raise RecipientUnreachableError(user_id, str(code)) from err
 
 
 def _unless_gone(what: str, call: Callable[[], object]) -> None:

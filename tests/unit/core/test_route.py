@@ -18,8 +18,14 @@ from greenlight.core import (
     messages,
 )
 from greenlight.core.blocks import request_blocks, summary_text
+from greenlight.core.errors import ApprovalError
 from greenlight.core.record import ApprovalRecord
-from greenlight.core.route import DIRECT_MESSAGES_MAX, check_direct_reach
+from greenlight.core.route import (
+    DIRECT_MESSAGES_MAX,
+    RecipientUnreachableError,
+    check_direct_reach,
+    check_reached,
+)
 from greenlight.core.votes import Verdict, Vote
 
 REQUEST = ApprovalRequest("Rotate the signing key", "U0ALICE")
@@ -191,3 +197,59 @@ def test_the_pending_list_links_each_person_to_a_copy_they_can_open() -> None:
     assert "archives/C0KEYS/p13|" in messages.pending_list([with_channel], "U0CAROL")
     assert in_dms.copy_for("U0DAVE") == SlackMessage("D0BOB", "1.1")
     assert record(policy).copy_for("U0BOB") is None
+
+
+BOB_CAROL = frozenset({"U0BOB", "U0CAROL"})
+
+
+def test_a_request_stands_while_those_reached_can_meet_its_quorum() -> None:
+    # Carol could not be messaged, Bob was: one of them decides
+    check_reached(DirectMessages(), True, BOB_CAROL, 1, {"U0CAROL": "user_disabled"})
+    check_reached(ChannelAndDirectMessages("C0KEYS"), True, BOB_CAROL, 1, {"U0CAROL": "x"})
+    check_reached(DirectMessages(), True, BOB_CAROL, 2, {})  # everyone reached
+
+
+@pytest.mark.parametrize(
+    ("route", "posted", "quorum", "unreachable", "problem"),
+    [
+        # two of two, Carol deactivated: only one left who can decide
+        (
+            DirectMessages(),
+            True,
+            2,
+            {"U0CAROL": "user_disabled"},
+            "needs 2 approvers but only 1 can be reached; "
+            "Slack refused direct messages to U0CAROL (user_disabled)",
+        ),
+        # the channel's copy does not help someone whose account is gone
+        (
+            ChannelAndDirectMessages("C0KEYS"),
+            True,
+            2,
+            {"U0CAROL": "user_not_found"},
+            "only 1 can be reached",
+        ),
+        # no one could be messaged on a route of direct messages only
+        (
+            DirectMessages(),
+            False,
+            1,
+            {"U0BOB": "user_disabled", "U0CAROL": "user_not_visible"},
+            "no direct messages could be sent: U0BOB (user_disabled), U0CAROL (user_not_visible)",
+        ),
+    ],
+)
+def test_a_request_those_reached_cannot_decide_is_refused_naming_them(
+    route: Any, posted: bool, quorum: int, unreachable: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(InvalidRequestError) as refused:
+        check_reached(route, posted, BOB_CAROL, quorum, unreachable)
+    assert refused.value.field == "route"
+    assert problem in refused.value.problem
+
+
+def test_an_unreachable_recipient_is_a_domain_error_naming_who_and_why() -> None:
+    error = RecipientUnreachableError("U0CAROL", "user_disabled")
+    assert isinstance(error, ApprovalError)  # the steps' retry strategy never retries it
+    assert (error.user_id, error.code) == ("U0CAROL", "user_disabled")
+    assert str(error) == "U0CAROL cannot be sent a direct message (user_disabled)"

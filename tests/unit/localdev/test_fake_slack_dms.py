@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from localdev import fake_slack
+from localdev import fake_slack, fixtures
 from tests.contract.slack_api.reference import REF
 
 if TYPE_CHECKING:
@@ -68,3 +69,18 @@ def test_each_person_has_their_own_dm_and_a_known_one_resumes_by_channel(
 
     assert bob != carol
     assert resumed == bob
+
+
+@pytest.mark.parametrize("user_id", sorted(fixtures.DEACTIVATED_IDS))
+def test_a_deactivated_user_is_refused_as_slacks_page_documents(
+    server: fake_slack.FakeSlackServer, user_id: str
+) -> None:
+    # When the app opens a DM with someone whose account is deactivated
+    with pytest.raises(SlackApiError) as refused:
+        client(server).conversations_open(users=user_id)
+
+    # Then Slack's documented refusal comes back, and no DM exists
+    page = json.loads((REF / "conversations.open.json").read_text())
+    assert refused.value.response["error"] == "user_disabled"
+    assert "user_disabled" in page["errors"]
+    assert server.state.snapshot()["dms"] == {}
