@@ -24,7 +24,7 @@ from greenlight.core.buttons import (
     REASON_BLOCK_ID,
     REJECT_MODAL_CALLBACK_ID,
 )
-from greenlight.core.votes import MAX_REASON, Status, Verdict
+from greenlight.core.votes import MAX_REASON, Status, Verdict, approvals_counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -176,7 +176,8 @@ def voters(record: ApprovalRecord, user_ids: Iterable[str], shown: int = MENTION
 def _progress(record: ApprovalRecord) -> str:
     quorum = record.policy.quorum
     approvals = [v.user_id for v in record.votes if v.verdict is Verdict.APPROVE]
-    line = f"{len(approvals)} of {quorum} approval{'s' if quorum > 1 else ''}"
+    # Counted as the quorum counts them (one per person: `approvals_counted`), named as cast
+    line = f"{approvals_counted(record.votes)} of {quorum} approval{'s' if quorum > 1 else ''}"
     if approvals:
         line += f": {voters(record, approvals)}"
     if record.status is Status.PENDING:

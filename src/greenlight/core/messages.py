@@ -16,7 +16,7 @@ from greenlight.core.blocks import (
     shorten,
     slack_date,
 )
-from greenlight.core.votes import Status
+from greenlight.core.votes import Status, approvals_counted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -71,8 +71,8 @@ def not_found() -> str:
 
 def vote_counted(record: ApprovalRecord) -> str:
     """For a vote that counted without deciding yet."""
-    approvals = sum(1 for v in record.votes if v.verdict.value == "approve")
-    return f"Your approval is recorded ({approvals} of {record.policy.quorum})."
+    counted = approvals_counted(record.votes)  # one per person, as the quorum counts
+    return f"Your approval is recorded ({counted} of {record.policy.quorum})."
 
 
 def you_decided(record: ApprovalRecord) -> str:

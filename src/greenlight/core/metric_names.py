@@ -17,8 +17,9 @@ SERVICE = "service"
 # Written by the gate, in the steps that post or expire an approval
 REQUESTED = "ApprovalsRequested"
 EXPIRED = "ApprovalsExpired"
-# ... and in each rung step run "without Slack" (Slack failed a reminder, an escalation's
-# notices or an expiry's redraw past the retries; the ladder went on): once per such step
+# ... and in each rung step run again after its retries ("... without Slack") in which a Slack
+# call still failed (a reminder, an escalation's notices, an expiry's redraw; the ladder went
+# on without it): once per such step
 RUNGS_WITHOUT_SLACK = "RungsWithoutSlack"
 
 # Written by the webhook, once per decision: the count by `OUTCOME`, and the seconds it took

@@ -45,12 +45,12 @@ from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
 from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
-from greenlight.core.request import ApprovalRequest
-from greenlight.core.route import ROUTES, check_direct_reach, check_reached
+from greenlight.core.route import check_direct_reach
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
 from greenlight.gate.checkpoints import MAYBE_DECISION, Posted
+from greenlight.gate.refusals import check_call, check_fits, unreached
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from aws_durable_execution_sdk_python.context import Callback
     from aws_durable_execution_sdk_python.serdes import SerDes
 
+    from greenlight.core.request import ApprovalRequest
     from greenlight.core.route import Route
     from greenlight.gate.ports import GateServices
 
@@ -107,9 +108,9 @@ def require_approval(
             before any durable operation, so nothing is recorded).
         ChildContextError: a true error (Slack or the store unavailable past the retries).
     """
-    _check(request, policy, route)
+    check_call(request, policy, route)
     if isinstance(policy, Policy) and execution_timeout is not None:
-        _check_fits(policy, execution_timeout)
+        check_fits(policy, execution_timeout)
 
     def run(child: DurableContext) -> Decision:
         gate = _Gate(child, services, request, route)
@@ -247,7 +248,7 @@ class _Gate:
             step.logger.info("approval already posted", extra={"approval_id": approval_id})
         reached = ladder_steps.post_reaching(services, stored, self.route, stored.to_ping())
         posted = reached.record
-        if refused := _unreached(self.route, posted, reached.unreachable):
+        if refused := unreached(self.route, posted, reached.unreachable):
             # Too few left who can decide it: closed, audited, and refused like the above
             ladder_steps.withdraw(services, approval_id, refused)
             at = services.clock().isoformat()
@@ -267,12 +268,13 @@ class _Gate:
         """Act on a rung as a step; the decision if the approval is (or became) final.
 
         Slack's side of a rung is best effort. The rung's step retries as it always has (a
-        short outage passes); if it still fails, the rung's store side runs alone in a step
-        of its own ("remind without Slack", ...: `RUNG_STEPS`), counted for the operators'
-        alarm (`RungsWithoutSlack`), and the ladder climbs on: the reminder is noted as not
-        sent, the escalation approvers may decide, an expiry is returned. Only if that fails
-        too (the store down past its retries) does the gate fail, after withdrawing the
-        request.
+        short outage passes); if it still fails (Slack, or the store for a while), the rung
+        runs again in a step of its own ("remind without Slack", ...: `RUNG_STEPS`) that
+        tries each Slack call once and goes on past a failure (`ladder_steps.SlackTries`),
+        counted for the operators' alarm (`RungsWithoutSlack`) when one failed, and the
+        ladder climbs on: a reminder not sent is noted so, the escalation approvers may
+        decide, an expiry is returned. Only if that fails too (the store down past its
+        retries) does the gate fail, after trying to withdraw the request.
 
         Replay: a failed step's error is checkpointed, so a replay takes the same branch; the
         extra step exists only after a failure that used to end the workflow, so executions
@@ -282,19 +284,23 @@ class _Gate:
         act = self._rung(stage, posted)
         try:
             decision = self.ctx.step(
-                lambda _: act(True), name=name, config=_with_serdes(config, MAYBE_DECISION)
+                lambda _: act(ladder_steps.SlackTries(approval_id, strict=True)),
+                name=name,
+                config=_with_serdes(config, MAYBE_DECISION),
             )
         except StepError as err:
             self.ctx.logger.warning(
-                "rung failed; doing it without Slack",
+                "rung failed; once more, Slack at best effort",
                 extra={"approval_id": approval_id, "rung": stage.value, "error": err.error_type},
             )
 
             def without(_: StepContext) -> Decision | None:
-                done = act(False)
-                # Counted once the store side is done: a failed attempt never counted, so a
-                # retry counts it once, and a replay (the step checkpointed) not at all
-                approval_metrics.count(approval_metrics.RUNGS_WITHOUT_SLACK)
+                tries = ladder_steps.SlackTries(approval_id, strict=False)
+                done = act(tries)
+                if tries.failed:
+                    # Counted once the store side is done: a failed attempt never counted, so
+                    # a retry counts it once, and a replay (the step checkpointed) not at all
+                    approval_metrics.count(approval_metrics.RUNGS_WITHOUT_SLACK)
                 return done
 
             decision = self._step_or_withdraw(
@@ -308,20 +314,22 @@ class _Gate:
             self.ctx.logger.warning("approval expired", extra={"approval_id": approval_id})
         return decision
 
-    def _rung(self, stage: Stage, posted: Posted) -> Callable[[bool], Decision | None]:
-        """What the rung does, given whether to do Slack's side too (a step's body)."""
+    def _rung(
+        self, stage: Stage, posted: Posted
+    ) -> Callable[[ladder_steps.SlackTries], Decision | None]:
+        """What the rung does, given how its Slack calls are made (a step's body)."""
         services, approval_id, route = self.services, posted.approval_id, self.route
         message = posted.message
         if message is None:
             msg = "a request on the ladder has been posted"
             raise AssertionError(msg)
         if stage is Stage.EXPIRE:
-            return lambda slack: ladder_steps.expire(services, approval_id, slack=slack)
+            return lambda tries: ladder_steps.expire(services, approval_id, tries=tries)
         if stage is Stage.REMIND:
-            return lambda slack: ladder_steps.remind(services, approval_id, message, slack=slack)
+            return lambda tries: ladder_steps.remind(services, approval_id, message, tries=tries)
         escalation, channel = frozenset(posted.escalation_ids), route.escalation_channel
-        return lambda slack: ladder_steps.escalate(
-            services, approval_id, message, escalation, channel, route=route, slack=slack
+        return lambda tries: ladder_steps.escalate(
+            services, approval_id, message, escalation, channel, route=route, tries=tries
         )
 
     def _step_or_withdraw(
@@ -376,64 +384,6 @@ class _Gate:
             approval_id=approval_id,
         )
         return callback, decision
-
-
-def _check(request: object, policy: object, route: object) -> None:
-    if not isinstance(request, ApprovalRequest):
-        raise InvalidRequestError("request", "must be an ApprovalRequest")
-    if not isinstance(policy, Policy | AutoApprove):
-        raise InvalidRequestError("policy", "must be a Policy or AutoApprove(reason)")
-    if isinstance(policy, AutoApprove) and request.sensitive:
-        # `sensitive` asks for a person's deliberate confirmation; no one would be asked at all
-        raise InvalidRequestError(
-            "policy", "a sensitive request is confirmed by a person: AutoApprove cannot approve it"
-        )
-    if not isinstance(route, ROUTES):
-        raise InvalidRequestError(
-            "route",
-            "must be Channel('C0123'), DirectMessages() or ChannelAndDirectMessages('C0123')",
-        )
-
-
-def _check_fits(policy: Policy, execution_timeout: int) -> None:
-    """Refuse a ladder whose expiry the execution would not live to see.
-
-    An execution that times out first ends with the request still pending: its buttons live,
-    people "approve" what no workflow waits on, and the expire step never closes it. Only the
-    ladder is compared with the timeout, so the refusal is the same on every replay: a gate
-    started late in a long execution can still be cut short (the workflow's own budget).
-    """
-    expiry = policy.ladder.expire_after
-    if expiry >= execution_timeout:
-        raise InvalidRequestError(
-            "policy.ladder",
-            f"it expires after {expiry} seconds, but the function's durable executions time "
-            f"out after {execution_timeout} seconds (GREENLIGHT_EXECUTION_TIMEOUT): expire "
-            "sooner, or give the function a longer execution timeout",
-        )
-
-
-def _unreached(route: Route, posted: ApprovalRecord, unreachable: dict[str, str]) -> str | None:
-    """Why the request cannot stand with the copies it got (`check_reached`), else None.
-
-    A decision people already took while the copies went out stands (their first copy is
-    clickable at once); an expired record is one an earlier attempt of the step refused and
-    closed (it failed after that), and stays refused though Slack may answer otherwise now."""
-    if posted.status is Status.EXPIRED:
-        return posted.reason or ladder_steps.NOT_POSTED
-    if posted.status.is_final:
-        return None
-    try:
-        check_reached(
-            route,
-            posted.slack is not None,
-            posted.policy.eligible_for(posted.request),
-            posted.policy.quorum,
-            unreachable,
-        )
-    except InvalidRequestError as err:
-        return err.problem
-    return None
 
 
 def _stored(services: GateServices, approval_id: str) -> ApprovalRecord | None:

@@ -5,15 +5,18 @@ while the round timed out), and None while it is still pending.
 
 Each rung has a store side (the reminder's audit line, the escalation approvers added, the
 flip to expired) and a Slack side (thread replies, notices, redraws). With `slack=False` a rung
-does its store side alone: the gate runs a rung that way, in a step of its own, when the rung's
-step failed past its retries, so an outage in Slack never stops the ladder (`gate._Gate._climb`).
+tries each Slack call once and goes on past a failure (logged; `SlackTries.failed`): the gate
+runs a rung that way, in a step of its own, when the rung's step failed past its retries,
+whatever failed (Slack, or the store for a while), so an outage in Slack never stops the
+ladder, and a store blip does not cost the rung its Slack side (`gate._Gate._climb`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from greenlight.core import messages
 from greenlight.core.audit import AuditEvent, AuditKind
@@ -24,7 +27,7 @@ from greenlight.core.votes import Status
 from greenlight.gate import metrics as approval_metrics
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from greenlight.core.record import ApprovalRecord, SlackMessage
     from greenlight.core.route import Route
@@ -40,18 +43,54 @@ NOT_SENT = "Slack failed: some or all replies not sent"  # on the reminder's aud
 NO_ONE_NEW = "no one new to add: the escalation approvers are empty or already decide"
 
 
+class SlackTries:
+    """The Slack calls of one rung: with `strict`, as they are (a failure fails the step, which
+    retries); without, each tried once, a failure logged (never its text: the error's type and
+    Slack's code) and remembered in `failed`, so the rung's store side still gets done."""
+
+    def __init__(self, approval_id: str, *, strict: bool) -> None:
+        self.approval_id = approval_id
+        self.strict = strict
+        self.failed = 0
+
+    def __call__(self, what: str, call: Callable[[], object]) -> bool:
+        """Run `call` (`what` names it in the log); whether it got through."""
+        if self.strict:
+            call()
+            return True
+        try:
+            call()
+        except Exception as err:  # noqa: BLE001  # best effort: the rung goes on without it
+            self.failed += 1
+            response: Any = getattr(err, "response", None)  # slack_sdk's SlackApiError
+            code = response.get("error") if callable(getattr(response, "get", None)) else None
+            logger.warning(
+                "Slack call of a rung failed; going on without it",
+                extra={
+                    "approval_id": self.approval_id,
+                    "call": what,
+                    "error": code or type(err).__name__,
+                },
+            )
+            return False
+        return True
+
+
 def decided(record: ApprovalRecord) -> Decision | None:
     """The decision of a final record, else None."""
     return Decision.from_record(record) if record.status.is_final else None
 
 
-def expire(deps: GateServices, approval_id: str, *, slack: bool = True) -> Decision | None:
+def expire(
+    deps: GateServices, approval_id: str, *, slack: bool = True, tries: SlackTries | None = None
+) -> Decision | None:
     """Flip pending → expired (with its audit line) and redraw; a decision that won stands.
 
     Counts the expiry when the record stands expired and the step gets through: a failed
     attempt never counted, so a retry (or the `slack=False` run after the retries) counts it
     once.
     """
+    tries = tries or SlackTries(approval_id, strict=slack)
     at = deps.clock().isoformat()
     record = deps.approvals.update(
         approval_id,
@@ -61,8 +100,7 @@ def expire(deps: GateServices, approval_id: str, *, slack: bool = True) -> Decis
         ),
     )
     if record.status is Status.EXPIRED:
-        if slack:
-            deps.notifier.update_request(record)
+        tries("redraw", lambda: deps.notifier.update_request(record))
         approval_metrics.count(approval_metrics.EXPIRED)
     return decided(record)
 
@@ -172,21 +210,28 @@ def reminder_threads(record: ApprovalRecord) -> list[SlackMessage]:
 
 
 def remind(
-    deps: GateServices, approval_id: str, message: SlackMessage, *, slack: bool = True
+    deps: GateServices,
+    approval_id: str,
+    message: SlackMessage,
+    *,
+    slack: bool = True,
+    tries: SlackTries | None = None,
 ) -> Decision | None:
     """Reply in the threads of the copies people still needed see, mentioning who they are
     (`message`, the main one, is where the audit line points). The audit line is written
-    after the replies (a retried step does not note twice); with `slack=False` it says the
-    reminder was not sent."""
+    after the replies (a retried step does not note twice); with `slack=False`, when a reply
+    failed, it says some were not sent."""
+    tries = tries or SlackTries(approval_id, strict=slack)
     record = deps.approvals.get(approval_id)
     if record.status.is_final:
         return decided(record)
     detail = "waiting on " + ", ".join(record.waiting_on())
-    if slack:
-        text = messages.reminder(record)
-        for thread in reminder_threads(record):
-            deps.notifier.reply(thread, text)
-    else:
+    text = messages.reminder(record)
+    sent = [
+        tries("reply", partial(deps.notifier.reply, thread, text))
+        for thread in reminder_threads(record)
+    ]
+    if not all(sent):
         detail += f" ({NOT_SENT})"
     deps.approvals.note(
         AuditEvent(
@@ -210,17 +255,20 @@ def escalate(
     *,
     route: Route | None = None,
     slack: bool = True,
+    tries: SlackTries | None = None,
 ) -> Decision | None:
     """Let the escalation approvers decide too; say so on every copy, in the main thread and
     the escalation channel; on a route with direct messages, send each (pinged) escalation
-    approver a copy of their own. With `slack=False`, only let them decide (the store side):
-    they can click the request they see, or be told by hand.
+    approver a copy of their own. With `slack=False`, each of those Slack calls is tried once:
+    the escalation approvers may decide whatever Slack answers (the request they see, or told
+    by hand).
 
     When the escalation adds no one (its usergroup was empty when the request was posted, or
     everyone in it already decides), nothing is announced, on Slack or anywhere: a notice
     would claim that someone can now decide when no one new can. The audit line says so
     (`NO_ONE_NEW`) and the ladder climbs on; the request stays with its approvers.
     """
+    tries = tries or SlackTries(approval_id, strict=slack)
     at = deps.clock().isoformat()
 
     def add(record: ApprovalRecord) -> tuple[ApprovalRecord, list[AuditEvent]] | None:
@@ -254,14 +302,19 @@ def escalate(
             )
         )
         return None
-    if not slack:
-        return None
     if route is not None and route.direct:
-        record = post_copies(deps, record, route, escalation & set(record.to_ping()))
-    deps.notifier.update_request(record)
+        copies = [record]
+
+        def send_copies() -> None:
+            copies[0] = post_copies(deps, record, route, escalation & set(record.to_ping()))
+
+        tries("escalation copies", send_copies)
+        record = copies[0]
     notice = messages.escalation(record)
-    deps.notifier.reply(message, notice)
+    tries("redraw", lambda: deps.notifier.update_request(record))
+    tries("reply", lambda: deps.notifier.reply(message, notice))
     if escalation_channel:
         link = messages.permalink(message)
-        deps.notifier.announce(escalation_channel, f"{notice} <{link}|Open the request>")
+        text = f"{notice} <{link}|Open the request>"
+        tries("announce", lambda: deps.notifier.announce(escalation_channel, text))
     return None

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 from greenlight.core import messages
+from greenlight.core.blocks import request_blocks
 from greenlight.core.errors import AlreadyVotedError
+from greenlight.core.policy import ApproverPolicy
+from greenlight.core.votes import Verdict, Vote
+from tests.unit.core.test_blocks import record as stored
 
 
 def test_a_second_vote_is_refused_naming_the_person_voted_for_as_a_mention() -> None:
@@ -39,3 +46,20 @@ def test_the_other_refusals_still_escape_their_reason() -> None:
     assert "<!channel>" not in text
     assert "<@U0EVE>" not in text
     assert "&lt;!channel&gt; &amp; &lt;@U0EVE&gt;" in text
+
+
+def test_progress_counts_people_as_the_quorum_does_on_a_record_from_before_one_vote_each() -> None:
+    # Given a 3-of-4 stored before one vote per person: carol cast bob's and dave's votes
+    at = "2026-11-22T12:00:00+00:00"
+    record = replace(
+        stored(),
+        policy=ApproverPolicy(frozenset({"U0BOB", "U0CAROL", "U0DAVE", "U0ERIN"}), quorum=3),
+        votes=(
+            Vote("U0BOB", Verdict.APPROVE, at, cast_by="U0CAROL"),
+            Vote("U0DAVE", Verdict.APPROVE, at, cast_by="U0CAROL"),
+        ),
+    )
+
+    # Then one person approved: the clicker and the message both say 1 of 3
+    assert messages.vote_counted(record) == "Your approval is recorded (1 of 3)."
+    assert "1 of 3 approvals" in json.dumps(request_blocks(record))

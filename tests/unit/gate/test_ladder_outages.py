@@ -1,8 +1,9 @@
 """The ladder through outages: Slack down at a rung, the store down past its retries.
 
 Slack's side of a rung (a reminder, the escalation notices, the expired redraw) is best effort:
-the rung's step is retried as before, and when Slack still fails, the rung's store side runs
-alone in a step of its own and the ladder climbs on. A store that stays down fails the gate,
+the rung's step is retried as before, and when it still fails (Slack, or a store blip), the rung
+runs again in a step of its own that tries each Slack call once and goes on past a failure, and
+the ladder climbs on. A store that stays down fails the gate,
 but never leaves the record pending with live buttons behind: it is withdrawn first.
 
 The notifier and store here are the shipped in-memory ones, made to fail the way a dropped
@@ -86,6 +87,26 @@ class StoreDownButForClosing(InMemoryApprovalStore):
         return super().update(approval_id, change)
 
 
+class StoreBlipAtExpiry(InMemoryApprovalStore):
+    """The store refuses the expiry's write for every attempt of the expire step (retries.STORE:
+    4), then answers again: a DynamoDB blip, with Slack up all along."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = 0
+
+    def update(
+        self,
+        approval_id: str,
+        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
+    ) -> ApprovalRecord:
+        changed = change(self.get(approval_id))
+        if changed is not None and changed[0].status is Status.EXPIRED and self.refused < 4:
+            self.refused += 1
+            raise OSError("dynamodb unreachable")
+        return super().update(approval_id, change)
+
+
 def gate(policy: Policy) -> Any:
     def workflow(ctx: DurableContext, approvals: Greenlight, _: Any) -> Any:
         request = ApprovalRequest(TITLE, "U0ALICE", context={"key": "signing"})
@@ -150,13 +171,18 @@ def test_an_escalation_slack_cannot_announce_still_lets_the_escalation_approvers
     assert [d.user_id for d in result.deciders] == ["U0FRANK"]
     assert record.policy.escalated_ids == {"U0FRANK"}
     assert steps == ["post request", "escalate without Slack", "rotate callback 2"]
-    # Tried by the step's 4 attempts (retries.SLACK_POST), and not again when Frank's vote
-    # resumed the workflow and it replayed past the failed step
-    assert slack.attempts["announce"] == 4
+    # Tried by the step's 4 attempts (retries.SLACK_POST), once more by the step without Slack
+    # (each Slack call tried once there), and not again when Frank's vote resumed the workflow
+    # and it replayed past the failed step
+    assert slack.attempts["announce"] == 5
     assert world.notifier.announcements == []
     # And the failure was logged once (not again on replay), with the approval and the error's
     # type, and no callback id in any line of ours (the SDK's test runner logs them itself)
-    (line,) = [r for r in caplog.records if r.getMessage() == "rung failed; doing it without Slack"]
+    (line,) = [
+        r
+        for r in caplog.records
+        if r.getMessage() == "rung failed; once more, Slack at best effort"
+    ]
     assert (line.__dict__["approval_id"], line.__dict__["rung"], line.__dict__["error"]) == (
         record.approval_id,
         "escalate",
@@ -205,7 +231,7 @@ def test_each_rung_done_without_slack_is_counted_once_for_the_operators(
     # Then each rung that went on without Slack is counted once, not once per failed attempt;
     # the expiry, which Slack redrew, is not counted
     assert result.status is Status.EXPIRED
-    assert slack.attempts["reply"] == 8
+    assert slack.attempts["reply"] == 10  # 4 attempts and 1 best-effort try, for two rungs
     assert [s for s in steps if s.endswith("without Slack")] == [
         "remind without Slack",
         "escalate without Slack",
@@ -254,3 +280,25 @@ def test_a_store_down_past_the_retries_at_rotation_withdraws_the_request(
     assert steps == ["post request", "remind", "withdraw request"]
     assert store.only().status is Status.EXPIRED
     assert store.pending() == []
+
+
+def test_a_store_blip_at_expiry_still_redraws_the_message_and_blames_no_one(
+    world: FakeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the store refuses the expiry for the expire step's every attempt, Slack being up
+    world.approvals = store = StoreBlipAtExpiry()
+    policy = Policy(("U0BOB",), ladder=Ladder(expire_after=1))
+    with running(world, gate(policy)) as run:
+        run.start()
+        result = Decision.from_dict(run.result())
+        steps = run.step_names()
+
+    # Then the second try expires it and redraws it (no live buttons left), and the operators'
+    # Slack alarm is not fed: Slack never failed
+    assert store.refused == 4
+    assert steps == ["post request", "expire without Slack"]
+    assert result.status is Status.EXPIRED
+    redrawn = world.notifier.updates[-1]
+    assert redrawn.approval_id == result.approval_id
+    assert redrawn.status is Status.EXPIRED
+    assert f'"{metric_names.RUNGS_WITHOUT_SLACK}"' not in capsys.readouterr().out
