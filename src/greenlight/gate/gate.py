@@ -18,10 +18,11 @@ resumes the new one; a vote that won before the swap makes the swap fail, and th
 that decision.
 
 Failures: Slack's side of a rung is best effort (`_climb`); a step that fails for good
-otherwise (the store down past its retries) withdraws the request before the error is
-raised (`_step_or_withdraw`), and so does a true error sent on the callback (the webhook's, an
-operator's decide.sh: `ApprovalFailedError`), so no pending record with live buttons outlives
-its workflow.
+otherwise (the store down past its retries) tries to withdraw the request before the error is
+raised (`_step_or_withdraw`), and so does a true error sent on the callback
+(`ApprovalFailedError`: nothing of Greenlight's sends one, only a 0.1 webhook or whoever holds
+the callback id), so a pending record with live buttons outlives its workflow only when the
+store is down past the withdrawal's retries too.
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ class _Gate:
             try:
                 decision = _await_decision(callback, posted.approval_id)
             except ApprovalFailedError:
-                # A true error sent on the callback (the webhook's, an operator's decide.sh):
+                # A true error sent on the callback (only a 0.1 webhook, or whoever holds the id):
                 # the gate fails, but closes the request first, as every fatal path does
                 self._withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
                 raise

@@ -130,11 +130,19 @@ class DecisionRelay:
         return Change(record, redraw=decided)
 
     def show(self, change: Change, until: float = math.inf) -> None:
-        """What Slack shows of a change, best effort: the decided message redrawn (the same
-        final message whoever draws it), the App Home tabs of the people it concerns, as many
-        as there is time for (`until`, on `time.monotonic()`)."""
+        """What Slack shows of a change, best effort: `redraw`, then `refresh_homes`."""
+        self.redraw(change)
+        self.refresh_homes(change, until)
+
+    def redraw(self, change: Change) -> None:
+        """The decided message redrawn, best effort (the same final message whoever draws
+        it): its buttons go."""
         if change.redraw:
             self._board.redraw(change.record)
+
+    def refresh_homes(self, change: Change, until: float = math.inf) -> None:
+        """The App Home tabs of the people the change concerns, as many as there is time for
+        (`until`, on `time.monotonic()`)."""
         self._refresh_homes(change.record, until)
 
     def _deliver(self, record: ApprovalRecord) -> bool:
@@ -220,16 +228,27 @@ def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
         # Every callback of the batch is sent before Slack is asked for anything, and Slack
         # gets only the time left: a slow or down Slack never holds a decision back, nor makes
         # the batch time out (Lambda would then retry it whole, and again, for the outage).
+        # Decided messages first (their buttons must go), then the Home tabs (views of the
+        # table, redrawn by the next change or when opened).
         slack_until = time.monotonic() + slack_budget(context)
         shown = for_slack(changes)
+        redraws = [change for change in shown if change.redraw]
+        for done, change in enumerate(redraws):
+            if time.monotonic() >= slack_until:
+                logger.warning(
+                    "out of time for Slack; decided messages not redrawn",
+                    extra={"not_redrawn": [c.record.approval_id for c in redraws[done:]]},
+                )
+                break
+            relay.redraw(change)
         for done, change in enumerate(shown):
             if time.monotonic() >= slack_until:
                 logger.warning(
-                    "out of time for Slack; messages and Home tabs left to the next change",
-                    extra={"not_shown": len(shown) - done},
+                    "out of time for Slack; Home tabs left to the next change or their opening",
+                    extra={"not_refreshed": len(shown) - done},
                 )
                 break
-            relay.show(change, slack_until)
+            relay.refresh_homes(change, slack_until)
         return response
 
     return handler

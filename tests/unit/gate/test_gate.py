@@ -213,7 +213,8 @@ def test_a_true_error_on_the_callback_fails_the_gate_and_is_never_read_as_a_no(
 def test_a_true_error_on_the_callback_withdraws_the_request_before_failing(
     world: FakeWorld,
 ) -> None:
-    # Given an operator's decide.sh (or the webhook) sends a true error, not a verdict
+    # Given a true error sent on the callback, not a verdict (only a 0.1 webhook, or whoever
+    # holds the callback id, sends one)
     with running(world, one_gate(Policy(("U0BOB",)))) as run:
         run.start()
         record = run.posted("Deploy api v2.3")
