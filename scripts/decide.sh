@@ -13,6 +13,7 @@ USAGE
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+allow_prefix  # a Greenlight of another prefix: its tables, secrets, functions
 
 reason=""
 args=()

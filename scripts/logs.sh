@@ -10,6 +10,7 @@ USAGE
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+allow_prefix  # a Greenlight of another prefix: its tables, secrets, functions
 
 minutes=15 filter=""
 args=()
@@ -23,7 +24,8 @@ done
 parse_common "${args[@]}"
 [[ ${#REST[@]} -eq 1 ]] || { usage >&2; exit 2; }
 case "${REST[0]}" in
-  orders|webhook|decision-relay) group="/aws/lambda/$PREFIX-${REST[0]}" ;;
+  orders) group="/aws/lambda/greenlight-orders" ;;  # iac/'s function, whatever the prefix
+  webhook|decision-relay) group="/aws/lambda/$PREFIX-${REST[0]}" ;;
   *) die "choose 'orders', 'webhook' or 'decision-relay', not '${REST[0]}'" 2 ;;
 esac
 [[ "$minutes" =~ ^[0-9]+$ ]] || die "--minutes must be a whole number" 2

@@ -23,6 +23,7 @@ USAGE
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && { usage; exit 0; }
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+allow_prefix  # a Greenlight of another prefix: its tables, secrets, functions
 parse_common "$@"
 [[ ${#REST[@]} -eq 0 ]] \
   || die "secrets are read from the environment or a prompt, never from arguments" 2

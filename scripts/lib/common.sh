@@ -4,7 +4,9 @@
 #                             or the profile, and its absence is an error, not a guess
 #   --local                   the local stack (endpoints and dummy credentials from .local/)
 #   --prefix P                the Greenlight construct's prefix (default greenlight): its tables
-#                             are P-approvals…, its secrets P/slack…, its functions P-webhook…
+#                             are P-approvals…, its secrets P/slack…, its functions P-webhook…;
+#                             only for a script that calls allow_prefix before parse_common
+#                             (the others name resources of the one iac/ stack)
 # After parse_common "$@", the other arguments are in REST, the prefix in PREFIX and the AWS CLI
 # is `aws_cli`.
 
@@ -16,6 +18,10 @@ AWS_OPTS=()
 REST=()
 LOCAL=0
 PREFIX=greenlight
+PREFIX_ALLOWED=0
+
+# For a script that works on a Greenlight construct's resources: it takes --prefix.
+allow_prefix() { PREFIX_ALLOWED=1; }
 
 parse_common() {
   local profile="" region=""
@@ -24,7 +30,10 @@ parse_common() {
       --profile) profile="${2:-}"; [[ -n "$profile" ]] || die "--profile needs a name" 2; shift 2 ;;
       --region) region="${2:-}"; [[ -n "$region" ]] || die "--region needs a name" 2; shift 2 ;;
       --local) LOCAL=1; shift ;;
-      --prefix) PREFIX="${2:-}"; shift $(( $# >= 2 ? 2 : 1 ))
+      --prefix)
+        [[ "$PREFIX_ALLOWED" == 1 ]] \
+          || die "--prefix is not for this script: it works on the iac/ stack's own resources" 2
+        PREFIX="${2:-}"; shift $(( $# >= 2 ? 2 : 1 ))
         # greenlight.cdk.names: what a construct accepts, so every derived name is valid
         [[ "$PREFIX" =~ ^[a-z][a-z0-9-]{0,29}$ ]] \
           || die "--prefix needs the construct's prefix: 1-30 lowercase letters, digits or hyphens, starting with a letter" 2 ;;

@@ -63,6 +63,13 @@ def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
             "--webhook-concurrency must be a whole number above 0",
         ),
         ("destroy.sh", [], "needs a terminal"),
+        ("destroy.sh", ["--prefix", "team-b"], "--prefix is not for this script"),
+        ("start-approval.sh", ["-", "--prefix", "team-b"], "--prefix is not for this script"),
+        (
+            "deploy.sh",
+            [*DEPLOY_REQUIRED, "--alert-email", "ops@example.invalid", "--prefix", "team-b"],
+            "--prefix is not for this script",
+        ),
         ("destroy.sh", ["--local"], "destroy targets AWS"),
         ("logs.sh", ["payments"], "choose 'orders', 'webhook' or 'decision-relay'"),
         ("logs.sh", ["orders", "--minutes", "soon"], "--minutes must be a whole number"),

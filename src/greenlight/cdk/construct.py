@@ -229,7 +229,9 @@ class Greenlight(Construct):
           (`Function(log_group=…)`).
 
         `label` names its alarms and graphs and starts its approval ids (1 to 40 lowercase
-        letters, digits and hyphens); by default its construct id in lowercase.
+        letters, digits and hyphens); by default its construct id in lowercase. Keep it for
+        good: the role's grant follows the new label at once, while executions running on
+        older versions keep theirs and would be denied their own approvals.
 
         Raises:
             ValueError: granted twice, a label already in use or malformed, or no role.

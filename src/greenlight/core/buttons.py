@@ -49,9 +49,18 @@ def labelled(requester: str | None, approval_id: str) -> str:
     """
     if requester is None:
         return approval_id
+    return f"{check_label(requester)}.{approval_id}"
+
+
+def check_label(requester: str) -> str:
+    """`requester`, if it is a label `grant_requester` gives.
+
+    Raises:
+        InvalidRequestError: it is not.
+    """
     if not _LABEL.fullmatch(requester):
         raise InvalidRequestError("requester", f"{requester!r} is not a requester label")
-    return f"{requester}.{approval_id}"
+    return requester
 
 
 def parse_approval_id(value: object) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from greenlight.core.blocks import mention
-from greenlight.core.buttons import new_approval_id
+from greenlight.core.buttons import check_label, new_approval_id
 from greenlight.core.clock import utc_now
 from greenlight.core.record import SlackMessage
 from greenlight.core.route import is_direct_message_id
@@ -48,6 +48,12 @@ class Greenlight:
     clock: Callable[[], datetime] = utc_now
     new_id: Callable[[], str] = new_approval_id
     requester: str | None = None
+
+    def __post_init__(self) -> None:
+        # Checked once, when the container builds it, not first inside a durable operation
+        if self.requester is not None:
+            check_label(self.requester)
+
     execution_timeout: int | None = None
 
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from greenlight.core import (
@@ -9,6 +11,7 @@ from greenlight.core import (
     ChannelAndDirectMessages,
     ConfigError,
     DirectMessages,
+    InvalidRequestError,
     SlackMessage,
 )
 from greenlight.gate import GateSettings
@@ -106,3 +109,10 @@ def test_notify_tells_people_in_their_own_dm_when_the_request_lives_in_dms() -> 
         ("U0ALICE", "deployed"),
     ]
     assert world.notifier.announcements == [("C0DEPLOYS", "<@U0ALICE> shipped")]
+
+
+def test_a_malformed_requester_label_is_refused_when_the_services_are_built() -> None:
+    world = FakeWorld()
+
+    with pytest.raises(InvalidRequestError, match="not a requester label"):
+        replace(world.greenlight(), requester="Deploy.Gate")
