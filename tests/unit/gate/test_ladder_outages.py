@@ -67,44 +67,43 @@ class SlackDownAfterPosting(RecordingNotifier):
         super().update_request(record)
 
 
-class StoreDownButForClosing(InMemoryApprovalStore):
+class RefusingStore(InMemoryApprovalStore):
+    """The shipped in-memory store, refusing the updates `refuses` picks (by the record the
+    change would write) as a dropped connection does; `refused` counts them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = 0
+
+    def refuses(self, after: ApprovalRecord | None) -> bool:
+        raise NotImplementedError
+
+    def update(
+        self,
+        approval_id: str,
+        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
+    ) -> ApprovalRecord:
+        changed = change(self.get(approval_id))
+        if self.refuses(changed[0] if changed is not None else None):
+            self.refused += 1
+            raise OSError("dynamodb unreachable")
+        return super().update(approval_id, change)
+
+
+class StoreDownButForClosing(RefusingStore):
     """The store after the request was posted: every update fails, except one that closes the
     request as expired (so the withdrawal, once the gate gets to it, goes through)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.refused = 0
-
-    def update(
-        self,
-        approval_id: str,
-        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
-    ) -> ApprovalRecord:
-        changed = change(self.get(approval_id))
-        if changed is None or changed[0].status is not Status.EXPIRED:
-            self.refused += 1
-            raise OSError("dynamodb unreachable")
-        return super().update(approval_id, change)
+    def refuses(self, after: ApprovalRecord | None) -> bool:
+        return after is None or after.status is not Status.EXPIRED
 
 
-class StoreBlipAtExpiry(InMemoryApprovalStore):
+class StoreBlipAtExpiry(RefusingStore):
     """The store refuses the expiry's write for every attempt of the expire step (retries.STORE:
     4), then answers again: a DynamoDB blip, with Slack up all along."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.refused = 0
-
-    def update(
-        self,
-        approval_id: str,
-        change: Callable[[ApprovalRecord], tuple[ApprovalRecord, list[AuditEvent]] | None],
-    ) -> ApprovalRecord:
-        changed = change(self.get(approval_id))
-        if changed is not None and changed[0].status is Status.EXPIRED and self.refused < 4:
-            self.refused += 1
-            raise OSError("dynamodb unreachable")
-        return super().update(approval_id, change)
+    def refuses(self, after: ApprovalRecord | None) -> bool:
+        return after is not None and after.status is Status.EXPIRED and self.refused < 4
 
 
 def gate(policy: Policy) -> Any:
