@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from examples.orders.order import execution_name
 from localdev.click import click, store_for
 from localdev.config import FUNCTION_NAME
 from localdev.demo import TERMINAL, approval_for, demo_order, lambda_client, start_order, wait_for
@@ -94,7 +95,7 @@ def test_the_same_execution_name_starts_one_execution(local_stack: StackConfig) 
         for e in runner.list_durable_executions_by_function(FunctionName=FUNCTION_NAME)[
             "DurableExecutions"
         ]
-        if e["DurableExecutionName"] == order["order_id"]
+        if e["DurableExecutionName"] == execution_name(order["order_id"])
     ]
     assert len(named) == 1
 
