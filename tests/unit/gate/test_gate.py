@@ -191,26 +191,7 @@ def test_a_rejection_sent_as_a_version_1_failure_is_still_a_rejection(world: Fak
     assert [d.user_id for d in result.deciders] == ["U0BOB"]
 
 
-def test_a_true_error_on_the_callback_fails_the_gate_and_is_never_read_as_a_no(
-    world: FakeWorld,
-) -> None:
-    with running(world, one_gate(Policy(("U0BOB",)))) as run:
-        run.start()
-        record = run.posted("Deploy api v2.3")
-        run.runner.send_callback_failure(
-            record.callback_id, ErrorObject("the approver's system broke", "Boom", None, None)
-        )
-        outcome = run.runner.wait_for_result(run.arn, timeout=60)
-
-    # The workflow sees its gate (a child context) fail, with the error's message: not a Decision
-    assert outcome.result is None
-    assert outcome.error is not None
-    assert str(outcome.error.type).endswith("ChildContextError")
-    assert f"approval {record.approval_id} failed" in str(outcome.error.message)
-    assert "the approver's system broke" in str(outcome.error.message)
-
-
-def test_a_true_error_on_the_callback_withdraws_the_request_before_failing(
+def test_a_true_error_on_the_callback_fails_the_gate_after_withdrawing_the_request(
     world: FakeWorld,
 ) -> None:
     # Given a true error sent on the callback, not a verdict (only a 0.1 webhook, or whoever
@@ -224,9 +205,14 @@ def test_a_true_error_on_the_callback_withdraws_the_request_before_failing(
         outcome = run.runner.wait_for_result(run.arn, timeout=60)
         steps = run.step_names()
 
-    # Then the gate still fails, but the record is closed first: no live buttons on a request
-    # no workflow waits on
+    # Then the workflow sees its gate (a child context) fail, with the error's message: never
+    # read as a no, not a Decision
+    assert outcome.result is None
     assert outcome.error is not None
+    assert str(outcome.error.type).endswith("ChildContextError")
+    assert f"approval {record.approval_id} failed" in str(outcome.error.message)
+    assert "the approver's system broke" in str(outcome.error.message)
+    # And the record is closed first: no live buttons on a request no workflow waits on
     assert steps == ["post request", "withdraw request"]
     closed = world.approvals.only()
     assert (closed.status, closed.reason) == (Status.EXPIRED, ladder_steps.NOT_FOLLOWED)
