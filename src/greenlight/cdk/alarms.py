@@ -117,7 +117,7 @@ def installation_alarms(names: Names, undelivered: sqs.IQueue) -> list[AlarmSpec
             "approvals-expired",
             cloudwatch.Metric(
                 namespace=metric_names.NAMESPACE,
-                metric_name=metric_names.EXPIRED_FROM_LOGS,
+                metric_name=metric_names.expired_from_logs(names.prefix),
                 statistic="Sum",
                 period=Duration.hours(1),
             ),

@@ -403,7 +403,7 @@ class Greenlight(Construct):
             "ExpiredApprovals",
             log_group=function.log_group,
             metric_namespace=metric_names.NAMESPACE,
-            metric_name=metric_names.EXPIRED_FROM_LOGS,
+            metric_name=metric_names.expired_from_logs(self.names.prefix),
             filter_pattern=logs.FilterPattern.string_value("$.message", "=", "approval expired"),
             metric_value="1",
         )

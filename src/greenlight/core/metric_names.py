@@ -28,5 +28,13 @@ OUTCOME = "outcome"  # dimension: the decided record's status (approved, rejecte
 TIME_TO_DECISION = "TimeToDecision"
 
 # Not EMF: a metric filter on each requester's log group counts the gate's "approval expired"
-# lines into this one metric, without dimensions, so one alarm covers every requester
+# lines into one metric per installation (`expired_from_logs`), without dimensions, so one
+# alarm covers every requester of that installation. A metric filter's dimensions can only be
+# fields of the log line (CloudWatch Logs' MetricTransformation), which names no installation:
+# the installation's prefix goes in the metric's name, or two in one account would share it.
 EXPIRED_FROM_LOGS = "ExpiredApprovals"
+
+
+def expired_from_logs(prefix: str) -> str:
+    """The expired-approvals metric of the installation named `prefix`."""
+    return f"{EXPIRED_FROM_LOGS}-{prefix}"

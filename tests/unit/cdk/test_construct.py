@@ -716,6 +716,41 @@ def test_the_expired_approvals_alarm_watches_what_the_log_filter_counts(
     assert "Dimensions" not in alarm  # the filter writes none: one alarm for every requester
 
 
+def test_two_installations_in_one_account_alarm_on_their_own_expiries(tmp_path: Path) -> None:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text("")
+    code = lambda_.Code.from_asset(str(tmp_path / "code"))
+    stack = cdk.Stack(cdk.App(outdir=str(tmp_path / "out")), "Team")
+    for prefix, function in (("greenlight", "deploys"), ("team-b", "payouts")):
+        installation = Greenlight(
+            stack,
+            f"Greenlight-{prefix}",
+            webhook_code=code,
+            slack_app_id="A0X",
+            slack_team_id="T0X",
+            prefix=prefix,
+        )
+        installation.grant_requester(durable_function(stack, function, code, name=function))
+    template = Template.from_stack(stack)
+
+    counted = {
+        f["Properties"]["MetricTransformations"][0]["MetricName"]
+        for f in resources(template, "AWS::Logs::MetricFilter").values()
+    }
+    watched = {
+        a["Properties"]["AlarmName"]: a["Properties"]["MetricName"]
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["AlarmName"].endswith("-approvals-expired")
+    }
+
+    # Then each filter writes its installation's metric, and each alarm watches its own
+    assert counted == {"ExpiredApprovals-greenlight", "ExpiredApprovals-team-b"}
+    assert watched == {
+        "greenlight-approvals-expired": "ExpiredApprovals-greenlight",
+        "team-b-approvals-expired": "ExpiredApprovals-team-b",
+    }
+
+
 # --- mistakes are clear errors ----------------------------------------------------------------
 
 

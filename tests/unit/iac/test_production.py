@@ -230,7 +230,7 @@ EXPECTED_ALARMS = {
         "Maximum",
         1,
     ),
-    "greenlight-approvals-expired": ("Greenlight", "ExpiredApprovals", {}, "Sum", 1),
+    "greenlight-approvals-expired": ("Greenlight", "ExpiredApprovals-greenlight", {}, "Sum", 1),
 }
 
 
