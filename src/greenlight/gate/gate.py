@@ -8,7 +8,7 @@ approvals, one after another or in parallel branches. The context's result is th
 
 When the first ask is answered, the gate runs two operations inside its context: the callback,
 and one step that derives the approval id from the callback id, resolves usergroups, stores the
-record and posts the message. Replay rules: every I/O act is inside a step, so a replay reads
+record and posts the message (`greenlight.gate.post`). Replay rules: every I/O act is inside a step, so a replay reads
 checkpoints instead of acting again; each wait is a durable callback, so nothing runs (or is
 billed) while people think. The ladder has at most three rungs, so the loop is bounded.
 
@@ -28,7 +28,6 @@ store is down past the withdrawal's retries too.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_durable_execution_sdk_python.config import CallbackConfig, ChildConfig, Duration
@@ -41,17 +40,16 @@ from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
 from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.buttons import approval_id_for, labelled
-from greenlight.core.errors import ApprovalFailedError, InvalidRequestError, NotFoundError
+from greenlight.core.errors import ApprovalFailedError, InvalidRequestError
 from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
 from greenlight.core.policy import AutoApprove, Policy
-from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
-from greenlight.core.route import check_direct_reach
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
 from greenlight.gate.checkpoints import MAYBE_DECISION, Posted
-from greenlight.gate.refusals import check_call, check_fits, unreached
+from greenlight.gate.post import post_request
+from greenlight.gate.refusals import check_call, check_fits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -174,7 +172,15 @@ class _Gate:
         )
         # A true error, past the retries: close what was stored, then say so
         posted = self._step_or_withdraw(
-            lambda step: self._post(step, callback.callback_id, policy),
+            lambda step: post_request(
+                step,
+                self.services,
+                request=self.request,
+                route=self.route,
+                policy=policy,
+                callback_id=callback.callback_id,
+                execution_arn=self.ctx.execution_context.durable_execution_arn,
+            ),
             name=STEP_POST,
             config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
             approval_id=approval_id_for(callback.callback_id, self.services.requester),
@@ -205,65 +211,6 @@ class _Gate:
                 return decision.with_request(self.request.context, posted.message)
         msg = "unreachable: the ladder always ends with expiry"
         raise AssertionError(msg)
-
-    def _post(self, step: StepContext, callback_id: str, policy: Policy) -> Posted:
-        """Resolve usergroups, store the record, post it unless a previous attempt did."""
-        services, request = self.services, self.request
-        approval_id = approval_id_for(callback_id, services.requester)
-        members = {group: services.directory.members(group) for group in policy.usergroups}
-        try:
-            resolved = policy.resolve(request, members)
-            check_direct_reach(
-                self.route,
-                frozenset(resolved.eligible_for(request) - resolved.quiet_ids),
-                policy.escalation_ids(members) - resolved.quiet_ids,
-            )
-        except InvalidRequestError as err:
-            earlier = _stored(services, approval_id)
-            if earlier is None:
-                at = services.clock().isoformat()
-                services.approvals.note(
-                    AuditEvent(
-                        approval_id, AuditKind.REFUSED, at, request.requester_id, err.problem
-                    )
-                )
-                return Posted(approval_id, refused=err.problem)
-            # An earlier attempt of this step stored the request (and may have posted it) before
-            # it failed; usergroups changed since. What was stored stands: never refuse a request
-            # people may already be deciding.
-            stored = earlier
-        else:
-            now = services.clock()
-            record = ApprovalRecord(
-                approval_id=approval_id,
-                callback_id=callback_id,
-                execution_arn=self.ctx.execution_context.durable_execution_arn,
-                request=request,
-                policy=resolved,
-                created_at=now.isoformat(),
-                expires_at=(now + timedelta(seconds=policy.ladder.expire_after)).isoformat(),
-                ttl=int(now.timestamp()) + RETENTION_SECONDS,
-            )
-            stored = services.approvals.create(record)
-        if stored.slack is not None:
-            step.logger.info("approval already posted", extra={"approval_id": approval_id})
-        reached = ladder_steps.post_reaching(services, stored, self.route, stored.to_ping())
-        posted = reached.record
-        if refused := unreached(self.route, posted, reached.unreachable):
-            # Too few left who can decide it: closed, audited, and refused like the above
-            ladder_steps.withdraw(services, approval_id, refused)
-            at = services.clock().isoformat()
-            services.approvals.note(
-                AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, refused)
-            )
-            return Posted(approval_id, refused=refused)
-        if stored.slack is None:
-            approval_metrics.count(approval_metrics.REQUESTED)
-        if posted.slack is None:
-            msg = "a route posts at least one message"
-            raise AssertionError(msg)
-        escalation = tuple(sorted(policy.escalation_ids(members)))
-        return Posted(approval_id, posted.slack, escalation)
 
     def _climb(self, stage: Stage, posted: Posted) -> Decision | None:
         """Act on a rung as a step; the decision if the approval is (or became) final.
@@ -385,14 +332,6 @@ class _Gate:
             approval_id=approval_id,
         )
         return callback, decision
-
-
-def _stored(services: GateServices, approval_id: str) -> ApprovalRecord | None:
-    """The record an earlier attempt of the post step stored, if any."""
-    try:
-        return services.approvals.get(approval_id)
-    except NotFoundError:
-        return None
 
 
 def round_config(seconds: int) -> CallbackConfig:
