@@ -4,9 +4,10 @@ Each returns the decision when the approval is, or just became, final (a vote ma
 while the round timed out), and None while it is still pending.
 
 Each rung has a store side (the reminder's audit line, the escalation approvers added, the
-flip to expired) and a Slack side (thread replies, notices, redraws). With `slack=False` a rung
-tries each Slack call once and goes on past a failure (logged; `SlackTries.failed`): the gate
-runs a rung that way, in a step of its own, when the rung's step failed past its retries,
+flip to expired) and a Slack side (thread replies, notices, redraws). Given `SlackTries` that
+are not strict, a rung tries each Slack call once and goes on past a failure (logged;
+`SlackTries.failed`): the gate runs a rung that way, in a step of its own, when the rung's
+step failed past its retries,
 whatever failed (Slack, or the store for a while), so an outage in Slack never stops the
 ladder, and a store blip does not cost the rung its Slack side (`gate._Gate._climb`).
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from greenlight.core import messages
 from greenlight.core.audit import AuditEvent, AuditKind
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from greenlight.gate.ports import GateServices
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NOT_POSTED = "the request could not be posted"
 NOT_FOLLOWED = "the approval could not be followed up"  # a rung or a swap failed for good
@@ -44,36 +46,34 @@ NO_ONE_NEW = "no one new to add: the escalation approvers are empty or already d
 
 
 class SlackTries:
-    """The Slack calls of one rung: with `strict`, as they are (a failure fails the step, which
-    retries); without, each tried once, a failure logged (never its text: the error's type and
-    Slack's code) and remembered in `failed`, so the rung's store side still gets done."""
+    """Slack calls made for one approval: with `strict`, as they are (a failure fails the
+    step, which retries); without, each tried once, a failure logged (never its text: the
+    error's type and Slack's code) and counted in `failed`, so the store side still gets done."""
 
     def __init__(self, approval_id: str, *, strict: bool) -> None:
         self.approval_id = approval_id
         self.strict = strict
         self.failed = 0
 
-    def __call__(self, what: str, call: Callable[[], object]) -> bool:
-        """Run `call` (`what` names it in the log); whether it got through."""
+    def __call__(self, what: str, call: Callable[[], T]) -> T | None:
+        """Run `call` (`what` names it in the log); its result, or None when it failed."""
         if self.strict:
-            call()
-            return True
+            return call()
         try:
-            call()
-        except Exception as err:  # noqa: BLE001  # best effort: the rung goes on without it
+            return call()
+        except Exception as err:  # noqa: BLE001  # best effort: the step goes on without it
             self.failed += 1
             response: Any = getattr(err, "response", None)  # slack_sdk's SlackApiError
             code = response.get("error") if callable(getattr(response, "get", None)) else None
             logger.warning(
-                "Slack call of a rung failed; going on without it",
+                "Slack call failed; going on without it",
                 extra={
                     "approval_id": self.approval_id,
                     "call": what,
                     "error": code or type(err).__name__,
                 },
             )
-            return False
-        return True
+            return None
 
 
 def decided(record: ApprovalRecord) -> Decision | None:
@@ -82,15 +82,15 @@ def decided(record: ApprovalRecord) -> Decision | None:
 
 
 def expire(
-    deps: GateServices, approval_id: str, *, slack: bool = True, tries: SlackTries | None = None
+    deps: GateServices, approval_id: str, *, tries: SlackTries | None = None
 ) -> Decision | None:
     """Flip pending → expired (with its audit line) and redraw; a decision that won stands.
 
     Counts the expiry when the record stands expired and the step gets through: a failed
-    attempt never counted, so a retry (or the `slack=False` run after the retries) counts it
+    attempt never counted, so a retry (or the best-effort run after the retries) counts it
     once.
     """
-    tries = tries or SlackTries(approval_id, strict=slack)
+    tries = tries or SlackTries(approval_id, strict=True)
     at = deps.clock().isoformat()
     record = deps.approvals.update(
         approval_id,
@@ -124,14 +124,10 @@ def withdraw(deps: GateServices, approval_id: str, reason: str = NOT_POSTED) -> 
         )
     except NotFoundError:
         return
-    if record.posted_as():
-        try:
-            deps.notifier.update_request(record)
-        except Exception as err:  # noqa: BLE001  # closed in the store; the redraw is a courtesy
-            logger.warning(
-                "withdrawn request not redrawn",
-                extra={"approval_id": approval_id, "error": type(err).__name__},
-            )
+    if record.posted_as():  # closed in the store; the redraw is a courtesy
+        SlackTries(approval_id, strict=False)(
+            "redraw", lambda: deps.notifier.update_request(record)
+        )
 
 
 def post_copies(
@@ -214,24 +210,21 @@ def remind(
     approval_id: str,
     message: SlackMessage,
     *,
-    slack: bool = True,
     tries: SlackTries | None = None,
 ) -> Decision | None:
     """Reply in the threads of the copies people still needed see, mentioning who they are
     (`message`, the main one, is where the audit line points). The audit line is written
-    after the replies (a retried step does not note twice); with `slack=False`, when a reply
-    failed, it says some were not sent."""
-    tries = tries or SlackTries(approval_id, strict=slack)
+    after the replies (a retried step does not note twice); when a best-effort reply failed,
+    it says some were not sent."""
+    tries = tries or SlackTries(approval_id, strict=True)
     record = deps.approvals.get(approval_id)
     if record.status.is_final:
         return decided(record)
     detail = "waiting on " + ", ".join(record.waiting_on())
-    text = messages.reminder(record)
-    sent = [
+    text, failed = messages.reminder(record), tries.failed
+    for thread in reminder_threads(record):
         tries("reply", partial(deps.notifier.reply, thread, text))
-        for thread in reminder_threads(record)
-    ]
-    if not all(sent):
+    if tries.failed > failed:
         detail += f" ({NOT_SENT})"
     deps.approvals.note(
         AuditEvent(
@@ -254,12 +247,11 @@ def escalate(
     escalation_channel: str | None,
     *,
     route: Route | None = None,
-    slack: bool = True,
     tries: SlackTries | None = None,
 ) -> Decision | None:
     """Let the escalation approvers decide too; say so on every copy, in the main thread and
     the escalation channel; on a route with direct messages, send each (pinged) escalation
-    approver a copy of their own. With `slack=False`, each of those Slack calls is tried once:
+    approver a copy of their own. With best-effort `tries`, each of those Slack calls is tried once:
     the escalation approvers may decide whatever Slack answers (the request they see, or told
     by hand).
 
@@ -268,7 +260,7 @@ def escalate(
     would claim that someone can now decide when no one new can. The audit line says so
     (`NO_ONE_NEW`) and the ladder climbs on; the request stays with its approvers.
     """
-    tries = tries or SlackTries(approval_id, strict=slack)
+    tries = tries or SlackTries(approval_id, strict=True)
     at = deps.clock().isoformat()
 
     def add(record: ApprovalRecord) -> tuple[ApprovalRecord, list[AuditEvent]] | None:
@@ -303,13 +295,9 @@ def escalate(
         )
         return None
     if route is not None and route.direct:
-        copies = [record]
-
-        def send_copies() -> None:
-            copies[0] = post_copies(deps, record, route, escalation & set(record.to_ping()))
-
-        tries("escalation copies", send_copies)
-        record = copies[0]
+        recipients = escalation & set(record.to_ping())
+        sent = tries("escalation copies", lambda: post_copies(deps, record, route, recipients))
+        record = sent or record
     notice = messages.escalation(record)
     tries("redraw", lambda: deps.notifier.update_request(record))
     tries("reply", lambda: deps.notifier.reply(message, notice))
