@@ -73,9 +73,9 @@ STEP_ESCALATE = "escalate"
 STEP_EXPIRE = "expire"
 STEP_ROTATE = "rotate callback"
 STEP_WITHDRAW = "withdraw request"
-# Each rung: its step, the step of its store side alone (run when the first failed for good,
-# e.g. Slack down past the retries), and the first one's retries. Names are stable: replays
-# find operations by position, and the history shows these names.
+# Each rung: its step, the step of its second try (run when the first failed for good, Slack
+# calls then tried once each: `ladder_steps.SlackTries`), and the first one's retries. Names
+# are stable: replays find operations by position, and the history shows these names.
 RUNG_STEPS: dict[Stage, tuple[str, str, StepConfig]] = {
     Stage.REMIND: (STEP_REMIND, "remind without Slack", retries.SLACK_POST),
     Stage.ESCALATE: (STEP_ESCALATE, "escalate without Slack", retries.SLACK_POST),
@@ -291,8 +291,8 @@ class _Gate:
         reason: str = ladder_steps.NOT_FOLLOWED,
     ) -> T:
         """`ctx.step(func)`; if it fails for good, withdraw the request, then raise: a true
-        error fails the gate, but never leaves a pending record (with live buttons) that no
-        workflow waits on."""
+        error fails the gate, but tries not to leave a pending record (with live buttons)
+        that no workflow waits on (the withdrawal is a store write too)."""
         try:
             return self.ctx.step(func, name=name, config=config)
         except StepError as err:
