@@ -15,7 +15,6 @@ IAM is exact: each statement names its actions and resources (`greenlight.cdk.pe
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import jsii
@@ -59,7 +58,6 @@ WEBHOOK_HANDLER = "greenlight.webhook.handler.handler"
 # unreserved (configuration-concurrency.html): an account whose quota is still low (a new one
 # may start at 10) can reserve none, hence `None`.
 DEFAULT_WEBHOOK_CONCURRENCY = 10
-_LABEL = re.compile(env.LABEL)
 
 
 class Greenlight(Construct):
@@ -240,7 +238,7 @@ class Greenlight(Construct):
             msg = f"{function.node.path} may already request approvals"
             raise ValueError(msg)
         label = label if label is not None else function.node.id.lower()
-        if not _LABEL.fullmatch(label):
+        if not env.LABEL.fullmatch(label):
             msg = f"label must be 1 to 40 lowercase letters, digits and hyphens, not {label!r}"
             raise ValueError(msg)
         if label in self._labels:

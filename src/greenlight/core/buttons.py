@@ -32,8 +32,7 @@ CONFIRM_MODAL_CALLBACK_ID = "approve_confirm"
 COMMENT_BLOCK_ID = "comment"
 COMMENT_ACTION_ID = "comment"
 
-_APPROVAL_ID = re.compile(rf"(?:{LABEL}\.)?[A-Za-z0-9_-]{{22}}")
-_LABEL = re.compile(LABEL)
+_APPROVAL_ID = re.compile(rf"(?:{LABEL.pattern}\.)?[A-Za-z0-9_-]{{22}}")
 
 
 def new_approval_id() -> str:
@@ -58,7 +57,7 @@ def check_label(requester: str) -> str:
     Raises:
         InvalidRequestError: it is not.
     """
-    if not _LABEL.fullmatch(requester):
+    if not LABEL.fullmatch(requester):
         raise InvalidRequestError("requester", f"{requester!r} is not a requester label")
     return requester
 

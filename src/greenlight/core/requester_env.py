@@ -5,6 +5,8 @@ both import the names from here, the one module both may import (the construct m
 the durable SDK), so a rename can never deploy functions that fail at cold start.
 """
 
+import re
+
 ENV_APPROVALS_TABLE = "GREENLIGHT_APPROVALS_TABLE"
 ENV_AUDIT_TABLE = "GREENLIGHT_AUDIT_TABLE"
 # The bot token's secret (`{"bot_token": …}`); the signing secret is the webhook's alone
@@ -17,5 +19,6 @@ ENV_REQUESTER = "GREENLIGHT_REQUESTER"
 # The function's durable execution timeout in whole seconds, when the construct could read it
 # (optional): the gate refuses a ladder that would expire only after the execution timed out
 ENV_EXECUTION_TIMEOUT = "GREENLIGHT_EXECUTION_TIMEOUT"
-SECONDS = r"[1-9][0-9]{0,8}"  # 1 or more; Lambda allows up to 31,622,400 (366 days)
-LABEL = r"[a-z0-9-]{1,40}"  # lowercase letters, digits, hyphens: never the ids' separator `.`
+SECONDS = re.compile(r"[1-9][0-9]{0,8}")  # 1 or more; Lambda allows 31,622,400 (366 days)
+# Lowercase letters, digits, hyphens: never the ids' separator `.`
+LABEL = re.compile(r"[a-z0-9-]{1,40}")

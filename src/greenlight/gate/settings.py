@@ -7,7 +7,6 @@ and the local stack sets them for its functions. Nothing else of the gate reads 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -25,8 +24,6 @@ ENV_SLACK_SECRET_NAME = requester_env.ENV_SLACK_SECRET_NAME
 ENV_SLACK_API_URL = requester_env.ENV_SLACK_API_URL
 ENV_REQUESTER = requester_env.ENV_REQUESTER
 ENV_EXECUTION_TIMEOUT = requester_env.ENV_EXECUTION_TIMEOUT
-_LABEL = re.compile(requester_env.LABEL)
-_SECONDS = re.compile(requester_env.SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +56,13 @@ class GateSettings:
             slack_secret_name=read.required(ENV_SLACK_SECRET_NAME),
             slack_api_url=read.optional(ENV_SLACK_API_URL),
             requester=read.optional(
-                ENV_REQUESTER, _LABEL, "a requester label (lowercase letters, digits, hyphens)"
+                ENV_REQUESTER,
+                requester_env.LABEL,
+                "a requester label (lowercase letters, digits, hyphens)",
             ),
         )
         timeout = read.optional(
-            ENV_EXECUTION_TIMEOUT, _SECONDS, "a whole number of seconds, 1 or more"
+            ENV_EXECUTION_TIMEOUT, requester_env.SECONDS, "a whole number of seconds, 1 or more"
         )
         if read.problems:
             raise ConfigError(read.problems)
