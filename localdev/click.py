@@ -34,6 +34,7 @@ from localdev.config import TABLE_PREFIX, StackConfig, default_root
 from localdev.slack_requests import block_actions, send_signed, view_submission
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.service_resource import Table
 
     from greenlight.core.record import SlackMessage
@@ -67,16 +68,21 @@ def table(config: StackConfig, role: str = "approvals") -> Table:
     return resource.Table(f"{TABLE_PREFIX}{role}")
 
 
-def store_for(config: StackConfig) -> DynamoApprovalStore:
-    """The approval store over this local stack's table."""
+def dynamodb_client(config: StackConfig) -> DynamoDBClient:
+    """A DynamoDB client for this local stack, with its dummy credentials."""
     env = config.aws_env()
-    client = boto3.client(
+    return boto3.client(
         "dynamodb",
         endpoint_url=config.url("dynamodb"),
         region_name=env["AWS_DEFAULT_REGION"],
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
+
+
+def store_for(config: StackConfig) -> DynamoApprovalStore:
+    """The approval store over this local stack's table."""
+    client = dynamodb_client(config)
     return DynamoApprovalStore(client, f"{TABLE_PREFIX}approvals", f"{TABLE_PREFIX}audit")
 
 

@@ -15,7 +15,7 @@ import pytest
 from greenlight.aws.secrets import MOVED
 from greenlight.core.votes import Status
 from localdev import provision
-from localdev.click import store_for
+from localdev.click import dynamodb_client, store_for
 from localdev.config import SECRET_NAME, SIGNING_SECRET_NAME, TABLE_PREFIX
 from localdev.demo import approval_for, demo_order, wait_for
 from tests.e2e.test_local_stack import finished
@@ -330,13 +330,7 @@ def test_the_operator_scripts_reach_the_greenlight_of_the_prefix_they_are_given(
 ) -> None:
     # Given a second Greenlight on the same account (prefix "team-c"), holding one approval
     # that the default installation does not have
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=local_stack.url("dynamodb"),
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # dummy, for SigV4 on loopback
-    )
+    dynamodb = dynamodb_client(local_stack)
     provision.create_tables(dynamodb, "team-c-")
     _, ours = started(local_stack, 1_250_00)
     theirs = "team-c." + ours.rpartition(".")[2]
