@@ -160,8 +160,10 @@ def post_pending(
     quorum: int = 1,
     approvers: tuple[str, ...] = fixtures.APPROVER_IDS,
     sensitive: bool = False,
+    open_for: timedelta = timedelta(hours=1),
 ) -> ApprovalRecord:
-    """A pending approval as the gate leaves it: stored, posted, message attached."""
+    """A pending approval as the gate leaves it: stored, posted, message attached; its deadline
+    `open_for` from now (a negative one: past, though its gate has not closed it)."""
     n = next(_counter)
     now = datetime.now(UTC)
     record = ApprovalRecord(
@@ -177,7 +179,7 @@ def post_pending(
         ),
         policy=ApproverPolicy(frozenset(approvers), quorum=quorum),
         created_at=now.isoformat(),
-        expires_at=(now + timedelta(hours=1)).isoformat(),
+        expires_at=(now + open_for).isoformat(),
         ttl=int(now.timestamp()) + 3600,
     )
     stack.store.create(record)

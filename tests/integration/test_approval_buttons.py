@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -235,3 +236,24 @@ def test_a_click_on_a_decided_request_says_who_decided(
     assert bob.told_since(mark) == [messages.already_decided(decided)]
     assert forms_opened_by(stack, payload) == []
     assert stack.store.get(record.approval_id) == decided
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+@pytest.mark.parametrize(("action", "sensitive"), EVERY_BUTTON)
+def test_a_click_past_the_deadline_says_it_expired_though_no_one_closed_it(
+    stack: Stack, surface: str, action: str, sensitive: bool
+) -> None:
+    # Given a request past its deadline that its workflow never closed (its execution ended)
+    record = post_pending(stack, sensitive=sensitive, open_for=timedelta(minutes=-1))
+    bob = Clicker(stack, "U0BOB", surface)
+    mark = bob.mark()
+
+    # When Bob, one of its approvers, clicks one of its buttons
+    payload = bob.click(record, action)
+
+    # Then he is told it expired and when, no form opens, and nothing changed
+    assert bob.told_since(mark) == [
+        messages.already_decided_as(Status.EXPIRED, (), record.expires_at)
+    ]
+    assert forms_opened_by(stack, payload) == []
+    assert stack.store.get(record.approval_id) == record

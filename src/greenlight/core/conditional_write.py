@@ -36,10 +36,11 @@ class Equals:
 
 @dataclass(frozen=True, slots=True)
 class Greater:
-    """`path > value` (numbers)."""
+    """`path > value`: numbers by value, strings by their UTF-8 bytes (ISO-8601 times of one
+    format compare as the times do)."""
 
     path: Path
-    value: int
+    value: int | str
 
 
 @dataclass(frozen=True, slots=True)

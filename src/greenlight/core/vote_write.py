@@ -2,16 +2,17 @@
 
 The click path does not read the record first. The store sends one `UpdateItem` built here,
 whose condition says everything `authorize` and `tally` would have checked on a read: the
-approval is pending, the clicker is among `eligible_ids` (usergroups were resolved when the
-request was posted, the requester left out unless self-approval is on), the clicker has
-not voted yet, the person who clicks has cast no vote yet (`voters`: a delegate of Bob and
-Dave casts one vote, not two, and not a third as an approver added later), and (for an
-approve cast in one click) that the request is not sensitive. A reject always settles (a
-veto), so its write also flips the status. An approve
-is sent as the *deciding* write when it is the last one missing (`approvals_needed = 1`: every
-1-of-N approve, and the quorum-th of an N-of-M) and as a *counting* write otherwise
-(`approvals_needed > 1`); each condition excludes the other, so exactly one write ever flips
-a record and a record never reaches its quorum without being decided.
+approval is pending and not past its `expires_at` (the vote's time is earlier), the clicker
+is among `eligible_ids` (usergroups were resolved when the request was posted, the requester
+left out unless self-approval is on), the clicker has not voted yet, the person who clicks
+has cast no vote yet (`voters`: a delegate of Bob and Dave casts one vote, not two, and not
+a third as an approver added later), and (for an approve cast in one click) that the
+request is not sensitive. A reject always settles (a veto), so its write also flips the
+status. An approve is sent as the *deciding* write when it is the last one missing
+(`approvals_needed = 1`: every 1-of-N approve, and the quorum-th of an N-of-M) and as a
+*counting* write otherwise (`approvals_needed > 1`); each condition excludes the other, so
+exactly one write ever flips a record and a record never reaches its quorum without being
+decided.
 
 The store does not know in advance which of the two an approve is, so it tries the deciding
 one first (the common 1-of-N case costs one write) and, if refused, reads the refused record
@@ -97,6 +98,9 @@ def vote_update(vote: Vote, write: VoteWrite) -> ConditionalUpdate:
         Contains(("eligible_ids",), vote.user_id),
         Missing(("votes", vote.user_id)),
         Excludes(("voters",), vote.caster),  # one vote per person, as themself or a delegate
+        # Not past its deadline, though still pending: the gate closes an expired request only
+        # when it runs again, and never does if its execution ended first (timed out, failed).
+        Greater(("expires_at",), vote.at),
     ]
     if vote.cast_by is not None:
         cast["cast_by"] = vote.cast_by
@@ -227,6 +231,23 @@ def _repeated(record: ApprovalRecord, vote: Vote) -> VoteEffect:
     return VoteEffect.DECIDED if record.is_decided_by(vote) else VoteEffect.ALREADY_COUNTED
 
 
+def refuse_closed(record: ApprovalRecord, at: str) -> None:
+    """Refuse a vote at `at` on a record no longer open to votes: decided or expired (who and
+    when, from the record), or still pending past its `expires_at` (its gate closes it only
+    when it runs again, and never does if its execution ended first): expired, as the vote's
+    write refuses it.
+
+    Raises:
+        ConflictError: closed.
+    """
+    if record.status.is_final:
+        raise ConflictError(
+            record.approval_id, record.status.value, record.decided_by, record.decided_at
+        )
+    if record.expires_at <= at:
+        raise ConflictError(record.approval_id, Status.EXPIRED.value, (), record.expires_at)
+
+
 def explain_refusal(
     approval_id: str, refused: ApprovalRecord | None, vote: Vote
 ) -> VoteWrite | None:
@@ -257,10 +278,7 @@ def explain_refusal(
     refuse_second_vote(refused, vote.caster, vote.user_id)
     if vote.cast_by is not None:
         authorize_delegate(refused.policy, refused.request, approval_id, vote.cast_by)
-    if refused.status.is_final:
-        raise ConflictError(
-            approval_id, refused.status.value, refused.decided_by, refused.decided_at
-        )
+    refuse_closed(refused, vote.at)
     if refused.vote_of(vote.user_id):
         return None
     if refused.request.sensitive and vote.verdict is Verdict.APPROVE and not vote.confirmed:

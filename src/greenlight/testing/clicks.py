@@ -40,8 +40,14 @@ def click(
     approve submitted through a modal, the only way a sensitive request is approved (a comment
     is always submitted through one).
 
+    `at` is when the click happens (default: now). A click at or after the request's deadline
+    (`expires_at`) is refused as expired, as the webhook refuses it, even while the record is
+    still pending: a gate running on a `SettableClock` posts requests on that clock's time, so
+    its clicks pass `at=clock.now`.
+
     Raises what the webhook would answer the person with: NotAuthorizedError (not an approver,
-    the requester), ConflictError (already decided), NotFoundError, InvalidRequestError.
+    the requester), ConflictError (already decided, or expired), NotFoundError,
+    InvalidRequestError.
     """
     when = (at or datetime.now(UTC)).isoformat()
     vote = Vote(

@@ -23,10 +23,10 @@ from greenlight.core.errors import (
     AlreadyVotedError,
     CallbackRefusedError,
     ConfirmationRequiredError,
-    ConflictError,
     DeliveryError,
     NotAuthorizedError,
 )
+from greenlight.core.vote_write import refuse_closed
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.webhook import approval_metrics, log_context
 
@@ -107,10 +107,7 @@ class DecisionService:
                 raise
             voter = delegator
         refuse_second_vote(record, user_id, voter)  # in the write's order: before "decided"
-        if record.status.is_final:
-            raise ConflictError(
-                approval_id, record.status.value, record.decided_by, record.decided_at
-            )
+        refuse_closed(record, self._clock().isoformat())
         return record
 
     def decide(self, click: Click) -> VoteResult:

@@ -149,6 +149,44 @@ def test_a_vote_on_an_expired_approval_is_refused(subject: Subject) -> None:
     assert (refused.value.status, refused.value.decided_by) == ("expired", ())
 
 
+@pytest.mark.parametrize("verdict", [Verdict.APPROVE, Verdict.REJECT])
+def test_a_vote_on_a_pending_approval_past_its_deadline_is_refused_as_expired(
+    subject: Subject, verdict: Verdict
+) -> None:
+    # Given a request still pending after its deadline: its gate never ran again to close it
+    # (its execution timed out or failed first)
+    record = posted(subject.store)
+    late = Vote(
+        "U0BOB", verdict, record.expires_at, "too late" if verdict is Verdict.REJECT else None
+    )
+
+    with pytest.raises(ConflictError) as refused:
+        subject.store.record_vote(record.approval_id, late)
+
+    # Then the clicker is told it expired, and when, from the refusal alone; nothing changed
+    assert (refused.value.status, refused.value.decided_by, refused.value.decided_at) == (
+        "expired",
+        (),
+        record.expires_at,
+    )
+    assert subject.store.get(record.approval_id) == record
+    assert [e.kind for e in subject.trail(record.approval_id)] == [AuditKind.REQUESTED]
+
+
+def test_a_vote_just_before_the_deadline_counts(subject: Subject) -> None:
+    record = posted(subject.store)
+    just_before = "2026-11-23T11:59:59.999999+00:00"
+    assert just_before < record.expires_at
+
+    after, effect = subject.store.record_vote(record.approval_id, approve("U0BOB", just_before))
+
+    assert (effect, after.status, after.decided_at) == (
+        VoteEffect.DECIDED,
+        Status.APPROVED,
+        just_before,
+    )
+
+
 def test_a_second_vote_by_the_same_person_counts_once_and_changes_nothing(
     subject: Subject,
 ) -> None:

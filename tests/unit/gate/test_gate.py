@@ -32,7 +32,7 @@ from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate import ladder_steps
 from greenlight.gate.gate import SUB_TYPE
 from greenlight.testing import InMemoryDirectory
-from tests.unit.gate.conftest import AT, GateRun, eventually, running
+from tests.unit.gate.conftest import GateRun, eventually, running
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,7 +77,9 @@ def test_an_approval_comes_back_typed_with_the_request_context(world: FakeWorld)
     record = world.approvals.only()
     assert result.approved
     assert (result.status, result.approval_id) == (Status.APPROVED, record.approval_id)
-    assert [(v.user_id, v.verdict, v.at) for v in result.votes] == [("U0BOB", Verdict.APPROVE, AT)]
+    assert [(v.user_id, v.verdict, v.at) for v in result.votes] == [
+        ("U0BOB", Verdict.APPROVE, record.created_at)
+    ]
     assert [d.user_id for d in result.deciders] == ["U0BOB"]
     assert result.context == {"version": "v2.3"}
     assert result.message == record.slack
@@ -180,7 +182,8 @@ def test_a_rejection_sent_as_a_version_1_failure_is_still_a_rejection(world: Fak
         run.start()
         record = run.posted("Deploy api v2.3")
         after, _ = world.approvals.record_vote(
-            record.approval_id, Vote("U0BOB", Verdict.REJECT, AT, "not today")
+            record.approval_id,
+            Vote("U0BOB", Verdict.REJECT, GateRun.when_open(record), "not today"),
         )
         run.runner.send_callback_failure(
             after.callback_id, ErrorObject.from_dict(dict(failure_error(after)))

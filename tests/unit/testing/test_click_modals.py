@@ -4,7 +4,7 @@ sensitive request is approved only as the confirmation modal approves it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from greenlight.core.request import ApprovalRequest
 from greenlight.core.votes import Status, VoteEffect
 from greenlight.testing import InMemoryApprovalStore, click
 
-AT = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+AT = datetime.now(UTC)  # `click` votes now, by default: the request is open an hour from now
 
 
 def stored(store: InMemoryApprovalStore, *, sensitive: bool) -> ApprovalRecord:
@@ -27,7 +27,7 @@ def stored(store: InMemoryApprovalStore, *, sensitive: bool) -> ApprovalRecord:
             request=ApprovalRequest("Open the vault", "U0ALICE", sensitive=sensitive),
             policy=ApproverPolicy(frozenset({"U0BOB"}), quorum=1),
             created_at=AT.isoformat(),
-            expires_at=AT.replace(hour=13).isoformat(),
+            expires_at=(AT + timedelta(hours=1)).isoformat(),
             ttl=0,
         )
     )

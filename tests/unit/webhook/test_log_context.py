@@ -26,7 +26,8 @@ class ClosedCallbacks:  # the workflow stopped waiting: the webhook logs a warni
 log_context.adopt_module_loggers()
 store = InMemoryApprovalStore()
 store.create(pending(quorum=1))
-service = DecisionService(store, ClosedCallbacks(), SilentBoard(), lambda: datetime.now(UTC))
+at = datetime(2026, 11, 22, 12, 1, tzinfo=UTC)  # while the fixture's request is open
+service = DecisionService(store, ClosedCallbacks(), SilentBoard(), lambda: at)
 service.decide(Click("a" * 22, "U0BOB", Verdict.APPROVE))
 """
 

@@ -55,7 +55,7 @@ class Deploys:
     def vote(self, record: ApprovalRecord, user_id: str, verdict: Verdict, why: str = "") -> None:
         after, effect = self.world.approvals.record_vote(
             record.approval_id,
-            Vote(user_id, verdict, "2026-11-30T12:05:00+00:00", why or None),
+            Vote(user_id, verdict, record.created_at, why or None),  # while it is open,
         )
         if effect is VoteEffect.DECIDED:
             self.runner.send_callback_success(after.callback_id, decision_payload(after))

@@ -70,7 +70,8 @@ class Harness:
         store = self.world.approvals
         record = store.only()
         after, effect = store.record_vote(
-            record.approval_id, Vote(user_id, verdict, "2026-11-22T12:05:00+00:00", reason)
+            record.approval_id,
+            Vote(user_id, verdict, record.created_at, reason),  # while it is open
         )
         if effect is not VoteEffect.DECIDED:
             return
