@@ -73,6 +73,7 @@ STEP_ESCALATE = "escalate"
 STEP_EXPIRE = "expire"
 STEP_ROTATE = "rotate callback"
 STEP_WITHDRAW = "withdraw request"
+MALFORMED = "malformed approval result"  # the reason of a "no" given for garbage on a callback
 # Each rung: its step, the step of its second try (run when the first failed for good, Slack
 # calls then tried once each: `ladder_steps.SlackTries`), and the first one's retries. Names
 # are stable: replays find operations by position, and the history shows these names.
@@ -204,6 +205,11 @@ class _Gate:
                 # the gate fails, but closes the request first, as every fatal path does
                 self._withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
                 raise
+            except InvalidRequestError:
+                # Garbage sent as a success (only holders of the callback id can): never an
+                # approval; a "no", and the request closed, so no click counts on it any more
+                self._withdraw(posted.approval_id, MALFORMED)
+                decision = Decision(Status.REJECTED, posted.approval_id, reason=MALFORMED)
             if decision is None:
                 decision = self._climb(stage, posted)
             if decision is None:
@@ -351,12 +357,14 @@ def _with_serdes(config: StepConfig, serdes: SerDes[Any]) -> StepConfig:
 
 
 def _await_decision(callback: Callback[Any], approval_id: str) -> Decision | None:
-    """The decision the callback carried, or None when this round timed out."""
+    """The decision the callback carried, or None when this round timed out.
+
+    Raises:
+        InvalidRequestError: the success carried no decision (garbage).
+        ApprovalFailedError: a failure that is not a version 1 webhook's decision.
+    """
     try:
         return decision_from_success(callback.result())
-    except InvalidRequestError:
-        # Only holders of the callback id can resume us; still, never approve on garbage.
-        return Decision(Status.REJECTED, approval_id, reason="malformed approval result")
     except CallbackExternalError as err:
         # A version 1 webhook's rejection or expiry; anything else is a true error, raised (the
         # failure callback is kept for those): never guessed into a person's "no".

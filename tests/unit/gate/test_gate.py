@@ -18,6 +18,7 @@ from greenlight.core import (
     ApprovalRequest,
     AutoApprove,
     Channel,
+    ConflictError,
     Decision,
     InvalidRequestError,
     Ladder,
@@ -256,7 +257,16 @@ def test_garbage_on_the_callback_never_approves(world: FakeWorld) -> None:
         run.runner.send_callback_success(record.callback_id, b'{"decision": "approved"}')
         result = Decision.from_dict(run.result())
 
+    # Then it is a "no", and the request is closed: no click counts on it any more
     assert (result.status, result.reason) == (Status.REJECTED, "malformed approval result")
+    closed = world.approvals.only()
+    assert (closed.status, closed.reason) == (Status.EXPIRED, "malformed approval result")
+    assert [e.kind for e in world.approvals.audit][-1] is AuditKind.EXPIRED
+    assert world.notifier.updates[-1].status is Status.EXPIRED
+    with pytest.raises(ConflictError):
+        world.approvals.record_vote(
+            record.approval_id, Vote("U0BOB", Verdict.APPROVE, GateRun.when_open(record))
+        )
 
 
 def test_an_automatic_approval_asks_no_one_and_is_audited(world: FakeWorld) -> None:
