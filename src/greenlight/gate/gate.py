@@ -73,7 +73,7 @@ STEP_ESCALATE = "escalate"
 STEP_EXPIRE = "expire"
 STEP_ROTATE = "rotate callback"
 STEP_WITHDRAW = "withdraw request"
-MALFORMED = "malformed approval result"  # the reason of a "no" given for garbage on a callback
+MALFORMED = "malformed approval result"  # garbage sent as a success on the callback
 # Each rung: its step, the step of its second try (run when the first failed for good, Slack
 # calls then tried once each: `ladder_steps.SlackTries`), and the first one's retries. Names
 # are stable: replays find operations by position, and the history shows these names.
@@ -205,11 +205,12 @@ class _Gate:
                 # the gate fails, but closes the request first, as every fatal path does
                 self._withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
                 raise
-            except InvalidRequestError:
-                # Garbage sent as a success (only holders of the callback id can): never an
-                # approval; a "no", and the request closed, so no click counts on it any more
+            except InvalidRequestError as err:
+                # Garbage sent as a success (only holders of the callback id can): no one's
+                # decision, so a true error like a failure that is none, after the request is
+                # closed (no click counts on it any more)
                 self._withdraw(posted.approval_id, MALFORMED)
-                decision = Decision(Status.REJECTED, posted.approval_id, reason=MALFORMED)
+                raise ApprovalFailedError(posted.approval_id, MALFORMED, str(err)) from None
             if decision is None:
                 decision = self._climb(stage, posted)
             if decision is None:
