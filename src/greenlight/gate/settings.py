@@ -1,7 +1,8 @@
 """The gate's configuration: which tables and which Slack secret, read once per container.
 
 The CDK construct's grant sets these on every durable function that may ask for approvals,
-and the local stack sets them for its functions. Nothing else of the gate reads `os.environ`.
+and the local stack sets them for its functions. Nothing else of the gate reads `os.environ`
+but `metrics.count`, for the function's own name (`AWS_LAMBDA_FUNCTION_NAME`, set by Lambda).
 """
 
 from __future__ import annotations
