@@ -1,0 +1,31 @@
+"""Adversarial review of the order saga (review-gate): each test shows a defect and FAILS on main.
+
+Real SDK local runner over the repo's in-memory ports, as `test_workflow.py` does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from aws_durable_execution_sdk_python.execution import InvocationStatus
+
+from tests.unit.examples.orders.conftest import order
+
+if TYPE_CHECKING:
+    from tests.fakes.workflow import FakeWorld
+    from tests.unit.examples.orders.conftest import Harness
+
+
+def test_review_a_sensitive_small_order_releases_what_it_reserved(
+    harness: Harness, world: FakeWorld
+) -> None:
+    # A sensitive order below the auto-approval threshold: `Tiers.choose` looks at the amount
+    # only and returns AutoApprove, which `check_call` refuses with InvalidRequestError,
+    # raised outside any step and not a ChildContextError, so `process_order` does not catch it.
+    result = harness.result(harness.start(order(amount_cents=5_000, sensitive=True)))
+
+    # The execution should end like any other refusal: holds released, requester told
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    assert json.loads(result.result)["undone"] == ["release shipping", "release inventory"]
+    assert all(hold["status"] == "released" for hold in world.reservations.held.values())
