@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 
+from examples.orders.order import parse_order
 from tests.unit.examples.orders.conftest import order
 
 if TYPE_CHECKING:
@@ -29,3 +30,12 @@ def test_review_a_sensitive_small_order_releases_what_it_reserved(
     assert result.status is InvocationStatus.SUCCEEDED, result.error
     assert json.loads(result.result)["undone"] == ["release shipping", "release inventory"]
     assert all(hold["status"] == "released" for hold in world.reservations.held.values())
+
+
+def test_review_approvers_see_a_zero_decimal_order_at_the_amount_charged() -> None:
+    # An order of 125,000 JPY: `amount_cents` is the currency's minor unit (Amount's docstring;
+    # the provider charges it as such, as Stripe does), and JPY's minor unit is the yen
+    # (ISO 4217 exponent 0). `format_amount` always divides by 100, so approvers are shown a
+    # hundredth of what the card is charged, and the tier's limit is worded the same way.
+    yen = parse_order(json.loads(order(currency="JPY", amount_cents=125_000)))
+    assert yen.approval_request().amount_text == "125,000 JPY"
