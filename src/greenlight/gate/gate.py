@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from aws_durable_execution_sdk_python.context import Callback
     from aws_durable_execution_sdk_python.serdes import SerDes
 
+    from greenlight.core.record import SlackMessage
     from greenlight.core.request import ApprovalRequest
     from greenlight.core.route import Route
     from greenlight.gate.ports import GateServices
@@ -172,22 +173,7 @@ class _Gate:
         callback = self.ctx.create_callback(
             name=CALLBACK_DECISION, config=round_config(waits[0][0])
         )
-        # A true error, past the retries: close what was stored, then say so
-        posted = self._step_or_withdraw(
-            lambda step: post_request(
-                step,
-                self.services,
-                request=self.request,
-                route=self.route,
-                policy=policy,
-                callback_id=callback.callback_id,
-                execution_arn=self.ctx.execution_context.durable_execution_arn,
-            ),
-            name=STEP_POST,
-            config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
-            approval_id=approval_id_for(callback.callback_id, self.services.requester),
-            reason=ladder_steps.NOT_POSTED,
-        )
+        posted = self._post(policy, callback.callback_id)
         if posted.message is None:  # no one could decide it: refused, and audited as such
             return Decision(
                 Status.REJECTED,
@@ -219,6 +205,43 @@ class _Gate:
                 return decision.with_request(self.request.context, posted.message)
         msg = "unreachable: the ladder always ends with expiry"
         raise AssertionError(msg)
+
+    def _post(self, policy: Policy, callback_id: str) -> Posted:
+        """Store and post the request in the step `post request`; a true error, past the
+        retries, closes what was stored, then fails the gate.
+
+        When a step posted a copy the store did not remember (`Posted.unremembered`), the
+        next step ("post request 2", ...) remembers it from that checkpoint and posts what
+        is still missing (`post_request`). Each such step posted a copy not held before, so
+        there are at most as many as there are copies. Only an execution whose attach failed
+        runs them, so executions in flight from before replay unchanged.
+        """
+        services, carried, number = self.services, None, 1
+        arn = self.ctx.execution_context.durable_execution_arn
+        while True:
+
+            def post(step: StepContext, carried: SlackMessage | None = carried) -> Posted:
+                return post_request(
+                    step,
+                    services,
+                    request=self.request,
+                    route=self.route,
+                    policy=policy,
+                    callback_id=callback_id,
+                    execution_arn=arn,
+                    carried=carried,
+                )
+
+            posted = self._step_or_withdraw(
+                post,
+                name=STEP_POST if number == 1 else f"{STEP_POST} {number}",
+                config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
+                approval_id=approval_id_for(callback_id, services.requester),
+                reason=ladder_steps.NOT_POSTED,
+            )
+            if posted.unremembered is None:
+                return posted
+            carried, number = posted.unremembered, number + 1
 
     def _climb(self, stage: Stage, posted: Posted) -> Decision | None:
         """Act on a rung as a step; the decision if the approval is (or became) final.
