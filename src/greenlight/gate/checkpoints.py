@@ -94,6 +94,22 @@ class Posted:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Minted:
+    """An automatic approval's id and time, minted once so a retried audit write reuses them."""
+
+    approval_id: str
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"approval_id": self.approval_id, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(str(data["approval_id"]), str(data["at"]))
+
+
 POSTED = TypedSerDes(Posted.from_dict)
+MINTED = TypedSerDes(Minted.from_dict)
 DECISION = TypedSerDes(Decision.from_dict)
 MAYBE_DECISION = OptionalSerDes(Decision.from_dict)

@@ -39,8 +39,7 @@ from aws_durable_execution_sdk_python.exceptions import (
 )
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
-from greenlight.core.audit import AuditEvent, AuditKind
-from greenlight.core.buttons import approval_id_for, labelled
+from greenlight.core.buttons import approval_id_for
 from greenlight.core.errors import ApprovalFailedError, InvalidRequestError
 from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
@@ -48,6 +47,7 @@ from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate import metrics as approval_metrics
+from greenlight.gate.automatic import approve_automatically
 from greenlight.gate.checkpoints import MAYBE_DECISION, Posted
 from greenlight.gate.post import post_request
 from greenlight.gate.refusals import check_call, check_fits
@@ -68,7 +68,6 @@ if TYPE_CHECKING:
 SUB_TYPE = "GreenlightApproval"
 CALLBACK_DECISION = "decision"
 STEP_POST = "post request"
-STEP_AUTO_APPROVE = "auto-approve"
 STEP_REMIND = "remind"
 STEP_ESCALATE = "escalate"
 STEP_EXPIRE = "expire"
@@ -98,8 +97,9 @@ def require_approval(
 ) -> Decision:
     """Ask for a decision on `request` in a child context named `name`; return it, typed.
 
-    An `AutoApprove` policy decides at once (one step, audited); a `Policy` posts the request
-    where `route` says and waits, up its ladder, for people to decide.
+    An `AutoApprove` policy decides at once (`greenlight.gate.automatic`: audited once); a
+    `Policy` posts the request where `route` says and waits, up its ladder, for people to
+    decide.
 
     `execution_timeout` is the function's durable execution timeout in seconds, when known
     (`GREENLIGHT_EXECUTION_TIMEOUT`, set by the CDK construct's grant).
@@ -115,10 +115,9 @@ def require_approval(
         check_fits(policy, execution_timeout)
 
     def run(child: DurableContext) -> Decision:
-        gate = _Gate(child, services, request, route)
         if isinstance(policy, AutoApprove):
-            return gate.approve_automatically(policy.reason)
-        return gate.ask(policy)
+            return approve_automatically(child, services, request, policy.reason)
+        return _Gate(child, services, request, route).ask(policy)
 
     config: ChildConfig[Decision] = ChildConfig(serdes=checkpoints.DECISION, sub_type=SUB_TYPE)
     return ctx.run_in_child_context(run, name=name, config=config)
@@ -134,38 +133,6 @@ class _Gate:
         self.services = services
         self.request = request
         self.route = route
-
-    def approve_automatically(self, reason: str) -> Decision:
-        """Approve without asking anyone: one step, which writes the audit line.
-
-        The id is fresh (`new_id`), made and used inside the step, so a replay reads it back.
-        """
-        services, request = self.services, self.request
-
-        def write(_: StepContext) -> str:
-            approval_id = labelled(services.requester, services.new_id())
-            at = services.clock().isoformat()
-            detail = ", ".join(t for t in (request.reference, request.amount_text) if t)
-            event = AuditEvent(
-                approval_id,
-                AuditKind.AUTO_APPROVED,
-                at,
-                request.requester_id,
-                reason,
-                detail=detail,
-            )
-            services.approvals.note(event)
-            return approval_id
-
-        approval_id = self.ctx.step(write, name=STEP_AUTO_APPROVE, config=retries.STORE)
-        self.ctx.logger.info("approved without asking", extra={"approval_id": approval_id})
-        return Decision(
-            Status.APPROVED,
-            approval_id,
-            reason=reason,
-            automatic=True,
-            context=request.context,
-        )
 
     def ask(self, policy: Policy) -> Decision:
         """Post the request, then wait round by round up the ladder until it is decided."""
