@@ -8,7 +8,8 @@ approvals, one after another or in parallel branches. The context's result is th
 
 When the first ask is answered, the gate runs two operations inside its context: the callback,
 and one step that derives the approval id from the callback id, resolves usergroups, stores the
-record and posts the message (`greenlight.gate.post`). Replay rules: every I/O act is inside a
+record and posts the message (`greenlight.gate.post`; a copy posted but not remembered is
+carried to a next post step). Replay rules: every I/O act is inside a
 step, so a replay reads checkpoints instead of acting again; each wait is a durable callback,
 so nothing runs (or is billed) while people think. The ladder has at most three rungs, so the
 loop is bounded.
@@ -18,9 +19,9 @@ a conditional write that also moves its version, so a vote that read the old id 
 resumes the new one; a vote that won before the swap makes the swap fail, and the gate returns
 that decision.
 
-Failures: Slack's side of a rung is best effort (`_climb`); a step that fails for good
-otherwise (the store down past its retries) tries to withdraw the request before the error is
-raised (`_step_or_withdraw`), and so does a true error sent on the callback
+Failures: Slack's side of a rung is best effort (`greenlight.gate.rungs.climb`); a step that
+fails for good otherwise (the store down past its retries) tries to withdraw the request before
+the error is raised (`rungs.Guarded`), and so does a true error sent on the callback
 (`ApprovalFailedError`: nothing of Greenlight's sends one, only a 0.1 webhook or whoever holds
 the callback id), so a pending record with live buttons outlives its workflow only when the
 store is down past the withdrawal's retries too.
@@ -28,37 +29,30 @@ store is down past the withdrawal's retries too.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from aws_durable_execution_sdk_python.config import CallbackConfig, ChildConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import (
     CallbackExternalError,
     CallbackTimeoutError,
-    StepError,
 )
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
 from greenlight.core.buttons import approval_id_for
 from greenlight.core.errors import ApprovalFailedError, InvalidRequestError
-from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
 from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
-from greenlight.gate import metrics as approval_metrics
 from greenlight.gate.automatic import approve_automatically
 from greenlight.gate.checkpoints import MAYBE_DECISION, Posted
 from greenlight.gate.post import post_request
 from greenlight.gate.refusals import check_call, check_fits
+from greenlight.gate.rungs import Guarded, climb, with_serdes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from aws_durable_execution_sdk_python import DurableContext, StepContext
-    from aws_durable_execution_sdk_python.config import StepConfig
     from aws_durable_execution_sdk_python.context import Callback
-    from aws_durable_execution_sdk_python.serdes import SerDes
 
     from greenlight.core.record import SlackMessage
     from greenlight.core.request import ApprovalRequest
@@ -68,21 +62,8 @@ if TYPE_CHECKING:
 SUB_TYPE = "GreenlightApproval"
 CALLBACK_DECISION = "decision"
 STEP_POST = "post request"
-STEP_REMIND = "remind"
-STEP_ESCALATE = "escalate"
-STEP_EXPIRE = "expire"
 STEP_ROTATE = "rotate callback"
-STEP_WITHDRAW = "withdraw request"
 MALFORMED = "malformed approval result"  # garbage sent as a success on the callback
-# Each rung: its step, the step of its second try (run when the first failed for good, Slack
-# calls then tried once each: `ladder_steps.SlackTries`), and the first one's retries. Names
-# are stable: replays find operations by position, and the history shows these names.
-RUNG_STEPS: dict[Stage, tuple[str, str, StepConfig]] = {
-    Stage.REMIND: (STEP_REMIND, "remind without Slack", retries.SLACK_POST),
-    Stage.ESCALATE: (STEP_ESCALATE, "escalate without Slack", retries.SLACK_POST),
-    Stage.EXPIRE: (STEP_EXPIRE, "expire without Slack", retries.STORE),
-}
-T = TypeVar("T")
 
 
 def require_approval(
@@ -133,6 +114,7 @@ class _Gate:
         self.services = services
         self.request = request
         self.route = route
+        self.guarded = Guarded(ctx, services)
 
     def ask(self, policy: Policy) -> Decision:
         """Post the request, then wait round by round up the ladder until it is decided."""
@@ -156,16 +138,16 @@ class _Gate:
             except ApprovalFailedError:
                 # A true error sent on the callback (only a 0.1 webhook, or whoever holds the id):
                 # the gate fails, but closes the request first, as every fatal path does
-                self._withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
+                self.guarded.withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
                 raise
             except InvalidRequestError as err:
                 # Garbage sent as a success (only holders of the callback id can): no one's
                 # decision, so a true error like a failure that is none, after the request is
                 # closed (no click counts on it any more)
-                self._withdraw(posted.approval_id, MALFORMED)
+                self.guarded.withdraw(posted.approval_id, MALFORMED)
                 raise ApprovalFailedError(posted.approval_id, MALFORMED, str(err)) from None
             if decision is None:
-                decision = self._climb(stage, posted)
+                decision = climb(self.guarded, self.route, stage, posted)
             if decision is None:
                 callback, decision = self._rotate(posted.approval_id, number + 1, waits[number][0])
             if decision is not None:
@@ -199,116 +181,16 @@ class _Gate:
                     carried=carried,
                 )
 
-            posted = self._step_or_withdraw(
+            posted = self.guarded.step(
                 post,
                 name=STEP_POST if number == 1 else f"{STEP_POST} {number}",
-                config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
+                config=with_serdes(retries.SLACK_POST, checkpoints.POSTED),
                 approval_id=approval_id_for(callback_id, services.requester),
                 reason=ladder_steps.NOT_POSTED,
             )
             if posted.unremembered is None:
                 return posted
             carried, number = posted.unremembered, number + 1
-
-    def _climb(self, stage: Stage, posted: Posted) -> Decision | None:
-        """Act on a rung as a step; the decision if the approval is (or became) final.
-
-        Slack's side of a rung is best effort. The rung's step retries as it always has (a
-        short outage passes); if it still fails (Slack, or the store for a while), the rung
-        runs again in a step of its own ("remind without Slack", ...: `RUNG_STEPS`) that
-        tries each Slack call once and goes on past a failure (`ladder_steps.SlackTries`),
-        counted for the operators' alarm (`RungsWithoutSlack`) when one failed, and the
-        ladder climbs on: a reminder not sent is noted so, the escalation approvers may
-        decide, an expiry is returned. Only if that fails too (the store down past its
-        retries) does the gate fail, after trying to withdraw the request.
-
-        Replay: a failed step's error is checkpointed, so a replay takes the same branch; the
-        extra step exists only after a failure that used to end the workflow, so executions
-        in flight from before replay unchanged.
-        """
-        approval_id, (name, without_slack, config) = posted.approval_id, RUNG_STEPS[stage]
-        act = self._rung(stage, posted)
-        try:
-            decision = self.ctx.step(
-                lambda _: act(ladder_steps.SlackTries(approval_id, strict=True)),
-                name=name,
-                config=_with_serdes(config, MAYBE_DECISION),
-            )
-        except StepError as err:
-            self.ctx.logger.warning(
-                "rung failed; once more, Slack at best effort",
-                extra={"approval_id": approval_id, "rung": stage.value, "error": err.error_type},
-            )
-
-            def without(_: StepContext) -> Decision | None:
-                tries = ladder_steps.SlackTries(approval_id, strict=False)
-                done = act(tries)
-                if tries.failed:
-                    # Counted once the store side is done: a failed attempt never counted, so
-                    # a retry counts it once, and a replay (the step checkpointed) not at all
-                    approval_metrics.count(approval_metrics.RUNGS_WITHOUT_SLACK)
-                return done
-
-            decision = self._step_or_withdraw(
-                without,
-                name=without_slack,
-                config=_with_serdes(retries.STORE, MAYBE_DECISION),
-                approval_id=approval_id,
-            )
-        if stage is Stage.EXPIRE and decision is not None and decision.status is Status.EXPIRED:
-            # The ExpiredApprovals alarm counts this exact message.
-            self.ctx.logger.warning("approval expired", extra={"approval_id": approval_id})
-        return decision
-
-    def _rung(
-        self, stage: Stage, posted: Posted
-    ) -> Callable[[ladder_steps.SlackTries], Decision | None]:
-        """What the rung does, given how its Slack calls are made (a step's body)."""
-        services, approval_id, route = self.services, posted.approval_id, self.route
-        message = posted.message
-        if message is None:
-            msg = "a request on the ladder has been posted"
-            raise AssertionError(msg)
-        if stage is Stage.EXPIRE:
-            return lambda tries: ladder_steps.expire(services, approval_id, tries=tries)
-        if stage is Stage.REMIND:
-            return lambda tries: ladder_steps.remind(services, approval_id, message, tries=tries)
-        escalation, channel = frozenset(posted.escalation_ids), route.escalation_channel
-        return lambda tries: ladder_steps.escalate(
-            services, approval_id, message, escalation, channel, route=route, tries=tries
-        )
-
-    def _step_or_withdraw(
-        self,
-        func: Callable[[StepContext], T],
-        *,
-        name: str,
-        config: StepConfig,
-        approval_id: str,
-        reason: str = ladder_steps.NOT_FOLLOWED,
-    ) -> T:
-        """`ctx.step(func)`; if it fails for good, withdraw the request, then raise: a true
-        error fails the gate, but tries not to leave a pending record (with live buttons)
-        that no workflow waits on (the withdrawal is a store write too)."""
-        try:
-            return self.ctx.step(func, name=name, config=config)
-        except StepError as err:
-            self.ctx.logger.error(
-                "step failed for good; withdrawing the approval",
-                extra={"approval_id": approval_id, "step": name, "error": err.error_type},
-            )
-            self._withdraw(approval_id, reason)
-            raise
-
-    def _withdraw(self, approval_id: str, reason: str) -> None:
-        """Close the request for good in a step (`ladder_steps.withdraw`): the gate is about
-        to fail, and no pending record with live buttons may outlive the wait on it."""
-        services = self.services
-        self.ctx.step(
-            lambda _: ladder_steps.withdraw(services, approval_id, reason),
-            name=STEP_WITHDRAW,
-            config=retries.STORE,
-        )
 
     def _rotate(
         self, approval_id: str, number: int, seconds: int
@@ -323,10 +205,10 @@ class _Gate:
             record = approvals.update(approval_id, lambda r: (r.with_callback(callback_id), []))
             return ladder_steps.decided(record)
 
-        decision = self._step_or_withdraw(
+        decision = self.guarded.step(
             swap,
             name=f"{STEP_ROTATE} {number}",
-            config=_with_serdes(retries.STORE, MAYBE_DECISION),
+            config=with_serdes(retries.STORE, MAYBE_DECISION),
             approval_id=approval_id,
         )
         return callback, decision
@@ -340,11 +222,6 @@ def round_config(seconds: int) -> CallbackConfig:
     one; this is the second line.
     """
     return CallbackConfig(timeout=Duration.from_seconds(max(seconds, 1)), serdes=JsonSerDes())
-
-
-def _with_serdes(config: StepConfig, serdes: SerDes[Any]) -> StepConfig:
-    """`config` writing its checkpoint with `serdes` (typed, instead of the SDK's default)."""
-    return replace(config, serdes=serdes)
 
 
 def _await_decision(callback: Callback[Any], approval_id: str) -> Decision | None:
