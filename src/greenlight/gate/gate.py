@@ -9,10 +9,9 @@ approvals, one after another or in parallel branches. The context's result is th
 When the first ask is answered, the gate runs two operations inside its context: the callback,
 and one step that derives the approval id from the callback id, resolves usergroups, stores the
 record and posts the message (`greenlight.gate.post`; a copy posted but not remembered is
-carried to a next post step). Replay rules: every I/O act is inside a
-step, so a replay reads checkpoints instead of acting again; each wait is a durable callback,
-so nothing runs (or is billed) while people think. The ladder has at most three rungs, so the
-loop is bounded.
+carried to a next post step). Replay rules: every I/O act is inside a step, so a replay reads
+checkpoints instead of acting again; each wait is a durable callback, so nothing runs (or is
+billed) while people think. The ladder has at most three rungs, so the loop is bounded.
 
 Rotation: each later round waits on a fresh callback. The record's callback id is swapped with
 a conditional write that also moves its version, so a vote that read the old id re-reads and
