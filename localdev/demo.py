@@ -21,6 +21,7 @@ import boto3
 from boto3.dynamodb.conditions import Attr
 
 from examples.orders.order import execution_name
+from greenlight.core.request import format_amount
 from localdev import stack
 from localdev.click import click, table
 from localdev.config import FUNCTION_NAME, StackConfig, default_root
@@ -169,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(config: StackConfig, args: argparse.Namespace, began: float) -> int:
     order = demo_order(args.amount, review=True)
     arn = start_order(config, order)
-    print(f"\nOrder {order['order_id']} ({args.amount / 100:,.2f} EUR) started: {arn}")
+    shown = format_amount(args.amount, order["currency"])
+    print(f"\nOrder {order['order_id']} ({shown}) started: {arn}")
     approval_id = wait_for(
         lambda: approval_for(config, order["order_id"]), 30, "the approval request"
     )

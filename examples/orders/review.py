@@ -132,14 +132,23 @@ def await_review(
     """Poll the review's verdict with backoff, retrying failed reads inside the wait.
 
     Returns the verdict (`cleared`, `failed`); `timed_out` when the polls ran out; None when
-    the review could not be read. A wait that ends without a verdict closes the review item
-    (`expired`) so a verdict set afterwards is refused; a verdict that beat the close wins.
+    the review could not be opened or read. A wait that ends without a verdict closes the
+    review item (`expired`) so a verdict set afterwards is refused; a verdict that beat the
+    close wins.
     """
-    ctx.step(
-        lambda _: deps.conditions.open(order.order_id, REVIEW),
-        name=STEP_OPEN_REVIEW,
-        config=retries.STORE,
-    )
+    try:
+        ctx.step(
+            lambda _: deps.conditions.open(order.order_id, REVIEW),
+            name=STEP_OPEN_REVIEW,
+            config=retries.STORE,
+        )
+    except StepError as err:
+        # The order is charged: a review that cannot be opened is one that cannot be read
+        # (None), so the caller undoes the order and alerts, never failing with the money
+        # taken. Closed like any review given up on: an open whose answer was lost may have
+        # written the item, and a verdict set on it later must be refused.
+        ctx.logger.error("fraud review not opened", extra={"error": err.error_type})
+        return _give_up(ctx, deps, order, None)
 
     def check(state: dict[str, Any], _: Any) -> dict[str, Any]:
         return poll(deps.conditions, order.order_id, PollState.from_dict(state)).to_dict()
@@ -156,6 +165,14 @@ def await_review(
         if ended.status in (CLEARED, FAILED):
             return ended.status
         gave_up = ended.gave_up(plan)
+    return _give_up(ctx, deps, order, gave_up)
+
+
+def _give_up(
+    ctx: DurableContext, deps: Dependencies, order: Order, gave_up: str | None
+) -> str | None:
+    """Close the review item (`expired`) and return why the wait ended (`timed_out`, None:
+    unavailable), unless a verdict set meanwhile wins the close: then that verdict."""
     outcome = "review_timed_out" if gave_up == TIMED_OUT else "review_unavailable"
     try:
         closed = ctx.step(

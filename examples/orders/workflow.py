@@ -30,7 +30,7 @@ from examples.orders.dynamo_conditions import CLEARED
 from examples.orders.order import Order, parse_order
 from examples.orders.review import REVIEW_ENDS, await_review
 from examples.orders.saga import Saga
-from greenlight.core import Status, mention
+from greenlight.core import ApprovalError, Status, mention
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -87,14 +87,23 @@ def process_order(
         decision = deps.approvals.require_approval(
             ctx,
             order.approval_request(),
-            policy=settings.tiers.choose(order.amount),
+            policy=settings.tiers.choose(order.amount, sensitive=order.sensitive),
             route=settings.route,
             name=GATE_APPROVAL,
         )
-    except ChildContextError as err:  # a true error: the request never reached anyone
+    except (ChildContextError, ApprovalError) as err:
+        # Never asked: a true error (ChildContextError: the request never reached anyone), or
+        # refused before any durable operation (InvalidRequestError: the request, the policy or
+        # a ladder the execution would not outlive; the same on every replay). Either way the
+        # holds are released and operators told, never left to a failed execution.
+        kind, text = (
+            (err.error_type, err.message)
+            if isinstance(err, ChildContextError)
+            else (type(err).__name__, str(err))
+        )
         return run.fail(
-            "approval_failed", f"could not be put to approvers ({err.message})", alert=True
-        ) | {"error": {"type": err.error_type, "message": err.message}}
+            "approval_failed", f"could not be put to approvers ({text})", alert=True
+        ) | {"error": {"type": kind, "message": text}}
     run.thread, run.decision = decision.message, decision
     if not decision.approved:
         return run.fail(decision.status.value, f"was {_verdict(decision)}")

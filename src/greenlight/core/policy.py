@@ -210,7 +210,10 @@ class Tiers:
 
     Below `auto_approve_below_cents` → approved automatically; above
     `dual_approval_above_cents` → two distinct approvers; in between → one. The same people
-    decide both human tiers, each with its own ladder.
+    decide both human tiers, each with its own ladder. A sensitive request is never approved
+    automatically, whatever its amount: it asks for a person's deliberate confirmation, so
+    below the threshold it gets the lowest human tier (one approver), and the gate is never
+    handed an `AutoApprove` it must refuse.
     """
 
     auto_approve_below_cents: int
@@ -249,19 +252,22 @@ class Tiers:
         if problems:
             raise ConfigError(problems)
 
-    def tier(self, amount: Amount) -> Tier:
-        """The tier `amount` falls in."""
+    def tier(self, amount: Amount, *, sensitive: bool = False) -> Tier:
+        """The tier `amount` falls in (never `AUTO` for a `sensitive` request)."""
         if amount.cents < self.auto_approve_below_cents:
-            return Tier.AUTO
+            return Tier.SINGLE if sensitive else Tier.AUTO
         return Tier.DUAL if amount.cents > self.dual_approval_above_cents else Tier.SINGLE
 
-    def choose(self, amount: Amount) -> Policy | AutoApprove:
+    def choose(self, amount: Amount, *, sensitive: bool = False) -> Policy | AutoApprove:
         """The policy for a request of `amount`, or an automatic approval with its reason.
+
+        Pass the request's `sensitive` flag: a sensitive request is put to a person at any
+        amount (the gate refuses `AutoApprove` for it).
 
         Raises:
             InvalidRequestError: the tier needs more approvers than are listed.
         """
-        tier = self.tier(amount)
+        tier = self.tier(amount, sensitive=sensitive)
         if tier is Tier.AUTO:
             limit = format_amount(self.auto_approve_below_cents, amount.currency)
             return AutoApprove(f"{amount.text} is below {limit}")

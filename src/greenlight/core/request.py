@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from greenlight.core.errors import InvalidRequestError
+from greenlight.core.minor_units import decimals
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
@@ -30,9 +31,13 @@ MAX_CONTEXT_BYTES = 32 * 1024  # checkpointed with the decision; a checkpoint is
 
 
 def format_amount(amount_cents: int, currency: str) -> str:
-    """An amount as people read it: `1,250.00 EUR`."""
-    whole, cents = divmod(amount_cents, 100)
-    return f"{whole:,}.{cents:02d} {currency}"
+    """An amount in `currency`'s minor unit as people read it: `1,250.00 EUR`, `125,000 JPY`,
+    `1,250.500 KWD` (ISO 4217 decimals: `greenlight.core.minor_units`)."""
+    places = decimals(currency)
+    if places == 0:
+        return f"{amount_cents:,} {currency}"
+    whole, minor = divmod(amount_cents, 10**places)
+    return f"{whole:,}.{minor:0{places}d} {currency}"
 
 
 def is_slack_user_id(value: str) -> bool:
@@ -42,7 +47,8 @@ def is_slack_user_id(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Amount:
-    """Money, in the currency's minor unit (cents) and its ISO 4217 code."""
+    """Money, in the currency's minor unit (`cents`: a cent of EUR, a yen, a fils of KWD) and
+    its ISO 4217 code."""
 
     cents: int
     currency: str
@@ -57,7 +63,7 @@ class Amount:
 
     @property
     def text(self) -> str:
-        """The amount as people read it: `1,250.00 EUR`."""
+        """The amount as people read it: `1,250.00 EUR`, `125,000 JPY` (`format_amount`)."""
         return format_amount(self.cents, self.currency)
 
 

@@ -58,12 +58,15 @@ class OptionalSerDes(SerDes[C | None], Generic[C]):
 @dataclass(frozen=True, slots=True)
 class Posted:
     """What the post step did: the approval's id, and either the message it posted (with the
-    escalation approvers resolved to user ids, for the ladder) or why no one could be asked."""
+    escalation approvers resolved to user ids, for the ladder), or why no one could be asked,
+    or (`unremembered`) a copy Slack took that the store did not remember: the next post step
+    remembers it from this checkpoint instead of posting it again."""
 
     approval_id: str
     message: SlackMessage | None = None
     escalation_ids: tuple[str, ...] = ()
     refused: str | None = None
+    unremembered: SlackMessage | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"approval_id": self.approval_id}
@@ -73,6 +76,8 @@ class Posted:
             data["escalation_ids"] = list(self.escalation_ids)
         if self.refused is not None:
             data["refused"] = self.refused
+        if self.unremembered is not None:
+            data["unremembered"] = self.unremembered.to_dict()
         return data
 
     @classmethod
@@ -83,9 +88,28 @@ class Posted:
             message=SlackMessage(str(message["channel"]), str(message["ts"])) if message else None,
             escalation_ids=tuple(str(u) for u in data.get("escalation_ids", ())),
             refused=data.get("refused"),
+            unremembered=SlackMessage.from_dict(data["unremembered"])
+            if data.get("unremembered")
+            else None,
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Minted:
+    """An automatic approval's id and time, minted once so a retried audit write reuses them."""
+
+    approval_id: str
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"approval_id": self.approval_id, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(str(data["approval_id"]), str(data["at"]))
+
+
 POSTED = TypedSerDes(Posted.from_dict)
+MINTED = TypedSerDes(Minted.from_dict)
 DECISION = TypedSerDes(Decision.from_dict)
 MAYBE_DECISION = OptionalSerDes(Decision.from_dict)

@@ -8,19 +8,19 @@ approvals, one after another or in parallel branches. The context's result is th
 
 When the first ask is answered, the gate runs two operations inside its context: the callback,
 and one step that derives the approval id from the callback id, resolves usergroups, stores the
-record and posts the message (`greenlight.gate.post`). Replay rules: every I/O act is inside a
-step, so a replay reads checkpoints instead of acting again; each wait is a durable callback,
-so nothing runs (or is billed) while people think. The ladder has at most three rungs, so the
-loop is bounded.
+record and posts the message (`greenlight.gate.post`; a copy posted but not remembered is
+carried to a next post step). Replay rules: every I/O act is inside a step, so a replay reads
+checkpoints instead of acting again; each wait is a durable callback, so nothing runs (or is
+billed) while people think. The ladder has at most three rungs, so the loop is bounded.
 
 Rotation: each later round waits on a fresh callback. The record's callback id is swapped with
 a conditional write that also moves its version, so a vote that read the old id re-reads and
 resumes the new one; a vote that won before the swap makes the swap fail, and the gate returns
 that decision.
 
-Failures: Slack's side of a rung is best effort (`_climb`); a step that fails for good
-otherwise (the store down past its retries) tries to withdraw the request before the error is
-raised (`_step_or_withdraw`), and so does a true error sent on the callback
+Failures: Slack's side of a rung is best effort (`greenlight.gate.rungs.climb`); a step that
+fails for good otherwise (the store down past its retries) tries to withdraw the request before
+the error is raised (`rungs.Guarded`), and so does a true error sent on the callback
 (`ApprovalFailedError`: nothing of Greenlight's sends one, only a 0.1 webhook or whoever holds
 the callback id), so a pending record with live buttons outlives its workflow only when the
 store is down past the withdrawal's retries too.
@@ -28,38 +28,32 @@ store is down past the withdrawal's retries too.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from aws_durable_execution_sdk_python.config import CallbackConfig, ChildConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import (
     CallbackExternalError,
     CallbackTimeoutError,
-    StepError,
 )
 from aws_durable_execution_sdk_python.serdes import JsonSerDes
 
-from greenlight.core.audit import AuditEvent, AuditKind
-from greenlight.core.buttons import approval_id_for, labelled
+from greenlight.core.buttons import approval_id_for
 from greenlight.core.errors import ApprovalFailedError, InvalidRequestError
-from greenlight.core.ladder import Stage
 from greenlight.core.outcome import Decision, decision_from_failure, decision_from_success
 from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
-from greenlight.gate import metrics as approval_metrics
+from greenlight.gate.automatic import approve_automatically
 from greenlight.gate.checkpoints import MAYBE_DECISION, Posted
 from greenlight.gate.post import post_request
 from greenlight.gate.refusals import check_call, check_fits
+from greenlight.gate.rungs import Guarded, climb, with_serdes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from aws_durable_execution_sdk_python import DurableContext, StepContext
-    from aws_durable_execution_sdk_python.config import StepConfig
     from aws_durable_execution_sdk_python.context import Callback
-    from aws_durable_execution_sdk_python.serdes import SerDes
 
+    from greenlight.core.record import SlackMessage
     from greenlight.core.request import ApprovalRequest
     from greenlight.core.route import Route
     from greenlight.gate.ports import GateServices
@@ -67,22 +61,8 @@ if TYPE_CHECKING:
 SUB_TYPE = "GreenlightApproval"
 CALLBACK_DECISION = "decision"
 STEP_POST = "post request"
-STEP_AUTO_APPROVE = "auto-approve"
-STEP_REMIND = "remind"
-STEP_ESCALATE = "escalate"
-STEP_EXPIRE = "expire"
 STEP_ROTATE = "rotate callback"
-STEP_WITHDRAW = "withdraw request"
 MALFORMED = "malformed approval result"  # garbage sent as a success on the callback
-# Each rung: its step, the step of its second try (run when the first failed for good, Slack
-# calls then tried once each: `ladder_steps.SlackTries`), and the first one's retries. Names
-# are stable: replays find operations by position, and the history shows these names.
-RUNG_STEPS: dict[Stage, tuple[str, str, StepConfig]] = {
-    Stage.REMIND: (STEP_REMIND, "remind without Slack", retries.SLACK_POST),
-    Stage.ESCALATE: (STEP_ESCALATE, "escalate without Slack", retries.SLACK_POST),
-    Stage.EXPIRE: (STEP_EXPIRE, "expire without Slack", retries.STORE),
-}
-T = TypeVar("T")
 
 
 def require_approval(
@@ -97,8 +77,9 @@ def require_approval(
 ) -> Decision:
     """Ask for a decision on `request` in a child context named `name`; return it, typed.
 
-    An `AutoApprove` policy decides at once (one step, audited); a `Policy` posts the request
-    where `route` says and waits, up its ladder, for people to decide.
+    An `AutoApprove` policy decides at once (`greenlight.gate.automatic`: audited once); a
+    `Policy` posts the request where `route` says and waits, up its ladder, for people to
+    decide.
 
     `execution_timeout` is the function's durable execution timeout in seconds, when known
     (`GREENLIGHT_EXECUTION_TIMEOUT`, set by the CDK construct's grant).
@@ -114,10 +95,9 @@ def require_approval(
         check_fits(policy, execution_timeout)
 
     def run(child: DurableContext) -> Decision:
-        gate = _Gate(child, services, request, route)
         if isinstance(policy, AutoApprove):
-            return gate.approve_automatically(policy.reason)
-        return gate.ask(policy)
+            return approve_automatically(child, services, request, policy.reason)
+        return _Gate(child, services, request, route).ask(policy)
 
     config: ChildConfig[Decision] = ChildConfig(serdes=checkpoints.DECISION, sub_type=SUB_TYPE)
     return ctx.run_in_child_context(run, name=name, config=config)
@@ -133,38 +113,7 @@ class _Gate:
         self.services = services
         self.request = request
         self.route = route
-
-    def approve_automatically(self, reason: str) -> Decision:
-        """Approve without asking anyone: one step, which writes the audit line.
-
-        The id is fresh (`new_id`), made and used inside the step, so a replay reads it back.
-        """
-        services, request = self.services, self.request
-
-        def write(_: StepContext) -> str:
-            approval_id = labelled(services.requester, services.new_id())
-            at = services.clock().isoformat()
-            detail = ", ".join(t for t in (request.reference, request.amount_text) if t)
-            event = AuditEvent(
-                approval_id,
-                AuditKind.AUTO_APPROVED,
-                at,
-                request.requester_id,
-                reason,
-                detail=detail,
-            )
-            services.approvals.note(event)
-            return approval_id
-
-        approval_id = self.ctx.step(write, name=STEP_AUTO_APPROVE, config=retries.STORE)
-        self.ctx.logger.info("approved without asking", extra={"approval_id": approval_id})
-        return Decision(
-            Status.APPROVED,
-            approval_id,
-            reason=reason,
-            automatic=True,
-            context=request.context,
-        )
+        self.guarded = Guarded(ctx, services)
 
     def ask(self, policy: Policy) -> Decision:
         """Post the request, then wait round by round up the ladder until it is decided."""
@@ -172,22 +121,7 @@ class _Gate:
         callback = self.ctx.create_callback(
             name=CALLBACK_DECISION, config=round_config(waits[0][0])
         )
-        # A true error, past the retries: close what was stored, then say so
-        posted = self._step_or_withdraw(
-            lambda step: post_request(
-                step,
-                self.services,
-                request=self.request,
-                route=self.route,
-                policy=policy,
-                callback_id=callback.callback_id,
-                execution_arn=self.ctx.execution_context.durable_execution_arn,
-            ),
-            name=STEP_POST,
-            config=_with_serdes(retries.SLACK_POST, checkpoints.POSTED),
-            approval_id=approval_id_for(callback.callback_id, self.services.requester),
-            reason=ladder_steps.NOT_POSTED,
-        )
+        posted = self._post(policy, callback.callback_id)
         if posted.message is None:  # no one could decide it: refused, and audited as such
             return Decision(
                 Status.REJECTED,
@@ -203,16 +137,16 @@ class _Gate:
             except ApprovalFailedError:
                 # A true error sent on the callback (only a 0.1 webhook, or whoever holds the id):
                 # the gate fails, but closes the request first, as every fatal path does
-                self._withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
+                self.guarded.withdraw(posted.approval_id, ladder_steps.NOT_FOLLOWED)
                 raise
             except InvalidRequestError as err:
                 # Garbage sent as a success (only holders of the callback id can): no one's
                 # decision, so a true error like a failure that is none, after the request is
                 # closed (no click counts on it any more)
-                self._withdraw(posted.approval_id, MALFORMED)
+                self.guarded.withdraw(posted.approval_id, MALFORMED)
                 raise ApprovalFailedError(posted.approval_id, MALFORMED, str(err)) from None
             if decision is None:
-                decision = self._climb(stage, posted)
+                decision = climb(self.guarded, self.route, stage, posted)
             if decision is None:
                 callback, decision = self._rotate(posted.approval_id, number + 1, waits[number][0])
             if decision is not None:
@@ -220,105 +154,42 @@ class _Gate:
         msg = "unreachable: the ladder always ends with expiry"
         raise AssertionError(msg)
 
-    def _climb(self, stage: Stage, posted: Posted) -> Decision | None:
-        """Act on a rung as a step; the decision if the approval is (or became) final.
+    def _post(self, policy: Policy, callback_id: str) -> Posted:
+        """Store and post the request in the step `post request`; a true error, past the
+        retries, closes what was stored, then fails the gate.
 
-        Slack's side of a rung is best effort. The rung's step retries as it always has (a
-        short outage passes); if it still fails (Slack, or the store for a while), the rung
-        runs again in a step of its own ("remind without Slack", ...: `RUNG_STEPS`) that
-        tries each Slack call once and goes on past a failure (`ladder_steps.SlackTries`),
-        counted for the operators' alarm (`RungsWithoutSlack`) when one failed, and the
-        ladder climbs on: a reminder not sent is noted so, the escalation approvers may
-        decide, an expiry is returned. Only if that fails too (the store down past its
-        retries) does the gate fail, after trying to withdraw the request.
-
-        Replay: a failed step's error is checkpointed, so a replay takes the same branch; the
-        extra step exists only after a failure that used to end the workflow, so executions
-        in flight from before replay unchanged.
+        When a step posted a copy the store did not remember (`Posted.unremembered`), the
+        next step ("post request 2", ...) remembers it from that checkpoint and posts what
+        is still missing (`post_request`). Each such step posted a copy not held before, so
+        there are at most as many as there are copies. Only an execution whose attach failed
+        runs them, so executions in flight from before replay unchanged.
         """
-        approval_id, (name, without_slack, config) = posted.approval_id, RUNG_STEPS[stage]
-        act = self._rung(stage, posted)
-        try:
-            decision = self.ctx.step(
-                lambda _: act(ladder_steps.SlackTries(approval_id, strict=True)),
-                name=name,
-                config=_with_serdes(config, MAYBE_DECISION),
+        services, carried, number = self.services, None, 1
+        arn = self.ctx.execution_context.durable_execution_arn
+        while True:
+
+            def post(step: StepContext, carried: SlackMessage | None = carried) -> Posted:
+                return post_request(
+                    step,
+                    services,
+                    request=self.request,
+                    route=self.route,
+                    policy=policy,
+                    callback_id=callback_id,
+                    execution_arn=arn,
+                    carried=carried,
+                )
+
+            posted = self.guarded.step(
+                post,
+                name=STEP_POST if number == 1 else f"{STEP_POST} {number}",
+                config=with_serdes(retries.SLACK_POST, checkpoints.POSTED),
+                approval_id=approval_id_for(callback_id, services.requester),
+                reason=ladder_steps.NOT_POSTED,
             )
-        except StepError as err:
-            self.ctx.logger.warning(
-                "rung failed; once more, Slack at best effort",
-                extra={"approval_id": approval_id, "rung": stage.value, "error": err.error_type},
-            )
-
-            def without(_: StepContext) -> Decision | None:
-                tries = ladder_steps.SlackTries(approval_id, strict=False)
-                done = act(tries)
-                if tries.failed:
-                    # Counted once the store side is done: a failed attempt never counted, so
-                    # a retry counts it once, and a replay (the step checkpointed) not at all
-                    approval_metrics.count(approval_metrics.RUNGS_WITHOUT_SLACK)
-                return done
-
-            decision = self._step_or_withdraw(
-                without,
-                name=without_slack,
-                config=_with_serdes(retries.STORE, MAYBE_DECISION),
-                approval_id=approval_id,
-            )
-        if stage is Stage.EXPIRE and decision is not None and decision.status is Status.EXPIRED:
-            # The ExpiredApprovals alarm counts this exact message.
-            self.ctx.logger.warning("approval expired", extra={"approval_id": approval_id})
-        return decision
-
-    def _rung(
-        self, stage: Stage, posted: Posted
-    ) -> Callable[[ladder_steps.SlackTries], Decision | None]:
-        """What the rung does, given how its Slack calls are made (a step's body)."""
-        services, approval_id, route = self.services, posted.approval_id, self.route
-        message = posted.message
-        if message is None:
-            msg = "a request on the ladder has been posted"
-            raise AssertionError(msg)
-        if stage is Stage.EXPIRE:
-            return lambda tries: ladder_steps.expire(services, approval_id, tries=tries)
-        if stage is Stage.REMIND:
-            return lambda tries: ladder_steps.remind(services, approval_id, message, tries=tries)
-        escalation, channel = frozenset(posted.escalation_ids), route.escalation_channel
-        return lambda tries: ladder_steps.escalate(
-            services, approval_id, message, escalation, channel, route=route, tries=tries
-        )
-
-    def _step_or_withdraw(
-        self,
-        func: Callable[[StepContext], T],
-        *,
-        name: str,
-        config: StepConfig,
-        approval_id: str,
-        reason: str = ladder_steps.NOT_FOLLOWED,
-    ) -> T:
-        """`ctx.step(func)`; if it fails for good, withdraw the request, then raise: a true
-        error fails the gate, but tries not to leave a pending record (with live buttons)
-        that no workflow waits on (the withdrawal is a store write too)."""
-        try:
-            return self.ctx.step(func, name=name, config=config)
-        except StepError as err:
-            self.ctx.logger.error(
-                "step failed for good; withdrawing the approval",
-                extra={"approval_id": approval_id, "step": name, "error": err.error_type},
-            )
-            self._withdraw(approval_id, reason)
-            raise
-
-    def _withdraw(self, approval_id: str, reason: str) -> None:
-        """Close the request for good in a step (`ladder_steps.withdraw`): the gate is about
-        to fail, and no pending record with live buttons may outlive the wait on it."""
-        services = self.services
-        self.ctx.step(
-            lambda _: ladder_steps.withdraw(services, approval_id, reason),
-            name=STEP_WITHDRAW,
-            config=retries.STORE,
-        )
+            if posted.unremembered is None:
+                return posted
+            carried, number = posted.unremembered, number + 1
 
     def _rotate(
         self, approval_id: str, number: int, seconds: int
@@ -333,10 +204,10 @@ class _Gate:
             record = approvals.update(approval_id, lambda r: (r.with_callback(callback_id), []))
             return ladder_steps.decided(record)
 
-        decision = self._step_or_withdraw(
+        decision = self.guarded.step(
             swap,
             name=f"{STEP_ROTATE} {number}",
-            config=_with_serdes(retries.STORE, MAYBE_DECISION),
+            config=with_serdes(retries.STORE, MAYBE_DECISION),
             approval_id=approval_id,
         )
         return callback, decision
@@ -350,11 +221,6 @@ def round_config(seconds: int) -> CallbackConfig:
     one; this is the second line.
     """
     return CallbackConfig(timeout=Duration.from_seconds(max(seconds, 1)), serdes=JsonSerDes())
-
-
-def _with_serdes(config: StepConfig, serdes: SerDes[Any]) -> StepConfig:
-    """`config` writing its checkpoint with `serdes` (typed, instead of the SDK's default)."""
-    return replace(config, serdes=serdes)
 
 
 def _await_decision(callback: Callback[Any], approval_id: str) -> Decision | None:

@@ -155,7 +155,8 @@ def post_reaching(
 
     Someone Slack will not let the app message, for good (`RecipientUnreachableError`), gets
     no copy: logged with their id and Slack's error, returned in `unreachable`, and the
-    others' copies go out; any other failure raises, for the step to retry.
+    others' copies go out; any other failure raises, for the step to retry. A copy posted
+    whose reference the store then fails to take raises `UnrememberedPostError` with it.
 
     A vote may land while the copies go out (the first is clickable at once); the later
     copies were drawn from the record as it was, so when it moved meanwhile, every copy is
@@ -190,8 +191,23 @@ def post_reaching(
     return Reached(current, unreachable)
 
 
+class UnrememberedPostError(Exception):
+    """Slack took a copy of the request, but the store did not take its reference (the
+    attach failed): raised with the copy, so the post step can carry it in its checkpoint
+    instead of failing and posting it again on the retry (`greenlight.gate.post`)."""
+
+    def __init__(self, approval_id: str, message: SlackMessage) -> None:
+        super().__init__(f"approval {approval_id}: a copy was posted but not remembered")
+        self.approval_id = approval_id
+        self.message = message
+
+
 def _attach(deps: GateServices, record: ApprovalRecord, message: SlackMessage) -> ApprovalRecord:
-    deps.approvals.attach_message(record.approval_id, message)
+    """Remember a copy just posted; a failure raises `UnrememberedPostError` with the copy."""
+    try:
+        deps.approvals.attach_message(record.approval_id, message)
+    except Exception as err:
+        raise UnrememberedPostError(record.approval_id, message) from err
     return record.with_message(message)
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from aws_durable_execution_sdk_python import StepContext
 
     from greenlight.core.policy import Policy
+    from greenlight.core.record import SlackMessage
     from greenlight.core.request import ApprovalRequest
     from greenlight.core.route import Route
     from greenlight.gate.ports import GateServices
@@ -37,6 +38,7 @@ def post_request(
     policy: Policy,
     callback_id: str,
     execution_arn: str,
+    carried: SlackMessage | None = None,
 ) -> Posted:
     """Resolve usergroups, store the record, post it unless a previous attempt did.
 
@@ -44,6 +46,19 @@ def post_request(
     (the approval id is derived from the callback id) instead of storing or posting twice.
     Returns what the ladder needs, or the refusal (nobody may decide it, or too few can be
     reached), which is audited.
+
+    A copy Slack took whose reference the store then failed to take (a lost attach) is not
+    left to a retry, which would find no message in the store and post it again: the step
+    returns it (`Posted.unremembered`), the SDK checkpoints it, and the gate's next post
+    step passes it back as `carried`, remembered first (a failure fails that step, whose
+    retries carry the same copy), then the copies still missing are posted. Why not ask
+    Slack instead (message `metadata` on the post, then `conversations.history` on a retry)?
+    That needs the `channels:history`, `groups:history` and `im:history` scopes, letting
+    the bot read every message of every conversation it is in, and the method is limited to
+    1 request a minute for apps distributed outside the Marketplace
+    (docs.slack.dev/reference/methods/conversations.history). The checkpoint covers a lost
+    attach; an attempt that dies between Slack's answer and the attach (a crash, a lost
+    HTTP answer) may still post twice.
     """
     approval_id = approval_id_for(callback_id, services.requester)
     members = {group: services.directory.members(group) for group in policy.usergroups}
@@ -79,9 +94,21 @@ def post_request(
             ttl=int(now.timestamp()) + RETENTION_SECONDS,
         )
         stored = services.approvals.create(record)
-    if stored.slack is not None:
+    first_post = stored.slack is None and carried is None
+    if carried is not None and carried not in stored.posted_as():
+        services.approvals.attach_message(approval_id, carried)
+    stored = stored.with_message(carried) if carried is not None else stored
+    if not first_post:
         step.logger.info("approval already posted", extra={"approval_id": approval_id})
-    reached = ladder_steps.post_reaching(services, stored, route, stored.to_ping())
+    try:
+        reached = ladder_steps.post_reaching(services, stored, route, stored.to_ping())
+    except ladder_steps.UnrememberedPostError as err:
+        step.logger.warning(
+            "posted, not remembered: carried on", extra={"approval_id": approval_id}
+        )
+        if first_post:
+            approval_metrics.count(approval_metrics.REQUESTED)
+        return Posted(approval_id, unremembered=err.message)
     posted = reached.record
     if refused := unreached(route, posted, reached.unreachable):
         # Too few left who can decide it: closed, audited, and refused like the above
@@ -91,7 +118,7 @@ def post_request(
             AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, refused)
         )
         return Posted(approval_id, refused=refused)
-    if stored.slack is None:
+    if first_post:
         approval_metrics.count(approval_metrics.REQUESTED)
     if posted.slack is None:
         msg = "a route posts at least one message"

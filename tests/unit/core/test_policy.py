@@ -35,6 +35,14 @@ def test_below_the_threshold_is_approved_automatically_with_a_reason() -> None:
     assert chosen == AutoApprove("99.99 EUR is below 100.00 EUR")
 
 
+def test_a_sensitive_request_below_the_threshold_needs_one_approver() -> None:
+    chosen = tiers(ladders={Tier.SINGLE: Ladder(600)}).choose(Amount(9_999, "EUR"), sensitive=True)
+
+    assert isinstance(chosen, Policy)
+    assert (chosen.quorum, chosen.ladder) == (1, Ladder(600))
+    assert tiers().tier(Amount(1, "EUR"), sensitive=True) is Tier.SINGLE
+
+
 def test_the_threshold_itself_needs_one_approver() -> None:
     chosen = tiers().choose(Amount(10_000, "EUR"))
 

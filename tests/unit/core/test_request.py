@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from greenlight.core import Amount, ApprovalRequest, Channel, InvalidRequestError, Link
+from greenlight.core import (
+    Amount,
+    ApprovalRequest,
+    AutoApprove,
+    Channel,
+    InvalidRequestError,
+    Link,
+    Tiers,
+)
 from greenlight.core.request import MAX_CONTEXT_BYTES, MAX_DESCRIPTION, MAX_LINKS
 
 
@@ -116,3 +124,34 @@ def test_a_channel_route_takes_channel_ids_only(kwargs: dict[str, str]) -> None:
 @pytest.mark.parametrize("context", [None, 0, "", [], {}, {"nested": [None, 1.5, "x"]}])
 def test_every_json_safe_context_is_accepted_none_included(context: Any) -> None:
     assert make(context=context).context == context
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency", "shown"),
+    [
+        (125_000, "EUR", "1,250.00 EUR"),
+        (5, "USD", "0.05 USD"),
+        (125_000, "JPY", "125,000 JPY"),  # ISO 4217 minor unit 0: the yen itself
+        (1_000_000, "KRW", "1,000,000 KRW"),
+        (5_000, "ISK", "5,000 ISK"),
+        (1_250_500, "KWD", "1,250.500 KWD"),  # minor unit 3: fils
+        (7, "BHD", "0.007 BHD"),
+        (12_345, "CLF", "1.2345 CLF"),  # minor unit 4
+        (0, "VND", "0 VND"),
+    ],
+)
+def test_an_amount_is_shown_in_its_currencys_minor_unit(
+    cents: int, currency: str, shown: str
+) -> None:
+    assert Amount(cents, currency).text == shown
+
+
+def test_a_tier_limit_is_worded_in_the_requests_currency() -> None:
+    tiers = Tiers(
+        auto_approve_below_cents=10_000,
+        dual_approval_above_cents=100_000,
+        approvers=frozenset({"U0BOB"}),
+    )
+
+    assert tiers.choose(Amount(9_999, "JPY")) == AutoApprove("9,999 JPY is below 10,000 JPY")
+    assert tiers.choose(Amount(9_999, "KWD")) == AutoApprove("9.999 KWD is below 10.000 KWD")

@@ -32,7 +32,7 @@ from greenlight.core.outcome import failure_error
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate import ladder_steps
 from greenlight.gate.gate import SUB_TYPE
-from greenlight.testing import InMemoryDirectory
+from greenlight.testing import InMemoryApprovalStore, InMemoryDirectory
 from tests.unit.gate.conftest import GateRun, eventually, running
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from aws_durable_execution_sdk_python import DurableContext
 
+    from greenlight.core.audit import AuditEvent
     from greenlight.gate import Greenlight
     from tests.fakes.workflow import FakeWorld
 
@@ -286,7 +287,41 @@ def test_an_automatic_approval_asks_no_one_and_is_audited(world: FakeWorld) -> N
     assert world.notifier.posts == []
     (event,) = world.approvals.audit
     assert (event.kind, event.approval_id) == (AuditKind.AUTO_APPROVED, result.approval_id)
-    assert steps == [("StepStarted", "auto-approve"), ("StepSucceeded", "auto-approve")]
+    # The id and time are minted in a step of their own, so the audit step's retry reuses them
+    assert steps == [
+        ("StepStarted", "auto-approval id"),
+        ("StepSucceeded", "auto-approval id"),
+        ("StepStarted", "auto-approve"),
+        ("StepSucceeded", "auto-approve"),
+    ]
+
+
+class NoteAnswerLostOnce(InMemoryApprovalStore):
+    """The first audit write lands but its answer is lost (the SDK retries the step)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost = 0
+
+    def note(self, event: AuditEvent) -> None:
+        super().note(event)
+        if not self.lost:
+            self.lost += 1
+            raise TimeoutError("read timeout")
+
+
+def test_a_retried_automatic_approval_is_audited_once(world: FakeWorld) -> None:
+    # Given the automatic approval's audit write lands but its answer is lost (found by
+    # review-gate: the retry minted a fresh id, so two approvals were audited)
+    world.approvals = NoteAnswerLostOnce()
+    with running(world, one_gate(AutoApprove("below 100.00 EUR"))) as run:
+        run.start()
+        result = run.result()
+
+    # Then one approval is audited, under the id the workflow got back
+    approved = [e for e in world.approvals.audit if e.kind is AuditKind.AUTO_APPROVED]
+    assert [e.approval_id for e in approved] == [result["approval_id"]]
+    assert world.approvals.lost == 1  # the write was retried
 
 
 def test_usergroups_are_resolved_inside_the_post_step(world: FakeWorld) -> None:

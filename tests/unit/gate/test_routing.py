@@ -27,6 +27,7 @@ from greenlight.core.record import ApprovalRecord, SlackMessage
 from greenlight.core.route import DIRECT_MESSAGES_MAX
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate import ladder_steps
+from greenlight.testing import InMemoryApprovalStore
 from tests.unit.gate.conftest import eventually, running
 
 if TYPE_CHECKING:
@@ -291,3 +292,60 @@ def test_no_redraw_when_nothing_moved_while_posting(world: FakeWorld) -> None:
     assert slack(world).redraws == []
     assert len(again.posted_as()) == 2
     assert len(slack(world).posts) == 2
+
+
+class AttachLost(InMemoryApprovalStore):
+    """DynamoDB drops the `lost`-th `attach_message` call (a connection reset): nothing
+    written, and the step that posted the copy fails unless the copy is carried on."""
+
+    def __init__(self, lost: int = 1) -> None:
+        super().__init__()
+        self.lost = lost
+        self.calls = 0
+
+    def attach_message(self, approval_id: str, message: SlackMessage) -> None:
+        self.calls += 1
+        if self.calls == self.lost:
+            raise OSError("dynamodb unreachable")
+        super().attach_message(approval_id, message)
+
+
+def test_a_store_blip_after_the_post_does_not_post_the_request_twice(world: FakeWorld) -> None:
+    # Given Slack takes the post but the write remembering it fails once (found by
+    # review-gate: the retried step found no message in the store and posted again)
+    world.approvals = AttachLost()
+    with running(
+        world, gate(Policy(("U0BOB",), ladder=Ladder(expire_after=60)), Channel("C0KEYS"))
+    ) as run:
+        run.start()
+        run.vote(TITLE, "U0BOB", Verdict.APPROVE)
+        result = Decision.from_dict(run.result())
+        steps = run.step_names()
+
+    # Then Slack holds one request message (DESIGN §3: "a replayed workflow never posts
+    # twice"), and the record knows it, so the webhook redraws it when decided (no copy
+    # unknown to the record keeps live buttons)
+    assert len(slack(world).posts) == 1
+    record = world.approvals.only()
+    assert record.posted_as() == (slack(world).posts[0].message,)
+    assert (result.approved, result.message) == (True, record.slack)
+    # The copy went from the first post step to the next in its checkpoint
+    assert [n for n in steps if n.startswith("post request")] == ["post request", "post request 2"]
+
+
+def test_a_store_blip_after_a_direct_copy_sends_each_copy_once(world: FakeWorld) -> None:
+    # Given a channel and DMs, and the write remembering Bob's copy (the second) lost
+    world.approvals = AttachLost(lost=2)
+    policy = Policy(("U0BOB", "U0CAROL"), ladder=Ladder(expire_after=1))
+    with running(world, gate(policy, ChannelAndDirectMessages("C0KEYS"))) as run:
+        run.start()
+        result = Decision.from_dict(run.result())
+
+    # Then each copy went out once and the record holds all three
+    assert [p.message.recipient for p in slack(world).posts] == [None, "U0BOB", "U0CAROL"]
+    assert [(m.channel, m.recipient) for m in world.approvals.only().posted_as()] == [
+        ("C0KEYS", None),
+        ("D0BOB", "U0BOB"),
+        ("D0CAROL", "U0CAROL"),
+    ]
+    assert result.status is Status.EXPIRED

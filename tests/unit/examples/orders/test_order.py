@@ -60,3 +60,11 @@ def test_the_readmes_sample_order_is_a_valid_order() -> None:
     parsed = parse_order(json.loads(sample.read_text()))
 
     assert (parsed.order_id, parsed.requester_id) == ("ord-1001", "U0ALICE")
+
+
+def test_approvers_see_a_zero_decimal_order_at_the_amount_charged() -> None:
+    # An order of 125,000 JPY: `amount_cents` is the currency's minor unit (Amount's docstring;
+    # the provider charges it as such, as Stripe does), and JPY's minor unit is the yen
+    # (ISO 4217 exponent 0). Found by review-gate: it was shown as 1,250.00 JPY.
+    yen = parse_order(json.loads(order(currency="JPY", amount_cents=125_000)))
+    assert yen.approval_request().amount_text == "125,000 JPY"

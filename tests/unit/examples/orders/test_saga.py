@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
+from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
+
+from examples.orders.workflow import make_handler
 from greenlight.core.votes import Verdict
-from tests.unit.examples.orders.conftest import Harness, order
+from tests.fakes.workflow import ScriptedConditions
+from tests.unit.examples.orders.conftest import SETTINGS, Harness, order
 
 if TYPE_CHECKING:
     from tests.fakes.workflow import FakeWorld
@@ -321,3 +326,34 @@ def test_a_verdict_set_just_before_the_close_wins(harness: Harness, world: FakeW
     assert result["status"] == "completed"
     assert world.conditions.closed == {}
     assert world.payments.refunds == {}
+
+
+class ConditionsTableDown(ScriptedConditions):
+    """The conditions table cannot be written (throttled past botocore's retries, or a
+    misconfigured table): every `open` fails."""
+
+    def open(self, order_id: str, kind: str) -> None:
+        raise OSError("dynamodb unreachable")
+
+
+def test_a_review_that_cannot_be_opened_refunds_releases_and_alerts(world: FakeWorld) -> None:
+    # Given an order that needs a fraud review (small: approved automatically), charged, and
+    # the review's item cannot be written past the open step's retries (found by review-gate:
+    # the StepError escaped, and the execution failed with the card charged, holds kept)
+    world.conditions = ConditionsTableDown()
+    handler = make_handler(world.dependencies(), SETTINGS)
+    with DurableFunctionTestRunner(handler=handler, poll_interval=0.01, skip_time=True) as runner:
+        result = runner.run(input=order(amount_cents=500, review=True), execution_timeout=30)
+
+    # Then it ends as a review that cannot be read: everything undone, operators told, and the
+    # review closed (an open whose answer was lost may have written it) without a poll
+    assert len(world.payments.charges) == 1, "the order was charged before the review"
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    ended = json.loads(result.result)
+    assert ended["status"] == "review_unavailable"
+    assert ended["undone"] == FULL_UNDO
+    assert [subject for subject, _ in world.alerts.sent] == [
+        "Greenlight: order ord-1001 review_unavailable"
+    ]
+    assert world.conditions.reads == 0
+    assert world.conditions.closed == {"ord-1001": "review_unavailable"}

@@ -75,6 +75,49 @@ def test_small_order_is_approved_automatically_with_its_reason(
     assert world.approvals.records == {}
 
 
+def test_a_sensitive_small_order_is_put_to_a_person_not_approved_automatically(
+    harness: Harness, world: FakeWorld
+) -> None:
+    # Given a sensitive order below the auto-approval threshold (found by review-gate: it was
+    # handed an AutoApprove the gate refuses, and the run failed with its holds kept)
+    arn = harness.start(order(amount_cents=5_000, sensitive=True))
+    harness.wait_for_request(arn)
+
+    # Then it is posted for one approver to confirm, and the approver's verdict decides it
+    record = world.approvals.only()
+    assert (record.request.sensitive, record.policy.quorum) == (True, 1)
+    assert len(world.notifier.posts) == 1
+    harness.vote("U0BOB", Verdict.REJECT, "not this customer")
+    result = payload(harness.result(arn))
+    assert (result["status"], result["approval"]["automatic"]) == ("rejected", False)
+    assert result["undone"] == ["release shipping", "release inventory"]
+
+
+def test_a_request_the_gate_refuses_releases_the_holds_and_tells_operators(
+    world: FakeWorld,
+) -> None:
+    # Given a gate that refuses the policy before any durable operation (`check_fits`: the
+    # tier's ladder expires after 3600 s, the function's executions time out after 600 s)
+    greenlight = dataclasses.replace(world.greenlight(), execution_timeout=600)
+    deps = dataclasses.replace(world.dependencies(), approvals=greenlight)
+    handler = make_handler(deps, SETTINGS)
+    with DurableFunctionTestRunner(handler=handler, poll_interval=0.01, skip_time=True) as runner:
+        result = runner.run(input=order(), execution_timeout=30)
+
+    # Then the run ends as any failure to ask does: holds released, operators alerted
+    assert result.status is InvocationStatus.SUCCEEDED, result.error
+    ended = payload(result)
+    assert ended["status"] == "approval_failed"
+    assert ended["error"]["type"] == "InvalidRequestError"
+    assert ended["undone"] == ["release shipping", "release inventory"]
+    assert all(hold["status"] == "released" for hold in world.reservations.held.values())
+    assert [subject for subject, _ in world.alerts.sent] == [
+        "Greenlight: order ord-1001 approval_failed"
+    ]
+    assert world.notifier.posts == []
+    assert world.payments.attempts == 0
+
+
 def test_two_approvers_are_needed_above_the_dual_threshold(
     harness: Harness, world: FakeWorld
 ) -> None:
