@@ -6,8 +6,11 @@ account behind it (no credentials, no instance metadata), so nothing can be chan
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,60 @@ def test_logs_refuses_local_and_points_at_the_local_log_files(tmp_path: Path) ->
 
     assert done.returncode == 2
     assert ".local/logs" in done.stderr
+
+
+class _EventBridge(BaseHTTPRequestHandler):
+    """EventBridge's PutEvents at the outer edge, on loopback: it answers HTTP 200 with one
+    failed entry, the shape botocore's events model gives `PutEventsResponse`
+    (botocore/data/events/2014-02-03/service-2.json: `FailedEntryCount`, and `Entries` whose
+    failed ones carry `ErrorCode` / `ErrorMessage` instead of an `EventId`)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        assert self.headers["X-Amz-Target"] == "AWSEvents.PutEvents"
+        body = json.dumps(
+            {
+                "FailedEntryCount": 1,
+                "Entries": [{"ErrorCode": "ThrottlingException", "ErrorMessage": "Rate exceeded"}],
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def test_put_order_event_fails_when_eventbridge_did_not_take_the_event(tmp_path: Path) -> None:
+    # PutEvents reports a refused entry inside a 200 answer, so the AWS CLI exits 0; the script
+    # prints the JSON and exits 0 too: the operator is told nothing failed, no order starts
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EventBridge)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    order = tmp_path / "order.json"
+    order.write_text(json.dumps({"order_id": "ord-1", "amount_cents": 100}))
+    try:
+        done = subprocess.run(
+            [str(SCRIPTS / "put-order-event.sh"), str(order)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            | {
+                "HOME": str(tmp_path),
+                "AWS_CONFIG_FILE": str(tmp_path / "none"),
+                "AWS_REGION": "eu-west-1",
+                "AWS_ACCESS_KEY_ID": "test",  # dummy, for SigV4 on loopback
+                "AWS_SECRET_ACCESS_KEY": "test",
+                "AWS_ENDPOINT_URL_EVENTBRIDGE": f"http://127.0.0.1:{server.server_port}",
+            },
+            stdin=subprocess.DEVNULL,
+            timeout=300,
+        )
+    finally:
+        server.shutdown()
+
+    assert done.returncode != 0, done.stdout
+    assert "ThrottlingException" in done.stderr
