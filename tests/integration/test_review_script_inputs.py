@@ -131,3 +131,22 @@ def test_put_order_event_fails_when_eventbridge_did_not_take_the_event(tmp_path:
 
     assert done.returncode != 0, done.stdout
     assert "ThrottlingException" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list-pending.sh"], ["audit.sh", "orders.AbCdEfGhIjKlMnOpQrStUv"]],
+    ids=["list-pending", "audit"],
+)
+def test_a_failed_aws_query_is_reported_without_a_python_traceback(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # Any failure of the AWS CLI's query (no credentials here; a wrong --prefix, region or a
+    # missing permission alike) leaves the pipe empty, and `greenlight.ops.pending` /
+    # `audit_timeline` crash on `json.load` with a JSONDecodeError traceback after the CLI's
+    # own message
+    done = run(*args, tmp=tmp_path)
+
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "JSONDecodeError" not in done.stderr
