@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from iac.stack import OrdersConfig
 from tests.unit.cdk.test_construct import resources
 from tests.unit.iac.test_stack import CONFIG, synthesized
 
@@ -46,3 +47,16 @@ def test_a_rolled_back_first_deploy_leaves_no_named_table_behind(template: Templ
 
     # kept on every later update and on stack deletion, but not by the create that failed
     assert policies == dict.fromkeys(policies, "RetainExceptOnCreate")
+
+
+@pytest.mark.parametrize("expire", ["2592000", "3000000"])
+def test_a_ladder_outlasting_the_execution_timeout_stops_the_synth(expire: str) -> None:
+    # The gate refuses such a ladder on every request (`greenlight.gate.refusals.check_fits`:
+    # expire >= GREENLIGHT_EXECUTION_TIMEOUT, which the grant sets to the 30-day timeout), so
+    # `deploy.sh --ladder-dual 3600,14400,2592000` deploys cleanly and then fails every order of
+    # that tier; `_check_ladders` only parses the ladder, though it knows the timeout here
+    config = vars(CONFIG) | {"ladders": {"dual": f"3600,14400,{expire}"}}
+    assert CONFIG.execution_timeout_days * 86400 <= int(expire)
+
+    with pytest.raises(ValueError, match="execution"):
+        OrdersConfig(**config)
