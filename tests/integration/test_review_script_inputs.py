@@ -150,3 +150,13 @@ def test_a_failed_aws_query_is_reported_without_a_python_traceback(
     assert done.returncode != 0
     assert "Traceback" not in done.stderr, done.stderr
     assert "JSONDecodeError" not in done.stderr
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in SCRIPTS.glob("*.sh")))
+def test_help_is_an_answer_not_an_error(tmp_path: Path, script: str) -> None:
+    # README (Deploying): "Every script ... takes `--help`"; click.sh prints its usage for
+    # --help and exits 2, the code every other script keeps for bad arguments
+    done = run(script, "--help", tmp=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout
