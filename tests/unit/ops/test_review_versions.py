@@ -9,9 +9,10 @@ Sources:
 - Lambda developer guide, durable-security.html: "The qualifier in a durable execution ARN is
   always $LATEST or a version number" and "You can invoke a durable function through an alias,
   but the resulting execution's ARN contains the resolved version number".
-- Lambda API reference (GetDurableExecution, same `FunctionArn` member): "The Amazon Resource
-  Name (ARN) of the Lambda function that was invoked to start this durable execution" - the
-  `live` alias, for every order started by the starter or start-approval.sh.
+- the same model, `GetDurableExecutionResponse.FunctionArn` (the same shape for the same
+  execution): "The Amazon Resource Name (ARN) of the Lambda function that was invoked to start
+  this durable execution" - the `live` alias, for every order the starter or
+  start-approval.sh starts.
 
 `greenlight.ops.versions` reads the version from `FunctionArn`; these tests fail until it reads
 it from `DurableExecutionArn`, the one field the model guarantees carries it.
