@@ -86,6 +86,52 @@ command -v npm >/dev/null || die "Node.js and npm are required for the CDK CLI (
 export AWS_REGION="$AWS_DEFAULT_REGION" CDK_DEFAULT_REGION="$AWS_DEFAULT_REGION"
 aws_cli cloudformation describe-stacks --stack-name CDKToolkit >/dev/null 2>&1 \
   || die "this account/region is not CDK-bootstrapped: run 'npm ci --prefix iac', then '(cd iac && node_modules/.bin/cdk bootstrap aws://ACCOUNT/$AWS_REGION)' first"
+
+# Tables of an earlier install in the way of a new stack. The tables are named, kept (Retain)
+# and deletion-protected, and CloudFormation cannot delete a protected table ("the table cannot
+# be deleted by any user or process"), not even when rolling back the create that made it; so
+# a first deploy that failed after making them leaves them, and every retry would fail on
+# "already exists". Only when there is no stack (or only one whose create rolled back, which
+# CDK deletes and creates again): a deployed stack's tables are its own.
+stack_status() {
+  local out
+  if out="$(aws_cli cloudformation describe-stacks --stack-name Greenlight \
+    --query 'Stacks[0].StackStatus' --output text 2>&1)"; then
+    echo "$out"
+  elif [[ "$out" == *"does not exist"* ]]; then
+    echo NONE
+  else
+    die "could not read the Greenlight stack: $out"
+  fi
+}
+status="$(stack_status)"
+if [[ "$status" == NONE || "$status" == ROLLBACK_COMPLETE ]]; then
+  leftovers=()
+  for role in approvals audit delegations reservations conditions; do
+    name="$(table "$role")"
+    if ! found="$(aws_cli dynamodb describe-table --table-name "$name" 2>&1 >/dev/null)"; then
+      [[ "$found" == *ResourceNotFoundException* ]] || die "cannot read $name: $found"
+      continue
+    fi
+    count="$(aws_cli dynamodb scan --table-name "$name" --select COUNT --max-items 1 \
+      --query Count --output text)" || die "cannot read $name"
+    if [[ "$count" == 0 ]]; then leftovers+=("$name (empty)"); else leftovers+=("$name (holds items)"); fi
+  done
+  if [[ ${#leftovers[@]} -gt 0 ]]; then
+    again=(--region "$AWS_DEFAULT_REGION")
+    [[ -z "${AWS_PROFILE:-}" ]] || again=(--profile "$AWS_PROFILE" "${again[@]}")
+    {
+      echo "error: tables of an earlier deploy are in the way (kept and deletion-protected, as"
+      echo "  the stack makes them; with no stack to own them, this deploy would fail on"
+      echo "  'already exists'):"
+      printf '    %s\n' "${leftovers[@]}"
+      echo "  Left by a first deploy that failed: run 'scripts/destroy.sh --delete-data ${again[*]}'"
+      echo "  (it deletes them), then deploy again. Items in them are lost with them: back up any"
+      echo "  you need first (an earlier install's approvals and audit trail)."
+    } >&2
+    exit 1
+  fi
+fi
 (cd "$ROOT/iac" && npm ci --no-audit --no-fund --loglevel=error) \
   || die "could not install the pinned CDK CLI (npm ci in iac/)"
 "$ROOT/scripts/build.sh"

@@ -1,0 +1,181 @@
+"""deploy.sh's checks before it deploys anything, with the real AWS CLI against moto on loopback.
+
+moto (pinned in constraints.txt) stands in for AWS's control plane: CloudFormation's
+DescribeStacks ("Stack with id X does not exist", a ValidationError, for a missing stack) and
+DynamoDB's DescribeTable / Scan. deploy.sh must stop in its checks, before `npm ci` or the CDK
+CLI runs; where a test needs to see it get past them, `npm` is a stand-in that fails loudly.
+
+Why leftover tables matter (sources):
+- CloudFormation template reference, aws-attribute-deletionpolicy.html: `Retain` keeps the
+  resource whatever the operation; `RetainExceptOnCreate` deletes it when the operation that
+  created it rolls back.
+- AWS::DynamoDB::Table `DeletionProtectionEnabled`: "When enabled, the table cannot be deleted
+  by any user or process" - CloudFormation's rollback included (aws-cdk's own integ test for
+  table deletion protection turns it off with `update-table --no-deletion-protection-enabled`
+  before its teardown, aws/aws-cdk#24581). So no DeletionPolicy lets a failed first create
+  remove a protected table: it stays, and a retry fails on "greenlight-approvals already
+  exists". deploy.sh finds such tables and says what to run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from moto.cloudformation.models import cloudformation_backends
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.server import ThreadedMotoServer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "scripts" / "deploy.sh"
+DEPLOY_ARGS = [
+    *("--channel", "C1", "--app-id", "A1", "--team-id", "T1", "--approvers", "U1"),
+    *("--alert-email", "ops@example.invalid"),
+]
+REGION = "eu-west-1"
+DUMMY = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}  # for SigV4 on loopback
+TEMPLATE = '{"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}'
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """A moto server on 127.0.0.1 (its URL)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_url: str) -> str:
+    """The moto server emptied (moto's state is per process): one account, nothing in it."""
+    urllib.request.urlopen(  # loopback moto
+        urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10
+    ).close()
+    return moto_url
+
+
+def client(url: str, service: str) -> Any:
+    return boto3.client(  # type: ignore[call-overload]  # a service name chosen per test
+        service,
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id=DUMMY["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DUMMY["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def bootstrapped(url: str) -> None:
+    client(url, "cloudformation").create_stack(StackName="CDKToolkit", TemplateBody=TEMPLATE)
+
+
+def table(url: str, name: str, *items: str) -> None:
+    """A table as the stack makes it (deletion-protected), holding `items` (ids)."""
+    ddb = client(url, "dynamodb")
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        DeletionProtectionEnabled=True,
+    )
+    for item in items:
+        ddb.put_item(TableName=name, Item={"id": {"S": item}})
+
+
+def deploy(url: str, tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """deploy.sh against moto; `npm` (needed only after the checks) fails if it is reached."""
+    stand_in = tmp / "bin"
+    stand_in.mkdir(exist_ok=True)
+    npm = stand_in / "npm"
+    npm.write_text("#!/bin/sh\necho 'npm reached (the checks passed)' >&2\nexit 1\n")
+    npm.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | DUMMY
+    env |= {
+        "HOME": str(tmp),
+        "PATH": f"{stand_in}:{os.environ['PATH']}",
+        "AWS_CONFIG_FILE": str(tmp / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": url,
+    }
+    return subprocess.run(
+        [str(DEPLOY), *DEPLOY_ARGS, *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
+def test_a_rolled_back_first_deploy_leaves_tables_deploy_names_and_says_what_to_run(
+    aws: str, tmp_path: Path
+) -> None:
+    # Given an account whose first deploy failed after two tables were made (no stack left,
+    # as after CDK's retry deletes the ROLLBACK_COMPLETE stack), the tables still protected
+    bootstrapped(aws)
+    table(aws, "greenlight-approvals")
+    table(aws, "greenlight-audit", "a-1")
+
+    done = deploy(aws, tmp_path)
+
+    assert done.returncode == 1, done.stderr
+    assert "npm reached" not in done.stderr
+    assert "greenlight-approvals (empty)" in done.stderr
+    assert "greenlight-audit (holds items)" in done.stderr
+    assert "greenlight-delegations" not in done.stderr
+    assert f"scripts/destroy.sh --delete-data --region {REGION}" in done.stderr
+    # and nothing was deleted
+    names = client(aws, "dynamodb").list_tables()["TableNames"]
+    assert sorted(names) == ["greenlight-approvals", "greenlight-audit"]
+
+
+def test_a_stack_that_rolled_back_its_create_counts_as_no_stack(aws: str, tmp_path: Path) -> None:
+    # Given the failed first deploy's stack still there, ROLLBACK_COMPLETE (CDK deletes such a
+    # stack and creates it again); moto does not roll a create back by itself, so its stack's
+    # status is set in its backend (same process), and DescribeStacks answers it as moto does
+    bootstrapped(aws)
+    table(aws, "greenlight-conditions")
+    client(aws, "cloudformation").create_stack(StackName="Greenlight", TemplateBody=TEMPLATE)
+    backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION]
+    (stack,) = (s for s in backend.stacks.values() if s.name == "Greenlight")
+    stack.status = "ROLLBACK_COMPLETE"
+
+    done = deploy(aws, tmp_path)
+
+    assert done.returncode == 1, done.stderr
+    assert "greenlight-conditions (empty)" in done.stderr
+    assert "npm reached" not in done.stderr
+
+
+def test_tables_of_a_deployed_stack_are_its_own(aws: str, tmp_path: Path) -> None:
+    # Given the stack deployed (its tables are its own: an update, not a leftover)
+    bootstrapped(aws)
+    client(aws, "cloudformation").create_stack(StackName="Greenlight", TemplateBody=TEMPLATE)
+    table(aws, "greenlight-approvals", "a-1")
+
+    done = deploy(aws, tmp_path)
+
+    # Then the checks pass and deploy goes on to install the CDK CLI
+    assert "npm reached" in done.stderr, done.stderr
+    assert "destroy.sh" not in done.stderr
+
+
+def test_a_first_deploy_with_no_tables_in_the_way_goes_on(aws: str, tmp_path: Path) -> None:
+    bootstrapped(aws)
+
+    done = deploy(aws, tmp_path)
+
+    assert "npm reached" in done.stderr, done.stderr
