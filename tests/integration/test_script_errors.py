@@ -1,7 +1,8 @@
-"""Review (adversarial): operator scripts whose bad input or environment gives an unclear error.
+"""Operator scripts facing a failed or refused AWS call, or a bad option: one clear error.
 
 Each test runs the real script, as tests/integration/test_script_inputs.py does, with no AWS
-account behind it (no credentials, no instance metadata), so nothing can be changed anywhere.
+account behind it (no credentials, no instance metadata) or only a loopback fake of one AWS
+API, so nothing can be changed anywhere.
 """
 
 from __future__ import annotations
@@ -76,21 +77,23 @@ def test_logs_refuses_local_and_points_at_the_local_log_files(tmp_path: Path) ->
     assert ".local/logs" in done.stderr
 
 
+# Two PutEvents answers in botocore's events model (botocore/data/events/2014-02-03/
+# service-2.json, `PutEventsResponse`): `FailedEntryCount`, and `Entries` whose failed ones carry
+# `ErrorCode` / `ErrorMessage` instead of an `EventId`. Both come back as HTTP 200.
+REFUSED = {
+    "FailedEntryCount": 1,
+    "Entries": [{"ErrorCode": "ThrottlingException", "ErrorMessage": "Rate exceeded"}],
+}
+TAKEN = {"FailedEntryCount": 0, "Entries": [{"EventId": "11710aed-b79e-4468-a20b-bb3c0c3b4860"}]}
+
+
 class _EventBridge(BaseHTTPRequestHandler):
-    """EventBridge's PutEvents at the outer edge, on loopback: it answers HTTP 200 with one
-    failed entry, the shape botocore's events model gives `PutEventsResponse`
-    (botocore/data/events/2014-02-03/service-2.json: `FailedEntryCount`, and `Entries` whose
-    failed ones carry `ErrorCode` / `ErrorMessage` instead of an `EventId`)."""
+    """EventBridge's PutEvents at the outer edge, on loopback, answering `server.answer`."""
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
         assert self.headers["X-Amz-Target"] == "AWSEvents.PutEvents"
-        body = json.dumps(
-            {
-                "FailedEntryCount": 1,
-                "Entries": [{"ErrorCode": "ThrottlingException", "ErrorMessage": "Rate exceeded"}],
-            }
-        ).encode()
+        body = json.dumps(self.server.answer).encode()  # type: ignore[attr-defined]  # set below
         self.send_response(200)
         self.send_header("Content-Type", "application/x-amz-json-1.1")
         self.send_header("Content-Length", str(len(body)))
@@ -101,15 +104,14 @@ class _EventBridge(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-def test_put_order_event_fails_when_eventbridge_did_not_take_the_event(tmp_path: Path) -> None:
-    # PutEvents reports a refused entry inside a 200 answer, so the AWS CLI exits 0; the script
-    # prints the JSON and exits 0 too: the operator is told nothing failed, no order starts
+def put_order_event(tmp_path: Path, answer: dict[str, object]) -> subprocess.CompletedProcess[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _EventBridge)
+    server.answer = answer  # type: ignore[attr-defined]  # read by the handler
     threading.Thread(target=server.serve_forever, daemon=True).start()
     order = tmp_path / "order.json"
     order.write_text(json.dumps({"order_id": "ord-1", "amount_cents": 100}))
     try:
-        done = subprocess.run(
+        return subprocess.run(
             [str(SCRIPTS / "put-order-event.sh"), str(order)],
             capture_output=True,
             text=True,
@@ -129,8 +131,21 @@ def test_put_order_event_fails_when_eventbridge_did_not_take_the_event(tmp_path:
     finally:
         server.shutdown()
 
-    assert done.returncode != 0, done.stdout
-    assert "ThrottlingException" in done.stderr
+
+def test_put_order_event_fails_when_eventbridge_did_not_take_the_event(tmp_path: Path) -> None:
+    # PutEvents reports a refused entry inside a 200 answer, so the AWS CLI exits 0
+    done = put_order_event(tmp_path, REFUSED)
+
+    assert done.returncode == 1, done.stdout
+    assert "ThrottlingException: Rate exceeded" in done.stderr
+    assert "not sent" in done.stderr
+
+
+def test_put_order_event_prints_the_event_id_when_eventbridge_took_it(tmp_path: Path) -> None:
+    done = put_order_event(tmp_path, TAKEN)
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == TAKEN
 
 
 @pytest.mark.parametrize(
