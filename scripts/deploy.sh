@@ -84,8 +84,15 @@ command -v npm >/dev/null || die "Node.js and npm are required for the CDK CLI (
 # The CDK CLI takes its region from the environment (it has no --region option); parse_common
 # exported AWS_DEFAULT_REGION and, with --profile, AWS_PROFILE.
 export AWS_REGION="$AWS_DEFAULT_REGION" CDK_DEFAULT_REGION="$AWS_DEFAULT_REGION"
-aws_cli cloudformation describe-stacks --stack-name CDKToolkit >/dev/null 2>&1 \
-  || die "this account/region is not CDK-bootstrapped: run 'npm ci --prefix iac', then '(cd iac && node_modules/.bin/cdk bootstrap aws://ACCOUNT/$AWS_REGION)' first"
+# Bootstrapped means a CDKToolkit stack; CloudFormation's answer for none is a ValidationError,
+# "Stack with id CDKToolkit does not exist". Any other failure (no, expired or denied
+# credentials, no network) is the CLI's own message: bootstrapping would fail the same way.
+if ! out="$(aws_cli cloudformation describe-stacks --stack-name CDKToolkit \
+  --query 'Stacks[0].StackStatus' --output text 2>&1)"; then
+  [[ "$out" != *ValidationError*"does not exist"* ]] \
+    || die "this account/region is not CDK-bootstrapped: run 'npm ci --prefix iac', then '(cd iac && node_modules/.bin/cdk bootstrap aws://ACCOUNT/$AWS_REGION)' first"
+  die "could not check that this account/region is CDK-bootstrapped: $out"
+fi
 
 # Tables of an earlier install in the way of a new stack. The tables are named, kept (Retain)
 # and deletion-protected, and CloudFormation cannot delete a protected table ("the table cannot

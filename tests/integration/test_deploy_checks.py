@@ -92,14 +92,17 @@ def table(url: str, name: str, *items: str) -> None:
         ddb.put_item(TableName=name, Item={"id": {"S": item}})
 
 
-def deploy(url: str, tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """deploy.sh against moto; `npm` (needed only after the checks) fails if it is reached."""
+def deploy(
+    url: str, tmp: Path, *extra: str, credentials: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """deploy.sh against `url` (moto), or with no credentials at all; `npm` (needed only
+    after the checks) fails if it is reached."""
     stand_in = tmp / "bin"
     stand_in.mkdir(exist_ok=True)
     npm = stand_in / "npm"
     npm.write_text("#!/bin/sh\necho 'npm reached (the checks passed)' >&2\nexit 1\n")
     npm.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | DUMMY
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {
         "HOME": str(tmp),
         "PATH": f"{stand_in}:{os.environ['PATH']}",
@@ -107,8 +110,10 @@ def deploy(url: str, tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "none"),
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_REGION": REGION,
-        "AWS_ENDPOINT_URL": url,
+        "AWS_MAX_ATTEMPTS": "1",
     }
+    if credentials:
+        env |= DUMMY | {"AWS_ENDPOINT_URL": url}
     return subprocess.run(
         [str(DEPLOY), *DEPLOY_ARGS, *extra],
         capture_output=True,
@@ -179,3 +184,37 @@ def test_a_first_deploy_with_no_tables_in_the_way_goes_on(aws: str, tmp_path: Pa
     done = deploy(aws, tmp_path)
 
     assert "npm reached" in done.stderr, done.stderr
+
+
+def test_an_account_not_bootstrapped_is_told_to_bootstrap(aws: str, tmp_path: Path) -> None:
+    # No CDKToolkit stack: CloudFormation's answer is a ValidationError, "Stack with id
+    # CDKToolkit does not exist" (as moto gives it)
+    done = deploy(aws, tmp_path)
+
+    assert done.returncode == 1
+    assert "not CDK-bootstrapped" in done.stderr
+    assert "cdk bootstrap" in done.stderr
+    assert "npm reached" not in done.stderr
+
+
+def test_deploy_without_credentials_says_so_not_that_the_account_is_not_bootstrapped(
+    tmp_path: Path,
+) -> None:
+    # Given no credentials at all: the AWS CLI's "Unable to locate credentials" is the reason
+    # to show; `cdk bootstrap` would fail the same way
+    done = deploy("", tmp_path, credentials=False)
+
+    assert done.returncode == 1
+    assert "not CDK-bootstrapped" not in done.stderr
+    assert "Unable to locate credentials" in done.stderr
+    assert "npm reached" not in done.stderr
+
+
+def test_a_refused_bootstrap_check_shows_the_clis_own_reason(tmp_path: Path) -> None:
+    # Given an endpoint that refuses the call (nothing listens there): the CLI's own message
+    done = deploy("http://127.0.0.1:9", tmp_path)
+
+    assert done.returncode == 1
+    assert "not CDK-bootstrapped" not in done.stderr
+    assert "could not check that" in done.stderr
+    assert "Could not connect to the endpoint URL" in done.stderr
