@@ -39,19 +39,30 @@ context=()
 required=0
 alerts=0
 args=()
+# need OPTION VALUE WHAT: a clear error when OPTION came without its value (at the end, or
+# followed by another option).
+need() { [[ -n "$2" && "$2" != --* ]] || die "$1 needs $3" 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --channel) context+=(-c "slack_channel=${2:?}"); required=$((required + 1)); shift 2 ;;
-    --app-id) context+=(-c "slack_app_id=${2:?}"); required=$((required + 1)); shift 2 ;;
-    --team-id) context+=(-c "slack_team_id=${2:?}"); required=$((required + 1)); shift 2 ;;
-    --approvers) context+=(-c "approver_ids=${2:?}"); required=$((required + 1)); shift 2 ;;
-    --escalation) context+=(-c "escalation_approver_ids=${2:?}"); shift 2 ;;
+    --channel) need "$1" "${2:-}" "a Slack channel id (C…)"
+      context+=(-c "slack_channel=$2"); required=$((required + 1)); shift 2 ;;
+    --app-id) need "$1" "${2:-}" "the Slack app id (A…)"
+      context+=(-c "slack_app_id=$2"); required=$((required + 1)); shift 2 ;;
+    --team-id) need "$1" "${2:-}" "the Slack workspace id (T…)"
+      context+=(-c "slack_team_id=$2"); required=$((required + 1)); shift 2 ;;
+    --approvers) need "$1" "${2:-}" "approver ids, comma-separated (U… people, S… user groups)"
+      context+=(-c "approver_ids=$2"); required=$((required + 1)); shift 2 ;;
+    --escalation) need "$1" "${2:-}" "escalation approver ids, comma-separated (U…, S…)"
+      context+=(-c "escalation_approver_ids=$2"); shift 2 ;;
     --enterprise-id)
       [[ "${2:-}" =~ ^E[A-Z0-9]{2,20}$ ]] || die "--enterprise-id must be an org id like E0123ABCD" 2
       context+=(-c "slack_enterprise_id=$2"); shift 2 ;;
-    --alert-email) context+=(-c "alert_email=${2:?}"); alerts=1; shift 2 ;;
-    --alert-protocol) context+=(-c "alert_protocol=${2:?}"); alerts=1; shift 2 ;;
-    --alert-endpoint) context+=(-c "alert_endpoint=${2:?}"); alerts=1; shift 2 ;;
+    --alert-email) need "$1" "${2:-}" "an email address"
+      context+=(-c "alert_email=$2"); alerts=1; shift 2 ;;
+    --alert-protocol) need "$1" "${2:-}" "an SNS protocol (https, sms, sqs, lambda…)"
+      context+=(-c "alert_protocol=$2"); alerts=1; shift 2 ;;
+    --alert-endpoint) need "$1" "${2:-}" "the endpoint for --alert-protocol (URL, number or ARN)"
+      context+=(-c "alert_endpoint=$2"); alerts=1; shift 2 ;;
     --webhook-concurrency)
       [[ "${2:-}" =~ ^([1-9][0-9]*|none)$ ]] \
         || die "--webhook-concurrency must be a whole number above 0, or none" 2

@@ -218,3 +218,37 @@ def test_a_refused_bootstrap_check_shows_the_clis_own_reason(tmp_path: Path) -> 
     assert "not CDK-bootstrapped" not in done.stderr
     assert "could not check that" in done.stderr
     assert "Could not connect to the endpoint URL" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "needs"),
+    [
+        ("--channel", "a Slack channel id"),
+        ("--app-id", "the Slack app id"),
+        ("--team-id", "the Slack workspace id"),
+        ("--approvers", "approver ids"),
+        ("--escalation", "escalation approver ids"),
+        ("--alert-email", "an email address"),
+        ("--alert-protocol", "an SNS protocol"),
+        ("--alert-endpoint", "the endpoint"),
+    ],
+)
+@pytest.mark.parametrize("after", [[], ["--region", REGION]], ids=["last", "before-another"])
+def test_deploy_names_an_option_given_without_its_value(
+    tmp_path: Path, option: str, needs: str, after: list[str]
+) -> None:
+    # `${2:?}` made bash itself print "scripts/deploy.sh: line 44: 2: parameter null or not
+    # set": neither the option nor what it needs; and an option followed by another took the
+    # other as its value
+    done = subprocess.run(
+        [str(DEPLOY), option, *after],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {option} needs {needs}"), done.stderr
+    assert "parameter null or not set" not in done.stderr
