@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,16 @@ DUMMY = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}  # for Si
 TEMPLATE = '{"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}'
 
 
+@dataclass(frozen=True)
+class Aws:
+    """moto on loopback, seen from one region that no other test uses: moto's state is per
+    process and shared with every in-process moto (tests/integration/conftest.py's session
+    server), so it is never reset; a region of its own is an empty account for one test."""
+
+    url: str
+    region: str
+
+
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
     """A moto server on 127.0.0.1 (its URL)."""
@@ -55,32 +65,38 @@ def moto_url() -> Iterator[str]:
     server.stop()
 
 
+REGIONS = iter(
+    (
+        *("eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "ap-south-1"),
+        *("ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "sa-east-1"),
+        *("ca-central-1", "us-west-1", "us-west-2", "us-east-2", "af-south-1", "me-south-1"),
+    )
+)
+
+
 @pytest.fixture
-def aws(moto_url: str) -> str:
-    """The moto server emptied (moto's state is per process): one account, nothing in it."""
-    urllib.request.urlopen(  # loopback moto
-        urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10
-    ).close()
-    return moto_url
+def aws(moto_url: str) -> Aws:
+    """An empty account: moto in a region no test used before."""
+    return Aws(moto_url, next(REGIONS))
 
 
-def client(url: str, service: str) -> Any:
+def client(aws: Aws, service: str) -> Any:
     return boto3.client(  # type: ignore[call-overload]  # a service name chosen per test
         service,
-        endpoint_url=url,
-        region_name=REGION,
+        endpoint_url=aws.url,
+        region_name=aws.region,
         aws_access_key_id=DUMMY["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=DUMMY["AWS_SECRET_ACCESS_KEY"],
     )
 
 
-def bootstrapped(url: str) -> None:
-    client(url, "cloudformation").create_stack(StackName="CDKToolkit", TemplateBody=TEMPLATE)
+def bootstrapped(aws: Aws) -> None:
+    client(aws, "cloudformation").create_stack(StackName="CDKToolkit", TemplateBody=TEMPLATE)
 
 
-def table(url: str, name: str, *items: str) -> None:
+def table(aws: Aws, name: str, *items: str) -> None:
     """A table as the stack makes it (deletion-protected), holding `items` (ids)."""
-    ddb = client(url, "dynamodb")
+    ddb = client(aws, "dynamodb")
     ddb.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -93,10 +109,10 @@ def table(url: str, name: str, *items: str) -> None:
 
 
 def deploy(
-    url: str, tmp: Path, *extra: str, credentials: bool = True
+    aws: Aws, tmp: Path, *extra: str, credentials: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """deploy.sh against `url` (moto), or with no credentials at all; `npm` (needed only
-    after the checks) fails if it is reached."""
+    """deploy.sh against `aws`, or with no credentials at all; `npm` (needed only after the
+    checks) fails if it is reached."""
     stand_in = tmp / "bin"
     stand_in.mkdir(exist_ok=True)
     npm = stand_in / "npm"
@@ -109,11 +125,11 @@ def deploy(
         "AWS_CONFIG_FILE": str(tmp / "none"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "none"),
         "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_REGION": REGION,
+        "AWS_REGION": aws.region,
         "AWS_MAX_ATTEMPTS": "1",
     }
     if credentials:
-        env |= DUMMY | {"AWS_ENDPOINT_URL": url}
+        env |= DUMMY | {"AWS_ENDPOINT_URL": aws.url}
     return subprocess.run(
         [str(DEPLOY), *DEPLOY_ARGS, *extra],
         capture_output=True,
@@ -126,7 +142,7 @@ def deploy(
 
 
 def test_a_rolled_back_first_deploy_leaves_tables_deploy_names_and_says_what_to_run(
-    aws: str, tmp_path: Path
+    aws: Aws, tmp_path: Path
 ) -> None:
     # Given an account whose first deploy failed after two tables were made (no stack left,
     # as after CDK's retry deletes the ROLLBACK_COMPLETE stack), the tables still protected
@@ -141,20 +157,20 @@ def test_a_rolled_back_first_deploy_leaves_tables_deploy_names_and_says_what_to_
     assert "greenlight-approvals (empty)" in done.stderr
     assert "greenlight-audit (holds items)" in done.stderr
     assert "greenlight-delegations" not in done.stderr
-    assert f"scripts/destroy.sh --delete-data --region {REGION}" in done.stderr
+    assert f"scripts/destroy.sh --delete-data --region {aws.region}" in done.stderr
     # and nothing was deleted
     names = client(aws, "dynamodb").list_tables()["TableNames"]
     assert sorted(names) == ["greenlight-approvals", "greenlight-audit"]
 
 
-def test_a_stack_that_rolled_back_its_create_counts_as_no_stack(aws: str, tmp_path: Path) -> None:
+def test_a_stack_that_rolled_back_its_create_counts_as_no_stack(aws: Aws, tmp_path: Path) -> None:
     # Given the failed first deploy's stack still there, ROLLBACK_COMPLETE (CDK deletes such a
     # stack and creates it again); moto does not roll a create back by itself, so its stack's
     # status is set in its backend (same process), and DescribeStacks answers it as moto does
     bootstrapped(aws)
     table(aws, "greenlight-conditions")
     client(aws, "cloudformation").create_stack(StackName="Greenlight", TemplateBody=TEMPLATE)
-    backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION]
+    backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][aws.region]
     (stack,) = (s for s in backend.stacks.values() if s.name == "Greenlight")
     stack.status = "ROLLBACK_COMPLETE"
 
@@ -165,7 +181,7 @@ def test_a_stack_that_rolled_back_its_create_counts_as_no_stack(aws: str, tmp_pa
     assert "npm reached" not in done.stderr
 
 
-def test_tables_of_a_deployed_stack_are_its_own(aws: str, tmp_path: Path) -> None:
+def test_tables_of_a_deployed_stack_are_its_own(aws: Aws, tmp_path: Path) -> None:
     # Given the stack deployed (its tables are its own: an update, not a leftover)
     bootstrapped(aws)
     client(aws, "cloudformation").create_stack(StackName="Greenlight", TemplateBody=TEMPLATE)
@@ -178,7 +194,7 @@ def test_tables_of_a_deployed_stack_are_its_own(aws: str, tmp_path: Path) -> Non
     assert "destroy.sh" not in done.stderr
 
 
-def test_a_first_deploy_with_no_tables_in_the_way_goes_on(aws: str, tmp_path: Path) -> None:
+def test_a_first_deploy_with_no_tables_in_the_way_goes_on(aws: Aws, tmp_path: Path) -> None:
     bootstrapped(aws)
 
     done = deploy(aws, tmp_path)
@@ -186,7 +202,7 @@ def test_a_first_deploy_with_no_tables_in_the_way_goes_on(aws: str, tmp_path: Pa
     assert "npm reached" in done.stderr, done.stderr
 
 
-def test_an_account_not_bootstrapped_is_told_to_bootstrap(aws: str, tmp_path: Path) -> None:
+def test_an_account_not_bootstrapped_is_told_to_bootstrap(aws: Aws, tmp_path: Path) -> None:
     # No CDKToolkit stack: CloudFormation's answer is a ValidationError, "Stack with id
     # CDKToolkit does not exist" (as moto gives it)
     done = deploy(aws, tmp_path)
@@ -202,7 +218,7 @@ def test_deploy_without_credentials_says_so_not_that_the_account_is_not_bootstra
 ) -> None:
     # Given no credentials at all: the AWS CLI's "Unable to locate credentials" is the reason
     # to show; `cdk bootstrap` would fail the same way
-    done = deploy("", tmp_path, credentials=False)
+    done = deploy(Aws("", REGION), tmp_path, credentials=False)
 
     assert done.returncode == 1
     assert "not CDK-bootstrapped" not in done.stderr
@@ -212,7 +228,7 @@ def test_deploy_without_credentials_says_so_not_that_the_account_is_not_bootstra
 
 def test_a_refused_bootstrap_check_shows_the_clis_own_reason(tmp_path: Path) -> None:
     # Given an endpoint that refuses the call (nothing listens there): the CLI's own message
-    done = deploy("http://127.0.0.1:9", tmp_path)
+    done = deploy(Aws("http://127.0.0.1:9", REGION), tmp_path)
 
     assert done.returncode == 1
     assert "not CDK-bootstrapped" not in done.stderr
