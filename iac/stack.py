@@ -70,25 +70,44 @@ class OrdersConfig:
                 f"not {concurrency}"
             )
             raise ValueError(msg)
-        _check_ladders(self.ladders)
+        _check_ladders(self.ladders, self.execution_timeout_days)
 
 
-def _check_ladders(ladders: dict[str, str]) -> None:
-    """Refuse at synth a ladder the function's settings would refuse at every cold start.
+def _check_ladders(ladders: dict[str, str], execution_timeout_days: int) -> None:
+    """Refuse at synth a ladder the function would refuse at every cold start or every order.
+
+    The settings refuse a ladder that does not parse (every cold start); the gate refuses one
+    that expires no sooner than the function's durable executions time out
+    (`greenlight.gate.refusals.check_fits`, against GREENLIGHT_EXECUTION_TIMEOUT, which the
+    grant sets from the execution timeout this stack gives the function), failing every order
+    of its tier. A tier without a ladder expires after the settings' default, checked too.
 
     Raises:
-        ValueError: an unknown tier, or a ladder `Ladder.parse` refuses (its problems named).
+        ValueError: an unknown tier, a ladder `Ladder.parse` refuses (its problems named), or
+            one that outlasts the execution timeout.
     """
     tiers = [tier.value for tier in durable_env.ENV_LADDER]
-    for tier, text in ladders.items():
+    for tier in ladders:
         if tier not in tiers:
             msg = f"ladders: {tier!r} is not a tier with a ladder ({', '.join(tiers)})"
             raise ValueError(msg)
+    timeout = execution_timeout_days * 86400
+    default = f"-,-,{durable_env.DEFAULT_APPROVAL_TIMEOUT}"
+    for tier in tiers:
+        text = ladders.get(tier, default)
+        where = f"ladders[{tier!r}]" + ("" if tier in ladders else " (default, none given)")
         try:
-            Ladder.parse(text)
+            expiry = Ladder.parse(text).expire_after
         except ConfigError as err:
-            msg = f"ladders[{tier!r}] = {text!r}: " + "; ".join(err.problems)
+            msg = f"{where} = {text!r}: " + "; ".join(err.problems)
             raise ValueError(msg) from err
+        if expiry >= timeout:
+            msg = (
+                f"{where} = {text!r}: it expires after {expiry} seconds, not within the orders "
+                f"function's execution timeout of {execution_timeout_days} days ({timeout} "
+                "seconds): the gate would refuse every order of this tier. Expire sooner."
+            )
+            raise ValueError(msg)
 
 
 class OrdersStack(Stack):

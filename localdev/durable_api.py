@@ -17,7 +17,7 @@ import urllib.request
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from localdev.execution_arns import ArnBook, ExecutionArnError
+from localdev.execution_arns import ArnBook, ExecutionArn, ExecutionArnError
 from localdev.lambda_model import Reply, error, errors_of
 
 if TYPE_CHECKING:
@@ -94,10 +94,22 @@ class DurableApi:
         runner_url: str,
         book: ArnBook,
         function_of: Callable[[str], str | None],
+        invoked_of: Callable[[ExecutionArn], str | None] = lambda _arn: None,
     ) -> None:
         self._runner = runner_url.rstrip("/")
         self._book = book
         self._function_of = function_of  # a FunctionName label → our function's name, or None
+        # An execution → the function ARN it was invoked with (None: unknown, keep the runner's)
+        self._invoked_of = invoked_of
+
+    def _answer_function_arn(self, data: dict[str, Any], arn: ExecutionArn) -> None:
+        """`FunctionArn` as Lambda answers it: "the ARN of the Lambda function that was invoked
+        to start this durable execution" (botocore's model, GetDurableExecutionResponse), so
+        alias-qualified (`:live`) or unqualified as the start was; the runner always writes the
+        executed version there. The version stays in `DurableExecutionArn`."""
+        invoked = self._invoked_of(arn)
+        if invoked:
+            data["FunctionArn"] = invoked
 
     def handle(self, operation: str, labels: dict[str, str], query: str, body: bytes) -> Reply:
         """Serve one durable API request."""
@@ -121,6 +133,7 @@ class DurableApi:
         data = json.loads(raw or b"{}")
         if operation == "GetDurableExecution":
             data["DurableExecutionArn"] = str(arn)
+            self._answer_function_arn(data, arn)
         if operation == "GetDurableExecutionHistory":
             data["Events"] = [_with_retry_details(event) for event in data.get("Events", [])]
         return Reply.json(200, data)
@@ -135,7 +148,9 @@ class DurableApi:
             return self._translate("ListDurableExecutionsByFunction", status, raw)
         data = json.loads(raw)
         for execution in data.get("DurableExecutions", []):
-            execution["DurableExecutionArn"] = str(self._book.of(execution["DurableExecutionArn"]))
+            arn = self._book.of(execution["DurableExecutionArn"])
+            execution["DurableExecutionArn"] = str(arn)
+            self._answer_function_arn(execution, arn)
         return Reply.json(200, data)
 
     def _callback(self, operation: str, callback_id: str, body: bytes) -> Reply:

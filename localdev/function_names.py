@@ -38,10 +38,11 @@ class ExecutionNames:
         )
 
     def claim(
-        self, function: str, name: str, digest: str, start: Callable[[], str]
+        self, function: str, name: str, digest: str, start: Callable[[], str], invoked: str = ""
     ) -> tuple[str, bool]:
         """The runner ARN for `function`'s execution `name`: started now, or the one started
-        before with the same input.
+        before with the same input. `invoked` (the function ARN the start was invoked with) is
+        kept with a new execution: Lambda reports it as the execution's `FunctionArn`.
 
         Raises:
             ValueError: the name was used before, for this function, with a different input.
@@ -54,9 +55,15 @@ class ExecutionNames:
                     raise ValueError(name)
                 return known["arn"], False
             arn = start()
-            self._names[key] = {"arn": arn, "input": digest}
+            self._names[key] = {"arn": arn, "input": digest, "invoked": invoked}
             self._path.write_text(json.dumps(self._names))
             return arn, True
+
+    def invoked(self, function: str, name: str) -> str | None:
+        """The function ARN `function`'s execution `name` was started with, if known."""
+        with self._lock:
+            known = self._names.get(f"{function}/{name}")
+        return (known or {}).get("invoked") or None
 
 
 def function_arn(name: str) -> str:

@@ -83,7 +83,12 @@ class LambdaHost:
         # concurrency 1; two functions run side by side, as two Lambda functions do.
         self._containers = {name: threading.Lock() for name in by_name}
         self.arns = ArnBook(self._describe, self._find)
-        self.durable = DurableApi(self._runner, self.arns, self.function_of)
+        self.durable = DurableApi(
+            self._runner,
+            self.arns,
+            self.function_of,
+            lambda arn: self._names.invoked(arn.function, arn.name),
+        )
 
     def function_of(self, label: str) -> str | None:
         """The name of the hosted function `label` names (any form, any qualifier), else None."""
@@ -123,9 +128,9 @@ class LambdaHost:
 
     def resolve(
         self, label: str, query: str
-    ) -> tuple[tuple[FunctionConfig, str] | None, Reply | None]:
-        """The function and version an Invoke runs, or the error Lambda gives for the function
-        it names."""
+    ) -> tuple[tuple[FunctionConfig, str, str] | None, Reply | None]:
+        """The function, version and invoked function ARN (qualified as the caller qualified
+        it) of an Invoke, or the error Lambda gives for the function it names."""
         split = split_function(label)
         if split is None:
             return None, error("ResourceNotFoundException", f"Function not found: {label}")
@@ -145,7 +150,8 @@ class LambdaHost:
             return None, error("ResourceNotFoundException", f"Function not found: {full}")
         # The local stack runs one code for every published version (`scripts/retire-versions.sh`
         # counts executions per version): a numeric qualifier runs it and is kept in the ARN.
-        return (function, version), None
+        invoked = function_arn(name) + (f":{qualifier}" if qualifier else "")
+        return (function, version, invoked), None
 
     def run_handler(self, function: FunctionConfig, event: Any, version: str) -> Reply:
         """Run `function`'s durable handler once, like a Lambda container would, with Lambda's
@@ -164,8 +170,15 @@ class LambdaHost:
                 failure = {"errorMessage": str(err), "errorType": type(err).__name__}
                 return Reply.json(200, failure, headers | {"X-Amz-Function-Error": "Unhandled"})
 
-    def invoke(
-        self, function: FunctionConfig, name: str | None, version: str, payload: bytes, kind: str
+    def invoke(  # Invoke's own parameters
+        self,
+        function: FunctionConfig,
+        name: str | None,
+        version: str,
+        payload: bytes,
+        kind: str,
+        *,
+        invoked: str = "",
     ) -> Reply:
         """Start (once per name and function) an execution of `function` on the runner; wait
         for it when synchronous."""
@@ -183,6 +196,7 @@ class LambdaHost:
                 name,
                 digest,
                 lambda: self._start_on_runner(function, name, text, version),
+                invoked,
             )
         except ValueError:
             return error(
@@ -271,7 +285,7 @@ def _invoke(host: LambdaHost, label: str, query: str, headers: Any, body: bytes)
     resolved, refused = host.resolve(label, query)
     if refused or resolved is None:
         return refused or error("ServiceException", "no version")
-    function, version = resolved
+    function, version, invoked = resolved
     if headers.get("X-Dex-Handler-Invoke", "").lower() == "true":
         try:
             event = json.loads(body)
@@ -281,7 +295,8 @@ def _invoke(host: LambdaHost, label: str, query: str, headers: Any, body: bytes)
     kind = headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     if kind not in ("Event", "RequestResponse", "DryRun"):
         return error("InvalidParameterValueException", f"Unsupported invocation type {kind}")
-    return host.invoke(function, headers.get("X-Amz-Durable-Execution-Name"), version, body, kind)
+    name = headers.get("X-Amz-Durable-Execution-Name")
+    return host.invoke(function, name, version, body, kind, invoked=invoked)
 
 
 def make_handler(host: LambdaHost) -> type[BaseHTTPRequestHandler]:

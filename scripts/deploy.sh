@@ -39,19 +39,30 @@ context=()
 required=0
 alerts=0
 args=()
+# need OPTION VALUE WHAT: a clear error when OPTION came without its value (at the end, or
+# followed by another option).
+need() { [[ -n "$2" && "$2" != --* ]] || die "$1 needs $3" 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --channel) context+=(-c "slack_channel=${2:?}"); required=$((required + 1)); shift 2 ;;
-    --app-id) context+=(-c "slack_app_id=${2:?}"); required=$((required + 1)); shift 2 ;;
-    --team-id) context+=(-c "slack_team_id=${2:?}"); required=$((required + 1)); shift 2 ;;
-    --approvers) context+=(-c "approver_ids=${2:?}"); required=$((required + 1)); shift 2 ;;
-    --escalation) context+=(-c "escalation_approver_ids=${2:?}"); shift 2 ;;
+    --channel) need "$1" "${2:-}" "a Slack channel id (C…)"
+      context+=(-c "slack_channel=$2"); required=$((required + 1)); shift 2 ;;
+    --app-id) need "$1" "${2:-}" "the Slack app id (A…)"
+      context+=(-c "slack_app_id=$2"); required=$((required + 1)); shift 2 ;;
+    --team-id) need "$1" "${2:-}" "the Slack workspace id (T…)"
+      context+=(-c "slack_team_id=$2"); required=$((required + 1)); shift 2 ;;
+    --approvers) need "$1" "${2:-}" "approver ids, comma-separated (U… people, S… user groups)"
+      context+=(-c "approver_ids=$2"); required=$((required + 1)); shift 2 ;;
+    --escalation) need "$1" "${2:-}" "escalation approver ids, comma-separated (U…, S…)"
+      context+=(-c "escalation_approver_ids=$2"); shift 2 ;;
     --enterprise-id)
       [[ "${2:-}" =~ ^E[A-Z0-9]{2,20}$ ]] || die "--enterprise-id must be an org id like E0123ABCD" 2
       context+=(-c "slack_enterprise_id=$2"); shift 2 ;;
-    --alert-email) context+=(-c "alert_email=${2:?}"); alerts=1; shift 2 ;;
-    --alert-protocol) context+=(-c "alert_protocol=${2:?}"); alerts=1; shift 2 ;;
-    --alert-endpoint) context+=(-c "alert_endpoint=${2:?}"); alerts=1; shift 2 ;;
+    --alert-email) need "$1" "${2:-}" "an email address"
+      context+=(-c "alert_email=$2"); alerts=1; shift 2 ;;
+    --alert-protocol) need "$1" "${2:-}" "an SNS protocol (https, sms, sqs, lambda…)"
+      context+=(-c "alert_protocol=$2"); alerts=1; shift 2 ;;
+    --alert-endpoint) need "$1" "${2:-}" "the endpoint for --alert-protocol (URL, number or ARN)"
+      context+=(-c "alert_endpoint=$2"); alerts=1; shift 2 ;;
     --webhook-concurrency)
       [[ "${2:-}" =~ ^([1-9][0-9]*|none)$ ]] \
         || die "--webhook-concurrency must be a whole number above 0, or none" 2
@@ -84,8 +95,61 @@ command -v npm >/dev/null || die "Node.js and npm are required for the CDK CLI (
 # The CDK CLI takes its region from the environment (it has no --region option); parse_common
 # exported AWS_DEFAULT_REGION and, with --profile, AWS_PROFILE.
 export AWS_REGION="$AWS_DEFAULT_REGION" CDK_DEFAULT_REGION="$AWS_DEFAULT_REGION"
-aws_cli cloudformation describe-stacks --stack-name CDKToolkit >/dev/null 2>&1 \
-  || die "this account/region is not CDK-bootstrapped: run 'npm ci --prefix iac', then '(cd iac && node_modules/.bin/cdk bootstrap aws://ACCOUNT/$AWS_REGION)' first"
+# Bootstrapped means a CDKToolkit stack; CloudFormation's answer for none is a ValidationError,
+# "Stack with id CDKToolkit does not exist". Any other failure (no, expired or denied
+# credentials, no network) is the CLI's own message: bootstrapping would fail the same way.
+if ! out="$(aws_cli cloudformation describe-stacks --stack-name CDKToolkit \
+  --query 'Stacks[0].StackStatus' --output text 2>&1)"; then
+  [[ "$out" != *ValidationError*"does not exist"* ]] \
+    || die "this account/region is not CDK-bootstrapped: run 'npm ci --prefix iac', then '(cd iac && node_modules/.bin/cdk bootstrap aws://ACCOUNT/$AWS_REGION)' first"
+  die "could not check that this account/region is CDK-bootstrapped: $out"
+fi
+
+# Tables of an earlier install in the way of a new stack. The tables are named, kept (Retain)
+# and deletion-protected, and CloudFormation cannot delete a protected table ("the table cannot
+# be deleted by any user or process"), not even when rolling back the create that made it; so
+# a first deploy that failed after making them leaves them, and every retry would fail on
+# "already exists". Only when there is no stack (or only one whose create rolled back, which
+# CDK deletes and creates again): a deployed stack's tables are its own.
+stack_status() {
+  local out
+  if out="$(aws_cli cloudformation describe-stacks --stack-name Greenlight \
+    --query 'Stacks[0].StackStatus' --output text 2>&1)"; then
+    echo "$out"
+  elif [[ "$out" == *"does not exist"* ]]; then
+    echo NONE
+  else
+    die "could not read the Greenlight stack: $out"
+  fi
+}
+status="$(stack_status)"
+if [[ "$status" == NONE || "$status" == ROLLBACK_COMPLETE ]]; then
+  leftovers=()
+  for role in approvals audit delegations reservations conditions; do
+    name="$(table "$role")"
+    if ! found="$(aws_cli dynamodb describe-table --table-name "$name" 2>&1 >/dev/null)"; then
+      [[ "$found" == *ResourceNotFoundException* ]] || die "cannot read $name: $found"
+      continue
+    fi
+    count="$(aws_cli dynamodb scan --table-name "$name" --select COUNT --max-items 1 \
+      --query Count --output text)" || die "cannot read $name"
+    if [[ "$count" == 0 ]]; then leftovers+=("$name (empty)"); else leftovers+=("$name (holds items)"); fi
+  done
+  if [[ ${#leftovers[@]} -gt 0 ]]; then
+    again=(--region "$AWS_DEFAULT_REGION")
+    [[ -z "${AWS_PROFILE:-}" ]] || again=(--profile "$AWS_PROFILE" "${again[@]}")
+    {
+      echo "error: tables of an earlier deploy are in the way (kept and deletion-protected, as"
+      echo "  the stack makes them; with no stack to own them, this deploy would fail on"
+      echo "  'already exists'):"
+      printf '    %s\n' "${leftovers[@]}"
+      echo "  Left by a first deploy that failed: run 'scripts/destroy.sh --delete-data ${again[*]}'"
+      echo "  (it deletes them), then deploy again. Items in them are lost with them: back up any"
+      echo "  you need first (an earlier install's approvals and audit trail)."
+    } >&2
+    exit 1
+  fi
+fi
 (cd "$ROOT/iac" && npm ci --no-audit --no-fund --loglevel=error) \
   || die "could not install the pinned CDK CLI (npm ci in iac/)"
 "$ROOT/scripts/build.sh"

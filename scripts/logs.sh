@@ -18,6 +18,9 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) minutes="${2:-}"; shift 2 || die "--minutes needs a number" 2 ;;
     --filter) filter="${2:-}"; shift 2 || die "--filter needs a pattern" 2 ;;
+    --local)
+      # The local stack's processes write files, not CloudWatch Logs (README, "A first deploy")
+      die "logs.sh reads the deployed functions' CloudWatch Logs; the local stack's logs are files in .local/logs/ (${GREENLIGHT_LOCAL_DIR:-$ROOT/.local}/logs/<part>.log): tail -f them" 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done

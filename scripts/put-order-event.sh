@@ -46,4 +46,17 @@ e = json.load(open(sys.argv[1]))
 json.dump({"Entries": [{"Source": e["source"], "DetailType": e["detail-type"],
            "Detail": json.dumps(e["detail"]), "EventBusName": sys.argv[3]}]}, open(sys.argv[2], "w"))' \
   "$work/event.json" "$work/entries.json" "$bus"
-aws_cli events put-events --cli-input-json "file://$work/entries.json" --output json
+aws_cli events put-events --cli-input-json "file://$work/entries.json" --output json \
+  > "$work/answer.json"
+# PutEvents answers 200 (and the CLI exits 0) even for an entry it refused: FailedEntryCount
+# counts them, each with ErrorCode and ErrorMessage (botocore's events model, PutEventsResponse).
+"$PY" -c 'import json, sys
+answer = json.load(open(sys.argv[1]))
+if answer.get("FailedEntryCount", 0):
+    for entry in answer.get("Entries", []):
+        if "ErrorCode" in entry:
+            why = entry["ErrorCode"] + ": " + entry.get("ErrorMessage", "")
+            print("error: EventBridge did not take the event: " + why
+                  + " (not sent; no order started)", file=sys.stderr)
+    sys.exit(1)
+print(json.dumps(answer, indent=4))' "$work/answer.json"

@@ -57,14 +57,16 @@ plan() {
 }
 
 survey
-plan
+plan || die "could not tell which versions still hold executions; nothing deleted"
 [[ "$delete" == 1 ]] || {
   retirable="$(plan --retirable)"
   [[ -z "$retirable" ]] || echo "would delete: $retirable (run again with --delete)"
   exit 0
 }
 survey  # again, right before deleting: an execution may have started or finished meanwhile
-read -ra retirable <<< "$(plan --retirable)"
+# (an assignment, so that a failed plan stops the script before anything is deleted)
+line="$(plan --retirable)" || die "could not tell which versions still hold executions; nothing deleted"
+read -ra retirable <<< "$line"
 [[ ${#retirable[@]} -gt 0 ]] || { echo "nothing to delete"; exit 0; }
 for version in "${retirable[@]}"; do
   lambda_control delete-function --function-name "$function_name" --qualifier "$version" \

@@ -83,6 +83,23 @@ def test_only_versions_no_alias_and_no_running_execution_holds_are_deleted(
         Payload=json.dumps(order).encode(),
     )
     approval_id = wait_for(lambda: approval_for(local_stack, order["order_id"]), 30, "approval")
+    # And one started as every order starts, through `live`: the host answers its FunctionArn
+    # alias-qualified (the invoked ARN, as Lambda does) and its execution ARN with the version
+    # it runs ($LATEST on the local stack, which runs no published code)
+    through_alias = demo_order(300_000)
+    started = client(local_stack, "lambda", "host").invoke(
+        FunctionName=f"{FUNCTION}:live",
+        InvocationType="Event",
+        DurableExecutionName=through_alias["order_id"],
+        Payload=json.dumps(through_alias).encode(),
+    )
+    alias_approval = wait_for(
+        lambda: approval_for(local_stack, through_alias["order_id"]), 30, "approval"
+    )
+    got = client(local_stack, "lambda", "host").get_durable_execution(
+        DurableExecutionArn=started["DurableExecutionArn"]
+    )
+    assert got["FunctionArn"].endswith(f":function:{FUNCTION}:live")
 
     # When the operator lists, then deletes
     listed = run(local_stack, "retire-versions.sh", "--local")
@@ -100,9 +117,10 @@ def test_only_versions_no_alias_and_no_running_execution_holds_are_deleted(
     left = three_versions.list_versions_by_function(FunctionName=FUNCTION)["Versions"]
     assert sorted(v["Version"] for v in left) == ["$LATEST", "1", "3"]
 
-    # (and the approval is settled, so it leaves nothing pending behind)
-    done = run(local_stack, "decide.sh", "reject", approval_id, "--reason", "test over", "--local")
-    assert done.returncode == 0, done.stderr
+    # (and the approvals are settled, so they leave nothing pending behind)
+    for settled in (approval_id, alias_approval):
+        done = run(local_stack, "decide.sh", "reject", settled, "--reason", "test over", "--local")
+        assert done.returncode == 0, done.stderr
 
 
 def test_a_listing_failure_is_a_clear_error(local_stack: StackConfig) -> None:

@@ -242,6 +242,41 @@ def test_get_list_and_history_take_and_give_the_same_arn(host: tuple[str, Record
     assert "CallbackStarted" in [e["EventType"] for e in history["Events"]]
 
 
+@pytest.mark.parametrize(
+    ("qualifier", "invoked"),
+    [(":live", f":function:{FUNCTION}:live"), ("", f":function:{FUNCTION}")],
+    ids=["alias", "unqualified"],
+)
+def test_function_arn_is_the_invoked_arn_and_the_version_is_in_the_execution_arn(
+    host: tuple[str, Recorder], qualifier: str, invoked: str
+) -> None:
+    # botocore's model: GetDurableExecutionResponse.FunctionArn is "the ARN of the Lambda
+    # function that was invoked to start this durable execution" (a NameSpacedFunctionArn:
+    # alias-qualified or unqualified as invoked); the DurableExecutionArn's qualifier is always
+    # $LATEST or a version (Lambda developer guide, durable-security.html)
+    url, recorder = host
+    name = f"invoked{qualifier.replace(':', '-')}"
+    lam = client_for(url)
+    arn = lam.invoke(
+        FunctionName=f"{FUNCTION}{qualifier}",
+        InvocationType="Event",
+        DurableExecutionName=name,
+        Payload=json.dumps({"order": name}).encode(),
+    )["DurableExecutionArn"]
+    wait_for(lambda: recorder.callbacks.get(name))
+
+    execution = lam.get_durable_execution(DurableExecutionArn=arn)
+    listed = lam.list_durable_executions_by_function(
+        FunctionName=FUNCTION, DurableExecutionName=name
+    )["DurableExecutions"]
+
+    expected = f"arn:aws:lambda:us-east-1:123456789012{invoked}"
+    assert pattern("NameSpacedFunctionArn").fullmatch(expected)
+    assert execution["FunctionArn"] == expected
+    assert [(e["DurableExecutionArn"], e["FunctionArn"]) for e in listed] == [(arn, expected)]
+    assert ParsedArn.parse(arn).version == "$LATEST"
+
+
 def test_a_callback_resumes_once_then_is_closed(host: tuple[str, Recorder]) -> None:
     url, recorder = host
     arn = start(url, "order-3")["DurableExecutionArn"]

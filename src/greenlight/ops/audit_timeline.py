@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 from greenlight.aws.approval_store import untyped
 from greenlight.core.audit import AuditEvent
+from greenlight.ops.query_output import NotQueryOutputError, read
 
 
 def timeline(query_output: dict[str, Any]) -> list[str]:
@@ -20,7 +20,11 @@ def timeline(query_output: dict[str, Any]) -> list[str]:
 
 def main() -> int:
     """Read the query from stdin; exit 1 when there is no such approval."""
-    lines = timeline(json.load(sys.stdin))
+    try:
+        lines = timeline(read(sys.stdin))
+    except NotQueryOutputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     if not lines:
         print("error: no audit trail for that approval id", file=sys.stderr)
         return 1

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 from greenlight.aws.approval_store import untyped
 from greenlight.core.record import ApprovalRecord
+from greenlight.ops.query_output import NotQueryOutputError, read
 
 
 def lines(query_output: dict[str, Any]) -> list[str]:
@@ -22,7 +22,11 @@ def lines(query_output: dict[str, Any]) -> list[str]:
 
 def main() -> int:
     """Print the lines, or say that nothing is pending."""
-    found = lines(json.load(sys.stdin))
+    try:
+        found = lines(read(sys.stdin))
+    except NotQueryOutputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     print("\n".join(found) if found else "no pending approvals")
     return 0
 

@@ -1,18 +1,25 @@
 """Which published versions of the orders function can go: no alias, no unfinished execution.
 
-An execution runs to its end on the version it started on, for up to the execution timeout;
-the listing's `FunctionArn` is qualified with that version (Lambda developer guide,
-durable-monitoring.html, shows `function:my-function:2` in a status event; AWS's local runner
-answers the same way). The stack retains every published version so a deploy never
-strands one; this module tells which of them still matter. Input is AWS CLI JSON:
-`list-versions-by-function`, `list-aliases`, and `list-durable-executions-by-function` for each
-status that still needs its version.
+An execution runs to its end on the version it started on, for up to the execution timeout.
+That version is read from the execution's `DurableExecutionArn`, never from its `FunctionArn`:
+botocore's lambda model (`botocore/data/lambda/2015-03-31/service-2.json`) gives the execution
+ARN the pattern `...:function:NAME:($LATEST(.PUBLISHED)?|[0-9]+)/durable-execution/NAME/ID`,
+and Lambda's developer guide (durable-security.html) says "The qualifier in a durable execution
+ARN is always $LATEST or a version number" - an execution started through an alias carries the
+resolved version. `FunctionArn` is "the ARN of the Lambda function that was invoked to start this
+durable execution" (`GetDurableExecutionResponse`), a `NameSpacedFunctionArn` whose qualifier
+may be an alias (`live`, through which every order starts) or absent. The stack retains every
+published version so a deploy never strands one; this module tells which of them still matter.
+Input is AWS CLI JSON: `list-versions-by-function`, `list-aliases`, and
+`list-durable-executions-by-function` for each status that still needs its version. An
+execution whose version cannot be read is an error: nothing is retired on a guess.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +27,12 @@ from typing import Any
 
 # ExecutionStatus values (botocore's lambda model) of executions that will run again.
 UNFINISHED = ("RUNNING", "PAUSING", "PAUSED")
-QUALIFIED_PARTS = 8  # arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER
+# botocore's lambda model, shape `DurableExecutionArn` (tests/unit/ops/test_versions.py checks
+# this is the installed model's pattern); group 5 is the version.
+EXECUTION_ARN = re.compile(
+    r"arn:([a-zA-Z0-9-]+):lambda:([a-zA-Z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+):"
+    r"(\$LATEST(?:\.PUBLISHED)?|[0-9]+)/durable-execution/([a-zA-Z0-9_-]+)/([a-zA-Z0-9_-]+)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +59,17 @@ class VersionState:
         return f"{self.version:>8}  {verdict}"
 
 
-def version_of(function_arn: str) -> str:
-    """The version an execution runs on, from its qualified function ARN.
+def version_of(execution_arn: str) -> str:
+    """The version an execution runs on, from its durable execution ARN.
 
     Raises:
-        ValueError: not a qualified function ARN.
+        ValueError: not a durable execution ARN (so its version cannot be known).
     """
-    parts = function_arn.split(":")
-    if len(parts) != QUALIFIED_PARTS or parts[5] != "function" or not parts[7]:
-        msg = f"'{function_arn}' is not a qualified function ARN"
+    found = EXECUTION_ARN.fullmatch(execution_arn)
+    if found is None:
+        msg = f"'{execution_arn}' is not a durable execution ARN: its version cannot be read"
         raise ValueError(msg)
-    return parts[7]
+    return found.group(5)
 
 
 def plan(
@@ -78,7 +90,7 @@ def plan(
             if arn in seen or execution.get("Status") not in UNFINISHED:
                 continue
             seen.add(arn)
-            version = version_of(execution["FunctionArn"])
+            version = version_of(arn)
             counts[version] = counts.get(version, 0) + 1
     published = sorted(
         (v["Version"] for v in versions.get("Versions", []) if v["Version"] != "$LATEST"),

@@ -334,3 +334,31 @@ def test_a_bad_ladder_stops_the_synth_with_a_clear_error(
     fields = {"ladders": ladders, "escalation_approver_ids": "U0FRANK"}
     with pytest.raises(ValueError, match=re.escape(problem)):
         OrdersConfig(**(vars(CONFIG) | fields))
+
+
+@pytest.mark.parametrize("expire", ["2592000", "3000000"])
+def test_a_ladder_outlasting_the_execution_timeout_stops_the_synth(expire: str) -> None:
+    # The gate refuses such a ladder on every request (`greenlight.gate.refusals.check_fits`:
+    # expire >= GREENLIGHT_EXECUTION_TIMEOUT, which the grant sets to the function's 30-day
+    # execution timeout), so it would deploy cleanly and then fail every order of its tier
+    config = vars(CONFIG) | {"ladders": {"dual": f"3600,14400,{expire}"}}
+    assert CONFIG.execution_timeout_days * 86400 <= int(expire)
+
+    with pytest.raises(ValueError, match=re.escape("ladders['dual']")) as refused:
+        OrdersConfig(**config)
+
+    assert f"expires after {expire} seconds" in str(refused.value)
+    assert "execution timeout of 30 days (2592000 seconds)" in str(refused.value)
+
+
+def test_a_ladder_just_inside_the_execution_timeout_is_accepted() -> None:
+    config = vars(CONFIG) | {"ladders": {"dual": "3600,14400,2591999"}}
+
+    assert OrdersConfig(**config).ladders == {"dual": "3600,14400,2591999"}
+
+
+def test_the_default_ladder_must_fit_a_short_execution_timeout_too() -> None:
+    # A tier with no ladder expires after a day (examples.orders.settings), so a one-day
+    # execution timeout fails every order of that tier as surely as a long ladder would
+    with pytest.raises(ValueError, match=re.escape("ladders['single'] (default")):
+        OrdersConfig(**(vars(CONFIG) | {"execution_timeout_days": 1}))

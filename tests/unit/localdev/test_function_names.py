@@ -64,3 +64,14 @@ def test_names_are_per_function(tmp_path: Path) -> None:
     theirs = names.claim("deploys", "release-1", "digest-b", start)
 
     assert (mine, theirs) == (("run/1", True), ("run/2", True))
+
+
+def test_the_invoked_function_arn_is_kept_across_restarts(tmp_path: Path) -> None:
+    names = ExecutionNames(tmp_path / "names.json")
+    names.claim("orders", "order-1", "digest-a", lambda: "run/1", "arn:fn:orders:live")
+    names.claim("orders", "order-1", "digest-a", lambda: "run/2", "arn:fn:orders")  # a repeat
+
+    again = ExecutionNames(tmp_path / "names.json")
+
+    assert again.invoked("orders", "order-1") == "arn:fn:orders:live"
+    assert again.invoked("orders", "order-2") is None

@@ -1,13 +1,27 @@
 """Which versions retire-versions.sh may delete, from AWS CLI output shaped as botocore's lambda
-model says (ListVersionsByFunction, ListAliases, ListDurableExecutionsByFunction)."""
+model says (ListVersionsByFunction, ListAliases, ListDurableExecutionsByFunction).
+
+Which version an execution holds, as AWS writes it:
+- botocore's lambda model (botocore/data/lambda/2015-03-31/service-2.json, as installed):
+  `Execution.DurableExecutionArn` has the pattern
+  `...:function:NAME:($LATEST(.PUBLISHED)?|[0-9]+)/durable-execution/...` (always the version),
+  while `Execution.FunctionArn` is a `NameSpacedFunctionArn`, whose qualifier may be an alias
+  (`[a-zA-Z0-9-_]+`) or absent altogether; `GetDurableExecutionResponse.FunctionArn` is "the
+  ARN of the Lambda function that was invoked to start this durable execution" - the `live`
+  alias, for every order the starter or start-approval.sh starts.
+- Lambda developer guide, durable-security.html: "The qualifier in a durable execution ARN is
+  always $LATEST or a version number"; an execution started through an alias has "the resolved
+  version number" in its ARN.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import botocore.session
 import pytest
 
-from greenlight.ops.versions import plan, version_of
+from greenlight.ops.versions import EXECUTION_ARN, plan, version_of
 
 FN = "arn:aws:lambda:eu-west-1:111122223333:function:greenlight-orders"
 
@@ -20,14 +34,14 @@ def aliases(**targets: str) -> dict[str, Any]:
     return {"Aliases": [{"Name": name, "FunctionVersion": v} for name, v in targets.items()]}
 
 
-def executions(*running: tuple[str, str, str]) -> dict[str, Any]:
-    """(execution id, version, status) each."""
+def executions(*running: tuple[str, str, str], invoked: str | None = None) -> dict[str, Any]:
+    """(execution id, version, status) each; `invoked` is the FunctionArn (default: FN:version)."""
     return {
         "DurableExecutions": [
             {
                 "DurableExecutionArn": f"{FN}:{v}/durable-execution/{name}/{name}-id",
                 "DurableExecutionName": name,
-                "FunctionArn": f"{FN}:{v}",
+                "FunctionArn": f"{FN}:{v}" if invoked is None else invoked,
                 "Status": status,
                 "StartTimestamp": "2026-11-29T10:00:00Z",
             }
@@ -84,11 +98,50 @@ def test_a_weighted_alias_holds_both_of_its_versions() -> None:
     assert [s.version for s in states if s.is_retirable] == ["5"]
 
 
-@pytest.mark.parametrize("arn", [FN, "not-an-arn", f"{FN}:", "arn:aws:lambda:r:a:layer:x:1"])
-def test_an_unqualified_or_foreign_arn_is_refused(arn: str) -> None:
-    with pytest.raises(ValueError, match="not a qualified function ARN"):
-        version_of(arn)
+def test_an_execution_started_through_the_alias_keeps_the_version_it_runs_on() -> None:
+    # A deploy moved `live` from 3 to 4; an order started on 3 (through `live`) still waits
+    listing = executions(("order-1", "3", "RUNNING"), invoked=f"{FN}:live")
+
+    states = plan(versions("3", "4"), aliases(live="4"), [listing])
+
+    by_version = {s.version: s for s in states}
+    # Version 3 holds a running execution: retire-versions.sh --delete must never delete it
+    assert not by_version["3"].is_retirable
+    assert by_version["3"].unfinished == 1
 
 
-def test_the_version_comes_from_the_qualified_function_arn() -> None:
-    assert version_of(f"{FN}:42") == "42"
+def test_an_unqualified_function_arn_still_finds_the_version_in_the_execution_arn() -> None:
+    # NameSpacedFunctionArn allows no qualifier at all; the execution ARN still names version 3
+    listing = executions(("order-1", "3", "RUNNING"), invoked=FN)
+
+    states = plan(versions("3", "4"), aliases(live="4"), [listing])
+
+    assert {s.version: s.unfinished for s in states} == {"3": 1, "4": 0}
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        f"{FN}:3",  # a function ARN, not an execution's
+        f"{FN}:live/durable-execution/order-1/abc",  # an alias where the model has a version
+        f"{FN}/durable-execution/order-1/abc",
+        "not-an-arn",
+        "",
+    ],
+)
+def test_an_execution_whose_version_cannot_be_read_is_refused(arn: str) -> None:
+    listing = {"DurableExecutions": [{"DurableExecutionArn": arn, "Status": "RUNNING"}]}
+
+    with pytest.raises(ValueError, match="its version cannot be read"):
+        plan(versions("3"), aliases(), [listing])
+
+
+def test_the_version_comes_from_the_execution_arn() -> None:
+    assert version_of(f"{FN}:42/durable-execution/order-1/abc-123") == "42"
+    assert version_of(f"{FN}:$LATEST/durable-execution/order-1/abc-123") == "$LATEST"
+
+
+def test_the_execution_arn_pattern_is_the_installed_models() -> None:
+    model = botocore.session.get_session().get_service_model("lambda")
+
+    assert EXECUTION_ARN.pattern == model.shape_for("DurableExecutionArn").metadata["pattern"]
