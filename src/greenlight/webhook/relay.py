@@ -6,9 +6,9 @@ act that can fail on its own: the process may die between the two, or Lambda's A
 answer. The relay consumes the table's stream and, for every such move, sends the callback;
 until Lambda's API accepts the callback or says it is closed, the change is reported as failed
 and the stream delivers it again (Lambda's retries on AWS, the local poller's on the local
-stack). A callback the webhook already sent answers "closed": sending
-twice changes nothing, so every decision reaches its workflow exactly once in effect.
-Expiry is not relayed: the gate writes it itself, after its callback timed out.
+stack). A callback the webhook already sent answers "closed": sending twice changes nothing,
+so every decision reaches its workflow exactly once in effect. Expiry is not relayed: the gate
+writes it itself, after its callback timed out.
 
 The relay also redraws the request's messages, every copy of it, for every change that counted
 a vote (a decision, or progress such as "1 of 2"): the click redraws only the copy its clicker
