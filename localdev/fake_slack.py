@@ -11,6 +11,10 @@ next two calls of that method fail as Slack fails them. `ratelimited` answers HT
 `Retry-After` and `{"ok": false, "error": "ratelimited"}` (docs.slack.dev/apis/web-api/
 rate-limits; the same answer slackapi/python-slack-sdk's own mock server gives in
 tests/slack_sdk/web/mock_web_api_handler.py); any other code answers 200 with that error.
+A fault with `delay_ms` (1 to 5000) is answered that much later, as Slack answers when it is
+slow: `{"method": "chat.update", "delay_ms": 200, "times": 40}` delays the next forty
+chat.update calls, each then answered as usual (or, with an `error` too, refused after the
+delay). Bounded, so a test cannot hang the fake; each call waits on its own request thread.
 `DELETE /_faults` clears them.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,16 +39,19 @@ __all__ = ["FakeSlackServer", "Faults", "Page", "SlackState", "WebApi", "running
 
 Json = dict[str, Any]
 HTTP_TOO_MANY_REQUESTS = 429
+MAX_DELAY_MS = 5000  # a slow Slack, not a hung one: slack.client's own timeout is 5 s
 
 
 @dataclass
 class Fault:
-    """The next `times` calls of `method` fail with `error`."""
+    """The next `times` calls of `method` fail with `error` (None: answered as usual), each
+    `delay_ms` late."""
 
     method: str
-    error: str
+    error: str | None
     times: int = 1
     retry_after: int = 1
+    delay_ms: int = 0
 
 
 class Faults:
@@ -75,16 +83,24 @@ def parse_fault(body: Json) -> Fault:
     """A fault from its JSON description.
 
     Raises:
-        ValueError: a missing method or error, or counts that are not positive integers.
+        ValueError: a missing method, neither an error nor a delay, counts that are not
+            positive integers, or a delay past `MAX_DELAY_MS`.
     """
     method, error = body.get("method"), body.get("error")
     times, retry_after = body.get("times", 1), body.get("retry_after", 1)
-    if not isinstance(method, str) or not method or not isinstance(error, str) or not error:
-        raise ValueError("a fault needs a method (or '*') and an error code")
-    counts = (times, retry_after)
+    delay_ms = body.get("delay_ms")
+    if not isinstance(method, str) or not method:
+        raise ValueError("a fault needs a method (or '*')")
+    if error is not None and (not isinstance(error, str) or not error):
+        raise ValueError("a fault's error is a Slack error code")
+    if error is None and delay_ms is None:
+        raise ValueError("a fault needs an error code, a delay_ms, or both")
+    counts = (times, retry_after, 1 if delay_ms is None else delay_ms)
     if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in counts):
-        raise ValueError("times and retry_after must be positive integers")
-    return Fault(method, error, times, retry_after)
+        raise ValueError("times, retry_after and delay_ms must be positive integers")
+    if delay_ms is not None and delay_ms > MAX_DELAY_MS:
+        raise ValueError(f"delay_ms is at most {MAX_DELAY_MS}")
+    return Fault(method, error, times, retry_after, delay_ms or 0)
 
 
 class Page(Protocol):
@@ -155,10 +171,12 @@ def make_handler(
                 self.send_json(200, err("invalid_auth" if token else "not_authed"))
                 return
             fault = faults.take(method)
+            if fault and fault.delay_ms:
+                time.sleep(fault.delay_ms / 1000)  # this request's thread only
             if fault and fault.error == "ratelimited":
                 headers = {"Retry-After": str(fault.retry_after)}
                 self.send_json(HTTP_TOO_MANY_REQUESTS, err("ratelimited"), headers)
-            elif fault:
+            elif fault and fault.error:
                 self.send_json(200, err(fault.error))
             else:
                 self.send_json(200, api.call(method, args))

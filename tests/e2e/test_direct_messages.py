@@ -1,7 +1,8 @@
 """A DM-routed approval on the running local stack: the durable function (hosted by the local
 Lambda host, run by AWS's durable runner) opens a DM with each approver through the fake
 Slack's `conversations.open`, a click in one DM (signed as Slack signs it) decides, the
-execution resumes, and every copy is redrawn. Quiet approvers decide without being messaged.
+execution resumes, and every copy is redrawn (the copy clicked by the webhook before it answers,
+every copy by the stream relay). Quiet approvers decide without being messaged.
 """
 
 from __future__ import annotations
@@ -132,6 +133,41 @@ def test_a_quiet_approver_decides_in_the_channel_without_being_messaged(
     execution = finished(local_stack, arn)
     result = json.loads(execution["Result"])
     assert [d["user_id"] for d in result["deciders"]] == [fixtures.ESCALATION_ID]
+
+
+def test_a_click_is_answered_after_one_slow_redraw_and_the_relay_redraws_every_copy(
+    local_stack: StackConfig,
+) -> None:
+    # Given a DM request (bob, carol, dave), and Slack answering chat.update a second late
+    arn, title = start(local_stack)
+    record = posted(local_stack, title, copies=3)
+    fault = {"method": "chat.update", "delay_ms": 1000, "times": 8}  # bounded: 8 calls, 1 s each
+    request = urllib.request.Request(
+        local_stack.url("slack") + "/_faults",
+        data=json.dumps(fault).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert answer.status == 200
+
+    # When bob approves in his DM
+    bob = next(m for m in record.posted_as() if m.recipient == "U0BOB")
+    clicked = click(local_stack, "approve", record.approval_id, "U0BOB", where=bob)
+
+    # Then he is answered after his own copy's redraw, not all three (3 s: Slack's deadline)
+    assert clicked.status == 200
+    assert clicked.seconds < 2.5, f"answered after {clicked.seconds:.2f} s"
+    assert "Approved* by <@U0BOB>" in json.dumps(copies_of(local_stack, record)["D0BOB"]["blocks"])
+    assert finished(local_stack, arn)["Status"] == "SUCCEEDED"
+
+    # And the local stack's relay redraws every copy
+    def all_redrawn() -> bool:
+        shown = copies_of(local_stack, record)
+        return len(shown) == 3 and all(
+            "Approved* by <@U0BOB>" in json.dumps(m["blocks"]) for m in shown.values()
+        )
+
+    wait_for(all_redrawn, 20, "every copy redrawn")
 
 
 def test_every_copy_shows_the_decision_though_slack_rate_limits_the_redraws(

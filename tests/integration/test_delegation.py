@@ -280,7 +280,7 @@ def test_the_delegates_home_tab_lists_what_they_decide_for_and_its_buttons_work(
 
 
 def test_a_delegates_click_in_a_dm_copy_counts_as_the_delegators_and_every_copy_shows_it(
-    stack: Stack,
+    stack: Stack, relay: StreamPoller
 ) -> None:
     # Given bob away, delegated to carol, and a request posted in the channel and in DMs
     bob, carol = people(2)
@@ -302,6 +302,11 @@ def test_a_delegates_click_in_a_dm_copy_counts_as_the_delegators_and_every_copy_
     after = stack.store.get(record.approval_id)
     vote = after.vote_of(bob)
     assert (after.status, vote.cast_by if vote else None) == (Status.APPROVED, carol)
+    # (the copy clicked at once; the other once the relay takes the decision from the stream)
+    with stack.slack.lock:
+        clicked = json.dumps(stack.slack.messages[dm.ts]["blocks"])
+    assert f"<@{carol}> for <@{bob}>" in clicked
+    relay.drain()
     with stack.slack.lock:
         shown = [json.dumps(stack.slack.messages[m.ts]["blocks"]) for m in after.posted_as()]
     assert len(shown) == 2

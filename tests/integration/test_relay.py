@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from greenlight.core.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord, SlackMessage
     from greenlight.webhook.asgi import SlackWebhook
     from tests.integration.conftest import Stack
 
@@ -231,7 +231,7 @@ class SlowSlack:
         self.seconds = seconds
         self.shown: list[str] = []
 
-    def redraw(self, record: ApprovalRecord) -> None:
+    def redraw_copy(self, record: ApprovalRecord, message: SlackMessage) -> None:
         time.sleep(self.seconds)
         self.shown.append(record.approval_id)
 

@@ -126,10 +126,10 @@ DIRECT_MESSAGES_MAX = 10
 """The most approvers (escalation approvers included) a route with direct messages reaches.
 
 Each copy costs a `conversations.open` and a `chat.postMessage` when posted, and a
-`chat.update` on every redraw; the webhook redraws every copy, one after another, inside the
-3 s Slack gives it to answer a click (a chat.update takes ~0.1-0.2 s from a Lambda), and
-chat.update is a Tier 3 method (about 50 a minute; docs.slack.dev/apis/web-api/rate-limits).
-More people than this belong in a channel."""
+`chat.update` on every redraw: the stream relay redraws every copy, one after another, for
+every vote that counts (the click itself redraws only the copy clicked, inside the 3 s Slack
+gives it to answer), and chat.update is a Tier 3 method (about 50 a minute;
+docs.slack.dev/apis/web-api/rate-limits). More people than this belong in a channel."""
 
 
 def check_direct_reach(route: Route, pinged: frozenset[str], escalation: frozenset[str]) -> None:

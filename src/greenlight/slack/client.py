@@ -23,8 +23,8 @@ def build_web_client(
     Retry-After by waiting and sending again.
 
     The webhook is told not to: Slack's Retry-After can be seconds, and a click must be
-    answered within 3 s; its redraws are best effort, and the relay redraws every decision
-    again (within its invocation's time).
+    answered within 3 s; its one redraw (the copy clicked) is best effort, and the relay
+    redraws every copy for every counted vote (within its invocation's time).
     """
     client = WebClient(
         token=token.reveal(),

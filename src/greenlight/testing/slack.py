@@ -120,6 +120,11 @@ class InMemorySlack:
         """Redraw the posted request (the webhook's message board)."""
         self.update_request(record)
 
+    def redraw_copy(self, record: ApprovalRecord, message: SlackMessage) -> None:
+        """Redraw one copy of the posted request (the webhook's and the relay's message
+        board): kept in `redraws` like a whole redraw, once per copy."""
+        self.update_request(record)
+
     def reply(self, thread: SlackMessage, text: str) -> None:
         """Reply in the request's thread."""
         with self._lock:

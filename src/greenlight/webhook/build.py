@@ -95,8 +95,9 @@ def build_relay(settings: Settings) -> DecisionRelay:
     """The stream relay over real adapters: Lambda's callback API and Slack.
 
     It reads the bot token once per container, as the durable function does (bot tokens do not
-    expire); it has no signing secret (neither its name nor the grant to read it). It also
-    redraws the App Home of everyone a change concerns (`greenlight.webhook.home`).
+    expire); it has no signing secret (neither its name nor the grant to read it). It redraws
+    every copy of the message for each counted vote (the click redraws only the copy clicked),
+    and the App Home of everyone a change concerns (`greenlight.webhook.home`).
     """
     # Imported here: the webhook builds from this module, and its cold start should not pay
     # for the relay (nor the audit lines it writes).

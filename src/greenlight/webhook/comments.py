@@ -94,12 +94,13 @@ def act_on_click(
 
     Args:
         click: the click, read from the message or the Home tab.
-        service: decides, and redraws the message when a vote changed it.
+        service: decides, and redraws the copy clicked when a vote changed it (the relay
+            redraws the others, and the Home tabs).
         board: opens the forms.
         reply_for: what the clicker is told for a domain error.
         home_tab: the click came from the Home tab. Its answer is published on top of the tab,
             which shows no message, so a vote that decided is said there; on the message, the
-            service's redraw shows the decision and nothing more is said.
+            service's redraw of the copy clicked shows the decision and nothing more is said.
 
     Returns:
         The line to show the clicker, or None: a form opened, or a decision the redrawn
@@ -107,7 +108,14 @@ def act_on_click(
     """
     try:
         if click.action_id == ACTION_APPROVE:
-            result = service.decide(Click(click.approval_id, click.user_id, Verdict.APPROVE))
+            vote = Click(
+                click.approval_id,
+                click.user_id,
+                Verdict.APPROVE,
+                message=click.seen_in,
+                on_home_tab=home_tab,
+            )
+            result = service.decide(vote)
             if result.decided:
                 return messages.you_decided(result.record) if home_tab else None
             return messages.vote_counted(result.record)
@@ -135,7 +143,9 @@ def submit_approval(
     *,
     needs_comment: bool,
 ) -> None:
-    """Count the modal's approve (confirmed, with its comment); errors stay in the form."""
+    """Count the modal's approve (confirmed, with its comment); errors stay in the form. The
+    submission names no message: the service redraws the submitter's own copy, the relay the
+    rest (`DecisionService.decide`)."""
     try:
         submission = to_comment_submission(body)
         if needs_comment and submission.comment is None:

@@ -4,6 +4,11 @@ Exactly one request flips an approval (the store's conditional write decides who
 that request resumes the workflow at once; everyone else is told what happened. Resuming here is
 the fast path: the stored decision is also delivered by the table's stream (`relay.py`), so a
 webhook that dies, or a Lambda API that fails, between the write and the callback loses nothing.
+
+The click redraws one message only: the copy the clicker sees (`seen_copy`). Slack wants the
+click answered within 3 s, and Bolt answers only once the listener returns (FaaS mode), so a
+request sent to forty people's DMs cannot wait on forty `chat.update` calls; the relay redraws
+every copy from the stream, for every vote that counted (`relay.py`).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from greenlight.core.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord, SlackMessage
     from greenlight.webhook.ports import CallbackSender, MessageBoard, VoteStore
 
 logger = logging.getLogger(__name__)
@@ -51,7 +56,12 @@ class Delegators(Protocol):
 @dataclass(frozen=True, slots=True)
 class Click:
     """One person's decision on one approval, as read from Slack: a button, or a modal's
-    submission (`confirmed`, the only way to approve a sensitive request)."""
+    submission (`confirmed`, the only way to approve a sensitive request).
+
+    Where it was made says which message to redraw at once (`seen_copy`): `message`, the one
+    clicked; `on_home_tab`, none (the Home tab is published again with the result); neither (a
+    modal's submission, which names no message), the clicker's own copy.
+    """
 
     approval_id: str
     user_id: str
@@ -59,6 +69,8 @@ class Click:
     reason: str | None = None
     comment: str | None = None
     confirmed: bool = False
+    message: SlackMessage | None = None
+    on_home_tab: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +82,8 @@ class VoteResult:
 
 
 class DecisionService:
-    """Authorize, count, decide, resume, redraw — in that order, each step conditional."""
+    """Authorize, count, decide, resume, redraw the clicker's copy — in that order, each step
+    conditional."""
 
     def __init__(
         self,
@@ -111,7 +124,8 @@ class DecisionService:
         return record
 
     def decide(self, click: Click) -> VoteResult:
-        """Count the click; if it settles the approval, resume the workflow and redraw.
+        """Count the click; if it settles the approval, resume the workflow; redraw the copy the
+        clicker sees (`seen_copy`), and only it: the relay redraws every copy from the stream.
 
         One conditional write authorizes, counts and maybe decides (`VoteStore.record_vote`).
 
@@ -158,8 +172,9 @@ class DecisionService:
                     "decision stored, callback refused by Lambda",
                     extra={"approval_id": after.approval_id, "code": err.code},
                 )
-        if effect is not VoteEffect.ALREADY_COUNTED:
-            self._board.redraw(after)
+        seen = seen_copy(after, click)
+        if effect is not VoteEffect.ALREADY_COUNTED and seen is not None:
+            self._board.redraw_copy(after, seen)  # best effort: never raises
         return VoteResult(after, decided)
 
     def _delegators(self, user_id: str) -> list[str]:
@@ -185,6 +200,17 @@ class DecisionService:
     def current(self, approval_id: str) -> ApprovalRecord:
         """The record as it stands (for telling a late clicker who decided)."""
         return self._store.get(approval_id)
+
+
+def seen_copy(record: ApprovalRecord, click: Click) -> SlackMessage | None:
+    """The one message a click redraws before it is answered: the copy clicked; else (a modal's
+    submission, or a message that is not one of the copies, such as an ephemeral one) the
+    clicker's own copy, their DM else the channel's; None for a Home tab click, or a request
+    not posted."""
+    if click.on_home_tab:
+        return None
+    clicked = [m for m in record.posted_as() if m == click.message]  # the stored one: recipient
+    return clicked[0] if clicked else record.copy_for(click.user_id)
 
 
 def deliver(callbacks: CallbackSender, record: ApprovalRecord) -> bool:

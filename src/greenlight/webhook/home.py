@@ -9,7 +9,8 @@ service, and is answered by publishing the Home tab again with a line on top, si
 no channel for an ephemeral answer. Reject, Approve with comment and a sensitive request's
 Approve (`approve_confirm`) open the same modals as on the message, through the same flow
 (`comments.act_on_click`); their submissions are handled by the message's listeners (app.py,
-comments.py), and the relay redraws the Home tab.
+comments.py), and the relay redraws the Home tab. A Home tab click redraws no message itself:
+the relay redraws every copy of it from the stream (`relay.py`).
 
 A delegate's Home tab also lists what they may decide for the people who delegated to them
 ("you decide for @bob"), read when they open it or click in it; the relay redraws the Home tabs

@@ -22,6 +22,7 @@ from greenlight.core.buttons import (
     parse_approval_id,
 )
 from greenlight.core.errors import InvalidRequestError
+from greenlight.core.record import SlackMessage
 from greenlight.core.request import is_slack_user_id
 
 logger = logging.getLogger(__name__)
@@ -29,13 +30,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ButtonClick:
-    """A click on one of an approval message's buttons (`BUTTON_ACTIONS`)."""
+    """A click on one of an approval message's buttons (`BUTTON_ACTIONS`): in `channel_id`, on
+    the message posted as `message_ts` (None if Slack sent none we can read)."""
 
     action_id: str
     approval_id: str
     user_id: str
     channel_id: str
     trigger_id: str
+    message_ts: str | None = None
+
+    @property
+    def seen_in(self) -> SlackMessage | None:
+        """The message clicked, the copy the clicker sees (None when its ts is unknown)."""
+        return SlackMessage(self.channel_id, self.message_ts) if self.message_ts else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,11 @@ class HomeClick:
     approval_id: str
     user_id: str
     trigger_id: str
+
+    @property
+    def seen_in(self) -> SlackMessage | None:
+        """No message: the clicker sees their Home tab (published again with the result)."""
+        return None
 
 
 # Every button of an approval, on its message and in the App Home tab alike.
@@ -110,12 +123,14 @@ def to_button_click(body: dict[str, Any]) -> ButtonClick:
     home = to_home_click(body)
     container = _dict(body, "container")
     channel = container.get("channel_id") or _dict(body, "channel").get("id")
+    ts = container.get("message_ts") or _dict(body, "message").get("ts")
     return ButtonClick(
         action_id=home.action_id,
         approval_id=home.approval_id,
         user_id=home.user_id,
         channel_id=required_text(channel, "channel"),
         trigger_id=home.trigger_id,
+        message_ts=ts if isinstance(ts, str) and ts else None,
     )
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from greenlight.core.audit import AuditEvent
-    from greenlight.core.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord, SlackMessage
     from greenlight.core.votes import Vote, VoteEffect
 
 
@@ -36,10 +36,13 @@ class CallbackSender(Protocol):
 
 
 class MessageBoard(Protocol):
-    """The approval message in Slack."""
+    """The approval message in Slack, one copy at a time (a request sent to people's DMs has a
+    copy in each): the webhook redraws the copy clicked, the relay every copy, as long as its
+    time for Slack lasts."""
 
-    def redraw(self, record: ApprovalRecord) -> None:
-        """Update the posted message to match the record."""
+    def redraw_copy(self, record: ApprovalRecord, message: SlackMessage) -> None:
+        """Update one posted copy to match the record; best effort: a copy Slack will not
+        update is logged, never raised (the vote is stored by then)."""
         ...
 
 

@@ -3,12 +3,18 @@
 A decision is a record moving from `pending` to `approved` or `rejected`, written by the webhook
 (or an operator's `decide.sh`) in one conditional transaction. Sending its callback is a second
 act that can fail on its own: the process may die between the two, or Lambda's API may not
-answer. The relay consumes the table's stream and, for every such move, sends the callback and
-redraws the message; until Lambda's API accepts the callback or says it is closed, the change
-is reported as failed and the stream delivers it again (Lambda's retries on AWS, the local
-poller's on the local stack). A callback the webhook already sent answers "closed": sending
-twice changes nothing, so every decision reaches its workflow exactly once in effect.
-Expiry is not relayed: the gate writes it itself, after its callback timed out.
+answer. The relay consumes the table's stream and, for every such move, sends the callback;
+until Lambda's API accepts the callback or says it is closed, the change is reported as failed
+and the stream delivers it again (Lambda's retries on AWS, the local poller's on the local
+stack). A callback the webhook already sent answers "closed": sending twice changes nothing,
+so every decision reaches its workflow exactly once in effect. Expiry is not relayed: the gate
+writes it itself, after its callback timed out.
+
+The relay also redraws the request's messages, every copy of it, for every change that counted
+a vote (a decision, or progress such as "1 of 2"): the click redraws only the copy its clicker
+sees, since Slack wants the click answered within 3 s and a request sent to many people's DMs
+has a copy in each (`decisions.py`). What Slack shows is best effort and after the callbacks,
+in the time the invocation has left (`make_stream_handler`).
 
 The relay also writes every vote's audit lines (`greenlight/core/vote_audit.py`), before it sends
 the callback: a vote is one conditional write to the record, with no transaction to carry its
@@ -68,6 +74,15 @@ SLACK_RESERVE_SECONDS = 10.0
 LOCAL_SLACK_SECONDS = 50.0  # the local poller's batches: as the deployed relay's 60 s allow
 
 
+def votes_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether this change of a record (its stream images) counted a vote: its messages show
+    the votes, so they are redrawn. (Posting a copy, a reminder or an escalation changes the
+    record but no vote; what those change in the message, their own writer draws.)"""
+    if not old or not new:
+        return False
+    return old.get("votes") != new.get("votes")
+
+
 def decided_in(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
     """Whether this change of a record (its stream images) is the one that decided it."""
     if not old or not new:
@@ -76,7 +91,8 @@ def decided_in(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> 
 
 
 class DecisionRelay:
-    """Sends the callback of each decision the stream shows, and redraws its message."""
+    """Sends the callback of each decision the stream shows, and redraws every copy of the
+    message of each change that counted a vote."""
 
     def __init__(
         self,
@@ -127,18 +143,24 @@ class DecisionRelay:
         decided = decided_in(old, new)
         if decided and not self._deliver(record):
             return Change(record, redraw=False)
-        return Change(record, redraw=decided)
+        return Change(record, redraw=decided or votes_changed(old, new))
 
     def show(self, change: Change, until: float = math.inf) -> None:
         """What Slack shows of a change, best effort: `redraw`, then `refresh_homes`."""
-        self.redraw(change)
+        self.redraw(change, until)
         self.refresh_homes(change, until)
 
-    def redraw(self, change: Change) -> None:
-        """The decided message redrawn, best effort (the same final message whoever draws
-        it): its buttons go."""
-        if change.redraw:
-            self._board.redraw(change.record)
+    def redraw(self, change: Change, until: float = math.inf) -> bool:
+        """Every copy of the message redrawn, best effort, one after the other until
+        `time.monotonic()` reaches `until`: progress, or a decision (the same final message
+        whoever draws it: its buttons go). False when time ran out before the last copy."""
+        if not change.redraw:
+            return True
+        for message in change.record.posted_as():
+            if time.monotonic() >= until:
+                return False
+            self._board.redraw_copy(change.record, message)
+        return True
 
     def refresh_homes(self, change: Change, until: float = math.inf) -> None:
         """The App Home tabs of the people the change concerns, as many as there is time for
@@ -179,7 +201,8 @@ class DecisionRelay:
 @dataclass(frozen=True, slots=True)
 class Change:
     """A change of an approval the relay handled: the record after it, and whether Slack
-    should redraw its message (the change decided it, and its callback was not refused)."""
+    should redraw its message (the change counted a vote, and did not decide it with a
+    callback Lambda refused)."""
 
     record: ApprovalRecord
     redraw: bool
@@ -187,7 +210,7 @@ class Change:
 
 def for_slack(changes: Sequence[Change]) -> list[Change]:
     """The changes of one batch as Slack should see them: one per approval, its last (the
-    Home tabs show the record as it is now), redrawn if any of its changes decided it."""
+    messages and Home tabs show the record as it is now), redrawn if any of its changes is."""
     last: dict[str, Change] = {}
     for change in changes:
         earlier = last.pop(change.record.approval_id, None)
@@ -228,19 +251,22 @@ def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
         # Every callback of the batch is sent before Slack is asked for anything, and Slack
         # gets only the time left: a slow or down Slack never holds a decision back, nor makes
         # the batch time out (Lambda would then retry it whole, and again, for the outage).
-        # Decided messages first (their buttons must go), then the Home tabs (views of the
-        # table, redrawn by the next change or when opened).
+        # Decided messages first (their buttons must go), then those that show progress, every
+        # copy of each; then the Home tabs (views of the table, redrawn by the next change or
+        # when opened). A copy left out shows the record as before, until its next change.
         slack_until = time.monotonic() + slack_budget(context)
         shown = for_slack(changes)
-        redraws = [change for change in shown if change.redraw]
+        redraws = sorted(
+            (change for change in shown if change.redraw),
+            key=lambda change: not change.record.status.is_final,
+        )
         for done, change in enumerate(redraws):
-            if time.monotonic() >= slack_until:
+            if not relay.redraw(change, slack_until):
                 logger.warning(
-                    "out of time for Slack; decided messages not redrawn",
+                    "out of time for Slack; messages not redrawn",
                     extra={"not_redrawn": [c.record.approval_id for c in redraws[done:]]},
                 )
                 break
-            relay.redraw(change)
         for done, change in enumerate(shown):
             if time.monotonic() >= slack_until:
                 logger.warning(

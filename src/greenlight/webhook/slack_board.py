@@ -13,7 +13,7 @@ from greenlight.slack.client import redraw_copy
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
-    from greenlight.core.record import ApprovalRecord
+    from greenlight.core.record import ApprovalRecord, SlackMessage
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +25,23 @@ class SlackMessageBoard:
         self._client = client
 
     def redraw(self, record: ApprovalRecord) -> None:
-        """Update every copy of the posted message: progress, or the verdict with the buttons
+        """Update every copy of the posted message (`redraw_copy` each; one gone spoils no
+        other). Not the click's path: it redraws one copy, the relay the rest."""
+        for message in record.posted_as():
+            self.redraw_copy(record, message)
+
+    def redraw_copy(self, record: ApprovalRecord, message: SlackMessage) -> None:
+        """Update one copy of the posted message: progress, or the verdict with the buttons
         gone.
 
-        Best effort: by now the vote is stored and the workflow resumed. A message Slack will
-        not update (deleted, rate-limited, Slack down) is logged, not turned into an error
-        answer to a click that counted.
+        Best effort: by now the vote is stored (and a decision's workflow resumed). A message
+        Slack will not update (deleted, rate-limited, Slack down) is logged, not turned into
+        an error answer to a click that counted; the relay draws it again on the next change.
         """
-        for message in record.posted_as():  # each copy on its own: one gone spoils no other
-            try:
-                redraw_copy(self._client, record, message)
-            except (SlackClientError, OSError) as err:
-                _log_failure("redraw", err, record.approval_id)
+        try:
+            redraw_copy(self._client, record, message)
+        except (SlackClientError, OSError) as err:
+            _log_failure("redraw", err, record.approval_id)
 
     def tell(self, channel: str, user_id: str, text: str) -> None:
         """An ephemeral message only `user_id` sees; best effort, like `redraw`."""

@@ -249,6 +249,42 @@ def test_a_fault_is_spent_after_its_count_and_other_methods_are_untouched(base_u
     assert update(channel=CHANNEL, ts=posted["ts"], text="x")["ok"] is True
 
 
+def server_messages(base_url: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{base_url}/_state", timeout=5) as response:
+        messages: list[dict[str, Any]] = json.load(response)["messages"]
+        return messages
+
+
+def test_a_delay_answers_late_then_as_usual_and_is_spent_after_its_count(base_url: str) -> None:
+    # Given Slack slow (300 ms) for the next two chat.update calls
+    assert fault(base_url, {"method": "chat.update", "delay_ms": 300, "times": 2}) == 200
+    posted = post(base_url, {"text": "slow to update"})
+    update = client(base_url).chat_update
+
+    # When three updates are sent one after the other
+    took = []
+    for text in ("one", "two", "three"):
+        started = time.monotonic()
+        assert update(channel=CHANNEL, ts=posted["ts"], text=text)["ok"] is True
+        took.append(time.monotonic() - started)
+
+    # Then the first two waited, each was applied, and the third was not delayed
+    assert min(took[:2]) >= 0.3
+    assert took[2] < 0.3
+    (message,) = [m for m in server_messages(base_url) if m["ts"] == posted["ts"]]
+    assert message["text"] == "three"
+
+
+def test_a_delay_with_an_error_is_refused_after_the_delay(base_url: str) -> None:
+    fault(base_url, {"method": "views.publish", "error": "fatal_error", "delay_ms": 200})
+
+    started = time.monotonic()
+    answer = refused(lambda: client(base_url).views_publish(user_id="U0BOB", view={}))
+
+    assert answer["error"] == "fatal_error"
+    assert time.monotonic() - started >= 0.2
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -256,6 +292,10 @@ def test_a_fault_is_spent_after_its_count_and_other_methods_are_untouched(base_u
         {"method": "chat.update"},
         {"error": "ratelimited"},
         {"method": "x", "error": "y", "times": 0},
+        {"method": "chat.update", "delay_ms": 0},
+        {"method": "chat.update", "delay_ms": 5001},  # slow, never hung: at most 5 s
+        {"method": "chat.update", "delay_ms": "200"},
+        {"method": "chat.update", "error": "", "delay_ms": 200},
     ],
 )
 def test_a_malformed_fault_is_refused_and_injects_nothing(

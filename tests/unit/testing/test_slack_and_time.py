@@ -57,7 +57,7 @@ def test_slack_records_posts_with_what_people_would_see_and_numbers_the_messages
     first = notifier.post_request(record(), ROUTE)
     second = notifier.post_request(record(), ROUTE)
     notifier.update_request(record())
-    board.redraw(record())
+    board.redraw_copy(record(), first)
 
     assert (first, second) == (
         SlackMessage("C0DEPLOYS", "1700000000.000001"),

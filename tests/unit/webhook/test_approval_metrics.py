@@ -11,7 +11,7 @@ import pytest
 from greenlight.core import metric_names
 from greenlight.core.errors import ConflictError
 from greenlight.core.policy import ApproverPolicy
-from greenlight.core.record import ApprovalRecord
+from greenlight.core.record import ApprovalRecord, SlackMessage
 from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.votes import Verdict
 from greenlight.webhook.decisions import Click, DecisionService
@@ -27,7 +27,7 @@ class AnsweringCallbacks:
 
 
 class SilentBoard:
-    def redraw(self, record: ApprovalRecord) -> None:
+    def redraw_copy(self, record: ApprovalRecord, message: SlackMessage) -> None:
         pass
 
 

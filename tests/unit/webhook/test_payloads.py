@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from greenlight.core.errors import InvalidRequestError
+from greenlight.core.record import SlackMessage
 from greenlight.webhook.asgi import content_type, is_fresh
 from greenlight.webhook.payloads import (
     BUTTONS,
@@ -43,6 +44,15 @@ def test_a_click_is_read_into_what_the_service_needs() -> None:
         "U0BOB",
         "C0APPROVALS",
     )
+
+
+def test_a_click_names_the_message_clicked_the_copy_to_redraw_at_once() -> None:
+    assert to_button_click(click()).seen_in == SlackMessage("C0APPROVALS", "1.2")
+    body = click()
+    body["container"].pop("message_ts")
+    assert to_button_click(body).seen_in == SlackMessage("C0APPROVALS", "1.2")  # message.ts
+    body.pop("message")
+    assert to_button_click(body).seen_in is None  # not refused: the clicker's copy is redrawn
 
 
 @pytest.mark.parametrize(

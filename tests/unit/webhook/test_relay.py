@@ -1,8 +1,10 @@
-"""The relay delivers decisions, retries what may succeed later, and lets go of what never can."""
+"""The relay delivers decisions, retries what may succeed later, and lets go of what never can;
+it redraws every copy of the message for every vote that counted, in the time it has."""
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +13,10 @@ import pytest
 from botocore.stub import Stubber
 
 from greenlight.core.errors import CallbackRefusedError, DeliveryError
-from greenlight.core.votes import Status
+from greenlight.core.record import SlackMessage
+from greenlight.core.votes import Status, Verdict, Vote
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
-from greenlight.webhook.relay import DecisionRelay, decided_in
+from greenlight.webhook.relay import Change, DecisionRelay, decided_in, for_slack
 from tests.unit.webhook.test_approval_metrics import pending
 
 if TYPE_CHECKING:
@@ -50,15 +53,37 @@ class Audit:
 
 
 class Board:
-    def __init__(self) -> None:
-        self.redrawn: list[str] = []
+    """The message board: the copies redrawn, in order, each after `seconds`."""
 
-    def redraw(self, record: ApprovalRecord) -> None:
+    def __init__(self, seconds: float = 0) -> None:
+        self.seconds = seconds
+        self.redrawn: list[str] = []
+        self.copies: list[SlackMessage] = []
+
+    def redraw_copy(self, record: ApprovalRecord, message: SlackMessage) -> None:
+        time.sleep(self.seconds)
         self.redrawn.append(record.approval_id)
+        self.copies.append(message)
+
+
+CHANNEL_COPY = SlackMessage("C0DEPLOYS", "1700000000.000001")
+DM_COPIES = (
+    SlackMessage("D0BOB", "1700000000.000002", "U0BOB"),
+    SlackMessage("D0CAROL", "1700000000.000003", "U0CAROL"),
+)
+VOTE = Vote("U0BOB", Verdict.APPROVE, "2026-11-22T12:01:00+00:00")
+
+
+def posted(quorum: int = 1) -> ApprovalRecord:
+    """A pending request posted in the channel and in two DMs."""
+    record = pending(quorum=quorum)
+    for message in (CHANNEL_COPY, *DM_COPIES):
+        record = record.with_message(message)
+    return record
 
 
 def images(status: Status) -> tuple[dict[str, Any], dict[str, Any]]:
-    before = pending(quorum=1)
+    before = pending(quorum=1).with_message(CHANNEL_COPY)
     after = replace(before, status=status, decided_by=("U0BOB",), version=before.version + 1)
     return before.to_item(), after.to_item()
 
@@ -117,6 +142,71 @@ def test_an_unreadable_decided_record_is_let_go_with_an_error_logged(
 
     assert callbacks.sent == []
     assert "unreadable decision record let go" in caplog.text
+
+
+def test_a_counted_vote_that_decides_nothing_redraws_every_copy_and_sends_no_callback() -> None:
+    # Given a 2-of-2 request in the channel and two DMs, and Bob's vote counted (1 of 2)
+    callbacks, board = Callbacks(), Board()
+    before = posted(quorum=2)
+    after = before.with_vote(VOTE)
+    assert after.status is Status.PENDING
+
+    # When the relay sees the change
+    DecisionRelay(callbacks, board, Audit()).on_change(before.to_item(), after.to_item())
+
+    # Then every copy shows the progress, and no workflow was resumed
+    assert board.copies == [CHANNEL_COPY, *DM_COPIES]
+    assert callbacks.sent == []
+
+
+def test_a_change_that_counts_no_vote_redraws_nothing() -> None:
+    # Given a request given one more copy (the gate posting to a DM): no vote changed
+    board = Board()
+    before = pending(quorum=1).with_message(CHANNEL_COPY)
+    after = before.with_message(DM_COPIES[0])
+
+    DecisionRelay(Callbacks(), board, Audit()).on_change(before.to_item(), after.to_item())
+
+    assert board.copies == []
+
+
+def test_a_decision_redraws_every_copy() -> None:
+    board = Board()
+    before = posted(quorum=1)
+    after = before.with_vote(VOTE)
+    assert after.status is Status.APPROVED
+
+    DecisionRelay(Callbacks(), board, Audit()).on_change(before.to_item(), after.to_item())
+
+    assert board.copies == [CHANNEL_COPY, *DM_COPIES]
+
+
+def test_the_copies_are_redrawn_only_while_the_relays_time_for_slack_lasts() -> None:
+    # Given Slack taking 50 ms a copy and 120 ms left: time for three copies at most
+    board = Board(seconds=0.05)
+    record = posted(quorum=2).with_vote(VOTE)
+    many = record
+    for n in range(10):
+        many = many.with_message(SlackMessage(f"D0P{n:02d}", f"1700000001.{n:06d}", f"U0P{n:02d}"))
+    relay = DecisionRelay(Callbacks(), board, Audit())
+
+    # When the relay redraws the request's 13 copies
+    finished = relay.redraw(Change(many, redraw=True), until=time.monotonic() + 0.12)
+
+    # Then it stopped between copies when the time was up, and says so
+    assert finished is False
+    assert 1 <= len(board.copies) <= 3
+    assert board.copies == list(many.posted_as()[: len(board.copies)])
+
+
+def test_a_batch_shows_each_approval_once_as_it_is_now_redrawn_if_any_change_was() -> None:
+    first = posted(quorum=2)
+    counted = first.with_vote(VOTE)
+    reminded = replace(counted, version=counted.version + 1)  # a later change, no vote
+
+    shown = for_slack([Change(counted, redraw=True), Change(reminded, redraw=False)])
+
+    assert shown == [Change(reminded, redraw=True)]
 
 
 @pytest.mark.parametrize(
