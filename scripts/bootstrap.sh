@@ -34,5 +34,6 @@ fi
 echo "Setting up $venv (first run, or dependencies changed)..." >&2
 [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet -c "$root/constraints.txt" -e "${root}[dev]"
+"$venv/bin/python" -m pip install --quiet -c "$root/constraints.txt" \
+  -e "${root}[gate,webhook,cdk]" --group "$root/pyproject.toml:dev"
 echo "$want" > "$stamp"

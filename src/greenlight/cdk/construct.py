@@ -264,7 +264,10 @@ class Greenlight(Construct):
             ),
         )
         role.attach_inline_policy(grant)
-        function.node.add_dependency(grant)  # never runs before it may ask
+        # Never runs before it may ask. The function's resource alone waits: CDK's default role
+        # is a child of the function, and a role waiting on a policy that names it is a
+        # circular dependency CloudFormation refuses.
+        (function.node.default_child or function).node.add_dependency(grant)
         for statement, sender in zip(self._resume, (self.webhook, self.relay), strict=True):
             executions = self._arns.executions(name)
             statement.add_resources(executions)

@@ -84,6 +84,10 @@ def _problems(expire: int, remind: int | None, escalate: int | None) -> list[str
     Strictly, because two rungs at the same second make a round that waits 0 seconds, and a
     durable callback's timeout of 0 means no timeout at all: the gate would wait forever.
     """
+    given = [t for t in (remind, expire, escalate) if t is not None]
+    if not all(isinstance(t, int) and not isinstance(t, bool) for t in given):
+        # A callback's timeout is whole seconds; "3600" or 1.5 from a config is a caller's slip
+        return ["remind_after, escalate_after and expire_after must be whole seconds (int)"]
     times = [t for t in (remind, escalate) if t is not None]
     problems = []
     if not 1 <= expire <= MAX_SECONDS:

@@ -117,6 +117,14 @@ class Policy:
             raise InvalidRequestError("policy.viewers", f"not Slack user ids: {bad_viewers}")
         if isinstance(self.quorum, bool) or not isinstance(self.quorum, int) or self.quorum < 1:
             raise InvalidRequestError("policy.quorum", f"must be 1 or more, got {self.quorum!r}")
+        named = {*approvers, *quiet, *escalation}
+        if not any(is_usergroup_id(a) for a in named) and self.quorum > len(named):
+            # Nothing left to resolve: no request could ever meet it (`resolve` would turn it
+            # into an automatic "no" at run time, read by the workflow as a person's)
+            raise InvalidRequestError(
+                "policy.quorum",
+                f"needs {self.quorum} approvers but names only {len(named)} people",
+            )
         if not isinstance(self.ladder, Ladder):
             raise InvalidRequestError("policy.ladder", "must be a Ladder")
         if not isinstance(self.allow_delegation, bool):
@@ -249,6 +257,12 @@ class Tiers:
         )
         if escalates and not self.escalation_approvers:
             problems.append("a ladder escalates, so escalation approvers are required")
+        named = {a for a in self.approvers | self.escalation_approvers if is_slack_user_id(a)}
+        if named == self.approvers | self.escalation_approvers and len(named) < Tier.DUAL.quorum:
+            problems.append(
+                f"dual approval needs {Tier.DUAL.quorum} approvers but only {len(named)} "
+                "are named (or name a usergroup)"
+            )
         if problems:
             raise ConfigError(problems)
 
@@ -262,10 +276,8 @@ class Tiers:
         """The policy for a request of `amount`, or an automatic approval with its reason.
 
         Pass the request's `sensitive` flag: a sensitive request is put to a person at any
-        amount (the gate refuses `AutoApprove` for it).
-
-        Raises:
-            InvalidRequestError: the tier needs more approvers than are listed.
+        amount (the gate refuses `AutoApprove` for it). A tier needing more people than its
+        usergroups hold is refused when the request is posted (`Policy.resolve`).
         """
         tier = self.tier(amount, sensitive=sensitive)
         if tier is Tier.AUTO:

@@ -158,12 +158,17 @@ def test_tiers_report_every_problem_at_once() -> None:
     assert len(caught.value.problems) == 3  # negative, below the other, not an id
 
 
-def test_with_one_listed_approver_a_request_needing_two_is_refused_when_resolved() -> None:
-    chosen = tiers(frozenset({"U0BOB"})).choose(Amount(2_000_000, "EUR"))
+def test_tiers_naming_one_person_refuse_dual_approval_at_once() -> None:
+    with pytest.raises(ConfigError, match="dual approval needs 2 approvers but only 1 are named"):
+        tiers(frozenset({"U0BOB"}))
+
+
+def test_a_usergroup_too_small_for_a_dual_approval_is_refused_when_resolved() -> None:
+    chosen = tiers(frozenset({"S0FINANCE"})).choose(Amount(2_000_000, "EUR"))
 
     assert isinstance(chosen, Policy)
     with pytest.raises(InvalidRequestError, match="needs 2 approvers but only 1 may decide"):
-        chosen.resolve(request(), {})
+        chosen.resolve(request(), {"S0FINANCE": frozenset({"U0BOB"})})
 
 
 def test_tiers_refuse_a_ladder_that_escalates_to_no_one() -> None:

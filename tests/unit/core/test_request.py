@@ -150,7 +150,7 @@ def test_a_tier_limit_is_worded_in_the_requests_currency() -> None:
     tiers = Tiers(
         auto_approve_below_cents=10_000,
         dual_approval_above_cents=100_000,
-        approvers=frozenset({"U0BOB"}),
+        approvers=frozenset({"U0BOB", "U0CAROL"}),
     )
 
     assert tiers.choose(Amount(9_999, "JPY")) == AutoApprove("9,999 JPY is below 10,000 JPY")
