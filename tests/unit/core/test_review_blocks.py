@@ -1,0 +1,58 @@
+"""Review (read-only, failing on purpose): a requester's description can page a whole channel.
+
+`ApprovalRequest.description` is the requester's own mrkdwn, kept as written so its formatting
+and links work (`greenlight.core.blocks.request_blocks`). That keeps Slack's special mentions
+too: `<!here>` "notifies the active members of a channel", `<!channel>` "notifies all members of
+a channel, active or not", `<!everyone>` "every non-guest member of a workspace", and
+`<!subteam^ID>` a whole user group (docs.slack.dev/messaging/formatting-message-text, "Special
+mentions" and "Mentioning groups"). Descriptions are built from outside input in our own
+examples (examples/deploy_gate/asks.py passes the deploy event's `summary` through; the README's
+`drop_table` puts `event['table']` in it), so whoever writes that input can page the approvals
+channel, and every approver's DM copy, on each post and on each redraw (`chat.update`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from greenlight.core.blocks import request_blocks
+from greenlight.core.request import ApprovalRequest
+from tests.unit.core.test_blocks import record
+
+# Slack's broadcast and group mentions (not `<!date^…>`, which the app writes itself)
+BROADCAST = re.compile(r"<!(?:here|channel|everyone|subteam\^)")
+
+
+def texts(node: object) -> list[str]:
+    """Every `text` string anywhere in a block tree."""
+    if isinstance(node, list):
+        return [t for item in node for t in texts(item)]
+    if isinstance(node, dict):
+        own = [node["text"]] if isinstance(node.get("text"), str) else []
+        return own + [t for v in node.values() if isinstance(v, dict | list) for t in texts(v)]
+    return []
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Deploy api v2.3 <!channel>",
+        "Summary from CI: *green* <!here|here>",
+        "<!everyone> please look",
+        "ping <!subteam^S0ALLSTAFF|@all-staff>",
+    ],
+)
+def test_a_description_cannot_page_the_channel(description: str) -> None:
+    # Given a request whose description came from outside input
+    base = record()
+    request = replace(base.request, description=description)
+    assert isinstance(request, ApprovalRequest)
+
+    # When the message is drawn
+    blocks = request_blocks(replace(base, request=request))
+
+    # Then no text carries a broadcast or group mention Slack would fire
+    assert [t for t in texts(blocks) if BROADCAST.search(t)] == []
