@@ -9,6 +9,15 @@ mentions" and "Mentioning groups"). Descriptions are built from outside input in
 examples (examples/deploy_gate/asks.py passes the deploy event's `summary` through; the README's
 `drop_table` puts `event['table']` in it), so whoever writes that input can page the approvals
 channel, and every approver's DM copy, on each post and on each redraw (`chat.update`).
+
+Second finding: a message's blocks together hold at most about 12,000 characters of text.
+chat.postMessage documents the refusal (`msg_blocks_too_long`, "Blocks submitted with this
+message are too long": tests/contract/slack_api/slack_api_ref/chat.postMessage.json) but not
+the number; Slack's maintainers gave it in slackapi/bolt-js#2509 (labelled server-side-issue,
+refused at ~13,200) as "12,000 text characters with a buffer for block containers" (quoted in
+slackapi/bolt-js#2867, refused at 11,341). `request_blocks` keeps each text inside its own limit
+but lets the sum grow to ~18,000 for the largest request the API accepts
+(tests/unit/core/test_blocks.py `crowded`), which test_blocks.py and the fake Slack accept.
 """
 
 from __future__ import annotations
@@ -20,9 +29,11 @@ import pytest
 
 from greenlight.core.blocks import request_blocks
 from greenlight.core.request import ApprovalRequest
-from tests.unit.core.test_blocks import record
+from greenlight.core.votes import Status
+from tests.unit.core.test_blocks import crowded, record
 
 # Slack's broadcast and group mentions (not `<!date^…>`, which the app writes itself)
+BLOCK_TEXT_MAX = 12_000  # bolt-js#2509 / #2867, see above
 BROADCAST = re.compile(r"<!(?:here|channel|everyone|subteam\^)")
 
 
@@ -56,3 +67,12 @@ def test_a_description_cannot_page_the_channel(description: str) -> None:
 
     # Then no text carries a broadcast or group mention Slack would fire
     assert [t for t in texts(blocks) if BROADCAST.search(t)] == []
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_the_largest_request_fits_in_one_messages_block_text(status: Status) -> None:
+    # Given the largest request the API accepts, waiting on a big group (test_blocks.crowded)
+    blocks = request_blocks(crowded(status))
+
+    # Then its blocks' texts together stay under what Slack posts
+    assert sum(len(t) for t in texts(blocks)) <= BLOCK_TEXT_MAX
