@@ -1,13 +1,14 @@
-"""Review (read-only, failing on purpose): what a modal's `response_action: errors` shows.
+"""What a modal's `response_action: errors` shows: plain text, as Slack renders it.
 
 Slack renders each error of `{"response_action": "errors", "errors": {block_id: text}}` as
 **plain text**: "Within the `errors` object, you supply a key that is the `block_id` of the
 erroneous input block, and a value - the plain text error message to be displayed to the user"
 (docs.slack.dev/surfaces/modals, "Display errors in views", #displaying_errors). So a mention
 (`<@U…>`), a date (`<!date^…|…>`) or an entity (`&amp;`) in that text reaches the approver as
-those very characters. The webhook answers a refused submission with `reply_for`, whose lines
-are mrkdwn written for messages (`greenlight.core.messages`). The local page hides it: it
-renders those errors as mrkdwn (localdev/page/app.js, the `response_action === "errors"` branch).
+those very characters. Ephemeral answers (`reply_for`) are
+are mrkdwn written for messages (`greenlight.core.messages`), so a form is answered with its
+own plain-text wording instead (`greenlight.webhook.app.form_error_for`), and the local page
+renders those errors as text (localdev/page/app.js, the `response_action === "errors"` branch).
 
 The submission is Bolt's own fixture (localdev/slack_corpus/view_submission_ordinary_empty_state
 .json: slackapi/bolt-python@a2f21ae tests/scenario_tests/test_view_submission.py) around the

@@ -1,12 +1,12 @@
-"""Review (read-only, failing on purpose): the fake Slack never lets a trigger id expire.
+"""The fake Slack lets a trigger id expire after 3 seconds, as Slack does.
 
 Slack's `trigger_id` opens a modal only within 3 seconds of the click ("the trigger_id is
 expired" is views.open's `expired_trigger_id`: tests/contract/slack_api/slack_api_ref/
 views.open.json, from slack-ruby/slack-api-ref; docs.slack.dev/interactivity/
 handling-user-interaction: a trigger "expires in three seconds"). The fake answers
-`exchanged_trigger_id` (tests/unit/localdev/test_fake_slack.py) but opens a view for a trigger
-minted any time before, so no local test or demo can see a Reject / Approve-with-comment form
-that opens too late (the webhook reads the record, and maybe the delegations, before
+`exchanged_trigger_id` (tests/unit/localdev/test_fake_slack.py) and `expired_trigger_id` for a
+trigger minted over 3 s before, so a local test or demo sees a Reject / Approve-with-comment
+form that opens too late (the webhook reads the record, and maybe the delegations, before
 `views.open`: greenlight.webhook.comments.act_on_click). The trigger here is minted the way the
 fake's own page mints them (`localdev.slack_requests.new_trigger_id`), ten seconds ago.
 """

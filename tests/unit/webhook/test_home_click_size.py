@@ -1,4 +1,4 @@
-"""Review (read-only, failing on purpose): a real click on a full Home tab is refused as too large.
+"""A click on a full Home tab reaches the app: the body cap fits what Slack sends back.
 
 Slack sends a click back with the surface it came from: a Home tab click carries the whole
 `view`, every block of it, as published (Bolt's fixture of a click in a view:

@@ -1,4 +1,6 @@
-"""Review (read-only, failing on purpose): a requester's description can page a whole channel.
+"""A request's message, whatever its text: it pages nobody, and Slack can post it.
+
+First: a requester's description could page a whole channel.
 
 `ApprovalRequest.description` is the requester's own mrkdwn, kept as written so its formatting
 and links work (`greenlight.core.blocks.request_blocks`). That keeps Slack's special mentions
@@ -10,7 +12,7 @@ examples (examples/deploy_gate/asks.py passes the deploy event's `summary` throu
 `drop_table` puts `event['table']` in it), so whoever writes that input can page the approvals
 channel, and every approver's DM copy, on each post and on each redraw (`chat.update`).
 
-Second finding: a message's blocks together hold at most about 12,000 characters of text.
+Second: a message's blocks together hold at most about 12,000 characters of text.
 chat.postMessage documents the refusal (`msg_blocks_too_long`, "Blocks submitted with this
 message are too long": tests/contract/slack_api/slack_api_ref/chat.postMessage.json) but not
 the number; Slack's maintainers gave it in slackapi/bolt-js#2509 (labelled server-side-issue,
