@@ -28,7 +28,14 @@ from slack_bolt.request import BoltRequest
 from greenlight.core.approve_views import approve_modal
 from greenlight.core.blocks import reject_modal
 from greenlight.core.buttons import COMMENT_BLOCK_ID, REASON_BLOCK_ID
-from greenlight.core.errors import ConflictError
+from greenlight.core.errors import (
+    AlreadyVotedError,
+    ApprovalError,
+    ConflictError,
+    InvalidRequestError,
+    NotAuthorizedError,
+    NotFoundError,
+)
 from greenlight.core.secret import Secret
 from greenlight.webhook.app import build_app
 from greenlight.webhook.decisions import DecisionService
@@ -49,19 +56,25 @@ APPROVAL_ID = "A" * 22
 MRKDWN_MARKUP = re.compile(r"<[@!#]|<https?:|&(?:amp|lt|gt);")
 
 
-class DecidedByCarol(MissingApprovals):
-    """A store whose approval carol approved a minute ago: every vote is refused as decided."""
+class Refusing(MissingApprovals):
+    """A store that refuses every vote with `error` (by default: carol approved it at AT)."""
+
+    def __init__(self, error: ApprovalError | None = None) -> None:
+        self.error = error or ConflictError(APPROVAL_ID, "approved", ("U0CAROL",), AT)
 
     def get(self, approval_id: str) -> ApprovalRecord:
         return record()
 
     def record_vote(self, approval_id: str, vote: Vote) -> tuple[ApprovalRecord, VoteEffect]:
-        raise ConflictError(approval_id, "approved", ("U0CAROL",), AT)
+        raise self.error
 
 
-def submit(view: dict[str, object], values: dict[str, str]) -> dict[str, str]:
+def submit(
+    view: dict[str, object], values: dict[str, str], error: ApprovalError | None = None
+) -> dict[str, str]:
     def decisions(board: MessageBoard) -> DecisionService:
-        return DecisionService(DecidedByCarol(), NoCallbacks(), board, lambda: datetime.now(UTC))
+        store = Refusing(error)
+        return DecisionService(store, NoCallbacks(), board, lambda: datetime.now(UTC))
 
     app = build_app(WORKSPACE, lambda: Secret("xoxb-unit-not-real"), decisions)
     entry = slack_corpus.load("view_submission_ordinary_empty_state")
@@ -99,3 +112,47 @@ def test_a_refused_submission_tells_the_approver_in_plain_text(
     # <!date…>, no &amp;), e.g. "Already approved by Carol …", not "<@U0CAROL> <!date^…>"
     assert set(errors) == {block_id}
     assert MRKDWN_MARKUP.findall(errors[block_id]) == [], errors[block_id]
+
+
+REJECT = (reject_modal(APPROVAL_ID, "Order ord-1"), {REASON_BLOCK_ID: "too much"})
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (None, "Already approved at 2026-11-22 12:00 UTC; nothing was changed."),
+        (
+            ConflictError(APPROVAL_ID, "expired", (), AT),
+            "This request expired at 2026-11-22 12:00 UTC without a decision; nothing was changed.",
+        ),
+        (
+            NotAuthorizedError(APPROVAL_ID, "U0BOB", "you are not an approver for this request"),
+            "You can't decide this request: you are not an approver for this request. "
+            "Nothing was changed.",
+        ),
+        (
+            AlreadyVotedError(APPROVAL_ID, "U0BOB", "U0DAVE"),
+            "You can't decide this request: you already voted, as a delegate. Nothing was changed.",
+        ),
+        (
+            AlreadyVotedError(APPROVAL_ID, "U0BOB", None),
+            "You can't decide this request: you already voted. Nothing was changed.",
+        ),
+        (
+            NotFoundError(APPROVAL_ID),
+            "This approval request no longer exists; nothing was changed.",
+        ),
+        (
+            InvalidRequestError("reason", "a & b <c>"),
+            "That request could not be processed: a & b <c>. Nothing was changed.",
+        ),
+    ],
+    ids=["decided", "expired", "not-approver", "voted-as-delegate", "voted", "gone", "unreadable"],
+)
+def test_each_refusal_reads_as_words_in_the_form(error: ApprovalError | None, shown: str) -> None:
+    # Given a reject form whose vote the store refuses
+    # When it is submitted
+    errors = submit(*REJECT, error=error)
+
+    # Then the form says why in plain text, as typed (no entity for what plain text shows as is)
+    assert errors == {REASON_BLOCK_ID: shown}
