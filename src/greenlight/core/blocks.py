@@ -11,6 +11,7 @@ for one text that is too long. Sources, docs.slack.dev/reference/block-kit/...:
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,19 @@ COMMENT_TEXT_MAX = 1000  # ten of them fit the 3000 of a context block's mrkdwn 
 SENSITIVE_WARNING = (
     ":warning: *Sensitive request*: approving it needs a confirmation in a form; read it carefully."
 )
+
+
+# Slack's special mentions page many people at once: `<!here>`, `<!channel>`, `<!everyone>`
+# (`<!group>`, an old synonym of channel) and a user group's `<!subteam^ID>`, each optionally
+# `|label` (docs.slack.dev/messaging/formatting-message-text, "Special mentions" and
+# "Mentioning groups"). Every `<!…>` is one but a date (`<!date^…>`), which only formats.
+_SPECIAL_MENTION = re.compile(r"<(!(?!date\^)[^<>]*)>")
+
+
+def without_special_mentions(mrkdwn: str) -> str:
+    """`mrkdwn` with each special mention shown as the text it was (`<!channel>` becomes
+    `&lt;!channel&gt;`: Slack shows "<!channel>" and pages nobody); the rest kept as written."""
+    return _SPECIAL_MENTION.sub(lambda m: f"&lt;{m.group(1)}&gt;", mrkdwn)
 
 
 def escape(text: str) -> str:
@@ -107,8 +121,13 @@ def summary_text(record: ApprovalRecord) -> str:
 def request_blocks(record: ApprovalRecord) -> list[Block]:
     """The message: the request, its progress, and buttons while it is pending.
 
-    The description is the requester's own mrkdwn (their formatting and links are kept);
-    labels, values and link labels are escaped, so they cannot forge mentions or links.
+    The description is the requester's own mrkdwn: their formatting, links, dates and named
+    people (`<@U…>`, which notifies that one person, as meant) are kept, but a special mention
+    (`<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`) is shown as text and pages nobody:
+    descriptions are often built from outside input (a deploy's summary, a commit message).
+    It is posted `verbatim`, so Slack does not parse bare names or URLs in it either (Slack's
+    text object: "won't modify any plain-text content"; formatting and `<…>` still work).
+    Labels, values and link labels are escaped, so they cannot forge mentions or links.
     """
     request = record.request
     fields = [f"*Amount*\n{request.amount.text}"] if request.amount else []
@@ -126,7 +145,9 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
     if request.sensitive:
         blocks.append(warning_section())
     if request.description.strip():
-        blocks.append(_section(request.description))
+        description = _section(without_special_mentions(request.description))
+        description["text"]["verbatim"] = True
+        blocks.append(description)
     blocks += [
         *(
             {

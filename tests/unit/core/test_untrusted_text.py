@@ -71,6 +71,38 @@ def test_a_description_cannot_page_the_channel(description: str) -> None:
     assert [t for t in texts(blocks) if BROADCAST.search(t)] == []
 
 
+def description_section(description: str) -> dict[str, object]:
+    """The section the description is drawn in."""
+    base = record()
+    blocks = request_blocks(replace(base, request=replace(base.request, description=description)))
+    (section,) = [b for b in blocks if b["type"] == "section" and "text" in b][:1]
+    assert isinstance(section, dict)
+    return section
+
+
+def test_a_description_keeps_its_formatting_links_and_named_people() -> None:
+    # Given a description with bold, italic, a link, a date and one person named
+    description = (
+        "*3 commits* _since v2.2_ <https://example.com/diff|diff> by <@U0ALICE> "
+        "<!date^1700000000^{date}|Nov 14>"
+    )
+
+    # Then Slack gets it as written, verbatim (no automatic parsing of bare names or URLs:
+    # docs.slack.dev/reference/block-kit/composition-objects/text-object, `verbatim`). A named
+    # person stays a mention: it notifies that one person, as the requester meant.
+    assert description_section(description)["text"] == {
+        "type": "mrkdwn",
+        "text": description,
+        "verbatim": True,
+    }
+
+
+def test_a_special_mention_shows_as_the_text_it_was() -> None:
+    text = description_section("go <!here|here> & <!subteam^S0ALLSTAFF|@all-staff> now")["text"]
+    assert isinstance(text, dict)
+    assert text["text"] == "go &lt;!here|here&gt; & &lt;!subteam^S0ALLSTAFF|@all-staff&gt; now"
+
+
 @pytest.mark.parametrize("status", list(Status))
 def test_the_largest_request_fits_in_one_messages_block_text(status: Status) -> None:
     # Given the largest request the API accepts, waiting on a big group (test_blocks.crowded)
