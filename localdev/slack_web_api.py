@@ -19,7 +19,13 @@ from typing import Any
 
 from greenlight.core.request import is_slack_user_id
 from localdev import fixtures
-from localdev.block_kit import decode, message_problems, text_problems, view_problems
+from localdev.block_kit import (
+    blocks_too_long,
+    decode,
+    message_problems,
+    text_problems,
+    view_problems,
+)
 
 Json = dict[str, Any]
 CONTENT = ("text", "blocks", "attachments", "markdown_text")  # one of them makes a message
@@ -115,7 +121,7 @@ class WebApi:
         )
 
     def m_chat_postMessage(self, a: Json) -> Json:  # Slack's method name
-        if refusal := self._message_refusal(a):
+        if refusal := self._message_refusal(a) or _blocks_refusal(a):
             return refusal
         thread = a.get("thread_ts")
         if thread and thread not in self.s.messages:
@@ -243,6 +249,12 @@ class WebApi:
         if opened:
             return ok(no_op=True, already_open=True, channel={"id": channel})
         return ok(channel={"id": channel})
+
+
+def _blocks_refusal(a: Json) -> Json | None:
+    """chat.postMessage's `msg_blocks_too_long` (its reference lists it; chat.update's does not):
+    blocks whose texts together pass Slack's total (`localdev.block_kit.blocks_too_long`)."""
+    return err("msg_blocks_too_long") if "blocks" in a and blocks_too_long(a["blocks"]) else None
 
 
 def _users_refusal(users: list[str]) -> str | None:

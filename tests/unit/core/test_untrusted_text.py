@@ -18,8 +18,10 @@ message are too long": tests/contract/slack_api/slack_api_ref/chat.postMessage.j
 the number; Slack's maintainers gave it in slackapi/bolt-js#2509 (labelled server-side-issue,
 refused at ~13,200) as "12,000 text characters with a buffer for block containers" (quoted in
 slackapi/bolt-js#2867, refused at 11,341). `request_blocks` keeps each text inside its own limit
-but lets the sum grow to ~18,000 for the largest request the API accepts
-(tests/unit/core/test_blocks.py `crowded`), which test_blocks.py and the fake Slack accept.
+and, together, within `BLOCK_TEXT_BUDGET` (11,000: what it let grow to ~18,000 for the largest
+request the API accepts, tests/unit/core/test_blocks.py `crowded`), cutting what people typed
+only; the fake Slack refuses above 12,000 as Slack does (tests/unit/localdev/
+test_fake_slack_limits.py).
 """
 
 from __future__ import annotations
@@ -29,8 +31,17 @@ from dataclasses import replace
 
 import pytest
 
-from greenlight.core.blocks import request_blocks
-from greenlight.core.request import ApprovalRequest
+from greenlight.core.blocks import ELLIPSIS, request_blocks
+from greenlight.core.request import (
+    MAX_DESCRIPTION,
+    MAX_FIELD_TEXT,
+    MAX_FIELDS,
+    MAX_LINK_LABEL,
+    MAX_LINKS,
+    MAX_URL,
+    ApprovalRequest,
+    Link,
+)
 from greenlight.core.votes import Status
 from tests.unit.core.test_blocks import crowded, record
 
@@ -110,3 +121,36 @@ def test_the_largest_request_fits_in_one_messages_block_text(status: Status) -> 
 
     # Then its blocks' texts together stay under what Slack posts
     assert sum(len(t) for t in texts(blocks)) <= BLOCK_TEXT_MAX
+
+
+def test_an_ordinary_large_request_is_drawn_whole() -> None:
+    # Given a request at every limit in ordinary characters (nothing grows when escaped)
+    base = record()
+    request = replace(
+        base.request,
+        description="d" * MAX_DESCRIPTION,
+        fields=tuple((f"label {i}", "v" * (MAX_FIELD_TEXT - 8)) for i in range(MAX_FIELDS)),
+        links=tuple(
+            Link("l" * MAX_LINK_LABEL, "https://example.com/" + "p" * (MAX_URL - 20))
+            for _ in range(MAX_LINKS)
+        ),
+    )
+
+    # When it is drawn
+    blocks = request_blocks(replace(base, request=request))
+
+    # Then nothing typed is cut
+    assert "d" * MAX_DESCRIPTION in texts(blocks)
+    assert not [t for t in texts(blocks) if t.endswith(ELLIPSIS)]
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_what_the_budget_cuts_never_splits_an_entity_or_a_mention(status: Status) -> None:
+    # Given the largest request, whose escaped fields, comments and reason are cut to fit
+    cut = [t for t in texts(request_blocks(crowded(status))) if t.endswith(ELLIPSIS)]
+    assert cut  # the budget did cut something
+
+    # Then every cut text still reads as mrkdwn: whole entities, whole <…>
+    for text in cut:
+        assert re.search(r"&(?!amp;|lt;|gt;)", text.replace("&<>", "")) is None, text
+        assert re.search(r"<[^>]*\Z", text) is None, text  # no <… left open
