@@ -47,8 +47,11 @@ def signed_headers(signing_secret: str, body: str, timestamp: int | None = None)
 
 
 def new_trigger_id() -> str:
-    """A trigger id in Slack's shape (`<digits>.<digits>.<hex>`)."""
-    return f"{int(time.time())}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}"
+    """A trigger id in Slack's shape (`<digits>.<digits>.<hex>`, views.open's reference:
+    "132456.7890123.abcdef"), minted now: its first part is the time it was minted, in
+    milliseconds, which the fake Slack's views.open reads to refuse it 3 s later as Slack does
+    (`localdev.slack_web_api.trigger_minted_at`). Slack's own ids are opaque; these are ours."""
+    return f"{int(time.time() * 1000)}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}"
 
 
 def block_actions(

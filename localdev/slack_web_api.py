@@ -30,6 +30,10 @@ from localdev.block_kit import (
 Json = dict[str, Any]
 CONTENT = ("text", "blocks", "attachments", "markdown_text")  # one of them makes a message
 MPIM_MOST = 8  # conversations.open: "too_many_users: Needs at most 8 users to open"
+# A trigger opens a view only within 3 s of the click (views.open's `expired_trigger_id`, "The
+# trigger_id is expired": tests/contract/slack_api/slack_api_ref/views.open.json;
+# docs.slack.dev/interactivity/handling-user-interaction: it "expires in three seconds").
+TRIGGER_LIFETIME_SECONDS = 3.0
 
 
 class SlackState:
@@ -180,6 +184,8 @@ class WebApi:
         if problems := view_problems(view):
             return err("invalid_arguments", problems)
         assert isinstance(view, dict)  # view_problems refuses anything else
+        if trigger and (expired := _trigger_refusal(str(trigger))):
+            return expired
         if trigger:
             self.s.exchanged.add(str(trigger))
         opened = dict(view) | {"id": f"V{len(self.s.views) + 1:08d}", "hash": self.s.next_ts()}
@@ -255,6 +261,24 @@ def _blocks_refusal(a: Json) -> Json | None:
     """chat.postMessage's `msg_blocks_too_long` (its reference lists it; chat.update's does not):
     blocks whose texts together pass Slack's total (`localdev.block_kit.blocks_too_long`)."""
     return err("msg_blocks_too_long") if "blocks" in a and blocks_too_long(a["blocks"]) else None
+
+
+def trigger_minted_at(trigger: str) -> float | None:
+    """When a trigger id was minted (seconds since the epoch), as `localdev.slack_requests.
+    new_trigger_id` writes it (milliseconds, its first part); None for one in no such shape."""
+    first = trigger.split(".", 1)[0]
+    return int(first) / 1000 if first.isdigit() and trigger.count(".") == 2 else None
+
+
+def _trigger_refusal(trigger: str) -> Json | None:
+    """views.open's `invalid_trigger_id` (not in Slack's shape) or `expired_trigger_id` (minted
+    more than `TRIGGER_LIFETIME_SECONDS` ago)."""
+    minted = trigger_minted_at(trigger)
+    if minted is None:
+        return err("invalid_trigger_id")
+    if time.time() - minted > TRIGGER_LIFETIME_SECONDS:
+        return err("expired_trigger_id")
+    return None
 
 
 def _users_refusal(users: list[str]) -> str | None:

@@ -46,3 +46,31 @@ def test_a_trigger_older_than_three_seconds_opens_no_view(
     # Then Slack refuses it as expired, an error views.open documents
     assert refused.value.response["error"] == "expired_trigger_id"
     assert "expired_trigger_id" in methods()["views.open"].errors
+
+
+def minted_ago(seconds: float, monkeypatch: pytest.MonkeyPatch) -> str:
+    now: Callable[[], float] = time.time
+    monkeypatch.setattr(time, "time", lambda: now() - seconds)
+    trigger = slack_requests.new_trigger_id()
+    monkeypatch.undo()
+    return trigger
+
+
+def test_a_trigger_within_its_three_seconds_opens_its_view(
+    base_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a click's trigger id, minted two seconds ago
+    trigger = minted_ago(2, monkeypatch)
+
+    # When the app opens the reject form with it, the form opens
+    opened = client(base_url).views_open(trigger_id=trigger, view=reject_modal("A" * 22, "Order"))
+    assert opened["ok"] is True
+
+
+def test_a_trigger_not_in_slacks_shape_is_invalid(base_url: str) -> None:
+    # A trigger id is "132456.7890123.abcdef" (views.open's `invalid_trigger_id`)
+    with pytest.raises(SlackApiError) as refused:
+        client(base_url).views_open(trigger_id="not-a-trigger", view=reject_modal("A" * 22, "O"))
+
+    assert refused.value.response["error"] == "invalid_trigger_id"
+    assert "invalid_trigger_id" in methods()["views.open"].errors
