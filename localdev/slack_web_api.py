@@ -34,6 +34,7 @@ MPIM_MOST = 8  # conversations.open: "too_many_users: Needs at most 8 users to o
 # trigger_id is expired": tests/contract/slack_api/slack_api_ref/views.open.json;
 # docs.slack.dev/interactivity/handling-user-interaction: it "expires in three seconds").
 TRIGGER_LIFETIME_SECONDS = 3.0
+VIEW_MAX_BYTES = 250_000  # views.open, views.publish: view_too_large, "greater than 250kb"
 
 
 class SlackState:
@@ -184,6 +185,8 @@ class WebApi:
         if problems := view_problems(view):
             return err("invalid_arguments", problems)
         assert isinstance(view, dict)  # view_problems refuses anything else
+        if _view_too_large(view):
+            return err("view_too_large")
         if trigger and (expired := _trigger_refusal(str(trigger))):
             return expired
         if trigger:
@@ -203,6 +206,8 @@ class WebApi:
         if problems := view_problems(view):
             return err("invalid_arguments", problems)
         assert isinstance(view, dict)  # view_problems refuses anything else
+        if _view_too_large(view):
+            return err("view_too_large")
         if view.get("type") != "home":
             return err("invalid_arguments", ["[ERROR] must be `home` [json-pointer:/view/type]"])
         current = self.s.homes.get(user)
@@ -261,6 +266,13 @@ def _blocks_refusal(a: Json) -> Json | None:
     """chat.postMessage's `msg_blocks_too_long` (its reference lists it; chat.update's does not):
     blocks whose texts together pass Slack's total (`localdev.block_kit.blocks_too_long`)."""
     return err("msg_blocks_too_long") if "blocks" in a and blocks_too_long(a["blocks"]) else None
+
+
+def _view_too_large(view: Json) -> bool:
+    """views.open's and views.publish's `view_too_large`: "the provided view is greater than
+    250kb" (tests/contract/slack_api/slack_api_ref), read as 250,000 bytes of its JSON: the
+    strictest reading, so nothing the fake opens could be refused by Slack for its size."""
+    return len(json.dumps(view, ensure_ascii=False).encode()) > VIEW_MAX_BYTES
 
 
 def trigger_minted_at(trigger: str) -> float | None:

@@ -52,3 +52,19 @@ def test_the_largest_request_is_posted_and_redrawn_in_every_state(base_url: str)
             channel=CHANNEL, ts=posted["ts"], text="x", blocks=redraw
         )["ok"]
         assert post(base_url, {"text": "x", "blocks": redraw})["ok"] is True
+
+
+def home_of_size(characters: int) -> dict[str, Any]:
+    """A Home tab whose sections hold `characters` of text (each section within its limit)."""
+    return {"type": "home", "blocks": sections(characters)}
+
+
+def test_a_view_over_250kb_is_refused_as_view_too_large(base_url: str) -> None:
+    # views.publish and views.open: "Error returned if the provided view is greater than 250kb"
+    web = client(base_url)
+    answer = refused(lambda: web.views_publish(user_id="U0BOB", view=home_of_size(250_001)))
+
+    assert answer["error"] == "view_too_large"
+    assert "view_too_large" in methods()["views.publish"].errors
+    assert "view_too_large" in methods()["views.open"].errors
+    assert web.views_publish(user_id="U0BOB", view=home_of_size(240_000))["ok"] is True
