@@ -18,6 +18,10 @@ round trip unchanged is not Block Kit. What it leaves out is checked here, each 
   button, title, submit and close texts are `plain_text`.
 - `block-kit/block-elements/plain-text-input-element`: max_length 1 to 3000, min_length 0 to 3000.
 - `methods/chat.update` (error `msg_too_long`): a message's `text` at most 4,000 characters.
+- `methods/chat.postMessage` (error `msg_blocks_too_long`, "Blocks submitted with this message
+  are too long"): the bound is undocumented; Slack's maintainers gave it as "12,000 text
+  characters with a buffer for block containers" (slackapi/bolt-js#2509, quoted in
+  slackapi/bolt-js#2867), so every `text` of the blocks together at most 12,000 characters.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ TEXT_MAX = 3000
 FIELD_TEXT_MAX = 2000
 INPUT_LENGTH_MAX = 3000
 MESSAGE_TEXT_MAX = 4000
+BLOCKS_TEXT_MAX = 12_000
 PLAIN_ONLY = {"header": "text", "button": "text"}
 VIEW_PLAIN_ONLY = ("title", "submit", "close")
 
@@ -90,6 +95,21 @@ def text_problems(text: object, where: str = "/text") -> list[str]:
     if isinstance(text, str) and len(text) > MESSAGE_TEXT_MAX:
         return [_problem(f"must be less than {MESSAGE_TEXT_MAX + 1} characters", where)]
     return []
+
+
+def blocks_too_long(blocks: object) -> bool:
+    """Whether Slack would refuse these message blocks as `msg_blocks_too_long`: their texts
+    together longer than `BLOCKS_TEXT_MAX`."""
+    return _text_length(decode(blocks)) > BLOCKS_TEXT_MAX
+
+
+def _text_length(node: object) -> int:
+    if isinstance(node, list):
+        return sum(_text_length(item) for item in node)
+    if isinstance(node, dict):
+        own = len(node["text"]) if isinstance(node.get("text"), str) else 0
+        return own + sum(_text_length(v) for v in node.values() if isinstance(v, dict | list))
+    return 0
 
 
 # Blocks already checked, by their exact JSON and place: a redraw sends the same header,

@@ -119,11 +119,14 @@ class SlackPage:
             event = app_home_opened(user)
             status, answer = send_signed_event(self.webhook_url, self.signing_secret, event)
             return 200, {"status": status, "body": answer}
+        view = self.state.snapshot()["homes"].get(user)
+        if view is None or view["id"] != body.get("view_id"):
+            return 404, {"error": "no such Home tab"}
         payload = home_click(
             action_id=str(body.get("action_id")),
             approval_id=str(body.get("value")),
             user_id=user,
-            view_id=str(body.get("view_id")),
+            view=view,
         )
         status, answer = send_signed(self.webhook_url, self.signing_secret, payload)
         return 200, {"status": status, "body": answer, "trigger_id": payload["trigger_id"]}

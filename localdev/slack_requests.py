@@ -47,8 +47,11 @@ def signed_headers(signing_secret: str, body: str, timestamp: int | None = None)
 
 
 def new_trigger_id() -> str:
-    """A trigger id in Slack's shape (`<digits>.<digits>.<hex>`)."""
-    return f"{int(time.time())}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}"
+    """A trigger id in Slack's shape (`<digits>.<digits>.<hex>`, views.open's reference:
+    "132456.7890123.abcdef"), minted now: its first part is the time it was minted, in
+    milliseconds, which the fake Slack's views.open reads to refuse it 3 s later as Slack does
+    (`localdev.slack_web_api.trigger_minted_at`). Slack's own ids are opaque; these are ours."""
+    return f"{int(time.time() * 1000)}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}"
 
 
 def block_actions(
@@ -66,13 +69,20 @@ def block_actions(
     )
 
 
-def home_click(*, action_id: str, approval_id: str, user_id: str, view_id: str) -> Json:
-    """A `block_actions` payload for a click on a button in `user_id`'s Home tab."""
+def home_click(*, action_id: str, approval_id: str, user_id: str, view: Json) -> Json:
+    """A `block_actions` payload for a click on a button in `user_id`'s Home tab, `view` (as
+    views.publish answered it). Slack sends the whole view back with the click, every block
+    (docs.slack.dev/reference/interaction-payloads/block_actions-payload, `view`; Bolt's fixture
+    slackapi/bolt-python@a2f21ae tests/scenario_tests/test_block_suggestion.py, whose `view`
+    holds its blocks in full), so the body is as large as the Home tab is."""
     payload = slack_corpus.load(HOME_CLICK).payload
     payload["user"]["id"] = user_id
     payload["trigger_id"] = new_trigger_id()
+    view_id = str(view["id"])
     payload["container"]["view_id"] = view_id
-    payload["view"] |= {"id": view_id, "root_view_id": view_id}
+    payload["view"] |= {"id": view_id, "root_view_id": view_id, "blocks": view["blocks"]}
+    kept = ("hash", "callback_id", "private_metadata")
+    payload["view"] |= {k: view[k] for k in kept if k in view}
     action = payload["actions"][0]
     action |= {"action_id": action_id, "value": approval_id, "action_ts": f"{time.time():.6f}"}
     action["block_id"] = f"decision-{approval_id}"

@@ -19,11 +19,22 @@ from typing import Any
 
 from greenlight.core.request import is_slack_user_id
 from localdev import fixtures
-from localdev.block_kit import decode, message_problems, text_problems, view_problems
+from localdev.block_kit import (
+    blocks_too_long,
+    decode,
+    message_problems,
+    text_problems,
+    view_problems,
+)
 
 Json = dict[str, Any]
 CONTENT = ("text", "blocks", "attachments", "markdown_text")  # one of them makes a message
 MPIM_MOST = 8  # conversations.open: "too_many_users: Needs at most 8 users to open"
+# A trigger opens a view only within 3 s of the click (views.open's `expired_trigger_id`, "The
+# trigger_id is expired": tests/contract/slack_api/slack_api_ref/views.open.json;
+# docs.slack.dev/interactivity/handling-user-interaction: it "expires in three seconds").
+TRIGGER_LIFETIME_SECONDS = 3.0
+VIEW_MAX_BYTES = 250_000  # views.open, views.publish: view_too_large, "greater than 250kb"
 
 
 class SlackState:
@@ -115,7 +126,7 @@ class WebApi:
         )
 
     def m_chat_postMessage(self, a: Json) -> Json:  # Slack's method name
-        if refusal := self._message_refusal(a):
+        if refusal := self._message_refusal(a) or _blocks_refusal(a):
             return refusal
         thread = a.get("thread_ts")
         if thread and thread not in self.s.messages:
@@ -174,6 +185,10 @@ class WebApi:
         if problems := view_problems(view):
             return err("invalid_arguments", problems)
         assert isinstance(view, dict)  # view_problems refuses anything else
+        if _view_too_large(view):
+            return err("view_too_large")
+        if trigger and (expired := _trigger_refusal(str(trigger))):
+            return expired
         if trigger:
             self.s.exchanged.add(str(trigger))
         opened = dict(view) | {"id": f"V{len(self.s.views) + 1:08d}", "hash": self.s.next_ts()}
@@ -191,6 +206,8 @@ class WebApi:
         if problems := view_problems(view):
             return err("invalid_arguments", problems)
         assert isinstance(view, dict)  # view_problems refuses anything else
+        if _view_too_large(view):
+            return err("view_too_large")
         if view.get("type") != "home":
             return err("invalid_arguments", ["[ERROR] must be `home` [json-pointer:/view/type]"])
         current = self.s.homes.get(user)
@@ -243,6 +260,37 @@ class WebApi:
         if opened:
             return ok(no_op=True, already_open=True, channel={"id": channel})
         return ok(channel={"id": channel})
+
+
+def _blocks_refusal(a: Json) -> Json | None:
+    """chat.postMessage's `msg_blocks_too_long` (its reference lists it; chat.update's does not):
+    blocks whose texts together pass Slack's total (`localdev.block_kit.blocks_too_long`)."""
+    return err("msg_blocks_too_long") if "blocks" in a and blocks_too_long(a["blocks"]) else None
+
+
+def _view_too_large(view: Json) -> bool:
+    """views.open's and views.publish's `view_too_large`: "the provided view is greater than
+    250kb" (tests/contract/slack_api/slack_api_ref), read as 250,000 bytes of its JSON: the
+    strictest reading, so nothing the fake opens could be refused by Slack for its size."""
+    return len(json.dumps(view, ensure_ascii=False).encode()) > VIEW_MAX_BYTES
+
+
+def trigger_minted_at(trigger: str) -> float | None:
+    """When a trigger id was minted (seconds since the epoch), as `localdev.slack_requests.
+    new_trigger_id` writes it (milliseconds, its first part); None for one in no such shape."""
+    first = trigger.split(".", 1)[0]
+    return int(first) / 1000 if first.isdigit() and trigger.count(".") == 2 else None
+
+
+def _trigger_refusal(trigger: str) -> Json | None:
+    """views.open's `invalid_trigger_id` (not in Slack's shape) or `expired_trigger_id` (minted
+    more than `TRIGGER_LIFETIME_SECONDS` ago)."""
+    minted = trigger_minted_at(trigger)
+    if minted is None:
+        return err("invalid_trigger_id")
+    if time.time() - minted > TRIGGER_LIFETIME_SECONDS:
+        return err("expired_trigger_id")
+    return None
 
 
 def _users_refusal(users: list[str]) -> str | None:

@@ -199,9 +199,11 @@ $("modal").addEventListener("submit", async (event) => {
   const body = answer.body ? JSON.parse(answer.body) : {};
   document.querySelectorAll(".field-error").forEach((el) => { el.textContent = ""; });
   if (body.response_action === "errors") {
+    // Slack shows each error as plain text ("the plain text error message",
+    // docs.slack.dev/surfaces/modals#displaying_errors): markup in it shows as typed.
     Object.entries(body.errors).forEach(([block, message]) => {
       const el = document.querySelector(`[data-error="${block}"]`);
-      if (el) el.innerHTML = mrkdwn(message);
+      if (el) el.textContent = message;
     });
     return;
   }

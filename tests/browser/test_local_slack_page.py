@@ -102,6 +102,29 @@ def test_reject_asks_for_a_reason_then_undoes_the_order(
     assert result["undone"] == ["release shipping", "release inventory"]
 
 
+def test_a_form_refused_after_another_decided_says_so_in_plain_text(
+    local_stack: StackConfig, page_as: Callable[[str], Page]
+) -> None:
+    # Given carol's Reject form open on a request, and bob approving it meanwhile
+    _, approval_id = new_request(local_stack)
+    carol, bob = page_as("carol"), page_as("bob")
+    row(carol, approval_id).get_by_role("button", name="Reject").click()
+    modal = carol.locator("#modal")
+    modal.get_by_text("Reject request").wait_for()
+    row(bob, approval_id).get_by_role("button", name="Approve", exact=True).click()
+    wait_for(lambda: store_for(local_stack).get(approval_id).status is Status.APPROVED, 30, "vote")
+
+    # When carol submits her reason
+    modal.locator("textarea").fill("too late")
+    modal.get_by_role("button", name="Reject").click()
+
+    # Then the form tells her, as Slack shows a modal's errors: plain text, nothing rendered
+    error = modal.get_by_text("Already approved at ")
+    error.wait_for()
+    assert error.inner_text().endswith(" UTC; nothing was changed.")
+    assert store_for(local_stack).get(approval_id).status is Status.APPROVED
+
+
 def test_the_app_home_lists_the_request_and_its_approve_button_works(
     local_stack: StackConfig, page_as: Callable[[str], Page]
 ) -> None:

@@ -73,9 +73,7 @@ def open_home(stack: Stack, user: str, tab: str = "home") -> tuple[int, str]:
 def click_home(stack: Stack, record: ApprovalRecord, user: str, action: str = "approve") -> Json:
     view = home_of(stack, user)
     assert view is not None
-    payload = home_click(
-        action_id=action, approval_id=record.approval_id, user_id=user, view_id=view["id"]
-    )
+    payload = home_click(action_id=action, approval_id=record.approval_id, user_id=user, view=view)
     status, body = send_signed(stack.webhook_url, SIGNING_SECRET, payload)
     assert (status, body) == (200, "")
     return payload

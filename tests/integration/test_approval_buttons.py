@@ -70,7 +70,7 @@ class Clicker:
                 action_id=action,
                 approval_id=record.approval_id,
                 user_id=self.user,
-                view_id=view["id"],
+                view=view,
             )
         assert send_signed(self.stack.webhook_url, SIGNING_SECRET, payload) == (200, "")
         return payload

@@ -271,7 +271,7 @@ def test_the_delegates_home_tab_lists_what_they_decide_for_and_its_buttons_work(
     assert ("approve", record.approval_id) in buttons
     # And Approve there decides it as bob's vote, cast by carol
     payload = home_click(
-        action_id="approve", approval_id=record.approval_id, user_id=carol, view_id=view["id"]
+        action_id="approve", approval_id=record.approval_id, user_id=carol, view=view
     )
     assert send_signed(stack.webhook_url, SIGNING_SECRET, payload) == (200, "")
     after = stack.store.get(record.approval_id)
@@ -339,7 +339,7 @@ def test_a_delegate_approves_a_sensitive_request_only_by_confirming_with_a_comme
         action_id="approve_confirm",
         approval_id=record.approval_id,
         user_id=carol,
-        view_id=home["id"],
+        view=home,
     )
     assert send_signed(stack.webhook_url, SIGNING_SECRET, payload) == (200, "")
     with stack.slack.lock:

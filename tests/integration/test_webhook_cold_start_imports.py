@@ -184,7 +184,7 @@ def requests_of_every_kind(stack: Stack, container: Container) -> Iterator[dict[
             action_id="approve",
             approval_id=from_home.approval_id,
             user_id="U0BOB",
-            view_id=home["id"],
+            view=home,
         ),
     )
     # The command: what waits on me, then a delegation

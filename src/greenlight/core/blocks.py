@@ -7,10 +7,18 @@ for one text that is too long. Sources, docs.slack.dev/reference/block-kit/...:
 `blocks` (50 blocks a message), `blocks/section-block` (text 3000, 10 fields of 2000 each),
 `blocks/header-block` (150, plain_text), `blocks/context-block` (10 elements),
 `composition-objects/text-object` (1 to 3000), `block-elements/button-element` (text 75).
+
+A message's texts together are bounded too: chat.postMessage refuses `msg_blocks_too_long`
+("Blocks submitted with this message are too long": tests/contract/slack_api/slack_api_ref/
+chat.postMessage.json) at an undocumented total that Slack's maintainers gave as "12,000 text
+characters with a buffer for block containers" (slackapi/bolt-js#2509, refused at ~13,200;
+slackapi/bolt-js#2867 saw a refusal at 11,341 counted as here). So `request_blocks` keeps every
+`text` of a message within `BLOCK_TEXT_BUDGET`, below 12,000 by a margin for the containers.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,9 +52,24 @@ MENTIONS_SHOWN = 20  # a usergroup may have hundreds of members; name a few, cou
 ELLIPSIS = "…"
 CONTEXT_ELEMENTS_MAX = 10
 COMMENT_TEXT_MAX = 1000  # ten of them fit the 3000 of a context block's mrkdwn and then some
+BLOCK_TEXT_MAX = 12_000  # every text of a message together (bolt-js#2509, #2867: see above)
+BLOCK_TEXT_BUDGET = 11_000  # what a message of ours holds: 1,000 left for the block containers
 SENSITIVE_WARNING = (
     ":warning: *Sensitive request*: approving it needs a confirmation in a form; read it carefully."
 )
+
+
+# Slack's special mentions page many people at once: `<!here>`, `<!channel>`, `<!everyone>`
+# (`<!group>`, an old synonym of channel) and a user group's `<!subteam^ID>`, each optionally
+# `|label` (docs.slack.dev/messaging/formatting-message-text, "Special mentions" and
+# "Mentioning groups"). Every `<!…>` is one but a date (`<!date^…>`), which only formats.
+_SPECIAL_MENTION = re.compile(r"<(!(?!date\^)[^<>]*)>")
+
+
+def without_special_mentions(mrkdwn: str) -> str:
+    """`mrkdwn` with each special mention shown as the text it was (`<!channel>` becomes
+    `&lt;!channel&gt;`: Slack shows "<!channel>" and pages nobody); the rest kept as written."""
+    return _SPECIAL_MENTION.sub(lambda m: f"&lt;{m.group(1)}&gt;", mrkdwn)
 
 
 def escape(text: str) -> str:
@@ -107,14 +130,24 @@ def summary_text(record: ApprovalRecord) -> str:
 def request_blocks(record: ApprovalRecord) -> list[Block]:
     """The message: the request, its progress, and buttons while it is pending.
 
-    The description is the requester's own mrkdwn (their formatting and links are kept);
-    labels, values and link labels are escaped, so they cannot forge mentions or links.
+    The description is the requester's own mrkdwn: their formatting, links, dates and named
+    people (`<@U…>`, which notifies that one person, as meant) are kept, but a special mention
+    (`<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`) is shown as text and pages nobody:
+    descriptions are often built from outside input (a deploy's summary, a commit message).
+    It is posted `verbatim`, so Slack does not parse bare names or URLs in it either (Slack's
+    text object: "won't modify any plain-text content"; formatting and `<…>` still work).
+    Labels, values and link labels are escaped, so they cannot forge mentions or links.
+
+    Every text is kept within `BLOCK_TEXT_BUDGET` together. The header, the links, the progress
+    line and the buttons are drawn whole (each bounded on its own: a link cut is no link, and
+    the progress already names a few and counts the rest); what people typed (description,
+    fields, comments, the verdict's reason) is cut (`shorten`: never inside an entity or a
+    `<…>`) only when together it would not fit, the shortest texts kept whole first and the
+    others given equal shares of what is left. Only a request near every limit at once, in
+    characters that grow when escaped, is cut.
     """
     request = record.request
-    fields = [f"*Amount*\n{request.amount.text}"] if request.amount else []
-    fields.append(f"*Requested by*\n{mention(request.requester_id)}")
-    fields += [f"*{escape(label)}*\n{escape(value)}" for label, value in request.fields]
-    blocks: list[Block] = [
+    head: list[Block] = [
         {
             "type": "header",
             "text": {
@@ -124,38 +157,84 @@ def request_blocks(record: ApprovalRecord) -> list[Block]:
         },
     ]
     if request.sensitive:
-        blocks.append(warning_section())
-    if request.description.strip():
-        blocks.append(_section(request.description))
-    blocks += [
-        *(
-            {
-                "type": "section",
-                "fields": [
-                    {"type": "mrkdwn", "text": shorten(text, FIELD_TEXT_MAX)}
-                    for text in fields[start : start + SECTION_FIELDS_MAX]
-                ],
-            }
-            for start in range(0, len(fields), SECTION_FIELDS_MAX)
-        ),
+        head.append(warning_section())
+    tail = [decision_buttons(record)] if record.status is Status.PENDING else []
+
+    description = without_special_mentions(request.description)
+    links = " · ".join(f"<{link.url}|{escape(link.label)}>" for link in request.links)
+    fields = _field_texts(record)
+    linked = shorten(links, SECTION_TEXT_MAX)
+    progress = shorten(_progress(record), SECTION_TEXT_MAX)
+    shared = [
+        shorten(description, SECTION_TEXT_MAX) if description.strip() else "",
+        *(shorten(text, FIELD_TEXT_MAX) for text in fields),
+        *_comment_texts(record),
+        "" if tail else shorten(_verdict(record), SECTION_TEXT_MAX),
     ]
-    if request.links:
+    room = BLOCK_TEXT_BUDGET - text_length([*head, *tail]) - len(linked) - len(progress)
+    cut = [shorten(text, share) for text, share in zip(shared, _shares(shared, room), strict=True)]
+    described, cut_fields = cut[0], cut[1 : 1 + len(fields)]
+    *comments, verdict = cut[1 + len(fields) :]
+
+    blocks = head
+    if described:
         blocks.append(
-            _section(" · ".join(f"<{link.url}|{escape(link.label)}>" for link in request.links))
+            {"type": "section", "text": {"type": "mrkdwn", "text": described, "verbatim": True}}
         )
     blocks += [
         {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": shorten(_progress(record), SECTION_TEXT_MAX)}],
-        },
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": text}
+                for text in cut_fields[start : start + SECTION_FIELDS_MAX]
+            ],
+        }
+        for start in range(0, len(cut_fields), SECTION_FIELDS_MAX)
     ]
-    blocks += _comments(record)
-    if record.status is Status.PENDING:
-        blocks.append(decision_buttons(record))
-    else:
-        verdict = shorten(_verdict(record), SECTION_TEXT_MAX)
+    if linked:
+        blocks.append(_section(linked))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": progress}]})
+    if comments:
+        elements = [{"type": "mrkdwn", "text": text} for text in comments]
+        blocks.append({"type": "context", "elements": elements})
+    if verdict:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": verdict}})
-    return blocks
+    return blocks + tail
+
+
+def _field_texts(record: ApprovalRecord) -> list[str]:
+    """The request's facts, each a section field's mrkdwn."""
+    request = record.request
+    fields = [f"*Amount*\n{request.amount.text}"] if request.amount else []
+    fields.append(f"*Requested by*\n{mention(request.requester_id)}")
+    fields += [f"*{escape(label)}*\n{escape(value)}" for label, value in request.fields]
+    return fields
+
+
+def text_length(node: object) -> int:
+    """The characters of every `text` in a block tree: what Slack's total bound counts."""
+    if isinstance(node, list):
+        return sum(text_length(item) for item in node)
+    if isinstance(node, dict):
+        own = len(node["text"]) if isinstance(node.get("text"), str) else 0
+        return own + sum(text_length(v) for v in node.values() if isinstance(v, dict | list))
+    return 0
+
+
+def _shares(texts: list[str], room: int) -> list[int]:
+    """How many characters each text may keep so that together they fit `room`: the shortest
+    whole, the rest an equal share of what is left (each at least one ellipsis' worth)."""
+    shares = [len(t) for t in texts]
+    left = max(room, 0)
+    waiting = sorted(range(len(texts)), key=lambda i: shares[i])
+    while waiting:
+        fair = left // len(waiting)
+        if shares[waiting[0]] > fair:
+            for i in waiting:
+                shares[i] = max(fair, len(ELLIPSIS))
+            break
+        left -= shares[waiting.pop(0)]
+    return shares
 
 
 def _section(text: str) -> Block:
@@ -218,26 +297,12 @@ def warning_section() -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": SENSITIVE_WARNING}}
 
 
-def _comments(record: ApprovalRecord) -> list[Block]:
+def _comment_texts(record: ApprovalRecord) -> list[str]:
     """The approvers' comments, one context element each, escaped and cut (none: no block)."""
     commented = [v for v in record.votes if v.verdict is Verdict.APPROVE and v.comment]
-    if not commented:
-        return []
-    shown = commented[:CONTEXT_ELEMENTS_MAX]
     return [
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": shorten(
-                        f":speech_balloon: {_author(v)}: {escape(v.comment or '')}",
-                        COMMENT_TEXT_MAX,
-                    ),
-                }
-                for v in shown
-            ],
-        }
+        shorten(f":speech_balloon: {_author(v)}: {escape(v.comment or '')}", COMMENT_TEXT_MAX)
+        for v in commented[:CONTEXT_ELEMENTS_MAX]
     ]
 
 

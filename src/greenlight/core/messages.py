@@ -2,10 +2,17 @@
 
 Every text stays under `MESSAGE_TEXT_MAX` (Slack's chat.update refuses more with
 `msg_too_long`; chat.postMessage advises it) however many people or approvals it names.
+
+A form's refusal (`form_*`) is shown by Slack as plain text: the `errors` of a
+`response_action: errors` answer are "the plain text error message to be displayed to the user"
+(docs.slack.dev/surfaces/modals, #displaying_errors). Those lines hold no mention, date or
+entity (they would show as `<@U…>`, `<!date…>`, `&amp;`) and name nobody: a user id alone
+tells the approver nothing, and the message itself, redrawn, says who decided.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from greenlight.core.blocks import (
@@ -43,6 +50,39 @@ def already_decided_as(status: Status, decided_by: Sequence[str], decided_at: st
         return f"This request expired {when} without a decision; nothing was changed."
     who = mentions(decided_by) or "someone"
     return f"Already {status.value} by {who} {when}; nothing was changed."
+
+
+def form_already_decided(status: Status, decided_at: str | None) -> str:
+    """For a form submitted on an approval that is no longer pending, in plain text (the time
+    in UTC: a form cannot show a date in the reader's own zone)."""
+    when = f" at {_utc(decided_at)}" if decided_at else ""
+    if status is Status.EXPIRED:
+        return f"This request expired{when} without a decision; nothing was changed."
+    return f"Already {status.value}{when}; nothing was changed."
+
+
+def form_refused(why: str) -> str:
+    """For a form submitted by someone who may not decide, in plain text (`why` as written:
+    plain text has no markup to escape)."""
+    said = shorten(why, WHY_MAX, mrkdwn=False)
+    return f"You can't decide this request: {said}. Nothing was changed."
+
+
+def form_already_voted(as_delegate: bool) -> str:
+    """For a form submitted by someone who voted already, in plain text (the approver voted
+    for is not named: the message names them, as a mention)."""
+    voted = "you already voted, as a delegate" if as_delegate else "you already voted"
+    return form_refused(voted)
+
+
+def form_invalid(problem: str) -> str:
+    """For a form submission we could not read, in plain text."""
+    why = shorten(problem, WHY_MAX, mrkdwn=False)
+    return f"That request could not be processed: {why}. Nothing was changed."
+
+
+def _utc(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def not_authorized(why: str) -> str:

@@ -85,6 +85,29 @@ def reply_for(error: ApprovalError, service: DecisionService) -> str:
     return messages.invalid("unexpected request")
 
 
+def form_error_for(error: ApprovalError, service: DecisionService) -> str:
+    """What a refused form submission shows, in plain text (Slack renders a modal's errors as
+    plain text: `greenlight.core.messages`, `form_*`); the same cases as `reply_for`."""
+    if isinstance(error, ConflictError):
+        return _form_conflict(error, service)
+    if isinstance(error, AlreadyVotedError):
+        return messages.form_already_voted(as_delegate=error.voted_for is not None)
+    if isinstance(error, NotAuthorizedError):
+        return messages.form_refused(error.why)
+    if isinstance(error, NotFoundError):
+        return messages.not_found()
+    if isinstance(error, InvalidRequestError):
+        return messages.form_invalid(error.problem)
+    return messages.form_invalid("unexpected request")
+
+
+def _form_conflict(error: ConflictError, service: DecisionService) -> str:
+    if error.status in FINAL:  # the refusal said what and when: no read
+        return messages.form_already_decided(Status(error.status), error.decided_at)
+    current = service.current(error.approval_id)
+    return messages.form_already_decided(current.status, current.decided_at)
+
+
 def build_app(
     settings: Settings,
     bot_token: Callable[[], Secret],
@@ -154,7 +177,7 @@ def build_app(
             )
             service.decide(click)
         except ApprovalError as err:
-            ack(response_action="errors", errors={REASON_BLOCK_ID: reply_for(err, service)})
+            ack(response_action="errors", errors={REASON_BLOCK_ID: form_error_for(err, service)})
             return
         ack()
 
@@ -168,7 +191,7 @@ def build_app(
         # often, get the app's event subscription disabled), so every event is acknowledged.
         ack()
 
-    comments.register(app, decisions, board_over, reply_for)  # approve with comment, sensitive
+    comments.register(app, decisions, board_over, form_error_for)  # approve w/ comment, sensitive
 
     @app.command(APPROVALS_COMMAND)
     def on_approvals(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:

@@ -33,7 +33,21 @@ if TYPE_CHECKING:
     Send = Callable[[Message], Awaitable[None]]
 
 Response = tuple[int, list[tuple[bytes, bytes]], bytes]
-MAX_BODY_BYTES = 64 * 1024  # Slack payloads are a few KB; refuse anything far larger
+# The largest body Slack can send. A click in a view (the Home tab, a modal) carries the whole
+# view back, every block, in one URL-encoded form field (docs.slack.dev/reference/
+# interaction-payloads/block_actions-payload, `view`; Bolt's fixture slackapi/bolt-python
+# tests/scenario_tests/test_block_suggestion.py). Slack refuses a view "greater than 250kb"
+# (views.open and views.publish, `view_too_large`: tests/contract/slack_api/slack_api_ref), and
+# echoes a character outside ASCII as `\uXXXX` ("converted and sent in unicode format",
+# docs.slack.dev/reference/views/home-tab-views), URL-encoded as `%5CuXXXX`: 8 bytes, 9 for a
+# raw UTF-8 character percent-encoded. So a view costs at most 9 bytes per character of its 250
+# KiB, and everything around it (user, team, action, state) stays within the 64 KiB that used to
+# be the whole cap. About 2.3 MB: still a bound on what one request holds in memory, and under
+# what a Lambda invocation may carry (6 MB).
+VIEW_MAX_CHARS = 250 * 1024
+WIRE_BYTES_PER_CHAR = 9
+ENVELOPE_MAX_BYTES = 64 * 1024
+MAX_BODY_BYTES = VIEW_MAX_CHARS * WIRE_BYTES_PER_CHAR + ENVELOPE_MAX_BYTES
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/health"
 

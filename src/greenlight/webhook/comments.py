@@ -10,8 +10,8 @@ kind of approve the write accepts for a sensitive request, so a forged one-click
 changes nothing (greenlight.core.vote_write).
 
 `register` adds the approve modals' listeners to the app `build_app` made; it keeps to the
-app's conventions (errors answered through `reply_for`, Slack reached through Bolt's
-per-request client).
+app's conventions (a form's errors answered through `form_error_for`, in plain text as Slack
+shows them; Slack reached through Bolt's per-request client).
 """
 
 from __future__ import annotations
@@ -57,18 +57,19 @@ def register(
     app: App,
     decisions: Decisions,
     board_over: Callable[[WebClient], SlackMessageBoard],
-    reply_for: Reply,
+    form_error: Reply,
 ) -> None:
     """Add the approve modals' listeners: their submissions, and their dismissal. (Their buttons
-    are the message's listener's, app.py, and the Home tab's, home.py.)"""
+    are the message's listener's, app.py, and the Home tab's, home.py.) `form_error` is what a
+    refused submission shows in the form, in plain text."""
 
     @app.view(COMMENT_MODAL_CALLBACK_ID)
     def on_comment(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
-        submit_approval(ack, body, decisions(board_over(client)), reply_for, needs_comment=True)
+        submit_approval(ack, body, decisions(board_over(client)), form_error, needs_comment=True)
 
     @app.view(CONFIRM_MODAL_CALLBACK_ID)
     def on_confirm(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
-        submit_approval(ack, body, decisions(board_over(client)), reply_for, needs_comment=False)
+        submit_approval(ack, body, decisions(board_over(client)), form_error, needs_comment=False)
 
     @app.view_closed(
         re.compile(rf"\A(?:{COMMENT_MODAL_CALLBACK_ID}|{CONFIRM_MODAL_CALLBACK_ID})\Z")
@@ -139,13 +140,13 @@ def submit_approval(
     ack: Callable[..., None],
     body: dict[str, Any],
     service: DecisionService,
-    reply_for: Reply,
+    form_error: Reply,
     *,
     needs_comment: bool,
 ) -> None:
-    """Count the modal's approve (confirmed, with its comment); errors stay in the form. The
-    submission names no message: the service redraws the submitter's own copy, the relay the
-    rest (`DecisionService.decide`)."""
+    """Count the modal's approve (confirmed, with its comment); errors stay in the form, in
+    plain text (`form_error`). The submission names no message: the service redraws the
+    submitter's own copy, the relay the rest (`DecisionService.decide`)."""
     try:
         submission = to_comment_submission(body)
         if needs_comment and submission.comment is None:
@@ -160,6 +161,6 @@ def submit_approval(
         )
         service.decide(click)
     except ApprovalError as err:
-        ack(response_action="errors", errors={COMMENT_BLOCK_ID: reply_for(err, service)})
+        ack(response_action="errors", errors={COMMENT_BLOCK_ID: form_error(err, service)})
         return
     ack()

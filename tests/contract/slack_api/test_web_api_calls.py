@@ -28,7 +28,7 @@ from greenlight.slack.client import build_web_client
 from greenlight.slack.notifier import SlackApprovalNotifier, SlackDirectory
 from greenlight.webhook.home import HomeBoard
 from greenlight.webhook.slack_board import SlackMessageBoard
-from localdev import fake_slack, fixtures
+from localdev import fake_slack, fixtures, slack_requests
 from tests.contract.slack_api.reference import methods
 from tests.unit.core.test_blocks import crowded
 
@@ -110,7 +110,7 @@ def test_what_reaches_slack_from_every_adapter_is_documented_and_accepted(
     notifier.notify(fixtures.PEOPLE[0].user_id, "order ord-1 was approved.", None)
     SlackDirectory(client).members(fixtures.APPROVERS_GROUP)
     board.tell(fixtures.CHANNEL_ID, "U0BOB", messages.already_decided(crowded(Status.APPROVED)))
-    board.ask_reason("12345.98765.abcd2358fdea", pending)
+    board.ask_reason(slack_requests.new_trigger_id(), pending)  # a click's, minted now (3 s)
     queue = [replace(pending, approval_id=f"{n:022d}") for n in range(PENDING_SHOWN + 5)]
     done = [replace(crowded(s), approval_id=f"d{n:021d}") for n in range(15) for s in Status]
     HomeBoard(client).publish("U0BOB", home_view(queue, done, messages.vote_counted(pending)))

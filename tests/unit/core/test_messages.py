@@ -9,7 +9,7 @@ from greenlight.core import messages
 from greenlight.core.blocks import request_blocks
 from greenlight.core.errors import AlreadyVotedError
 from greenlight.core.policy import ApproverPolicy
-from greenlight.core.votes import Verdict, Vote
+from greenlight.core.votes import Status, Verdict, Vote
 from tests.unit.core.test_blocks import record as stored
 
 
@@ -63,3 +63,18 @@ def test_progress_counts_people_as_the_quorum_does_on_a_record_from_before_one_v
     # Then one person approved: the clicker and the message both say 1 of 3
     assert messages.vote_counted(record) == "Your approval is recorded (1 of 3)."
     assert "1 of 3 approvals" in json.dumps(request_blocks(record))
+
+
+def test_a_forms_refusals_are_plain_text_naming_nobody() -> None:
+    # Slack shows a modal's errors as plain text (docs.slack.dev/surfaces/modals
+    # #displaying_errors): no mention, no date, no entity; the time in UTC, as words
+    assert messages.form_already_decided(Status.REJECTED, "2026-11-22T13:05:00+01:00") == (
+        "Already rejected at 2026-11-22 12:05 UTC; nothing was changed."
+    )
+    assert messages.form_already_decided(Status.APPROVED, None) == (
+        "Already approved; nothing was changed."
+    )
+    assert messages.form_refused("a <b> & c") == (
+        "You can't decide this request: a <b> & c. Nothing was changed."
+    )
+    assert messages.form_invalid("x" * 1000).endswith("…. Nothing was changed.")

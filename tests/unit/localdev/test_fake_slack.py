@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from greenlight.core.blocks import reject_modal
-from localdev import fake_slack, fixtures
+from localdev import fake_slack, fixtures, slack_requests
 from tests.contract.slack_api.reference import methods
 
 if TYPE_CHECKING:
@@ -142,9 +142,10 @@ def test_a_view_slack_would_refuse_is_invalid_arguments_with_its_reason(base_url
 
 def test_a_trigger_opens_one_view_only(base_url: str) -> None:
     views = client(base_url).views_open
-    views(trigger_id="777.888.once", view=modal())
+    trigger = slack_requests.new_trigger_id()  # minted now: a trigger lives 3 s
+    views(trigger_id=trigger, view=modal())
 
-    answer = refused(lambda: views(trigger_id="777.888.once", view=modal()))
+    answer = refused(lambda: views(trigger_id=trigger, view=modal()))
 
     assert answer["error"] == "exchanged_trigger_id"
     assert "exchanged_trigger_id" in methods()["views.open"].errors

@@ -72,8 +72,9 @@ def test_malformed_clicks_are_refused(overrides: dict[str, Any]) -> None:
 
 
 def home(**overrides: Any) -> dict[str, Any]:
+    view = {"id": "V0HOME", "type": "home", "blocks": []}
     body = home_click(
-        action_id="approve_comment", approval_id=APPROVAL_ID, user_id="U0BOB", view_id="V0HOME"
+        action_id="approve_comment", approval_id=APPROVAL_ID, user_id="U0BOB", view=view
     )
     return body | overrides
 
