@@ -15,6 +15,7 @@ from greenlight.cdk.construct import Greenlight
 from greenlight.cdk.names import (
     ENV_APPROVALS_TABLE,
     ENV_AUDIT_TABLE,
+    ENV_EXECUTION_TIMEOUT,
     ENV_REQUESTER,
     ENV_SLACK_API_URL,
     ENV_SLACK_SECRET_NAME,
@@ -24,6 +25,7 @@ from greenlight.cdk.names import (
 __all__ = [
     "ENV_APPROVALS_TABLE",
     "ENV_AUDIT_TABLE",
+    "ENV_EXECUTION_TIMEOUT",
     "ENV_REQUESTER",
     "ENV_SLACK_API_URL",
     "ENV_SLACK_SECRET_NAME",

@@ -43,7 +43,7 @@ from greenlight.cdk.names import Names
 from greenlight.cdk.relay import add_decision_relay
 from greenlight.cdk.slack_secrets import restrict_to
 from greenlight.cdk.slack_secrets import slack_secret as slack_secret_of
-from greenlight.core import metric_names, requester_env
+from greenlight.core import metric_names
 from greenlight.webhook import settings as webhook_env
 
 if TYPE_CHECKING:
@@ -285,7 +285,7 @@ class Greenlight(Construct):
         function.add_environment(env.ENV_REQUESTER, label)
         timeout = _execution_timeout(function)
         if timeout is not None:
-            function.add_environment(requester_env.ENV_EXECUTION_TIMEOUT, str(timeout))
+            function.add_environment(env.ENV_EXECUTION_TIMEOUT, str(timeout))
         self._count_expired(holder, function)
         for spec in requester_alarms(label, name):
             self.add_alarm(spec)

@@ -19,6 +19,7 @@ ENV_AUDIT_TABLE = requester_env.ENV_AUDIT_TABLE
 ENV_SLACK_SECRET_NAME = requester_env.ENV_SLACK_SECRET_NAME
 ENV_SLACK_API_URL = requester_env.ENV_SLACK_API_URL
 ENV_REQUESTER = requester_env.ENV_REQUESTER
+ENV_EXECUTION_TIMEOUT = requester_env.ENV_EXECUTION_TIMEOUT
 LABEL = requester_env.LABEL
 
 # Lowercase so every derived name is valid: a function name allows 64 characters, a queue 80,

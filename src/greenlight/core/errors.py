@@ -85,7 +85,8 @@ class ConflictError(ApprovalError):
         self.status = status
         self.decided_by = decided_by
         self.decided_at = decided_at
-        super().__init__(f"approval {approval_id} is already {status}")
+        when = f" (at {decided_at})" if decided_at else ""
+        super().__init__(f"approval {approval_id} is already {status}{when}")
 
 
 class ConfigError(ApprovalError):
