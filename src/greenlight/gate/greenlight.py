@@ -68,6 +68,10 @@ class Greenlight:
 
         Raises:
             ConfigError: a variable is missing, or the secret lacks the bot token.
+            botocore.exceptions.NoRegionError: no AWS region (Lambda always sets one).
+            aws_lambda_powertools.utilities.parameters.exceptions.GetParameterError: the secret
+                could not be read (no credentials, no such secret, access denied: the cause is
+                in its message); passed through, since a transient failure is no config error.
         """
         import boto3  # noqa: PLC0415  # the adapters load only for real services
 

@@ -76,5 +76,8 @@ def posted(store: InMemoryApprovalStore, title: str, *, timeout: float = 10) -> 
         if found:
             return found[-1]
         if time.monotonic() > deadline:
-            raise TimeoutError(f"no request titled {title!r} was posted in {timeout} s")
+            raise TimeoutError(
+                f"no request titled {title!r} was posted in {timeout} s (if the workflow failed"
+                " before asking, its error is in the runner's result: wait_for_result)"
+            )
         time.sleep(0.01)
