@@ -123,7 +123,7 @@ class Policy:
             # into an automatic "no" at run time, read by the workflow as a person's)
             raise InvalidRequestError(
                 "policy.quorum",
-                f"needs {self.quorum} approvers but names only {len(named)} people",
+                f"needs {self.quorum} approvers but names only {len(named)}",
             )
         if not isinstance(self.ladder, Ladder):
             raise InvalidRequestError("policy.ladder", "must be a Ladder")
@@ -257,12 +257,6 @@ class Tiers:
         )
         if escalates and not self.escalation_approvers:
             problems.append("a ladder escalates, so escalation approvers are required")
-        named = {a for a in self.approvers | self.escalation_approvers if is_slack_user_id(a)}
-        if named == self.approvers | self.escalation_approvers and len(named) < Tier.DUAL.quorum:
-            problems.append(
-                f"dual approval needs {Tier.DUAL.quorum} approvers but only {len(named)} "
-                "are named (or name a usergroup)"
-            )
         if problems:
             raise ConfigError(problems)
 
@@ -276,8 +270,12 @@ class Tiers:
         """The policy for a request of `amount`, or an automatic approval with its reason.
 
         Pass the request's `sensitive` flag: a sensitive request is put to a person at any
-        amount (the gate refuses `AutoApprove` for it). A tier needing more people than its
-        usergroups hold is refused when the request is posted (`Policy.resolve`).
+        amount (the gate refuses `AutoApprove` for it).
+
+        Raises:
+            InvalidRequestError: the tier needs more people than are named (and no usergroup
+                may add any): one named approver is enough to configure, and to try the single
+                tier, so this is refused per request, not at cold start.
         """
         tier = self.tier(amount, sensitive=sensitive)
         if tier is Tier.AUTO:

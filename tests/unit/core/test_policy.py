@@ -158,9 +158,12 @@ def test_tiers_report_every_problem_at_once() -> None:
     assert len(caught.value.problems) == 3  # negative, below the other, not an id
 
 
-def test_tiers_naming_one_person_refuse_dual_approval_at_once() -> None:
-    with pytest.raises(ConfigError, match="dual approval needs 2 approvers but only 1 are named"):
-        tiers(frozenset({"U0BOB"}))
+def test_tiers_naming_one_person_refuse_a_dual_approval_when_chosen() -> None:
+    one = tiers(frozenset({"U0BOB"}))
+
+    assert isinstance(one.choose(Amount(500_000, "EUR")), Policy)  # the single tier works
+    with pytest.raises(InvalidRequestError, match="needs 2 approvers but names only 1"):
+        one.choose(Amount(2_000_000, "EUR"))
 
 
 def test_a_usergroup_too_small_for_a_dual_approval_is_refused_when_resolved() -> None:
