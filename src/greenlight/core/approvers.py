@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from greenlight.core.record import ApprovalRecord
     from greenlight.core.request import ApprovalRequest
+    from greenlight.core.votes import Vote
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,3 +183,34 @@ def refuse_second_vote(record: ApprovalRecord, caster: str, voter: str) -> None:
     if other is not None and other.user_id != voter:
         voted_for = other.user_id if other.cast_by else None
         raise AlreadyVotedError(record.approval_id, caster, voted_for)
+
+
+def refuse_changed_vote(
+    record: ApprovalRecord, caster: str, voter: str, vote: Vote | None = None
+) -> bool:
+    """Whether `vote` (for `voter`, cast by `caster`) repeats the vote counted for `voter`:
+    True for a double click, Slack's retry, or the approver and their delegate giving the
+    same answer (same verdict, reason and comment: nothing changes), False when none is
+    counted. A vote that would change the counted one (a reject after an approve, a comment
+    added) is refused, never dropped in silence: one vote per person, and no taking it back.
+    With no `vote` (a form about to open, whose submission could only change it), any counted
+    vote refuses.
+
+    Raises:
+        AlreadyVotedError: a vote for `voter` is counted, and this one is not the same; it says
+            who cast it, when not `caster`.
+    """
+    counted = record.vote_of(voter)
+    if counted is None:
+        return False
+    if vote is not None and (counted.verdict, counted.reason, counted.comment) == (
+        vote.verdict,
+        vote.reason,
+        vote.comment,
+    ):
+        return True
+    if counted.caster == caster:
+        raise AlreadyVotedError(record.approval_id, caster, None)
+    if caster == voter:  # the approver, whose delegate answered first
+        raise AlreadyVotedError(record.approval_id, caster, None, counted_by=counted.caster)
+    raise AlreadyVotedError(record.approval_id, caster, None, counted_for=voter)

@@ -61,10 +61,29 @@ class AlreadyVotedError(NotAuthorizedError):
     that would try the clicker's delegations after a refusal must not (they voted already).
     """
 
-    def __init__(self, approval_id: str, user_id: str, voted_for: str | None) -> None:
+    def __init__(
+        self,
+        approval_id: str,
+        user_id: str,
+        voted_for: str | None,
+        *,
+        counted_for: str | None = None,
+        counted_by: str | None = None,
+    ) -> None:
         self.voted_for = voted_for
-        why = f"you already voted (for {voted_for}, as their delegate)" if voted_for else None
-        super().__init__(approval_id, user_id, why or "you already voted")
+        # A delegate about to vote for `counted_for`, whose vote someone else cast already
+        self.counted_for = counted_for
+        # An approver whose vote their delegate `counted_by` cast already
+        self.counted_by = counted_by
+        if counted_by:
+            why = f"your delegate {counted_by} cast your vote already"
+        elif counted_for:
+            why = f"{counted_for}'s vote is already counted"
+        elif voted_for:
+            why = f"you already voted (for {voted_for}, as their delegate)"
+        else:
+            why = "you already voted"
+        super().__init__(approval_id, user_id, why)
 
 
 class ConflictError(ApprovalError):

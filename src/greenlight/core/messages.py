@@ -68,9 +68,16 @@ def form_refused(why: str) -> str:
     return f"You can't decide this request: {said}. Nothing was changed."
 
 
-def form_already_voted(as_delegate: bool) -> str:
-    """For a form submitted by someone who voted already, in plain text (the approver voted
-    for is not named: the message names them, as a mention)."""
+def form_already_voted(
+    as_delegate: bool, *, counted_for_them: bool = False, counted_by_delegate: bool = False
+) -> str:
+    """For a form submitted by someone who voted already (or, as a delegate, for an approver
+    whose vote is counted; or whose delegate cast their vote), in plain text (no one is
+    named: the message names them, as mentions)."""
+    if counted_by_delegate:
+        return form_refused("your delegate cast your vote already")
+    if counted_for_them:
+        return form_refused("the approver you act for has a vote counted already")
     voted = "you already voted, as a delegate" if as_delegate else "you already voted"
     return form_refused(voted)
 
@@ -91,10 +98,18 @@ def not_authorized(why: str) -> str:
     return _refused(shorten(escape(why), WHY_MAX))
 
 
-def already_voted(voted_for: str | None) -> str:
+def already_voted(
+    voted_for: str | None, counted_for: str | None = None, counted_by: str | None = None
+) -> str:
     """For a click by someone who cast a vote on the request already (`AlreadyVotedError`):
     the approver they cast it for as a delegate is mentioned, as the app's other messages
-    name people (`mention`: a user id becomes `<@U…>`, anything else is escaped text)."""
+    name people (`mention`: a user id becomes `<@U…>`, anything else is escaped text); or, for
+    a delegate, the approver whose vote someone else cast (`counted_for`); or, for an
+    approver, the delegate who cast their vote (`counted_by`)."""
+    if counted_by is not None:
+        return _refused(f"your delegate {mention(counted_by)} cast your vote already")
+    if counted_for is not None:
+        return _refused(f"{mention(counted_for)}'s vote is already counted")
     if voted_for is None:
         return _refused("you already voted")
     return _refused(f"you already voted (for {mention(voted_for)}, as their delegate)")

@@ -46,7 +46,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from greenlight.core.approvers import authorize, authorize_delegate, refuse_second_vote
+from greenlight.core.approvers import (
+    authorize,
+    authorize_delegate,
+    refuse_changed_vote,
+    refuse_second_vote,
+)
 from greenlight.core.conditional_write import (
     Add,
     Append,
@@ -265,7 +270,8 @@ def explain_refusal(
     Raises:
         NotFoundError: there is no such approval.
         AlreadyVotedError: the person who clicked cast another vote on it already (their own,
-            or one for someone else as a delegate).
+            or one for someone else as a delegate), or this one would change the vote
+            counted for the approver (a reject after an approve, a comment added).
         NotAuthorizedError: the clicker may not decide it (requester, viewer, not listed).
         ConfirmationRequiredError: an unconfirmed approve of a sensitive request.
         ConflictError: it was decided or expired already (by whom and when, if anyone).
@@ -279,7 +285,7 @@ def explain_refusal(
     if vote.cast_by is not None:
         authorize_delegate(refused.policy, refused.request, approval_id, vote.cast_by)
     refuse_closed(refused, vote.at)
-    if refused.vote_of(vote.user_id):
+    if refuse_changed_vote(refused, vote.caster, vote.user_id, vote):
         return None
     if refused.request.sensitive and vote.verdict is Verdict.APPROVE and not vote.confirmed:
         raise ConfirmationRequiredError(approval_id, vote.user_id)

@@ -74,7 +74,7 @@ def reply_for(error: ApprovalError, service: DecisionService) -> str:
         return messages.already_decided(service.current(error.approval_id))
     if isinstance(error, NotAuthorizedError):  # a second vote names whom for, as a mention
         return (
-            messages.already_voted(error.voted_for)
+            messages.already_voted(error.voted_for, error.counted_for, error.counted_by)
             if isinstance(error, AlreadyVotedError)
             else messages.not_authorized(error.why)
         )
@@ -91,7 +91,11 @@ def form_error_for(error: ApprovalError, service: DecisionService) -> str:
     if isinstance(error, ConflictError):
         return _form_conflict(error, service)
     if isinstance(error, AlreadyVotedError):
-        return messages.form_already_voted(as_delegate=error.voted_for is not None)
+        return messages.form_already_voted(
+            as_delegate=error.voted_for is not None,
+            counted_for_them=error.counted_for is not None,
+            counted_by_delegate=error.counted_by is not None,
+        )
     if isinstance(error, NotAuthorizedError):
         return messages.form_refused(error.why)
     if isinstance(error, NotFoundError):

@@ -21,6 +21,7 @@ from greenlight.core.approvers import (
     authorize,
     authorize_delegate,
     delegator_for,
+    refuse_changed_vote,
     refuse_second_vote,
 )
 from greenlight.core.callback_result import decision_payload
@@ -121,6 +122,7 @@ class DecisionService:
             voter = delegator
         refuse_second_vote(record, user_id, voter)  # in the write's order: before "decided"
         refuse_closed(record, self._clock().isoformat())
+        refuse_changed_vote(record, user_id, voter)  # a form could only change a counted vote
         return record
 
     def decide(self, click: Click) -> VoteResult:

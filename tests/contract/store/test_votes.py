@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from greenlight.core.audit import AuditEvent, AuditKind
-from greenlight.core.errors import ConflictError, NotAuthorizedError
+from greenlight.core.errors import AlreadyVotedError, ConflictError, NotAuthorizedError
 from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
 from tests.contract.store.conftest import MESSAGE, posted
 
@@ -190,14 +190,20 @@ def test_a_vote_just_before_the_deadline_counts(subject: Subject) -> None:
 def test_a_second_vote_by_the_same_person_counts_once_and_changes_nothing(
     subject: Subject,
 ) -> None:
-    # Given Bob's approve counted on a 2-of-3 (then a double click, a Slack retry, a change
-    # of mind)
+    # Given Bob's approve counted on a 2-of-3 (then a Slack retry, a double click)
     record = posted(subject.store, quorum=2)
     counted, _ = subject.store.record_vote(record.approval_id, approve("U0BOB", FIRST))
 
-    for again in (approve("U0BOB", FIRST), approve("U0BOB", SECOND), reject("U0BOB", SECOND)):
+    for again in (approve("U0BOB", FIRST), approve("U0BOB", SECOND)):
         after, effect = subject.store.record_vote(record.approval_id, again)
         assert (effect, after) == (VoteEffect.ALREADY_COUNTED, counted)
+
+    # And a change of mind (a reject, a comment added) is refused, not dropped in silence
+    commented = Vote("U0BOB", Verdict.APPROVE, SECOND, comment="on second thought, fine")
+    for changed in (reject("U0BOB", SECOND), commented):
+        with pytest.raises(AlreadyVotedError) as refused:
+            subject.store.record_vote(record.approval_id, changed)
+        assert (refused.value.voted_for, refused.value.counted_for) == (None, None)
 
     assert subject.store.get(record.approval_id) == counted
     voted = [e for e in subject.trail(record.approval_id) if e.kind is AuditKind.VOTED]
