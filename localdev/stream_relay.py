@@ -40,9 +40,7 @@ class StreamPoller:
         self._arn = stream_arn
         self._handler = handler
         self._checkpoint = checkpoint
-        self._after: dict[str, str] = (
-            json.loads(checkpoint.read_text()) if checkpoint and checkpoint.exists() else {}
-        )
+        self._after: dict[str, str] = _positions(checkpoint, stream_arn)
         # The next iterator of each shard, kept between polls (one GetRecords a poll when idle);
         # dropped when a batch is not accepted, so the next read starts after the checkpoint.
         self._next: dict[str, str] = {}
@@ -128,7 +126,21 @@ class StreamPoller:
 
     def _save(self) -> None:
         if self._checkpoint:
-            self._checkpoint.write_text(json.dumps(self._after))
+            self._checkpoint.write_text(json.dumps({"stream_arn": self._arn, "after": self._after}))
+
+
+def _positions(checkpoint: Path | None, stream_arn: str) -> dict[str, str]:
+    """The positions saved for this very stream. A position is never carried to another stream
+    (Lambda keeps one per stream): a restarted local stack has a new stream, whose shard ids and
+    sequence numbers moto starts again from the same values, so an old position would skip
+    its first changes. A checkpoint of another stream, or of the old shape, is ignored."""
+    if checkpoint is None or not checkpoint.exists():
+        return {}
+    saved = json.loads(checkpoint.read_text())
+    if not isinstance(saved, dict) or saved.get("stream_arn") != stream_arn:
+        return {}
+    after = saved.get("after")
+    return {str(k): str(v) for k, v in after.items()} if isinstance(after, dict) else {}
 
 
 def _before_first_failure(records: list[dict[str, Any]], failed: set[str]) -> list[dict[str, Any]]:

@@ -177,7 +177,28 @@ class DecisionService:
         seen = seen_copy(after, click)
         if effect is not VoteEffect.ALREADY_COUNTED and seen is not None:
             self._board.redraw_copy(after, seen)  # best effort: never raises
+            if not decided:
+                self._redraw_if_decided_since(after, seen)
         return VoteResult(after, decided)
+
+    def _redraw_if_decided_since(self, counted: ApprovalRecord, seen: SlackMessage) -> None:
+        """Redraw `seen` again if the approval was decided while it was being redrawn.
+
+        chat.update has no condition: the last call wins. A slow redraw of a counted vote
+        (buttons still on) can land after the relay drew the decision that followed, bringing
+        the buttons back for good; a read after it sees the decision and draws it last. A
+        deciding click needs no read (its state is final), so the common path pays nothing.
+        """
+        try:
+            now = self._store.get(counted.approval_id)
+        except Exception as err:  # noqa: BLE001  # a courtesy: the vote is counted either way
+            logger.warning(
+                "redraw not rechecked",
+                extra={"approval_id": counted.approval_id, "error": type(err).__name__},
+            )
+            return
+        if now.status.is_final:
+            self._board.redraw_copy(now, seen)
 
     def _delegators(self, user_id: str) -> list[str]:
         """Whom `user_id` decides for now as a delegate (none without a delegations table)."""

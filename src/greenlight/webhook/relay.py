@@ -219,6 +219,28 @@ def for_slack(changes: Sequence[Change]) -> list[Change]:
     return list(last.values())
 
 
+def before_failures(
+    changes: list[Change], response: PartialItemFailureResponse, event: dict[str, Any]
+) -> list[Change]:
+    """`changes` (those handled before the batch's first failure, in order) without the ones of
+    an approval that also has a failed record in the batch."""
+    failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+    if not failed:
+        return changes
+    retried = {
+        _approval_id(r)
+        for r in event.get("Records", [])
+        if r.get("dynamodb", {}).get("SequenceNumber") in failed
+    }
+    return [c for c in changes if c.record.approval_id not in retried]
+
+
+def _approval_id(record: dict[str, Any]) -> str | None:
+    """The approval id a raw stream record is about (its key), if it names one."""
+    key = record.get("dynamodb", {}).get("Keys", {}).get("approval_id", {})
+    return key.get("S") if isinstance(key, dict) else None
+
+
 def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
     """A Lambda handler for DynamoDB stream batches (Powertools' batch processor), in two
     passes: each record's audit lines and callback (`deliver_change`; records that raised are
@@ -236,13 +258,19 @@ def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
 
     def handler(event: dict[str, Any], context: LambdaContext | None) -> PartialItemFailureResponse:
         changes: list[Change] = []
+        failed = False  # a record raised: Lambda delivers it, and every one after it, again
 
         def on_record(record: DynamoDBRecord) -> None:
+            nonlocal failed
             images = record.dynamodb
-            change = relay.deliver_change(
-                images.old_image if images else None, images.new_image if images else None
-            )
-            if change is not None:
+            try:
+                change = relay.deliver_change(
+                    images.old_image if images else None, images.new_image if images else None
+                )
+            except Exception:
+                failed = True
+                raise  # reported as failed by the batch processor
+            if change is not None and not failed:
                 changes.append(change)
 
         response = process_partial_response(
@@ -254,8 +282,12 @@ def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
         # Decided messages first (their buttons must go), then those that show progress, every
         # copy of each; then the Home tabs (views of the table, redrawn by the next change or
         # when opened). A copy left out shows the record as before, until its next change.
+        # Slack is shown only what came before the first failure, and nothing of an approval
+        # whose later change failed: its earlier change would draw an older state (a vote
+        # counted, buttons on) over what the webhook drew of the decision; the redelivery
+        # draws it (`before_failures`).
         slack_until = time.monotonic() + slack_budget(context)
-        shown = for_slack(changes)
+        shown = for_slack(before_failures(changes, response, event))
         redraws = sorted(
             (change for change in shown if change.redraw),
             key=lambda change: not change.record.status.is_final,

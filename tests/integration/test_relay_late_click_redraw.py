@@ -1,5 +1,6 @@
-"""Review (expected to FAIL on main as of this review): a slow click redraw overwrites the
-relay's final one.
+"""A slow click redraw never has the last word over the relay's final one (found by
+review-relay; the webhook now reads the record again after a counted vote's redraw and draws
+a decision made meanwhile).
 
 The webhook redraws the copy its clicker sees with the record *its* write returned; the relay
 redraws every copy from the stream. Slack's chat.update has no condition (it is last writer

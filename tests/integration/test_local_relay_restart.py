@@ -1,5 +1,5 @@
-"""Review (expected to FAIL on main as of this review): the local stack's stream poller skips
-the first changes of a restarted stack.
+"""The local stack's stream poller relays every change of a restarted stack (found by
+review-relay: it skipped the first ones; it now keeps its position per stream ARN).
 
 The webhook process's relay (`localdev/processes.py`, `_relay`) keeps its position in
 `state/relay-checkpoint.json`, keyed by shard id only. moto keeps no data across a restart, and
