@@ -16,7 +16,12 @@ import pytest
 
 from greenlight.aws.approval_store import DynamoApprovalStore
 from greenlight.core.audit import AuditKind
-from greenlight.core.errors import ConflictError, NotAuthorizedError, NotFoundError
+from greenlight.core.errors import (
+    AlreadyVotedError,
+    ConflictError,
+    NotAuthorizedError,
+    NotFoundError,
+)
 from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
 from tests.integration.conftest import post_pending
 
@@ -123,11 +128,15 @@ def test_refusals_explain_themselves_without_a_read(stack: Stack, counting: Coun
         counting.vote(viewer.approval_id, "U0VERA")
     assert counting.calls == Counter({"UpdateItem": 1})  # the viewer's; each refusal is one
 
-    # A second click by the same person is counted once and changes nothing
+    # A second click by the same person is counted once and changes nothing; a change of
+    # mind is refused, also from the refusal alone
     counting.vote(record.approval_id, "U0BOB")
-    again, effect = counting.vote(record.approval_id, "U0BOB", Verdict.REJECT)
+    again, effect = counting.vote(record.approval_id, "U0BOB")
     assert effect is VoteEffect.ALREADY_COUNTED
     assert (again.status, len(again.votes)) == (Status.PENDING, 1)
+    assert counting.calls == Counter({"UpdateItem": 1})
+    with pytest.raises(AlreadyVotedError):
+        counting.vote(record.approval_id, "U0BOB", Verdict.REJECT)
     assert counting.calls == Counter({"UpdateItem": 1})
 
     # A click after the decision is told who decided and when
