@@ -107,7 +107,10 @@ def end_of_day(text: str, today: date) -> str:
 class DelegationEntry:
     """One person's delegations: to whom (until when), and for whom they decide (until when).
 
-    `version` is the store's: a write is conditional on the version read.
+    `version` is the store's: a write is conditional on the version read. `commanded_at` is
+    when Slack sent the command that last changed this person's own delegation (its signed
+    `X-Slack-Request-Timestamp`): a command sent earlier is a replay, or stale, and changes
+    nothing (`is_stale`).
     """
 
     user_id: str
@@ -115,6 +118,17 @@ class DelegationEntry:
     until: str | None = None
     decides_for: dict[str, str] = field(default_factory=dict)  # delegator -> until
     version: int = 0
+    commanded_at: int | None = None  # Unix seconds, as Slack signs them
+
+    def is_stale(self, sent_at: int | None) -> bool:
+        """Whether a command Slack sent at `sent_at` comes too late to change this entry: sent
+        before the one that last did. A signed request may be resent by anyone who captured it
+        for 5 minutes (docs.slack.dev, verifying requests from Slack); a delegation command,
+        unlike a vote, is not idempotent (a replayed `delegate` undoes a later `undelegate`).
+        Seconds are Slack's unit: two commands sent within one second both count, and a replay
+        of the latest command sets what it set already."""
+        last = self.commanded_at
+        return sent_at is not None and last is not None and sent_at < last
 
     def delegate_at(self, now: str) -> str | None:
         """Whom this person has delegated to, if that still lasts at `now`."""
@@ -135,6 +149,8 @@ class DelegationEntry:
         }
         if self.delegate_id and self.until:
             item |= {"delegate_id": self.delegate_id, "until": self.until}
+        if self.commanded_at is not None:
+            item["commanded_at"] = self.commanded_at
         return item
 
     @classmethod
@@ -146,6 +162,7 @@ class DelegationEntry:
             until=item.get("until"),
             decides_for={str(k): str(v) for k, v in (item.get("decides_for") or {}).items()},
             version=int(item.get("version", 0)),
+            commanded_at=int(item["commanded_at"]) if "commanded_at" in item else None,
         )
 
 

@@ -64,6 +64,13 @@ ANY_EVENT = re.compile(".*")
 FINAL = {s.value for s in Status if s.is_final}
 
 
+def sent_at(request: BoltRequest) -> int | None:
+    """When Slack sent `request`: its `X-Slack-Request-Timestamp`, signed and checked fresh
+    before Bolt saw it (asgi.py), so a digit string."""
+    found = request.headers.get("x-slack-request-timestamp") or []
+    return int(found[0]) if found and found[0].isdigit() else None
+
+
 def reply_for(error: ApprovalError, service: DecisionService) -> str:
     """The one table from domain errors to what the clicker is told."""
     if isinstance(error, ConflictError):
@@ -198,7 +205,9 @@ def build_app(
     comments.register(app, decisions, board_over, form_error_for)  # approve w/ comment, sensitive
 
     @app.command(APPROVALS_COMMAND)
-    def on_approvals(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
+    def on_approvals(
+        ack: Callable[..., None], body: dict[str, Any], client: WebClient, request: BoltRequest
+    ) -> None:
         service = decisions(board_over(client))
         try:
             user_id = user_of({"user": {"id": body.get("user_id")}})
@@ -207,7 +216,7 @@ def build_app(
             return
         if is_delegation_command(str(body.get("text") or "")):
             text = (
-                delegations.answer(user_id, str(body["text"]))
+                delegations.answer(user_id, str(body["text"]), sent_at(request))
                 if delegations
                 else messages.delegation_refused("delegation is not set up for this workspace")
             )
