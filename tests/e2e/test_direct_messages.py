@@ -20,6 +20,7 @@ from localdev.click import click, store_for, table
 from localdev.demo import lambda_client, wait_for
 from localdev.functions import DIRECT_APPROVAL
 from tests.e2e.test_local_stack import finished
+from tests.e2e.test_slack_calls import inject
 
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord
@@ -141,14 +142,8 @@ def test_a_click_is_answered_after_one_slow_redraw_and_the_relay_redraws_every_c
     # Given a DM request (bob, carol, dave), and Slack answering chat.update a second late
     arn, title = start(local_stack)
     record = posted(local_stack, title, copies=3)
-    fault = {"method": "chat.update", "delay_ms": 1000, "times": 8}  # bounded: 8 calls, 1 s each
-    request = urllib.request.Request(
-        local_stack.url("slack") + "/_faults",
-        data=json.dumps(fault).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=5) as answer:
-        assert answer.status == 200
+    # bounded: 8 calls, 1 s each
+    inject(local_stack, {"method": "chat.update", "delay_ms": 1000, "times": 8})
 
     # When bob approves in his DM
     bob = next(m for m in record.posted_as() if m.recipient == "U0BOB")
@@ -176,14 +171,8 @@ def test_every_copy_shows_the_decision_though_slack_rate_limits_the_redraws(
     # Given a DM request, and Slack answering 429 (Retry-After: 1) to the next two chat.update
     arn, title = start(local_stack)
     record = posted(local_stack, title, copies=3)
-    fault = {"method": "chat.update", "error": "ratelimited", "times": 2, "retry_after": 1}
-    request = urllib.request.Request(
-        local_stack.url("slack") + "/_faults",
-        data=json.dumps(fault).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=5) as answer:
-        assert answer.status == 200
+    rate_limited = {"method": "chat.update", "error": "ratelimited", "times": 2, "retry_after": 1}
+    inject(local_stack, rate_limited)
 
     # When dave approves in his DM (the webhook does not wait out a 429: it has 3 s to answer)
     dave = next(m for m in record.posted_as() if m.recipient == "U0DAVE")

@@ -31,6 +31,8 @@ from moto.cloudformation.models import cloudformation_backends
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
 
+from tests.integration.test_script_errors import without_aws_identity
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -118,14 +120,8 @@ def deploy(
     npm = stand_in / "npm"
     npm.write_text("#!/bin/sh\necho 'npm reached (the checks passed)' >&2\nexit 1\n")
     npm.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {
-        "HOME": str(tmp),
+    env = without_aws_identity(tmp, aws.region) | {
         "PATH": f"{stand_in}:{os.environ['PATH']}",
-        "AWS_CONFIG_FILE": str(tmp / "none"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "none"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_REGION": aws.region,
         "AWS_MAX_ATTEMPTS": "1",
     }
     if credentials:

@@ -20,16 +20,21 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
 
 
-def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
-    """The script with no AWS identity at all and no local stack (an empty .local)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
+def without_aws_identity(tmp: Path, region: str) -> dict[str, str]:
+    """This environment with no AWS identity at all: no `AWS_*` variable, no config or
+    credentials file (`tmp` is home), no instance metadata; only `region`."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
         "HOME": str(tmp),
         "AWS_CONFIG_FILE": str(tmp / "none"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "none"),
         "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_REGION": "eu-west-1",
-        "GREENLIGHT_LOCAL_DIR": str(tmp / "local"),
+        "AWS_REGION": region,
     }
+
+
+def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
+    """The script with no AWS identity at all and no local stack (an empty .local)."""
+    env = without_aws_identity(tmp, "eu-west-1") | {"GREENLIGHT_LOCAL_DIR": str(tmp / "local")}
     return subprocess.run(
         [str(SCRIPTS / script), *args],
         capture_output=True,
