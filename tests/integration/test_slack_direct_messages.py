@@ -108,9 +108,11 @@ def test_a_decision_redraws_every_copy_even_when_one_is_gone(
         record = record.with_message(notifier.post_direct(record, user_id))
     decided = record.with_vote(Vote("U0CAROL", Verdict.APPROVE, AT))
 
-    # When the webhook's board redraws it, and Slack refuses the first copy (deleted)
+    # When the board redraws every copy, as the relay does, and Slack refuses the first (deleted)
     slack.faults.add(fake_slack.Fault("chat.update", "message_not_found", times=1))
-    SlackMessageBoard(web_client(slack, wait=False)).redraw(decided)
+    board = SlackMessageBoard(web_client(slack, wait=False))
+    for copy in decided.posted_as():
+        board.redraw_copy(decided, copy)
 
     # Then the other copies show the decision, buttons gone
     by_channel = {m["channel"]: m for m in slack.state.snapshot()["messages"]}

@@ -116,10 +116,6 @@ class InMemorySlack:
         with self._lock:
             self.redraws.append(record)
 
-    def redraw(self, record: ApprovalRecord) -> None:
-        """Redraw the posted request (the webhook's message board)."""
-        self.update_request(record)
-
     def redraw_copy(self, record: ApprovalRecord, message: SlackMessage) -> None:
         """Redraw one copy of the posted request (the webhook's and the relay's message
         board): kept in `redraws` like a whole redraw, once per copy."""

@@ -24,12 +24,6 @@ class SlackMessageBoard:
     def __init__(self, client: WebClient) -> None:
         self._client = client
 
-    def redraw(self, record: ApprovalRecord) -> None:
-        """Update every copy of the posted message (`redraw_copy` each; one gone spoils no
-        other). Not the click's path: it redraws one copy, the relay the rest."""
-        for message in record.posted_as():
-            self.redraw_copy(record, message)
-
     def redraw_copy(self, record: ApprovalRecord, message: SlackMessage) -> None:
         """Update one copy of the posted message: progress, or the verdict with the buttons
         gone.

@@ -103,7 +103,8 @@ def test_what_reaches_slack_from_every_adapter_is_documented_and_accepted(
     for status in Status:
         record = replace(crowded(status), slack=message, copies=(message, direct))
         notifier.update_request(record)
-        board.redraw(record)
+        for copy in record.posted_as():
+            board.redraw_copy(record, copy)
     notifier.reply(message, messages.reminder(pending))
     notifier.announce(fixtures.CHANNEL_ID, messages.escalation(pending))
     notifier.notify(fixtures.PEOPLE[0].user_id, "order ord-1 was approved.", message)
