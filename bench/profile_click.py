@@ -110,8 +110,21 @@ def provision(urls: dict[str, str], prefixes: list[str]) -> None:
     )
 
 
+# The two measured variants, then three lower bounds for a secure webhook: what the floor
+# costs with one of ours' two fixed costs added (Bolt, which verifies and dispatches the request;
+# the write whose condition is the authorization), then with both: the least any webhook can
+# cost that uses Bolt and lets DynamoDB authorize the vote, with nothing of ours around them.
+VARIANTS = {
+    "ours": "ours",
+    "floor": "floor",
+    "floor-write": "floor, ours' write",
+    "floor-bolt": "floor under Bolt",
+    "secure": "Bolt + ours' write",
+}
+
+
 def build(variant: str) -> Callable[..., Any]:
-    """The variant's ASGI app, built as `bench.servers` builds it."""
+    """The variant's ASGI app, built as `bench.servers` builds its own."""
     from bench import servers  # noqa: PLC0415
 
     if variant == "ours":
@@ -119,7 +132,13 @@ def build(variant: str) -> Callable[..., Any]:
         from greenlight.webhook.settings import Settings  # noqa: PLC0415
 
         return build_webhook(Settings.from_env())
-    return servers.floor_app()  # type: ignore[no-any-return]
+    apps: dict[str, Callable[[], Any]] = {
+        "floor": servers.floor_app,
+        "floor-write": lambda: servers.floor_app(servers.secure_update),
+        "floor-bolt": lambda: servers.bolt_app(servers.floor_calls()),
+        "secure": lambda: servers.bolt_app(servers.floor_calls(servers.secure_update)),
+    }
+    return apps[variant]()  # type: ignore[no-any-return]
 
 
 _TO_THREAD = asyncio.to_thread
@@ -164,32 +183,39 @@ def measure(
 
 
 def split_table(rows: list[dict[str, Any]], clicks: int, rounds: int) -> str:
-    """Markdown: each process's CPU per click, median over the rounds, ours against the floor."""
+    """Markdown: each process's CPU per click, median over the rounds, each variant against
+    the floor."""
     columns = ("webhook", *PARTS)
+    variants = [v for v in VARIANTS if any(r["variant"] == v for r in rows)]
     medians = {
         variant: {k: statistics.median(r[k] for r in rows if r["variant"] == variant)
                   for k in (*columns, "wall_p50")}
-        for variant in ("ours", "floor")
+        for variant in variants
     }  # fmt: skip
     lines = [
         f"Where a click's CPU goes (`python -m bench.profile_click`: {rounds} interleaved rounds "
         f"of {clicks} clicks, one at a time, straight into each ASGI app; each service in its "
-        "own process; median of the rounds, ms per click):",
+        "own process; median of the rounds, ms per click; the last three rows are lower bounds "
+        "for a secure webhook, `bench.profile_click.VARIANTS`):",
         "",
-        "| | webhook | DynamoDB (moto) | fake Slack | callback recorder | total | wall p50 |",
-        "|---|---|---|---|---|---|---|",
+        "| | webhook | DynamoDB (moto) | fake Slack | callback recorder | total | wall p50 "
+        "| total / floor | wall / floor |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for variant, cells in medians.items():
+    floor = medians["floor"]
+    floor_total = sum(floor[k] for k in columns)
+    for variant in variants:
+        cells = medians[variant]
         total = sum(cells[k] for k in columns)
         lines.append(
-            f"| {variant} | " + " | ".join(f"{cells[k]:.2f}" for k in columns)
-            + f" | {total:.2f} | {cells['wall_p50']:.1f} |"
+            f"| {VARIANTS[variant]} | " + " | ".join(f"{cells[k]:.2f}" for k in columns)
+            + f" | {total:.2f} | {cells['wall_p50']:.1f} | {_ratio(total, floor_total)} "
+            f"| {_ratio(cells['wall_p50'], floor['wall_p50'])} |"
         )  # fmt: skip
-    ours, floor = medians["ours"], medians["floor"]
-    total = _ratio(sum(ours[k] for k in columns), sum(floor[k] for k in columns))
+    ours = medians["ours"]
     lines.append(
         "| ours/floor | " + " | ".join(_ratio(ours[k], floor[k]) for k in columns)
-        + f" | {total} | {_ratio(ours['wall_p50'], floor['wall_p50'])} |"
+        + " | | | | |"
     )  # fmt: skip
     return "\n".join(lines) + "\n"
 
@@ -204,11 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clicks", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--profile", choices=["ours", "floor"])
+    parser.add_argument("--profile", choices=list(VARIANTS))
+    parser.add_argument(
+        "--only-measured", action="store_true", help="ours and the floor, no lower bounds"
+    )
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--write", action="store_true", help="append the table to results.md")
     args = parser.parse_args(argv)
-    variants = ("ours", "floor")
+    variants = ("ours", "floor") if args.only_measured else tuple(VARIANTS)
     with ExitStack() as stack:
         urls, pids = start_parts(stack)
         prefixes = {(v, r): f"prof-{v}{r}-" for v in variants for r in range(args.rounds)}
@@ -221,15 +250,17 @@ def main(argv: list[str] | None = None) -> int:
         apps: dict[str, Callable[..., Any]] = {}
         rows = []
         for round_ in range(args.rounds):
-            for variant in variants[round_ % 2 :] + variants[: round_ % 2]:
+            turn = round_ % len(variants)  # each round starts with another variant
+            for variant in variants[turn:] + variants[:turn]:
                 prefix = prefixes[variant, round_]
                 os.environ["APPROVALS_TABLE"] = f"{prefix}approvals"
                 os.environ["AUDIT_TABLE"] = f"{prefix}audit"
                 apps[variant] = build(variant)  # the table names are read at build
                 seed_urls = {"dynamodb": urls["dynamodb"], "slack": urls["slack"]}
-                warm = seed(seed_urls, 20, f"w{variant[0]}{round_}x", prefix)
+                mark = f"{list(VARIANTS).index(variant)}r{round_}x"  # unique callback ids
+                warm = seed(seed_urls, 20, f"w{mark}", prefix)
                 measure(variant, apps[variant], warm, pids, None)
-                records = seed(seed_urls, args.clicks, f"{variant[0]}{round_}x", prefix)
+                records = seed(seed_urls, args.clicks, mark, prefix)
                 use = profiler if args.profile == variant else None
                 row = measure(variant, apps[variant], records, pids, use)
                 rows.append(row)

@@ -20,6 +20,7 @@ import signal
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,27 @@ def floor_update(user: str) -> dict[str, Any]:
     }
 
 
-def floor_app() -> Any:
-    """The floor: a raw ASGI app, the same three outside calls, nothing else.
+def secure_update(user: str) -> dict[str, Any]:
+    """Ours' deciding `UpdateItem` for `user`'s approve (without table and key), as the store
+    sends it (`greenlight.core.vote_write.vote_update`): the authorization is its condition."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from greenlight.aws.approval_store import typed  # noqa: PLC0415
+    from greenlight.core.vote_write import VoteWrite, vote_update  # noqa: PLC0415
+    from greenlight.core.votes import Verdict, Vote  # noqa: PLC0415
+
+    vote = Vote(user, Verdict.APPROVE, datetime.now(UTC).isoformat())
+    arguments = vote_update(vote, VoteWrite.DECIDING).arguments()
+    arguments["ExpressionAttributeValues"] = typed(arguments["ExpressionAttributeValues"])
+    return arguments
+
+
+Write = Callable[[str], dict[str, Any]]  # a clicker's id -> `UpdateItem` arguments
+
+
+def floor_calls(write: Write = floor_update) -> Callable[[str, str], None]:
+    """The floor's three outside calls for one approve: `write`'s conditional `UpdateItem`,
+    the callback, the message update.
 
     DynamoDB through the low-level client with typed values written by hand, the most direct
     way to call it (and what the cold-start floor, `bench.run.FLOOR_INIT`, builds): ours uses
@@ -128,6 +148,26 @@ def floor_app() -> Any:
     table_name = os.environ["APPROVALS_TABLE"]
     lambda_client = boto3.client("lambda")
     slack = WebClient(token=TOKEN, base_url=os.environ["SLACK_API_URL"])
+
+    def decide(approval_id: str, user: str) -> None:
+        record = dynamodb.update_item(
+            TableName=table_name, Key={"approval_id": {"S": approval_id}}, **write(user)
+        )["Attributes"]
+        result = json.dumps({"decision": "approved", "approval_id": approval_id}).encode()
+        lambda_client.send_durable_execution_callback_success(
+            CallbackId=record["callback_id"]["S"], Result=result
+        )
+        slack_ref = record["slack"]["M"]
+        slack.chat_update(
+            channel=slack_ref["channel"]["S"], ts=slack_ref["ts"]["S"], text=f"Approved by {user}"
+        )
+
+    return decide
+
+
+def floor_app(write: Write = floor_update) -> Any:
+    """The floor: a raw ASGI app, a stdlib HMAC check, the three outside calls, nothing else."""
+    decide = floor_calls(write)
     secret = SIGNING_SECRET.encode()
 
     def handle(headers: dict[bytes, bytes], body: bytes) -> tuple[int, bytes]:
@@ -138,20 +178,7 @@ def floor_app() -> Any:
         ):
             return 401, b""
         payload = json.loads(urllib.parse.parse_qs(body.decode())["payload"][0])
-        approval_id, user = payload["actions"][0]["value"], payload["user"]["id"]
-        record = dynamodb.update_item(
-            TableName=table_name,
-            Key={"approval_id": {"S": approval_id}},
-            **floor_update(user),
-        )["Attributes"]
-        result = json.dumps({"decision": "approved", "approval_id": approval_id}).encode()
-        lambda_client.send_durable_execution_callback_success(
-            CallbackId=record["callback_id"]["S"], Result=result
-        )
-        slack_ref = record["slack"]["M"]
-        slack.chat_update(
-            channel=slack_ref["channel"]["S"], ts=slack_ref["ts"]["S"], text=f"Approved by {user}"
-        )
+        decide(payload["actions"][0]["value"], payload["user"]["id"])
         return 200, b""
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -172,8 +199,9 @@ def floor_app() -> Any:
     return app
 
 
-def bolt_app() -> Any:
-    """Bolt configured as ours (FaaS settings), one listener that only acks."""
+def bolt_app(decide: Callable[[str, str], None] | None = None) -> Any:
+    """Bolt configured as ours (FaaS settings), one listener that acks (after `decide`, the
+    floor's calls, if given: Bolt's verification and dispatch around them)."""
     from slack_bolt import App  # noqa: PLC0415
     from slack_bolt.adapter.asgi import SlackRequestHandler  # noqa: PLC0415
     from slack_bolt.authorization import AuthorizeResult  # noqa: PLC0415
@@ -186,7 +214,13 @@ def bolt_app() -> Any:
         signing_secret=SIGNING_SECRET,
         authorize=lambda: authorized,
     )
-    app.action("approve")(lambda ack: ack())
+
+    def approve(ack: Any, body: dict[str, Any]) -> None:
+        if decide is not None:
+            decide(body["actions"][0]["value"], body["user"]["id"])
+        ack()
+
+    app.action("approve")(approve)
     return SlackRequestHandler(app)
 
 
