@@ -350,8 +350,29 @@ def markdown(results: dict[str, Any]) -> str:
         cpu = [results["clicks"][v][str(level)] for v in ("ours", "floor", "bolt")]
         cells = " | ".join(f"{c['server_cpu_ms']:.1f} + {c['stack_cpu_ms']:.1f}" for c in cpu)
         lines.append(f"| {level} | {cells} |")
+    if "secure" in results["clicks"]:  # absent from older results
+        lines += ["", *lower_bound_table(results["clicks"])]
     lines += ["", *cold_start_table(results["cold_start"])]
     return "\n".join(lines) + "\n"
+
+
+def lower_bound_table(clicks: dict[str, Any]) -> list[str]:
+    """The secure lower bound (`bench.servers`: Bolt + ours' authorizing write, nothing else of
+    ours) against the floor, and ours against it."""
+    lines = [
+        "| concurrency | lower bound p50/p99 ms | lower bound/floor p50 / p99 | CPU ms per "
+        "click, server + local stack | ours/lower bound p50 / p99 |",
+        "|---|---|---|---|---|",
+    ]
+    for level in CLICK_LEVELS:
+        ours, floor, low = (clicks[v][str(level)] for v in ("ours", "floor", "secure"))
+        lines.append(
+            f"| {level} | {_pair(low)} | {low['p50_ms'] / floor['p50_ms']:.2f}× / "
+            f"{low['p99_ms'] / floor['p99_ms']:.2f}× | {low['server_cpu_ms']:.1f} + "
+            f"{low['stack_cpu_ms']:.1f} | {ours['p50_ms'] / low['p50_ms']:.2f}× / "
+            f"{ours['p99_ms'] / low['p99_ms']:.2f}× |"
+        )
+    return lines
 
 
 @contextmanager

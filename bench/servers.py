@@ -2,11 +2,14 @@
 
 `python -m bench.servers support --dir D` runs DynamoDB (moto), the fake Slack and a recorder of
 Lambda's callback API, and writes their URLs to D/support.json. `python -m bench.servers
-ours|floor|bolt --dir D --port P` serves one webhook variant under uvicorn:
+ours|floor|bolt|secure --dir D --port P` serves one webhook variant under uvicorn:
 - ours: the product's webhook (signature, record, authorization, vote, callback, redraw);
 - floor: the most direct handler making the same outside calls (stdlib HMAC check, one
   conditional write, one callback call, one message update), no framework;
-- bolt: a bare Bolt app that verifies the signature and acks, nothing else.
+- bolt: a bare Bolt app that verifies the signature and acks, nothing else;
+- secure: a lower bound, the floor's calls in a Bolt listener with ours' vote write (whose
+  condition is the authorization) instead of the blind one: what no webhook that uses Bolt and
+  lets DynamoDB authorize can beat, with nothing of ours around them.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 SECRET_NAME = "bench/slack"  # noqa: S105  # a name
 SECRETS = (SECRET_NAME, "bench/slack-signing")  # the bot token's, the signing secret's
 TOKEN = "xoxb-bench-not-real"  # noqa: S105  # a dummy for the fake Slack
-CLICK_VARIANTS = ("ours", "floor", "bolt")
+CLICK_VARIANTS = ("ours", "floor", "bolt", "secure")
 CLICK_LEVELS = {1: 150, 10: 400, 50: 600}  # concurrency: clicks per round (p99: 450+ pooled)
 CLICK_ROUNDS = 3
 
@@ -227,7 +230,7 @@ def bolt_app(decide: Callable[[str, str], None] | None = None) -> Any:
 def main() -> int:
     """Run one server in the foreground."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("role", choices=["support", "ours", "floor", "bolt"])
+    parser.add_argument("role", choices=["support", *CLICK_VARIANTS])
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
@@ -241,6 +244,8 @@ def main() -> int:
         from greenlight.webhook.settings import Settings  # noqa: PLC0415
 
         app = build_webhook(Settings.from_env())
+    elif args.role == "secure":
+        app = bolt_app(floor_calls(secure_update))
     else:
         app = floor_app() if args.role == "floor" else bolt_app()
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off")

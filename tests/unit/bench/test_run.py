@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import cpu_seconds, summary
+from bench.repeat import ratios
+from bench.run import cpu_seconds, markdown, summary
 from bench.servers import CLICK_LEVELS, CLICK_ROUNDS, CLICK_VARIANTS, click_tables
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -107,3 +109,20 @@ def test_the_apparatus_runs_no_full_garbage_collection() -> None:
 
     assert full_collections("") > 0  # the workload does trigger them by default
     assert full_collections("no_full_collections(); ") == 0
+
+
+def test_the_lower_bound_is_reported_against_the_floor_and_older_results_still_render() -> None:
+    results = json.loads((ROOT / "bench" / "results.json").read_text())
+    older = results | {"clicks": {k: v for k, v in results["clicks"].items() if k != "secure"}}
+    floor = results["clicks"]["floor"]
+    half_again = {
+        level: row | {"p50_ms": 1.5 * row["p50_ms"], "p99_ms": 2 * row["p99_ms"]}
+        for level, row in floor.items()
+    }
+    newer = results | {"clicks": older["clicks"] | {"secure": half_again}}
+
+    assert "lower bound" not in markdown(older)
+    rows = [line for line in markdown(newer).splitlines() if line.startswith("| 1 |")]
+    assert any("| 1.50\u00d7 / 2.00\u00d7 |" in row for row in rows)  # ratios, times sign
+    assert ratios(newer)["lower bound p50 1"] == pytest.approx(1.5)
+    assert "lower bound p50 1" not in ratios(older)
