@@ -111,6 +111,24 @@ def test_a_decision_is_delivered_and_redrawn() -> None:
     assert (callbacks.sent, board.redrawn) == (["cb"], ["a" * 22])
 
 
+def test_a_request_the_gate_refused_is_not_relayed() -> None:
+    # Given a request the gate itself rejected (too few approvers reachable): rejected by no
+    # one, as the gate stores it; the gate returned its decision and waits on no callback
+    callbacks, board = Callbacks(), Board()
+    before = posted(quorum=2)
+    why = "needs 2 approvers but only 1 can be reached"
+    after = replace(
+        before, status=Status.REJECTED, decided_at=VOTE.at, reason=why, version=before.version + 1
+    )
+
+    # When the relay sees the change
+    DecisionRelay(callbacks, board, Audit()).on_change(before.to_item(), after.to_item())
+
+    # Then it resumes nothing (like an expiry) and leaves the redraw to the gate that wrote it
+    assert callbacks.sent == []
+    assert board.copies == []
+
+
 def test_a_callback_that_may_succeed_later_is_retried_by_the_stream() -> None:
     relay = DecisionRelay(Callbacks(DeliveryError("ServiceException")), Board(), Audit())
 
