@@ -135,6 +135,7 @@ class Decision:
             deciders=tuple(Decider(u, at) for u, at in decided_by(record)),
             reason=record.reason,
             decided_at=record.decided_at,
+            automatic=record.is_refused,
             message=record.slack,
         )
 

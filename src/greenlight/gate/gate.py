@@ -122,13 +122,16 @@ class _Gate:
             name=CALLBACK_DECISION, config=round_config(waits[0][0])
         )
         posted = self._post(policy, callback.callback_id)
-        if posted.message is None:  # no one could decide it: refused, and audited as such
+        if posted.refused is not None:  # no one could decide it: rejected automatically, as
+            # the record, its audit line and its copies say (`ladder_steps.refuse`)
             return Decision(
                 Status.REJECTED,
                 posted.approval_id,
                 reason=posted.refused,
+                decided_at=posted.refused_at,
                 automatic=True,
                 context=self.request.context,
+                message=posted.message,
             )
         self.ctx.logger.info("approval requested", extra={"approval_id": posted.approval_id})
         for number, (_, stage) in enumerate(waits, start=1):

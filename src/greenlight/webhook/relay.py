@@ -8,7 +8,9 @@ until Lambda's API accepts the callback or says it is closed, the change is repo
 and the stream delivers it again (Lambda's retries on AWS, the local poller's on the local
 stack). A callback the webhook already sent answers "closed": sending twice changes nothing,
 so every decision reaches its workflow exactly once in effect. Expiry is not relayed: the gate
-writes it itself, after its callback timed out.
+writes it itself, after its callback timed out; nor is a refusal (a request rejected by no one,
+too few of its approvers reachable: `ApprovalRecord.is_refused`), which the gate writes and
+returns itself.
 
 The relay also redraws the request's messages, every copy of it, for every change that counted
 a vote (a decision, or progress such as "1 of 2"): the click redraws only the copy its clicker
@@ -140,7 +142,9 @@ class DecisionRelay:
             return None
         for event in vote_lines(before, record):
             self._audit.append_once(event)
-        decided = decided_in(old, new)
+        # A request the gate refused (rejected by no one) is its own answer, like an expiry:
+        # the gate returned it to the workflow and redrew its copies; no one waits on a callback
+        decided = decided_in(old, new) and not record.is_refused
         if decided and not self._deliver(record):
             return Change(record, redraw=False)
         return Change(record, redraw=decided or votes_changed(old, new))
