@@ -26,8 +26,9 @@ from greenlight.core import (
     metric_names,
 )
 from greenlight.core.audit import AuditEvent, AuditKind
+from greenlight.core.outcome import decision_payload
 from greenlight.core.secret import Secret
-from greenlight.core.votes import Verdict, VoteEffect
+from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.slack.client import build_web_client
 from greenlight.slack.notifier import SlackApprovalNotifier
 from localdev import fake_slack, fixtures
@@ -275,3 +276,47 @@ def test_a_refusal_stands_when_its_step_is_retried(
         (AuditKind.REFUSED, result.reason)
     ]
     assert refused_count(capsys) == 1
+
+
+def test_a_veto_cast_while_the_copies_went_out_stands_instead_of_a_refusal(
+    world: FakeWorld, slack: fake_slack.FakeSlackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two of two with Oscar unreachable, and Bob rejecting in his copy just before the
+    # gate's write that would reject the request automatically (a race: his copy is live)
+    updated = world.approvals.update
+
+    def bob_rejects_first(approval_id: str, change: Any) -> Any:
+        if not vetoed:
+            at = world.approvals.get(approval_id).created_at
+            vetoed.append(
+                world.approvals.record_vote(
+                    approval_id, Vote("U0BOB", Verdict.REJECT, at, "not this week")
+                )
+            )
+        return updated(approval_id, change)
+
+    vetoed: list[Any] = []
+    monkeypatch.setattr(world.approvals, "update", bob_rejects_first)  # a seam
+    policy = Policy(("U0BOB", OSCAR), quorum=2, ladder=Ladder(expire_after=30))
+    with running(world, gate(policy, DirectMessages())) as run:
+        run.start()
+        eventually(lambda: bool(vetoed))
+        (after, effect) = vetoed[0]
+        assert effect is VoteEffect.DECIDED
+        # the webhook resumes the workflow with Bob's decision, as it does on the deciding click
+        run.runner.send_callback_success(after.callback_id, decision_payload(after))
+        result = Decision.from_dict(run.result())
+
+    # Then Bob's rejection is the decision, everywhere: not an automatic one
+    record = world.approvals.only()
+    assert (record.status, record.decided_by, record.reason) == (
+        Status.REJECTED,
+        ("U0BOB",),
+        "not this week",
+    )
+    assert (result.status, result.automatic, result.reason) == (
+        Status.REJECTED,
+        False,
+        "not this week",
+    )
+    assert AuditKind.REFUSED not in [e.kind for e in world.approvals.audit]
