@@ -108,21 +108,12 @@ class DecisionRelay:
         self._audit = audit
         self._homes = homes
 
-    def on_change(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
-        """Handle one stream record's images whole: `deliver_change`, then `show` it.
-
-        Raises:
-            DeliveryError: the callback could not be sent yet; the stream retries the record.
-        """
-        change = self.deliver_change(old, new)
-        if change is not None:
-            self.show(change)
-
     def deliver_change(
         self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     ) -> Change | None:
         """What must not wait on Slack: audit the votes a change counted, send the callback of
-        the decision it made. Returns what Slack should show of it (`show`), or None.
+        the decision it made. Returns what Slack should show of it (`redraw`, `refresh_homes`),
+        or None.
 
         A record the relay can never deliver (unreadable, or a callback Lambda refuses for good)
         is logged as an error and let go: retried, it would hold back every decision behind it
@@ -148,11 +139,6 @@ class DecisionRelay:
         if decided and not self._deliver(record):
             return Change(record, redraw=False)
         return Change(record, redraw=decided or votes_changed(old, new))
-
-    def show(self, change: Change, until: float = math.inf) -> None:
-        """What Slack shows of a change, best effort: `redraw`, then `refresh_homes`."""
-        self.redraw(change, until)
-        self.refresh_homes(change, until)
 
     def redraw(self, change: Change, until: float = math.inf) -> bool:
         """Every copy of the message redrawn, best effort, one after the other until
@@ -249,7 +235,8 @@ def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
     """A Lambda handler for DynamoDB stream batches (Powertools' batch processor), in two
     passes: each record's audit lines and callback (`deliver_change`; records that raised are
     reported as failed, so the stream delivers them again, from the first of them), then what
-    Slack shows of the batch's changes (`show`) while the invocation has time for it."""
+    Slack shows of the batch's changes (`redraw`, then `refresh_homes`) while the invocation
+    has time for it."""
     # Imported here: the webhook builds from the same package, and its cold start should not
     # pay for a utility only the relay uses.
     from aws_lambda_powertools.utilities.batch import (  # noqa: PLC0415
