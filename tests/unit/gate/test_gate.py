@@ -365,6 +365,7 @@ def test_a_request_no_one_may_decide_is_refused_and_audited(
         result.decided_at,
     )
     assert "rejected automatically" in line.line()
+    assert "requested by U0ALICE" in line.line()  # no `requested` line: nothing was stored
     emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
     assert sum(len(d.get(metric_names.REFUSED, [])) for d in emf) == 1
 
