@@ -169,8 +169,8 @@ class ApprovalRecord:
     @property
     def is_refused(self) -> bool:
         """Whether Greenlight rejected it on its own (`refused`): rejected, by no one. A
-        person's rejection names its vetoer, an operator's the operator. (Releases before 0.6
-        stored such a request as expired, with the refusal as its reason: it reads so.)"""
+        person's rejection names its vetoer, an operator's the operator. (Earlier releases stored
+        such a request as expired, with the refusal as its reason: it reads so.)"""
         return self.status is Status.REJECTED and not self.decided_by
 
     def overridden(self, status: Status, operator: str, reason: str, at: str) -> ApprovalRecord:

@@ -62,7 +62,7 @@ class Posted:
     (`refused`, when: `refused_at`; with the main copy as `message` when copies went out before
     too few approvers proved reachable), or (`unremembered`) a copy Slack took that the store
     did not remember: the next post step remembers it from this checkpoint instead of posting
-    it again. (A refusal checkpointed by a release before 0.6 has no time and no message.)"""
+    it again. (A refusal an earlier release checkpointed has neither time nor message.)"""
 
     approval_id: str
     message: SlackMessage | None = None

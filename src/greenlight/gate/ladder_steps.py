@@ -156,10 +156,14 @@ def refuse(deps: GateServices, approval_id: str, reason: str) -> ApprovalRecord:
     return record
 
 
-def refusal_event(approval_id: str, at: str, reason: str) -> AuditEvent:
+def refusal_event(
+    approval_id: str, at: str, reason: str, requester: str | None = None
+) -> AuditEvent:
     """The audit line of a refusal: Greenlight's (no person's), with why; it says what the
-    workflow is told (a `Decision` rejected, automatically)."""
-    return AuditEvent(approval_id, AuditKind.REFUSED, at, reason=reason, detail=REFUSAL_DETAIL)
+    workflow is told (a `Decision` rejected, automatically). `requester` is named when the
+    request was never stored, so no `requested` line says who asked."""
+    detail = f"{REFUSAL_DETAIL}; requested by {requester}" if requester else REFUSAL_DETAIL
+    return AuditEvent(approval_id, AuditKind.REFUSED, at, reason=reason, detail=detail)
 
 
 def post_copies(

@@ -72,7 +72,9 @@ def post_request(
         earlier = _stored(services, approval_id)
         if earlier is None:
             at = services.clock().isoformat()
-            services.approvals.note(ladder_steps.refusal_event(approval_id, at, err.problem))
+            services.approvals.note(
+                ladder_steps.refusal_event(approval_id, at, err.problem, request.requester_id)
+            )
             approval_metrics.count(approval_metrics.REFUSED)  # after the line: once per step
             return Posted(approval_id, refused=err.problem, refused_at=at)
         # An earlier attempt of this step stored the request (and may have posted it) before

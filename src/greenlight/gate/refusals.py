@@ -63,8 +63,9 @@ def unreached(route: Route, posted: ApprovalRecord, unreachable: dict[str, str])
     A decision people already took while the copies went out stands (their first copy is
     clickable at once); a refused record (`ApprovalRecord.is_refused`) is one an earlier
     attempt of the step refused (it failed after that, e.g. the store's answer was lost), and
-    stays refused though Slack may answer otherwise now. So does an expired one: how releases
-    before 0.6 closed a refusal."""
+    stays refused though Slack may answer otherwise now. So does an expired one, as earlier
+    releases closed a refusal (kept as a guard: every attempt of an execution runs one
+    release's code, so this one never finds one)."""
     if posted.is_refused or posted.status is Status.EXPIRED:
         return posted.reason or ladder_steps.NOT_POSTED
     if posted.status.is_final:
