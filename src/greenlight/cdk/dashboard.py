@@ -23,6 +23,7 @@ from greenlight.core.metric_names import (
     EXPIRED,
     NAMESPACE,
     OUTCOME,
+    REFUSED,
     REQUESTED,
     RUNGS_WITHOUT_SLACK,
     SERVICE,
@@ -135,7 +136,7 @@ class Dashboard:
 
     def add_requester(self, label: str, function_name: str, service: str) -> None:
         """A requester's approvals (its EMF `service`) and executions."""
-        for name in (REQUESTED, EXPIRED, RUNGS_WITHOUT_SLACK):
+        for name in (REQUESTED, REFUSED, EXPIRED, RUNGS_WITHOUT_SLACK):
             self._approvals.add_left_metric(
                 approval_metric(name, service, label=f"{name} by {label}")
             )

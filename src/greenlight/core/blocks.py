@@ -283,9 +283,11 @@ def _verdict(record: ApprovalRecord) -> str:
     if record.status is Status.APPROVED:
         return f":white_check_mark: *Approved* by {who} · {when}"
     if record.status is Status.REJECTED:
-        # Every line quoted: a reason of several lines stays one quote.
+        # Every line quoted: a reason of several lines stays one quote. Rejected by no one:
+        # Greenlight refused it (too few approvers reachable), as the workflow is told.
         reason = "\n".join(f">{line}" for line in escape(record.reason or "").splitlines())
-        return f":x: *Rejected* by {who} · {when}\n{reason or '>'}"
+        by = "automatically" if record.is_refused else f"by {who}"
+        return f":x: *Rejected* {by} · {when}\n{reason or '>'}"
     # The record's own reason: time ran out ("no decision in time"), or the gate withdrew the
     # request ("the request could not be posted", ...: `gate.ladder_steps.withdraw`). One line.
     why = " ".join(escape(record.reason or "no decision in time").split())

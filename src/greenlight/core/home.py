@@ -156,6 +156,8 @@ def _pending_item(
 
 def _decided_item(record: ApprovalRecord, user_id: str | None) -> dict[str, Any]:
     mark = VERDICT_MARK.get(record.status, record.status.value)
+    if record.is_refused:  # rejected by no one: Greenlight refused it, as the message says
+        mark += " automatically"
     line = f"{mark} · *{permalink_or_title(record, user_id)}*"
     if record.decided_by and record.status is not Status.EXPIRED:
         line += " by " + ", ".join(mention(u) for u in record.decided_by[:5])

@@ -48,6 +48,8 @@ def already_decided_as(status: Status, decided_by: Sequence[str], decided_at: st
     when = slack_date(decided_at) if decided_at else "earlier"
     if status is Status.EXPIRED:
         return f"This request expired {when} without a decision; nothing was changed."
+    if status is Status.REJECTED and not decided_by:  # refused by Greenlight: no one decided
+        return f"Already rejected automatically {when}; nothing was changed."
     who = mentions(decided_by) or "someone"
     return f"Already {status.value} by {who} {when}; nothing was changed."
 

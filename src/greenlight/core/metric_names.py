@@ -17,6 +17,9 @@ SERVICE = "service"
 # Written by the gate, in the steps that post or expire an approval
 REQUESTED = "ApprovalsRequested"
 EXPIRED = "ApprovalsExpired"
+# ... and in the post step when it refuses a request (rejected automatically: no one may decide
+# it, or too few of its approvers can be reached), which is then neither requested nor decided
+REFUSED = "ApprovalsRefused"
 # ... and in each rung step run again after its retries ("... without Slack") in which a Slack
 # call still failed (a reminder, an escalation's notices, an expiry's redraw; the ladder went
 # on without it): once per such step

@@ -52,7 +52,9 @@ class Decision:
 
     `votes` are every vote cast (who, verdict, when, why); `deciders` the votes that decided
     (the approvers who made the quorum, or the one veto); `automatic` is True when no person
-    was asked (an automatic approval, or a request no one could decide). `context` is the
+    decided it: an automatic approval, or a request Greenlight refused, rejected with the
+    reason, because no one may decide it or too few of its approvers can be reached (the
+    record, its copies in Slack and the audit's `refused` line say the same). `context` is the
     request's context, handed back; `message` is where the request was posted (for replies in
     its thread), None when no message was posted.
     """
@@ -135,6 +137,7 @@ class Decision:
             deciders=tuple(Decider(u, at) for u, at in decided_by(record)),
             reason=record.reason,
             decided_at=record.decided_at,
+            automatic=record.is_refused,
             message=record.slack,
         )
 

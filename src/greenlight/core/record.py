@@ -151,6 +151,28 @@ class ApprovalRecord:
             version=self.version + 1,
         )
 
+    def refused(self, at: str, reason: str) -> ApprovalRecord:
+        """The record after Greenlight rejected it on its own, no person deciding: too few of
+        its approvers can be reached (`greenlight.core.route.check_reached`). Rejected, by no
+        one (`is_refused`), with why: the `Decision` the workflow gets says the same."""
+        if self.status.is_final:
+            return self
+        return replace(
+            self,
+            status=Status.REJECTED,
+            decided_by=(),
+            decided_at=at,
+            reason=reason,
+            version=self.version + 1,
+        )
+
+    @property
+    def is_refused(self) -> bool:
+        """Whether Greenlight rejected it on its own (`refused`): rejected, by no one. A
+        person's rejection names its vetoer, an operator's the operator. (Earlier releases stored
+        such a request as expired, with the refusal as its reason: it reads so.)"""
+        return self.status is Status.REJECTED and not self.decided_by
+
     def overridden(self, status: Status, operator: str, reason: str, at: str) -> ApprovalRecord:
         """The record after an operator decided it by hand (an emergency, outside Slack)."""
         if self.status.is_final or not status.is_final:

@@ -10,7 +10,6 @@ retry made a second approval with a fresh id.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from greenlight.core.audit import AuditEvent, AuditKind
@@ -39,7 +38,7 @@ def approve_automatically(
             labelled(services.requester, services.new_id()), services.clock().isoformat()
         ),
         name=STEP_MINT,
-        config=replace(retries.NO_RETRY, serdes=MINTED),
+        config=retries.with_serdes(retries.NO_RETRY, MINTED),
     )
     detail = ", ".join(t for t in (request.reference, request.amount_text) if t)
     event = AuditEvent(

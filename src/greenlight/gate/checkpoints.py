@@ -58,15 +58,18 @@ class OptionalSerDes(SerDes[C | None], Generic[C]):
 @dataclass(frozen=True, slots=True)
 class Posted:
     """What the post step did: the approval's id, and either the message it posted (with the
-    escalation approvers resolved to user ids, for the ladder), or why no one could be asked,
-    or (`unremembered`) a copy Slack took that the store did not remember: the next post step
-    remembers it from this checkpoint instead of posting it again."""
+    escalation approvers resolved to user ids, for the ladder), or why it refused the request
+    (`refused`, when: `refused_at`; with the main copy as `message` when copies went out before
+    too few approvers proved reachable), or (`unremembered`) a copy Slack took that the store
+    did not remember: the next post step remembers it from this checkpoint instead of posting
+    it again. (A refusal an earlier release checkpointed has neither time nor message.)"""
 
     approval_id: str
     message: SlackMessage | None = None
     escalation_ids: tuple[str, ...] = ()
     refused: str | None = None
     unremembered: SlackMessage | None = None
+    refused_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"approval_id": self.approval_id}
@@ -78,6 +81,8 @@ class Posted:
             data["refused"] = self.refused
         if self.unremembered is not None:
             data["unremembered"] = self.unremembered.to_dict()
+        if self.refused_at is not None:
+            data["refused_at"] = self.refused_at
         return data
 
     @classmethod
@@ -91,6 +96,7 @@ class Posted:
             unremembered=SlackMessage.from_dict(data["unremembered"])
             if data.get("unremembered")
             else None,
+            refused_at=data.get("refused_at"),
         )
 
 

@@ -44,10 +44,9 @@ from greenlight.core.policy import AutoApprove, Policy
 from greenlight.core.votes import Status
 from greenlight.gate import checkpoints, ladder_steps, retries
 from greenlight.gate.automatic import approve_automatically
-from greenlight.gate.checkpoints import MAYBE_DECISION, Posted
 from greenlight.gate.post import post_request
 from greenlight.gate.refusals import check_call, check_fits
-from greenlight.gate.rungs import Guarded, climb, with_serdes
+from greenlight.gate.rungs import Guarded, climb, maybe_deciding
 
 if TYPE_CHECKING:
     from aws_durable_execution_sdk_python import DurableContext, StepContext
@@ -56,6 +55,7 @@ if TYPE_CHECKING:
     from greenlight.core.record import SlackMessage
     from greenlight.core.request import ApprovalRequest
     from greenlight.core.route import Route
+    from greenlight.gate.checkpoints import Posted
     from greenlight.gate.ports import GateServices
 
 SUB_TYPE = "GreenlightApproval"
@@ -122,13 +122,16 @@ class _Gate:
             name=CALLBACK_DECISION, config=round_config(waits[0][0])
         )
         posted = self._post(policy, callback.callback_id)
-        if posted.message is None:  # no one could decide it: refused, and audited as such
+        if posted.refused is not None:  # no one could decide it: rejected automatically, as
+            # the record, its audit line and its copies say (`ladder_steps.refuse`)
             return Decision(
                 Status.REJECTED,
                 posted.approval_id,
                 reason=posted.refused,
+                decided_at=posted.refused_at,
                 automatic=True,
                 context=self.request.context,
+                message=posted.message,
             )
         self.ctx.logger.info("approval requested", extra={"approval_id": posted.approval_id})
         for number, (_, stage) in enumerate(waits, start=1):
@@ -183,7 +186,7 @@ class _Gate:
             posted = self.guarded.step(
                 post,
                 name=STEP_POST if number == 1 else f"{STEP_POST} {number}",
-                config=with_serdes(retries.SLACK_POST, checkpoints.POSTED),
+                config=retries.with_serdes(retries.SLACK_POST, checkpoints.POSTED),
                 approval_id=approval_id_for(callback_id, services.requester),
                 reason=ladder_steps.NOT_POSTED,
             )
@@ -207,7 +210,7 @@ class _Gate:
         decision = self.guarded.step(
             swap,
             name=f"{STEP_ROTATE} {number}",
-            config=with_serdes(retries.STORE, MAYBE_DECISION),
+            config=maybe_deciding(retries.STORE),
             approval_id=approval_id,
         )
         return callback, decision

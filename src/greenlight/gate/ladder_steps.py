@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NOT_POSTED = "the request could not be posted"
+REFUSAL_DETAIL = "rejected automatically"  # on a refusal's audit line: what the workflow is told
 NOT_FOLLOWED = "the approval could not be followed up"  # a rung or a swap failed for good
 NOT_SENT = "Slack failed: some or all replies not sent"  # on the reminder's audit line
 # On the escalation's audit line when its approvers (an empty usergroup, people who already
@@ -128,6 +129,41 @@ def withdraw(deps: GateServices, approval_id: str, reason: str = NOT_POSTED) -> 
         SlackTries(approval_id, strict=False)(
             "redraw", lambda: deps.notifier.update_request(record)
         )
+
+
+def refuse(deps: GateServices, approval_id: str, reason: str) -> ApprovalRecord:
+    """Reject a stored request on Greenlight's own account, no person deciding: too few of its
+    approvers can be reached (`greenlight.gate.refusals.unreached`). One conditional write
+    moves pending → rejected by no one (`ApprovalRecord.refused`) with its `refused` audit line;
+    then every copy posted is redrawn (best effort: "Rejected automatically", buttons gone)
+    and the refusal counted. Returns the record as it stands: a decision people took while
+    the copies went out stands instead (their first copy is clickable at once), untouched.
+
+    Counted when the record stands refused and the step gets through, as an expiry is: a
+    retry after a lost answer finds it refused and counts it once.
+    """
+    at = deps.clock().isoformat()
+    record = deps.approvals.update(
+        approval_id,
+        lambda r: (r.refused(at, reason), [refusal_event(approval_id, at, reason)]),
+    )
+    if record.is_refused:
+        if record.posted_as():
+            SlackTries(approval_id, strict=False)(
+                "redraw", lambda: deps.notifier.update_request(record)
+            )
+        approval_metrics.count(approval_metrics.REFUSED)
+    return record
+
+
+def refusal_event(
+    approval_id: str, at: str, reason: str, requester: str | None = None
+) -> AuditEvent:
+    """The audit line of a refusal: Greenlight's (no person's), with why; it says what the
+    workflow is told (a `Decision` rejected, automatically). `requester` is named when the
+    request was never stored, so no `requested` line says who asked."""
+    detail = f"{REFUSAL_DETAIL}; requested by {requester}" if requester else REFUSAL_DETAIL
+    return AuditEvent(approval_id, AuditKind.REFUSED, at, reason=reason, detail=detail)
 
 
 def post_copies(

@@ -1,7 +1,7 @@
 """The durable function's approval metrics, as CloudWatch EMF lines (Powertools Metrics).
 
-Counted inside the steps that post or expire an approval, or do a rung without Slack, never
-in workflow code: a replay
+Counted inside the steps that post, refuse or expire an approval, or do a rung without Slack,
+never in workflow code: a replay
 re-runs workflow code but not a completed step, so each approval is counted once. A metric that
 cannot be written is logged and dropped; it never fails the step it counts.
 
@@ -23,12 +23,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from greenlight.core.metric_names import (
     EXPIRED,
     NAMESPACE,
+    REFUSED,
     REQUESTED,
     RUNGS_WITHOUT_SLACK,
     SERVICE,
 )
 
-__all__ = ["EXPIRED", "REQUESTED", "RUNGS_WITHOUT_SLACK", "count"]  # what the gate counts, and how
+# what the gate counts, and how
+__all__ = ["EXPIRED", "REFUSED", "REQUESTED", "RUNGS_WITHOUT_SLACK", "count"]
 logger = logging.getLogger(__name__)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.buttons import approval_id_for
 from greenlight.core.errors import InvalidRequestError, NotFoundError
 from greenlight.core.record import RETENTION_SECONDS, ApprovalRecord
@@ -74,9 +73,10 @@ def post_request(
         if earlier is None:
             at = services.clock().isoformat()
             services.approvals.note(
-                AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, err.problem)
+                ladder_steps.refusal_event(approval_id, at, err.problem, request.requester_id)
             )
-            return Posted(approval_id, refused=err.problem)
+            approval_metrics.count(approval_metrics.REFUSED)  # after the line: once per step
+            return Posted(approval_id, refused=err.problem, refused_at=at)
         # An earlier attempt of this step stored the request (and may have posted it) before
         # it failed; usergroups changed since. What was stored stands: never refuse a request
         # people may already be deciding.
@@ -111,13 +111,14 @@ def post_request(
         return Posted(approval_id, unremembered=err.message)
     posted = reached.record
     if refused := unreached(route, posted, reached.unreachable):
-        # Too few left who can decide it: closed, audited, and refused like the above
-        ladder_steps.withdraw(services, approval_id, refused)
-        at = services.clock().isoformat()
-        services.approvals.note(
-            AuditEvent(approval_id, AuditKind.REFUSED, at, request.requester_id, refused)
-        )
-        return Posted(approval_id, refused=refused)
+        # Too few left who can decide it: rejected automatically, like the above, in the
+        # record too (with its audit line), and every copy redrawn so
+        closed = ladder_steps.refuse(services, approval_id, refused)
+        if closed.is_refused:
+            return Posted(
+                approval_id, closed.slack, refused=closed.reason, refused_at=closed.decided_at
+            )
+        posted = closed  # people decided it while the copies went out: that stands
     if first_post:
         approval_metrics.count(approval_metrics.REQUESTED)
     if posted.slack is None:

@@ -61,9 +61,12 @@ def unreached(route: Route, posted: ApprovalRecord, unreachable: dict[str, str])
     """Why the request cannot stand with the copies it got (`check_reached`), else None.
 
     A decision people already took while the copies went out stands (their first copy is
-    clickable at once); an expired record is one an earlier attempt of the step refused and
-    closed (it failed after that), and stays refused though Slack may answer otherwise now."""
-    if posted.status is Status.EXPIRED:
+    clickable at once); a refused record (`ApprovalRecord.is_refused`) is one an earlier
+    attempt of the step refused (it failed after that, e.g. the store's answer was lost), and
+    stays refused though Slack may answer otherwise now. So does an expired one, as earlier
+    releases closed a refusal (kept as a guard: every attempt of an execution runs one
+    release's code, so this one never finds one)."""
+    if posted.is_refused or posted.status is Status.EXPIRED:
         return posted.reason or ladder_steps.NOT_POSTED
     if posted.status.is_final:
         return None

@@ -5,6 +5,9 @@ Public: a workflow may reuse them for its own steps of the same kind.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
 from aws_durable_execution_sdk_python.config import (
     Duration,
     JitterStrategy,
@@ -18,6 +21,9 @@ from aws_durable_execution_sdk_python.retries import (
 )
 
 from greenlight.core.errors import ApprovalError
+
+if TYPE_CHECKING:
+    from aws_durable_execution_sdk_python.serdes import SerDes
 
 
 def _never(_error: Exception, _attempts: int) -> RetryDecision:
@@ -34,6 +40,12 @@ def transient_only(config: RetryStrategyConfig) -> StepConfig:
         return backoff(error, attempts_made)
 
     return StepConfig(retry_strategy=strategy)
+
+
+def with_serdes(config: StepConfig, serdes: SerDes[Any]) -> StepConfig:
+    """`config` writing its checkpoint with `serdes` (typed, instead of the SDK's default);
+    its retries and semantics are kept, and `config` itself is left as it was."""
+    return replace(config, serdes=serdes)
 
 
 def exponential(attempts: int, first: int, most: int) -> RetryStrategyConfig:

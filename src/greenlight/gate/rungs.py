@@ -8,8 +8,7 @@ the error is raised, so no pending record with live buttons outlives the wait on
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aws_durable_execution_sdk_python.exceptions import StepError
 
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
     from aws_durable_execution_sdk_python import DurableContext, StepContext
     from aws_durable_execution_sdk_python.config import StepConfig
-    from aws_durable_execution_sdk_python.serdes import SerDes
 
     from greenlight.core.outcome import Decision
     from greenlight.core.route import Route
@@ -108,7 +106,7 @@ def climb(guarded: Guarded, route: Route, stage: Stage, posted: Posted) -> Decis
         decision = guarded.ctx.step(
             lambda _: act(ladder_steps.SlackTries(approval_id, strict=True)),
             name=name,
-            config=with_serdes(config, MAYBE_DECISION),
+            config=maybe_deciding(config),
         )
     except StepError as err:
         guarded.ctx.logger.warning(
@@ -128,7 +126,7 @@ def climb(guarded: Guarded, route: Route, stage: Stage, posted: Posted) -> Decis
         decision = guarded.step(
             without,
             name=without_slack,
-            config=with_serdes(retries.STORE, MAYBE_DECISION),
+            config=maybe_deciding(retries.STORE),
             approval_id=approval_id,
         )
     if stage is Stage.EXPIRE and decision is not None and decision.status is Status.EXPIRED:
@@ -156,6 +154,7 @@ def _rung(
     )
 
 
-def with_serdes(config: StepConfig, serdes: SerDes[Any]) -> StepConfig:
-    """`config` writing its checkpoint with `serdes` (typed, instead of the SDK's default)."""
-    return replace(config, serdes=serdes)
+def maybe_deciding(config: StepConfig) -> StepConfig:
+    """`config` for a step that returns the decision when the approval is (or became) final,
+    else None: a rung, its second try, a callback's rotation."""
+    return retries.with_serdes(config, MAYBE_DECISION)

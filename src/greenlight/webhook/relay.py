@@ -8,7 +8,9 @@ until Lambda's API accepts the callback or says it is closed, the change is repo
 and the stream delivers it again (Lambda's retries on AWS, the local poller's on the local
 stack). A callback the webhook already sent answers "closed": sending twice changes nothing,
 so every decision reaches its workflow exactly once in effect. Expiry is not relayed: the gate
-writes it itself, after its callback timed out.
+writes it itself, after its callback timed out; nor is a refusal (a request rejected by no one,
+too few of its approvers reachable: `ApprovalRecord.is_refused`), which the gate writes and
+returns itself.
 
 The relay also redraws the request's messages, every copy of it, for every change that counted
 a vote (a decision, or progress such as "1 of 2"): the click redraws only the copy its clicker
@@ -106,21 +108,12 @@ class DecisionRelay:
         self._audit = audit
         self._homes = homes
 
-    def on_change(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
-        """Handle one stream record's images whole: `deliver_change`, then `show` it.
-
-        Raises:
-            DeliveryError: the callback could not be sent yet; the stream retries the record.
-        """
-        change = self.deliver_change(old, new)
-        if change is not None:
-            self.show(change)
-
     def deliver_change(
         self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     ) -> Change | None:
         """What must not wait on Slack: audit the votes a change counted, send the callback of
-        the decision it made. Returns what Slack should show of it (`show`), or None.
+        the decision it made. Returns what Slack should show of it (`redraw`, `refresh_homes`),
+        or None.
 
         A record the relay can never deliver (unreadable, or a callback Lambda refuses for good)
         is logged as an error and let go: retried, it would hold back every decision behind it
@@ -140,15 +133,12 @@ class DecisionRelay:
             return None
         for event in vote_lines(before, record):
             self._audit.append_once(event)
-        decided = decided_in(old, new)
+        # A request the gate refused (rejected by no one) is its own answer, like an expiry:
+        # the gate returned it to the workflow and redrew its copies; no one waits on a callback
+        decided = decided_in(old, new) and not record.is_refused
         if decided and not self._deliver(record):
             return Change(record, redraw=False)
         return Change(record, redraw=decided or votes_changed(old, new))
-
-    def show(self, change: Change, until: float = math.inf) -> None:
-        """What Slack shows of a change, best effort: `redraw`, then `refresh_homes`."""
-        self.redraw(change, until)
-        self.refresh_homes(change, until)
 
     def redraw(self, change: Change, until: float = math.inf) -> bool:
         """Every copy of the message redrawn, best effort, one after the other until
@@ -245,7 +235,8 @@ def make_stream_handler(relay: DecisionRelay) -> StreamHandler:
     """A Lambda handler for DynamoDB stream batches (Powertools' batch processor), in two
     passes: each record's audit lines and callback (`deliver_change`; records that raised are
     reported as failed, so the stream delivers them again, from the first of them), then what
-    Slack shows of the batch's changes (`show`) while the invocation has time for it."""
+    Slack shows of the batch's changes (`redraw`, then `refresh_homes`) while the invocation
+    has time for it."""
     # Imported here: the webhook builds from the same package, and its cold start should not
     # pay for a utility only the relay uses.
     from aws_lambda_powertools.utilities.batch import (  # noqa: PLC0415

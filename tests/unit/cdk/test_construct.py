@@ -670,6 +670,7 @@ def test_the_dashboard_graphs_the_metrics_the_functions_write(
     gate_metrics.count(gate_metrics.REQUESTED)
     gate_metrics.count(gate_metrics.EXPIRED)
     gate_metrics.count(gate_metrics.RUNGS_WITHOUT_SLACK)
+    gate_metrics.count(gate_metrics.REFUSED)
     for verdict in (Verdict.APPROVE, Verdict.REJECT):
         webhook_metrics.decided(pending(quorum=1).with_vote(Vote("U0BOB", verdict, AT, "no")))
     emitted = written(capsys.readouterr().out)
@@ -677,7 +678,8 @@ def test_the_dashboard_graphs_the_metrics_the_functions_write(
 
     # Then the dashboard graphs each of them, in their namespace, by the dimensions they carry
     assert graphed(template, namespace) == {(name, dims) for _, name, dims in emitted}
-    assert len(emitted) == 5  # requested, expired, rungs without Slack, decided, time to decision
+    # requested, expired, rungs without Slack, refused, decided, time to decision
+    assert len(emitted) == 6
 
 
 def test_a_requesters_rungs_done_without_slack_alarm_on_what_its_gate_counts(

@@ -25,8 +25,9 @@ from greenlight.core import (
     Link,
     Policy,
     Status,
+    metric_names,
 )
-from greenlight.core.audit import AuditKind
+from greenlight.core.audit import SYSTEM_ACTOR, AuditKind
 from greenlight.core.buttons import approval_id_for
 from greenlight.core.outcome import failure_error
 from greenlight.core.votes import Verdict, Vote, VoteEffect
@@ -342,7 +343,9 @@ def test_usergroups_are_resolved_inside_the_post_step(world: FakeWorld) -> None:
     assert steps == ["post request"]
 
 
-def test_a_request_no_one_may_decide_is_refused_and_audited(world: FakeWorld) -> None:
+def test_a_request_no_one_may_decide_is_refused_and_audited(
+    world: FakeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.directory.groups = {"S0ALICEONLY": frozenset({"U0ALICE"})}
     with running(world, one_gate(Policy(("S0ALICEONLY",)))) as run:
         run.start()
@@ -352,7 +355,19 @@ def test_a_request_no_one_may_decide_is_refused_and_audited(world: FakeWorld) ->
     assert result.reason is not None
     assert result.reason.startswith("needs 1 approvers but only 0 may decide")
     assert world.notifier.posts == []
-    assert [e.kind for e in world.approvals.audit] == [AuditKind.REFUSED]
+    # One story: the audit's one line is the refusal, by Greenlight, with the same reason and
+    # time, and it says what the workflow was told; the operators' metrics count it
+    (line,) = world.approvals.audit
+    assert (line.kind, line.actor, line.reason, line.at) == (
+        AuditKind.REFUSED,
+        SYSTEM_ACTOR,
+        result.reason,
+        result.decided_at,
+    )
+    assert "rejected automatically" in line.line()
+    assert "requested by U0ALICE" in line.line()  # no `requested` line: nothing was stored
+    emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
+    assert sum(len(d.get(metric_names.REFUSED, [])) for d in emf) == 1
 
 
 def test_finance_then_legal_in_sequence(world: FakeWorld) -> None:

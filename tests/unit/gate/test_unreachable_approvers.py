@@ -9,6 +9,7 @@ directory and the clock are the in-memory ones the other gate tests use.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +23,12 @@ from greenlight.core import (
     Ladder,
     Policy,
     Status,
+    metric_names,
 )
-from greenlight.core.audit import AuditKind
+from greenlight.core.audit import AuditEvent, AuditKind
+from greenlight.core.outcome import decision_payload
 from greenlight.core.secret import Secret
-from greenlight.core.votes import Verdict, VoteEffect
+from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.slack.client import build_web_client
 from greenlight.slack.notifier import SlackApprovalNotifier
 from localdev import fake_slack, fixtures
@@ -104,8 +107,19 @@ def test_a_deactivated_approver_is_skipped_and_the_others_decide(
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
 
 
-def test_a_quorum_the_reachable_approvers_cannot_meet_is_refused(
-    world: FakeWorld, slack: fake_slack.FakeSlackServer
+def refused_count(capsys: pytest.CaptureFixture[str]) -> int:
+    """How many refusals the gate counted (its EMF lines on stdout)."""
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
+    return sum(len(doc.get(metric_names.REFUSED, [])) for doc in lines)
+
+
+def closing_lines(world: FakeWorld) -> list[AuditEvent]:
+    """The audit lines after the request's own `requested` line."""
+    return [e for e in world.approvals.audit if e.kind is not AuditKind.REQUESTED]
+
+
+def test_a_quorum_the_reachable_approvers_cannot_meet_is_refused_one_story_everywhere(
+    world: FakeWorld, slack: fake_slack.FakeSlackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given two of two, and Oscar deactivated
     policy = Policy(("U0BOB", OSCAR), quorum=2, ladder=Ladder(expire_after=30))
@@ -113,16 +127,32 @@ def test_a_quorum_the_reachable_approvers_cannot_meet_is_refused(
         run.start()
         result = Decision.from_dict(run.result())
 
-    # Then the request is refused as an unreachable request is: rejected, with the reason
+    # Then the workflow is told: rejected automatically, why (who Slack refused, its code)
     assert (result.status, result.automatic) == (Status.REJECTED, True)
     assert OSCAR in (result.reason or "")
     assert "user_disabled" in (result.reason or "")
-    # audited as refused, and closed: no pending record, no live buttons in Bob's copy
+    # the stored record says the same: rejected, by no person, with that reason and time
     record = world.approvals.only()
-    assert record.status is not Status.PENDING
-    assert AuditKind.REFUSED in [e.kind for e in world.approvals.audit]
+    assert (record.status, record.decided_by, record.reason) == (
+        Status.REJECTED,
+        (),
+        result.reason,
+    )
+    assert result.decided_at == record.decided_at
+    assert result.message == record.slack  # Bob's copy: for a reply in its thread
+    # the audit closes it with one line, `refused`, with the same reason (no `expired` line)
+    assert [(e.kind, e.reason) for e in closing_lines(world)] == [
+        (AuditKind.REFUSED, result.reason)
+    ]
+    # Bob's copy shows it rejected automatically, why, and no buttons
     bob = next(m for m in slack.state.snapshot()["messages"] if m["channel"] == "D0BOB")
+    drawn = json.dumps(bob["blocks"])
+    assert "*Rejected* automatically" in drawn
+    assert "user_disabled" in drawn
     assert "actions" not in [b["type"] for b in bob["blocks"]]
+    assert bob["text"].endswith(" - rejected")
+    # and the operators' metrics count one refusal
+    assert refused_count(capsys) == 1
 
 
 def test_a_dm_route_whose_approvers_are_all_unreachable_is_refused(
@@ -137,8 +167,16 @@ def test_a_dm_route_whose_approvers_are_all_unreachable_is_refused(
     assert {OSCAR, PEGGY} <= set((result.reason or "").replace(",", " ").split())
     assert messages(slack) == []
     assert opened(slack) == ["user_disabled", "user_disabled"]
-    assert world.approvals.only().status is not Status.PENDING
-    assert AuditKind.REFUSED in [e.kind for e in world.approvals.audit]
+    record = world.approvals.only()
+    assert (record.status, record.decided_by, record.reason) == (
+        Status.REJECTED,
+        (),
+        result.reason,
+    )
+    assert result.message is None  # nothing was posted
+    assert [(e.kind, e.reason) for e in closing_lines(world)] == [
+        (AuditKind.REFUSED, result.reason)
+    ]
 
 
 def test_the_channel_message_stands_when_one_dm_cannot_be_sent(
@@ -203,30 +241,82 @@ def test_an_unreachable_escalation_approver_does_not_fail_the_escalation(
 
 
 def test_a_refusal_stands_when_its_step_is_retried(
-    world: FakeWorld, slack: fake_slack.FakeSlackServer, monkeypatch: pytest.MonkeyPatch
+    world: FakeWorld,
+    slack: fake_slack.FakeSlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given the refusal's audit line fails once (the store blips) after the record was
-    # closed, and Oscar's account is reactivated before the step runs again
-    noted = world.approvals.note
+    # Given the store's answer to the write that closes the request is lost once (the write
+    # landed), and Oscar's account is reactivated before the step runs again
+    updated = world.approvals.update
 
-    def blip_then_reactivate(event: Any) -> None:
-        if event.kind is AuditKind.REFUSED and not blipped:
-            blipped.append(event)
+    def lose_the_answer_once(approval_id: str, change: Any) -> Any:
+        record = updated(approval_id, change)
+        if record.status.is_final and not lost:
+            lost.append(record)
             monkeypatch.setattr(fixtures, "DEACTIVATED_IDS", frozenset())
             raise ConnectionError("store unreachable")
-        noted(event)
+        return record
 
-    blipped: list[Any] = []
-    monkeypatch.setattr(world.approvals, "note", blip_then_reactivate)  # a seam
+    lost: list[Any] = []
+    monkeypatch.setattr(world.approvals, "update", lose_the_answer_once)  # a seam
     policy = Policy(("U0BOB", OSCAR), quorum=2, ladder=Ladder(expire_after=30))
     with running(world, gate(policy, DirectMessages())) as run:
         run.start()
         result = Decision.from_dict(run.result())
 
     # Then the retried step refuses again (the record it closed stays closed), with the
-    # first attempt's reason, and does not wait on a closed request
-    assert blipped, "the first refusal failed once"
+    # first attempt's reason, and does not wait on a closed request; audited and counted once
+    assert lost, "the first refusal's answer was lost once"
     assert (result.status, result.automatic) == (Status.REJECTED, True)
     assert "user_disabled" in (result.reason or "")
-    assert world.approvals.only().status is Status.EXPIRED
-    assert AuditKind.REFUSED in [e.kind for e in world.approvals.audit]
+    record = world.approvals.only()
+    assert (record.status, record.reason) == (Status.REJECTED, result.reason)
+    assert [(e.kind, e.reason) for e in closing_lines(world)] == [
+        (AuditKind.REFUSED, result.reason)
+    ]
+    assert refused_count(capsys) == 1
+
+
+def test_a_veto_cast_while_the_copies_went_out_stands_instead_of_a_refusal(
+    world: FakeWorld, slack: fake_slack.FakeSlackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two of two with Oscar unreachable, and Bob rejecting in his copy just before the
+    # gate's write that would reject the request automatically (a race: his copy is live)
+    updated = world.approvals.update
+
+    def bob_rejects_first(approval_id: str, change: Any) -> Any:
+        if not vetoed:
+            at = world.approvals.get(approval_id).created_at
+            vetoed.append(
+                world.approvals.record_vote(
+                    approval_id, Vote("U0BOB", Verdict.REJECT, at, "not this week")
+                )
+            )
+        return updated(approval_id, change)
+
+    vetoed: list[Any] = []
+    monkeypatch.setattr(world.approvals, "update", bob_rejects_first)  # a seam
+    policy = Policy(("U0BOB", OSCAR), quorum=2, ladder=Ladder(expire_after=30))
+    with running(world, gate(policy, DirectMessages())) as run:
+        run.start()
+        eventually(lambda: bool(vetoed))
+        (after, effect) = vetoed[0]
+        assert effect is VoteEffect.DECIDED
+        # the webhook resumes the workflow with Bob's decision, as it does on the deciding click
+        run.runner.send_callback_success(after.callback_id, decision_payload(after))
+        result = Decision.from_dict(run.result())
+
+    # Then Bob's rejection is the decision, everywhere: not an automatic one
+    record = world.approvals.only()
+    assert (record.status, record.decided_by, record.reason) == (
+        Status.REJECTED,
+        ("U0BOB",),
+        "not this week",
+    )
+    assert (result.status, result.automatic, result.reason) == (
+        Status.REJECTED,
+        False,
+        "not this week",
+    )
+    assert AuditKind.REFUSED not in [e.kind for e in world.approvals.audit]

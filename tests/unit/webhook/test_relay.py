@@ -10,16 +10,28 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from boto3.dynamodb.types import TypeSerializer
 from botocore.stub import Stubber
 
 from greenlight.core.errors import CallbackRefusedError, DeliveryError
 from greenlight.core.record import SlackMessage
 from greenlight.core.votes import Status, Verdict, Vote
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
-from greenlight.webhook.relay import Change, DecisionRelay, decided_in, for_slack
+from greenlight.webhook.relay import (
+    Change,
+    DecisionRelay,
+    decided_in,
+    for_slack,
+    make_stream_handler,
+)
 from tests.unit.webhook.test_approval_metrics import pending
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+
     from greenlight.core.audit import AuditEvent
     from greenlight.core.record import ApprovalRecord
 
@@ -72,6 +84,10 @@ DM_COPIES = (
     SlackMessage("D0CAROL", "1700000000.000003", "U0CAROL"),
 )
 VOTE = Vote("U0BOB", Verdict.APPROVE, "2026-11-22T12:01:00+00:00")
+SEQUENCE = "400000000000000000001"
+STREAM_ARN = (
+    "arn:aws:dynamodb:us-east-1:123456789012:table/approvals/stream/2026-11-22T00:00:00.000"
+)
 
 
 def posted(quorum: int = 1) -> ApprovalRecord:
@@ -86,6 +102,41 @@ def images(status: Status) -> tuple[dict[str, Any], dict[str, Any]]:
     before = pending(quorum=1).with_message(CHANNEL_COPY)
     after = replace(before, status=status, decided_by=("U0BOB",), version=before.version + 1)
     return before.to_item(), after.to_item()
+
+
+def relayed(
+    relay: DecisionRelay, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> PartialItemFailureResponse:
+    """Hand one change of a record to the relay as Lambda does: a DynamoDB Streams batch
+    (`make_stream_handler`), one MODIFY record with both images in DynamoDB's typed JSON, as
+    in AWS's sample event (docs.aws.amazon.com/lambda/latest/dg/with-ddb.html). The answer
+    lists the records to deliver again (`batchItemFailures`)."""
+    typed = TypeSerializer().serialize
+    key = (new or old or {}).get("approval_id", "unknown")
+    change: dict[str, Any] = {
+        "Keys": {"approval_id": typed(key)},
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+        "SequenceNumber": SEQUENCE,
+        "SizeBytes": 512,
+    }
+    if old is not None:
+        change["OldImage"] = {k: typed(v) for k, v in old.items()}
+    if new is not None:
+        change["NewImage"] = {k: typed(v) for k, v in new.items()}
+    event = {
+        "Records": [
+            {
+                "eventID": "1",
+                "eventVersion": "1.1",
+                "eventName": "MODIFY",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": STREAM_ARN,
+                "dynamodb": change,
+            }
+        ]
+    }
+    return make_stream_handler(relay)(event, None)
 
 
 @pytest.mark.parametrize(
@@ -106,16 +157,40 @@ def test_only_the_change_that_decided_is_relayed(old: str, new: str, decided: bo
 def test_a_decision_is_delivered_and_redrawn() -> None:
     callbacks, board = Callbacks(), Board()
 
-    DecisionRelay(callbacks, board, Audit()).on_change(*images(Status.APPROVED))
+    answer = relayed(DecisionRelay(callbacks, board, Audit()), *images(Status.APPROVED))
 
     assert (callbacks.sent, board.redrawn) == (["cb"], ["a" * 22])
+    assert answer["batchItemFailures"] == []
+
+
+def test_a_request_the_gate_refused_is_not_relayed() -> None:
+    # Given a request the gate itself rejected (too few approvers reachable): rejected by no
+    # one, as the gate stores it; the gate returned its decision and waits on no callback
+    callbacks, board = Callbacks(), Board()
+    before = posted(quorum=2)
+    why = "needs 2 approvers but only 1 can be reached"
+    after = replace(
+        before, status=Status.REJECTED, decided_at=VOTE.at, reason=why, version=before.version + 1
+    )
+
+    # When the relay sees the change
+    relayed(DecisionRelay(callbacks, board, Audit()), before.to_item(), after.to_item())
+
+    # Then it resumes nothing (like an expiry) and leaves the redraw to the gate that wrote it
+    assert callbacks.sent == []
+    assert board.copies == []
 
 
 def test_a_callback_that_may_succeed_later_is_retried_by_the_stream() -> None:
-    relay = DecisionRelay(Callbacks(DeliveryError("ServiceException")), Board(), Audit())
+    board = Board()
+    relay = DecisionRelay(Callbacks(DeliveryError("ServiceException")), board, Audit())
 
-    with pytest.raises(DeliveryError):
-        relay.on_change(*images(Status.APPROVED))
+    # (a batch whose every record failed raises, so Lambda delivers the batch again: Powertools'
+    # process_partial_response)
+    with pytest.raises(BatchProcessingError, match="All records failed"):
+        relayed(relay, *images(Status.APPROVED))
+
+    assert board.redrawn == []  # shown once delivered, not before
 
 
 def test_a_callback_refused_for_good_is_let_go_with_an_error_logged(
@@ -125,8 +200,9 @@ def test_a_callback_refused_for_good_is_let_go_with_an_error_logged(
     relay = DecisionRelay(Callbacks(CallbackRefusedError("AccessDeniedException")), board, Audit())
 
     with caplog.at_level(logging.ERROR):
-        relay.on_change(*images(Status.REJECTED))  # returns: the stream moves on
+        answer = relayed(relay, *images(Status.REJECTED))
 
+    assert answer["batchItemFailures"] == []  # the stream moves on
     assert board.redrawn == []
     assert "callback refused by Lambda; decision let go" in caplog.text
 
@@ -136,11 +212,14 @@ def test_an_unreadable_decided_record_is_let_go_with_an_error_logged(
 ) -> None:
     callbacks = Callbacks()
     with caplog.at_level(logging.ERROR):
-        DecisionRelay(callbacks, Board(), Audit()).on_change(
-            {"status": "pending"}, {"status": "approved"}
+        answer = relayed(
+            DecisionRelay(callbacks, Board(), Audit()),
+            {"approval_id": "a" * 22, "status": "pending"},
+            {"approval_id": "a" * 22, "status": "approved"},
         )
 
     assert callbacks.sent == []
+    assert answer["batchItemFailures"] == []
     assert "unreadable decision record let go" in caplog.text
 
 
@@ -152,7 +231,7 @@ def test_a_counted_vote_that_decides_nothing_redraws_every_copy_and_sends_no_cal
     assert after.status is Status.PENDING
 
     # When the relay sees the change
-    DecisionRelay(callbacks, board, Audit()).on_change(before.to_item(), after.to_item())
+    relayed(DecisionRelay(callbacks, board, Audit()), before.to_item(), after.to_item())
 
     # Then every copy shows the progress, and no workflow was resumed
     assert board.copies == [CHANNEL_COPY, *DM_COPIES]
@@ -165,7 +244,7 @@ def test_a_change_that_counts_no_vote_redraws_nothing() -> None:
     before = pending(quorum=1).with_message(CHANNEL_COPY)
     after = before.with_message(DM_COPIES[0])
 
-    DecisionRelay(Callbacks(), board, Audit()).on_change(before.to_item(), after.to_item())
+    relayed(DecisionRelay(Callbacks(), board, Audit()), before.to_item(), after.to_item())
 
     assert board.copies == []
 
@@ -176,7 +255,7 @@ def test_a_decision_redraws_every_copy() -> None:
     after = before.with_vote(VOTE)
     assert after.status is Status.APPROVED
 
-    DecisionRelay(Callbacks(), board, Audit()).on_change(before.to_item(), after.to_item())
+    relayed(DecisionRelay(Callbacks(), board, Audit()), before.to_item(), after.to_item())
 
     assert board.copies == [CHANNEL_COPY, *DM_COPIES]
 
