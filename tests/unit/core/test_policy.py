@@ -312,7 +312,9 @@ def test_the_automatic_approvals_reason_states_the_limit_in_the_tiers_currency(
     assert stated.choose(amount) == AutoApprove(reason)
 
 
-@pytest.mark.parametrize("currency", ["eur", "EURO", "EU", "", " EUR", "€", "978", None, 978])
+@pytest.mark.parametrize(
+    "currency", ["eur", "EURO", "EU", "", " EUR", "EUR\n", "€", "978", None, 978]
+)
 def test_tiers_refuse_a_currency_that_is_not_a_three_letter_iso_code(currency: Any) -> None:
     with pytest.raises(ConfigError) as refused:
         Tiers(
@@ -322,9 +324,9 @@ def test_tiers_refuse_a_currency_that_is_not_a_three_letter_iso_code(currency: A
             approvers=APPROVERS,
         )
 
-    assert refused.value.problems == [
-        f"currency must be a three-letter ISO code like EUR, got {currency!r}"
-    ]
+    assert refused.value.problems == (
+        f"currency must be a three-letter ISO code like EUR, got {currency!r}",
+    )
 
 
 def test_tiers_cannot_be_stated_without_a_currency() -> None:
@@ -345,7 +347,22 @@ def test_the_threshold_problems_state_the_limits_in_the_tiers_currency() -> None
             approvers=APPROVERS,
         )
 
-    assert refused.value.problems == [
+    assert refused.value.problems == (
         "the dual-approval threshold (99.999 KWD) must not be below the auto-approve one"
-        " (100.000 KWD)"
-    ]
+        " (100.000 KWD)",
+    )
+
+
+@pytest.mark.parametrize("threshold", ["100000", 1000.0, True, None])
+def test_tiers_refuse_a_threshold_that_is_not_a_whole_number(threshold: Any) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Tiers(
+            auto_approve_below_cents=threshold,
+            dual_approval_above_cents=1_000_000,
+            currency="EUR",
+            approvers=APPROVERS,
+        )
+
+    assert refused.value.problems == (
+        "the auto-approve threshold must be a whole number of the currency's minor unit",
+    )

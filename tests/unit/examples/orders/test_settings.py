@@ -71,7 +71,7 @@ def test_a_tiers_currency_that_is_not_an_iso_code_is_named(currency: str) -> Non
         s.Settings.from_env(VALID | {s.ENV_TIERS_CURRENCY: currency})
 
     assert caught.value.problems == (
-        f"TIERS_CURRENCY must be a three-letter ISO code like EUR, got {currency!r}",
+        f"TIERS_CURRENCY must look like an ISO 4217 code such as EUR, got {currency!r}",
     )
 
 

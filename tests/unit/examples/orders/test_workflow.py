@@ -153,8 +153,9 @@ def test_an_order_in_another_currency_than_the_tiers_is_refused_and_undone(
     assert [subject for subject, _ in world.alerts.sent] == [
         "Greenlight: order ord-1001 approval_failed"
     ]
-    ((requester, told),) = world.notifier.notices
-    assert requester == "U0ALICE"
+    ((channel, told),) = world.notifier.announcements  # no thread: told in the channel
+    assert channel == "C0APPROVALS"
+    assert told.startswith("<@U0ALICE> order ord-1001 could not be put to approvers")
     assert f"{shown} is in {currency}" in told
 
 
