@@ -107,7 +107,10 @@ def test_links_must_be_plain_http_urls_with_a_label(label: str, url: str) -> Non
         Link(label, url)
 
 
-@pytest.mark.parametrize(("cents", "currency"), [(-1, "EUR"), (True, "EUR"), (1, "eur"), (1, "")])
+@pytest.mark.parametrize(
+    ("cents", "currency"),
+    [(-1, "EUR"), (True, "EUR"), (1, "eur"), (1, ""), (1, "EUR\n"), (1, None)],
+)
 def test_amounts_are_whole_non_negative_with_a_currency_code(cents: Any, currency: str) -> None:
     with pytest.raises(InvalidRequestError, match="invalid amount"):
         Amount(cents, currency)
