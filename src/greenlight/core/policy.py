@@ -234,12 +234,13 @@ class Tiers:
     neither approved automatically nor put to a human tier. Its minor units are not
     comparable with the thresholds (99,999 is 999.99 USD, 99,999 JPY or 99.999 KWD), no
     exchange rate is guessed, and even the human tier it would need is unknown: one approver
-    or two depends on the comparison. A payments team expects a currency its limits were not
-    set for to be declined loudly at the first order, as a payment provider declines a
-    currency the account does not settle in, not quietly routed to people whose workload and
-    ladders were sized for other amounts. The order saga reads the refusal as any request
-    that could not be put to approvers: holds released, requester and operators told. To
-    accept several currencies, state `Tiers` per currency and choose by `amount.currency`.
+    or two depends on the comparison. Limits set in one currency bind that currency only: a
+    currency they were not set for is declined loudly at its first request, so someone states
+    limits for it, rather than quietly put to people whose workload and ladders were sized
+    for other amounts (and a one-approver configuration could not even offer the dual tier).
+    The order saga reads the refusal as any request that could not be put to approvers: holds
+    released, requester and operators told. To accept several currencies, state `Tiers` per
+    currency and choose by `amount.currency`.
 
     Raises:
         ConfigError: every problem at once: a threshold that is negative or not a whole
