@@ -74,6 +74,7 @@ def config_from(context: Callable[[str], Any]) -> OrdersConfig:
             "dual_approval_above_cents",
             default=OrdersConfig.dual_approval_above_cents,
         ),
+        tiers_currency=str(context("tiers_currency") or OrdersConfig.tiers_currency),
         ladders={
             tier: str(context(f"ladder_{tier}"))
             for tier in ("single", "dual")

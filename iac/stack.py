@@ -24,6 +24,7 @@ from greenlight.cdk.construct import DEFAULT_WEBHOOK_CONCURRENCY
 from greenlight.cdk.functions import arns_of, own_function, policy
 from greenlight.cdk.nag import acknowledge_resource
 from greenlight.core import ConfigError, Ladder
+from greenlight.core.request import is_currency_code
 from iac import names, permissions
 from iac.logical_ids import unique_id, without_construct
 from iac.order_events import add_order_events
@@ -49,6 +50,8 @@ class OrdersConfig:
     slack_enterprise_id: str = ""
     auto_approve_below_cents: int = 10_000
     dual_approval_above_cents: int = 1_000_000
+    # The thresholds' ISO 4217 currency: orders in any other are refused, never compared
+    tiers_currency: str = "EUR"
     ladders: dict[str, str] = field(default_factory=dict)
     escalation_approver_ids: str = ""
     escalation_channel: str = ""
@@ -68,6 +71,12 @@ class OrdersConfig:
             msg = (
                 "webhook_concurrency must be a whole number from 1 to 1000 (or none), "
                 f"not {concurrency}"
+            )
+            raise ValueError(msg)
+        if not is_currency_code(self.tiers_currency):
+            msg = (
+                "tiers_currency must be a three-letter ISO code like EUR "
+                f"(the thresholds' currency), not {self.tiers_currency!r}"
             )
             raise ValueError(msg)
         _check_ladders(self.ladders, self.execution_timeout_days)
@@ -217,6 +226,7 @@ class OrdersStack(Stack):
             durable_env.ENV_APPROVERS: config.approver_ids,
             durable_env.ENV_AUTO_APPROVE_BELOW: str(config.auto_approve_below_cents),
             durable_env.ENV_DUAL_APPROVAL_ABOVE: str(config.dual_approval_above_cents),
+            durable_env.ENV_TIERS_CURRENCY: config.tiers_currency,
         }
         if config.escalation_approver_ids:
             env[durable_env.ENV_ESCALATION_APPROVERS] = config.escalation_approver_ids

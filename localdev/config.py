@@ -137,6 +137,7 @@ class StackConfig:
             "LADDER_DUAL": os.environ.get("LADDER_DUAL", ""),
             "AUTO_APPROVE_BELOW_CENTS": os.environ.get("AUTO_APPROVE_BELOW_CENTS", "10000"),
             "DUAL_APPROVAL_ABOVE_CENTS": os.environ.get("DUAL_APPROVAL_ABOVE_CENTS", "1000000"),
+            "TIERS_CURRENCY": os.environ.get("TIERS_CURRENCY", "EUR"),  # the thresholds' currency
             "APPROVAL_TIMEOUT_SECONDS": os.environ.get("APPROVAL_TIMEOUT_SECONDS", "86400"),
             # The gate's own settings (Greenlight.from_env), as the CDK construct sets them.
             "GREENLIGHT_APPROVALS_TABLE": f"{TABLE_PREFIX}approvals",

@@ -11,6 +11,7 @@ Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers
                          [--escalation U…] [--webhook-concurrency N] [--durable-state-key]
                          [--enterprise-id E…] [--labelled-approvals-only]
                          [--payment-url URL] [--auto-approve-below CENTS] [--dual-above CENTS]
+                         [--currency EUR]
                          [--ladder-single R,E,X] [--ladder-dual R,E,X]
                          [--profile P] [--region R]
   --alert-email            subscribes an address to the alert topic (confirm the email SNS sends)
@@ -23,6 +24,9 @@ Usage: scripts/deploy.sh --channel C… --app-id A… --team-id T… --approvers
   --payment-url URL        the order example's payment provider (default: an .invalid host)
   --auto-approve-below C   orders below C cents are approved without asking (default 10000)
   --dual-above C           orders above C cents need two approvers (default 1000000)
+  --currency CODE          the ISO 4217 currency the thresholds are in, in its minor unit
+                           (default EUR); orders in any other currency are refused, never
+                           approved automatically
   --ladder-single R,E,X    remind, escalate, expire seconds for one-approver orders ('-' skips
   --ladder-dual R,E,X      a rung); without one, a tier expires after a day, no reminder
   --labelled-approvals-only  the requester reaches its own labelled approvals alone: deploy with
@@ -76,6 +80,9 @@ while [[ $# -gt 0 ]]; do
       [[ "${2:-}" =~ ^[0-9]+$ ]] || die "$1 must be a whole number of cents" 2
       key=auto_approve_below_cents; [[ "$1" == --dual-above ]] && key=dual_approval_above_cents
       context+=(-c "$key=$2"); shift 2 ;;
+    --currency)
+      [[ "${2:-}" =~ ^[A-Z]{3}$ ]] || die "--currency must be a three-letter ISO code like EUR" 2
+      context+=(-c "tiers_currency=$2"); shift 2 ;;
     --ladder-single|--ladder-dual)
       [[ -n "${2:-}" ]] || die "$1 needs remind,escalate,expire seconds" 2
       context+=(-c "ladder_${1#--ladder-}=$2"); shift 2 ;;

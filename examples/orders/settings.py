@@ -8,6 +8,7 @@ order saga's own stays here: its tables, the payment provider, the channel and t
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,11 @@ ENV_ESCALATION_CHANNEL = "ESCALATION_CHANNEL"
 ENV_VIEWERS = "VIEWER_IDS"
 ENV_AUTO_APPROVE_BELOW = "AUTO_APPROVE_BELOW_CENTS"
 ENV_DUAL_APPROVAL_ABOVE = "DUAL_APPROVAL_ABOVE_CENTS"
+ENV_TIERS_CURRENCY = "TIERS_CURRENCY"  # the thresholds' currency; orders in others are refused
 ENV_APPROVAL_TIMEOUT = "APPROVAL_TIMEOUT_SECONDS"
 ENV_LADDER = {Tier.SINGLE: "LADDER_SINGLE", Tier.DUAL: "LADDER_DUAL"}
 
+_CURRENCY = re.compile(r"[A-Z]{3}")  # as `Amount.currency`: three upper-case letters
 DEFAULT_APPROVAL_TIMEOUT = 24 * 3600
 DEFAULT_REVIEW_WAIT = "30,3600,100"  # first poll after 30 s, at most hourly, 100 polls
 
@@ -107,6 +110,7 @@ class Settings:
             problems.append(f"{ENV_APPROVERS} is required")
         auto_below = integer(ENV_AUTO_APPROVE_BELOW)
         dual_above = integer(ENV_DUAL_APPROVAL_ABOVE)
+        currency = required(ENV_TIERS_CURRENCY, _CURRENCY, "an ISO 4217 code such as EUR")
         timeout = integer(ENV_APPROVAL_TIMEOUT, DEFAULT_APPROVAL_TIMEOUT)
         ladders = _ladders(source, timeout, problems)
         escalation = ids(ENV_ESCALATION_APPROVERS)
@@ -119,6 +123,7 @@ class Settings:
                     auto_below,
                     dual_above,
                     approvers,
+                    currency=currency,
                     ladders=ladders,
                     escalation_approvers=escalation,
                     viewer_ids=ids(ENV_VIEWERS),

@@ -93,9 +93,11 @@ def process_order(
         )
     except (ChildContextError, ApprovalError) as err:
         # Never asked: a true error (ChildContextError: the request never reached anyone), or
-        # refused before any durable operation (InvalidRequestError: the request, the policy or
-        # a ladder the execution would not outlive; the same on every replay). Either way the
-        # holds are released and operators told, never left to a failed execution.
+        # refused before any durable operation (InvalidRequestError: the request, the policy,
+        # an amount in another currency than the tiers' (`Tiers.choose`: never approved
+        # automatically nor compared), or a ladder the execution would not outlive; the same
+        # on every replay). Either way the holds are released and operators told, never left
+        # to a failed execution.
         kind, text = (
             (err.error_type, err.message)
             if isinstance(err, ChildContextError)

@@ -109,6 +109,25 @@ def test_a_reused_name_with_other_input_is_refused(local_stack: StackConfig) -> 
         start_order(local_stack, order | {"amount_cents": 6_000})
 
 
+def test_an_order_in_another_currency_than_the_tiers_is_refused_and_undone(
+    local_stack: StackConfig,
+) -> None:
+    # Given the local stack's tiers, stated in EUR (TIERS_CURRENCY), and an order of 5,000 JPY:
+    # below the auto-approve number (10000), which once approved it automatically
+    order = demo_order(5_000) | {"currency": "JPY"}
+
+    execution = finished(local_stack, start_order(local_stack, order))
+
+    # Then no one is asked and nothing approved: holds released, the reason names both
+    assert execution["Status"] == "SUCCEEDED"
+    result = json.loads(execution["Result"])
+    assert (result["status"], result["approval"]) == ("approval_failed", None)
+    assert result["error"]["type"] == "InvalidRequestError"
+    assert "5,000 JPY is in JPY, but these tiers are stated in EUR" in result["error"]["message"]
+    assert result["undone"] == ["release shipping", "release inventory"]
+    assert approval_for(local_stack, order["order_id"]) is None
+
+
 def test_a_malformed_order_fails_with_a_clear_error(local_stack: StackConfig) -> None:
     order = demo_order(125_000) | {"currency": "euros"}
 

@@ -62,6 +62,11 @@ def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
             ],
             "--webhook-concurrency must be a whole number above 0",
         ),
+        (
+            "deploy.sh",
+            [*DEPLOY_REQUIRED, "--alert-email", "ops@example.invalid", "--currency", "euro"],
+            "--currency must be a three-letter ISO code like EUR",
+        ),
         ("destroy.sh", [], "needs a terminal"),
         ("destroy.sh", ["--prefix", "team-b"], "--prefix is not for this script"),
         ("start-approval.sh", ["-", "--prefix", "team-b"], "--prefix is not for this script"),

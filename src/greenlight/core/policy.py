@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 from greenlight.core.approvers import ApproverPolicy, authorize, authorize_delegate
 from greenlight.core.errors import ConfigError, InvalidRequestError
 from greenlight.core.ladder import Ladder, Stage
-from greenlight.core.request import ApprovalRequest, format_amount, is_slack_user_id
+from greenlight.core.request import (
+    ApprovalRequest,
+    format_amount,
+    is_currency_code,
+    is_slack_user_id,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -214,30 +219,47 @@ class Tier(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Tiers:
-    """One optional way to choose a policy: by amount.
+    """One optional way to choose a policy: by amount, in the one currency it is stated in.
 
     Below `auto_approve_below_cents` → approved automatically; above
-    `dual_approval_above_cents` → two distinct approvers; in between → one. The same people
-    decide both human tiers, each with its own ladder. A sensitive request is never approved
+    `dual_approval_above_cents` → two distinct approvers; in between → one. Both thresholds
+    are in `currency`'s minor unit (as `Amount.cents`: 100_000 is 1,000.00 EUR, 100,000 JPY,
+    100.000 KWD), and every message states them in `currency`. The same people decide both
+    human tiers, each with its own ladder. A sensitive request is never approved
     automatically, whatever its amount: it asks for a person's deliberate confirmation, so
     below the threshold it gets the lowest human tier (one approver), and the gate is never
     handed an `AutoApprove` it must refuse.
+
+    An amount in another currency is refused (`InvalidRequestError` naming both currencies),
+    neither approved automatically nor put to a human tier. Its minor units are not
+    comparable with the thresholds (99,999 is 999.99 USD, 99,999 JPY or 99.999 KWD), no
+    exchange rate is guessed, and even the human tier it would need is unknown: one approver
+    or two depends on the comparison. Limits set in one currency bind that currency only: a
+    currency they were not set for is declined loudly at its first request, so someone states
+    limits for it, rather than quietly put to people whose workload and ladders were sized
+    for other amounts (and a one-approver configuration could not even offer the dual tier).
+    The order saga reads the refusal as any request that could not be put to approvers: holds
+    released, requester and operators told. To accept several currencies, state `Tiers` per
+    currency and choose by `amount.currency`.
+
+    Raises:
+        ConfigError: every problem at once: a threshold that is negative or not a whole
+            number, the dual threshold below the auto-approve one, a currency that is not a
+            three-letter ISO 4217 code, no approvers, malformed ids, or a ladder that
+            escalates to no one.
     """
 
     auto_approve_below_cents: int
     dual_approval_above_cents: int
     approvers: frozenset[str]
+    currency: str = field(kw_only=True)  # required: thresholds mean nothing without it
     ladders: Mapping[Tier, Ladder] = field(default_factory=dict)
     escalation_approvers: frozenset[str] = field(default_factory=frozenset)
     viewer_ids: frozenset[str] = field(default_factory=frozenset)
     allow_self_approval: bool = False
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
-        if self.auto_approve_below_cents < 0:
-            problems.append("auto-approve threshold must not be negative")
-        if self.dual_approval_above_cents < self.auto_approve_below_cents:
-            problems.append("dual-approval threshold must not be below the auto-approve one")
+        problems = self._threshold_problems()
         if not self.approvers:
             problems.append("at least one approver is required")
         for label, ids in (
@@ -260,8 +282,53 @@ class Tiers:
         if problems:
             raise ConfigError(problems)
 
+    def _threshold_problems(self) -> list[str]:
+        """What is wrong with the currency and the thresholds, stated in the currency."""
+        problems: list[str] = []
+        currency_ok = is_currency_code(self.currency)
+        if not currency_ok:
+            problems.append(
+                f"currency must be a three-letter ISO code like EUR, got {self.currency!r}"
+            )
+        auto, dual = self.auto_approve_below_cents, self.dual_approval_above_cents
+        wrong = [
+            name
+            for name, value in (("auto-approve", auto), ("dual-approval", dual))
+            if isinstance(value, bool) or not isinstance(value, int)
+        ]
+        if wrong:
+            problems.extend(
+                f"the {name} threshold must be a whole number of the currency's minor unit"
+                for name in wrong
+            )
+            return problems
+
+        def shown(cents: int) -> str:
+            return format_amount(cents, self.currency) if currency_ok else str(cents)
+
+        if auto < 0:
+            problems.append(f"the auto-approve threshold must not be negative, got {auto}")
+        if dual < auto:
+            problems.append(
+                f"the dual-approval threshold ({shown(dual)}) must not be below the"
+                f" auto-approve one ({shown(auto)})"
+            )
+        return problems
+
     def tier(self, amount: Amount, *, sensitive: bool = False) -> Tier:
-        """The tier `amount` falls in (never `AUTO` for a `sensitive` request)."""
+        """The tier `amount` falls in (never `AUTO` for a `sensitive` request).
+
+        Raises:
+            InvalidRequestError: `amount` is not in the tiers' currency (see the class).
+        """
+        if amount.currency != self.currency:
+            raise InvalidRequestError(
+                "amount.currency",
+                f"{amount.text} is in {amount.currency}, but these tiers are stated in"
+                f" {self.currency}: it cannot be compared with their thresholds, so it is"
+                " neither approved automatically nor put to approvers;"
+                f" tiers stated in {amount.currency} would accept it",
+            )
         if amount.cents < self.auto_approve_below_cents:
             return Tier.SINGLE if sensitive else Tier.AUTO
         return Tier.DUAL if amount.cents > self.dual_approval_above_cents else Tier.SINGLE
@@ -273,13 +340,14 @@ class Tiers:
         amount (the gate refuses `AutoApprove` for it).
 
         Raises:
-            InvalidRequestError: the tier needs more people than are named (and no usergroup
-                may add any): one named approver is enough to configure, and to try the single
-                tier, so this is refused per request, not at cold start.
+            InvalidRequestError: `amount` is not in the tiers' currency (nothing is chosen:
+                see the class), or the tier needs more people than are named (and no
+                usergroup may add any): one named approver is enough to configure, and to try
+                the single tier, so this is refused per request, not at cold start.
         """
         tier = self.tier(amount, sensitive=sensitive)
         if tier is Tier.AUTO:
-            limit = format_amount(self.auto_approve_below_cents, amount.currency)
+            limit = format_amount(self.auto_approve_below_cents, self.currency)
             return AutoApprove(f"{amount.text} is below {limit}")
         return Policy(
             approvers=tuple(sorted(self.approvers)),

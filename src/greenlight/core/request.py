@@ -40,6 +40,11 @@ def format_amount(amount_cents: int, currency: str) -> str:
     return f"{whole:,}.{minor:0{places}d} {currency}"
 
 
+def is_currency_code(value: object) -> bool:
+    """An ISO 4217 alphabetic code's shape: three upper-case letters (`EUR`, `JPY`, `KWD`)."""
+    return isinstance(value, str) and bool(_CURRENCY.fullmatch(value))
+
+
 def is_slack_user_id(value: str) -> bool:
     """Slack user ids start with U (or W on Enterprise Grid) and are upper alphanumerics."""
     return bool(_SLACK_USER.match(value))
@@ -58,7 +63,7 @@ class Amount:
             raise InvalidRequestError("amount.cents", "must be a whole number")
         if self.cents < 0:
             raise InvalidRequestError("amount.cents", "must not be negative")
-        if not isinstance(self.currency, str) or not _CURRENCY.match(self.currency):
+        if not is_currency_code(self.currency):
             raise InvalidRequestError("amount.currency", "must be a three-letter ISO code like EUR")
 
     @property

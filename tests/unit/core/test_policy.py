@@ -24,6 +24,7 @@ def tiers(approvers: frozenset[str] = APPROVERS, **more: Any) -> Tiers:
     return Tiers(
         auto_approve_below_cents=10_000,
         dual_approval_above_cents=1_000_000,
+        currency="EUR",
         approvers=approvers,
         **more,
     )
@@ -153,9 +154,14 @@ def test_malformed_policies_are_refused(
 
 def test_tiers_report_every_problem_at_once() -> None:
     with pytest.raises(ConfigError) as caught:
-        Tiers(auto_approve_below_cents=-1, dual_approval_above_cents=-5, approvers=frozenset({"x"}))
+        Tiers(
+            auto_approve_below_cents=-1,
+            dual_approval_above_cents=-5,
+            currency="euro",
+            approvers=frozenset({"x"}),
+        )
 
-    assert len(caught.value.problems) == 3  # negative, below the other, not an id
+    assert len(caught.value.problems) == 4  # negative, below the other, currency, not an id
 
 
 def test_tiers_naming_one_person_refuse_a_dual_approval_when_chosen() -> None:
@@ -201,3 +207,162 @@ def test_escalation_adds_approvers_and_remembers_who() -> None:
 
     assert policy.approver_ids == {"U0BOB", "U0FRANK"}
     assert policy.escalated_ids == {"U0FRANK"}
+
+
+# Tiers are stated in one currency (found by review: thresholds were compared with
+# `Amount.cents` whatever the currency, so "below 1,000.00 EUR" auto-approved 99,999 JPY)
+
+EUR_TIERS = Tiers(
+    auto_approve_below_cents=100_000,  # 1,000.00 EUR
+    dual_approval_above_cents=1_000_000,  # 10,000.00 EUR
+    currency="EUR",
+    approvers=APPROVERS,
+)
+
+
+@pytest.mark.parametrize(
+    ("currency", "auto_below", "dual_above"),
+    [
+        ("EUR", 100_000, 1_000_000),  # 1,000.00 and 10,000.00 EUR: two decimals
+        ("JPY", 100_000, 1_000_000),  # 100,000 and 1,000,000 JPY: no minor unit
+        ("KWD", 300_000, 3_000_000),  # 300.000 and 3,000.000 KWD: three decimals
+    ],
+)
+def test_an_amount_in_the_tiers_currency_gets_its_tier_at_below_and_above_each_threshold(
+    currency: str, auto_below: int, dual_above: int
+) -> None:
+    stated = Tiers(
+        auto_approve_below_cents=auto_below,
+        dual_approval_above_cents=dual_above,
+        currency=currency,
+        approvers=APPROVERS,
+    )
+
+    def tier(cents: int) -> Tier:
+        return stated.tier(Amount(cents, currency))
+
+    assert [tier(0), tier(auto_below - 1)] == [Tier.AUTO, Tier.AUTO]
+    assert [tier(auto_below), tier(auto_below + 1)] == [Tier.SINGLE, Tier.SINGLE]
+    assert [tier(dual_above - 1), tier(dual_above)] == [Tier.SINGLE, Tier.SINGLE]
+    assert [tier(dual_above + 1), tier(10 * dual_above)] == [Tier.DUAL, Tier.DUAL]
+    assert isinstance(stated.choose(Amount(auto_below - 1, currency)), AutoApprove)
+    single = stated.choose(Amount(auto_below, currency))
+    dual = stated.choose(Amount(dual_above + 1, currency))
+    assert isinstance(single, Policy)
+    assert isinstance(dual, Policy)
+    assert (single.quorum, dual.quorum) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        (Amount(99_999, "KWD"), "99.999 KWD"),  # three decimals: about 300 EUR, not 999.99
+        (Amount(99_999, "JPY"), "99,999 JPY"),  # no minor unit
+        (Amount(99_999, "IDR"), "999.99 IDR"),  # two decimals, a tiny amount
+        (Amount(99_999, "USD"), "999.99 USD"),  # two decimals, a similar amount
+        (Amount(0, "USD"), "0.00 USD"),  # nothing at all: still not comparable
+        (Amount(5_000_000, "JPY"), "5,000,000 JPY"),  # above the dual threshold's number too
+    ],
+)
+@pytest.mark.parametrize("sensitive", [False, True])
+def test_an_amount_in_another_currency_is_refused_naming_both_currencies(
+    amount: Amount, shown: str, *, sensitive: bool
+) -> None:
+    # Never approved automatically and never put in a tier whose threshold it does not share
+    for choose in (EUR_TIERS.choose, EUR_TIERS.tier):
+        with pytest.raises(InvalidRequestError) as refused:
+            choose(amount, sensitive=sensitive)
+
+        assert refused.value.field == "amount.currency"
+        assert f"{shown} is in {amount.currency}" in refused.value.problem
+        assert "stated in EUR" in refused.value.problem
+
+
+def test_a_sensitive_request_in_the_tiers_currency_is_put_to_a_person_at_any_amount() -> None:
+    below = EUR_TIERS.choose(Amount(1, "EUR"), sensitive=True)
+    middle = EUR_TIERS.choose(Amount(500_000, "EUR"), sensitive=True)
+    above = EUR_TIERS.choose(Amount(1_000_001, "EUR"), sensitive=True)
+
+    assert isinstance(below, Policy)
+    assert isinstance(middle, Policy)
+    assert isinstance(above, Policy)
+    assert (below.quorum, middle.quorum, above.quorum) == (1, 1, 2)
+    assert EUR_TIERS.tier(Amount(99_999, "EUR"), sensitive=True) is Tier.SINGLE
+
+
+@pytest.mark.parametrize(
+    ("currency", "amount", "reason"),
+    [
+        ("EUR", Amount(99_999, "EUR"), "999.99 EUR is below 1,000.00 EUR"),
+        ("JPY", Amount(99_999, "JPY"), "99,999 JPY is below 100,000 JPY"),
+        ("KWD", Amount(99_999, "KWD"), "99.999 KWD is below 100.000 KWD"),
+        ("CLF", Amount(0, "CLF"), "0.0000 CLF is below 10.0000 CLF"),
+    ],
+)
+def test_the_automatic_approvals_reason_states_the_limit_in_the_tiers_currency(
+    currency: str, amount: Amount, reason: str
+) -> None:
+    stated = Tiers(
+        auto_approve_below_cents=100_000,
+        dual_approval_above_cents=1_000_000,
+        currency=currency,
+        approvers=APPROVERS,
+    )
+
+    assert stated.choose(amount) == AutoApprove(reason)
+
+
+@pytest.mark.parametrize(
+    "currency", ["eur", "EURO", "EU", "", " EUR", "EUR\n", "€", "978", None, 978]
+)
+def test_tiers_refuse_a_currency_that_is_not_a_three_letter_iso_code(currency: Any) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Tiers(
+            auto_approve_below_cents=100_000,
+            dual_approval_above_cents=1_000_000,
+            currency=currency,
+            approvers=APPROVERS,
+        )
+
+    assert refused.value.problems == (
+        f"currency must be a three-letter ISO code like EUR, got {currency!r}",
+    )
+
+
+def test_tiers_cannot_be_stated_without_a_currency() -> None:
+    with pytest.raises(TypeError, match="currency"):
+        Tiers(  # type: ignore[call-arg]
+            auto_approve_below_cents=100_000,
+            dual_approval_above_cents=1_000_000,
+            approvers=APPROVERS,
+        )
+
+
+def test_the_threshold_problems_state_the_limits_in_the_tiers_currency() -> None:
+    with pytest.raises(ConfigError) as refused:
+        Tiers(
+            auto_approve_below_cents=100_000,
+            dual_approval_above_cents=99_999,
+            currency="KWD",
+            approvers=APPROVERS,
+        )
+
+    assert refused.value.problems == (
+        "the dual-approval threshold (99.999 KWD) must not be below the auto-approve one"
+        " (100.000 KWD)",
+    )
+
+
+@pytest.mark.parametrize("threshold", ["100000", 1000.0, True, None])
+def test_tiers_refuse_a_threshold_that_is_not_a_whole_number(threshold: Any) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Tiers(
+            auto_approve_below_cents=threshold,
+            dual_approval_above_cents=1_000_000,
+            currency="EUR",
+            approvers=APPROVERS,
+        )
+
+    assert refused.value.problems == (
+        "the auto-approve threshold must be a whole number of the currency's minor unit",
+    )

@@ -107,7 +107,10 @@ def test_links_must_be_plain_http_urls_with_a_label(label: str, url: str) -> Non
         Link(label, url)
 
 
-@pytest.mark.parametrize(("cents", "currency"), [(-1, "EUR"), (True, "EUR"), (1, "eur"), (1, "")])
+@pytest.mark.parametrize(
+    ("cents", "currency"),
+    [(-1, "EUR"), (True, "EUR"), (1, "eur"), (1, ""), (1, "EUR\n"), (1, None)],
+)
 def test_amounts_are_whole_non_negative_with_a_currency_code(cents: Any, currency: str) -> None:
     with pytest.raises(InvalidRequestError, match="invalid amount"):
         Amount(cents, currency)
@@ -146,12 +149,14 @@ def test_an_amount_is_shown_in_its_currencys_minor_unit(
     assert Amount(cents, currency).text == shown
 
 
-def test_a_tier_limit_is_worded_in_the_requests_currency() -> None:
-    tiers = Tiers(
-        auto_approve_below_cents=10_000,
-        dual_approval_above_cents=100_000,
-        approvers=frozenset({"U0BOB", "U0CAROL"}),
-    )
+def test_a_tier_limit_is_worded_in_the_tiers_currency() -> None:
+    def tiers(currency: str) -> Tiers:
+        return Tiers(
+            auto_approve_below_cents=10_000,
+            dual_approval_above_cents=100_000,
+            currency=currency,
+            approvers=frozenset({"U0BOB", "U0CAROL"}),
+        )
 
-    assert tiers.choose(Amount(9_999, "JPY")) == AutoApprove("9,999 JPY is below 10,000 JPY")
-    assert tiers.choose(Amount(9_999, "KWD")) == AutoApprove("9.999 KWD is below 10.000 KWD")
+    assert tiers("JPY").choose(Amount(9_999, "JPY")) == AutoApprove("9,999 JPY is below 10,000 JPY")
+    assert tiers("KWD").choose(Amount(9_999, "KWD")) == AutoApprove("9.999 KWD is below 10.000 KWD")

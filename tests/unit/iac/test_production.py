@@ -336,6 +336,15 @@ def test_the_order_examples_thresholds_ladders_and_payment_url_come_from_context
         config_from((MINIMAL_CONTEXT | {"ladder_single": "600,600,3600"}).get)
 
 
+def test_the_thresholds_currency_comes_from_context_and_is_checked_at_synth() -> None:
+    # The default thresholds (100.00 and 10,000.00) are stated in EUR unless told otherwise;
+    # orders in any other currency are refused, never compared with them
+    assert config_from(MINIMAL_CONTEXT.get).tiers_currency == "EUR"
+    assert config_from((MINIMAL_CONTEXT | {"tiers_currency": "JPY"}).get).tiers_currency == "JPY"
+    with pytest.raises((SystemExit, ValueError), match="tiers_currency must be a three-letter"):
+        config_from((MINIMAL_CONTEXT | {"tiers_currency": "yen"}).get)
+
+
 def test_unlabelled_approval_ids_stay_reachable_unless_switched_off() -> None:
     assert config_from(MINIMAL_CONTEXT.get).unlabelled_approval_ids  # breaks no execution
     strict = config_from((MINIMAL_CONTEXT | {"unlabelled_approval_ids": "false"}).get)

@@ -97,6 +97,7 @@ def test_environment_names_come_from_the_settings_modules(template: Template) ->
 
     assert orders[durable_env.ENV_APPROVERS] == "S0FINANCE"
     assert orders[durable_env.ENV_LADDER[Tier.DUAL]] == "3600,14400,86400"
+    assert orders[durable_env.ENV_TIERS_CURRENCY] == "EUR"  # the thresholds' currency
     # Greenlight's grant names its tables and secret for the gate (Greenlight.from_env)
     assert orders[greenlight_env.ENV_APPROVALS_TABLE] == names.TABLES["approvals"]
     assert orders[greenlight_env.ENV_AUDIT_TABLE] == names.TABLES["audit"]

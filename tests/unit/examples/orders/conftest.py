@@ -28,6 +28,7 @@ SETTINGS = Settings(
     tiers=Tiers(
         auto_approve_below_cents=10_000,
         dual_approval_above_cents=1_000_000,
+        currency="EUR",
         approvers=APPROVERS,
         ladders={Tier.SINGLE: Ladder(3600), Tier.DUAL: Ladder(3600)},
     ),

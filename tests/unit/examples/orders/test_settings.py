@@ -19,6 +19,7 @@ VALID = {
     s.ENV_APPROVERS: "U0BOB, U0CAROL",
     s.ENV_AUTO_APPROVE_BELOW: "10000",
     s.ENV_DUAL_APPROVAL_ABOVE: "1000000",
+    s.ENV_TIERS_CURRENCY: "EUR",
 }
 
 
@@ -26,6 +27,7 @@ def test_valid_environment_is_parsed() -> None:
     parsed = s.Settings.from_env(VALID)
 
     assert parsed.tiers.approvers == frozenset({"U0BOB", "U0CAROL"})
+    assert parsed.tiers.currency == "EUR"
     assert parsed.tiers.ladders[Tier.SINGLE] == Ladder(expire_after=s.DEFAULT_APPROVAL_TIMEOUT)
     assert parsed.route == Channel("C0APPROVALS")
 
@@ -45,6 +47,7 @@ def test_an_empty_environment_lists_every_missing_variable_in_one_error() -> Non
             s.ENV_APPROVERS,
             s.ENV_AUTO_APPROVE_BELOW,
             s.ENV_DUAL_APPROVAL_ABOVE,
+            s.ENV_TIERS_CURRENCY,
         )
     )
 
@@ -58,6 +61,17 @@ def test_malformed_values_are_named() -> None:
     assert caught.value.problems == (
         "AUTO_APPROVE_BELOW_CENTS must be a whole number, got 'ten'",
         "LADDER_DUAL: the ladder must go remind < escalate < expire",
+    )
+
+
+@pytest.mark.parametrize("currency", ["eur", "EURO", "€"])
+def test_a_tiers_currency_that_is_not_an_iso_code_is_named(currency: str) -> None:
+    # The thresholds mean nothing without it: orders in any other currency are refused
+    with pytest.raises(ConfigError) as caught:
+        s.Settings.from_env(VALID | {s.ENV_TIERS_CURRENCY: currency})
+
+    assert caught.value.problems == (
+        f"TIERS_CURRENCY must look like an ISO 4217 code such as EUR, got {currency!r}",
     )
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
@@ -116,6 +117,46 @@ def test_a_request_the_gate_refuses_releases_the_holds_and_tells_operators(
     ]
     assert world.notifier.posts == []
     assert world.payments.attempts == 0
+
+
+@pytest.mark.parametrize(
+    ("currency", "amount_cents", "shown"),
+    [
+        ("JPY", 5_000, "5,000 JPY"),  # below the auto-approve number (10,000): not approved
+        ("KWD", 99_999, "99.999 KWD"),  # a three-decimal currency, between the numbers
+        ("USD", 2_000_000, "20,000.00 USD"),  # above the dual number: not given two approvers
+    ],
+)
+def test_an_order_in_another_currency_than_the_tiers_is_refused_and_undone(
+    harness: Harness, world: FakeWorld, currency: str, amount_cents: int, shown: str
+) -> None:
+    # Given tiers stated in EUR (SETTINGS) and an order in another currency (found by review:
+    # the EUR thresholds were compared with any currency's minor units, so 5,000 JPY was
+    # approved automatically "below 10,000 JPY", a limit no one configured)
+    arn = harness.start(order(currency=currency, amount_cents=amount_cents))
+
+    # Then no one is asked and nothing is approved: the run ends as a refused request does,
+    # its holds released, the requester and operators told why, naming both currencies
+    ended = payload(harness.result(arn))
+    assert ended["status"] == "approval_failed"
+    assert ended["approval"] is None
+    assert ended["error"]["type"] == "InvalidRequestError"
+    assert f"{shown} is in {currency}" in ended["error"]["message"]
+    assert "stated in EUR" in ended["error"]["message"]
+    assert ended["done"] == ["reserve inventory", "reserve shipping"]
+    assert ended["undone"] == ["release shipping", "release inventory"]
+    assert [hold["status"] for hold in world.reservations.held.values()] == ["released"] * 2
+    assert world.payments.attempts == 0
+    assert world.payments.charges == {}
+    assert world.notifier.posts == []
+    assert world.approvals.records == {}
+    assert [subject for subject, _ in world.alerts.sent] == [
+        "Greenlight: order ord-1001 approval_failed"
+    ]
+    ((channel, told),) = world.notifier.announcements  # no thread: told in the channel
+    assert channel == "C0APPROVALS"
+    assert told.startswith("<@U0ALICE> order ord-1001 could not be put to approvers")
+    assert f"{shown} is in {currency}" in told
 
 
 def test_two_approvers_are_needed_above_the_dual_threshold(
