@@ -1,3 +1,3 @@
 """Greenlight: human approvals in Slack for AWS Lambda durable functions."""
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
