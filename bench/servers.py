@@ -184,6 +184,16 @@ def floor_app(write: Write = floor_update) -> Any:
         decide(payload["actions"][0]["value"], payload["user"]["id"])
         return 200, b""
 
+    return threaded(handle)
+
+
+Handle = Callable[[dict[bytes, bytes], bytes], tuple[int, bytes]]  # headers, body -> status, body
+
+
+def threaded(handle: Handle) -> Any:
+    """A raw ASGI app that reads the whole body and runs `handle` on a worker thread, as ours
+    runs Bolt's dispatch: the event loop takes the next request while one waits on a call."""
+
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
@@ -204,10 +214,16 @@ def floor_app(write: Write = floor_update) -> Any:
 
 def bolt_app(decide: Callable[[str, str], None] | None = None) -> Any:
     """Bolt configured as ours (FaaS settings), one listener that acks (after `decide`, the
-    floor's calls, if given: Bolt's verification and dispatch around them)."""
+    floor's calls, if given: Bolt's verification and dispatch around them).
+
+    Bare, it is served by Bolt's own ASGI adapter, which dispatches on the event loop: nothing
+    to wait on. With calls to make, its dispatch runs on a worker thread as ours does
+    (`threaded`): on the loop, each click's calls would hold every other click back.
+    """
     from slack_bolt import App  # noqa: PLC0415
     from slack_bolt.adapter.asgi import SlackRequestHandler  # noqa: PLC0415
     from slack_bolt.authorization import AuthorizeResult  # noqa: PLC0415
+    from slack_bolt.request import BoltRequest  # noqa: PLC0415
 
     authorized = AuthorizeResult(enterprise_id=None, team_id="T0GREENLT", bot_token=TOKEN)
     app = App(
@@ -224,7 +240,17 @@ def bolt_app(decide: Callable[[str, str], None] | None = None) -> Any:
         ack()
 
     app.action("approve")(approve)
-    return SlackRequestHandler(app)
+    if decide is None:
+        return SlackRequestHandler(app)
+
+    def handle(headers: dict[bytes, bytes], body: bytes) -> tuple[int, bytes]:
+        request = BoltRequest(
+            body=body.decode(), headers={k.decode(): v.decode() for k, v in headers.items()}
+        )
+        response = app.dispatch(request)
+        return response.status, response.body.encode()
+
+    return threaded(handle)
 
 
 def main() -> int:

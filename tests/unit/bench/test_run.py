@@ -113,7 +113,12 @@ def test_the_apparatus_runs_no_full_garbage_collection() -> None:
 
 def test_the_lower_bound_is_reported_against_the_floor_and_older_results_still_render() -> None:
     results = json.loads((ROOT / "bench" / "results.json").read_text())
-    older = results | {"clicks": {k: v for k, v in results["clicks"].items() if k != "secure"}}
+    older = results | {  # as bench.run wrote them before the lower bounds
+        "clicks": {k: v for k, v in results["clicks"].items() if k != "secure"},
+        "cold_start": {
+            k: v for k, v in results["cold_start"].items() if k != "floor + Powertools + Bolt app"
+        },
+    }
     floor = results["clicks"]["floor"]
     half_again = {
         level: row | {"p50_ms": 1.5 * row["p50_ms"], "p99_ms": 2 * row["p99_ms"]}
