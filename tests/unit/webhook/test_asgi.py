@@ -17,7 +17,7 @@ from greenlight.webhook import payloads
 from greenlight.webhook.asgi import SlackWebhook, Wiring
 from greenlight.webhook.rotation import RotatingCredentials
 from localdev import slack_corpus
-from tests.unit.webhook.test_rotation import Source
+from tests.unit.webhook.test_rotation import Source, credentials
 
 if TYPE_CHECKING:
     from collections.abc import MutableMapping
@@ -193,3 +193,45 @@ def test_a_well_formed_click_is_parsed_once(
     # Then it reached Bolt's dispatch (this bare app has no listener: Bolt's 404), read once
     assert status == 404
     assert parsed == [BODY.decode()]
+
+
+def test_a_secret_rotated_since_start_does_not_let_a_forged_signature_through(
+    webhook: SlackWebhook, source: Source
+) -> None:
+    # Given a warm webhook holding the old secret, and an operator who rotated it since
+    source.value = credentials("rotated-signing-secret-not-real")
+    # When a request signed with neither secret arrives: it fails the old one, so the webhook
+    # reads the secret again and rewires itself to the rotated one
+    forged = signed_with("a-guessed-secret-not-real", BODY)
+    status, body = call(webhook, BODY, forged)
+    # Then the rotated secret is checked too, and the forgery is still unsigned to us
+    assert (status, body) == (401, b'{"error": "invalid request"}')
+    assert source.reads == 2
+    # while a request Slack signs with the rotated secret reaches Bolt (a bare app: its 404)
+    assert call(webhook, BODY, signed_with("rotated-signing-secret-not-real", BODY))[0] == 404
+
+
+def test_a_body_the_verifier_cannot_even_read_is_unsigned_not_a_400(
+    webhook: SlackWebhook, source: Source
+) -> None:
+    # slack_sdk's SignatureVerifier decodes the body as UTF-8 before it hashes it: bytes that
+    # are not UTF-8 make it raise. Fresh headers, whatever the signature: still "not Slack's",
+    # so nothing about the body (not even that it is not UTF-8) is said to an unsigned caller
+    body = b"payload=%7B%7D\xff\xfe"
+    headers = {
+        "content-type": b"application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": str(int(time.time())).encode(),
+        "x-slack-signature": b"v0=" + b"0" * 64,
+    }
+    status, answer = call(webhook, body, headers)
+    assert (status, answer) == (401, b'{"error": "invalid request"}')
+
+
+def signed_with(secret: str, body: bytes) -> dict[str, bytes]:
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body.decode())
+    return {
+        "content-type": b"application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": ts.encode(),
+        "x-slack-signature": str(signature).encode(),
+    }
