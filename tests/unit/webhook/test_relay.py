@@ -4,12 +4,14 @@ it redraws every copy of the message for every vote that counted, in the time it
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.stub import Stubber
 
 from greenlight.core.errors import CallbackRefusedError, DeliveryError
@@ -219,6 +221,9 @@ def test_a_batch_shows_each_approval_once_as_it_is_now_redrawn_if_any_change_was
         ("AccessDeniedException", 403, CallbackRefusedError),
         ("InvalidParameterValueException", 400, CallbackRefusedError),
         ("KMSAccessDeniedException", 502, DeliveryError),  # a 5xx may pass: sent again
+        # A 500 whatever its code (none in the model but ServiceException): botocore's own
+        # retry rules send any 500 again (botocore/data/_retry.json, "general_server_error")
+        ("InternalError", 500, DeliveryError),
     ],
 )
 def test_lambdas_answers_are_read_as_closed_retry_or_refused(
@@ -239,3 +244,23 @@ def test_lambdas_answers_are_read_as_closed_retry_or_refused(
         else:
             with pytest.raises(outcome):
                 sender.succeed("cb", b"{}")
+
+
+def test_a_lambda_api_that_cannot_be_reached_is_a_delivery_to_retry_not_a_refusal() -> None:
+    # A refused connection on loopback (a port nothing listens on): botocore raises its own
+    # EndpointConnectionError, no answer from Lambda at all. The decision must be sent again
+    # (the stream retries the record), never let go as refused for good.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = boto3.client(
+        "lambda",
+        region_name="us-east-1",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        aws_access_key_id="testing-not-real",
+        aws_secret_access_key="testing-not-real",  # a dummy for SigV4 only
+        config=Config(retries={"total_max_attempts": 1}, connect_timeout=1, read_timeout=1),
+    )
+    with pytest.raises(DeliveryError) as raised:
+        LambdaCallbackSender(client).succeed("cb", b"{}")
+    assert raised.value.cause == "EndpointConnectionError"
