@@ -146,3 +146,28 @@ def test_a_round_never_waits_on_a_callback_without_a_timeout(seconds: int) -> No
     config = round_config(seconds)
 
     assert config.timeout_seconds == 1
+
+
+def test_each_round_waits_its_own_rung_of_the_ladder(world: FakeWorld) -> None:
+    # Remind after 1 s, escalate at 4 s, expire at 5 s: rounds of 1, 3 and 1 seconds. A round
+    # that waited another round's time would escalate two seconds early. (The local runner's
+    # history leaves a callback's timeout out, so each round is timed, from its callback's
+    # start to its time-out; a timer fires late under load, never early: lower bounds only.)
+    ladder = Ladder(expire_after=5, remind_after=1, escalate_after=4)
+    policy = Policy(("U0BOB",), escalation_approvers=("U0FRANK",), ladder=ladder)
+    with running(world, gate(policy)) as run:
+        run.start()
+        assert Decision.from_dict(run.result()).status is Status.EXPIRED
+        events = run.events()
+
+    started = {e.operation_id: e for e in events if e.event_type == "CallbackStarted"}
+    rounds = [
+        (started[e.operation_id].name, e.event_timestamp - started[e.operation_id].event_timestamp)
+        for e in events
+        if e.event_type == "CallbackTimedOut"
+    ]
+    assert [name for name, _ in rounds] == ["decision", "decision 2", "decision 3"]
+    waited = [took.total_seconds() for _, took in rounds]
+    assert waited[0] >= 1
+    assert waited[1] >= 3  # the escalation's round: 3 s, not the reminder's 1 s
+    assert waited[2] >= 1
