@@ -235,3 +235,32 @@ def signed_with(secret: str, body: bytes) -> dict[str, bytes]:
         "x-slack-request-timestamp": ts.encode(),
         "x-slack-signature": str(signature).encode(),
     }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/health", (200, b'{"ok": true}')),
+        ("GET", "/slack/events", (405, b'{"error": "POST only"}')),
+        ("PUT", "/slack/events", (405, b'{"error": "POST only"}')),
+        ("POST", "/health", (404, b'{"error": "not found"}')),
+        ("POST", "/slack/events/", (404, b'{"error": "not found"}')),
+        ("POST", "/stage/slack/events", (404, b'{"error": "not found"}')),
+    ],
+)
+def test_only_a_post_to_the_events_path_reaches_the_signature_check(
+    webhook: SlackWebhook, source: Source, method: str, path: str, expected: tuple[int, bytes]
+) -> None:
+    sent: list[dict[str, Any]] = []
+    scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": BODY, "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    asyncio.run(webhook(scope, receive, send))
+
+    assert (sent[0]["status"], sent[1]["body"]) == expected
+    assert source.reads == 1  # answered by the route alone
