@@ -261,6 +261,7 @@ def test_only_shapes_bolt_would_trip_over_are_refused(
         ('{"ssl_check": "1"}', "application/json", False),  # only Slack's form counts
         ("ssl_check=1", "application/json", False),
         ("payload=%7B%7D&ssl_check=1", None, False),
+        ("ssl_check=1&payload=%7B%7D", None, False),  # a click with a check field: a click
         ("ssl_check=0", None, False),
         ("&".join(f"f{n}=1" for n in range(50)) + "&ssl_check=1", None, False),  # too many fields
     ],
