@@ -12,7 +12,7 @@ import pytest
 
 from greenlight.core import ApprovalRequest, Channel, Decision, Ladder, Policy, Status
 from greenlight.core.audit import AuditKind
-from greenlight.core.votes import Verdict, VoteEffect
+from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate import ladder_steps
 from greenlight.gate.gate import round_config
 from tests.unit.gate.conftest import eventually, running
@@ -171,3 +171,24 @@ def test_each_round_waits_its_own_rung_of_the_ladder(world: FakeWorld) -> None:
     assert waited[0] >= 1
     assert waited[1] >= 3  # the escalation's round: 3 s, not the reminder's 1 s
     assert waited[2] >= 1
+
+
+def test_a_decision_whose_callback_never_came_is_returned_at_the_next_rung_without_a_reminder(
+    world: FakeWorld,
+) -> None:
+    # Given Bob's approve stored (it decides), its callback never sent: the webhook died right
+    # after the write, and the relay has not delivered it yet
+    policy = Policy(("U0BOB",), ladder=Ladder(expire_after=30, remind_after=1))
+    with running(world, gate(policy)) as run:
+        run.start()
+        record = run.posted(TITLE)
+        world.approvals.record_vote(
+            record.approval_id, Vote("U0BOB", Verdict.APPROVE, run.when_open(record))
+        )
+        # When the round times out and the reminder's rung runs
+        result = Decision.from_dict(run.result())
+
+    # Then the stored decision is the gate's answer, and no one is reminded of a decided request
+    assert (result.status, [d.user_id for d in result.deciders]) == (Status.APPROVED, ["U0BOB"])
+    assert AuditKind.REMINDED not in [e.kind for e in world.approvals.audit]
+    assert world.notifier.replies == []
