@@ -28,6 +28,7 @@ from tests.unit.webhook.test_approval_metrics import (
     SilentBoard,
     pending,
 )
+from tests.unit.webhook.test_click_redraws_the_copy_seen import CHANNEL, Board
 
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord
@@ -162,3 +163,21 @@ def test_only_the_approvals_a_person_may_still_vote_on_are_waiting_on_them() -> 
     assert [r.approval_id for r in decisions.waiting_on("U0CAROL")] == [APPROVAL_ID]
     assert decisions.waiting_on("U0BOB") == []  # voted
     assert decisions.waiting_on("U0ALICE") == []  # asked for it
+
+
+def test_a_click_already_counted_changes_nothing_and_redraws_nothing() -> None:
+    # Given Bob's approve counted, his copy redrawn once (one of two approvals)
+    record = pending(quorum=2).with_message(CHANNEL)
+    store = InMemoryApprovalStore()
+    store.create(record)
+    board = Board()
+    decisions = DecisionService(store, AnsweringCallbacks(), board, lambda: AT)
+    decisions.decide(Click(APPROVAL_ID, "U0BOB", Verdict.APPROVE, message=CHANNEL))
+    assert len(board.redrawn) == 1
+
+    # When the same click arrives again (a double click, Slack's retry)
+    again = decisions.decide(Click(APPROVAL_ID, "U0BOB", Verdict.APPROVE, message=CHANNEL))
+
+    # Then nothing is decided and no Slack call is spent on it (Slack's 3 s are for the answer)
+    assert not again.decided
+    assert len(board.redrawn) == 1
