@@ -173,12 +173,17 @@ def test_each_round_waits_its_own_rung_of_the_ladder(world: FakeWorld) -> None:
     assert waited[2] >= 1
 
 
-def test_a_decision_whose_callback_never_came_is_returned_at_the_next_rung_without_a_reminder(
-    world: FakeWorld,
+@pytest.mark.parametrize(
+    "ladder",
+    [Ladder(expire_after=30, remind_after=1), Ladder(expire_after=30, escalate_after=1)],
+    ids=["remind", "escalate"],
+)
+def test_a_decision_whose_callback_never_came_is_returned_at_the_next_rung_without_acting(
+    world: FakeWorld, ladder: Ladder
 ) -> None:
     # Given Bob's approve stored (it decides), its callback never sent: the webhook died right
     # after the write, and the relay has not delivered it yet
-    policy = Policy(("U0BOB",), ladder=Ladder(expire_after=30, remind_after=1))
+    policy = Policy(("U0BOB",), escalation_approvers=("U0FRANK",), ladder=ladder)
     with running(world, gate(policy)) as run:
         run.start()
         record = run.posted(TITLE)
@@ -188,7 +193,12 @@ def test_a_decision_whose_callback_never_came_is_returned_at_the_next_rung_witho
         # When the round times out and the reminder's rung runs
         result = Decision.from_dict(run.result())
 
-    # Then the stored decision is the gate's answer, and no one is reminded of a decided request
+    # Then the stored decision is the gate's answer: no one is reminded of a decided request,
+    # nor is it escalated (not even audited as "no one new")
     assert (result.status, [d.user_id for d in result.deciders]) == (Status.APPROVED, ["U0BOB"])
-    assert AuditKind.REMINDED not in [e.kind for e in world.approvals.audit]
-    assert world.notifier.replies == []
+    assert [e.kind for e in world.approvals.audit if e.kind is not AuditKind.VOTED] == [
+        AuditKind.REQUESTED,
+        AuditKind.APPROVED,
+    ]
+    assert world.approvals.only().policy.escalated_ids == frozenset()
+    assert (world.notifier.replies, world.notifier.announcements) == ([], [])
