@@ -6,6 +6,7 @@ ladder is per call (the test seam), so no clock needs faking.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -202,3 +203,19 @@ def test_a_decision_whose_callback_never_came_is_returned_at_the_next_rung_witho
     ]
     assert world.approvals.only().policy.escalated_ids == frozenset()
     assert (world.notifier.replies, world.notifier.announcements) == ([], [])
+
+
+def test_an_expiry_logs_the_line_the_expired_approvals_alarm_counts(
+    world: FakeWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The construct's metric filter matches `$.message = "approval expired"` in the requesting
+    # function's log group (greenlight.cdk.construct): the line is the alarm's only input
+    policy = Policy(("U0BOB",), ladder=Ladder(expire_after=1))
+    with caplog.at_level(logging.WARNING), running(world, gate(policy)) as run:
+        run.start()
+        assert Decision.from_dict(run.result()).status is Status.EXPIRED
+
+    expired = [r for r in caplog.records if r.getMessage() == "approval expired"]
+    assert len(expired) == 1
+    assert expired[0].levelno == logging.WARNING
+    assert getattr(expired[0], "approval_id", None) == world.approvals.only().approval_id
