@@ -377,3 +377,30 @@ def test_what_follows_a_failed_record_in_a_batch_is_left_to_its_redelivery() -> 
     # Slack is shown nothing of the batch: the redelivery draws it
     assert response == {"batchItemFailures": [{"itemIdentifier": "111"}]}
     assert board.redrawn == []
+
+
+class BrokenHomes:
+    """App Home tabs that cannot be published (Slack down for views.publish)."""
+
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def refresh(self, record: ApprovalRecord, until: float = float("inf")) -> int:
+        self.tries += 1
+        raise OSError("views.publish unreachable")
+
+
+def test_a_home_tab_that_cannot_be_refreshed_never_fails_the_decisions_batch() -> None:
+    # Given a decision, and App Home tabs Slack will not publish
+    decided_before = pending(quorum=1).with_message(CHANNEL_COPY)
+    event = {"Records": [stream_record("111", decided_before, decided_before.with_vote(VOTE))]}
+    callbacks, homes = Callbacks(), BrokenHomes()
+    relay = DecisionRelay(callbacks, Board(), Audit(), homes)
+
+    response = make_stream_handler(relay)(event, None)
+
+    # Then the decision is delivered and the batch succeeds: a Home tab is a view of the table,
+    # drawn again on the next change or when opened, never a reason to send the batch again
+    assert callbacks.sent == ["cb"]
+    assert homes.tries == 1
+    assert response == {"batchItemFailures": []}
