@@ -61,6 +61,12 @@ def test_a_click_names_the_message_clicked_the_copy_to_redraw_at_once() -> None:
         {"actions": []},
         {"actions": [{"action_id": "delete", "value": APPROVAL_ID}]},
         {"actions": [{"action_id": "approve", "value": "not-an-id"}]},
+        {  # a button click carries exactly one action: two are no click of ours
+            "actions": [
+                {"action_id": "approve", "value": APPROVAL_ID},
+                {"action_id": "reject", "value": APPROVAL_ID},
+            ]
+        },
         {"user": {"id": "bob"}},
         {"user": None},
         {"trigger_id": None},
