@@ -7,12 +7,14 @@ ladder is per call (the test seam), so no clock needs faking.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from greenlight.core import ApprovalRequest, Channel, Decision, Ladder, Policy, Status
 from greenlight.core.audit import AuditKind
+from greenlight.core.outcome import decision_payload
 from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate import ladder_steps
 from greenlight.gate.gate import round_config
@@ -219,3 +221,23 @@ def test_an_expiry_logs_the_line_the_expired_approvals_alarm_counts(
     assert len(expired) == 1
     assert expired[0].levelno == logging.WARNING
     assert getattr(expired[0], "approval_id", None) == world.approvals.only().approval_id
+
+
+def test_the_stored_deadline_is_the_ladders_expiry_not_an_earlier_rung(world: FakeWorld) -> None:
+    # The record's `expires_at` is what a click is refused by once past (the vote's write):
+    # a deadline at the reminder would refuse every vote after it, with hours still to go
+    ladder = Ladder(expire_after=3600, remind_after=600, escalate_after=1800)
+    policy = Policy(("U0BOB",), escalation_approvers=("U0FRANK",), ladder=ladder)
+    with running(world, gate(policy)) as run:
+        run.start()
+        record = run.posted(TITLE)
+        created = datetime.fromisoformat(record.created_at)
+        assert datetime.fromisoformat(record.expires_at) - created == timedelta(seconds=3600)
+        # and Bob's approve, after the reminder's and the escalation's times, decides
+        after_escalation = (created + timedelta(seconds=1801)).isoformat()
+        after, effect = world.approvals.record_vote(
+            record.approval_id, Vote("U0BOB", Verdict.APPROVE, after_escalation)
+        )
+        assert effect is VoteEffect.DECIDED
+        run.runner.send_callback_success(after.callback_id, decision_payload(after))
+        assert Decision.from_dict(run.result()).approved
