@@ -181,3 +181,27 @@ def test_a_click_already_counted_changes_nothing_and_redraws_nothing() -> None:
     # Then nothing is decided and no Slack call is spent on it (Slack's 3 s are for the answer)
     assert not again.decided
     assert len(board.redrawn) == 1
+
+
+class StoreDownForReads(InMemoryApprovalStore):
+    """The store after a vote's write: its reads fail (throttled, timed out)."""
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        raise OSError("read timed out")
+
+
+def test_a_counted_vote_is_answered_though_the_recheck_after_its_redraw_fails() -> None:
+    # Given a vote that decides nothing (one of two), counted; the store's reads then fail
+    store = StoreDownForReads()
+    store.create(pending(quorum=2).with_message(CHANNEL))
+    board = Board()
+    decisions = DecisionService(store, AnsweringCallbacks(), board, lambda: AT)
+
+    # When Bob approves: his copy is redrawn, then the record read again (was it decided
+    # meanwhile?), which fails
+    result = decisions.decide(Click(APPROVAL_ID, "U0BOB", Verdict.APPROVE, message=CHANNEL))
+
+    # Then his vote stands and he is answered: the recheck is a courtesy, never an error
+    assert not result.decided
+    assert result.record.vote_of("U0BOB") is not None
+    assert len(board.redrawn) == 1
