@@ -264,3 +264,14 @@ def test_only_a_post_to_the_events_path_reaches_the_signature_check(
 
     assert (sent[0]["status"], sent[1]["body"]) == expected
     assert source.reads == 1  # answered by the route alone
+
+
+def test_the_first_request_slack_signs_with_a_rotated_secret_is_accepted(
+    webhook: SlackWebhook, source: Source
+) -> None:
+    # Given a warm webhook holding the old secret, and an operator who rotated it since
+    source.value = credentials("rotated-signing-secret-not-real")
+    # When Slack's first request signed with the new secret arrives (it fails the old one)
+    status, _ = call(webhook, BODY, signed_with("rotated-signing-secret-not-real", BODY))
+    # Then the secret is read again and that very request is checked with it: it reaches Bolt
+    assert (status, source.reads) == (404, 2)  # a bare app: Bolt's 404
