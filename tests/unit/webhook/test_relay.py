@@ -404,3 +404,31 @@ def test_a_home_tab_that_cannot_be_refreshed_never_fails_the_decisions_batch() -
     assert callbacks.sent == ["cb"]
     assert homes.tries == 1
     assert response == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "raised"),
+    [
+        ("ServiceException", 500, DeliveryError),
+        ("AccessDeniedException", 403, CallbackRefusedError),
+    ],
+)
+def test_lambdas_refusal_is_raised_without_botocores_error_which_names_the_callback_id(
+    code: str, status: int, raised: type[Exception]
+) -> None:
+    # botocore's error text names the request's URL, whose path is the callback id (a bearer
+    # capability): a traceback of a chained error would print it (Lambda's logs, the relay's)
+    client = boto3.client("lambda", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_client_error(
+        "send_durable_execution_callback_success",
+        service_error_code=code,
+        http_status_code=status,
+        expected_params={"CallbackId": "cb-secret", "Result": b"{}"},
+    )
+    with stub, pytest.raises(raised) as caught:
+        LambdaCallbackSender(client).succeed("cb-secret", b"{}")
+
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+    assert "cb-secret" not in str(caught.value)
