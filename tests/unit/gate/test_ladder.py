@@ -6,13 +6,16 @@ ladder is per call (the test seam), so no clock needs faking.
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from greenlight.core import ApprovalRequest, Channel, Decision, Ladder, Policy, Status
 from greenlight.core.audit import AuditKind
-from greenlight.core.votes import Verdict, VoteEffect
+from greenlight.core.outcome import decision_payload
+from greenlight.core.votes import Verdict, Vote, VoteEffect
 from greenlight.gate import ladder_steps
 from greenlight.gate.gate import round_config
 from tests.unit.gate.conftest import eventually, running
@@ -146,3 +149,95 @@ def test_a_round_never_waits_on_a_callback_without_a_timeout(seconds: int) -> No
     config = round_config(seconds)
 
     assert config.timeout_seconds == 1
+
+
+def test_each_round_waits_its_own_rung_of_the_ladder(world: FakeWorld) -> None:
+    # Remind after 1 s, escalate at 4 s, expire at 5 s: rounds of 1, 3 and 1 seconds. A round
+    # that waited another round's time would escalate two seconds early. (The local runner's
+    # history leaves a callback's timeout out, so each round is timed, from its callback's
+    # start to its time-out; a timer fires late under load, never early: lower bounds only.)
+    ladder = Ladder(expire_after=5, remind_after=1, escalate_after=4)
+    policy = Policy(("U0BOB",), escalation_approvers=("U0FRANK",), ladder=ladder)
+    with running(world, gate(policy)) as run:
+        run.start()
+        assert Decision.from_dict(run.result()).status is Status.EXPIRED
+        events = run.events()
+
+    started = {e.operation_id: e for e in events if e.event_type == "CallbackStarted"}
+    rounds = [
+        (started[e.operation_id].name, e.event_timestamp - started[e.operation_id].event_timestamp)
+        for e in events
+        if e.event_type == "CallbackTimedOut"
+    ]
+    assert [name for name, _ in rounds] == ["decision", "decision 2", "decision 3"]
+    waited = [took.total_seconds() for _, took in rounds]
+    assert waited[0] >= 1
+    assert waited[1] >= 3  # the escalation's round: 3 s, not the reminder's 1 s
+    assert waited[2] >= 1
+
+
+@pytest.mark.parametrize(
+    "ladder",
+    [Ladder(expire_after=30, remind_after=1), Ladder(expire_after=30, escalate_after=1)],
+    ids=["remind", "escalate"],
+)
+def test_a_decision_whose_callback_never_came_is_returned_at_the_next_rung_without_acting(
+    world: FakeWorld, ladder: Ladder
+) -> None:
+    # Given Bob's approve stored (it decides), its callback never sent: the webhook died right
+    # after the write, and the relay has not delivered it yet
+    policy = Policy(("U0BOB",), escalation_approvers=("U0FRANK",), ladder=ladder)
+    with running(world, gate(policy)) as run:
+        run.start()
+        record = run.posted(TITLE)
+        world.approvals.record_vote(
+            record.approval_id, Vote("U0BOB", Verdict.APPROVE, run.when_open(record))
+        )
+        # When the round times out and the reminder's rung runs
+        result = Decision.from_dict(run.result())
+
+    # Then the stored decision is the gate's answer: no one is reminded of a decided request,
+    # nor is it escalated (not even audited as "no one new")
+    assert (result.status, [d.user_id for d in result.deciders]) == (Status.APPROVED, ["U0BOB"])
+    assert [e.kind for e in world.approvals.audit if e.kind is not AuditKind.VOTED] == [
+        AuditKind.REQUESTED,
+        AuditKind.APPROVED,
+    ]
+    assert world.approvals.only().policy.escalated_ids == frozenset()
+    assert (world.notifier.replies, world.notifier.announcements) == ([], [])
+
+
+def test_an_expiry_logs_the_line_the_expired_approvals_alarm_counts(
+    world: FakeWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The construct's metric filter matches `$.message = "approval expired"` in the requesting
+    # function's log group (greenlight.cdk.construct): the line is the alarm's only input
+    policy = Policy(("U0BOB",), ladder=Ladder(expire_after=1))
+    with caplog.at_level(logging.WARNING), running(world, gate(policy)) as run:
+        run.start()
+        assert Decision.from_dict(run.result()).status is Status.EXPIRED
+
+    expired = [r for r in caplog.records if r.getMessage() == "approval expired"]
+    assert len(expired) == 1
+    assert expired[0].levelno == logging.WARNING
+    assert getattr(expired[0], "approval_id", None) == world.approvals.only().approval_id
+
+
+def test_the_stored_deadline_is_the_ladders_expiry_not_an_earlier_rung(world: FakeWorld) -> None:
+    # The record's `expires_at` is what a click is refused by once past (the vote's write):
+    # a deadline at the reminder would refuse every vote after it, with hours still to go
+    ladder = Ladder(expire_after=3600, remind_after=600, escalate_after=1800)
+    policy = Policy(("U0BOB",), escalation_approvers=("U0FRANK",), ladder=ladder)
+    with running(world, gate(policy)) as run:
+        run.start()
+        record = run.posted(TITLE)
+        created = datetime.fromisoformat(record.created_at)
+        assert datetime.fromisoformat(record.expires_at) - created == timedelta(seconds=3600)
+        # and Bob's approve, after the reminder's and the escalation's times, decides
+        after_escalation = (created + timedelta(seconds=1801)).isoformat()
+        after, effect = world.approvals.record_vote(
+            record.approval_id, Vote("U0BOB", Verdict.APPROVE, after_escalation)
+        )
+        assert effect is VoteEffect.DECIDED
+        run.runner.send_callback_success(after.callback_id, decision_payload(after))
+        assert Decision.from_dict(run.result()).approved

@@ -301,3 +301,15 @@ def test_a_store_blip_at_expiry_still_redraws_the_message_and_blames_no_one(
     assert redrawn.approval_id == result.approval_id
     assert redrawn.status is Status.EXPIRED
     assert f'"{metric_names.RUNGS_WITHOUT_SLACK}"' not in capsys.readouterr().out
+
+
+def test_withdrawing_a_request_never_stored_does_nothing_and_raises_nothing(
+    world: FakeWorld,
+) -> None:
+    # A post step that failed before it stored anything (the directory, the store's create):
+    # the gate's withdrawal must not fail in its turn and hide that step's error behind its own
+    ladder_steps.withdraw(world.greenlight(), "never-stored-approval", ladder_steps.NOT_POSTED)
+
+    assert world.approvals.records == {}
+    assert world.approvals.audit == []
+    assert world.notifier.updates == []

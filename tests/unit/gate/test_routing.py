@@ -349,3 +349,49 @@ def test_a_store_blip_after_a_direct_copy_sends_each_copy_once(world: FakeWorld)
         ("D0CAROL", "U0CAROL"),
     ]
     assert result.status is Status.EXPIRED
+
+
+def posted_to_bob(world: FakeWorld) -> tuple[Greenlight, ApprovalRecord, SlackMessage]:
+    """Bob's request, posted in his DM (Alice asked for it)."""
+    services = world.greenlight()
+    record = world.approvals.create(pending_record(("U0BOB",)))
+    record = ladder_steps.post_copies(services, record, DirectMessages(), ["U0BOB"])
+    (message,) = record.posted_as()
+    return services, record, message
+
+
+def test_escalation_copies_go_only_to_escalation_approvers_who_may_decide(
+    world: FakeWorld,
+) -> None:
+    # Given escalation approvers that include the requester (a usergroup she is in)
+    services, record, message = posted_to_bob(world)
+
+    # When the request is escalated on a DM route
+    ladder_steps.escalate(
+        services,
+        record.approval_id,
+        message,
+        frozenset({"U0FRANK", "U0ALICE"}),
+        None,
+        route=DirectMessages(),
+    )
+
+    # Then Frank gets a copy; Alice, who may not decide her own request, gets none
+    recipients = [p.message.recipient for p in slack(world).posts]
+    assert recipients == ["U0BOB", "U0FRANK"]
+
+
+def test_an_escalation_step_run_again_adds_no_one_twice_and_audits_once(world: FakeWorld) -> None:
+    # Given a request escalated to Frank by a step whose Slack side then failed (it retries)
+    services, record, message = posted_to_bob(world)
+    escalation = frozenset({"U0FRANK"})
+    ladder_steps.escalate(services, record.approval_id, message, escalation, None)
+    escalated = world.approvals.get(record.approval_id)
+
+    # When the step runs again
+    ladder_steps.escalate(services, record.approval_id, message, escalation, None)
+
+    # Then the record is as the first run left it, and the escalation is audited once
+    assert world.approvals.get(record.approval_id).version == escalated.version
+    lines = [e for e in world.approvals.audit if e.kind is AuditKind.ESCALATED]
+    assert [line.detail for line in lines] == ["added U0FRANK"]

@@ -17,7 +17,7 @@ from greenlight.webhook import payloads
 from greenlight.webhook.asgi import SlackWebhook, Wiring
 from greenlight.webhook.rotation import RotatingCredentials
 from localdev import slack_corpus
-from tests.unit.webhook.test_rotation import Source
+from tests.unit.webhook.test_rotation import Source, credentials
 
 if TYPE_CHECKING:
     from collections.abc import MutableMapping
@@ -193,3 +193,85 @@ def test_a_well_formed_click_is_parsed_once(
     # Then it reached Bolt's dispatch (this bare app has no listener: Bolt's 404), read once
     assert status == 404
     assert parsed == [BODY.decode()]
+
+
+def test_a_secret_rotated_since_start_does_not_let_a_forged_signature_through(
+    webhook: SlackWebhook, source: Source
+) -> None:
+    # Given a warm webhook holding the old secret, and an operator who rotated it since
+    source.value = credentials("rotated-signing-secret-not-real")
+    # When a request signed with neither secret arrives: it fails the old one, so the webhook
+    # reads the secret again and rewires itself to the rotated one
+    forged = signed_with("a-guessed-secret-not-real", BODY)
+    status, body = call(webhook, BODY, forged)
+    # Then the rotated secret is checked too, and the forgery is still unsigned to us
+    assert (status, body) == (401, b'{"error": "invalid request"}')
+    assert source.reads == 2
+    # while a request Slack signs with the rotated secret reaches Bolt (a bare app: its 404)
+    assert call(webhook, BODY, signed_with("rotated-signing-secret-not-real", BODY))[0] == 404
+
+
+def test_a_body_the_verifier_cannot_even_read_is_unsigned_not_a_400(
+    webhook: SlackWebhook, source: Source
+) -> None:
+    # slack_sdk's SignatureVerifier decodes the body as UTF-8 before it hashes it: bytes that
+    # are not UTF-8 make it raise. Fresh headers, whatever the signature: still "not Slack's",
+    # so nothing about the body (not even that it is not UTF-8) is said to an unsigned caller
+    body = b"payload=%7B%7D\xff\xfe"
+    headers = {
+        "content-type": b"application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": str(int(time.time())).encode(),
+        "x-slack-signature": b"v0=" + b"0" * 64,
+    }
+    status, answer = call(webhook, body, headers)
+    assert (status, answer) == (401, b'{"error": "invalid request"}')
+
+
+def signed_with(secret: str, body: bytes) -> dict[str, bytes]:
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body.decode())
+    return {
+        "content-type": b"application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": ts.encode(),
+        "x-slack-signature": str(signature).encode(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/health", (200, b'{"ok": true}')),
+        ("GET", "/slack/events", (405, b'{"error": "POST only"}')),
+        ("PUT", "/slack/events", (405, b'{"error": "POST only"}')),
+        ("POST", "/health", (404, b'{"error": "not found"}')),
+        ("POST", "/slack/events/", (404, b'{"error": "not found"}')),
+        ("POST", "/stage/slack/events", (404, b'{"error": "not found"}')),
+    ],
+)
+def test_only_a_post_to_the_events_path_reaches_the_signature_check(
+    webhook: SlackWebhook, source: Source, method: str, path: str, expected: tuple[int, bytes]
+) -> None:
+    sent: list[dict[str, Any]] = []
+    scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": BODY, "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    asyncio.run(webhook(scope, receive, send))
+
+    assert (sent[0]["status"], sent[1]["body"]) == expected
+    assert source.reads == 1  # answered by the route alone
+
+
+def test_the_first_request_slack_signs_with_a_rotated_secret_is_accepted(
+    webhook: SlackWebhook, source: Source
+) -> None:
+    # Given a warm webhook holding the old secret, and an operator who rotated it since
+    source.value = credentials("rotated-signing-secret-not-real")
+    # When Slack's first request signed with the new secret arrives (it fails the old one)
+    status, _ = call(webhook, BODY, signed_with("rotated-signing-secret-not-real", BODY))
+    # Then the secret is read again and that very request is checked with it: it reaches Bolt
+    assert (status, source.reads) == (404, 2)  # a bare app: Bolt's 404

@@ -61,6 +61,12 @@ def test_a_click_names_the_message_clicked_the_copy_to_redraw_at_once() -> None:
         {"actions": []},
         {"actions": [{"action_id": "delete", "value": APPROVAL_ID}]},
         {"actions": [{"action_id": "approve", "value": "not-an-id"}]},
+        {  # a button click carries exactly one action: two are no click of ours
+            "actions": [
+                {"action_id": "approve", "value": APPROVAL_ID},
+                {"action_id": "reject", "value": APPROVAL_ID},
+            ]
+        },
         {"user": {"id": "bob"}},
         {"user": None},
         {"trigger_id": None},
@@ -261,6 +267,7 @@ def test_only_shapes_bolt_would_trip_over_are_refused(
         ('{"ssl_check": "1"}', "application/json", False),  # only Slack's form counts
         ("ssl_check=1", "application/json", False),
         ("payload=%7B%7D&ssl_check=1", None, False),
+        ("ssl_check=1&payload=%7B%7D", None, False),  # a click with a check field: a click
         ("ssl_check=0", None, False),
         ("&".join(f"f{n}=1" for n in range(50)) + "&ssl_check=1", None, False),  # too many fields
     ],

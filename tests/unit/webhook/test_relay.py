@@ -4,6 +4,7 @@ it redraws every copy of the message for every vote that counted, in the time it
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -12,11 +13,13 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from boto3.dynamodb.types import TypeSerializer
+from botocore.config import Config
 from botocore.stub import Stubber
 
 from greenlight.core.errors import CallbackRefusedError, DeliveryError
 from greenlight.core.record import SlackMessage
 from greenlight.core.votes import Status, Verdict, Vote
+from greenlight.webhook import relay as relay_module
 from greenlight.webhook.lambda_callbacks import LambdaCallbackSender
 from greenlight.webhook.relay import (
     Change,
@@ -298,6 +301,9 @@ def test_a_batch_shows_each_approval_once_as_it_is_now_redrawn_if_any_change_was
         ("AccessDeniedException", 403, CallbackRefusedError),
         ("InvalidParameterValueException", 400, CallbackRefusedError),
         ("KMSAccessDeniedException", 502, DeliveryError),  # a 5xx may pass: sent again
+        # A 500 whatever its code (none in the model but ServiceException): botocore's own
+        # retry rules send any 500 again (botocore/data/_retry.json, "general_server_error")
+        ("InternalError", 500, DeliveryError),
     ],
 )
 def test_lambdas_answers_are_read_as_closed_retry_or_refused(
@@ -318,3 +324,183 @@ def test_lambdas_answers_are_read_as_closed_retry_or_refused(
         else:
             with pytest.raises(outcome):
                 sender.succeed("cb", b"{}")
+
+
+def test_a_lambda_api_that_cannot_be_reached_is_a_delivery_to_retry_not_a_refusal() -> None:
+    # A refused connection on loopback (a port nothing listens on): botocore raises its own
+    # EndpointConnectionError, no answer from Lambda at all. The decision must be sent again
+    # (the stream retries the record), never let go as refused for good.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = boto3.client(
+        "lambda",
+        region_name="us-east-1",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        aws_access_key_id="testing-not-real",
+        aws_secret_access_key="testing-not-real",  # a dummy for SigV4 only
+        config=Config(retries={"total_max_attempts": 1}, connect_timeout=1, read_timeout=1),
+    )
+    with pytest.raises(DeliveryError) as raised:
+        LambdaCallbackSender(client).succeed("cb", b"{}")
+    assert raised.value.cause == "EndpointConnectionError"
+
+
+def test_each_counted_vote_and_the_decision_are_audited_once_however_often_delivered() -> None:
+    # Given Bob's deciding vote (1 of 1), the change the stream shows
+    audit = Audit()
+    relay = DecisionRelay(Callbacks(), Board(), audit)
+    before = posted(quorum=1)
+    after = before.with_vote(VOTE)
+
+    # When the stream delivers it, then again (a retried batch)
+    relayed(relay, before.to_item(), after.to_item())
+    relayed(relay, before.to_item(), after.to_item())
+
+    # Then his vote and the decision each have their one line
+    kinds = [(e.kind.value, e.actor) for e in audit.lines.values()]
+    assert kinds == [("voted", "U0BOB"), ("approved", "U0BOB")]
+
+
+def test_a_decision_let_go_for_a_refused_callback_is_still_audited() -> None:
+    # Lambda refuses the callback for good: the record is let go (never retried), so its audit
+    # lines are written before the callback is tried, or never
+    audit = Audit()
+    relay = DecisionRelay(Callbacks(CallbackRefusedError("AccessDeniedException")), Board(), audit)
+    before = posted(quorum=1)
+
+    relayed(relay, before.to_item(), before.with_vote(VOTE).to_item())
+
+    assert [e.kind.value for e in audit.lines.values()] == ["voted", "approved"]
+
+
+class Context:
+    """The Lambda context the relay reads: only the time the invocation has left."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.seconds * 1000)
+
+
+def stream_record(sequence: str, old: ApprovalRecord, new: ApprovalRecord) -> dict[str, Any]:
+    """A MODIFY record of the approvals table's stream, in the shape of Powertools' fixture
+    (aws-powertools/powertools-lambda-python tests/events/dynamoStreamEvent.json), with the
+    record's images in DynamoDB JSON as the stream carries them."""
+    serialize = TypeSerializer().serialize
+    return {
+        "eventID": sequence,
+        "eventVersion": "1.0",
+        "dynamodb": {
+            "Keys": {"approval_id": {"S": new.approval_id}},
+            "OldImage": {k: serialize(v) for k, v in old.to_item().items()},
+            "NewImage": {k: serialize(v) for k, v in new.to_item().items()},
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+            "SequenceNumber": sequence,
+            "SizeBytes": 59,
+        },
+        "awsRegion": "us-west-2",
+        "eventName": "MODIFY",
+        "eventSourceARN": "source_arn",
+        "eventSource": "aws:dynamodb",
+    }
+
+
+def test_with_time_for_one_message_a_batch_redraws_the_decided_one_first() -> None:
+    # Given a batch: first a vote counted on one request (1 of 2), then another request decided
+    progress_before = replace(posted(quorum=2), approval_id="p" * 22)
+    progress = progress_before.with_vote(VOTE)
+    decided_before = pending(quorum=1).with_message(CHANNEL_COPY)
+    decided = decided_before.with_vote(VOTE)
+    event = {
+        "Records": [
+            stream_record("111", progress_before, progress),
+            stream_record("222", decided_before, decided),
+        ]
+    }
+    board = Board(seconds=0.3)
+    handler = make_stream_handler(DecisionRelay(Callbacks(), board, Audit()))
+
+    # When the invocation has time for about one Slack call past its reserve
+    response = handler(event, Context(relay_module.SLACK_RESERVE_SECONDS + 0.2))  # type: ignore[arg-type]  # a stand-in
+
+    # Then nothing failed, and the decided message (its buttons must go) was drawn first
+    assert response == {"batchItemFailures": []}
+    assert board.redrawn[0] == decided.approval_id
+
+
+def test_what_follows_a_failed_record_in_a_batch_is_left_to_its_redelivery() -> None:
+    # Given a batch: a decision whose callback cannot be sent yet, then a vote on another request
+    decided_before = pending(quorum=1).with_message(CHANNEL_COPY)
+    progress_before = replace(posted(quorum=2), approval_id="p" * 22)
+    event = {
+        "Records": [
+            stream_record("111", decided_before, decided_before.with_vote(VOTE)),
+            stream_record("222", progress_before, progress_before.with_vote(VOTE)),
+        ]
+    }
+    board = Board()
+    relay = DecisionRelay(Callbacks(DeliveryError("ServiceException")), board, Audit())
+
+    response = make_stream_handler(relay)(event, None)
+
+    # Then the failed record is reported (Lambda delivers it, and all after it, again) and
+    # Slack is shown nothing of the batch: the redelivery draws it
+    assert response == {"batchItemFailures": [{"itemIdentifier": "111"}]}
+    assert board.redrawn == []
+
+
+class BrokenHomes:
+    """App Home tabs that cannot be published (Slack down for views.publish)."""
+
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def refresh(self, record: ApprovalRecord, until: float = float("inf")) -> int:
+        self.tries += 1
+        raise OSError("views.publish unreachable")
+
+
+def test_a_home_tab_that_cannot_be_refreshed_never_fails_the_decisions_batch() -> None:
+    # Given a decision, and App Home tabs Slack will not publish
+    decided_before = pending(quorum=1).with_message(CHANNEL_COPY)
+    event = {"Records": [stream_record("111", decided_before, decided_before.with_vote(VOTE))]}
+    callbacks, homes = Callbacks(), BrokenHomes()
+    relay = DecisionRelay(callbacks, Board(), Audit(), homes)
+
+    response = make_stream_handler(relay)(event, None)
+
+    # Then the decision is delivered and the batch succeeds: a Home tab is a view of the table,
+    # drawn again on the next change or when opened, never a reason to send the batch again
+    assert callbacks.sent == ["cb"]
+    assert homes.tries == 1
+    assert response == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "raised"),
+    [
+        ("ServiceException", 500, DeliveryError),
+        ("AccessDeniedException", 403, CallbackRefusedError),
+    ],
+)
+def test_lambdas_refusal_is_raised_without_botocores_error_which_names_the_callback_id(
+    code: str, status: int, raised: type[Exception]
+) -> None:
+    # botocore's error text names the request's URL, whose path is the callback id (a bearer
+    # capability): a traceback of a chained error would print it (Lambda's logs, the relay's)
+    client = boto3.client("lambda", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_client_error(
+        "send_durable_execution_callback_success",
+        service_error_code=code,
+        http_status_code=status,
+        expected_params={"CallbackId": "cb-secret", "Result": b"{}"},
+    )
+    with stub, pytest.raises(raised) as caught:
+        LambdaCallbackSender(client).succeed("cb-secret", b"{}")
+
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+    assert "cb-secret" not in str(caught.value)
