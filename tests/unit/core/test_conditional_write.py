@@ -81,7 +81,15 @@ def test_every_operand_reads_the_item_before_the_update() -> None:
 
 @pytest.mark.parametrize(
     "action",
-    [Add(("absent",), 1), Append(("x",), ("absent",), ("U1",)), Assign(("absent", "x"), 1)],
+    [
+        Add(("absent",), 1),
+        Append(("x",), ("absent",), ("U1",)),
+        Assign(("absent", "x"), 1),
+        Assign(("note", "x"), 1),  # under a string, not a map
+        Add(("note",), 1),
+        Add(("flag",), 1),  # a boolean is not a number
+        Append(("x",), ("note",), ("U1",)),
+    ],
 )
 def test_an_action_that_cannot_apply_is_an_error_not_a_silent_write(action: object) -> None:
     update = ConditionalUpdate((), (action,))  # type: ignore[arg-type]  # each is an Action

@@ -213,3 +213,66 @@ def test_a_request_that_refuses_the_delegate_gives_them_no_one_to_vote_for(
     assert delegate_refusal(record.policy, record.request, "U0DAVE" if allow else "U0X") == (
         None if allow else "this request does not allow delegates to decide"
     )
+
+
+def test_a_delegation_may_end_today_or_in_366_days_and_not_a_day_later() -> None:
+    assert parse_command("delegate <@U0CAROL> until 2026-11-30", TODAY).until == (
+        "2026-11-30T23:59:59+00:00"
+    )
+    assert parse_command("delegate <@U0CAROL> until 2027-12-01", TODAY).until == (
+        "2027-12-01T23:59:59+00:00"
+    )
+    with pytest.raises(InvalidRequestError, match="at most 366 days"):
+        parse_command("delegate <@U0CAROL> until 2027-12-02", TODAY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delegate <@U0CAROL> until 2026-12-24 and more",
+        "delegate x<@U0CAROL> until 2026-12-24",
+        "delegate <@U0CAROL>x until 2026-12-24",
+    ],
+)
+def test_a_command_with_anything_around_its_parts_is_refused(text: str) -> None:
+    with pytest.raises(InvalidRequestError):
+        parse_command(text, TODAY)
+
+
+def test_a_delegation_lasts_to_the_last_second_of_its_day() -> None:
+    bob, carol = delegate(DelegationEntry("U0BOB"), DelegationEntry("U0CAROL"), UNTIL, NOW)
+    assert bob.delegate_at(UNTIL) == "U0CAROL"
+    assert carol.delegators_at(UNTIL) == ["U0BOB"]
+    assert bob.delegate_at("2026-12-25T00:00:00+00:00") is None
+
+
+def test_delegating_again_to_the_same_person_changes_the_day() -> None:
+    bob, carol = delegate(DelegationEntry("U0BOB"), DelegationEntry("U0CAROL"), UNTIL, NOW)
+    later = "2026-12-31T23:59:59+00:00"
+    bob, carol = delegate(bob, carol, later, NOW)
+    assert (bob.delegate_at(later), carol.delegators_at(later)) == ("U0CAROL", ["U0BOB"])
+    assert (bob.version, carol.version) == (2, 2)
+
+
+def test_a_delegation_drops_the_delegates_ended_ones() -> None:
+    # Carol decided for Dave until a day now past; Bob's delegation leaves only his in her entry
+    carol = DelegationEntry("U0CAROL", decides_for={"U0DAVE": "2026-11-01T23:59:59+00:00"})
+    _, carol = delegate(DelegationEntry("U0BOB"), carol, UNTIL, NOW)
+    assert carol.decides_for == {"U0BOB": UNTIL}
+
+
+def test_an_undelegation_moves_both_versions() -> None:
+    # Each entry's write is conditional on the version read: an undelegation that left one
+    # unmoved could be overwritten by a concurrent write that read the entry before it
+    bob, carol = delegate(DelegationEntry("U0BOB"), DelegationEntry("U0CAROL"), UNTIL, NOW)
+    bob_end, carol_end = undelegate(bob, carol)
+    assert (bob_end.version, carol_end.version) == (bob.version + 1, carol.version + 1)
+
+
+def test_a_command_is_stale_only_if_sent_before_the_last_one() -> None:
+    entry = DelegationEntry("U0BOB", commanded_at=1_700_000_000)
+    assert entry.is_stale(1_699_999_999)
+    assert not entry.is_stale(1_700_000_000)  # within the same second: both count
+    assert not entry.is_stale(1_700_000_001)
+    assert not entry.is_stale(None)  # no time to compare: not refused as a replay
+    assert not DelegationEntry("U0BOB").is_stale(1_700_000_000)  # never commanded

@@ -200,3 +200,17 @@ def test_the_deciding_vote_sent_again_is_already_counted_not_already_decided() -
     assert not decided.is_decided_by(later)
     with pytest.raises(ConflictError):
         explain_refusal(decided.approval_id, decided, later)
+
+
+def test_changing_ones_own_counted_vote_is_refused_as_ones_own() -> None:
+    # Given Bob's approval counted on a 2-of-3
+    voted = pending().with_vote(APPROVE)
+    # When Bob now rejects, he is told he voted already: not that a delegate cast his vote
+    with pytest.raises(AlreadyVotedError) as refused:
+        explain_refusal(voted.approval_id, voted, replace(REJECT, at=LATER))
+    assert (refused.value.voted_for, refused.value.counted_by, refused.value.counted_for) == (
+        None,
+        None,
+        None,
+    )
+    assert refused.value.why == "you already voted"
