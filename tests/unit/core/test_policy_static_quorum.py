@@ -35,18 +35,18 @@ def test_defect_a_quorum_only_escalation_approvers_could_reach_is_refused_at_onc
     and `resolve` (when it is posted) counts only who may decide then, so this policy was
     accepted when built and refused on every request, read by the workflow as a "no"."""
 
-    def policy() -> Policy:
+    def policy(quorum: int) -> Policy:
         return Policy(
             approvers=("U0BOB",),
             escalation_approvers=("U0CAROL",),
-            quorum=2,
+            quorum=quorum,
             ladder=Ladder(3600, escalate_after=600),
         )
 
-    with pytest.raises(InvalidRequestError) as refused:
-        policy().resolve(ApprovalRequest("Deploy", "U0ALICE"), {})
-    assert "only 1 may decide" in refused.value.problem  # every request: refused when posted
+    # Who may decide the request when it is posted, as `resolve` counts them: Bob only
+    resolved = policy(1).resolve(ApprovalRequest("Deploy", "U0ALICE"), {})
+    assert resolved.eligible_for(ApprovalRequest("Deploy", "U0ALICE")) == {"U0BOB"}
 
     with pytest.raises(InvalidRequestError) as refused:
-        policy()
+        policy(2)
     assert refused.value.field == "policy.quorum"
