@@ -14,12 +14,14 @@ botocore retries throttling itself, not a conflict, so conflicts are what these 
 from __future__ import annotations
 
 import json
+import types
 import urllib.request
 from typing import TYPE_CHECKING
 
 import pytest
 from botocore.exceptions import ClientError
 
+from greenlight.aws import approval_store
 from greenlight.aws.approval_store import MAX_TRANSIENT_RETRIES
 from greenlight.core.conditional_write import Add, ConditionalUpdate
 from greenlight.core.errors import NotFoundError
@@ -145,3 +147,23 @@ def test_a_change_cancelled_more_often_than_the_retries_is_an_error_and_writes_n
     with pytest.raises(NotFoundError):
         dynamo.store.get(record.approval_id)
     assert dynamo.store.audit_trail(record.approval_id) == []
+
+
+def test_the_retries_wait_a_jittered_while_at_most_about_two_seconds_in_all(
+    dynamo: DynamoSubject, local_dynamodb: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given every wait the store takes recorded (and each the longest its jitter allows)
+    waits: list[float] = []
+    monkeypatch.setattr(approval_store, "time", types.SimpleNamespace(sleep=waits.append))
+    monkeypatch.setattr(approval_store, "random", types.SimpleNamespace(uniform=lambda _, b: b))
+    record = posted(dynamo.store)
+    faults(local_dynamodb, transaction_conflicts=MAX_TRANSIENT_RETRIES)
+
+    # When a vote is refused on every attempt but its last
+    dynamo.store.record_vote(record.approval_id, Vote("U0BOB", Verdict.APPROVE, AT))
+
+    # Then it waited before each retry, longer each time up to a cap, about 2 s in all at most
+    assert len(waits) == MAX_TRANSIENT_RETRIES
+    assert all(0 < w <= 0.5 for w in waits)
+    assert waits == sorted(waits)
+    assert sum(waits) <= 2.2
