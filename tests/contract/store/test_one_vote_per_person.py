@@ -331,3 +331,44 @@ def test_a_vote_on_a_record_stored_before_voters_decided_meanwhile_is_told_by_wh
     assert (refused.value.decided_by, refused.value.decided_at) == (("U0ERIN",), FIRST)
     stored = subject.store.get(record.approval_id)
     assert [v.user_id for v in stored.votes] == ["U0ERIN"]
+
+
+class LostReplaceAnswer:
+    """A store whose first replace is applied but answered "refused": botocore resent the
+    transaction whose answer was lost, and the resend found the version moved (by itself)."""
+
+    def __init__(self, store: ContractStore) -> None:
+        self._store = store
+        self._lost = False
+
+    def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer:
+        return self._store.write_if(approval_id, update)
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        return self._store.get(approval_id)
+
+    def replace(
+        self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
+    ) -> bool:
+        written = self._store.replace(before, after, events)
+        if written and not self._lost:
+            self._lost = True
+            return False
+        return written
+
+
+def test_a_deciding_vote_on_a_record_stored_before_voters_whose_answer_was_lost_decided(
+    subject: Subject,
+) -> None:
+    # Given a 1-of-3 stored before `voters` was kept, and Bob's approval whose replace is
+    # applied but answered "refused"
+    record = posted(subject.store, approvers=APPROVERS)
+    forget_voters(subject.store, record.approval_id)
+    vote = Vote("U0BOB", Verdict.APPROVE, FIRST)
+
+    after, effect = count_vote(LostReplaceAnswer(subject.store), record.approval_id, vote)
+
+    # Then Bob is told his vote decided it (the caller delivers the decision), not "counted"
+    assert effect is VoteEffect.DECIDED
+    assert (after.status, after.decided_by) == (Status.APPROVED, ("U0BOB",))
+    assert after == subject.store.get(record.approval_id)

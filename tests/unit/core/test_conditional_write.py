@@ -146,3 +146,15 @@ def test_an_update_without_conditions_is_sent_without_a_condition_expression(
 def test_an_update_with_nothing_to_do_cannot_be_built() -> None:
     with pytest.raises(InvalidUpdateError, match="no action"):
         ConditionalUpdate((Equals(("status",), "pending"),), ())
+
+
+def test_the_item_after_an_update_shares_nothing_with_the_update() -> None:
+    # An in-memory store keeps the item it is given: a later change to it (or to the update's
+    # values) must not reach the other
+    cast = {"decision": "approve", "at": "2026-11-22T12:00:00+00:00"}
+    update = ConditionalUpdate((), (Assign(("votes", "U3"), cast),))
+    after = update.apply(ITEM, KEY)
+    assert after is not None
+    after["votes"]["U3"]["decision"] = "reject"
+    assert cast["decision"] == "approve"
+    assert update.apply(ITEM, KEY) == ITEM | {"votes": {"U3": cast}}

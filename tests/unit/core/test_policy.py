@@ -243,3 +243,9 @@ def test_only_a_whole_usergroup_id_is_a_usergroup(text: str) -> None:
     assert not is_usergroup_id(text)
     with pytest.raises(InvalidRequestError, match=r"policy\.approvers"):
         Policy(approvers=(text,))
+
+
+def test_an_id_named_twice_is_one_approver() -> None:
+    policy = Policy(approvers=("U0BOB", "U0CAROL", "U0BOB"), viewers=("U0EVE", "U0EVE"))
+
+    assert (policy.approvers, policy.viewers) == (("U0BOB", "U0CAROL"), ("U0EVE",))

@@ -252,3 +252,12 @@ def test_votes_are_read_back_earliest_first_whatever_order_the_store_gives() -> 
     item = voted.to_item()
     item["votes"] = dict(reversed(list(item["votes"].items())))  # a map has no order in DynamoDB
     assert [v.user_id for v in ApprovalRecord.from_item(item).votes] == ["U0CAROL", "U0BOB"]
+
+
+def test_the_escalation_names_its_approvers_but_not_the_quiet_ones() -> None:
+    policy = ApproverPolicy(
+        frozenset({"U0BOB", "U0FRANK", "U0GINA"}),
+        escalated_ids=frozenset({"U0FRANK", "U0GINA"}),
+        quiet_ids=frozenset({"U0GINA"}),
+    )
+    assert dataclasses.replace(pending(), policy=policy).escalation_to_ping() == ["U0FRANK"]

@@ -154,3 +154,7 @@ def test_of_two_rejects_the_earliest_is_the_veto() -> None:
     late = Vote("U0BOB", Verdict.REJECT, "2026-11-22T12:05:00+00:00", "too late")
     early = Vote("U0CAROL", Verdict.REJECT, "2026-11-22T12:01:00+00:00", "no budget")
     assert deciding_votes([late, early, approve("U0DAVE")], Status.REJECTED) == [early]
+
+
+def test_a_reject_is_no_approval_counted() -> None:
+    assert approvals_counted([approve("U0BOB"), reject("U0CAROL")]) == 1
