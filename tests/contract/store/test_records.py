@@ -10,6 +10,7 @@ import pytest
 
 from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.errors import NotFoundError
+from greenlight.core.record import SlackMessage
 from greenlight.core.votes import Status, Verdict, Vote
 from tests.contract.store.conftest import AT, MESSAGE, new_record, posted
 
@@ -78,6 +79,21 @@ def test_the_posted_message_is_attached_without_moving_the_version(subject: Subj
 
     stored = subject.store.get(record.approval_id)
     assert (stored.slack, stored.version) == (MESSAGE, record.version)
+
+
+def test_every_copy_is_kept_in_the_order_posted_the_first_the_main_one(subject: Subject) -> None:
+    record = new_record()
+    subject.store.create(record)
+    dm_bob = SlackMessage("D0BOB", "1700000000.000002", recipient="U0BOB")
+    dm_carol = SlackMessage("D0CAROL", "1700000000.000003", recipient="U0CAROL")
+
+    for message in (MESSAGE, dm_bob, dm_carol):
+        subject.store.attach_message(record.approval_id, message)
+
+    stored = subject.store.get(record.approval_id)
+    assert stored.slack == MESSAGE
+    assert stored.posted_as() == (MESSAGE, dm_bob, dm_carol)
+    assert stored.dm_recipients() == {"U0BOB", "U0CAROL"}
 
 
 def test_an_update_writes_the_change_and_its_lines_together(subject: Subject) -> None:

@@ -276,3 +276,13 @@ def test_a_command_is_stale_only_if_sent_before_the_last_one() -> None:
     assert not entry.is_stale(1_700_000_001)
     assert not entry.is_stale(None)  # no time to compare: not refused as a replay
     assert not DelegationEntry("U0BOB").is_stale(1_700_000_000)  # never commanded
+
+
+@pytest.mark.parametrize("text", ["help", "list pending", "delegates", "foo <@U0CAROL> until"])
+def test_only_delegate_and_undelegate_are_delegation_commands(text: str) -> None:
+    assert not is_delegation_command(text)
+
+
+def test_a_command_of_another_name_shaped_like_a_delegation_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="/approvals delegate @someone"):
+        parse_command("redelegate <@U0CAROL> until 2026-12-24", TODAY)

@@ -271,3 +271,16 @@ def test_an_approver_whose_delegate_voted_is_told_who_cast_their_vote() -> None:
     with pytest.raises(AlreadyVotedError) as refused:
         explain_refusal(record.approval_id, record, replace(REJECT, at=LATER))
     assert (refused.value.counted_by, refused.value.counted_for) == ("U0DAVE", None)
+
+
+@pytest.mark.parametrize(
+    "clicker", ["U0ALICE", "U0EVE"], ids=["the requester", "someone not listed"]
+)
+def test_who_may_not_decide_is_told_so_not_who_decided(clicker: str) -> None:
+    # A click on a decided (or expired) record by someone who may not decide it is refused as
+    # that, first: it is not told who decided, or when
+    decided = pending(quorum=1).with_vote(APPROVE)
+    for closed in (decided, pending().expired(AT)):
+        with pytest.raises(NotAuthorizedError) as refused:
+            explain_refusal(closed.approval_id, closed, replace(APPROVE, user_id=clicker, at=LATER))
+        assert not isinstance(refused.value, AlreadyVotedError)
