@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from greenlight.core.conditional_write import (
     Add,
@@ -158,3 +162,15 @@ def test_the_item_after_an_update_shares_nothing_with_the_update() -> None:
     after["votes"]["U3"]["decision"] = "reject"
     assert cast["decision"] == "approve"
     assert update.apply(ITEM, KEY) == ITEM | {"votes": {"U3": cast}}
+
+
+@given(
+    st.datetimes(timezones=st.just(UTC), min_value=datetime(2000, 1, 1)),
+    st.datetimes(timezones=st.just(UTC), min_value=datetime(2000, 1, 1)),
+)
+def test_greater_on_utc_iso_times_compares_as_the_times_do(a: datetime, b: datetime) -> None:
+    # A vote's deadline check (`expires_at > at`) compares the strings DynamoDB stores; Python
+    # writes a UTC time without its microseconds when they are 0, so the two may differ in
+    # format ("12:00:00+00:00" and "12:00:00.000001+00:00") and must still order as times
+    update = ConditionalUpdate((Greater(("t",), b.isoformat()),), SET_N)
+    assert update.holds({"t": a.isoformat()}) is (a > b)
