@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,14 +23,12 @@ from greenlight.core.delegation import (
 from greenlight.core.errors import InvalidRequestError, NotAuthorizedError
 from greenlight.core.outcome import decision_from_success, decision_payload
 from greenlight.core.policy import ApproverPolicy, Policy
+from greenlight.core.record import ApprovalRecord
 from greenlight.core.vote_audit import vote_lines
-from greenlight.core.vote_write import VoteWrite, count_vote
+from greenlight.core.vote_write import VoteWrite, count_vote, vote_update
 from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
 from greenlight.testing.store import InMemoryApprovalStore
 from tests.unit.core.test_vote_write import AT, pending, written
-
-if TYPE_CHECKING:
-    from greenlight.core.record import ApprovalRecord
 
 TODAY = date(2026, 11, 30)
 NOW = "2026-11-30T10:00:00+00:00"
@@ -286,3 +283,57 @@ def test_only_delegate_and_undelegate_are_delegation_commands(text: str) -> None
 def test_a_command_of_another_name_shaped_like_a_delegation_is_refused() -> None:
     with pytest.raises(InvalidRequestError, match="/approvals delegate @someone"):
         parse_command("redelegate <@U0CAROL> until 2026-12-24", TODAY)
+
+
+DAVE_REJECTS_FOR_BOB = Vote("U0BOB", Verdict.REJECT, AT, "no budget", cast_by="U0DAVE")
+
+
+@pytest.mark.parametrize("write", list(VoteWrite))
+def test_a_delegates_veto_is_held_to_the_same_rule_as_an_approval(write: VoteWrite) -> None:
+    # A reject settles the request alone: cast by a delegate, it must be allowed exactly when
+    # their approval would be
+    assert written(DAVE_REJECTS_FOR_BOB, write, delegating(allow=False)) is None
+    for delegate_id in ("U0ALICE", "U0CAROL"):  # the requester; an approver in their own right
+        vote = replace(DAVE_REJECTS_FOR_BOB, cast_by=delegate_id)
+        assert written(vote, write, delegating()) is None
+    vetoed = written(DAVE_REJECTS_FOR_BOB, write, delegating())
+    assert vetoed is not None
+    assert vetoed.status is Status.REJECTED
+
+
+def test_a_refused_delegated_veto_says_why() -> None:
+    store = InMemoryApprovalStore()
+    record = store.create(delegating(allow=False))
+    with pytest.raises(NotAuthorizedError, match="does not allow delegates"):
+        count_vote(store, record.approval_id, DAVE_REJECTS_FOR_BOB)
+    assert store.get(record.approval_id) == record
+
+
+def test_a_record_stored_before_delegation_existed_refuses_a_delegates_vote() -> None:
+    # Its stored policy has no `allow_delegation` at all: no delegate may vote on it
+    record = delegating()
+    item = record.to_item()
+    del item["policy"]["allow_delegation"]
+    for vote in (CAROL_FOR_BOB, DAVE_REJECTS_FOR_BOB):
+        assert vote_update(vote, VoteWrite.COUNTING).apply(item, {"approval_id": "x"}) is None
+    assert not ApprovalRecord.from_item(item).policy.allow_delegation
+
+
+def test_the_requester_is_no_delegate_even_where_they_may_approve_their_own_request() -> None:
+    # Self-approval lets the requester decide as an approver, never as someone's delegate
+    policy = ApproverPolicy(
+        frozenset({"U0BOB", "U0CAROL"}), allow_self_approval=True, allow_delegation=True
+    )
+    assert delegate_refusal(policy, pending().request, "U0ALICE") == (
+        "you cannot decide your own request, not even as a delegate"
+    )
+
+
+def test_an_approver_added_by_the_escalation_is_no_delegate() -> None:
+    # Frank, added when the request was escalated, decides it as himself (one vote), not also
+    # as Bob's delegate
+    record = delegating().escalated(frozenset({"U0FRANK"}))
+    assert delegate_refusal(record.policy, record.request, "U0FRANK") == (
+        "you decide this request as yourself, not as a delegate"
+    )
+    assert written(replace(CAROL_FOR_BOB, cast_by="U0FRANK"), VoteWrite.COUNTING, record) is None
