@@ -337,3 +337,16 @@ def test_an_approver_added_by_the_escalation_is_no_delegate() -> None:
         "you decide this request as yourself, not as a delegate"
     )
     assert written(replace(CAROL_FOR_BOB, cast_by="U0FRANK"), VoteWrite.COUNTING, record) is None
+
+
+def test_an_entry_read_back_keeps_when_it_was_last_commanded() -> None:
+    # The replay guard (`is_stale`) reads `commanded_at` from the stored entry: lost in the
+    # round trip, a replayed command would pass it
+    entry = DelegationEntry("U0BOB", "U0CAROL", UNTIL, version=3, commanded_at=1_700_000_000)
+    assert DelegationEntry.from_item(entry.to_item()) == entry
+    assert DelegationEntry.from_item(entry.to_item()).is_stale(1_699_999_999)
+
+
+def test_whom_a_delegate_decides_for_is_sorted() -> None:
+    carol = DelegationEntry("U0CAROL", decides_for={"U0DAVE": UNTIL, "U0BOB": UNTIL})
+    assert carol.delegators_at(NOW) == ["U0BOB", "U0DAVE"]

@@ -261,3 +261,10 @@ def test_the_escalation_names_its_approvers_but_not_the_quiet_ones() -> None:
         quiet_ids=frozenset({"U0GINA"}),
     )
     assert dataclasses.replace(pending(), policy=policy).escalation_to_ping() == ["U0FRANK"]
+
+
+def test_the_requester_is_not_waited_on_nor_reminded() -> None:
+    # Alice asked; she is also an approver, but may not approve her own request
+    policy = ApproverPolicy(frozenset({"U0ALICE", "U0BOB"}))
+    record = dataclasses.replace(pending(), policy=policy)
+    assert (record.waiting_on(), record.to_ping()) == (["U0BOB"], ["U0BOB"])
