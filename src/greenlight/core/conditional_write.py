@@ -53,8 +53,10 @@ class Contains:
 
 @dataclass(frozen=True, slots=True)
 class Excludes:
-    """`NOT contains(path, value)`: the attribute is a list or set without `value` (a missing
-    attribute fails it, as a missing attribute fails `contains`)."""
+    """`NOT contains(path, value)` on an attribute that exists (rendered with
+    `attribute_exists`): a list or set without `value`, a string without it as a substring, or
+    any other type (which `contains` never holds for); a missing attribute fails it, as a
+    missing attribute fails `contains`."""
 
     path: Path
     value: Any
@@ -235,7 +237,7 @@ def _holds(condition: Condition, item: dict[str, Any]) -> bool:
 
 def _holds_otherwise(condition: Contains | Excludes, found: Any) -> bool:
     if isinstance(condition, Excludes):
-        return isinstance(found, list | set | frozenset) and condition.value not in found
+        return not _contains(found, condition.value)
     return _contains(found, condition.value)
 
 

@@ -122,7 +122,9 @@ class Policy:
             raise InvalidRequestError("policy.viewers", f"not Slack user ids: {bad_viewers}")
         if isinstance(self.quorum, bool) or not isinstance(self.quorum, int) or self.quorum < 1:
             raise InvalidRequestError("policy.quorum", f"must be 1 or more, got {self.quorum!r}")
-        named = {*approvers, *quiet, *escalation}
+        # Who may decide when the request is posted, where `resolve` checks the quorum: not the
+        # escalation approvers, who may decide only once it is escalated
+        named = {*approvers, *quiet}
         if not any(is_usergroup_id(a) for a in named) and self.quorum > len(named):
             # Nothing left to resolve: no request could ever meet it (`resolve` would turn it
             # into an automatic "no" at run time, read by the workflow as a person's)

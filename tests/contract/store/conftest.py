@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
         def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer: ...
 
+        def recently_created_final(self, limit: int) -> list[ApprovalRecord]: ...
+
 
 AT = "2026-11-22T12:00:00+00:00"
 APPROVERS = frozenset({"U0BOB", "U0CAROL", "U0DAVE"})

@@ -89,6 +89,12 @@ CASES: dict[str, ConditionalUpdate] = {
     "add to a missing attribute": ConditionalUpdate((), (Add(("gone",), 1),)),
     "append to a missing list": ConditionalUpdate((), (Append(("x",), ("gone",), ("U1",)),)),
     "set under a missing map": ConditionalUpdate((), (Assign(("gone", "x"), 1),)),
+    "excludes on a string": ConditionalUpdate((Excludes(("note",), "x"),), SET_N),
+    "excludes on a number": ConditionalUpdate((Excludes(("n",), 3),), SET_N),
+    "contains a number in a string": ConditionalUpdate((Contains(("note",), 5),), SET_N),
+    "add to a string": ConditionalUpdate((), (Add(("note",), 1),)),
+    "add to a boolean": ConditionalUpdate((), (Add(("flag",), 1),)),
+    "append to a string": ConditionalUpdate((), (Append(("x",), ("note",), ("U1",)),)),
 }
 _keys = itertools.count(1)
 # DynamoDB compares typed values ("If an item contains an AttributeValue element of a different

@@ -268,3 +268,107 @@ def test_a_deciding_write_sent_twice_is_still_the_vote_that_decided(
     assert effect is VoteEffect.DECIDED
     assert after == subject.store.get(record.approval_id)
     assert (after.decided_by, after.decided_at) == (("U0BOB",), FIRST)
+
+
+class LosesItsFirstReplace:
+    """A store on which another click wins the race with this vote's replace once: just
+    before the first replace is sent, `other` is counted (another webhook container was
+    faster), so that replace finds the version moved and is refused."""
+
+    def __init__(self, store: ContractStore, approval_id: str, other: Vote) -> None:
+        self._store = store
+        self._approval_id = approval_id
+        self._other: Vote | None = other
+
+    def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer:
+        return self._store.write_if(approval_id, update)
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        return self._store.get(approval_id)
+
+    def replace(
+        self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
+    ) -> bool:
+        if self._other is not None:
+            self._store.record_vote(self._approval_id, self._other)
+            self._other = None
+        return self._store.replace(before, after, events)
+
+
+def test_a_vote_on_a_record_stored_before_voters_that_loses_a_race_reads_again(
+    subject: Subject,
+) -> None:
+    # Given a 2-of-3 stored before `voters` was kept (its votes are counted by a replace on
+    # the version read), and Erin's approval counted just before Bob's replace lands
+    record = two_of_three(subject)
+    forget_voters(subject.store, record.approval_id)
+    erin = Vote("U0ERIN", Verdict.APPROVE, FIRST)
+    store = LosesItsFirstReplace(subject.store, record.approval_id, erin)
+
+    # When Bob approves
+    after, effect = count_vote(store, record.approval_id, Vote("U0BOB", Verdict.APPROVE, SECOND))
+
+    # Then his vote is counted on the record as it now stands: the second approval, deciding
+    assert (effect, after.status) == (VoteEffect.DECIDED, Status.APPROVED)
+    assert after.decided_by == ("U0ERIN", "U0BOB")
+    assert after == subject.store.get(record.approval_id)
+
+
+def test_a_vote_on_a_record_stored_before_voters_decided_meanwhile_is_told_by_whom(
+    subject: Subject,
+) -> None:
+    # Given a 1-of-3 stored before `voters` was kept, and Erin's approval (which decides it)
+    # counted just before Bob's replace lands
+    record = posted(subject.store, approvers=APPROVERS, allow_delegation=True)
+    forget_voters(subject.store, record.approval_id)
+    erin = Vote("U0ERIN", Verdict.APPROVE, FIRST)
+    store = LosesItsFirstReplace(subject.store, record.approval_id, erin)
+
+    # When Bob rejects, his vote is checked again on the record read after the lost race:
+    # it was decided, by Erin, and nothing of his is written
+    with pytest.raises(ConflictError) as refused:
+        count_vote(store, record.approval_id, Vote("U0BOB", Verdict.REJECT, SECOND, "no"))
+    assert (refused.value.decided_by, refused.value.decided_at) == (("U0ERIN",), FIRST)
+    stored = subject.store.get(record.approval_id)
+    assert [v.user_id for v in stored.votes] == ["U0ERIN"]
+
+
+class LostReplaceAnswer:
+    """A store whose first replace is applied but answered "refused": botocore resent the
+    transaction whose answer was lost, and the resend found the version moved (by itself)."""
+
+    def __init__(self, store: ContractStore) -> None:
+        self._store = store
+        self._lost = False
+
+    def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer:
+        return self._store.write_if(approval_id, update)
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        return self._store.get(approval_id)
+
+    def replace(
+        self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
+    ) -> bool:
+        written = self._store.replace(before, after, events)
+        if written and not self._lost:
+            self._lost = True
+            return False
+        return written
+
+
+def test_a_deciding_vote_on_a_record_stored_before_voters_whose_answer_was_lost_decided(
+    subject: Subject,
+) -> None:
+    # Given a 1-of-3 stored before `voters` was kept, and Bob's approval whose replace is
+    # applied but answered "refused"
+    record = posted(subject.store, approvers=APPROVERS)
+    forget_voters(subject.store, record.approval_id)
+    vote = Vote("U0BOB", Verdict.APPROVE, FIRST)
+
+    after, effect = count_vote(LostReplaceAnswer(subject.store), record.approval_id, vote)
+
+    # Then Bob is told his vote decided it (the caller delivers the decision), not "counted"
+    assert effect is VoteEffect.DECIDED
+    assert (after.status, after.decided_by) == (Status.APPROVED, ("U0BOB",))
+    assert after == subject.store.get(record.approval_id)

@@ -4,14 +4,23 @@ over the version read, all or nothing; audit lines keyed so that a line is writt
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from greenlight.aws.approval_store import DynamoApprovalStore
 from greenlight.core.audit import AuditEvent, AuditKind
 from greenlight.core.errors import NotFoundError
+from greenlight.core.record import SlackMessage
 from greenlight.core.votes import Status, Verdict, Vote
-from tests.contract.store.conftest import AT, MESSAGE, new_record, posted
+from tests.contract.store.conftest import (
+    AT,
+    MESSAGE,
+    DynamoSubject,
+    _session,
+    new_record,
+    posted,
+)
 
 if TYPE_CHECKING:
     from greenlight.core.record import ApprovalRecord
@@ -78,6 +87,21 @@ def test_the_posted_message_is_attached_without_moving_the_version(subject: Subj
 
     stored = subject.store.get(record.approval_id)
     assert (stored.slack, stored.version) == (MESSAGE, record.version)
+
+
+def test_every_copy_is_kept_in_the_order_posted_the_first_the_main_one(subject: Subject) -> None:
+    record = new_record()
+    subject.store.create(record)
+    dm_bob = SlackMessage("D0BOB", "1700000000.000002", recipient="U0BOB")
+    dm_carol = SlackMessage("D0CAROL", "1700000000.000003", recipient="U0CAROL")
+
+    for message in (MESSAGE, dm_bob, dm_carol):
+        subject.store.attach_message(record.approval_id, message)
+
+    stored = subject.store.get(record.approval_id)
+    assert stored.slack == MESSAGE
+    assert stored.posted_as() == (MESSAGE, dm_bob, dm_carol)
+    assert stored.dm_recipients() == {"U0BOB", "U0CAROL"}
 
 
 def test_an_update_writes_the_change_and_its_lines_together(subject: Subject) -> None:
@@ -203,3 +227,21 @@ def test_pending_lists_undecided_approvals_oldest_first(subject: Subject) -> Non
     store.update(expired.approval_id, lambda r: (r.expired(LATER), []))
 
     assert [r.approval_id for r in store.pending()] == [oldest.approval_id, newest.approval_id]
+
+
+def test_the_dynamodb_store_reads_a_record_strongly_consistent(local_dynamodb: str) -> None:
+    # A vote, a rotation or an expiry read the record they change: an eventually consistent
+    # read may miss the last write (the local DynamoDB is always consistent, so the request
+    # itself is looked at, as botocore's event system hands it over before it is sent)
+    tables = DynamoSubject(local_dynamodb).tables
+    client = _session().client("dynamodb", endpoint_url=local_dynamodb)
+    store = DynamoApprovalStore(client, tables["approvals"], tables["audit"])
+    record = posted(store)
+    sent: list[dict[str, Any]] = []
+    client.meta.events.register(
+        "provide-client-params.dynamodb.GetItem", lambda params, **_: sent.append(dict(params))
+    )
+
+    store.get(record.approval_id)
+
+    assert [p.get("ConsistentRead") for p in sent] == [True]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from greenlight.core.conditional_write import (
     Add,
@@ -81,7 +85,15 @@ def test_every_operand_reads_the_item_before_the_update() -> None:
 
 @pytest.mark.parametrize(
     "action",
-    [Add(("absent",), 1), Append(("x",), ("absent",), ("U1",)), Assign(("absent", "x"), 1)],
+    [
+        Add(("absent",), 1),
+        Append(("x",), ("absent",), ("U1",)),
+        Assign(("absent", "x"), 1),
+        Assign(("note", "x"), 1),  # under a string, not a map
+        Add(("note",), 1),
+        Add(("flag",), 1),  # a boolean is not a number
+        Append(("x",), ("note",), ("U1",)),
+    ],
 )
 def test_an_action_that_cannot_apply_is_an_error_not_a_silent_write(action: object) -> None:
     update = ConditionalUpdate((), (action,))  # type: ignore[arg-type]  # each is an Action
@@ -138,3 +150,27 @@ def test_an_update_without_conditions_is_sent_without_a_condition_expression(
 def test_an_update_with_nothing_to_do_cannot_be_built() -> None:
     with pytest.raises(InvalidUpdateError, match="no action"):
         ConditionalUpdate((Equals(("status",), "pending"),), ())
+
+
+def test_the_item_after_an_update_shares_nothing_with_the_update() -> None:
+    # An in-memory store keeps the item it is given: a later change to it (or to the update's
+    # values) must not reach the other
+    cast = {"decision": "approve", "at": "2026-11-22T12:00:00+00:00"}
+    update = ConditionalUpdate((), (Assign(("votes", "U3"), cast),))
+    after = update.apply(ITEM, KEY)
+    assert after is not None
+    after["votes"]["U3"]["decision"] = "reject"
+    assert cast["decision"] == "approve"
+    assert update.apply(ITEM, KEY) == ITEM | {"votes": {"U3": cast}}
+
+
+@given(
+    st.datetimes(timezones=st.just(UTC), min_value=datetime(2000, 1, 1)),
+    st.datetimes(timezones=st.just(UTC), min_value=datetime(2000, 1, 1)),
+)
+def test_greater_on_utc_iso_times_compares_as_the_times_do(a: datetime, b: datetime) -> None:
+    # A vote's deadline check (`expires_at > at`) compares the strings DynamoDB stores; Python
+    # writes a UTC time without its microseconds when they are 0, so the two may differ in
+    # format ("12:00:00+00:00" and "12:00:00.000001+00:00") and must still order as times
+    update = ConditionalUpdate((Greater(("t",), b.isoformat()),), SET_N)
+    assert update.holds({"t": a.isoformat()}) is (a > b)

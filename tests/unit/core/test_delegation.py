@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,14 +23,12 @@ from greenlight.core.delegation import (
 from greenlight.core.errors import InvalidRequestError, NotAuthorizedError
 from greenlight.core.outcome import decision_from_success, decision_payload
 from greenlight.core.policy import ApproverPolicy, Policy
+from greenlight.core.record import ApprovalRecord
 from greenlight.core.vote_audit import vote_lines
-from greenlight.core.vote_write import VoteWrite, count_vote
+from greenlight.core.vote_write import VoteWrite, count_vote, vote_update
 from greenlight.core.votes import Status, Verdict, Vote, VoteEffect
 from greenlight.testing.store import InMemoryApprovalStore
 from tests.unit.core.test_vote_write import AT, pending, written
-
-if TYPE_CHECKING:
-    from greenlight.core.record import ApprovalRecord
 
 TODAY = date(2026, 11, 30)
 NOW = "2026-11-30T10:00:00+00:00"
@@ -213,3 +210,143 @@ def test_a_request_that_refuses_the_delegate_gives_them_no_one_to_vote_for(
     assert delegate_refusal(record.policy, record.request, "U0DAVE" if allow else "U0X") == (
         None if allow else "this request does not allow delegates to decide"
     )
+
+
+def test_a_delegation_may_end_today_or_in_366_days_and_not_a_day_later() -> None:
+    assert parse_command("delegate <@U0CAROL> until 2026-11-30", TODAY).until == (
+        "2026-11-30T23:59:59+00:00"
+    )
+    assert parse_command("delegate <@U0CAROL> until 2027-12-01", TODAY).until == (
+        "2027-12-01T23:59:59+00:00"
+    )
+    with pytest.raises(InvalidRequestError, match="at most 366 days"):
+        parse_command("delegate <@U0CAROL> until 2027-12-02", TODAY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delegate <@U0CAROL> until 2026-12-24 and more",
+        "delegate x<@U0CAROL> until 2026-12-24",
+        "delegate <@U0CAROL>x until 2026-12-24",
+    ],
+)
+def test_a_command_with_anything_around_its_parts_is_refused(text: str) -> None:
+    with pytest.raises(InvalidRequestError):
+        parse_command(text, TODAY)
+
+
+def test_a_delegation_lasts_to_the_last_second_of_its_day() -> None:
+    bob, carol = delegate(DelegationEntry("U0BOB"), DelegationEntry("U0CAROL"), UNTIL, NOW)
+    assert bob.delegate_at(UNTIL) == "U0CAROL"
+    assert carol.delegators_at(UNTIL) == ["U0BOB"]
+    assert bob.delegate_at("2026-12-25T00:00:00+00:00") is None
+
+
+def test_delegating_again_to_the_same_person_changes_the_day() -> None:
+    bob, carol = delegate(DelegationEntry("U0BOB"), DelegationEntry("U0CAROL"), UNTIL, NOW)
+    later = "2026-12-31T23:59:59+00:00"
+    bob, carol = delegate(bob, carol, later, NOW)
+    assert (bob.delegate_at(later), carol.delegators_at(later)) == ("U0CAROL", ["U0BOB"])
+    assert (bob.version, carol.version) == (2, 2)
+
+
+def test_a_delegation_drops_the_delegates_ended_ones() -> None:
+    # Carol decided for Dave until a day now past; Bob's delegation leaves only his in her entry
+    carol = DelegationEntry("U0CAROL", decides_for={"U0DAVE": "2026-11-01T23:59:59+00:00"})
+    _, carol = delegate(DelegationEntry("U0BOB"), carol, UNTIL, NOW)
+    assert carol.decides_for == {"U0BOB": UNTIL}
+
+
+def test_an_undelegation_moves_both_versions() -> None:
+    # Each entry's write is conditional on the version read: an undelegation that left one
+    # unmoved could be overwritten by a concurrent write that read the entry before it
+    bob, carol = delegate(DelegationEntry("U0BOB"), DelegationEntry("U0CAROL"), UNTIL, NOW)
+    bob_end, carol_end = undelegate(bob, carol)
+    assert (bob_end.version, carol_end.version) == (bob.version + 1, carol.version + 1)
+
+
+def test_a_command_is_stale_only_if_sent_before_the_last_one() -> None:
+    entry = DelegationEntry("U0BOB", commanded_at=1_700_000_000)
+    assert entry.is_stale(1_699_999_999)
+    assert not entry.is_stale(1_700_000_000)  # within the same second: both count
+    assert not entry.is_stale(1_700_000_001)
+    assert not entry.is_stale(None)  # no time to compare: not refused as a replay
+    assert not DelegationEntry("U0BOB").is_stale(1_700_000_000)  # never commanded
+
+
+@pytest.mark.parametrize("text", ["help", "list pending", "delegates", "foo <@U0CAROL> until"])
+def test_only_delegate_and_undelegate_are_delegation_commands(text: str) -> None:
+    assert not is_delegation_command(text)
+
+
+def test_a_command_of_another_name_shaped_like_a_delegation_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="/approvals delegate @someone"):
+        parse_command("redelegate <@U0CAROL> until 2026-12-24", TODAY)
+
+
+DAVE_REJECTS_FOR_BOB = Vote("U0BOB", Verdict.REJECT, AT, "no budget", cast_by="U0DAVE")
+
+
+@pytest.mark.parametrize("write", list(VoteWrite))
+def test_a_delegates_veto_is_held_to_the_same_rule_as_an_approval(write: VoteWrite) -> None:
+    # A reject settles the request alone: cast by a delegate, it must be allowed exactly when
+    # their approval would be
+    assert written(DAVE_REJECTS_FOR_BOB, write, delegating(allow=False)) is None
+    for delegate_id in ("U0ALICE", "U0CAROL"):  # the requester; an approver in their own right
+        vote = replace(DAVE_REJECTS_FOR_BOB, cast_by=delegate_id)
+        assert written(vote, write, delegating()) is None
+    vetoed = written(DAVE_REJECTS_FOR_BOB, write, delegating())
+    assert vetoed is not None
+    assert vetoed.status is Status.REJECTED
+
+
+def test_a_refused_delegated_veto_says_why() -> None:
+    store = InMemoryApprovalStore()
+    record = store.create(delegating(allow=False))
+    with pytest.raises(NotAuthorizedError, match="does not allow delegates"):
+        count_vote(store, record.approval_id, DAVE_REJECTS_FOR_BOB)
+    assert store.get(record.approval_id) == record
+
+
+def test_a_record_stored_before_delegation_existed_refuses_a_delegates_vote() -> None:
+    # Its stored policy has no `allow_delegation` at all: no delegate may vote on it
+    record = delegating()
+    item = record.to_item()
+    del item["policy"]["allow_delegation"]
+    for vote in (CAROL_FOR_BOB, DAVE_REJECTS_FOR_BOB):
+        assert vote_update(vote, VoteWrite.COUNTING).apply(item, {"approval_id": "x"}) is None
+    assert not ApprovalRecord.from_item(item).policy.allow_delegation
+
+
+def test_the_requester_is_no_delegate_even_where_they_may_approve_their_own_request() -> None:
+    # Self-approval lets the requester decide as an approver, never as someone's delegate
+    policy = ApproverPolicy(
+        frozenset({"U0BOB", "U0CAROL"}), allow_self_approval=True, allow_delegation=True
+    )
+    assert delegate_refusal(policy, pending().request, "U0ALICE") == (
+        "you cannot decide your own request, not even as a delegate"
+    )
+
+
+def test_an_approver_added_by_the_escalation_is_no_delegate() -> None:
+    # Frank, added when the request was escalated, decides it as himself (one vote), not also
+    # as Bob's delegate
+    record = delegating().escalated(frozenset({"U0FRANK"}))
+    assert delegate_refusal(record.policy, record.request, "U0FRANK") == (
+        "you decide this request as yourself, not as a delegate"
+    )
+    assert written(replace(CAROL_FOR_BOB, cast_by="U0FRANK"), VoteWrite.COUNTING, record) is None
+
+
+def test_an_entry_read_back_keeps_when_it_was_last_commanded() -> None:
+    # The replay guard (`is_stale`) reads `commanded_at` from the stored entry: lost in the
+    # round trip, a replayed command would pass it
+    entry = DelegationEntry("U0BOB", "U0CAROL", UNTIL, version=3, commanded_at=1_700_000_000)
+    assert DelegationEntry.from_item(entry.to_item()) == entry
+    assert DelegationEntry.from_item(entry.to_item()).is_stale(1_699_999_999)
+
+
+def test_whom_a_delegate_decides_for_is_sorted() -> None:
+    carol = DelegationEntry("U0CAROL", decides_for={"U0DAVE": UNTIL, "U0BOB": UNTIL})
+    assert carol.delegators_at(NOW) == ["U0BOB", "U0DAVE"]

@@ -12,7 +12,7 @@ import itertools
 import pytest
 
 from greenlight.core.errors import ConfigError, InvalidRequestError
-from greenlight.core.ladder import Ladder
+from greenlight.core.ladder import MAX_SECONDS, Ladder, Stage
 from greenlight.core.policy import DEFAULT_LADDER
 
 CLIMB = "the ladder must go remind < escalate < expire"
@@ -76,3 +76,23 @@ def test_every_ladder_that_is_accepted_waits_at_least_a_second_each_round() -> N
     # expire alone, or with remind and/or escalate strictly below: 1 + 3 + 6 for x = 1, 2, 3
     assert len(accepted) == 2 + 10
     assert all(seconds >= 1 for ladder in accepted for seconds, _ in ladder.waits())
+
+
+def test_each_round_waits_from_the_rung_before() -> None:
+    ladder = Ladder(expire_after=86400, remind_after=3600, escalate_after=14400)
+
+    assert ladder.rungs() == [(3600, Stage.REMIND), (14400, Stage.ESCALATE), (86400, Stage.EXPIRE)]
+    assert ladder.waits() == [(3600, Stage.REMIND), (10800, Stage.ESCALATE), (72000, Stage.EXPIRE)]
+    assert sum(seconds for seconds, _ in ladder.waits()) == ladder.expire_after
+
+
+def test_an_expiry_may_be_a_year_and_not_a_second_more() -> None:
+    assert Ladder(expire_after=MAX_SECONDS).expire_after == MAX_SECONDS
+    with pytest.raises(InvalidRequestError, match="expire_after must be"):
+        Ladder(expire_after=MAX_SECONDS + 1)
+
+
+@pytest.mark.parametrize("text", ["600,-,-", "-,-,", "600,3600"])
+def test_config_text_without_an_expiry_is_a_config_error(text: str) -> None:
+    with pytest.raises(ConfigError):
+        Ladder.parse(text)

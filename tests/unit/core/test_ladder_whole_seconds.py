@@ -34,3 +34,14 @@ def test_a_rung_that_is_not_whole_seconds_is_an_invalid_ladder(fields: dict[str,
         Ladder(**fields)
 
     assert refused.value.field == "ladder"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"expire_after": True}, {"expire_after": 3600, "remind_after": True}],
+    ids=["bool expiry", "bool reminder"],
+)
+def test_a_boolean_is_not_seconds(fields: dict[str, Any]) -> None:
+    # `True` is an int to Python, and would be a 1-second rung
+    with pytest.raises(InvalidRequestError, match="whole seconds"):
+        Ladder(**fields)

@@ -8,7 +8,15 @@ import pytest
 
 from greenlight.core.errors import ConfigError, InvalidRequestError, NotAuthorizedError
 from greenlight.core.ladder import Ladder
-from greenlight.core.policy import ApproverPolicy, AutoApprove, Policy, Tier, Tiers, authorize
+from greenlight.core.policy import (
+    ApproverPolicy,
+    AutoApprove,
+    Policy,
+    Tier,
+    Tiers,
+    authorize,
+    is_usergroup_id,
+)
 from greenlight.core.request import Amount, ApprovalRequest
 
 APPROVERS = frozenset({"U0BOB", "U0CAROL", "U0ALICE"})
@@ -366,3 +374,43 @@ def test_tiers_refuse_a_threshold_that_is_not_a_whole_number(threshold: Any) -> 
     assert refused.value.problems == (
         "the auto-approve threshold must be a whole number of the currency's minor unit",
     )
+
+
+def test_the_dual_threshold_itself_needs_one_approver() -> None:
+    chosen = tiers().choose(Amount(1_000_000, "EUR"))
+
+    assert isinstance(chosen, Policy)
+    assert chosen.quorum == 1
+
+
+def test_a_policy_stored_before_its_flags_existed_allows_neither_self_approval_nor_delegates() -> (
+    None
+):
+    # A record written before `allow_self_approval` / `allow_delegation` were stored lacks them:
+    # read back, it grants neither (the safe reading of "not said")
+    old = {"approver_ids": ["U0ALICE", "U0BOB"], "quorum": 1}
+    policy = ApproverPolicy.from_dict(old)
+
+    assert (policy.allow_self_approval, policy.allow_delegation) == (False, False)
+    assert (policy.viewer_ids, policy.escalated_ids, policy.quiet_ids) == (frozenset(),) * 3
+
+
+def test_self_approval_travels_from_the_policy_to_the_record() -> None:
+    policy = Policy(approvers=("U0ALICE", "U0BOB"), allow_self_approval=True).resolve(request(), {})
+
+    assert policy.allow_self_approval
+    assert policy.eligible_for(request()) == {"U0ALICE", "U0BOB"}
+    authorize(policy, request(), "a" * 22, "U0ALICE")  # the requester may decide: no error
+
+
+@pytest.mark.parametrize("text", ["S0FINANCE ", "S0FINANCE>", "S0FIN-ANCE", "xS0FINANCE", "S0"])
+def test_only_a_whole_usergroup_id_is_a_usergroup(text: str) -> None:
+    assert not is_usergroup_id(text)
+    with pytest.raises(InvalidRequestError, match=r"policy\.approvers"):
+        Policy(approvers=(text,))
+
+
+def test_an_id_named_twice_is_one_approver() -> None:
+    policy = Policy(approvers=("U0BOB", "U0CAROL", "U0BOB"), viewers=("U0EVE", "U0EVE"))
+
+    assert (policy.approvers, policy.viewers) == (("U0BOB", "U0CAROL"), ("U0EVE",))

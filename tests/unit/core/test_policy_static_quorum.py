@@ -13,7 +13,9 @@ from __future__ import annotations
 import pytest
 
 from greenlight.core.errors import InvalidRequestError
+from greenlight.core.ladder import Ladder
 from greenlight.core.policy import Policy
+from greenlight.core.request import ApprovalRequest
 
 
 def test_a_quorum_above_the_named_users_is_refused_at_once() -> None:
@@ -25,3 +27,26 @@ def test_a_quorum_above_the_named_users_is_refused_at_once() -> None:
 
 def test_a_quorum_that_usergroups_may_meet_is_still_left_to_resolve() -> None:
     assert Policy(approvers=("U0BOB", "S0DBAS"), quorum=3).quorum == 3
+
+
+def test_defect_a_quorum_only_escalation_approvers_could_reach_is_refused_at_once() -> None:
+    """Defect found by the mutation review (policy.py, the static quorum check counted the
+    escalation approvers): escalation approvers may decide only once the request is escalated,
+    and `resolve` (when it is posted) counts only who may decide then, so this policy was
+    accepted when built and refused on every request, read by the workflow as a "no"."""
+
+    def policy(quorum: int) -> Policy:
+        return Policy(
+            approvers=("U0BOB",),
+            escalation_approvers=("U0CAROL",),
+            quorum=quorum,
+            ladder=Ladder(3600, escalate_after=600),
+        )
+
+    # Who may decide the request when it is posted, as `resolve` counts them: Bob only
+    resolved = policy(1).resolve(ApprovalRequest("Deploy", "U0ALICE"), {})
+    assert resolved.eligible_for(ApprovalRequest("Deploy", "U0ALICE")) == {"U0BOB"}
+
+    with pytest.raises(InvalidRequestError) as refused:
+        policy(2)
+    assert refused.value.field == "policy.quorum"

@@ -177,3 +177,94 @@ def test_a_decision_round_trips_through_its_dict_with_context_and_message() -> N
 def test_a_decision_must_be_final() -> None:
     with pytest.raises(InvalidRequestError):
         Decision(Status.PENDING, "a" * 22)
+
+
+LATER = "2026-11-22T12:05:00+00:00"
+
+
+def two_of_three(quorum: int = 2) -> ApprovalRecord:
+    """Bob, Carol and Dave may decide, delegates allowed (Erin stands in for Bob)."""
+    return dataclasses.replace(
+        pending(),
+        policy=ApproverPolicy(
+            frozenset({"U0BOB", "U0CAROL", "U0DAVE"}), quorum=quorum, allow_delegation=True
+        ),
+    )
+
+
+def test_an_approval_is_decided_at_the_time_of_the_vote_that_reached_the_quorum() -> None:
+    voted = two_of_three().with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    decided = voted.with_vote(Vote("U0CAROL", Verdict.APPROVE, LATER))
+    assert (decided.status, decided.decided_at) == (Status.APPROVED, LATER)
+    assert decided.is_decided_by(Vote("U0CAROL", Verdict.APPROVE, LATER))
+    assert not decided.is_decided_by(Vote("U0BOB", Verdict.APPROVE, AT))
+
+
+def test_a_delegates_vote_for_an_approver_who_voted_changes_nothing() -> None:
+    voted = two_of_three().with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    assert voted.with_vote(Vote("U0BOB", Verdict.APPROVE, LATER, cast_by="U0ERIN")) is voted
+    assert voted.with_vote(Vote("U0BOB", Verdict.REJECT, LATER, "no", cast_by="U0ERIN")) is voted
+
+
+def test_only_the_stored_deciding_vote_is_taken_for_the_write_that_decided() -> None:
+    # Given Bob's approval and Carol's veto at the very same microsecond
+    both = two_of_three().with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    vetoed = both.with_vote(Vote("U0CAROL", Verdict.REJECT, AT, "no budget"))
+    assert vetoed.decided_by == ("U0CAROL",)
+    # Then Bob's approval sent again did not decide it (Carol's veto did)
+    assert not vetoed.is_decided_by(Vote("U0BOB", Verdict.APPROVE, AT))
+    assert vetoed.is_decided_by(Vote("U0CAROL", Verdict.REJECT, AT, "no budget"))
+    # Nor did another vote of the decider's at that time: Erin's for Carol, or another verdict
+    assert not vetoed.is_decided_by(Vote("U0CAROL", Verdict.REJECT, AT, "no budget", "U0ERIN"))
+    assert not vetoed.is_decided_by(Vote("U0CAROL", Verdict.REJECT, AT, "another reason"))
+
+
+def test_the_approvals_needed_are_never_fewer_than_none() -> None:
+    # A record holding more approvals than its quorum (stored so by hand) needs none, not -1
+    over = dataclasses.replace(
+        two_of_three(quorum=1),
+        votes=(Vote("U0BOB", Verdict.APPROVE, AT), Vote("U0CAROL", Verdict.APPROVE, LATER)),
+    )
+    assert (over.approvals_needed(), over.to_item()["approvals_needed"]) == (0, 0)
+
+
+def test_the_approvers_so_far_leave_out_a_veto() -> None:
+    voted = two_of_three(quorum=3).with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    vetoed = voted.with_vote(Vote("U0CAROL", Verdict.REJECT, LATER, "no budget"))
+    assert vetoed.approved_by() == ["U0BOB"]
+    assert vetoed.to_item()["approved_by"] == ["U0BOB"]
+
+
+def test_a_decided_record_never_expires_and_an_override_must_decide() -> None:
+    approved = pending().with_vote(Vote("U0BOB", Verdict.APPROVE, AT))
+    assert approved.expired(LATER) is approved
+    assert approved.overridden(Status.REJECTED, "arn:operator", "urgent", LATER) is approved
+    # an operator's "decision" that leaves it pending is no decision: nothing changes
+    assert pending().overridden(Status.PENDING, "arn:operator", "urgent", LATER) == pending()
+
+
+def test_votes_are_read_back_earliest_first_whatever_order_the_store_gives() -> None:
+    voted = (
+        two_of_three(quorum=3)
+        .with_vote(Vote("U0CAROL", Verdict.APPROVE, AT))
+        .with_vote(Vote("U0BOB", Verdict.APPROVE, LATER))
+    )
+    item = voted.to_item()
+    item["votes"] = dict(reversed(list(item["votes"].items())))  # a map has no order in DynamoDB
+    assert [v.user_id for v in ApprovalRecord.from_item(item).votes] == ["U0CAROL", "U0BOB"]
+
+
+def test_the_escalation_names_its_approvers_but_not_the_quiet_ones() -> None:
+    policy = ApproverPolicy(
+        frozenset({"U0BOB", "U0FRANK", "U0GINA"}),
+        escalated_ids=frozenset({"U0FRANK", "U0GINA"}),
+        quiet_ids=frozenset({"U0GINA"}),
+    )
+    assert dataclasses.replace(pending(), policy=policy).escalation_to_ping() == ["U0FRANK"]
+
+
+def test_the_requester_is_not_waited_on_nor_reminded() -> None:
+    # Alice asked; she is also an approver, but may not approve her own request
+    policy = ApproverPolicy(frozenset({"U0ALICE", "U0BOB"}))
+    record = dataclasses.replace(pending(), policy=policy)
+    assert (record.waiting_on(), record.to_ping()) == (["U0BOB"], ["U0BOB"])

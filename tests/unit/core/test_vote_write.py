@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,8 +18,19 @@ from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.vote_audit import vote_lines
-from greenlight.core.vote_write import VoteWrite, explain_refusal, vote_update
+from greenlight.core.vote_write import (
+    VoteWrite,
+    WriteAnswer,
+    count_vote,
+    explain_refusal,
+    vote_update,
+)
 from greenlight.core.votes import Status, Verdict, Vote
+from greenlight.testing.store import InMemoryApprovalStore
+
+if TYPE_CHECKING:
+    from greenlight.core.audit import AuditEvent
+    from greenlight.core.conditional_write import ConditionalUpdate
 
 AT = "2026-11-22T12:00:00+00:00"
 LATER = "2026-11-22T12:01:00+00:00"
@@ -200,3 +212,75 @@ def test_the_deciding_vote_sent_again_is_already_counted_not_already_decided() -
     assert not decided.is_decided_by(later)
     with pytest.raises(ConflictError):
         explain_refusal(decided.approval_id, decided, later)
+
+
+def test_changing_ones_own_counted_vote_is_refused_as_ones_own() -> None:
+    # Given Bob's approval counted on a 2-of-3
+    voted = pending().with_vote(APPROVE)
+    # When Bob now rejects, he is told he voted already: not that a delegate cast his vote
+    with pytest.raises(AlreadyVotedError) as refused:
+        explain_refusal(voted.approval_id, voted, replace(REJECT, at=LATER))
+    assert (refused.value.voted_for, refused.value.counted_by, refused.value.counted_for) == (
+        None,
+        None,
+        None,
+    )
+    assert refused.value.why == "you already voted"
+
+
+class CountingWrites:
+    """The in-memory store, counting the vote writes sent to it."""
+
+    def __init__(self, record: ApprovalRecord) -> None:
+        self.store = InMemoryApprovalStore()
+        self.store.create(record)
+        self.sent: list[ConditionalUpdate] = []
+
+    def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer:
+        self.sent.append(update)
+        return self.store.write_if(approval_id, update)
+
+    def get(self, approval_id: str) -> ApprovalRecord:
+        return self.store.get(approval_id)
+
+    def replace(
+        self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
+    ) -> bool:
+        return self.store.replace(before, after, events)
+
+
+@pytest.mark.parametrize(
+    ("quorum", "vote", "writes"),
+    [(1, APPROVE, 1), (2, REJECT, 1), (2, APPROVE, 2)],
+    ids=["1-of-N approve", "reject", "first approve of a 2-of-N"],
+)
+def test_a_vote_that_decides_costs_one_write(quorum: int, vote: Vote, writes: int) -> None:
+    # The deciding write is tried first: the common click (a 1-of-N approve, any reject) is
+    # one write; only an approve that does not decide pays a refusal, then counts
+    table = CountingWrites(pending(quorum))
+    count_vote(table, pending().approval_id, vote)
+    assert len(table.sent) == writes
+
+
+def test_an_approver_whose_delegate_voted_is_told_who_cast_their_vote() -> None:
+    # Given Dave's vote for Bob (Dave his delegate) counted
+    record = replace(pending(), policy=replace(pending().policy, allow_delegation=True)).with_vote(
+        replace(APPROVE, cast_by="U0DAVE")
+    )
+    # When Bob rejects, he is told his delegate cast his vote already
+    with pytest.raises(AlreadyVotedError) as refused:
+        explain_refusal(record.approval_id, record, replace(REJECT, at=LATER))
+    assert (refused.value.counted_by, refused.value.counted_for) == ("U0DAVE", None)
+
+
+@pytest.mark.parametrize(
+    "clicker", ["U0ALICE", "U0EVE"], ids=["the requester", "someone not listed"]
+)
+def test_who_may_not_decide_is_told_so_not_who_decided(clicker: str) -> None:
+    # A click on a decided (or expired) record by someone who may not decide it is refused as
+    # that, first: it is not told who decided, or when
+    decided = pending(quorum=1).with_vote(APPROVE)
+    for closed in (decided, pending().expired(AT)):
+        with pytest.raises(NotAuthorizedError) as refused:
+            explain_refusal(closed.approval_id, closed, replace(APPROVE, user_id=clicker, at=LATER))
+        assert not isinstance(refused.value, AlreadyVotedError)

@@ -13,6 +13,7 @@ from greenlight.core.policy import ApproverPolicy
 from greenlight.core.record import ApprovalRecord
 from greenlight.core.request import Amount, ApprovalRequest
 from greenlight.core.votes import (
+    MAX_REASON,
     Status,
     Verdict,
     Vote,
@@ -133,3 +134,27 @@ def test_the_record_decides_exactly_when_the_rules_say_and_then_never_changes(
         assert len(current.decided_by) >= quorum
     if current.status is Status.REJECTED:
         assert len(current.decided_by) == 1
+
+
+def test_a_reason_may_fill_its_room_and_not_one_character_more() -> None:
+    at = "2026-11-22T12:00:00+00:00"
+    assert Vote("U0BOB", Verdict.REJECT, at, "n" * MAX_REASON).reason == "n" * MAX_REASON
+    with pytest.raises(InvalidRequestError, match=f"at most {MAX_REASON}"):
+        Vote("U0BOB", Verdict.REJECT, at, "n" * (MAX_REASON + 1))
+
+
+def test_a_vote_cast_for_oneself_as_a_delegate_is_refused() -> None:
+    # It would be one's own vote under another name: `caster` and `user_id` must differ
+    with pytest.raises(InvalidRequestError, match="one's own vote"):
+        Vote("U0BOB", Verdict.APPROVE, "2026-11-22T12:00:00+00:00", cast_by="U0BOB")
+
+
+def test_of_two_rejects_the_earliest_is_the_veto() -> None:
+    # (a record holds two only if stored so by hand; the veto is still one person's)
+    late = Vote("U0BOB", Verdict.REJECT, "2026-11-22T12:05:00+00:00", "too late")
+    early = Vote("U0CAROL", Verdict.REJECT, "2026-11-22T12:01:00+00:00", "no budget")
+    assert deciding_votes([late, early, approve("U0DAVE")], Status.REJECTED) == [early]
+
+
+def test_a_reject_is_no_approval_counted() -> None:
+    assert approvals_counted([approve("U0BOB"), reject("U0CAROL")]) == 1
