@@ -127,36 +127,43 @@ def test_a_request_the_gate_refuses_releases_the_holds_and_tells_operators(
         ("USD", 2_000_000, "20,000.00 USD"),  # above the dual number: not given two approvers
     ],
 )
-def test_an_order_in_another_currency_than_the_tiers_is_refused_and_undone(
+def test_an_order_in_another_currency_than_the_tiers_is_refused_as_invalid_before_any_hold(
     harness: Harness, world: FakeWorld, currency: str, amount_cents: int, shown: str
 ) -> None:
     # Given tiers stated in EUR (SETTINGS) and an order in another currency (found by review:
     # the EUR thresholds were compared with any currency's minor units, so 5,000 JPY was
-    # approved automatically "below 10,000 JPY", a limit no one configured)
-    arn = harness.start(order(currency=currency, amount_cents=amount_cents))
+    # approved automatically "below 10,000 JPY", a limit no one configured; later it was
+    # refused only at the approval, after stock and shipping had been held)
+    result = harness.result(harness.start(order(currency=currency, amount_cents=amount_cents)))
 
-    # Then no one is asked and nothing is approved: the run ends as a refused request does,
-    # its holds released, the requester and operators told why, naming both currencies
-    ended = payload(harness.result(arn))
-    assert ended["status"] == "approval_failed"
-    assert ended["approval"] is None
-    assert ended["error"]["type"] == "InvalidRequestError"
-    assert f"{shown} is in {currency}" in ended["error"]["message"]
-    assert "stated in EUR" in ended["error"]["message"]
-    assert ended["done"] == ["reserve inventory", "reserve shipping"]
-    assert ended["undone"] == ["release shipping", "release inventory"]
-    assert [hold["status"] for hold in world.reservations.held.values()] == ["released"] * 2
+    # Then the order is refused where it is validated, as any invalid order is: the execution
+    # fails naming the field and both currencies, and nothing is held, charged or asked
+    assert result.status is InvocationStatus.FAILED
+    assert result.error.type.endswith("StepError")
+    assert result.error.message.startswith(f"invalid currency: {shown} is in {currency}")
+    assert "stated in EUR" in result.error.message
+    assert world.reservations.log == []
+    assert world.reservations.held == {}
     assert world.payments.attempts == 0
-    assert world.payments.charges == {}
-    assert world.notifier.posts == []
     assert world.approvals.records == {}
-    assert [subject for subject, _ in world.alerts.sent] == [
-        "Greenlight: order ord-1001 approval_failed"
-    ]
-    ((channel, told),) = world.notifier.announcements  # no thread: told in the channel
-    assert channel == "C0APPROVALS"
-    assert told.startswith("<@U0ALICE> order ord-1001 could not be put to approvers")
-    assert f"{shown} is in {currency}" in told
+    assert world.notifier.posts == []
+    assert world.alerts.sent == []
+    events = harness.runner.get_execution_history(harness.last_arn).events
+    assert {e.name for e in events if e.event_type == "StepStarted"} == {"validate order"}
+
+
+def test_an_order_in_the_tiers_currency_at_any_amount_still_passes_validation(
+    harness: Harness, world: FakeWorld
+) -> None:
+    # The currency check refuses other currencies only: a EUR order below the auto-approve
+    # number goes on to be reserved and approved automatically
+    result = payload(harness.result(harness.start(order(amount_cents=5_000))))
+
+    assert result["status"] == "completed"
+    assert world.reservations.log[:2] in (
+        ["reserve inventory", "reserve shipping"],
+        ["reserve shipping", "reserve inventory"],
+    )
 
 
 def test_two_approvers_are_needed_above_the_dual_threshold(
