@@ -10,11 +10,13 @@ import pytest
 from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
+from examples.orders.ports import Charge
 from examples.orders.workflow import make_handler
 from greenlight.core.audit import AuditKind
 from greenlight.core.ladder import Ladder
 from greenlight.core.policy import Tier
 from greenlight.core.votes import Status, Verdict
+from tests.fakes.workflow import RecordingReservations
 from tests.unit.examples.orders.conftest import SETTINGS, Harness, order
 
 if TYPE_CHECKING:
@@ -284,3 +286,52 @@ def test_when_slack_never_takes_the_request_the_order_is_undone_and_operators_to
         None,
     )
     assert [e.kind for e in world.approvals.audit] == [AuditKind.REQUESTED, AuditKind.EXPIRED]
+
+
+def test_the_charge_is_the_orders_amount_in_its_currency_once(
+    harness: Harness, world: FakeWorld
+) -> None:
+    # Given an order of 1,250.00 EUR, approved
+    arn = harness.start(order(amount_cents=125_000, currency="EUR"))
+    harness.wait_for_request(arn)
+    harness.vote("U0BOB", Verdict.APPROVE)
+
+    result = payload(harness.result(arn))
+
+    # Then exactly that is charged, under the order's idempotency key, and reported
+    assert world.payments.charges == {"ord-1001": Charge("ch_1", 125_000, "EUR")}
+    assert result["charge"] == {"charge_id": "ch_1", "amount_cents": 125_000}
+
+
+@dataclasses.dataclass
+class StuckReleases(RecordingReservations):
+    """Reservations whose inventory hold can no longer be released (its table is gone)."""
+
+    def release(self, kind: str, order_id: str) -> bool:
+        if kind == "inventory":
+            raise RuntimeError("ResourceNotFoundException: reservations table not found")
+        return super().release(kind, order_id)
+
+
+def test_a_rejection_whose_release_fails_alerts_operators_with_what_is_still_held(
+    world: FakeWorld,
+) -> None:
+    # Given an inventory hold that cannot be released (every retry fails)
+    world.reservations = StuckReleases()
+    handler = make_handler(world.dependencies(), SETTINGS)
+    with DurableFunctionTestRunner(handler=handler, poll_interval=0.01, skip_time=True) as runner:
+        harness = Harness(runner, world)
+        arn = harness.start(order())
+        harness.wait_for_request(arn)
+
+        # When an approver rejects (a rejection alone alerts no one)
+        harness.vote("U0CAROL", Verdict.REJECT, "over the credit limit")
+        result = payload(harness.result(arn))
+
+    # Then the order ends rejected, says what is NOT undone, and operators are told
+    assert result["status"] == "rejected"
+    assert result["undone"] == ["release shipping"]
+    assert result["undo_failed"] == ["release inventory"]
+    ((subject, message),) = world.alerts.sent
+    assert subject == "Greenlight: order ord-1001 rejected"
+    assert "NOT undone: release inventory" in message
