@@ -77,6 +77,8 @@ def test_the_operators_verdict_is_what_is_written_and_what_resumes_the_order(
     # The record moves to the verdict only if still pending at the version read
     update, audit = plan["TransactItems"]
     written = update["Update"]
+    assert written["TableName"] == "greenlight-approvals"
+    assert audit["Put"]["TableName"] == "greenlight-audit"
     assert written["Key"] == {"approval_id": {"S": "A" * 22}}
     assert {"S": status.value} in written["ExpressionAttributeValues"].values()
     assert {"S": Status.PENDING.value} in written["ExpressionAttributeValues"].values()
