@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.session
 import pytest
 
-from greenlight.ops.versions import EXECUTION_ARN, main, plan, version_of
+from greenlight.ops.versions import EXECUTION_ARN, UNFINISHED, main, plan, version_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -192,3 +192,22 @@ def test_a_listing_it_cannot_read_fails_and_names_no_version_to_retire(
     # Then the script's `plan || die` stops before deleting anything
     assert (code, out) == (1, "")
     assert "unexpected AWS CLI output" in err
+
+
+@pytest.mark.parametrize("status", ["RUNNING", "PAUSING", "PAUSED"])
+def test_every_unfinished_status_keeps_its_version(status: str) -> None:
+    # PAUSING and PAUSED executions run again, on the version they started on
+    (state,) = plan(versions("7"), aliases(), [executions(("a", "7", status))])
+
+    assert (state.unfinished, state.is_retirable) == (1, False)
+
+
+def test_the_unfinished_statuses_are_the_installed_models() -> None:
+    # botocore's lambda model, shape `ExecutionStatus` (1.44: RUNNING, SUCCEEDED, FAILED,
+    # TIMED_OUT, STOPPED, DELETING, PAUSING, PAUSED): every status the script asks for exists,
+    # and the ones left out are ends (or a deletion), never an execution that runs again
+    model = botocore.session.get_session().get_service_model("lambda")
+    statuses = set(model.shape_for("ExecutionStatus").metadata["enum"])
+
+    assert set(UNFINISHED) <= statuses
+    assert statuses - set(UNFINISHED) <= {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED", "DELETING"}
