@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from greenlight.core import Amount, ApprovalRequest, InvalidRequestError
+
+if TYPE_CHECKING:
+    from greenlight.core import Tiers
 
 # 58 at most: `execution_name` adds "order-" and Lambda allows 64 (DurableExecutionName)
 _ORDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,57}$")
@@ -73,11 +76,15 @@ class Order:
         }
 
 
-def parse_order(event: Any) -> Order:
+def parse_order(event: Any, tiers: Tiers | None = None) -> Order:
     """Validate a start event into an Order, naming the first field that is wrong.
 
+    With `tiers`, an order in another currency than theirs is invalid too: its amount cannot
+    be compared with their thresholds (`Tiers.tier`), so no approval could ever be chosen for
+    it, and refusing it here, before anything is reserved, leaves nothing to undo.
+
     Raises:
-        InvalidRequestError: the event is not a valid order.
+        InvalidRequestError: the event is not a valid order (or not one `tiers` can price).
     """
     if not isinstance(event, dict):
         raise InvalidRequestError("order", "must be a JSON object")
@@ -110,6 +117,8 @@ def parse_order(event: Any) -> Order:
     )
     try:
         order.approval_request()  # validates requester, currency and amount as approvers see them
+        if tiers is not None:
+            tiers.tier(order.amount, sensitive=order.sensitive)  # refuses another currency
     except InvalidRequestError as err:  # named as the order event names them
         field = _EVENT_FIELDS.get(err.field, err.field)
         raise InvalidRequestError(field, err.problem) from err

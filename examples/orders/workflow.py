@@ -73,8 +73,11 @@ def process_order(
     event: Any, ctx: DurableContext, deps: Dependencies, settings: Settings
 ) -> dict[str, Any]:
     """Run one order to its end and say what was done and what was undone."""
+    # An order the tiers cannot price (another currency) is invalid here, before any hold
     order_data = ctx.step(
-        lambda _: parse_order(event).to_dict(), name=STEP_VALIDATE, config=retries.NO_RETRY
+        lambda _: parse_order(event, settings.tiers).to_dict(),
+        name=STEP_VALIDATE,
+        config=retries.NO_RETRY,
     )
     order = parse_order(order_data)
     run = _Run(ctx, deps, order, settings)
@@ -94,10 +97,10 @@ def process_order(
     except (ChildContextError, ApprovalError) as err:
         # Never asked: a true error (ChildContextError: the request never reached anyone), or
         # refused before any durable operation (InvalidRequestError: the request, the policy,
-        # an amount in another currency than the tiers' (`Tiers.choose`: never approved
-        # automatically nor compared), or a ladder the execution would not outlive; the same
-        # on every replay). Either way the holds are released and operators told, never left
-        # to a failed execution.
+        # a tier needing more approvers than are named, or a ladder the execution would not
+        # outlive; the same on every replay; an amount in another currency than the tiers'
+        # never gets here: the validate step refuses it). Either way the holds are released
+        # and operators told, never left to a failed execution.
         kind, text = (
             (err.error_type, err.message)
             if isinstance(err, ChildContextError)

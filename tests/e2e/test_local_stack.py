@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from examples.orders.order import execution_name
-from localdev.click import click, store_for
-from localdev.config import FUNCTION_NAME
+from localdev.click import click, dynamodb_client, store_for
+from localdev.config import FUNCTION_NAME, TABLE_PREFIX
 from localdev.demo import TERMINAL, approval_for, demo_order, lambda_client, start_order, wait_for
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def test_a_reused_name_with_other_input_is_refused(local_stack: StackConfig) -> 
         start_order(local_stack, order | {"amount_cents": 6_000})
 
 
-def test_an_order_in_another_currency_than_the_tiers_is_refused_and_undone(
+def test_an_order_in_another_currency_than_the_tiers_is_refused_as_invalid_before_any_hold(
     local_stack: StackConfig,
 ) -> None:
     # Given the local stack's tiers, stated in EUR (TIERS_CURRENCY), and an order of 5,000 JPY:
@@ -118,13 +118,18 @@ def test_an_order_in_another_currency_than_the_tiers_is_refused_and_undone(
 
     execution = finished(local_stack, start_order(local_stack, order))
 
-    # Then no one is asked and nothing approved: holds released, the reason names both
-    assert execution["Status"] == "SUCCEEDED"
-    result = json.loads(execution["Result"])
-    assert (result["status"], result["approval"]) == ("approval_failed", None)
-    assert result["error"]["type"] == "InvalidRequestError"
-    assert "5,000 JPY is in JPY, but these tiers are stated in EUR" in result["error"]["message"]
-    assert result["undone"] == ["release shipping", "release inventory"]
+    # Then it is refused as an invalid order is, naming both currencies; nothing is held or asked
+    assert execution["Status"] == "FAILED"
+    assert execution["Error"]["ErrorMessage"].startswith(
+        "invalid currency: 5,000 JPY is in JPY, but these tiers are stated in EUR"
+    )
+    held = dynamodb_client(local_stack).scan(
+        TableName=f"{TABLE_PREFIX}reservations",
+        FilterExpression="order_id = :id",
+        ExpressionAttributeValues={":id": {"S": order["order_id"]}},
+        ConsistentRead=True,
+    )
+    assert held["Items"] == []
     assert approval_for(local_stack, order["order_id"]) is None
 
 

@@ -16,12 +16,16 @@ Which version an execution holds, as AWS writes it:
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 import pytest
 
-from greenlight.ops.versions import EXECUTION_ARN, plan, version_of
+from greenlight.ops.versions import EXECUTION_ARN, UNFINISHED, main, plan, version_of
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FN = "arn:aws:lambda:eu-west-1:111122223333:function:greenlight-orders"
 
@@ -145,3 +149,65 @@ def test_the_execution_arn_pattern_is_the_installed_models() -> None:
     model = botocore.session.get_session().get_service_model("lambda")
 
     assert EXECUTION_ARN.pattern == model.shape_for("DurableExecutionArn").metadata["pattern"]
+
+
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], *listings: Any, flag: str = "") -> Any:
+    """Run `python -m greenlight.ops.versions` as retire-versions.sh does, on these listings."""
+    paths = []
+    for index, listing in enumerate(listings):
+        path = tmp_path / f"listing-{index}.json"
+        path.write_text(json.dumps(listing))
+        paths.append(str(path))
+    code = main([*paths, *([flag] if flag else [])])
+    out, err = capsys.readouterr()
+    return code, out.strip(), err
+
+
+def test_retirable_lists_only_versions_nothing_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given 4 kept by the live alias, 2 by a paused execution, 1 and 3 held by nothing
+    listings = (
+        versions("1", "2", "3", "4"),
+        aliases(live="4"),
+        executions(("a", "2", "PAUSED")),
+        executions(("b", "3", "SUCCEEDED")),
+    )
+
+    # Then --delete's input (retire-versions.sh reads this line) names only 1 and 3
+    assert cli(tmp_path, capsys, *listings, flag="--retirable") == (0, "1 3", "")
+    code, table, _ = cli(tmp_path, capsys, *listings)
+    assert code == 0
+    assert table.splitlines()[1].split() == ["2", "keep", "(1", "unfinished", "execution(s))"]
+
+
+def test_a_listing_it_cannot_read_fails_and_names_no_version_to_retire(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an unfinished execution whose ARN carries no version
+    unreadable = {"DurableExecutions": [{"DurableExecutionArn": "garbled", "Status": "RUNNING"}]}
+
+    code, out, err = cli(tmp_path, capsys, versions("1"), aliases(), unreadable, flag="--retirable")
+
+    # Then the script's `plan || die` stops before deleting anything
+    assert (code, out) == (1, "")
+    assert "unexpected AWS CLI output" in err
+
+
+@pytest.mark.parametrize("status", ["RUNNING", "PAUSING", "PAUSED"])
+def test_every_unfinished_status_keeps_its_version(status: str) -> None:
+    # PAUSING and PAUSED executions run again, on the version they started on
+    (state,) = plan(versions("7"), aliases(), [executions(("a", "7", status))])
+
+    assert (state.unfinished, state.is_retirable) == (1, False)
+
+
+def test_the_unfinished_statuses_are_the_installed_models() -> None:
+    # botocore's lambda model, shape `ExecutionStatus` (1.44: RUNNING, SUCCEEDED, FAILED,
+    # TIMED_OUT, STOPPED, DELETING, PAUSING, PAUSED): every status the script asks for exists,
+    # and the ones left out are ends (or a deletion), never an execution that runs again
+    model = botocore.session.get_session().get_service_model("lambda")
+    statuses = set(model.shape_for("ExecutionStatus").metadata["enum"])
+
+    assert set(UNFINISHED) <= statuses
+    assert statuses - set(UNFINISHED) <= {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED", "DELETING"}

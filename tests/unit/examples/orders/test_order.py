@@ -10,7 +10,7 @@ import pytest
 
 from examples.orders.order import execution_name, parse_order
 from greenlight.core import Amount, InvalidRequestError
-from tests.unit.examples.orders.conftest import order
+from tests.unit.examples.orders.conftest import SETTINGS, order
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,18 @@ def test_approvers_see_a_zero_decimal_order_at_the_amount_charged() -> None:
     # (ISO 4217 exponent 0). Found by review-gate: it was shown as 1,250.00 JPY.
     yen = parse_order(json.loads(order(currency="JPY", amount_cents=125_000)))
     assert yen.approval_request().amount_text == "125,000 JPY"
+
+
+def test_with_tiers_an_order_in_another_currency_is_refused_naming_the_event_field() -> None:
+    # The tiers (SETTINGS) are stated in EUR; a yen order cannot be priced against them
+    event = json.loads(order(currency="JPY", amount_cents=5_000))
+    assert parse_order(event).currency == "JPY"  # a valid order on its own
+
+    with pytest.raises(InvalidRequestError) as refused:
+        parse_order(event, SETTINGS.tiers)
+
+    assert refused.value.field == "currency"
+    assert str(refused.value).startswith(
+        "invalid currency: 5,000 JPY is in JPY, but these tiers are stated in EUR"
+    )
+    assert parse_order(json.loads(order()), SETTINGS.tiers).currency == "EUR"

@@ -10,11 +10,13 @@ import pytest
 from aws_durable_execution_sdk_python.lambda_service import InvocationStatus
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
+from examples.orders.ports import Charge
 from examples.orders.workflow import make_handler
 from greenlight.core.audit import AuditKind
 from greenlight.core.ladder import Ladder
 from greenlight.core.policy import Tier
 from greenlight.core.votes import Status, Verdict
+from tests.fakes.workflow import RecordingReservations
 from tests.unit.examples.orders.conftest import SETTINGS, Harness, order
 
 if TYPE_CHECKING:
@@ -127,36 +129,43 @@ def test_a_request_the_gate_refuses_releases_the_holds_and_tells_operators(
         ("USD", 2_000_000, "20,000.00 USD"),  # above the dual number: not given two approvers
     ],
 )
-def test_an_order_in_another_currency_than_the_tiers_is_refused_and_undone(
+def test_an_order_in_another_currency_than_the_tiers_is_refused_as_invalid_before_any_hold(
     harness: Harness, world: FakeWorld, currency: str, amount_cents: int, shown: str
 ) -> None:
     # Given tiers stated in EUR (SETTINGS) and an order in another currency (found by review:
     # the EUR thresholds were compared with any currency's minor units, so 5,000 JPY was
-    # approved automatically "below 10,000 JPY", a limit no one configured)
-    arn = harness.start(order(currency=currency, amount_cents=amount_cents))
+    # approved automatically "below 10,000 JPY", a limit no one configured; later it was
+    # refused only at the approval, after stock and shipping had been held)
+    result = harness.result(harness.start(order(currency=currency, amount_cents=amount_cents)))
 
-    # Then no one is asked and nothing is approved: the run ends as a refused request does,
-    # its holds released, the requester and operators told why, naming both currencies
-    ended = payload(harness.result(arn))
-    assert ended["status"] == "approval_failed"
-    assert ended["approval"] is None
-    assert ended["error"]["type"] == "InvalidRequestError"
-    assert f"{shown} is in {currency}" in ended["error"]["message"]
-    assert "stated in EUR" in ended["error"]["message"]
-    assert ended["done"] == ["reserve inventory", "reserve shipping"]
-    assert ended["undone"] == ["release shipping", "release inventory"]
-    assert [hold["status"] for hold in world.reservations.held.values()] == ["released"] * 2
+    # Then the order is refused where it is validated, as any invalid order is: the execution
+    # fails naming the field and both currencies, and nothing is held, charged or asked
+    assert result.status is InvocationStatus.FAILED
+    assert result.error.type.endswith("StepError")
+    assert result.error.message.startswith(f"invalid currency: {shown} is in {currency}")
+    assert "stated in EUR" in result.error.message
+    assert world.reservations.log == []
+    assert world.reservations.held == {}
     assert world.payments.attempts == 0
-    assert world.payments.charges == {}
-    assert world.notifier.posts == []
     assert world.approvals.records == {}
-    assert [subject for subject, _ in world.alerts.sent] == [
-        "Greenlight: order ord-1001 approval_failed"
-    ]
-    ((channel, told),) = world.notifier.announcements  # no thread: told in the channel
-    assert channel == "C0APPROVALS"
-    assert told.startswith("<@U0ALICE> order ord-1001 could not be put to approvers")
-    assert f"{shown} is in {currency}" in told
+    assert world.notifier.posts == []
+    assert world.alerts.sent == []
+    events = harness.runner.get_execution_history(harness.last_arn).events
+    assert {e.name for e in events if e.event_type == "StepStarted"} == {"validate order"}
+
+
+def test_an_order_in_the_tiers_currency_at_any_amount_still_passes_validation(
+    harness: Harness, world: FakeWorld
+) -> None:
+    # The currency check refuses other currencies only: a EUR order below the auto-approve
+    # number goes on to be reserved and approved automatically
+    result = payload(harness.result(harness.start(order(amount_cents=5_000))))
+
+    assert result["status"] == "completed"
+    assert world.reservations.log[:2] in (
+        ["reserve inventory", "reserve shipping"],
+        ["reserve shipping", "reserve inventory"],
+    )
 
 
 def test_two_approvers_are_needed_above_the_dual_threshold(
@@ -277,3 +286,52 @@ def test_when_slack_never_takes_the_request_the_order_is_undone_and_operators_to
         None,
     )
     assert [e.kind for e in world.approvals.audit] == [AuditKind.REQUESTED, AuditKind.EXPIRED]
+
+
+def test_the_charge_is_the_orders_amount_in_its_currency_once(
+    harness: Harness, world: FakeWorld
+) -> None:
+    # Given an order of 1,250.00 EUR, approved
+    arn = harness.start(order(amount_cents=125_000, currency="EUR"))
+    harness.wait_for_request(arn)
+    harness.vote("U0BOB", Verdict.APPROVE)
+
+    result = payload(harness.result(arn))
+
+    # Then exactly that is charged, under the order's idempotency key, and reported
+    assert world.payments.charges == {"ord-1001": Charge("ch_1", 125_000, "EUR")}
+    assert result["charge"] == {"charge_id": "ch_1", "amount_cents": 125_000}
+
+
+@dataclasses.dataclass
+class StuckReleases(RecordingReservations):
+    """Reservations whose inventory hold can no longer be released (its table is gone)."""
+
+    def release(self, kind: str, order_id: str) -> bool:
+        if kind == "inventory":
+            raise RuntimeError("ResourceNotFoundException: reservations table not found")
+        return super().release(kind, order_id)
+
+
+def test_a_rejection_whose_release_fails_alerts_operators_with_what_is_still_held(
+    world: FakeWorld,
+) -> None:
+    # Given an inventory hold that cannot be released (every retry fails)
+    world.reservations = StuckReleases()
+    handler = make_handler(world.dependencies(), SETTINGS)
+    with DurableFunctionTestRunner(handler=handler, poll_interval=0.01, skip_time=True) as runner:
+        harness = Harness(runner, world)
+        arn = harness.start(order())
+        harness.wait_for_request(arn)
+
+        # When an approver rejects (a rejection alone alerts no one)
+        harness.vote("U0CAROL", Verdict.REJECT, "over the credit limit")
+        result = payload(harness.result(arn))
+
+    # Then the order ends rejected, says what is NOT undone, and operators are told
+    assert result["status"] == "rejected"
+    assert result["undone"] == ["release shipping"]
+    assert result["undo_failed"] == ["release inventory"]
+    ((subject, message),) = world.alerts.sent
+    assert subject == "Greenlight: order ord-1001 rejected"
+    assert "NOT undone: release inventory" in message
