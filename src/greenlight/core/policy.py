@@ -240,9 +240,9 @@ class Tiers:
     currency they were not set for is declined loudly at its first request, so someone states
     limits for it, rather than quietly put to people whose workload and ladders were sized
     for other amounts (and a one-approver configuration could not even offer the dual tier).
-    The order saga reads the refusal as any request that could not be put to approvers: holds
-    released, requester and operators told. To accept several currencies, state `Tiers` per
-    currency and choose by `amount.currency`.
+    The order example asks its tiers when it validates an order, so an order in another
+    currency is refused as invalid before anything is reserved. To accept several currencies,
+    state `Tiers` per currency and choose by `amount.currency`.
 
     Raises:
         ConfigError: every problem at once: a threshold that is negative or not a whole
