@@ -129,9 +129,11 @@ def build(variant: str) -> Callable[..., Any]:
 
     if variant == "ours":
         from greenlight.webhook.build import build_webhook  # noqa: PLC0415
+        from greenlight.webhook.collector import collector_paused  # noqa: PLC0415
         from greenlight.webhook.settings import Settings  # noqa: PLC0415
 
-        return build_webhook(Settings.from_env())
+        with collector_paused():  # as `greenlight.webhook.handler` inits the deployed webhook
+            return build_webhook(Settings.from_env())
     apps: dict[str, Callable[[], Any]] = {
         "floor": servers.floor_app,
         "floor-write": lambda: servers.floor_app(servers.secure_update),

@@ -266,10 +266,13 @@ def main() -> int:
     import uvicorn  # noqa: PLC0415
 
     if args.role == "ours":
-        from greenlight.webhook.build import build_webhook  # noqa: PLC0415
-        from greenlight.webhook.settings import Settings  # noqa: PLC0415
+        from greenlight.webhook.collector import collector_paused  # noqa: PLC0415
 
-        app = build_webhook(Settings.from_env())
+        with collector_paused():  # as `greenlight.webhook.handler` inits the deployed webhook
+            from greenlight.webhook.build import build_webhook  # noqa: PLC0415
+            from greenlight.webhook.settings import Settings  # noqa: PLC0415
+
+            app = build_webhook(Settings.from_env())
     elif args.role == "secure":
         app = bolt_app(floor_calls(secure_update))
     else:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from greenlight.webhook import log_context
-from greenlight.webhook.build import build_relay
-from greenlight.webhook.relay import make_stream_handler
-from greenlight.webhook.settings import Settings
+from greenlight.webhook.collector import collector_paused
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
-_handle = make_stream_handler(build_relay(Settings.from_env()))
-log_context.adopt_module_loggers()
+with collector_paused():  # as the webhook's init (`greenlight.webhook.collector`)
+    from greenlight.webhook import log_context
+    from greenlight.webhook.build import build_relay
+    from greenlight.webhook.relay import make_stream_handler
+    from greenlight.webhook.settings import Settings
+
+    _handle = make_stream_handler(build_relay(Settings.from_env()))
+    log_context.adopt_module_loggers()
 
 
 @log_context.logger.inject_lambda_context(clear_state=True)
