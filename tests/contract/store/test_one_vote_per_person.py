@@ -270,21 +270,29 @@ def test_a_deciding_write_sent_twice_is_still_the_vote_that_decided(
     assert (after.decided_by, after.decided_at) == (("U0BOB",), FIRST)
 
 
-class LosesItsFirstReplace:
-    """A store on which another click wins the race with this vote's replace once: just
-    before the first replace is sent, `other` is counted (another webhook container was
-    faster), so that replace finds the version moved and is refused."""
+class Passing:
+    """A store that hands each write and read to the store under test; subclasses change what
+    its `replace` does."""
 
-    def __init__(self, store: ContractStore, approval_id: str, other: Vote) -> None:
+    def __init__(self, store: ContractStore) -> None:
         self._store = store
-        self._approval_id = approval_id
-        self._other: Vote | None = other
 
     def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer:
         return self._store.write_if(approval_id, update)
 
     def get(self, approval_id: str) -> ApprovalRecord:
         return self._store.get(approval_id)
+
+
+class LosesItsFirstReplace(Passing):
+    """A store on which another click wins the race with this vote's replace once: just
+    before the first replace is sent, `other` is counted (another webhook container was
+    faster), so that replace finds the version moved and is refused."""
+
+    def __init__(self, store: ContractStore, approval_id: str, other: Vote) -> None:
+        super().__init__(store)
+        self._approval_id = approval_id
+        self._other: Vote | None = other
 
     def replace(
         self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
@@ -333,19 +341,13 @@ def test_a_vote_on_a_record_stored_before_voters_decided_meanwhile_is_told_by_wh
     assert [v.user_id for v in stored.votes] == ["U0ERIN"]
 
 
-class LostReplaceAnswer:
+class LostReplaceAnswer(Passing):
     """A store whose first replace is applied but answered "refused": botocore resent the
     transaction whose answer was lost, and the resend found the version moved (by itself)."""
 
     def __init__(self, store: ContractStore) -> None:
-        self._store = store
+        super().__init__(store)
         self._lost = False
-
-    def write_if(self, approval_id: str, update: ConditionalUpdate) -> WriteAnswer:
-        return self._store.write_if(approval_id, update)
-
-    def get(self, approval_id: str) -> ApprovalRecord:
-        return self._store.get(approval_id)
 
     def replace(
         self, before: ApprovalRecord, after: ApprovalRecord, events: list[AuditEvent]
