@@ -306,17 +306,24 @@ def test_a_batch_shows_each_approval_once_as_it_is_now_redrawn_if_any_change_was
         ("InternalError", 500, DeliveryError),
     ],
 )
-def test_lambdas_answers_are_read_as_closed_retry_or_refused(
-    code: str, status: int, outcome: bool | type[Exception]
-) -> None:
+def answering(code: str, status: int, callback_id: str) -> tuple[Any, Stubber]:
+    """A Lambda client whose next `SendDurableExecutionCallbackSuccess` for `callback_id` is
+    answered with Lambda's error `code` at HTTP `status` (botocore's Stubber)."""
     client = boto3.client("lambda", region_name="us-east-1")
     stub = Stubber(client)
     stub.add_client_error(
         "send_durable_execution_callback_success",
         service_error_code=code,
         http_status_code=status,
-        expected_params={"CallbackId": "cb", "Result": b"{}"},
+        expected_params={"CallbackId": callback_id, "Result": b"{}"},
     )
+    return client, stub
+
+
+def test_lambdas_answers_are_read_as_closed_retry_or_refused(
+    code: str, status: int, outcome: bool | type[Exception]
+) -> None:
+    client, stub = answering(code, status, "cb")
     sender = LambdaCallbackSender(client)
     with stub:
         if isinstance(outcome, bool):
@@ -490,14 +497,7 @@ def test_lambdas_refusal_is_raised_without_botocores_error_which_names_the_callb
 ) -> None:
     # botocore's error text names the request's URL, whose path is the callback id (a bearer
     # capability): a traceback of a chained error would print it (Lambda's logs, the relay's)
-    client = boto3.client("lambda", region_name="us-east-1")
-    stub = Stubber(client)
-    stub.add_client_error(
-        "send_durable_execution_callback_success",
-        service_error_code=code,
-        http_status_code=status,
-        expected_params={"CallbackId": "cb-secret", "Result": b"{}"},
-    )
+    client, stub = answering(code, status, "cb-secret")
     with stub, pytest.raises(raised) as caught:
         LambdaCallbackSender(client).succeed("cb-secret", b"{}")
 
