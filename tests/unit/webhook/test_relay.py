@@ -291,6 +291,20 @@ def test_a_batch_shows_each_approval_once_as_it_is_now_redrawn_if_any_change_was
     assert shown == [Change(reminded, redraw=True)]
 
 
+def answering(code: str, status: int, callback_id: str) -> tuple[Any, Stubber]:
+    """A Lambda client whose next `SendDurableExecutionCallbackSuccess` for `callback_id` is
+    answered with Lambda's error `code` at HTTP `status` (botocore's Stubber)."""
+    client = boto3.client("lambda", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_client_error(
+        "send_durable_execution_callback_success",
+        service_error_code=code,
+        http_status_code=status,
+        expected_params={"CallbackId": callback_id, "Result": b"{}"},
+    )
+    return client, stub
+
+
 @pytest.mark.parametrize(
     ("code", "status", "outcome"),
     [
@@ -306,20 +320,6 @@ def test_a_batch_shows_each_approval_once_as_it_is_now_redrawn_if_any_change_was
         ("InternalError", 500, DeliveryError),
     ],
 )
-def answering(code: str, status: int, callback_id: str) -> tuple[Any, Stubber]:
-    """A Lambda client whose next `SendDurableExecutionCallbackSuccess` for `callback_id` is
-    answered with Lambda's error `code` at HTTP `status` (botocore's Stubber)."""
-    client = boto3.client("lambda", region_name="us-east-1")
-    stub = Stubber(client)
-    stub.add_client_error(
-        "send_durable_execution_callback_success",
-        service_error_code=code,
-        http_status_code=status,
-        expected_params={"CallbackId": callback_id, "Result": b"{}"},
-    )
-    return client, stub
-
-
 def test_lambdas_answers_are_read_as_closed_retry_or_refused(
     code: str, status: int, outcome: bool | type[Exception]
 ) -> None:
