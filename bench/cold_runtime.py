@@ -55,7 +55,7 @@ def main() -> int:
                 "PYTHONDONTWRITEBYTECODE": "1",  # Lambda's code directory is read-only
                 **env_for(urls),
             }
-            cold = cold_start(env, python=python, cwd=bundle)
+            cold = cold_start(env, python=python, bundle=bundle)
     table = cold_start_table(cold)
     result = {
         "measured": f"the webhook bundle from scripts/build.sh under python{RUNTIME} "

@@ -226,7 +226,7 @@ PAUSED_FLOOR_INIT = f"import gc; gc.disable(); {FLOOR_INIT}; gc.freeze(); gc.ena
 
 
 def cold_start(
-    env: dict[str, str], python: str = sys.executable, cwd: Path = HERE.parent
+    env: dict[str, str], python: str = sys.executable, bundle: Path | None = None
 ) -> dict[str, Any]:
     """Median milliseconds to import each module in a fresh interpreter (best of the noise),
     wall clock and the interpreter's own CPU time.
@@ -234,12 +234,14 @@ def cold_start(
     Every probe reads compiled bytecode, as a Lambda bundle from `scripts/build.sh` does: pip
     compiled site-packages at install, so our own modules are compiled by an unmeasured first
     run (with PYTHONDONTWRITEBYTECODE set, they were compiled afresh in every measured run, a
-    cost the baseline never paid); a bundle (`bench.cold_runtime`: `python` the runtime's,
-    `cwd` the unpacked bundle, `env` forbidding bytecode writes as Lambda's read-only code
-    directory does) reads the bytecode it ships. On a machine shared with other work the wall
-    clock also counts the waits for a core; the CPU time does not, so it is reported beside it.
+    cost the baseline never paid). An unpacked `bundle` (`bench.cold_runtime`: `python` the
+    runtime's, `env` forbidding bytecode writes as Lambda's read-only code directory does) is
+    run from as it is, reading the bytecode it ships. On a machine shared with other work the
+    wall clock also counts the waits for a core; the CPU time does not, so it is reported
+    beside it.
     """
-    if cwd == HERE.parent:
+    cwd = bundle or HERE.parent
+    if bundle is None:
         env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     probes = {
         "webhook handler": "import greenlight.webhook.handler",
