@@ -31,7 +31,7 @@ from moto.cloudformation.models import cloudformation_backends
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
 
-from tests.integration.test_script_errors import without_aws_identity
+from tests.integration.test_script_errors import run_script, without_aws_identity
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -126,15 +126,7 @@ def deploy(
     }
     if credentials:
         env |= DUMMY | {"AWS_ENDPOINT_URL": aws.url}
-    return subprocess.run(
-        [str(DEPLOY), *DEPLOY_ARGS, *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=300,
-    )
+    return run_script(DEPLOY, *DEPLOY_ARGS, *extra, env=env)
 
 
 def test_a_rolled_back_first_deploy_leaves_tables_deploy_names_and_says_what_to_run(

@@ -32,18 +32,25 @@ def without_aws_identity(tmp: Path, region: str) -> dict[str, str]:
     }
 
 
-def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
-    """The script with no AWS identity at all and no local stack (an empty .local)."""
-    env = without_aws_identity(tmp, "eu-west-1") | {"GREENLIGHT_LOCAL_DIR": str(tmp / "local")}
+def run_script(
+    script: Path, *args: str, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`script` run as an operator would, in `env`, its output captured, nothing on stdin."""
     return subprocess.run(
-        [str(SCRIPTS / script), *args],
+        [str(script), *args],
         capture_output=True,
         text=True,
         check=False,
         env=env,
         stdin=subprocess.DEVNULL,
-        timeout=300,
+        timeout=timeout,
     )
+
+
+def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
+    """The script with no AWS identity at all and no local stack (an empty .local)."""
+    env = without_aws_identity(tmp, "eu-west-1") | {"GREENLIGHT_LOCAL_DIR": str(tmp / "local")}
+    return run_script(SCRIPTS / script, *args, env=env)
 
 
 def test_logs_refuses_local_and_points_at_the_local_log_files(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_script_errors import run_script
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
 DEPLOY_REQUIRED = ["--channel", "C1", "--app-id", "A1", "--team-id", "T1", "--approvers", "U1"]
@@ -20,15 +22,7 @@ def run(script: str, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
         "AWS_CONFIG_FILE": str(tmp / "none"),
         "AWS_REGION": "eu-west-1",
     }
-    return subprocess.run(
-        [str(SCRIPTS / script), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+    return run_script(SCRIPTS / script, *args, env=env, timeout=120)
 
 
 @pytest.mark.parametrize(
